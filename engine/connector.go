@@ -1,0 +1,214 @@
+package engine
+
+import (
+	"context"
+	"fmt"
+	"sort"
+	"strings"
+	"sync"
+
+	"github.com/tumble/tumble/engine/types"
+)
+
+// RowKind is the changelog kind of a record, as Flink prints it.
+type RowKind uint8
+
+const (
+	Insert       RowKind = iota // +I
+	UpdateBefore                // -U
+	UpdateAfter                 // +U
+	Delete                      // -D
+)
+
+func (k RowKind) String() string {
+	switch k {
+	case UpdateBefore:
+		return "-U"
+	case UpdateAfter:
+		return "+U"
+	case Delete:
+		return "-D"
+	}
+	return "+I"
+}
+
+// IsRetract reports whether the kind removes a previous row (-U, -D).
+func (k RowKind) IsRetract() bool { return k == UpdateBefore || k == Delete }
+
+// Rec is one record flowing between operators: a row, its changelog kind and
+// its timestamp (epoch milliseconds; the Kafka record timestamp on the way in,
+// the rowtime on the way out; ksqlDB's ROWTIME).
+type Rec struct {
+	Row  types.Row
+	Kind RowKind
+	Ts   int64
+}
+
+// ColumnSpec describes one column a source produces or a sink consumes.
+// Metadata is empty for a physical (payload) column, otherwise the metadata
+// key: "timestamp", "partition", "offset", "topic", "headers", "key" (ksqlDB
+// key columns use Key instead).
+type ColumnSpec struct {
+	Name     string
+	Type     types.Type
+	Metadata string
+	Virtual  bool // metadata that is read but never written
+	Key      bool // the column is (part of) the Kafka record key
+}
+
+// TableSpec is everything a connector factory needs to build a source or a
+// sink for a table: its columns (physical and metadata, in declared order,
+// computed columns excluded) and its WITH options, keys as written.
+type TableSpec struct {
+	Name    string
+	Columns []ColumnSpec
+	Options map[string]string
+	// Dialect is "flink" or "ksql"; formats differ in small ways (field-name
+	// case, timestamp encoding) between the two.
+	Dialect string
+	// PrimaryKey names the primary-key columns (Flink) or key columns (ksqlDB).
+	PrimaryKey []string
+	// Defaults holds engine-wide settings a connector may fall back on, such as
+	// "bootstrap.servers" (from the --bootstrap flag) and "local-time-zone".
+	Defaults map[string]string
+}
+
+// Option returns the option value and whether it was set.
+func (s *TableSpec) Option(key string) (string, bool) {
+	v, ok := s.Options[key]
+	return v, ok
+}
+
+// OptionOr returns the option value or def.
+func (s *TableSpec) OptionOr(key, def string) string {
+	if v, ok := s.Options[key]; ok {
+		return v
+	}
+	return def
+}
+
+// SplitBatch is the records a source read from one split (Kafka partition)
+// in one poll, in split order.
+type SplitBatch struct {
+	Split int32
+	Recs  []Rec
+	// Next is the split position after the last record of this batch (the
+	// Kafka offset to resume from). Checkpoints store it.
+	Next int64
+	// Skipped counts records that could not be decoded and were dropped (with
+	// ignore-parse-errors); the source has logged each.
+	Skipped int64
+}
+
+// Source reads a table. Poll is called from one goroutine only.
+type Source interface {
+	// Open starts reading. start maps a split to the position to resume
+	// from; splits not in start begin where the table's options say.
+	Open(ctx context.Context, start map[int32]int64) error
+	// Splits reports the splits known now (after Open).
+	Splits() []int32
+	// Poll blocks until records are available, ctx is done, or the source
+	// is exhausted (io.EOF). It may return an empty slice after a short time
+	// so the caller can run timers. The returned batches and their rows are
+	// valid until the next Poll.
+	Poll(ctx context.Context) ([]SplitBatch, error)
+	Close() error
+}
+
+// EndOffsetter is an optional Source ability: the current end position of
+// each split, used to wait until a job has caught up with its input.
+type EndOffsetter interface {
+	EndOffsets(ctx context.Context) (map[int32]int64, error)
+}
+
+// Sink writes a table. Methods are called from one goroutine.
+type Sink interface {
+	// Write encodes and sends the records; it may buffer. The records are
+	// only valid during the call.
+	Write(ctx context.Context, recs []Rec) error
+	// Flush blocks until everything written so far is durable.
+	Flush(ctx context.Context) error
+	Close() error
+}
+
+// SourceFactory builds a source for a table.
+type SourceFactory func(spec *TableSpec) (Source, error)
+
+// SinkFactory builds a sink for a table.
+type SinkFactory func(spec *TableSpec) (Sink, error)
+
+// Connector is what a connector registers: factories and the option keys it
+// accepts (used to refuse unknown options with a clear error).
+type Connector struct {
+	Name    string
+	Source  SourceFactory // nil: not usable as a source
+	Sink    SinkFactory   // nil: not usable as a sink
+	Options []string      // accepted option keys; a trailing "*" matches a prefix
+	// Validate checks a table's options when the table is created (before
+	// any source or sink is built). Optional.
+	Validate func(spec *TableSpec) error
+}
+
+// AcceptsOption reports whether key is one of the connector's options.
+func (c *Connector) AcceptsOption(key string) bool {
+	for _, o := range c.Options {
+		if strings.HasSuffix(o, "*") && strings.HasPrefix(key, strings.TrimSuffix(o, "*")) {
+			return true
+		}
+		if o == key {
+			return true
+		}
+	}
+	return false
+}
+
+// Registry maps connector names to connectors. It is safe for concurrent use.
+type Registry struct {
+	mu         sync.RWMutex
+	connectors map[string]*Connector
+}
+
+// NewRegistry returns an empty registry.
+func NewRegistry() *Registry { return &Registry{connectors: map[string]*Connector{}} }
+
+// Register adds a connector, replacing one of the same name.
+func (r *Registry) Register(c *Connector) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.connectors[strings.ToLower(c.Name)] = c
+}
+
+// Lookup finds a connector by name.
+func (r *Registry) Lookup(name string) (*Connector, error) {
+	r.mu.RLock()
+	defer r.mu.RUnlock()
+	c, ok := r.connectors[strings.ToLower(name)]
+	if !ok {
+		names := make([]string, 0, len(r.connectors))
+		for n := range r.connectors {
+			names = append(names, n)
+		}
+		sort.Strings(names)
+		return nil, fmt.Errorf("%w: '%s' (available: %s)", ErrUnknownConnector, name, strings.Join(names, ", "))
+	}
+	return c, nil
+}
+
+// ErrUnknownConnector is returned for a connector name nobody registered.
+var ErrUnknownConnector = fmt.Errorf("unknown connector")
+
+// OffsetCommitter is an optional Source ability: after a checkpoint
+// completes, the engine hands the source the positions it covers so the
+// source can publish them (Kafka consumer-group offsets).
+type OffsetCommitter interface {
+	CommitOffsets(ctx context.Context, next map[int32]int64) error
+}
+
+// Topic-level metadata keys for ColumnSpec.Metadata.
+const (
+	MetaTimestamp = "timestamp"
+	MetaPartition = "partition"
+	MetaOffset    = "offset"
+	MetaTopic     = "topic"
+	MetaHeaders   = "headers"
+)

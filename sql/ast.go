@@ -1,0 +1,555 @@
+// Package sql turns SQL text into Tumble's own AST. It splits input into
+// statements with positions, parses DDL and the streaming clauses of Flink
+// SQL and ksqlDB itself, and hands SELECT bodies and expressions to the tidb
+// parser, converting its result. No other package imports tidb.
+package sql
+
+import "fmt"
+
+// Dialect selects the SQL flavour.
+type Dialect int
+
+const (
+	Flink Dialect = iota
+	KSQL
+)
+
+func (d Dialect) String() string {
+	if d == KSQL {
+		return "ksql"
+	}
+	return "flink"
+}
+
+// Pos is a position in the user's text: 1-based line and column (in
+// characters), and the 0-based byte offset.
+type Pos struct {
+	Line, Col, Offset int
+}
+
+func (p Pos) String() string { return fmt.Sprintf("line %d, column %d", p.Line, p.Col) }
+
+// Error is a SQL error at a position of the user's text.
+type Error struct {
+	Pos  Pos
+	Msg  string
+	Near string // a short excerpt of the text at Pos, may be empty
+}
+
+func (e *Error) Error() string {
+	if e.Near != "" {
+		return fmt.Sprintf("SQL error at %s near %q: %s", e.Pos, e.Near, e.Msg)
+	}
+	return fmt.Sprintf("SQL error at %s: %s", e.Pos, e.Msg)
+}
+
+// Errorf makes an *Error at pos.
+func Errorf(pos Pos, format string, args ...any) *Error {
+	return &Error{Pos: pos, Msg: fmt.Sprintf(format, args...)}
+}
+
+// Statement is one parsed statement.
+type Statement interface {
+	// Span is where the statement starts in the input and its text (without
+	// the terminating semicolon).
+	Span() (Pos, string)
+	stmt()
+}
+
+// Base carries the position and text of a statement.
+type Base struct {
+	Start Pos
+	Text  string
+}
+
+// Span implements Statement.
+func (b *Base) Span() (Pos, string) { return b.Start, b.Text }
+func (*Base) stmt()                 {}
+
+// Name is a possibly qualified object name (catalog.db.name); Parts holds
+// the normalized parts (upper-cased for unquoted ksqlDB identifiers).
+type Name struct {
+	Parts []string
+	Pos   Pos
+}
+
+// Last returns the unqualified name.
+func (n Name) Last() string {
+	if len(n.Parts) == 0 {
+		return ""
+	}
+	return n.Parts[len(n.Parts)-1]
+}
+
+// TypeName is a type as written. Name is upper-case (INT, STRING, VARCHAR,
+// TIMESTAMP, TIMESTAMP_LTZ, DECIMAL, ARRAY, MAP, ROW/STRUCT, ...).
+// "TIMESTAMP(3) WITH LOCAL TIME ZONE" is normalized to TIMESTAMP_LTZ.
+type TypeName struct {
+	Name    string
+	Params  []int // VARCHAR(n), DECIMAL(p, s), TIMESTAMP(p)
+	Elem    *TypeName
+	Key     *TypeName
+	Fields  []FieldDef
+	NotNull bool
+	Pos     Pos
+}
+
+// FieldDef is a member of a ROW/STRUCT type.
+type FieldDef struct {
+	Name string
+	Type TypeName
+}
+
+// ColumnKind distinguishes physical, metadata and computed columns.
+type ColumnKind int
+
+const (
+	Physical ColumnKind = iota
+	Metadata
+	Computed
+)
+
+// ColumnDef is a column in CREATE TABLE / STREAM.
+type ColumnDef struct {
+	Name        string
+	Pos         Pos
+	Type        TypeName // zero for computed columns
+	Kind        ColumnKind
+	MetadataKey string // METADATA FROM 'key'; empty means the column name
+	Virtual     bool
+	Expr        Expr // computed column: c AS expr
+	Key         bool // ksqlDB KEY
+	PrimaryKey  bool // ksqlDB PRIMARY KEY, Flink inline PRIMARY KEY NOT ENFORCED
+	Comment     string
+}
+
+// Option is a WITH ('k' = 'v') / WITH (k = v) entry. Flink keys are kept as
+// written; ksqlDB keys are lower-cased. Values are unquoted strings.
+type Option struct {
+	Key, Value string
+	Pos        Pos
+}
+
+// Watermark is WATERMARK FOR column AS expr.
+type Watermark struct {
+	Column string
+	Pos    Pos
+	Expr   Expr
+}
+
+// ObjectKind is what a CREATE/DROP/DESCRIBE talks about.
+type ObjectKind int
+
+const (
+	KindTable ObjectKind = iota
+	KindStream
+	KindView
+)
+
+func (k ObjectKind) String() string {
+	switch k {
+	case KindStream:
+		return "STREAM"
+	case KindView:
+		return "VIEW"
+	}
+	return "TABLE"
+}
+
+// CreateTable is Flink CREATE TABLE and ksqlDB CREATE STREAM|TABLE (source).
+type CreateTable struct {
+	Base
+	Kind        ObjectKind // KindTable or KindStream
+	Name        Name
+	OrReplace   bool
+	IfNotExists bool
+	Source      bool // ksqlDB CREATE SOURCE TABLE/STREAM
+	Columns     []ColumnDef
+	Watermark   *Watermark
+	PrimaryKey  []string // PRIMARY KEY (a, b) NOT ENFORCED
+	Options     []Option
+	Comment     string
+	// Like is CREATE TABLE t ... LIKE other (Flink); nil if absent.
+	Like *Name
+}
+
+// CreateAs is ksqlDB CREATE STREAM|TABLE name [WITH (...)] AS SELECT
+// (and Flink CREATE TABLE name WITH (...) AS SELECT).
+type CreateAs struct {
+	Base
+	Kind        ObjectKind
+	Name        Name
+	OrReplace   bool
+	IfNotExists bool
+	Options     []Option
+	Query       *Select
+}
+
+// CreateView is CREATE [TEMPORARY] VIEW name [(cols)] AS query.
+type CreateView struct {
+	Base
+	Name        Name
+	OrReplace   bool
+	IfNotExists bool
+	Columns     []string
+	Query       *Select
+}
+
+// Drop is DROP TABLE|STREAM|VIEW [IF EXISTS] name [DELETE TOPIC].
+type Drop struct {
+	Base
+	Kind        ObjectKind
+	Name        Name
+	IfExists    bool
+	DeleteTopic bool
+}
+
+// Insert is INSERT INTO t [(cols)] SELECT ... or VALUES (...), (...).
+type Insert struct {
+	Base
+	Table     Name
+	Columns   []string
+	Overwrite bool
+	Query     *Select  // nil for VALUES
+	Values    [][]Expr // rows of VALUES
+}
+
+// Query is a bare SELECT (Flink: a streaming SELECT shown in the client;
+// ksqlDB: a push query with EMIT CHANGES or a pull query).
+type Query struct {
+	Base
+	Select *Select
+}
+
+// Explain is EXPLAIN [PLAN FOR] statement, or ksqlDB EXPLAIN query-id.
+type Explain struct {
+	Base
+	Stmt    Statement // nil when QueryID is set
+	QueryID string
+}
+
+// Set is SET 'k' = 'v' (Flink) or SET 'k'='v' (ksqlDB); SET; alone lists.
+type Set struct {
+	Base
+	Key, Value string
+}
+
+// Reset is RESET ['k'] (Flink) or UNSET 'k' (ksqlDB).
+type Reset struct {
+	Base
+	Key string
+}
+
+// Show is SHOW TABLES|STREAMS|VIEWS|JOBS|QUERIES|TOPICS|PROPERTIES|FUNCTIONS
+// [EXTENDED]; What is upper-case.
+type Show struct {
+	Base
+	What     string
+	Extended bool
+}
+
+// Describe is DESCRIBE [EXTENDED] name (also DESC).
+type Describe struct {
+	Base
+	Name     Name
+	Extended bool
+}
+
+// StopJob is Flink STOP JOB 'id' [WITH SAVEPOINT] and ksqlDB TERMINATE id|ALL.
+type StopJob struct {
+	Base
+	ID  string
+	All bool
+}
+
+// Print is ksqlDB PRINT 'topic' [FROM BEGINNING] [INTERVAL n] [LIMIT n].
+type Print struct {
+	Base
+	Topic         string
+	FromBeginning bool
+	Interval      int
+	Limit         int // 0: no limit
+}
+
+// Help is HELP.
+type Help struct{ Base }
+
+// Quit is QUIT / EXIT.
+type Quit struct{ Base }
+
+// Select is a query. The streaming clauses (Window, Emit, PartitionBy) are
+// ksqlDB's.
+type Select struct {
+	Pos      Pos
+	Distinct bool
+	Items    []SelectItem
+	From     From // nil for SELECT without FROM
+	Where    Expr
+	GroupBy  []Expr
+	Having   Expr
+	OrderBy  []OrderItem
+	Limit    Expr
+	// UnionAll holds further SELECTs joined by UNION ALL.
+	UnionAll []*Select
+
+	Window      *WindowSpec // ksqlDB WINDOW TUMBLING|HOPPING|SESSION (...)
+	Emit        Emit
+	PartitionBy []Expr
+}
+
+// Emit is ksqlDB's EMIT clause.
+type Emit int
+
+const (
+	EmitNone Emit = iota
+	EmitChanges
+	EmitFinal
+)
+
+// SelectItem is one entry of the select list.
+type SelectItem struct {
+	Expr  Expr   // nil for *
+	Alias string // "" when none
+	Star  bool
+	// StarQualifier is "t" for t.*.
+	StarQualifier string
+	Pos           Pos
+}
+
+// OrderItem is ORDER BY expr [DESC].
+type OrderItem struct {
+	Expr Expr
+	Desc bool
+}
+
+// From is a FROM item.
+type From interface{ fromNode() }
+
+// TableRef is a table name with an optional alias.
+type TableRef struct {
+	Name  Name
+	Alias string
+}
+
+// WindowTVF is TABLE(TUMBLE|HOP|CUMULATE|SESSION(TABLE t, DESCRIPTOR(c), args...)).
+// Func is upper-case. Args are the remaining arguments (intervals), in order;
+// Named holds named arguments (SIZE => ..., SLIDE => ..., ...) if used.
+type WindowTVF struct {
+	Func        string
+	Input       From // *TableRef or *Subquery
+	Descriptor  string
+	DescPos     Pos
+	Args        []Expr
+	PartitionBy []string // SESSION(TABLE t PARTITION BY k, ...)
+	Alias       string
+	Pos         Pos
+}
+
+// Subquery is (SELECT ...) [AS alias].
+type Subquery struct {
+	Query *Select
+	Alias string
+}
+
+// Join is left JOIN right ON cond (ksqlDB: WITHIN for stream-stream joins).
+type Join struct {
+	Left, Right From
+	Type        string // INNER, LEFT, RIGHT, FULL, CROSS
+	On          Expr
+	Within      *WindowSpec
+}
+
+func (*TableRef) fromNode()  {}
+func (*WindowTVF) fromNode() {}
+func (*Subquery) fromNode()  {}
+func (*Join) fromNode()      {}
+
+// WindowSpec is ksqlDB's WINDOW clause. Durations are in milliseconds; a
+// negative Grace/Retention means "not given".
+type WindowSpec struct {
+	Kind      string // TUMBLING, HOPPING, SESSION
+	Size      int64
+	Advance   int64
+	Grace     int64
+	Retention int64
+	Pos       Pos
+}
+
+// Expr is an expression node.
+type Expr interface {
+	ExprPos() Pos
+}
+
+// Ident is a column reference, possibly qualified (t.c). Parts are
+// normalized (ksqlDB: unquoted parts upper-cased).
+type Ident struct {
+	Parts []string
+	Pos   Pos
+}
+
+// LiteralKind says what a Literal holds.
+type LiteralKind int
+
+const (
+	LitNull LiteralKind = iota
+	LitBool
+	LitInt     // Text is the decimal digits
+	LitDecimal // Text like "1.50"
+	LitFloat   // Text like "1.5E3"
+	LitString
+	LitDate      // DATE '2020-01-01'
+	LitTime      // TIME '12:00:00'
+	LitTimestamp // TIMESTAMP '2020-01-01 00:00:00'
+	LitBytes     // X'..'
+)
+
+// Literal is a constant. Text holds the value (strings unquoted and
+// unescaped).
+type Literal struct {
+	Kind LiteralKind
+	Text string
+	Pos  Pos
+}
+
+// Interval is INTERVAL 'n' UNIT (also plural units, and 'd hh:mm:ss' forms
+// with UNIT TO UNIT). Value is the text inside quotes (or the number);
+// Unit is upper-case singular: SECOND, MINUTE, HOUR, DAY, MONTH, YEAR,
+// MILLISECOND, or a range such as "DAY TO SECOND".
+type Interval struct {
+	Value string
+	Unit  string
+	Pos   Pos
+}
+
+// Call is a function call. Name is upper-case. Star is COUNT(*).
+type Call struct {
+	Name     string
+	Args     []Expr
+	Distinct bool
+	Star     bool
+	Pos      Pos
+}
+
+// Binary is a binary operator: + - * / % || = <> < <= > >= AND OR.
+type Binary struct {
+	Op   string
+	L, R Expr
+	Pos  Pos
+}
+
+// Unary is NOT, - or +.
+type Unary struct {
+	Op  string
+	X   Expr
+	Pos Pos
+}
+
+// When is one WHEN ... THEN ... arm.
+type When struct {
+	Cond, Result Expr
+}
+
+// Case is CASE [operand] WHEN ... THEN ... [ELSE ...] END.
+type Case struct {
+	Operand Expr
+	Whens   []When
+	Else    Expr
+	Pos     Pos
+}
+
+// Cast is CAST(x AS type) and TRY_CAST.
+type Cast struct {
+	X    Expr
+	Type TypeName
+	Try  bool
+	Pos  Pos
+}
+
+// IsNull is x IS [NOT] NULL.
+type IsNull struct {
+	X   Expr
+	Not bool
+	Pos Pos
+}
+
+// IsBool is x IS [NOT] TRUE|FALSE.
+type IsBool struct {
+	X     Expr
+	Value bool
+	Not   bool
+	Pos   Pos
+}
+
+// In is x [NOT] IN (list).
+type In struct {
+	X    Expr
+	List []Expr
+	Not  bool
+	Pos  Pos
+}
+
+// Between is x [NOT] BETWEEN lo AND hi.
+type Between struct {
+	X, Lo, Hi Expr
+	Not       bool
+	Pos       Pos
+}
+
+// Like is x [NOT] LIKE pattern [ESCAPE e] (also SIMILAR TO is not supported).
+type Like struct {
+	X, Pattern Expr
+	Escape     Expr
+	Not        bool
+	Pos        Pos
+}
+
+// Subscript is x[i] (arrays, maps) — ksqlDB and Flink.
+type Subscript struct {
+	X, Index Expr
+	Pos      Pos
+}
+
+// FieldAccess is x->f (ksqlDB) or x.f on a ROW value (Flink).
+type FieldAccess struct {
+	X     Expr
+	Field string
+	Pos   Pos
+}
+
+// ArrayCtor is ARRAY[a, b] / ARRAY(a, b); MapCtor is MAP[k, v, ...] / MAP(k := v).
+type ArrayCtor struct {
+	Elems []Expr
+	Pos   Pos
+}
+
+// MapCtor is a map constructor with alternating keys and values.
+type MapCtor struct {
+	Keys, Vals []Expr
+	Pos        Pos
+}
+
+// StructCtor is ksqlDB STRUCT(a := x, ...) or Flink ROW(x, y).
+type StructCtor struct {
+	Names []string // empty names for Flink ROW(...)
+	Vals  []Expr
+	Pos   Pos
+}
+
+func (e *Ident) ExprPos() Pos       { return e.Pos }
+func (e *Literal) ExprPos() Pos     { return e.Pos }
+func (e *Interval) ExprPos() Pos    { return e.Pos }
+func (e *Call) ExprPos() Pos        { return e.Pos }
+func (e *Binary) ExprPos() Pos      { return e.Pos }
+func (e *Unary) ExprPos() Pos       { return e.Pos }
+func (e *Case) ExprPos() Pos        { return e.Pos }
+func (e *Cast) ExprPos() Pos        { return e.Pos }
+func (e *IsNull) ExprPos() Pos      { return e.Pos }
+func (e *IsBool) ExprPos() Pos      { return e.Pos }
+func (e *In) ExprPos() Pos          { return e.Pos }
+func (e *Between) ExprPos() Pos     { return e.Pos }
+func (e *Like) ExprPos() Pos        { return e.Pos }
+func (e *Subscript) ExprPos() Pos   { return e.Pos }
+func (e *FieldAccess) ExprPos() Pos { return e.Pos }
+func (e *ArrayCtor) ExprPos() Pos   { return e.Pos }
+func (e *MapCtor) ExprPos() Pos     { return e.Pos }
+func (e *StructCtor) ExprPos() Pos  { return e.Pos }
