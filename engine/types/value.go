@@ -50,13 +50,13 @@ func BoolV(b bool) Value {
 	}
 	return Value{K: Boolean}
 }
-func IntV(i int64) Value               { return Value{K: Int, I: i} }
-func BigIntV(i int64) Value            { return Value{K: BigInt, I: i} }
-func IntOf(k Kind, i int64) Value      { return Value{K: k, I: i} }
-func DoubleV(f float64) Value          { return Value{K: Double, I: int64(math.Float64bits(f))} }
-func FloatV(f float64) Value           { return Value{K: Float, I: int64(math.Float64bits(float64(float32(f))))} }
-func StringV(s string) Value           { return Value{K: String, S: s} }
-func BytesV(b []byte) Value            { return Value{K: Bytes, S: string(b)} }
+func IntV(i int64) Value          { return Value{K: Int, I: i} }
+func BigIntV(i int64) Value       { return Value{K: BigInt, I: i} }
+func IntOf(k Kind, i int64) Value { return Value{K: k, I: i} }
+func DoubleV(f float64) Value     { return Value{K: Double, I: int64(math.Float64bits(f))} }
+func FloatV(f float64) Value      { return Value{K: Float, I: int64(math.Float64bits(float64(float32(f))))} }
+func StringV(s string) Value      { return Value{K: String, S: s} }
+func BytesV(b []byte) Value       { return Value{K: Bytes, S: string(b)} }
 func DecimalV(unscaled int64, scale int) Value {
 	return Value{K: Decimal, I: unscaled, Scale: uint8(scale)}
 }

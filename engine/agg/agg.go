@@ -1,0 +1,591 @@
+// Package agg holds aggregate functions and their accumulators. An
+// accumulator belongs to one group of one operator and is used from one
+// goroutine.
+package agg
+
+import (
+	"fmt"
+	"math"
+	"math/big"
+	"sort"
+	"strings"
+
+	"github.com/tumble/tumble/engine/types"
+)
+
+// Acc accumulates one aggregate for one group.
+type Acc interface {
+	Add(v types.Value)
+	// Retract removes a value added before (for updating inputs).
+	Retract(v types.Value)
+	Result() types.Value
+	Encode(e *types.Enc)
+	Decode(d *types.Dec)
+}
+
+// Func is an aggregate function bound to argument types.
+type Func struct {
+	Name     string
+	Distinct bool
+	Star     bool // COUNT(*)
+	Arg      types.Type
+	Result   types.Type
+	newAcc   func() Acc
+}
+
+// NewAcc returns a fresh accumulator.
+func (f *Func) NewAcc() Acc {
+	a := f.newAcc()
+	if f.Distinct {
+		return &distinctAcc{inner: a, seen: map[string]int64{}}
+	}
+	return a
+}
+
+// String renders the call for EXPLAIN, e.g. SUM(total_paid).
+func (f *Func) String(arg string) string {
+	if f.Star {
+		return f.Name + "(*)"
+	}
+	if f.Distinct {
+		return f.Name + "(DISTINCT " + arg + ")"
+	}
+	return f.Name + "(" + arg + ")"
+}
+
+// IsAggregate reports whether name is an aggregate function.
+func IsAggregate(name string) bool {
+	switch strings.ToUpper(name) {
+	case "SUM", "COUNT", "AVG", "MIN", "MAX", "COLLECT_LIST", "COLLECT_SET",
+		"EARLIEST_BY_OFFSET", "LATEST_BY_OFFSET", "LISTAGG", "FIRST_VALUE", "LAST_VALUE",
+		"STDDEV_POP", "STDDEV_SAMP", "STDDEV", "VAR_POP", "VAR_SAMP", "VARIANCE", "TOPK", "TOPKDISTINCT",
+		"COUNT_DISTINCT", "HISTOGRAM":
+		return true
+	}
+	return false
+}
+
+// New binds an aggregate. args are the argument types (empty for COUNT(*)).
+// ksql selects ksqlDB's result types.
+func New(name string, args []types.Type, distinct, ksql bool) (*Func, error) {
+	name = strings.ToUpper(name)
+	f := &Func{Name: name, Distinct: distinct}
+	if len(args) > 0 {
+		f.Arg = args[0]
+	}
+	numeric := func() error {
+		if len(args) != 1 || !(args[0].Kind.IsNumeric() || args[0].Kind == types.Null) {
+			return fmt.Errorf("Cannot apply '%s' to arguments of type '%s(%s)'", name, name, typeList(args))
+		}
+		return nil
+	}
+	switch name {
+	case "COUNT":
+		f.Star = len(args) == 0
+		f.Result = types.Type{Kind: types.BigInt, NotNull: true}
+		star := f.Star
+		f.newAcc = func() Acc { return &countAcc{star: star} }
+	case "COUNT_DISTINCT":
+		f.Name, f.Distinct = "COUNT", true
+		f.Result = types.Type{Kind: types.BigInt, NotNull: true}
+		f.newAcc = func() Acc { return &countAcc{} }
+	case "SUM":
+		if err := numeric(); err != nil {
+			return nil, err
+		}
+		t := args[0].Nullable()
+		switch t.Kind {
+		case types.TinyInt, types.SmallInt:
+			if ksql {
+				t = types.TInt
+			}
+		case types.Decimal:
+			t = types.DecimalType(38, t.Scale)
+			if ksql {
+				t = types.DecimalType(args[0].Precision, args[0].Scale)
+			}
+		case types.Float:
+			if ksql {
+				t = types.TDouble
+			}
+		}
+		f.Result = t
+		if ksql {
+			f.Result.NotNull = true
+		}
+		f.newAcc = func() Acc { return &sumAcc{t: t, zero: ksql} }
+	case "AVG":
+		if err := numeric(); err != nil {
+			return nil, err
+		}
+		t := args[0].Nullable()
+		if ksql {
+			t = types.TDouble
+		} else if t.Kind == types.Decimal {
+			t = types.DecimalType(38, max(t.Scale, 6))
+		}
+		f.Result = t
+		f.newAcc = func() Acc { return &avgAcc{t: t, sum: sumAcc{t: sumType(args[0])}} }
+	case "MIN", "MAX":
+		if len(args) != 1 {
+			return nil, fmt.Errorf("Invalid number of arguments to function '%s'", name)
+		}
+		f.Result = args[0].Nullable()
+		sign := 1
+		if name == "MIN" {
+			sign = -1
+		}
+		f.newAcc = func() Acc { return &extremeAcc{sign: sign} }
+	case "COLLECT_LIST", "COLLECT_SET":
+		if len(args) != 1 {
+			return nil, fmt.Errorf("Invalid number of arguments to function '%s'", name)
+		}
+		f.Result = types.ArrayOf(args[0].Nullable())
+		set := name == "COLLECT_SET"
+		f.newAcc = func() Acc { return &collectAcc{set: set} }
+	case "EARLIEST_BY_OFFSET", "FIRST_VALUE":
+		if len(args) < 1 {
+			return nil, fmt.Errorf("Invalid number of arguments to function '%s'", name)
+		}
+		f.Result = args[0].Nullable()
+		f.newAcc = func() Acc { return &pickAcc{first: true} }
+	case "LATEST_BY_OFFSET", "LAST_VALUE":
+		if len(args) < 1 {
+			return nil, fmt.Errorf("Invalid number of arguments to function '%s'", name)
+		}
+		f.Result = args[0].Nullable()
+		f.newAcc = func() Acc { return &pickAcc{} }
+	case "LISTAGG":
+		f.Result = types.TString
+		f.newAcc = func() Acc { return &listaggAcc{} }
+	case "STDDEV_POP", "STDDEV_SAMP", "STDDEV", "VAR_POP", "VAR_SAMP", "VARIANCE":
+		if err := numeric(); err != nil {
+			return nil, err
+		}
+		f.Result = types.TDouble
+		if !ksql && args[0].Kind != types.Float && args[0].Kind != types.Double {
+			f.Result = args[0].Nullable()
+		}
+		rt := f.Result
+		f.newAcc = func() Acc { return &varAcc{kind: name, rt: rt} }
+	default:
+		return nil, fmt.Errorf("No match found for function signature %s(%s)", name, typeList(args))
+	}
+	return f, nil
+}
+
+func sumType(t types.Type) types.Type {
+	switch t.Kind {
+	case types.Decimal:
+		return types.DecimalType(38, t.Scale)
+	case types.Float, types.Double:
+		return types.TDouble
+	}
+	return types.TBigInt
+}
+
+func typeList(ts []types.Type) string {
+	parts := make([]string, len(ts))
+	for i, t := range ts {
+		parts[i] = "<" + t.String() + ">"
+	}
+	return strings.Join(parts, ", ")
+}
+
+type countAcc struct {
+	star bool
+	n    int64
+}
+
+func (a *countAcc) Add(v types.Value) {
+	if a.star || !v.IsNull() {
+		a.n++
+	}
+}
+func (a *countAcc) Retract(v types.Value) {
+	if a.star || !v.IsNull() {
+		a.n--
+	}
+}
+func (a *countAcc) Result() types.Value { return types.BigIntV(a.n) }
+func (a *countAcc) Encode(e *types.Enc) { e.Int(a.n) }
+func (a *countAcc) Decode(d *types.Dec) { a.n = d.Int() }
+
+// sumAcc sums integers as int64, decimals as unscaled int64 (big on
+// overflow), floats as float64. count tracks non-null inputs so an empty sum
+// is NULL (Flink) or 0 (ksqlDB).
+type sumAcc struct {
+	t     types.Type
+	zero  bool
+	i     int64
+	f     float64
+	big   *big.Int
+	count int64
+}
+
+func (a *sumAcc) Add(v types.Value) {
+	if v.IsNull() {
+		return
+	}
+	a.count++
+	switch a.t.Kind {
+	case types.Float, types.Double:
+		a.f += v.Float()
+	case types.Decimal:
+		a.i += types.Rescale(v.I, int(v.Scale), a.t.Scale)
+	default:
+		a.i += v.I
+	}
+}
+
+func (a *sumAcc) Retract(v types.Value) {
+	if v.IsNull() {
+		return
+	}
+	a.count--
+	switch a.t.Kind {
+	case types.Float, types.Double:
+		a.f -= v.Float()
+	case types.Decimal:
+		a.i -= types.Rescale(v.I, int(v.Scale), a.t.Scale)
+	default:
+		a.i -= v.I
+	}
+}
+
+func (a *sumAcc) Result() types.Value {
+	if a.count == 0 && !a.zero {
+		return types.NullValue
+	}
+	switch a.t.Kind {
+	case types.Float:
+		return types.FloatV(a.f)
+	case types.Double:
+		return types.DoubleV(a.f)
+	case types.Decimal:
+		return types.DecimalV(a.i, a.t.Scale)
+	case types.Int, types.SmallInt, types.TinyInt:
+		return types.IntOf(a.t.Kind, int64(int32(a.i)))
+	}
+	return types.IntOf(a.t.Kind, a.i)
+}
+func (a *sumAcc) Encode(e *types.Enc) { e.Int(a.i); e.Float(a.f); e.Int(a.count) }
+func (a *sumAcc) Decode(d *types.Dec) { a.i = d.Int(); a.f = d.Float(); a.count = d.Int() }
+
+type avgAcc struct {
+	t   types.Type
+	sum sumAcc
+}
+
+func (a *avgAcc) Add(v types.Value)     { a.sum.Add(v) }
+func (a *avgAcc) Retract(v types.Value) { a.sum.Retract(v) }
+func (a *avgAcc) Result() types.Value {
+	n := a.sum.count
+	if n == 0 {
+		return types.NullValue
+	}
+	switch a.t.Kind {
+	case types.Double, types.Float:
+		var s float64
+		if a.sum.t.Kind == types.Double {
+			s = a.sum.f
+		} else if a.sum.t.Kind == types.Decimal {
+			s = float64(a.sum.i) / math.Pow10(a.sum.t.Scale)
+		} else {
+			s = float64(a.sum.i)
+		}
+		if a.t.Kind == types.Float {
+			return types.FloatV(s / float64(n))
+		}
+		return types.DoubleV(s / float64(n))
+	case types.Decimal:
+		num := new(big.Int).Mul(big.NewInt(a.sum.i), new(big.Int).Exp(big.NewInt(10), big.NewInt(int64(a.t.Scale-a.sum.t.Scale)), nil))
+		q := num.Quo(num, big.NewInt(n))
+		return types.DecimalV(q.Int64(), a.t.Scale)
+	}
+	return types.IntOf(a.t.Kind, a.sum.i/n)
+}
+func (a *avgAcc) Encode(e *types.Enc) { a.sum.Encode(e) }
+func (a *avgAcc) Decode(d *types.Dec) { a.sum.Decode(d) }
+
+// extremeAcc keeps MIN/MAX; with retractions it keeps a multiset of values.
+type extremeAcc struct {
+	sign   int
+	best   types.Value
+	counts map[string]*countedValue
+}
+
+type countedValue struct {
+	v types.Value
+	n int64
+}
+
+func (a *extremeAcc) Add(v types.Value) {
+	if v.IsNull() {
+		return
+	}
+	if a.counts != nil {
+		a.addCount(v, 1)
+	}
+	if a.best.IsNull() || types.Compare(v, a.best)*a.sign > 0 {
+		a.best = v
+	}
+}
+
+func (a *extremeAcc) addCount(v types.Value, d int64) {
+	k := string(types.AppendKey(nil, v))
+	c, ok := a.counts[k]
+	if !ok {
+		c = &countedValue{v: v}
+		a.counts[k] = c
+	}
+	c.n += d
+	if c.n <= 0 {
+		delete(a.counts, k)
+	}
+}
+
+func (a *extremeAcc) Retract(v types.Value) {
+	if v.IsNull() {
+		return
+	}
+	if a.counts == nil {
+		// First retraction: we cannot know the history; start tracking from the
+		// current best (exact when inputs retract only what they added last).
+		a.counts = map[string]*countedValue{}
+		if !a.best.IsNull() {
+			a.addCount(a.best, 1)
+		}
+	}
+	a.addCount(v, -1)
+	a.best = types.NullValue
+	for _, c := range a.counts {
+		if a.best.IsNull() || types.Compare(c.v, a.best)*a.sign > 0 {
+			a.best = c.v
+		}
+	}
+}
+func (a *extremeAcc) Result() types.Value { return a.best }
+func (a *extremeAcc) Encode(e *types.Enc) {
+	e.Value(a.best)
+	e.Uint(uint64(len(a.counts)))
+	keys := make([]string, 0, len(a.counts))
+	for k := range a.counts {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		e.Value(a.counts[k].v)
+		e.Int(a.counts[k].n)
+	}
+}
+func (a *extremeAcc) Decode(d *types.Dec) {
+	a.best = d.Value()
+	n := d.Uint()
+	if n > 0 {
+		a.counts = map[string]*countedValue{}
+		for i := uint64(0); i < n && d.Err == nil; i++ {
+			v := d.Value()
+			a.addCount(v, d.Int())
+		}
+	}
+}
+
+type collectAcc struct {
+	set  bool
+	vals []types.Value
+}
+
+func (a *collectAcc) Add(v types.Value) {
+	if a.set {
+		for _, x := range a.vals {
+			if types.Compare(x, v) == 0 && x.IsNull() == v.IsNull() {
+				return
+			}
+		}
+	}
+	a.vals = append(a.vals, v)
+}
+func (a *collectAcc) Retract(v types.Value) {
+	for i, x := range a.vals {
+		if types.Compare(x, v) == 0 {
+			a.vals = append(a.vals[:i], a.vals[i+1:]...)
+			return
+		}
+	}
+}
+func (a *collectAcc) Result() types.Value {
+	return types.ArrayV(append([]types.Value(nil), a.vals...))
+}
+func (a *collectAcc) Encode(e *types.Enc) { e.Row(a.vals) }
+func (a *collectAcc) Decode(d *types.Dec) { a.vals = d.Row() }
+
+type pickAcc struct {
+	first bool
+	set   bool
+	v     types.Value
+}
+
+func (a *pickAcc) Add(v types.Value) {
+	if v.IsNull() {
+		return
+	}
+	if a.first && a.set {
+		return
+	}
+	a.v, a.set = v, true
+}
+func (a *pickAcc) Retract(types.Value) {}
+func (a *pickAcc) Result() types.Value { return a.v }
+func (a *pickAcc) Encode(e *types.Enc) {
+	e.Value(a.v)
+	if a.set {
+		e.Uint(1)
+	} else {
+		e.Uint(0)
+	}
+}
+func (a *pickAcc) Decode(d *types.Dec) { a.v = d.Value(); a.set = d.Uint() == 1 }
+
+type listaggAcc struct{ parts []string }
+
+func (a *listaggAcc) Add(v types.Value) {
+	if !v.IsNull() {
+		a.parts = append(a.parts, v.String())
+	}
+}
+func (a *listaggAcc) Retract(v types.Value) {
+	for i, p := range a.parts {
+		if p == v.String() {
+			a.parts = append(a.parts[:i], a.parts[i+1:]...)
+			return
+		}
+	}
+}
+func (a *listaggAcc) Result() types.Value {
+	if len(a.parts) == 0 {
+		return types.NullValue
+	}
+	return types.StringV(strings.Join(a.parts, ","))
+}
+func (a *listaggAcc) Encode(e *types.Enc) {
+	e.Uint(uint64(len(a.parts)))
+	for _, p := range a.parts {
+		e.String(p)
+	}
+}
+func (a *listaggAcc) Decode(d *types.Dec) {
+	n := d.Uint()
+	a.parts = nil
+	for i := uint64(0); i < n && d.Err == nil; i++ {
+		a.parts = append(a.parts, d.String())
+	}
+}
+
+type varAcc struct {
+	kind       string
+	rt         types.Type
+	n          int64
+	sum, sumSq float64
+}
+
+func (a *varAcc) Add(v types.Value) {
+	if v.IsNull() {
+		return
+	}
+	f := v.Float()
+	a.n++
+	a.sum += f
+	a.sumSq += f * f
+}
+func (a *varAcc) Retract(v types.Value) {
+	if v.IsNull() {
+		return
+	}
+	f := v.Float()
+	a.n--
+	a.sum -= f
+	a.sumSq -= f * f
+}
+func (a *varAcc) Result() types.Value {
+	pop := a.kind == "STDDEV_POP" || a.kind == "VAR_POP"
+	d := float64(a.n)
+	if !pop {
+		d--
+	}
+	if a.n == 0 || d <= 0 {
+		return types.NullValue
+	}
+	mean := a.sum / float64(a.n)
+	v := (a.sumSq - mean*a.sum) / d
+	if v < 0 {
+		v = 0
+	}
+	if strings.HasPrefix(a.kind, "STDDEV") {
+		v = math.Sqrt(v)
+	}
+	switch a.rt.Kind {
+	case types.Double:
+		return types.DoubleV(v)
+	case types.Float:
+		return types.FloatV(v)
+	case types.Decimal:
+		return types.DecimalV(int64(v*math.Pow10(a.rt.Scale)), a.rt.Scale)
+	}
+	return types.IntOf(a.rt.Kind, int64(v))
+}
+func (a *varAcc) Encode(e *types.Enc) { e.Int(a.n); e.Float(a.sum); e.Float(a.sumSq) }
+func (a *varAcc) Decode(d *types.Dec) { a.n = d.Int(); a.sum = d.Float(); a.sumSq = d.Float() }
+
+// distinctAcc feeds the inner accumulator each distinct value once.
+type distinctAcc struct {
+	inner Acc
+	seen  map[string]int64
+}
+
+func (a *distinctAcc) Add(v types.Value) {
+	if v.IsNull() {
+		return
+	}
+	k := string(types.AppendKey(nil, v))
+	a.seen[k]++
+	if a.seen[k] == 1 {
+		a.inner.Add(v)
+	}
+}
+func (a *distinctAcc) Retract(v types.Value) {
+	if v.IsNull() {
+		return
+	}
+	k := string(types.AppendKey(nil, v))
+	if a.seen[k] == 0 {
+		return
+	}
+	a.seen[k]--
+	if a.seen[k] == 0 {
+		delete(a.seen, k)
+		a.inner.Retract(v)
+	}
+}
+func (a *distinctAcc) Result() types.Value { return a.inner.Result() }
+func (a *distinctAcc) Encode(e *types.Enc) {
+	a.inner.Encode(e)
+	keys := make([]string, 0, len(a.seen))
+	for k := range a.seen {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	e.Uint(uint64(len(keys)))
+	for _, k := range keys {
+		e.String(k)
+		e.Int(a.seen[k])
+	}
+}
+func (a *distinctAcc) Decode(d *types.Dec) {
+	a.inner.Decode(d)
+	n := d.Uint()
+	for i := uint64(0); i < n && d.Err == nil; i++ {
+		k := d.String()
+		a.seen[k] = d.Int()
+	}
+}

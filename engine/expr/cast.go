@@ -1,0 +1,334 @@
+package expr
+
+import (
+	"math"
+	"strconv"
+	"strings"
+
+	"github.com/tumble/tumble/engine/types"
+)
+
+// CastExpr converts a value to type T. Try makes failures NULL (TRY_CAST,
+// and every ksqlDB cast); otherwise a failure fails evaluation.
+type CastExpr struct {
+	X   Expr
+	T   types.Type
+	Try bool
+	fn  func(types.Value) (types.Value, bool)
+}
+
+func (c *CastExpr) Eval(row types.Row) types.Value {
+	v := c.X.Eval(row)
+	if v.IsNull() {
+		return v
+	}
+	out, ok := c.fn(v)
+	if !ok {
+		if c.Try {
+			return types.NullValue
+		}
+		Fail("Cannot cast '%s' of type %s to %s", v.String(), c.X.Type(), c.T)
+	}
+	return out
+}
+func (c *CastExpr) Type() types.Type { return c.T }
+func (c *CastExpr) String() string {
+	name := "CAST"
+	if c.Try {
+		name = "TRY_CAST"
+	}
+	return name + "(" + c.X.String() + " AS " + c.T.String() + ")"
+}
+
+// NewCast builds a cast; it fails at planning time for impossible casts.
+func NewCast(x Expr, to types.Type, try bool, env *Env) (Expr, error) {
+	from := x.Type()
+	fn, err := Converter(from, to, env)
+	if err != nil {
+		return nil, err
+	}
+	if from.Equal(to) || (from.Kind == to.Kind && sameShape(from, to)) {
+		return x, nil
+	}
+	if !try && !from.NotNull {
+		to.NotNull = false
+	}
+	return &CastExpr{X: x, T: to, Try: try, fn: fn}, nil
+}
+
+func sameShape(a, b types.Type) bool {
+	switch a.Kind {
+	case types.Decimal:
+		return a.Precision == b.Precision && a.Scale == b.Scale
+	case types.Timestamp, types.TimestampLTZ:
+		return a.Precision == b.Precision
+	case types.String:
+		return true
+	case types.Array, types.Map, types.Struct:
+		return a.Nullable().Equal(b.Nullable())
+	}
+	return true
+}
+
+// Converter returns the conversion function between two types.
+func Converter(from, to types.Type, env *Env) (func(types.Value) (types.Value, bool), error) {
+	if from.Kind == types.Null {
+		return func(v types.Value) (types.Value, bool) { return types.NullValue, true }, nil
+	}
+	ksql := env != nil && env.KSQL
+	switch to.Kind {
+	case types.String:
+		if from.Kind == types.String {
+			return func(v types.Value) (types.Value, bool) { return v, true }, nil
+		}
+		return func(v types.Value) (types.Value, bool) {
+			return types.StringV(ToText(v, from, ksql)), true
+		}, nil
+	case types.Bytes:
+		if from.Kind == types.String || from.Kind == types.Bytes {
+			return func(v types.Value) (types.Value, bool) { return types.Value{K: types.Bytes, S: v.S}, true }, nil
+		}
+	case types.Boolean:
+		switch {
+		case from.Kind == types.Boolean:
+			return func(v types.Value) (types.Value, bool) { return v, true }, nil
+		case from.Kind == types.String:
+			return func(v types.Value) (types.Value, bool) {
+				switch strings.ToLower(strings.TrimSpace(v.S)) {
+				case "true", "t", "yes", "y", "1":
+					return types.BoolV(true), true
+				case "false", "f", "no", "n", "0":
+					return types.BoolV(false), true
+				}
+				if ksql {
+					return types.BoolV(false), true
+				}
+				return types.Value{}, false
+			}, nil
+		case from.Kind.IsNumeric():
+			return func(v types.Value) (types.Value, bool) { return types.BoolV(v.Float() != 0), true }, nil
+		}
+	case types.TinyInt, types.SmallInt, types.Int, types.BigInt:
+		k := to.Kind
+		switch {
+		case from.Kind.IsInteger():
+			return func(v types.Value) (types.Value, bool) { return types.IntOf(k, narrow(k, v.I)), true }, nil
+		case from.Kind == types.Float || from.Kind == types.Double:
+			return func(v types.Value) (types.Value, bool) {
+				f := v.Float()
+				if math.IsNaN(f) {
+					return types.IntOf(k, 0), true
+				}
+				return types.IntOf(k, narrow(k, int64(f))), true
+			}, nil
+		case from.Kind == types.Decimal:
+			return func(v types.Value) (types.Value, bool) { return types.IntOf(k, narrow(k, v.Int())), true }, nil
+		case from.Kind == types.Boolean:
+			return func(v types.Value) (types.Value, bool) { return types.IntOf(k, v.I), true }, nil
+		case from.Kind == types.String:
+			return func(v types.Value) (types.Value, bool) {
+				s := strings.TrimSpace(v.S)
+				i, err := strconv.ParseInt(s, 10, 64)
+				if err != nil {
+					// Flink accepts "1.5" -> 1 for integers.
+					f, ferr := strconv.ParseFloat(s, 64)
+					if ferr != nil || ksql {
+						return types.Value{}, false
+					}
+					i = int64(f)
+				}
+				if narrow(k, i) != i {
+					return types.Value{}, false
+				}
+				return types.IntOf(k, i), true
+			}, nil
+		case from.Kind == types.TimestampLTZ || from.Kind == types.Timestamp:
+			// Flink: CAST(TIMESTAMP_LTZ AS BIGINT) gives epoch seconds.
+			return func(v types.Value) (types.Value, bool) {
+				return types.IntOf(k, floorDiv(v.I, types.MicrosPerSecond)), true
+			}, nil
+		}
+	case types.Float, types.Double:
+		k := to.Kind
+		mk := func(f float64) types.Value {
+			if k == types.Float {
+				return types.FloatV(f)
+			}
+			return types.DoubleV(f)
+		}
+		switch {
+		case from.Kind.IsNumeric():
+			return func(v types.Value) (types.Value, bool) { return mk(v.Float()), true }, nil
+		case from.Kind == types.Boolean:
+			return func(v types.Value) (types.Value, bool) { return mk(float64(v.I)), true }, nil
+		case from.Kind == types.String:
+			return func(v types.Value) (types.Value, bool) {
+				f, err := strconv.ParseFloat(strings.TrimSpace(v.S), 64)
+				if err != nil {
+					return types.Value{}, false
+				}
+				return mk(f), true
+			}, nil
+		}
+	case types.Decimal:
+		sc := to.Scale
+		p := to.Precision
+		fits := func(u int64) bool {
+			if p <= 0 || p >= 19 {
+				return true
+			}
+			return u < types.Pow10(p) && u > -types.Pow10(p)
+		}
+		switch {
+		case from.Kind.IsInteger():
+			return func(v types.Value) (types.Value, bool) {
+				u := v.I * types.Pow10(sc)
+				return types.DecimalV(u, sc), fits(u)
+			}, nil
+		case from.Kind == types.Decimal:
+			return func(v types.Value) (types.Value, bool) {
+				u := types.Rescale(v.I, int(v.Scale), sc)
+				return types.DecimalV(u, sc), fits(u)
+			}, nil
+		case from.Kind == types.Float || from.Kind == types.Double:
+			return func(v types.Value) (types.Value, bool) {
+				f := v.Float()
+				if math.IsNaN(f) || math.IsInf(f, 0) {
+					return types.Value{}, false
+				}
+				u, err := types.ParseDecimal(strconv.FormatFloat(f, 'f', -1, 64), sc)
+				return types.DecimalV(u, sc), err == nil && fits(u)
+			}, nil
+		case from.Kind == types.String:
+			return func(v types.Value) (types.Value, bool) {
+				u, err := types.ParseDecimal(v.S, sc)
+				return types.DecimalV(u, sc), err == nil && fits(u)
+			}, nil
+		}
+	case types.Timestamp, types.TimestampLTZ:
+		k := to.Kind
+		loc := env.Location()
+		switch {
+		case from.Kind == to.Kind:
+			return func(v types.Value) (types.Value, bool) { return v, true }, nil
+		case from.Kind == types.Timestamp && k == types.TimestampLTZ:
+			return func(v types.Value) (types.Value, bool) {
+				return types.TimestampLTZV(types.FromWallClock(v.I, loc)), true
+			}, nil
+		case from.Kind == types.TimestampLTZ && k == types.Timestamp:
+			return func(v types.Value) (types.Value, bool) {
+				return types.TimestampV(types.ToWallClock(v.I, loc)), true
+			}, nil
+		case from.Kind == types.Date:
+			return func(v types.Value) (types.Value, bool) {
+				us := v.I * types.MicrosPerDay
+				if k == types.TimestampLTZ {
+					us = types.FromWallClock(us, loc)
+				}
+				return types.Value{K: k, I: us}, true
+			}, nil
+		case from.Kind == types.String:
+			return func(v types.Value) (types.Value, bool) {
+				us, off, zoned, err := types.ParseTimestampZone(strings.TrimSpace(v.S))
+				if err != nil {
+					return types.Value{}, false
+				}
+				if k == types.TimestampLTZ {
+					if zoned {
+						us -= int64(off) * types.MicrosPerSecond
+					} else {
+						us = types.FromWallClock(us, loc)
+					}
+				}
+				return types.Value{K: k, I: us}, true
+			}, nil
+		case from.Kind.IsInteger() && (k == types.TimestampLTZ || ksql):
+			// epoch seconds (Flink) / millis (ksqlDB BIGINT -> TIMESTAMP)
+			mul := int64(types.MicrosPerSecond)
+			if ksql {
+				mul = types.MicrosPerMilli
+			}
+			return func(v types.Value) (types.Value, bool) { return types.Value{K: k, I: v.I * mul}, true }, nil
+		}
+	case types.Date:
+		loc := env.Location()
+		switch from.Kind {
+		case types.Date:
+			return func(v types.Value) (types.Value, bool) { return v, true }, nil
+		case types.Timestamp:
+			return func(v types.Value) (types.Value, bool) {
+				return types.DateV(floorDiv(v.I, types.MicrosPerDay)), true
+			}, nil
+		case types.TimestampLTZ:
+			return func(v types.Value) (types.Value, bool) {
+				return types.DateV(floorDiv(types.ToWallClock(v.I, loc), types.MicrosPerDay)), true
+			}, nil
+		case types.String:
+			return func(v types.Value) (types.Value, bool) {
+				s := strings.TrimSpace(v.S)
+				if len(s) > 10 {
+					us, err := types.ParseTimestamp(s)
+					return types.DateV(floorDiv(us, types.MicrosPerDay)), err == nil
+				}
+				d, err := types.ParseDate(s)
+				return types.DateV(d), err == nil
+			}, nil
+		}
+	case types.Time:
+		switch from.Kind {
+		case types.Time:
+			return func(v types.Value) (types.Value, bool) { return v, true }, nil
+		case types.Timestamp:
+			return func(v types.Value) (types.Value, bool) {
+				return types.TimeV(v.I - floorDiv(v.I, types.MicrosPerDay)*types.MicrosPerDay), true
+			}, nil
+		case types.String:
+			return func(v types.Value) (types.Value, bool) {
+				t, err := types.ParseTime(strings.TrimSpace(v.S))
+				return types.TimeV(t), err == nil
+			}, nil
+		}
+	case types.Array, types.Map, types.Struct:
+		if from.Kind == to.Kind {
+			return func(v types.Value) (types.Value, bool) { return v, true }, nil
+		}
+	case types.IntervalDayTime, types.IntervalYearMonth:
+		if from.Kind == to.Kind {
+			return func(v types.Value) (types.Value, bool) { return v, true }, nil
+		}
+	}
+	return nil, typeErr("Cast function cannot convert value of type %s to type %s", from, to)
+}
+
+// ToText renders a value as CAST(v AS STRING) does.
+func ToText(v types.Value, t types.Type, ksql bool) string {
+	switch v.K {
+	case types.Boolean:
+		if ksql {
+			return strconv.FormatBool(v.I != 0)
+		}
+		return v.String()
+	case types.Timestamp, types.TimestampLTZ:
+		if ksql {
+			return types.FormatTimestamp(v.I, 3, 'T')
+		}
+		return types.FormatTimestamp(v.I, t.Precision, ' ')
+	case types.Time:
+		return types.FormatTime(v.I, t.Precision)
+	case types.Array:
+		parts := make([]string, 0, len(v.Elems()))
+		var et types.Type
+		if t.Elem != nil {
+			et = *t.Elem
+		}
+		for _, e := range v.Elems() {
+			if e.IsNull() {
+				parts = append(parts, "NULL")
+				continue
+			}
+			parts = append(parts, ToText(e, et, ksql))
+		}
+		return "[" + strings.Join(parts, ", ") + "]"
+	}
+	return v.String()
+}

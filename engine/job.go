@@ -1,0 +1,636 @@
+package engine
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"runtime/debug"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/tumble/tumble/engine/expr"
+	"github.com/tumble/tumble/engine/types"
+)
+
+// Status is a job's lifecycle state.
+type Status string
+
+const (
+	Created  Status = "CREATED"
+	Running  Status = "RUNNING"
+	Failed   Status = "FAILED"
+	Stopped  Status = "STOPPED"
+	Finished Status = "FINISHED"
+)
+
+// Input is one source of a job: the source, the computed columns appended
+// to each row (Prep), the watermark expression over the prepared row, and
+// the operator the prepared records go to.
+type Input struct {
+	Name      string
+	Source    Source
+	Prep      []expr.Expr // full output row; nil: rows pass as read
+	Watermark expr.Expr   // nil: this input has no event time
+	Head      Op
+}
+
+// JobSpec is a compiled pipeline, ready to run.
+type JobSpec struct {
+	ID        string
+	Name      string
+	Statement string
+	Inputs    []*Input
+	// Ops are all operators, upstream first (for open, flush, snapshot, close).
+	Ops []Op
+	// IdleTimeout marks a split idle after this long without records (0: never).
+	IdleTimeout time.Duration
+	// WatermarkInterval is how often watermarks are emitted; 0 emits after
+	// every record (deterministic, slower).
+	WatermarkInterval time.Duration
+	// CheckpointDir enables checkpoints every CheckpointInterval.
+	CheckpointDir      string
+	CheckpointInterval time.Duration
+	Log                *slog.Logger
+}
+
+type splitState struct {
+	wm         int64
+	next       int64
+	lastActive time.Time
+	idle       bool
+}
+
+type inputState struct {
+	in       *Input
+	splits   map[int32]*splitState
+	finished bool
+	ack      chan struct{}
+	prepBuf  []Rec
+	arena    arena
+}
+
+type pollResult struct {
+	input   int
+	batches []SplitBatch
+	err     error
+}
+
+type ctlKind int
+
+const (
+	ctlSync ctlKind = iota
+	ctlEndInput
+	ctlCheckpoint
+)
+
+type ctlReq struct {
+	kind    ctlKind
+	targets []map[int32]int64
+	reply   chan error
+}
+
+// Job runs a JobSpec: one goroutine per source polls, one goroutine drives
+// the operators. Methods are safe for concurrent use.
+type Job struct {
+	spec    *JobSpec
+	Metrics Metrics
+	log     *slog.Logger
+
+	status  atomic.Value // Status
+	errMu   sync.Mutex
+	err     error
+	started time.Time
+
+	ctx    context.Context
+	cancel context.CancelFunc
+	done   chan struct{}
+	wg     sync.WaitGroup
+
+	ctl     chan ctlReq
+	results chan pollResult
+
+	// owned by the run goroutine
+	inputs     []*inputState
+	emittedWM  int64
+	lastEmit   time.Time
+	lastCkpt   time.Time
+	waiting    []ctlReq
+	stopReason Status
+}
+
+// StartJob opens the operators and sources (restoring the last checkpoint
+// if CheckpointDir holds one) and starts the job. It returns once the job
+// runs; errors opening anything are returned and nothing keeps running.
+func StartJob(parent context.Context, spec *JobSpec) (*Job, error) {
+	if spec.Log == nil {
+		spec.Log = slog.Default()
+	}
+	j := &Job{
+		spec:      spec,
+		log:       spec.Log.With("job", spec.ID),
+		done:      make(chan struct{}),
+		ctl:       make(chan ctlReq),
+		results:   make(chan pollResult),
+		emittedWM: MinWatermark,
+		started:   time.Now(),
+	}
+	j.Metrics.Watermark.Store(MinWatermark)
+	j.status.Store(Created)
+	j.ctx, j.cancel = context.WithCancel(parent)
+	oc := &OpContext{Ctx: j.ctx, Metrics: &j.Metrics, Log: j.log}
+	for _, op := range spec.Ops {
+		if err := op.Open(oc); err != nil {
+			j.cancel()
+			j.closeOps()
+			return nil, fmt.Errorf("open operator: %w", err)
+		}
+	}
+	starts, err := j.restore()
+	if err != nil {
+		j.cancel()
+		j.closeOps()
+		return nil, err
+	}
+	for i, in := range spec.Inputs {
+		st := &inputState{in: in, splits: map[int32]*splitState{}, ack: make(chan struct{})}
+		for split, s := range starts[i] {
+			st.splits[split] = s
+		}
+		start := map[int32]int64{}
+		for split, s := range st.splits {
+			start[split] = s.next
+		}
+		if err := in.Source.Open(j.ctx, start); err != nil {
+			j.cancel()
+			for _, prev := range j.inputs {
+				prev.in.Source.Close()
+			}
+			j.closeOps()
+			return nil, fmt.Errorf("open source %s: %w", in.Name, err)
+		}
+		j.inputs = append(j.inputs, st)
+	}
+	j.status.Store(Running)
+	for i := range j.inputs {
+		j.wg.Add(1)
+		go j.poll(i)
+	}
+	go j.run()
+	return j, nil
+}
+
+// ID returns the job id.
+func (j *Job) ID() string { return j.spec.ID }
+
+// Spec returns the job's spec.
+func (j *Job) Spec() *JobSpec { return j.spec }
+
+// Status returns the job's state.
+func (j *Job) Status() Status { return j.status.Load().(Status) }
+
+// Err returns why the job failed, if it did.
+func (j *Job) Err() error {
+	j.errMu.Lock()
+	defer j.errMu.Unlock()
+	return j.err
+}
+
+// Started returns when the job started.
+func (j *Job) Started() time.Time { return j.started }
+
+// Done is closed when the job has stopped, failed or finished.
+func (j *Job) Done() <-chan struct{} { return j.done }
+
+// Stop cancels the job and waits for it to end. Safe to call twice.
+func (j *Job) Stop() {
+	j.cancel()
+	<-j.done
+}
+
+func (j *Job) poll(i int) {
+	defer j.wg.Done()
+	st := j.inputs[i]
+	for {
+		batches, err := st.in.Source.Poll(j.ctx)
+		if j.ctx.Err() != nil {
+			return
+		}
+		select {
+		case j.results <- pollResult{input: i, batches: batches, err: err}:
+		case <-j.ctx.Done():
+			return
+		}
+		if err != nil {
+			return
+		}
+		select {
+		case <-st.ack:
+		case <-j.ctx.Done():
+			return
+		}
+	}
+}
+
+func (j *Job) fail(err error) {
+	j.errMu.Lock()
+	if j.err == nil {
+		j.err = err
+	}
+	j.errMu.Unlock()
+	j.stopReason = Failed
+}
+
+func (j *Job) run() {
+	defer close(j.done)
+	j.stopReason = Stopped
+	tick := 50 * time.Millisecond
+	ticker := time.NewTicker(tick)
+	defer ticker.Stop()
+	j.lastEmit, j.lastCkpt = time.Now(), time.Now()
+	func() {
+		defer func() {
+			if r := recover(); r != nil {
+				if ee, ok := r.(*expr.EvalError); ok {
+					j.fail(ee)
+					return
+				}
+				j.fail(fmt.Errorf("internal error: %v\n%s", r, debug.Stack()))
+			}
+		}()
+		for j.stopReason == Stopped {
+			select {
+			case <-j.ctx.Done():
+				return
+			case pr := <-j.results:
+				if err := j.handle(pr); err != nil {
+					j.fail(err)
+					return
+				}
+				if pr.err == nil {
+					select {
+					case j.inputs[pr.input].ack <- struct{}{}:
+					case <-j.ctx.Done():
+						return
+					}
+				}
+				if j.allFinished() {
+					if err := j.finish(); err != nil {
+						j.fail(err)
+					} else {
+						j.stopReason = Finished
+					}
+					return
+				}
+			case req := <-j.ctl:
+				j.waiting = append(j.waiting, req)
+				if err := j.checkWaiting(); err != nil {
+					j.fail(err)
+					return
+				}
+			case now := <-ticker.C:
+				if err := j.timers(now); err != nil {
+					j.fail(err)
+					return
+				}
+			}
+		}
+	}()
+	j.cancel()
+	j.wg.Wait()
+	final := j.stopReason
+	if final == Stopped && j.spec.CheckpointDir != "" && j.Err() == nil {
+		// A clean stop keeps the last completed checkpoint; nothing to do.
+		_ = final
+	}
+	for _, st := range j.inputs {
+		if err := st.in.Source.Close(); err != nil {
+			j.log.Warn("close source", "source", st.in.Name, "err", err)
+		}
+	}
+	if final != Failed {
+		if err := j.flushAll(); err != nil && !errors.Is(err, context.Canceled) {
+			j.log.Warn("flush on stop", "err", err)
+		}
+	}
+	j.closeOps()
+	for _, req := range j.waiting {
+		req.reply <- fmt.Errorf("job %s %s", j.spec.ID, final)
+	}
+	j.waiting = nil
+	if final == Failed {
+		j.log.Error("job failed", "err", j.Err())
+	}
+	j.status.Store(final)
+}
+
+func (j *Job) closeOps() {
+	for _, op := range j.spec.Ops {
+		if err := op.Close(); err != nil {
+			j.log.Warn("close operator", "err", err)
+		}
+	}
+}
+
+func (j *Job) allFinished() bool {
+	for _, st := range j.inputs {
+		if !st.finished {
+			return false
+		}
+	}
+	return len(j.inputs) > 0
+}
+
+// finish ends a bounded job: the final watermark fires every window.
+func (j *Job) finish() error {
+	if err := j.emitWatermark(MaxWatermark); err != nil {
+		return err
+	}
+	return j.flushAll()
+}
+
+func (j *Job) handle(pr pollResult) error {
+	st := j.inputs[pr.input]
+	if pr.err != nil {
+		if errors.Is(pr.err, io.EOF) {
+			st.finished = true
+			for _, s := range st.splits {
+				s.wm = MaxWatermark
+			}
+			return j.maybeEmit(true)
+		}
+		return fmt.Errorf("source %s: %w", st.in.Name, pr.err)
+	}
+	now := time.Now()
+	perRecord := j.spec.WatermarkInterval == 0 && st.in.Watermark != nil
+	for bi := range pr.batches {
+		b := &pr.batches[bi]
+		s := st.splits[b.Split]
+		if s == nil {
+			s = &splitState{wm: MinWatermark}
+			st.splits[b.Split] = s
+		}
+		s.next = max(s.next, b.Next)
+		if b.Skipped > 0 {
+			j.Metrics.Skipped.Add(b.Skipped)
+		}
+		if len(b.Recs) == 0 {
+			continue
+		}
+		s.lastActive = now
+		if s.idle {
+			s.idle = false
+		}
+		j.Metrics.RecordsIn.Add(int64(len(b.Recs)))
+		recs := j.prepare(st, b.Recs)
+		if perRecord {
+			for k := range recs {
+				if err := st.in.Head.Process(recs[k : k+1]); err != nil {
+					return err
+				}
+				if v := st.in.Watermark.Eval(recs[k].Row); !v.IsNull() && v.I > s.wm {
+					s.wm = v.I
+					if err := j.maybeEmit(true); err != nil {
+						return err
+					}
+				}
+			}
+			continue
+		}
+		if err := st.in.Head.Process(recs); err != nil {
+			return err
+		}
+		if st.in.Watermark != nil {
+			for k := range recs {
+				if v := st.in.Watermark.Eval(recs[k].Row); !v.IsNull() && v.I > s.wm {
+					s.wm = v.I
+				}
+			}
+		}
+	}
+	if err := j.maybeEmit(false); err != nil {
+		return err
+	}
+	return j.checkWaiting()
+}
+
+func (j *Job) prepare(st *inputState, recs []Rec) []Rec {
+	if st.in.Prep == nil {
+		return recs
+	}
+	st.arena.reset()
+	st.prepBuf = st.prepBuf[:0]
+	for _, r := range recs {
+		row := st.arena.row(len(st.in.Prep))
+		for i, e := range st.in.Prep {
+			row[i] = e.Eval(r.Row)
+		}
+		st.prepBuf = append(st.prepBuf, Rec{Row: row, Kind: r.Kind, Ts: r.Ts})
+	}
+	return st.prepBuf
+}
+
+// combined is the job watermark: the minimum over active splits of inputs
+// with event time; when every split is idle, the maximum (as Flink does).
+func (j *Job) combined() int64 {
+	wm := MaxWatermark
+	anyActive, anyEventTime := false, false
+	maxIdle := MinWatermark
+	for _, st := range j.inputs {
+		if st.in.Watermark == nil {
+			continue
+		}
+		anyEventTime = true
+		if len(st.splits) == 0 && !st.finished {
+			return MinWatermark
+		}
+		for _, s := range st.splits {
+			if s.idle {
+				maxIdle = max(maxIdle, s.wm)
+				continue
+			}
+			anyActive = true
+			wm = min(wm, s.wm)
+		}
+	}
+	if !anyEventTime {
+		return MinWatermark
+	}
+	if !anyActive {
+		return maxIdle
+	}
+	return wm
+}
+
+func (j *Job) maybeEmit(force bool) error {
+	if !force && time.Since(j.lastEmit) < j.spec.WatermarkInterval {
+		return nil
+	}
+	return j.emitWatermark(j.combined())
+}
+
+func (j *Job) emitWatermark(wm int64) error {
+	j.lastEmit = time.Now()
+	if wm <= j.emittedWM {
+		return nil
+	}
+	j.emittedWM = wm
+	j.Metrics.Watermark.Store(wm)
+	seen := map[Op]bool{}
+	for _, st := range j.inputs {
+		if seen[st.in.Head] {
+			continue
+		}
+		seen[st.in.Head] = true
+		if err := st.in.Head.Watermark(wm); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (j *Job) timers(now time.Time) error {
+	if j.spec.IdleTimeout > 0 {
+		changed := false
+		for _, st := range j.inputs {
+			for _, s := range st.splits {
+				if !s.idle && !st.finished && !s.lastActive.IsZero() && now.Sub(s.lastActive) >= j.spec.IdleTimeout {
+					s.idle = true
+					changed = true
+				}
+				if s.lastActive.IsZero() {
+					s.lastActive = now // a split that never had data starts its idle clock now
+				}
+			}
+		}
+		if changed {
+			if err := j.maybeEmit(true); err != nil {
+				return err
+			}
+		}
+	}
+	if err := j.maybeEmit(false); err != nil {
+		return err
+	}
+	if j.spec.CheckpointDir != "" && j.spec.CheckpointInterval > 0 && now.Sub(j.lastCkpt) >= j.spec.CheckpointInterval {
+		if err := j.checkpoint(); err != nil {
+			return err
+		}
+	}
+	return j.checkWaiting()
+}
+
+func (j *Job) flushAll() error {
+	for _, op := range j.spec.Ops {
+		if f, ok := op.(Flusher); ok {
+			if err := f.Flush(); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// caughtUp reports whether every input has consumed up to its target.
+func (j *Job) caughtUp(targets []map[int32]int64) bool {
+	for i, st := range j.inputs {
+		if st.finished || i >= len(targets) {
+			continue
+		}
+		for split, end := range targets[i] {
+			s := st.splits[split]
+			if end > 0 && (s == nil || s.next < end) {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+func (j *Job) checkWaiting() error {
+	if len(j.waiting) == 0 {
+		return nil
+	}
+	keep := j.waiting[:0]
+	for _, req := range j.waiting {
+		if req.kind == ctlCheckpoint {
+			req.reply <- j.checkpoint()
+			continue
+		}
+		if !j.caughtUp(req.targets) {
+			keep = append(keep, req)
+			continue
+		}
+		var err error
+		if req.kind == ctlEndInput {
+			err = j.emitWatermark(MaxWatermark)
+		} else {
+			err = j.maybeEmit(true)
+		}
+		if err == nil {
+			err = j.flushAll()
+		}
+		req.reply <- err
+		if err != nil {
+			return err
+		}
+	}
+	j.waiting = keep
+	return nil
+}
+
+func (j *Job) request(ctx context.Context, kind ctlKind) error {
+	var targets []map[int32]int64
+	if kind != ctlCheckpoint {
+		for _, st := range j.inputs {
+			var t map[int32]int64
+			if eo, ok := st.in.Source.(EndOffsetter); ok {
+				var err error
+				if t, err = eo.EndOffsets(ctx); err != nil {
+					return fmt.Errorf("end offsets of %s: %w", st.in.Name, err)
+				}
+			}
+			targets = append(targets, t)
+		}
+	}
+	req := ctlReq{kind: kind, targets: targets, reply: make(chan error, 1)}
+	select {
+	case j.ctl <- req:
+	case <-j.done:
+		if err := j.Err(); err != nil {
+			return err
+		}
+		if j.Status() == Finished {
+			return nil
+		}
+		return fmt.Errorf("job %s is %s", j.spec.ID, j.Status())
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+	select {
+	case err := <-req.reply:
+		return err
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+// Sync blocks until the job has processed every record its sources held
+// when Sync was called, emitted the resulting watermark, and flushed its
+// sinks.
+func (j *Job) Sync(ctx context.Context) error { return j.request(ctx, ctlSync) }
+
+// EndInput is Sync followed by a final watermark that fires every open
+// window, as if the input had ended. Later records are late.
+func (j *Job) EndInput(ctx context.Context) error { return j.request(ctx, ctlEndInput) }
+
+// Checkpoint takes a checkpoint now (CheckpointDir must be set).
+func (j *Job) Checkpoint(ctx context.Context) error { return j.request(ctx, ctlCheckpoint) }
+
+// SplitPositions returns, per input, each split's next position and
+// watermark; for status displays. Only approximate while running.
+func (j *Job) String() string { return fmt.Sprintf("job %s (%s)", j.spec.ID, j.Status()) }
+
+var _ = types.Row(nil)

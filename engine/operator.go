@@ -1,0 +1,134 @@
+// Package engine is Tumble's runtime: operators, record batches, event time
+// and watermarks, windows, state, checkpoints, jobs and metrics. It imports
+// nothing else of Tumble's but its leaf packages (types, expr, agg).
+package engine
+
+import (
+	"context"
+	"log/slog"
+	"math"
+	"sync/atomic"
+
+	"github.com/tumble/tumble/engine/types"
+)
+
+// Watermark bounds, in microseconds.
+const (
+	MinWatermark int64 = math.MinInt64
+	MaxWatermark int64 = math.MaxInt64
+)
+
+// OpContext is what an operator gets when the job opens it.
+type OpContext struct {
+	Ctx     context.Context
+	Metrics *Metrics
+	Log     *slog.Logger
+}
+
+// Op is a push-based operator. The job calls its methods from one goroutine.
+// Records passed to Process are only valid during the call: an operator that
+// keeps data copies it.
+type Op interface {
+	Open(c *OpContext) error
+	Process(recs []Rec) error
+	// Watermark tells the operator that event time has reached wm
+	// (microseconds); it fires what is due and forwards the watermark.
+	Watermark(wm int64) error
+	Close() error
+}
+
+// Chainable operators send their output to a next operator.
+type Chainable interface {
+	SetNext(next Op)
+}
+
+// Flusher is an operator that buffers output (sinks); Flush makes it
+// durable. Called before checkpoints and when a caller waits for results.
+type Flusher interface {
+	Flush() error
+}
+
+// Snapshotter is an operator with state that checkpoints save.
+type Snapshotter interface {
+	Snapshot(e *types.Enc) error
+	Restore(d *types.Dec) error
+}
+
+// Describer gives a one-line description of an operator for logs.
+type Describer interface {
+	Describe() string
+}
+
+// Metrics are a job's counters. Safe for concurrent reads.
+type Metrics struct {
+	RecordsIn   atomic.Int64
+	RecordsOut  atomic.Int64
+	Skipped     atomic.Int64
+	LateDropped atomic.Int64
+	Watermark   atomic.Int64 // micros; MinWatermark when unknown
+	Checkpoints atomic.Int64
+}
+
+// Snapshot returns a plain copy.
+func (m *Metrics) Snapshot() MetricsSnapshot {
+	return MetricsSnapshot{
+		RecordsIn:   m.RecordsIn.Load(),
+		RecordsOut:  m.RecordsOut.Load(),
+		Skipped:     m.Skipped.Load(),
+		LateDropped: m.LateDropped.Load(),
+		Watermark:   m.Watermark.Load(),
+		Checkpoints: m.Checkpoints.Load(),
+	}
+}
+
+// MetricsSnapshot is a copy of Metrics.
+type MetricsSnapshot struct {
+	RecordsIn   int64 `json:"records_in"`
+	RecordsOut  int64 `json:"records_out"`
+	Skipped     int64 `json:"records_skipped"`
+	LateDropped int64 `json:"late_records_dropped"`
+	Watermark   int64 `json:"watermark"`
+	Checkpoints int64 `json:"checkpoints"`
+}
+
+// base implements SetNext and forwarding for chained operators.
+type base struct {
+	next Op
+	oc   *OpContext
+}
+
+func (b *base) SetNext(next Op)           { b.next = next }
+func (b *base) Open(c *OpContext) error   { b.oc = c; return nil }
+func (b *base) Close() error              { return nil }
+func (b *base) Watermark(wm int64) error  { return b.forwardWatermark(wm) }
+func (b *base) emit(recs []Rec) error {
+	if b.next == nil || len(recs) == 0 {
+		return nil
+	}
+	return b.next.Process(recs)
+}
+func (b *base) forwardWatermark(wm int64) error {
+	if b.next == nil {
+		return nil
+	}
+	return b.next.Watermark(wm)
+}
+
+// arena hands out rows from a reusable slab; Reset makes all rows free again.
+type arena struct {
+	slab []types.Value
+	used int
+}
+
+func (a *arena) reset() { a.used = 0 }
+
+func (a *arena) row(n int) types.Row {
+	if a.used+n > len(a.slab) {
+		size := max(2*len(a.slab), 1024, n)
+		a.slab = make([]types.Value, size)
+		a.used = 0
+	}
+	r := a.slab[a.used : a.used+n : a.used+n]
+	a.used += n
+	return r
+}

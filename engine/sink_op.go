@@ -1,0 +1,59 @@
+package engine
+
+import (
+	"context"
+	"sync"
+
+	"github.com/tumble/tumble/engine/types"
+)
+
+// SinkOp writes records to a Sink. It is the last operator of a job.
+type SinkOp struct {
+	base
+	Sink Sink
+	Name string
+}
+
+var (
+	_ Op      = (*SinkOp)(nil)
+	_ Flusher = (*SinkOp)(nil)
+)
+
+// NewSinkOp wraps a sink.
+func NewSinkOp(name string, s Sink) *SinkOp { return &SinkOp{Sink: s, Name: name} }
+
+func (s *SinkOp) Process(recs []Rec) error {
+	if len(recs) == 0 {
+		return nil
+	}
+	if err := s.Sink.Write(s.oc.Ctx, recs); err != nil {
+		return err
+	}
+	s.oc.Metrics.RecordsOut.Add(int64(len(recs)))
+	return nil
+}
+
+func (s *SinkOp) Watermark(int64) error { return nil }
+func (s *SinkOp) Flush() error           { return s.Sink.Flush(s.oc.Ctx) }
+func (s *SinkOp) Close() error           { return s.Sink.Close() }
+
+// CollectSink is a Sink that hands copies of the records to a callback; the
+// REPL and the REST server use it for SELECT results.
+type CollectSink struct {
+	mu sync.Mutex
+	Fn func(ctx context.Context, recs []Rec) error
+}
+
+// Write copies the records and calls Fn.
+func (c *CollectSink) Write(ctx context.Context, recs []Rec) error {
+	cp := make([]Rec, len(recs))
+	for i, r := range recs {
+		cp[i] = Rec{Row: append(types.Row(nil), r.Row...), Kind: r.Kind, Ts: r.Ts}
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.Fn(ctx, cp)
+}
+
+func (c *CollectSink) Flush(context.Context) error { return nil }
+func (c *CollectSink) Close() error                { return nil }

@@ -1,0 +1,381 @@
+package engine
+
+import (
+	"fmt"
+	"sort"
+
+	"github.com/tumble/tumble/engine/agg"
+	"github.com/tumble/tumble/engine/types"
+)
+
+// WindowKind is the shape of an event-time window.
+type WindowKind int
+
+const (
+	Tumble WindowKind = iota
+	Hop
+	Cumulate
+	Session
+)
+
+func (k WindowKind) String() string {
+	return [...]string{"TUMBLE", "HOP", "CUMULATE", "SESSION"}[k]
+}
+
+// Window describes windows; durations are microseconds. Slide is HOP's
+// slide, Step is CUMULATE's step, Gap is SESSION's gap.
+type Window struct {
+	Kind   WindowKind
+	Size   int64
+	Slide  int64
+	Step   int64
+	Gap    int64
+	Offset int64
+}
+
+// String renders the window for EXPLAIN, e.g. TUMBLE(size=[3 s]).
+func (w Window) String() string {
+	switch w.Kind {
+	case Hop:
+		return fmt.Sprintf("HOP(slide=[%s], size=[%s])", Dur(w.Slide), Dur(w.Size))
+	case Cumulate:
+		return fmt.Sprintf("CUMULATE(max_size=[%s], step=[%s])", Dur(w.Size), Dur(w.Step))
+	case Session:
+		return fmt.Sprintf("SESSION(gap=[%s])", Dur(w.Gap))
+	}
+	return fmt.Sprintf("TUMBLE(size=[%s])", Dur(w.Size))
+}
+
+// Dur renders microseconds as Flink does in plans: "3 s", "500 ms", "1 min".
+func Dur(us int64) string {
+	ms := us / types.MicrosPerMilli
+	switch {
+	case ms%86400000 == 0 && ms != 0:
+		return fmt.Sprintf("%d d", ms/86400000)
+	case ms%3600000 == 0 && ms != 0:
+		return fmt.Sprintf("%d h", ms/3600000)
+	case ms%60000 == 0 && ms != 0:
+		return fmt.Sprintf("%d min", ms/60000)
+	case ms%1000 == 0:
+		return fmt.Sprintf("%d s", ms/1000)
+	}
+	return fmt.Sprintf("%d ms", ms)
+}
+
+func floorMod(a, b int64) int64 {
+	m := a % b
+	if m < 0 {
+		m += b
+	}
+	return m
+}
+
+// assign appends the [start, end) windows containing ts.
+func (w Window) assign(dst [][2]int64, ts int64) [][2]int64 {
+	switch w.Kind {
+	case Tumble:
+		start := ts - floorMod(ts-w.Offset, w.Size)
+		return append(dst, [2]int64{start, start + w.Size})
+	case Hop:
+		last := ts - floorMod(ts-w.Offset, w.Slide)
+		for start := last; start > ts-w.Size; start -= w.Slide {
+			dst = append(dst, [2]int64{start, start + w.Size})
+		}
+		return dst
+	case Cumulate:
+		start := ts - floorMod(ts-w.Offset, w.Size)
+		for end := start + w.Step; end <= start+w.Size; end += w.Step {
+			if end > ts {
+				dst = append(dst, [2]int64{start, end})
+			}
+		}
+		return dst
+	}
+	return dst
+}
+
+// windowMaxTs is the last event time a window covers: end - 1 ms, as Flink's
+// window_time (millisecond timestamps).
+func windowMaxTs(end int64) int64 { return end - types.MicrosPerMilli }
+
+// AggCall is one aggregate of an aggregating operator: the function and
+// the input column of its argument (-1 for COUNT(*)).
+type AggCall struct {
+	Func *agg.Func
+	Arg  int
+}
+
+// String renders the call with the input column names.
+func (a AggCall) String(names []string) string {
+	arg := ""
+	if a.Arg >= 0 && a.Arg < len(names) {
+		arg = names[a.Arg]
+	}
+	return a.Func.String(arg)
+}
+
+// group is the state of one key in one window (or in a group aggregate).
+type group struct {
+	key  types.Row
+	accs []agg.Acc
+	// count of rows added minus retracted (for group aggregates)
+	rows int64
+	// emitted is the last result sent downstream (updating output)
+	emitted types.Row
+	maxTs   int64
+}
+
+func newGroup(key types.Row, aggs []AggCall) *group {
+	g := &group{key: key, accs: make([]agg.Acc, len(aggs))}
+	for i, a := range aggs {
+		g.accs[i] = a.Func.NewAcc()
+	}
+	return g
+}
+
+func (g *group) add(row types.Row, aggs []AggCall, retract bool) {
+	for i, a := range aggs {
+		var v types.Value
+		if a.Arg >= 0 {
+			v = row[a.Arg]
+		}
+		if retract {
+			g.accs[i].Retract(v)
+		} else {
+			g.accs[i].Add(v)
+		}
+	}
+	if retract {
+		g.rows--
+	} else {
+		g.rows++
+	}
+}
+
+// groupTable is an insertion-ordered hash table of groups.
+type groupTable struct {
+	index  map[string]int
+	groups []*group
+	single *group // the only group when there are no keys
+}
+
+func (t *groupTable) get(key []byte, row types.Row, keys []int, aggs []AggCall) *group {
+	if len(keys) == 0 {
+		if t.single == nil {
+			t.single = newGroup(nil, aggs)
+			t.groups = append(t.groups, t.single)
+		}
+		return t.single
+	}
+	if i, ok := t.index[string(key)]; ok {
+		return t.groups[i]
+	}
+	k := make(types.Row, len(keys))
+	for i, c := range keys {
+		k[i] = row[c]
+	}
+	g := newGroup(k, aggs)
+	if t.index == nil {
+		t.index = map[string]int{}
+	}
+	t.index[string(key)] = len(t.groups)
+	t.groups = append(t.groups, g)
+	return g
+}
+
+func appendKeyCols(buf []byte, row types.Row, keys []int) []byte {
+	for _, c := range keys {
+		buf = types.AppendKey(buf, row[c])
+	}
+	return buf
+}
+
+// WindowAgg is the window aggregate (Flink's WindowAggregate over a window
+// TVF, or a legacy group window). Input rows carry the time attribute at
+// TimeCol (microseconds), grouping keys at Keys and aggregate arguments at
+// the AggCall.Arg columns. Output rows are
+//
+//	keys..., window_start, window_end, window_time, aggregates...
+//
+// and each window is emitted once, when the watermark passes its end.
+// Rows whose windows have all fired are late: dropped and counted.
+type WindowAgg struct {
+	base
+	W        Window
+	TimeCol  int
+	Keys     []int
+	Aggs     []AggCall
+	TimeKind types.Kind // kind of window_start/end values (Timestamp or TimestampLTZ)
+
+	wm      int64
+	windows map[[2]int64]*groupTable
+	pending [][2]int64 // open windows, sorted by end then start
+	keyBuf  []byte
+	assign  [][2]int64
+	out     []Rec
+	arena   arena
+	lastWin [2]int64
+	lastTab *groupTable
+}
+
+var (
+	_ Op          = (*WindowAgg)(nil)
+	_ Snapshotter = (*WindowAgg)(nil)
+)
+
+// Open implements Op.
+func (w *WindowAgg) Open(c *OpContext) error {
+	w.oc = c
+	w.wm = MinWatermark
+	w.windows = map[[2]int64]*groupTable{}
+	if w.TimeKind == 0 {
+		w.TimeKind = types.Timestamp
+	}
+	if w.W.Kind == Session {
+		return fmt.Errorf("session windows are not supported by WindowAgg")
+	}
+	return nil
+}
+
+func (w *WindowAgg) table(win [2]int64) *groupTable {
+	if w.lastTab != nil && win == w.lastWin {
+		return w.lastTab
+	}
+	t, ok := w.windows[win]
+	if !ok {
+		t = &groupTable{}
+		w.windows[win] = t
+		i := sort.Search(len(w.pending), func(i int) bool {
+			p := w.pending[i]
+			return p[1] > win[1] || (p[1] == win[1] && p[0] >= win[0])
+		})
+		w.pending = append(w.pending, [2]int64{})
+		copy(w.pending[i+1:], w.pending[i:])
+		w.pending[i] = win
+	}
+	w.lastWin, w.lastTab = win, t
+	return t
+}
+
+// Process implements Op.
+func (w *WindowAgg) Process(recs []Rec) error {
+	for i := range recs {
+		r := &recs[i]
+		tv := r.Row[w.TimeCol]
+		if tv.IsNull() {
+			w.oc.Metrics.LateDropped.Add(1)
+			continue
+		}
+		ts := tv.I
+		w.assign = w.W.assign(w.assign[:0], ts)
+		late := true
+		if len(w.Keys) > 0 {
+			w.keyBuf = appendKeyCols(w.keyBuf[:0], r.Row, w.Keys)
+		}
+		for _, win := range w.assign {
+			if windowMaxTs(win[1]) <= w.wm {
+				continue // this window has fired
+			}
+			late = false
+			g := w.table(win).get(w.keyBuf, r.Row, w.Keys, w.Aggs)
+			g.add(r.Row, w.Aggs, r.Kind.IsRetract())
+		}
+		if late {
+			w.oc.Metrics.LateDropped.Add(1)
+		}
+	}
+	return nil
+}
+
+// Watermark implements Op: fire every window whose end has passed.
+func (w *WindowAgg) Watermark(wm int64) error {
+	if wm <= w.wm {
+		return nil
+	}
+	w.wm = wm
+	n := 0
+	for n < len(w.pending) && windowMaxTs(w.pending[n][1]) <= wm {
+		n++
+	}
+	if n > 0 {
+		w.out = w.out[:0]
+		w.arena.reset()
+		for _, win := range w.pending[:n] {
+			t := w.windows[win]
+			for _, g := range t.groups {
+				w.out = append(w.out, Rec{Row: w.result(win, g), Kind: Insert, Ts: windowMaxTs(win[1]) / types.MicrosPerMilli})
+			}
+			delete(w.windows, win)
+		}
+		w.pending = append(w.pending[:0], w.pending[n:]...)
+		w.lastTab = nil
+		if err := w.emit(w.out); err != nil {
+			return err
+		}
+	}
+	return w.forwardWatermark(wm)
+}
+
+func (w *WindowAgg) result(win [2]int64, g *group) types.Row {
+	row := w.arena.row(len(w.Keys) + 3 + len(w.Aggs))
+	n := copy(row, g.key)
+	row[n] = types.Value{K: w.TimeKind, I: win[0]}
+	row[n+1] = types.Value{K: w.TimeKind, I: win[1]}
+	row[n+2] = types.Value{K: w.TimeKind, I: windowMaxTs(win[1])}
+	for i, a := range g.accs {
+		row[n+3+i] = a.Result()
+	}
+	return row
+}
+
+// Snapshot implements Snapshotter.
+func (w *WindowAgg) Snapshot(e *types.Enc) error {
+	e.Int(w.wm)
+	e.Uint(uint64(len(w.pending)))
+	for _, win := range w.pending {
+		e.Int(win[0])
+		e.Int(win[1])
+		t := w.windows[win]
+		e.Uint(uint64(len(t.groups)))
+		for _, g := range t.groups {
+			e.Row(g.key)
+			for _, a := range g.accs {
+				a.Encode(e)
+			}
+		}
+	}
+	return nil
+}
+
+// Restore implements Snapshotter.
+func (w *WindowAgg) Restore(d *types.Dec) error {
+	w.wm = d.Int()
+	n := d.Uint()
+	for i := uint64(0); i < n && d.Err == nil; i++ {
+		win := [2]int64{d.Int(), d.Int()}
+		t := w.table(win)
+		ng := d.Uint()
+		for j := uint64(0); j < ng && d.Err == nil; j++ {
+			key := d.Row()
+			var kb []byte
+			for _, v := range key {
+				kb = types.AppendKey(kb, v)
+			}
+			g := newGroup(key, w.Aggs)
+			if len(w.Keys) == 0 {
+				t.single = g
+			} else {
+				if t.index == nil {
+					t.index = map[string]int{}
+				}
+				t.index[string(kb)] = len(t.groups)
+			}
+			t.groups = append(t.groups, g)
+			for _, a := range g.accs {
+				a.Decode(d)
+			}
+		}
+	}
+	w.lastTab = nil
+	return d.Err
+}
