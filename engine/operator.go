@@ -97,10 +97,10 @@ type base struct {
 	oc   *OpContext
 }
 
-func (b *base) SetNext(next Op)           { b.next = next }
-func (b *base) Open(c *OpContext) error   { b.oc = c; return nil }
-func (b *base) Close() error              { return nil }
-func (b *base) Watermark(wm int64) error  { return b.forwardWatermark(wm) }
+func (b *base) SetNext(next Op)          { b.next = next }
+func (b *base) Open(c *OpContext) error  { b.oc = c; return nil }
+func (b *base) Close() error             { return nil }
+func (b *base) Watermark(wm int64) error { return b.forwardWatermark(wm) }
 func (b *base) emit(recs []Rec) error {
 	if b.next == nil || len(recs) == 0 {
 		return nil

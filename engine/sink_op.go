@@ -34,8 +34,8 @@ func (s *SinkOp) Process(recs []Rec) error {
 }
 
 func (s *SinkOp) Watermark(int64) error { return nil }
-func (s *SinkOp) Flush() error           { return s.Sink.Flush(s.oc.Ctx) }
-func (s *SinkOp) Close() error           { return s.Sink.Close() }
+func (s *SinkOp) Flush() error          { return s.Sink.Flush(s.oc.Ctx) }
+func (s *SinkOp) Close() error          { return s.Sink.Close() }
 
 // CollectSink is a Sink that hands copies of the records to a callback; the
 // REPL and the REST server use it for SELECT results.
