@@ -171,6 +171,8 @@ type CreateTable struct {
 	Comment     string
 	// Like is CREATE TABLE t ... LIKE other (Flink); nil if absent.
 	Like *Name
+	// PartitionedBy is Flink PARTITIONED BY (a, b).
+	PartitionedBy []string
 }
 
 // CreateAs is ksqlDB CREATE STREAM|TABLE name [WITH (...)] AS SELECT
@@ -193,6 +195,16 @@ type CreateView struct {
 	IfNotExists bool
 	Columns     []string
 	Query       *Select
+}
+
+// CreateFunction is Flink CREATE [TEMPORARY [SYSTEM]] FUNCTION [IF NOT
+// EXISTS] name AS 'class' [LANGUAGE JAVA|SCALA|PYTHON] [USING JAR ...].
+type CreateFunction struct {
+	Base
+	Name        Name
+	IfNotExists bool
+	Class       string
+	Language    string // upper-case; "" when not given
 }
 
 // Drop is DROP TABLE|STREAM|VIEW [IF EXISTS] name [DELETE TOPIC].
@@ -258,8 +270,10 @@ type Describe struct {
 // StopJob is Flink STOP JOB 'id' [WITH SAVEPOINT] and ksqlDB TERMINATE id|ALL.
 type StopJob struct {
 	Base
-	ID  string
-	All bool
+	ID        string
+	All       bool
+	Savepoint bool // WITH SAVEPOINT
+	Drain     bool // WITH DRAIN
 }
 
 // Print is ksqlDB PRINT 'topic' [FROM BEGINNING] [INTERVAL n] [LIMIT n].
@@ -329,17 +343,27 @@ type From interface{ fromNode() }
 type TableRef struct {
 	Name  Name
 	Alias string
+	// ForSystemTime is Flink's FOR SYSTEM_TIME AS OF expr (temporal and
+	// lookup joins); nil if absent.
+	ForSystemTime Expr
+	// Within is the ksqlDB WITHIN clause written after this table in a
+	// join; the parser also copies it to the enclosing Join.Within.
+	Within *WindowSpec
 }
 
 // WindowTVF is TABLE(TUMBLE|HOP|CUMULATE|SESSION(TABLE t, DESCRIPTOR(c), args...)).
 // Func is upper-case. Args are the remaining arguments (intervals), in order;
 // Named holds named arguments (SIZE => ..., SLIDE => ..., ...) if used.
 type WindowTVF struct {
-	Func        string
-	Input       From // *TableRef or *Subquery
-	Descriptor  string
-	DescPos     Pos
-	Args        []Expr
+	Func       string
+	Input      From // *TableRef or *Subquery
+	Descriptor string
+	DescPos    Pos
+	Args       []Expr
+	// Named is parallel to Args: the parameter each argument binds (SIZE,
+	// SLIDE, STEP, GAP, OFFSET). Args are in the function's positional
+	// order whether they were written positionally or by name.
+	Named       []string
 	PartitionBy []string // SESSION(TABLE t PARTITION BY k, ...)
 	Alias       string
 	Pos         Pos
@@ -356,6 +380,7 @@ type Join struct {
 	Left, Right From
 	Type        string // INNER, LEFT, RIGHT, FULL, CROSS
 	On          Expr
+	Using       []string // JOIN ... USING (a, b)
 	Within      *WindowSpec
 }
 
@@ -365,13 +390,17 @@ func (*Subquery) fromNode()  {}
 func (*Join) fromNode()      {}
 
 // WindowSpec is ksqlDB's WINDOW clause. Durations are in milliseconds; a
-// negative Grace/Retention means "not given".
+// negative Grace/Retention means "not given". A join's WITHIN clause is a
+// WindowSpec of Kind WITHIN with Before/After set (WITHIN n gives
+// Before = After = n) and Size = Before + After.
 type WindowSpec struct {
-	Kind      string // TUMBLING, HOPPING, SESSION
+	Kind      string // TUMBLING, HOPPING, SESSION, WITHIN
 	Size      int64
 	Advance   int64
 	Grace     int64
 	Retention int64
+	Before    int64 // WITHIN only
+	After     int64 // WITHIN only
 	Pos       Pos
 }
 
@@ -428,6 +457,32 @@ type Call struct {
 	Distinct bool
 	Star     bool
 	Pos      Pos
+	// Filter is agg(...) FILTER (WHERE cond); nil if absent.
+	Filter Expr
+	// Over is f(...) OVER (...); nil for plain calls.
+	Over *Over
+}
+
+// Over is the window of an OVER clause.
+type Over struct {
+	PartitionBy []Expr
+	OrderBy     []OrderItem
+	Frame       *Frame // nil: the default frame
+}
+
+// Frame is ROWS|RANGE BETWEEN Start AND End (or a lone start bound, then
+// End is CURRENT ROW).
+type Frame struct {
+	Rows       bool // ROWS; false means RANGE
+	Start, End FrameBound
+}
+
+// FrameBound is one end of a window frame. Kind is "UNBOUNDED PRECEDING",
+// "PRECEDING", "CURRENT ROW", "FOLLOWING" or "UNBOUNDED FOLLOWING";
+// Offset is set for PRECEDING / FOLLOWING (a number or an *Interval).
+type FrameBound struct {
+	Kind   string
+	Offset Expr
 }
 
 // Binary is a binary operator: + - * / % || = <> < <= > >= AND OR.
