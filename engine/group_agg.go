@@ -1,0 +1,156 @@
+package engine
+
+import (
+	"github.com/tumble/tumble/engine/types"
+)
+
+// GroupAgg is an unbounded GROUP BY: after every input row it emits the
+// change of that row's group. Output rows are keys..., aggregates....
+//
+// Retract mode (Flink) emits -U old / +U new (+I for a new group, -D when
+// a group's last row is retracted). Upsert mode (ksqlDB tables) emits only
+// the new value (+U, +I) and -D.
+type GroupAgg struct {
+	base
+	Keys   []int
+	Aggs   []AggCall
+	Upsert bool
+
+	tab    groupTable
+	keyBuf []byte
+	out    []Rec
+	arena  arena
+}
+
+var (
+	_ Op          = (*GroupAgg)(nil)
+	_ Snapshotter = (*GroupAgg)(nil)
+)
+
+func (g *GroupAgg) result(gr *group) types.Row {
+	row := make(types.Row, len(g.Keys)+len(g.Aggs))
+	n := copy(row, gr.key)
+	for i, a := range gr.accs {
+		row[n+i] = a.Result()
+	}
+	return row
+}
+
+func rowsEqual(a, b types.Row) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if a[i].IsNull() != b[i].IsNull() || (!a[i].IsNull() && types.Compare(a[i], b[i]) != 0) || a[i].K != b[i].K {
+			return false
+		}
+	}
+	return true
+}
+
+func (g *GroupAgg) Process(recs []Rec) error {
+	g.out = g.out[:0]
+	for i := range recs {
+		r := &recs[i]
+		g.keyBuf = appendKeyCols(g.keyBuf[:0], r.Row, g.Keys)
+		retract := r.Kind.IsRetract()
+		if retract {
+			if len(g.Keys) > 0 {
+				if _, ok := g.tab.index[string(g.keyBuf)]; !ok {
+					continue // retraction of a group we never saw
+				}
+			} else if g.tab.single == nil {
+				continue
+			}
+		}
+		gr := g.tab.get(g.keyBuf, r.Row, g.Keys, g.Aggs)
+		gr.add(r.Row, g.Aggs, retract)
+		if gr.rows <= 0 {
+			if gr.emitted != nil {
+				g.out = append(g.out, Rec{Row: gr.emitted, Kind: Delete, Ts: r.Ts})
+			}
+			g.remove(gr)
+			continue
+		}
+		now := g.result(gr)
+		if gr.emitted != nil && rowsEqual(gr.emitted, now) {
+			continue
+		}
+		switch {
+		case gr.emitted == nil:
+			g.out = append(g.out, Rec{Row: now, Kind: Insert, Ts: r.Ts})
+		case g.Upsert:
+			g.out = append(g.out, Rec{Row: now, Kind: UpdateAfter, Ts: r.Ts})
+		default:
+			g.out = append(g.out, Rec{Row: gr.emitted, Kind: UpdateBefore, Ts: r.Ts}, Rec{Row: now, Kind: UpdateAfter, Ts: r.Ts})
+		}
+		gr.emitted = now
+	}
+	return g.emit(g.out)
+}
+
+func (g *GroupAgg) remove(gr *group) {
+	if len(g.Keys) == 0 {
+		g.tab.single = nil
+		g.tab.groups = nil
+		return
+	}
+	k := string(appendKeyCols(nil, gr.key, seq(len(g.Keys))))
+	i, ok := g.tab.index[k]
+	if !ok {
+		return
+	}
+	delete(g.tab.index, k)
+	last := len(g.tab.groups) - 1
+	if i != last {
+		moved := g.tab.groups[last]
+		g.tab.groups[i] = moved
+		g.tab.index[string(appendKeyCols(nil, moved.key, seq(len(g.Keys))))] = i
+	}
+	g.tab.groups = g.tab.groups[:last]
+}
+
+func seq(n int) []int {
+	out := make([]int, n)
+	for i := range out {
+		out[i] = i
+	}
+	return out
+}
+
+func (g *GroupAgg) Snapshot(e *types.Enc) error {
+	e.Uint(uint64(len(g.tab.groups)))
+	for _, gr := range g.tab.groups {
+		e.Row(gr.key)
+		e.Int(gr.rows)
+		if gr.emitted == nil {
+			e.Uint(0)
+		} else {
+			e.Uint(1)
+			e.Row(gr.emitted)
+		}
+		for _, a := range gr.accs {
+			a.Encode(e)
+		}
+	}
+	return nil
+}
+
+func (g *GroupAgg) Restore(d *types.Dec) error {
+	n := d.Uint()
+	for i := uint64(0); i < n && d.Err == nil; i++ {
+		key := d.Row()
+		gr := g.tab.get(appendKeyCols(nil, key, seq(len(key))), key, seq(len(key)), g.Aggs)
+		if len(g.Keys) == 0 {
+			gr = g.tab.get(nil, nil, nil, g.Aggs)
+		}
+		gr.rows = d.Int()
+		if d.Uint() == 1 {
+			gr.emitted = d.Row()
+		}
+		for _, a := range gr.accs {
+			a.Decode(d)
+		}
+	}
+	return d.Err
+}
