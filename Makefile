@@ -1,0 +1,52 @@
+# Tumble — the targets people look for.
+GO      ?= go
+BIN     := bin/tumble
+N       ?= 100
+RATE    ?= 0
+BOOTSTRAP ?= localhost:9092
+
+.PHONY: all build test lint vet fmt-check bench demo sql-cli kafka data slt fuzz clean
+
+all: build
+
+build:
+	$(GO) build -o $(BIN) ./cmd/tumble
+
+# The README's test command: vet, formatting, unit and end-to-end tests
+# (race detector on), then the sqllogictest golden files on an embedded broker.
+test: vet fmt-check
+	$(GO) test -race -count=1 ./...
+	$(GO) run ./cmd/tumble test testdata/slt
+
+slt: build
+	./$(BIN) test testdata/slt
+
+vet:
+	$(GO) vet ./...
+
+fmt-check:
+	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
+
+lint: vet fmt-check
+
+bench:
+	$(GO) test -run '^$$' -bench . -benchmem ./engine/... ./connectors/...
+
+# One command for a new user: embedded broker + the Flink pipeline + data.
+demo: build
+	./$(BIN) demo
+
+kafka: build
+	./$(BIN) kafka --listen 127.0.0.1:9092 --data-dir .tumble/kafka --partitions 3
+
+data: build
+	./$(BIN) datagen -n $(N) --rate $(RATE) --bootstrap $(BOOTSTRAP)
+
+sql-cli: build
+	./$(BIN) sql --bootstrap $(BOOTSTRAP)
+
+fuzz:
+	$(GO) test ./sql -run '^$$' -fuzz FuzzParse -fuzztime 20s
+
+clean:
+	rm -rf bin .tumble

@@ -1,0 +1,680 @@
+package planner
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/tumble/tumble/engine"
+	"github.com/tumble/tumble/engine/expr"
+	"github.com/tumble/tumble/engine/types"
+	"github.com/tumble/tumble/sql"
+)
+
+// binder binds one statement's queries. Clauses are bound in this order:
+// FROM, WHERE, GROUP BY, select list (collecting aggregates), HAVING.
+type binder struct {
+	s              *Session
+	dialect        sql.Dialect
+	env            *expr.Env
+	pendingAggName string
+	usedNames      map[string]bool
+	// viewDepth guards against views that refer to themselves.
+	viewDepth int
+}
+
+func newBinder(s *Session) *binder {
+	return &binder{s: s, dialect: s.Dialect, env: s.env(), usedNames: map[string]bool{}}
+}
+
+// special handles functions that are not plain scalar functions.
+func (b *binder) special(name string, args []expr.Expr, n *sql.Call) (func() (expr.Expr, error), bool) {
+	return nil, false
+}
+
+// fromResult is what binding a FROM clause gives.
+type fromResult struct {
+	node Node
+	sc   *scope
+	// tvf is set when FROM is a window TVF: node is the TVF's input and
+	// the scope holds the input fields followed by window_start,
+	// window_end, window_time.
+	tvf *tvfInfo
+}
+
+type tvfInfo struct {
+	window  engine.Window
+	timeCol int
+	first   int // index of window_start in the scope
+}
+
+func qualify(fs []Field, qual string) []Field {
+	out := make([]Field, len(fs))
+	for i, f := range fs {
+		f.Qual = qual
+		out[i] = f
+	}
+	return out
+}
+
+func (b *binder) bindFrom(f sql.From) (*fromResult, error) {
+	switch n := f.(type) {
+	case *sql.TableRef:
+		return b.bindTableRef(n)
+	case *sql.Subquery:
+		node, err := b.bindSelect(n.Query)
+		if err != nil {
+			return nil, err
+		}
+		fs := node.Fields()
+		if n.Alias != "" {
+			fs = qualify(fs, n.Alias)
+			node = &renamed{Node: node, fields: fs}
+		}
+		return &fromResult{node: node, sc: &scope{fields: fs}}, nil
+	case *sql.WindowTVF:
+		return b.bindTVF(n)
+	case *sql.Join:
+		return nil, sql.Errorf(joinPos(n), "JOIN is not supported yet")
+	}
+	return nil, fmt.Errorf("unsupported FROM item %T", f)
+}
+
+func joinPos(j *sql.Join) sql.Pos {
+	if t, ok := j.Right.(*sql.TableRef); ok {
+		return t.Name.Pos
+	}
+	return sql.Pos{Line: 1, Col: 1}
+}
+
+// renamed re-qualifies a node's fields (subquery and view aliases).
+type renamed struct {
+	Node
+	fields []Field
+}
+
+func (r *renamed) Fields() []Field { return r.fields }
+
+func (b *binder) lookupTable(name sql.Name) (*Table, error) {
+	t, ok := b.s.Catalog.Lookup(name.Last(), b.dialect == sql.KSQL)
+	if !ok {
+		if b.dialect == sql.KSQL {
+			return nil, sql.Errorf(name.Pos, "%s does not exist.", name.Last())
+		}
+		return nil, sql.Errorf(name.Pos, "Object '%s' not found", name.Last())
+	}
+	return t, nil
+}
+
+func (b *binder) bindTableRef(n *sql.TableRef) (*fromResult, error) {
+	t, err := b.lookupTable(n.Name)
+	if err != nil {
+		return nil, err
+	}
+	qual := t.Name
+	if n.Alias != "" {
+		qual = n.Alias
+	}
+	if t.Kind == sql.KindView {
+		if b.viewDepth > 16 {
+			return nil, sql.Errorf(n.Name.Pos, "view %s refers to itself", t.Name)
+		}
+		b.viewDepth++
+		node, err := b.bindSelect(t.View)
+		b.viewDepth--
+		if err != nil {
+			return nil, fmt.Errorf("in view %s: %w", t.Name, err)
+		}
+		fs := qualify(node.Fields(), qual)
+		return &fromResult{node: &renamed{Node: node, fields: fs}, sc: &scope{fields: fs}}, nil
+	}
+	node, err := b.scan(t, qual)
+	if err != nil {
+		return nil, err
+	}
+	return &fromResult{node: node, sc: &scope{fields: node.Fields()}}, nil
+}
+
+// scan builds TableSourceScan (+ WatermarkAssigner) for a table.
+func (b *binder) scan(t *Table, qual string) (Node, error) {
+	s := &Scan{Table: t, Alias: qual}
+	var phys []Field
+	for _, c := range t.Columns {
+		if c.Kind != sql.Computed {
+			phys = append(phys, Field{Name: c.Name, Qual: qual, Type: c.Type})
+		}
+	}
+	hasComputed := len(phys) != len(t.Columns)
+	physScope := &scope{fields: phys}
+	pi := 0
+	for _, c := range t.Columns {
+		f := Field{Name: c.Name, Qual: qual, Type: c.Type}
+		if c.Kind == sql.Computed {
+			eb := &exprBinder{b: b, sc: physScope}
+			x, err := eb.bind(c.Expr)
+			if err != nil {
+				return nil, err
+			}
+			if call, ok := x.(*expr.Call); ok && call.Name == "PROCTIME" {
+				f.Proctime = true
+			}
+			f.Type = x.Type()
+			s.Prep = append(s.Prep, x)
+		} else {
+			s.Prep = append(s.Prep, &expr.Col{Idx: pi, T: c.Type, Name: c.Name})
+			pi++
+		}
+		s.fields = append(s.fields, f)
+	}
+	if !hasComputed {
+		s.Prep = nil
+	}
+	if t.Watermark == nil {
+		return s, nil
+	}
+	sc := &scope{fields: s.fields}
+	idx, err := sc.resolve([]string{t.Watermark.Column}, sql.Pos{Line: 1, Col: 1}, b.dialect == sql.KSQL)
+	if err != nil {
+		return nil, err
+	}
+	eb := &exprBinder{b: b, sc: sc}
+	wm, err := eb.bind(t.Watermark.Expr)
+	if err != nil {
+		return nil, err
+	}
+	s.fields[idx].Rowtime = true
+	return &WatermarkAssigner{Input: s, Rowtime: idx, Expr: wm}, nil
+}
+
+func (b *binder) bindTVF(n *sql.WindowTVF) (*fromResult, error) {
+	in, err := b.bindFrom(n.Input)
+	if err != nil {
+		return nil, err
+	}
+	if in.tvf != nil {
+		return nil, sql.Errorf(n.Pos, "window TVFs cannot be nested")
+	}
+	timeCol, err := in.sc.resolve([]string{n.Descriptor}, n.DescPos, b.dialect == sql.KSQL)
+	if err != nil {
+		return nil, err
+	}
+	tf := in.sc.fields[timeCol]
+	if !tf.Rowtime && !tf.Proctime {
+		return nil, sql.Errorf(n.DescPos, "The window function requires the timecol is a time attribute type, but is %s.", tf.Type)
+	}
+	eb := &exprBinder{b: b, sc: &scope{}}
+	var durs []int64
+	for _, a := range n.Args {
+		x, err := eb.bind(a)
+		if err != nil {
+			return nil, err
+		}
+		c, ok := x.(*expr.Const)
+		if !ok || c.T.Kind != types.IntervalDayTime {
+			return nil, sql.Errorf(a.ExprPos(), "%s window arguments must be INTERVAL DAY TO SECOND literals", n.Func)
+		}
+		if c.V.I <= 0 && len(durs) < 2 {
+			return nil, sql.Errorf(a.ExprPos(), "%s window size must be positive", n.Func)
+		}
+		durs = append(durs, c.V.I)
+	}
+	var w engine.Window
+	need := func(k int) error {
+		if len(durs) < k {
+			return sql.Errorf(n.Pos, "Invalid number of arguments to %s window", n.Func)
+		}
+		return nil
+	}
+	switch strings.ToUpper(n.Func) {
+	case "TUMBLE":
+		if err := need(1); err != nil {
+			return nil, err
+		}
+		w = engine.Window{Kind: engine.Tumble, Size: durs[0]}
+		if len(durs) > 1 {
+			w.Offset = durs[1]
+		}
+	case "HOP":
+		if err := need(2); err != nil {
+			return nil, err
+		}
+		w = engine.Window{Kind: engine.Hop, Slide: durs[0], Size: durs[1]}
+		if w.Size%w.Slide != 0 {
+			return nil, sql.Errorf(n.Pos, "HOP table function based aggregate requires size must be an integral multiple of slide, but got size %d ms and slide %d ms", w.Size/1000, w.Slide/1000)
+		}
+		if len(durs) > 2 {
+			w.Offset = durs[2]
+		}
+	case "CUMULATE":
+		if err := need(2); err != nil {
+			return nil, err
+		}
+		w = engine.Window{Kind: engine.Cumulate, Step: durs[0], Size: durs[1]}
+		if w.Size%w.Step != 0 {
+			return nil, sql.Errorf(n.Pos, "CUMULATE table function based aggregate requires maxSize must be an integral multiple of step")
+		}
+	case "SESSION":
+		return nil, sql.Errorf(n.Pos, "SESSION window TVF is not supported yet")
+	default:
+		return nil, sql.Errorf(n.Pos, "unknown window function %s", n.Func)
+	}
+	wt := types.Type{Kind: types.Timestamp, Precision: 3, NotNull: true}
+	timeT := wt
+	if tf.Type.Kind == types.TimestampLTZ {
+		timeT.Kind = types.TimestampLTZ
+	}
+	qual := n.Alias
+	fields := append([]Field(nil), in.sc.fields...)
+	for i := range fields {
+		fields[i].Rowtime = false
+		if qual != "" {
+			fields[i].Qual = qual
+		}
+	}
+	first := len(fields)
+	fields = append(fields,
+		Field{Name: "window_start", Qual: qual, Type: wt},
+		Field{Name: "window_end", Qual: qual, Type: wt},
+		Field{Name: "window_time", Qual: qual, Type: timeT, Rowtime: true})
+	return &fromResult{node: in.node, sc: &scope{fields: fields}, tvf: &tvfInfo{window: w, timeCol: timeCol, first: first}}, nil
+}
+
+// materializeTVF turns a TVF FROM into a WindowTableFunction node (no
+// aggregation follows).
+func materializeTVF(fr *fromResult) Node {
+	return &WindowTableFunction{Input: fr.node, Window: fr.tvf.window, TimeCol: fr.tvf.timeCol, fields: fr.sc.fields}
+}
+
+func (b *binder) isAggQuery(sel *sql.Select) bool {
+	if len(sel.GroupBy) > 0 || sel.Having != nil {
+		return true
+	}
+	for _, it := range sel.Items {
+		if it.Expr != nil && containsAggregate(it.Expr) {
+			return true
+		}
+	}
+	return false
+}
+
+// bindSelect binds a query into a plan.
+func (b *binder) bindSelect(sel *sql.Select) (Node, error) {
+	if len(sel.UnionAll) > 0 {
+		return b.bindUnion(sel)
+	}
+	if sel.From == nil {
+		return b.bindFromless(sel)
+	}
+	fr, err := b.bindFrom(sel.From)
+	if err != nil {
+		return nil, err
+	}
+	if b.isAggQuery(sel) {
+		return b.bindAggregate(sel, fr)
+	}
+	node := fr.node
+	if fr.tvf != nil {
+		node = materializeTVF(fr)
+	}
+	var filter expr.Expr
+	if sel.Where != nil {
+		eb := &exprBinder{b: b, sc: fr.sc}
+		if filter, err = eb.bind(sel.Where); err != nil {
+			return nil, err
+		}
+		if err := wantBool(filter, sel.Where.ExprPos(), "WHERE"); err != nil {
+			return nil, err
+		}
+	}
+	projects, fields, err := b.bindItems(sel, fr.sc, nil)
+	if err != nil {
+		return nil, err
+	}
+	calc := &Calc{Input: node, Filter: filter, Projects: projects, fields: fields}
+	if sel.Distinct {
+		return b.distinct(calc), nil
+	}
+	return calc, nil
+}
+
+func (b *binder) bindFromless(sel *sql.Select) (Node, error) {
+	sc := &scope{}
+	projects, fields, err := b.bindItems(sel, sc, nil)
+	if err != nil {
+		return nil, err
+	}
+	row := make(types.Row, len(projects))
+	for i, p := range projects {
+		row[i] = p.Eval(nil)
+	}
+	values := &Scan{Table: &Table{Name: "values"}, Values: []types.Row{{}}}
+	calc := &Calc{Input: values, Projects: projects, fields: fields}
+	_ = row
+	return calc, nil
+}
+
+func (b *binder) bindUnion(sel *sql.Select) (Node, error) {
+	first := *sel
+	first.UnionAll = nil
+	n0, err := b.bindSelect(&first)
+	if err != nil {
+		return nil, err
+	}
+	u := &Union{Ins: []Node{n0}}
+	for _, other := range sel.UnionAll {
+		n, err := b.bindSelect(other)
+		if err != nil {
+			return nil, err
+		}
+		if len(n.Fields()) != len(n0.Fields()) {
+			return nil, sql.Errorf(other.Pos, "Column count mismatch in UNION ALL")
+		}
+		u.Ins = append(u.Ins, n)
+	}
+	return u, nil
+}
+
+// distinct turns SELECT DISTINCT into a group aggregate over all columns.
+func (b *binder) distinct(in Node) Node {
+	fs := in.Fields()
+	keys := make([]int, len(fs))
+	out := make([]Field, len(fs))
+	for i, f := range fs {
+		keys[i] = i
+		f.Rowtime = false
+		out[i] = f
+	}
+	return &GroupAggregate{Input: in, Keys: keys, fields: out}
+}
+
+// itemName is the output name of a select item.
+func (b *binder) itemName(it sql.SelectItem, x expr.Expr, i int) string {
+	if it.Alias != "" {
+		return it.Alias
+	}
+	if id, ok := it.Expr.(*sql.Ident); ok {
+		return id.Parts[len(id.Parts)-1]
+	}
+	if c, ok := x.(*expr.Col); ok && c.Name != "" && !strings.HasPrefix(c.Name, "EXPR$") {
+		if _, isIdent := it.Expr.(*sql.Ident); isIdent {
+			return c.Name
+		}
+	}
+	if b.dialect == sql.KSQL {
+		return fmt.Sprintf("KSQL_COL_%d", i)
+	}
+	return fmt.Sprintf("EXPR$%d", i)
+}
+
+// bindItems binds the select list. With agg set, items are bound in the
+// aggregate's output scope.
+func (b *binder) bindItems(sel *sql.Select, sc *scope, a *aggCtx) ([]expr.Expr, []Field, error) {
+	var projects []expr.Expr
+	var fields []Field
+	names := map[string]bool{}
+	for i, it := range sel.Items {
+		if it.Star {
+			if a != nil {
+				return nil, nil, sql.Errorf(it.Pos, "SELECT * is not allowed with GROUP BY")
+			}
+			found := false
+			for idx, f := range sc.fields {
+				if f.Hidden || (it.StarQualifier != "" && f.Qual != it.StarQualifier) {
+					continue
+				}
+				found = true
+				projects = append(projects, &expr.Col{Idx: idx, T: f.Type, Name: f.Name})
+				nf := f
+				nf.Qual = ""
+				fields = append(fields, nf)
+			}
+			if !found && it.StarQualifier != "" {
+				return nil, nil, sql.Errorf(it.Pos, "Unknown identifier '%s'", it.StarQualifier)
+			}
+			continue
+		}
+		b.pendingAggName = ""
+		if c, ok := it.Expr.(*sql.Call); ok && it.Alias != "" && a != nil && isAggName(c.Name) {
+			b.pendingAggName = it.Alias
+		}
+		eb := &exprBinder{b: b, sc: sc, agg: a}
+		x, err := eb.bind(it.Expr)
+		b.pendingAggName = ""
+		if err != nil {
+			return nil, nil, err
+		}
+		name := b.itemName(it, x, i)
+		if names[name] && b.dialect == sql.KSQL {
+			return nil, nil, sql.Errorf(it.Pos, "Duplicate value columns found in schema: `%s`", name)
+		}
+		names[name] = true
+		f := Field{Name: name, Type: x.Type()}
+		if c, ok := x.(*expr.Col); ok && c.Idx < len(sc.fields) {
+			src := sc.fields[c.Idx]
+			f.Rowtime, f.Proctime = src.Rowtime, src.Proctime
+		}
+		projects = append(projects, x)
+		fields = append(fields, f)
+	}
+	return projects, fields, nil
+}
+
+func isAggName(n string) bool {
+	switch strings.ToUpper(n) {
+	case "SUM", "COUNT", "AVG", "MIN", "MAX":
+		return true
+	}
+	return false
+}
+
+// bindAggregate binds GROUP BY queries: window aggregates (TVF or legacy
+// group window) and unbounded group aggregates.
+func (b *binder) bindAggregate(sel *sql.Select, fr *fromResult) (Node, error) {
+	a := &aggCtx{input: fr.sc, windowCols: map[int]int{}}
+	var legacyWin *engine.Window
+	var timeCol = -1
+	in := &exprBinder{b: b, sc: fr.sc}
+	var windowKeys []int
+	for _, g := range sel.GroupBy {
+		if c, ok := g.(*sql.Call); ok {
+			switch up := strings.ToUpper(c.Name); up {
+			case "TUMBLE", "HOP", "SESSION":
+				if legacyWin != nil {
+					return nil, sql.Errorf(c.Pos, "Only one group window is allowed")
+				}
+				w, tc, err := b.legacyWindow(c, fr.sc)
+				if err != nil {
+					return nil, err
+				}
+				legacyWin, timeCol = &w, tc
+				a.legacy = &legacyWindow{kind: up, timeCol: tc}
+				continue
+			}
+		}
+		x, err := in.bind(g)
+		if err != nil {
+			return nil, err
+		}
+		if col, ok := x.(*expr.Col); ok && fr.tvf != nil && col.Idx >= fr.tvf.first {
+			windowKeys = append(windowKeys, col.Idx-fr.tvf.first)
+			a.windowCols[col.Idx] = col.Idx - fr.tvf.first
+			continue
+		}
+		a.keys = append(a.keys, x)
+		a.keyStrs = append(a.keyStrs, x.String())
+	}
+	window := legacyWin
+	if fr.tvf != nil {
+		hasStart, hasEnd := false, false
+		for _, k := range windowKeys {
+			hasStart = hasStart || k == 0
+			hasEnd = hasEnd || k == 1
+		}
+		if !hasStart || !hasEnd {
+			return nil, sql.Errorf(sel.Pos, "Window aggregation over a window TVF must GROUP BY both window_start and window_end")
+		}
+		w := fr.tvf.window
+		window = &w
+		timeCol = fr.tvf.timeCol
+	}
+	if window != nil {
+		if window.Kind == engine.Session {
+			return nil, sql.Errorf(sel.Pos, "session group windows are not supported yet")
+		}
+		a.windowed = true
+		// window_start/window_end also resolve when they come from the TVF scope
+		for i := 0; fr.tvf != nil && i < 3; i++ {
+			a.windowCols[fr.tvf.first+i] = i
+		}
+	}
+	// Output scope: keys, window props, aggregates (added while binding).
+	out := &scope{}
+	for i, k := range a.keys {
+		name := fmt.Sprintf("$f%d", i)
+		f := Field{Name: name, Type: k.Type()}
+		if c, ok := k.(*expr.Col); ok {
+			f.Name, f.Qual = c.Name, fr.sc.fields[c.Idx].Qual
+		}
+		out.fields = append(out.fields, f)
+	}
+	if a.windowed {
+		wt := types.Type{Kind: types.Timestamp, Precision: 3, NotNull: true}
+		tt := wt
+		if fr.sc.fields[timeCol].Type.Kind == types.TimestampLTZ {
+			tt.Kind = types.TimestampLTZ
+		}
+		out.fields = append(out.fields,
+			Field{Name: "window_start", Type: wt},
+			Field{Name: "window_end", Type: wt},
+			Field{Name: "window_time", Type: tt, Rowtime: true})
+	}
+	projects, fields, err := b.bindItems(sel, out, a)
+	if err != nil {
+		return nil, err
+	}
+	var having expr.Expr
+	if sel.Having != nil {
+		eb := &exprBinder{b: b, sc: out, agg: a}
+		if having, err = eb.bind(sel.Having); err != nil {
+			return nil, err
+		}
+		if err := wantBool(having, sel.Having.ExprPos(), "HAVING"); err != nil {
+			return nil, err
+		}
+	}
+	// WHERE below the aggregate.
+	var filter expr.Expr
+	if sel.Where != nil {
+		if containsAggregate(sel.Where) {
+			return nil, sql.Errorf(sel.Where.ExprPos(), "Aggregate functions are not allowed in WHERE; use HAVING")
+		}
+		eb := &exprBinder{b: b, sc: fr.sc}
+		if filter, err = eb.bind(sel.Where); err != nil {
+			return nil, err
+		}
+		if err := wantBool(filter, sel.Where.ExprPos(), "WHERE"); err != nil {
+			return nil, err
+		}
+		if fr.tvf != nil {
+			for _, c := range expr.Columns(filter) {
+				if c >= fr.tvf.first {
+					return nil, sql.Errorf(sel.Where.ExprPos(), "filters on window columns before a window aggregate are not supported")
+				}
+			}
+		}
+	}
+	// Pre-aggregate Calc: [time], keys..., agg args...
+	var pre []expr.Expr
+	var preFields []Field
+	addPre := func(x expr.Expr, f Field) int {
+		s := x.String()
+		for i, p := range pre {
+			if p.String() == s {
+				return i
+			}
+		}
+		pre = append(pre, x)
+		preFields = append(preFields, f)
+		return len(pre) - 1
+	}
+	preField := func(x expr.Expr) Field {
+		if c, ok := x.(*expr.Col); ok {
+			f := fr.sc.fields[c.Idx]
+			f.Qual = ""
+			return f
+		}
+		return Field{Name: fmt.Sprintf("$f%d", len(pre)), Type: x.Type()}
+	}
+	tIdx := -1
+	if a.windowed {
+		tf := fr.sc.fields[timeCol]
+		tIdx = addPre(&expr.Col{Idx: timeCol, T: tf.Type, Name: tf.Name}, Field{Name: tf.Name, Type: tf.Type, Rowtime: true})
+	}
+	keyIdx := make([]int, len(a.keys))
+	for i, k := range a.keys {
+		keyIdx[i] = addPre(k, preField(k))
+	}
+	calls := make([]engine.AggCall, len(a.aggs))
+	aggNames := make([]string, len(a.aggs))
+	for i, it := range a.aggs {
+		arg := -1
+		if it.arg != nil {
+			arg = addPre(it.arg, preField(it.arg))
+		}
+		calls[i] = engine.AggCall{Func: it.fn, Arg: arg}
+		aggNames[i] = it.name
+	}
+	var preNode Node = &Calc{Input: fr.node, Filter: filter, Projects: pre, fields: preFields}
+	if len(pre) == 0 {
+		// COUNT(*) without keys still needs a row to count.
+		pre = append(pre, expr.NewConst(types.BoolV(true), types.TBool))
+		preNode = &Calc{Input: fr.node, Filter: filter, Projects: pre, fields: []Field{{Name: "$f0", Type: types.TBool}}}
+	}
+	var aggNode Node
+	if a.windowed {
+		aggNode = &WindowAggregate{Input: preNode, Window: *window, TimeCol: tIdx, Keys: keyIdx, Aggs: calls, AggNames: aggNames, fields: out.fields}
+	} else {
+		aggNode = &GroupAggregate{Input: preNode, Keys: keyIdx, Aggs: calls, AggNames: aggNames, fields: out.fields}
+	}
+	return &Calc{Input: aggNode, Filter: having, Projects: projects, fields: fields}, nil
+}
+
+// legacyWindow reads GROUP BY TUMBLE(ts, INTERVAL ...), HOP(ts, slide, size),
+// SESSION(ts, gap).
+func (b *binder) legacyWindow(c *sql.Call, sc *scope) (engine.Window, int, error) {
+	var w engine.Window
+	name := strings.ToUpper(c.Name)
+	want := map[string]int{"TUMBLE": 2, "HOP": 3, "SESSION": 2}[name]
+	if len(c.Args) < want {
+		return w, 0, sql.Errorf(c.Pos, "Invalid number of arguments to function '%s'", name)
+	}
+	eb := &exprBinder{b: b, sc: sc}
+	t, err := eb.bind(c.Args[0])
+	if err != nil {
+		return w, 0, err
+	}
+	col, ok := t.(*expr.Col)
+	if !ok || !(sc.fields[col.Idx].Rowtime || sc.fields[col.Idx].Proctime) {
+		return w, 0, sql.Errorf(c.Args[0].ExprPos(), "Window can only be defined on a time attribute column, but is type of %s", t.Type())
+	}
+	var durs []int64
+	for _, a := range c.Args[1:] {
+		x, err := eb.bind(a)
+		if err != nil {
+			return w, 0, err
+		}
+		k, ok := x.(*expr.Const)
+		if !ok || k.T.Kind != types.IntervalDayTime || k.V.I <= 0 {
+			return w, 0, sql.Errorf(a.ExprPos(), "%s window arguments must be positive INTERVAL literals", name)
+		}
+		durs = append(durs, k.V.I)
+	}
+	switch name {
+	case "TUMBLE":
+		w = engine.Window{Kind: engine.Tumble, Size: durs[0]}
+	case "HOP":
+		w = engine.Window{Kind: engine.Hop, Slide: durs[0], Size: durs[1]}
+	case "SESSION":
+		w = engine.Window{Kind: engine.Session, Gap: durs[0]}
+	}
+	return w, col.Idx, nil
+}

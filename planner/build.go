@@ -1,0 +1,149 @@
+package planner
+
+import (
+	"fmt"
+
+	"github.com/tumble/tumble/engine"
+	"github.com/tumble/tumble/engine/types"
+	"github.com/tumble/tumble/sql"
+)
+
+// builder turns a physical plan into an engine.JobSpec.
+type builder struct {
+	s      *Session
+	ops    []engine.Op // downstream first while building
+	inputs []*engine.Input
+}
+
+// build compiles the plan under root. sink is the engine sink for the root
+// Sink node.
+func (s *Session) build(root Node, sink engine.Sink, sinkName string) (*engine.JobSpec, error) {
+	bld := &builder{s: s}
+	sinkOp := engine.NewSinkOp(sinkName, sink)
+	bld.ops = append(bld.ops, sinkOp)
+	in := root
+	if sn, ok := root.(*Sink); ok {
+		in = sn.Input
+	}
+	if err := bld.node(in, sinkOp); err != nil {
+		for _, input := range bld.inputs {
+			input.Source.Close()
+		}
+		return nil, err
+	}
+	// reverse: upstream first
+	for i, j := 0, len(bld.ops)-1; i < j; i, j = i+1, j-1 {
+		bld.ops[i], bld.ops[j] = bld.ops[j], bld.ops[i]
+	}
+	spec := &engine.JobSpec{Inputs: bld.inputs, Ops: bld.ops}
+	return spec, nil
+}
+
+func (bld *builder) chain(op engine.Op, next engine.Op) {
+	if c, ok := op.(engine.Chainable); ok {
+		c.SetNext(next)
+	}
+	bld.ops = append(bld.ops, op)
+}
+
+func (bld *builder) node(n Node, next engine.Op) error {
+	switch n := n.(type) {
+	case *renamed:
+		return bld.node(n.Node, next)
+	case *Calc:
+		op := engine.NewCalc(n.Filter, n.Projects)
+		bld.chain(op, next)
+		return bld.node(n.Input, op)
+	case *WindowAggregate:
+		tk := n.Input.Fields()[n.TimeCol].Type.Kind
+		op := &engine.WindowAgg{W: n.Window, TimeCol: n.TimeCol, Keys: n.Keys, Aggs: n.Aggs, TimeKind: tk}
+		bld.chain(op, next)
+		return bld.node(n.Input, op)
+	case *WindowTableFunction:
+		tk := n.Input.Fields()[n.TimeCol].Type.Kind
+		op := &engine.WindowTVF{W: n.Window, TimeCol: n.TimeCol, TimeKind: tk}
+		bld.chain(op, next)
+		return bld.node(n.Input, op)
+	case *GroupAggregate:
+		op := &engine.GroupAgg{Keys: n.Keys, Aggs: n.Aggs}
+		bld.chain(op, next)
+		return bld.node(n.Input, op)
+	case *Union:
+		for _, in := range n.Ins {
+			if err := bld.node(in, next); err != nil {
+				return err
+			}
+		}
+		return nil
+	case *WatermarkAssigner:
+		scan, ok := n.Input.(*Scan)
+		if !ok {
+			return fmt.Errorf("watermark assigner over %T is not supported", n.Input)
+		}
+		input, err := bld.scan(scan, next)
+		if err != nil {
+			return err
+		}
+		input.Watermark = n.Expr
+		return nil
+	case *Scan:
+		_, err := bld.scan(n, next)
+		return err
+	}
+	return fmt.Errorf("cannot build plan node %T", n)
+}
+
+func (bld *builder) scan(n *Scan, next engine.Op) (*engine.Input, error) {
+	var src engine.Source
+	if n.Values != nil {
+		src = &engine.ValuesSource{Rows: n.Values}
+	} else {
+		c, err := bld.s.Registry.Lookup(n.Table.Connector())
+		if err != nil {
+			return nil, err
+		}
+		if c.Source == nil {
+			return nil, fmt.Errorf("connector '%s' can only be used as a sink", c.Name)
+		}
+		spec := bld.s.tableSpec(n.Table, nil)
+		if src, err = c.Source(spec); err != nil {
+			return nil, fmt.Errorf("table %s: %w", n.Table.Name, err)
+		}
+	}
+	in := &engine.Input{Name: n.Table.Name, Source: src, Prep: n.Prep, Head: next}
+	bld.inputs = append(bld.inputs, in)
+	return in, nil
+}
+
+// sinkColumns are the columns an INSERT writes: physical and writable
+// metadata columns.
+func sinkColumns(t *Table) []Column {
+	var out []Column
+	for _, c := range t.Columns {
+		if c.Kind == sql.Computed || (c.Kind == sql.Metadata && c.Virtual) {
+			continue
+		}
+		out = append(out, c)
+	}
+	return out
+}
+
+// implicitCast reports whether a query column of type from may be written
+// to a sink column of type to without an explicit CAST (Flink's rules:
+// same family, widening numerics, any type to STRING is not implicit).
+func implicitCast(from, to types.Type) bool {
+	if from.Kind == types.Null {
+		return true
+	}
+	if from.Kind == to.Kind {
+		return true
+	}
+	rank := map[types.Kind]int{types.TinyInt: 1, types.SmallInt: 2, types.Int: 3, types.BigInt: 4, types.Decimal: 5, types.Float: 6, types.Double: 7}
+	if rank[from.Kind] > 0 && rank[to.Kind] > 0 {
+		return rank[from.Kind] <= rank[to.Kind]
+	}
+	if (from.Kind == types.Timestamp || from.Kind == types.TimestampLTZ) && (to.Kind == types.Timestamp || to.Kind == types.TimestampLTZ) {
+		return true
+	}
+	return false
+}

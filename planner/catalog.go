@@ -1,0 +1,179 @@
+// Package planner turns parsed statements into running jobs: it owns the
+// catalog, binding and typing, the logical and physical plan, changelog-mode
+// inference, EXPLAIN, and the statement execution of a session.
+package planner
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+	"sync"
+
+	"github.com/tumble/tumble/engine"
+	"github.com/tumble/tumble/engine/types"
+	"github.com/tumble/tumble/sql"
+)
+
+// Column is a column of a catalog table.
+type Column struct {
+	Name        string
+	Type        types.Type
+	Kind        sql.ColumnKind
+	MetadataKey string   // for metadata columns
+	Virtual     bool     // metadata read but not written
+	Expr        sql.Expr // computed columns
+	ExprText    string
+	Key         bool // ksqlDB KEY / PRIMARY KEY column (from the record key)
+}
+
+// Table is a table, stream or view in the catalog.
+type Table struct {
+	Name      string
+	Kind      sql.ObjectKind
+	Dialect   sql.Dialect
+	Columns   []Column
+	Watermark *WatermarkDef
+	// PrimaryKey lists primary-key columns (Flink) / key columns (ksqlDB).
+	PrimaryKey []string
+	Options    map[string]string
+	OptionKeys []string // in written order
+	// Statement is the statement that created the object.
+	Statement string
+	// View is the query of a view.
+	View *sql.Select
+	// KSQL holds ksqlDB source properties.
+	KSQL *KSQLSource
+	// Comment from COMMENT '...'.
+	Comment string
+}
+
+// WatermarkDef is WATERMARK FOR Column AS Expr.
+type WatermarkDef struct {
+	Column string
+	Expr   sql.Expr
+	Text   string
+}
+
+// KSQLSource holds what ksqlDB keeps about a stream or table.
+type KSQLSource struct {
+	Topic           string
+	KeyFormat       string
+	ValueFormat     string
+	TimestampColumn string
+	TimestampFormat string
+	Windowed        *engine.Window // windowed key (sink of a windowed aggregate)
+	Partitions      int
+	// Query is the id of the persistent query writing this source (CSAS/CTAS).
+	Query  string
+	IsSink bool
+}
+
+// Connector returns the connector name ('connector' option).
+func (t *Table) Connector() string { return t.Options["connector"] }
+
+// Option returns an option value.
+func (t *Table) Option(k string) string { return t.Options[k] }
+
+// Column returns the named column or nil.
+func (t *Table) Column(name string) *Column {
+	for i := range t.Columns {
+		if t.Columns[i].Name == name {
+			return &t.Columns[i]
+		}
+	}
+	return nil
+}
+
+// PhysicalSchema is the schema of the non-computed columns (what the
+// connector reads), in declared order.
+func (t *Table) PhysicalSchema() types.Schema {
+	var s types.Schema
+	for _, c := range t.Columns {
+		if c.Kind != sql.Computed {
+			s = append(s, types.Column{Name: c.Name, Type: c.Type})
+		}
+	}
+	return s
+}
+
+// Schema is the full schema, computed columns included.
+func (t *Table) Schema() types.Schema {
+	s := make(types.Schema, len(t.Columns))
+	for i, c := range t.Columns {
+		s[i] = types.Column{Name: c.Name, Type: c.Type}
+	}
+	return s
+}
+
+// Catalog holds tables, streams and views. Safe for concurrent use.
+type Catalog struct {
+	mu     sync.RWMutex
+	tables map[string]*Table
+}
+
+// NewCatalog returns an empty catalog.
+func NewCatalog() *Catalog { return &Catalog{tables: map[string]*Table{}} }
+
+// ErrNotFound is returned for unknown objects.
+var ErrNotFound = fmt.Errorf("not found")
+
+// Get returns the object named name.
+func (c *Catalog) Get(name string) (*Table, bool) {
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	t, ok := c.tables[name]
+	return t, ok
+}
+
+// Lookup finds a table by name, trying an exact match first, then a
+// case-insensitive one when ci is set (ksqlDB quoted/unquoted mixing).
+func (c *Catalog) Lookup(name string, ci bool) (*Table, bool) {
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	if t, ok := c.tables[name]; ok {
+		return t, true
+	}
+	if ci {
+		for n, t := range c.tables {
+			if strings.EqualFold(n, name) {
+				return t, true
+			}
+		}
+	}
+	return nil, false
+}
+
+// Put adds or replaces an object.
+func (c *Catalog) Put(t *Table) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.tables[t.Name] = t
+}
+
+// Delete removes an object.
+func (c *Catalog) Delete(name string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	delete(c.tables, name)
+}
+
+// List returns the objects sorted by name.
+func (c *Catalog) List() []*Table {
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	out := make([]*Table, 0, len(c.tables))
+	for _, t := range c.tables {
+		out = append(out, t)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
+	return out
+}
+
+// Names returns the object names (for completion).
+func (c *Catalog) Names() []string {
+	var out []string
+	for _, t := range c.List() {
+		out = append(out, t.Name)
+	}
+	return out
+}

@@ -1,0 +1,299 @@
+package planner
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/tumble/tumble/engine"
+	"github.com/tumble/tumble/engine/expr"
+	"github.com/tumble/tumble/engine/types"
+	"github.com/tumble/tumble/sql"
+)
+
+// metadataTypes are the Kafka metadata keys a Flink table can declare,
+// with the type Flink gives them.
+var metadataTypes = map[string]types.Kind{
+	"timestamp":      types.TimestampLTZ,
+	"partition":      types.Int,
+	"offset":         types.BigInt,
+	"topic":          types.String,
+	"headers":        types.Map,
+	"timestamp-type": types.String,
+	"leader-epoch":   types.Int,
+	"key":            types.Bytes,
+	"value":          types.Bytes,
+}
+
+// createTable validates a Flink CREATE TABLE and returns the catalog entry.
+func (s *Session) createTable(st *sql.CreateTable) (*Table, error) {
+	pos, text := st.Span()
+	t := &Table{
+		Name:      st.Name.Last(),
+		Kind:      sql.KindTable,
+		Dialect:   sql.Flink,
+		Options:   map[string]string{},
+		Statement: text,
+		Comment:   st.Comment,
+	}
+	if st.Like != nil {
+		base, ok := s.Catalog.Get(st.Like.Last())
+		if !ok {
+			return nil, sql.Errorf(st.Like.Pos, "Source table '%s' of the LIKE clause not found in the catalog", st.Like.Last())
+		}
+		t.Columns = append(t.Columns, base.Columns...)
+		t.Watermark = base.Watermark
+		for _, k := range base.OptionKeys {
+			t.Options[k] = base.Options[k]
+			t.OptionKeys = append(t.OptionKeys, k)
+		}
+	}
+	seen := map[string]bool{}
+	for _, c := range t.Columns {
+		seen[c.Name] = true
+	}
+	for _, cd := range st.Columns {
+		if seen[cd.Name] {
+			return nil, sql.Errorf(cd.Pos, "A column named '%s' already exists in the table", cd.Name)
+		}
+		seen[cd.Name] = true
+		c := Column{Name: cd.Name, Kind: cd.Kind, Virtual: cd.Virtual}
+		switch cd.Kind {
+		case sql.Computed:
+			c.Expr = cd.Expr
+		default:
+			ct, err := convertType(cd.Type, sql.Flink)
+			if err != nil {
+				return nil, err
+			}
+			c.Type = ct
+			if cd.Kind == sql.Metadata {
+				c.MetadataKey = cd.MetadataKey
+				if c.MetadataKey == "" {
+					c.MetadataKey = cd.Name
+				}
+			}
+		}
+		if cd.PrimaryKey {
+			t.PrimaryKey = append(t.PrimaryKey, cd.Name)
+		}
+		t.Columns = append(t.Columns, c)
+	}
+	if len(st.PrimaryKey) > 0 {
+		t.PrimaryKey = append([]string(nil), st.PrimaryKey...)
+	}
+	for _, pk := range t.PrimaryKey {
+		if t.Column(pk) == nil {
+			return nil, sql.Errorf(pos, "Primary key column '%s' is not defined in the schema", pk)
+		}
+	}
+	for _, o := range st.Options {
+		if _, dup := t.Options[o.Key]; !dup {
+			t.OptionKeys = append(t.OptionKeys, o.Key)
+		}
+		t.Options[o.Key] = o.Value
+	}
+	// Resolve computed column types and check the watermark by binding a scan.
+	b := newBinder(s)
+	if err := s.checkMetadata(t, st); err != nil {
+		return nil, err
+	}
+	if st.Watermark != nil {
+		t.Watermark = &WatermarkDef{Column: st.Watermark.Column, Expr: st.Watermark.Expr}
+		c := t.Column(st.Watermark.Column)
+		if c == nil {
+			return nil, sql.Errorf(st.Watermark.Pos, "The rowtime attribute field '%s' is not defined in the table schema, at line %d column %d", st.Watermark.Column, st.Watermark.Pos.Line, st.Watermark.Pos.Col)
+		}
+	}
+	node, err := b.scan(t, t.Name)
+	if err != nil {
+		return nil, err
+	}
+	fields := node.Fields()
+	for i := range t.Columns {
+		if t.Columns[i].Kind == sql.Computed {
+			t.Columns[i].Type = fields[i].Type
+		}
+	}
+	if wa, ok := node.(*WatermarkAssigner); ok {
+		rt := fields[wa.Rowtime].Type
+		if (rt.Kind != types.Timestamp && rt.Kind != types.TimestampLTZ) || rt.Precision > 3 {
+			return nil, sql.Errorf(st.Watermark.Pos, "Invalid data type of time field for watermark definition. The field must be of type TIMESTAMP(p) or TIMESTAMP_LTZ(p), the supported precision 'p' is from 0 to 3, but the time field type is %s", rt)
+		}
+		wt := wa.Expr.Type()
+		if wt.Kind != types.Timestamp && wt.Kind != types.TimestampLTZ {
+			return nil, sql.Errorf(st.Watermark.Pos, "Watermark strategy %s must be of type TIMESTAMP or TIMESTAMP_LTZ but is of type '%s'", wa.Expr, wt)
+		}
+		t.Watermark.Text = wa.Expr.String()
+	}
+	if err := s.validateConnector(t, st); err != nil {
+		return nil, err
+	}
+	return t, nil
+}
+
+func (s *Session) checkMetadata(t *Table, st *sql.CreateTable) error {
+	if t.Connector() != "kafka" && t.Connector() != "upsert-kafka" {
+		return nil
+	}
+	for i, c := range t.Columns {
+		if c.Kind != sql.Metadata {
+			continue
+		}
+		k, ok := metadataTypes[c.MetadataKey]
+		pos := st.Start
+		if i < len(st.Columns) {
+			pos = st.Columns[i].Pos
+		}
+		if !ok {
+			keys := make([]string, 0, len(metadataTypes))
+			for k := range metadataTypes {
+				keys = append(keys, "'"+k+"'")
+			}
+			return sql.Errorf(pos, "Invalid metadata key '%s' in column '%s' of table '%s'. The kafka connector supports: %s", c.MetadataKey, c.Name, t.Name, strings.Join(sortedStrings(keys), ", "))
+		}
+		if k == types.TimestampLTZ && c.Type.Kind != types.Timestamp && c.Type.Kind != types.TimestampLTZ {
+			return sql.Errorf(pos, "Invalid data type for metadata column '%s': %s cannot hold 'timestamp' (TIMESTAMP_LTZ(3))", c.Name, c.Type)
+		}
+	}
+	return nil
+}
+
+func sortedStrings(s []string) []string {
+	out := append([]string(nil), s...)
+	for i := 1; i < len(out); i++ {
+		for j := i; j > 0 && out[j] < out[j-1]; j-- {
+			out[j], out[j-1] = out[j-1], out[j]
+		}
+	}
+	return out
+}
+
+// validateConnector checks the connector exists and accepts the options.
+func (s *Session) validateConnector(t *Table, st *sql.CreateTable) error {
+	name := t.Connector()
+	optPos := func(key string) sql.Pos {
+		for _, o := range st.Options {
+			if o.Key == key {
+				return o.Pos
+			}
+		}
+		return st.Start
+	}
+	if name == "" {
+		return sql.Errorf(st.Start, "Table options do not contain an option key 'connector' for discovering a connector. Table '%s'", t.Name)
+	}
+	c, err := s.Registry.Lookup(name)
+	if err != nil {
+		return sql.Errorf(optPos("connector"), "Could not find any factory for identifier '%s' that implements DynamicTableFactory: %v", name, err)
+	}
+	if len(c.Options) > 0 {
+		var unknown []string
+		for _, k := range t.OptionKeys {
+			if k == "connector" || c.AcceptsOption(k) {
+				continue
+			}
+			unknown = append(unknown, k)
+		}
+		if len(unknown) > 0 {
+			return sql.Errorf(optPos(unknown[0]), "Unsupported options found for '%s'.\n\nUnsupported options:\n\n%s", name, strings.Join(unknown, "\n"))
+		}
+	}
+	if c.Validate != nil {
+		spec := s.tableSpec(t, nil)
+		if err := c.Validate(spec); err != nil {
+			return sql.Errorf(st.Start, "Invalid options for table '%s': %v", t.Name, err)
+		}
+	}
+	return nil
+}
+
+// tableSpec builds the connector's view of a table. cols limits the
+// columns (nil: all non-computed columns).
+func (s *Session) tableSpec(t *Table, cols []Column) *engine.TableSpec {
+	if cols == nil {
+		for _, c := range t.Columns {
+			if c.Kind != sql.Computed {
+				cols = append(cols, c)
+			}
+		}
+	}
+	spec := &engine.TableSpec{
+		Name:       t.Name,
+		Options:    map[string]string{},
+		Dialect:    t.Dialect.String(),
+		PrimaryKey: t.PrimaryKey,
+		Defaults:   s.connectorDefaults(),
+	}
+	for k, v := range t.Options {
+		spec.Options[k] = v
+	}
+	// Batch mode reads each Kafka topic up to its end at start.
+	if m, _ := s.Setting("execution.runtime-mode"); strings.EqualFold(m, "batch") && t.Connector() == "kafka" {
+		if _, set := spec.Options["scan.bounded.mode"]; !set {
+			spec.Options["scan.bounded.mode"] = "latest-offset"
+		}
+		spec.Options["scan.startup.mode"] = "earliest-offset"
+		delete(spec.Options, "properties.group.id")
+	}
+	for _, c := range cols {
+		cs := engine.ColumnSpec{Name: c.Name, Type: c.Type, Virtual: c.Virtual, Key: c.Key}
+		if c.Kind == sql.Metadata {
+			cs.Metadata = c.MetadataKey
+		}
+		spec.Columns = append(spec.Columns, cs)
+	}
+	return spec
+}
+
+// describeRows renders DESCRIBE output: name, type, null, key, extras, watermark.
+func describeRows(t *Table) [][]string {
+	var rows [][]string
+	pk := map[string]bool{}
+	for _, k := range t.PrimaryKey {
+		pk[k] = true
+	}
+	for _, c := range t.Columns {
+		null := "TRUE"
+		if c.Type.NotNull || pk[c.Name] {
+			null = "FALSE"
+		}
+		key := ""
+		if pk[c.Name] {
+			key = fmt.Sprintf("PRI(%s)", strings.Join(t.PrimaryKey, ", "))
+		}
+		extras := ""
+		switch c.Kind {
+		case sql.Metadata:
+			extras = fmt.Sprintf("METADATA FROM '%s'", c.MetadataKey)
+			if c.Virtual {
+				extras += " VIRTUAL"
+			}
+		case sql.Computed:
+			if c.Expr != nil {
+				extras = "AS " + exprText(c)
+			}
+		}
+		typ := c.Type.Nullable().String()
+		if c.Type.NotNull {
+			typ += " NOT NULL"
+		}
+		if t.Watermark != nil && t.Watermark.Column == c.Name {
+			typ += " *ROWTIME*"
+		}
+		wm := ""
+		if t.Watermark != nil && t.Watermark.Column == c.Name {
+			wm = t.Watermark.Text
+		}
+		rows = append(rows, []string{c.Name, typ, null, key, extras, wm})
+	}
+	return rows
+}
+
+func exprText(c Column) string {
+	if c.ExprText != "" {
+		return c.ExprText
+	}
+	return "<expr>"
+}
+
+var _ = expr.Col{}

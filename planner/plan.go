@@ -1,0 +1,334 @@
+package planner
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/tumble/tumble/engine"
+	"github.com/tumble/tumble/engine/expr"
+	"github.com/tumble/tumble/engine/types"
+)
+
+// Field is an output column of a plan node.
+type Field struct {
+	Name     string
+	Qual     string // table name or alias it came from, for t.c references
+	Type     types.Type
+	Rowtime  bool // an event-time attribute
+	Proctime bool
+	// Hidden fields (ksqlDB pseudo columns) resolve by name but are not part
+	// of SELECT *.
+	Hidden bool
+}
+
+// Changelog is what kinds of rows a node produces.
+type Changelog int
+
+const (
+	InsertOnly Changelog = iota
+	Retract              // +I, -U, +U, -D
+	Upsert               // +I, +U, -D (keyed)
+)
+
+func (c Changelog) String() string {
+	switch c {
+	case Retract:
+		return "[I,UB,UA,D]"
+	case Upsert:
+		return "[I,UA,D]"
+	}
+	return "[I]"
+}
+
+// Node is a physical plan node.
+type Node interface {
+	Fields() []Field
+	Inputs() []Node
+	Mode() Changelog
+	// Describe renders the node (without inputs) for EXPLAIN.
+	Describe() string
+}
+
+func fieldNames(fs []Field) []string {
+	out := make([]string, len(fs))
+	for i, f := range fs {
+		out[i] = f.Name
+	}
+	return out
+}
+
+func rowtimeOf(fs []Field) string {
+	for _, f := range fs {
+		if f.Rowtime {
+			return f.Name
+		}
+	}
+	return ""
+}
+
+// Scan reads a table through its connector. Its fields are the table's
+// columns in declared order; computed columns are evaluated right after
+// reading (Prep).
+type Scan struct {
+	Table  *Table
+	Alias  string
+	fields []Field
+	// Prep computes the full row from the read columns (nil when the table
+	// has no computed columns).
+	Prep []expr.Expr
+	// Values makes the scan read fixed rows instead of a connector.
+	Values []types.Row
+}
+
+func (s *Scan) Fields() []Field { return s.fields }
+func (s *Scan) Inputs() []Node  { return nil }
+func (s *Scan) Mode() Changelog { return InsertOnly }
+func (s *Scan) Describe() string {
+	if s.Values != nil {
+		return fmt.Sprintf("Values(tuples=[%d rows], fields=[%s])", len(s.Values), strings.Join(fieldNames(s.fields), ", "))
+	}
+	var sb strings.Builder
+	fmt.Fprintf(&sb, "TableSourceScan(table=[%s]", s.Table.Name)
+	if c := s.Table.Connector(); c != "" {
+		fmt.Fprintf(&sb, ", connector=[%s]", c)
+	}
+	if t := s.Table.Option("topic"); t != "" {
+		fmt.Fprintf(&sb, ", topic=[%s]", t)
+	}
+	if f := firstNonEmpty(s.Table.Option("format"), s.Table.Option("value.format")); f != "" {
+		fmt.Fprintf(&sb, ", format=[%s]", f)
+	}
+	var meta []string
+	for _, c := range s.Table.Columns {
+		if c.Kind == 1 { // sql.Metadata
+			meta = append(meta, c.MetadataKey)
+		}
+	}
+	if len(meta) > 0 {
+		fmt.Fprintf(&sb, ", metadata=[%s]", strings.Join(meta, ", "))
+	}
+	fmt.Fprintf(&sb, ", fields=[%s])", strings.Join(fieldNames(s.fields), ", "))
+	return sb.String()
+}
+
+func firstNonEmpty(ss ...string) string {
+	for _, s := range ss {
+		if s != "" {
+			return s
+		}
+	}
+	return ""
+}
+
+// WatermarkAssigner marks the rowtime attribute and computes watermarks.
+type WatermarkAssigner struct {
+	Input   Node
+	Rowtime int
+	Expr    expr.Expr
+}
+
+func (w *WatermarkAssigner) Fields() []Field { return w.Input.Fields() }
+func (w *WatermarkAssigner) Inputs() []Node  { return []Node{w.Input} }
+func (w *WatermarkAssigner) Mode() Changelog { return w.Input.Mode() }
+func (w *WatermarkAssigner) Describe() string {
+	return fmt.Sprintf("WatermarkAssigner(rowtime=[%s], watermark=[%s])", w.Input.Fields()[w.Rowtime].Name, w.Expr.String())
+}
+
+// Calc filters and projects.
+type Calc struct {
+	Input    Node
+	Filter   expr.Expr
+	Projects []expr.Expr
+	fields   []Field
+}
+
+func (c *Calc) Fields() []Field { return c.fields }
+func (c *Calc) Inputs() []Node  { return []Node{c.Input} }
+func (c *Calc) Mode() Changelog { return c.Input.Mode() }
+func (c *Calc) Describe() string {
+	parts := make([]string, len(c.Projects))
+	for i, p := range c.Projects {
+		s := p.String()
+		if col, ok := p.(*expr.Col); !ok || col.Name != c.fields[i].Name {
+			s += " AS " + c.fields[i].Name
+		}
+		parts[i] = s
+	}
+	out := "Calc(select=[" + strings.Join(parts, ", ") + "]"
+	if c.Filter != nil {
+		out += ", where=[" + c.Filter.String() + "]"
+	}
+	return out + ")"
+}
+
+// WindowAggregate aggregates per window (and keys). Its fields are
+// keys..., window_start, window_end, window_time, aggregates... (see
+// engine.WindowAgg); a Calc above picks what the query selects.
+type WindowAggregate struct {
+	Input    Node
+	Window   engine.Window
+	TimeCol  int
+	Keys     []int
+	Aggs     []engine.AggCall
+	AggNames []string
+	fields   []Field
+}
+
+func (w *WindowAggregate) Fields() []Field { return w.fields }
+func (w *WindowAggregate) Inputs() []Node  { return []Node{w.Input} }
+func (w *WindowAggregate) Mode() Changelog { return InsertOnly }
+func (w *WindowAggregate) Describe() string {
+	in := fieldNames(w.Input.Fields())
+	var sb strings.Builder
+	sb.WriteString("WindowAggregate(")
+	if len(w.Keys) > 0 {
+		keys := make([]string, len(w.Keys))
+		for i, k := range w.Keys {
+			keys[i] = in[k]
+		}
+		fmt.Fprintf(&sb, "groupBy=[%s], ", strings.Join(keys, ", "))
+	}
+	win := w.Window.String()
+	win = strings.Replace(win, "(", "(time_col=["+in[w.TimeCol]+"], ", 1)
+	fmt.Fprintf(&sb, "window=[%s], select=[", win)
+	var sel []string
+	for i, k := range w.Keys {
+		sel = append(sel, in[k])
+		_ = i
+	}
+	for i, a := range w.Aggs {
+		sel = append(sel, a.String(in)+" AS "+w.AggNames[i])
+	}
+	sel = append(sel, "start('w$) AS window_start", "end('w$) AS window_end", "rowtime('w$) AS window_time")
+	sb.WriteString(strings.Join(sel, ", "))
+	sb.WriteString("])")
+	return sb.String()
+}
+
+// WindowTableFunction assigns windows to rows without aggregating (window
+// TVF used as a table): input fields + window_start, window_end, window_time.
+type WindowTableFunction struct {
+	Input   Node
+	Window  engine.Window
+	TimeCol int
+	fields  []Field
+}
+
+func (w *WindowTableFunction) Fields() []Field { return w.fields }
+func (w *WindowTableFunction) Inputs() []Node  { return []Node{w.Input} }
+func (w *WindowTableFunction) Mode() Changelog { return InsertOnly }
+func (w *WindowTableFunction) Describe() string {
+	win := strings.Replace(w.Window.String(), "(", "(time_col=["+w.Input.Fields()[w.TimeCol].Name+"], ", 1)
+	return "WindowTableFunction(window=[" + win + "])"
+}
+
+// GroupAggregate is an unbounded GROUP BY: an updating result.
+type GroupAggregate struct {
+	Input    Node
+	Keys     []int
+	Aggs     []engine.AggCall
+	AggNames []string
+	fields   []Field
+}
+
+func (g *GroupAggregate) Fields() []Field { return g.fields }
+func (g *GroupAggregate) Inputs() []Node  { return []Node{g.Input} }
+func (g *GroupAggregate) Mode() Changelog { return Retract }
+func (g *GroupAggregate) Describe() string {
+	in := fieldNames(g.Input.Fields())
+	var sb strings.Builder
+	sb.WriteString("GroupAggregate(")
+	var sel []string
+	if len(g.Keys) > 0 {
+		keys := make([]string, len(g.Keys))
+		for i, k := range g.Keys {
+			keys[i] = in[k]
+		}
+		fmt.Fprintf(&sb, "groupBy=[%s], ", strings.Join(keys, ", "))
+		sel = append(sel, keys...)
+	}
+	for i, a := range g.Aggs {
+		sel = append(sel, a.String(in)+" AS "+g.AggNames[i])
+	}
+	sb.WriteString("select=[" + strings.Join(sel, ", ") + "])")
+	return sb.String()
+}
+
+// Union is UNION ALL.
+type Union struct {
+	Ins []Node
+}
+
+func (u *Union) Fields() []Field { return u.Ins[0].Fields() }
+func (u *Union) Inputs() []Node  { return u.Ins }
+func (u *Union) Mode() Changelog {
+	m := InsertOnly
+	for _, in := range u.Ins {
+		if in.Mode() > m {
+			m = in.Mode()
+		}
+	}
+	return m
+}
+func (u *Union) Describe() string {
+	return "Union(all=[true], union=[" + strings.Join(fieldNames(u.Fields()), ", ") + "])"
+}
+
+// Sink writes to a table (or, with Table nil, to the client).
+type Sink struct {
+	Input Node
+	Table *Table
+	Name  string
+}
+
+func (s *Sink) Fields() []Field { return s.Input.Fields() }
+func (s *Sink) Inputs() []Node  { return []Node{s.Input} }
+func (s *Sink) Mode() Changelog { return s.Input.Mode() }
+func (s *Sink) Describe() string {
+	if s.Table == nil {
+		return fmt.Sprintf("Sink(table=[*client*], fields=[%s])", strings.Join(fieldNames(s.Fields()), ", "))
+	}
+	var sb strings.Builder
+	fmt.Fprintf(&sb, "Sink(table=[%s]", s.Table.Name)
+	if c := s.Table.Connector(); c != "" {
+		fmt.Fprintf(&sb, ", connector=[%s]", c)
+	}
+	if t := s.Table.Option("topic"); t != "" {
+		fmt.Fprintf(&sb, ", topic=[%s]", t)
+	}
+	if f := firstNonEmpty(s.Table.Option("format"), s.Table.Option("value.format")); f != "" {
+		fmt.Fprintf(&sb, ", format=[%s]", f)
+	}
+	fmt.Fprintf(&sb, ", fields=[%s])", strings.Join(fieldNames(s.Fields()), ", "))
+	return sb.String()
+}
+
+// Explain renders a plan tree, one node per line, with each node's
+// changelog mode and time attribute.
+func Explain(n Node) string {
+	var sb strings.Builder
+	var walk func(n Node, prefix string, first bool)
+	walk = func(n Node, prefix string, top bool) {
+		line := n.Describe()
+		attrs := []string{}
+		if rt := rowtimeOf(n.Fields()); rt != "" {
+			attrs = append(attrs, "rowtime=["+rt+"]")
+		}
+		attrs = append(attrs, "changelogMode="+n.Mode().String())
+		line += " " + strings.Join(attrs, ", ")
+		if top {
+			sb.WriteString(line + "\n")
+		} else {
+			sb.WriteString(prefix + "+- " + line + "\n")
+		}
+		for _, in := range n.Inputs() {
+			next := prefix
+			if !top {
+				next += "   "
+			}
+			walk(in, next, false)
+		}
+	}
+	walk(n, "", true)
+	return sb.String()
+}

@@ -1,0 +1,812 @@
+package planner
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"path/filepath"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/tumble/tumble/engine"
+	"github.com/tumble/tumble/engine/expr"
+	"github.com/tumble/tumble/engine/types"
+	"github.com/tumble/tumble/sql"
+)
+
+// Config is what a session needs from its process.
+type Config struct {
+	Catalog  *Catalog
+	Registry *engine.Registry
+	Jobs     *JobManager
+	// Bootstrap is the default Kafka bootstrap servers (the --bootstrap flag).
+	Bootstrap string
+	// DataDir, when set, keeps job checkpoints under DataDir/jobs/<id>.
+	DataDir string
+	Dialect sql.Dialect
+	Log     *slog.Logger
+}
+
+// Session executes statements. It holds session settings (SET); the catalog
+// and jobs may be shared with other sessions. A Session is used by one
+// client at a time.
+type Session struct {
+	Config
+	mu       sync.Mutex
+	settings map[string]string
+}
+
+// NewSession returns a session.
+func NewSession(cfg Config) *Session {
+	if cfg.Catalog == nil {
+		cfg.Catalog = NewCatalog()
+	}
+	if cfg.Log == nil {
+		cfg.Log = slog.Default()
+	}
+	return &Session{Config: cfg, settings: map[string]string{}}
+}
+
+// Setting returns a session setting.
+func (s *Session) Setting(key string) (string, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	v, ok := s.settings[key]
+	return v, ok
+}
+
+// Set changes a session setting.
+func (s *Session) Set(key, value string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.settings[key] = value
+}
+
+// Settings returns a copy of all settings.
+func (s *Session) Settings() map[string]string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := make(map[string]string, len(s.settings))
+	for k, v := range s.settings {
+		out[k] = v
+	}
+	return out
+}
+
+func (s *Session) env() *expr.Env {
+	env := &expr.Env{KSQL: s.Dialect == sql.KSQL}
+	if tz, ok := s.Setting("table.local-time-zone"); ok && tz != "" && tz != "default" {
+		if loc, err := time.LoadLocation(tz); err == nil {
+			env.Loc = loc
+		}
+	}
+	return env
+}
+
+func (s *Session) connectorDefaults() map[string]string {
+	d := map[string]string{}
+	if s.Bootstrap != "" {
+		d["bootstrap.servers"] = s.Bootstrap
+	}
+	if tz, ok := s.Setting("table.local-time-zone"); ok {
+		d["local-time-zone"] = tz
+	}
+	if v, ok := s.Setting("auto.offset.reset"); ok {
+		d["auto.offset.reset"] = v
+	}
+	return d
+}
+
+// ResultKind says what a Result carries.
+type ResultKind int
+
+const (
+	ResultOK      ResultKind = iota // a message
+	ResultTable                     // Columns and Rows
+	ResultJob                       // JobID: a job was submitted
+	ResultRows                      // Stream: a SELECT streaming rows
+	ResultExplain                   // Message holds the plan
+	ResultQuit
+)
+
+// Result is the outcome of one statement.
+type Result struct {
+	Kind      ResultKind
+	Message   string
+	Columns   []string
+	Rows      [][]string
+	JobID     string
+	Stream    *Stream
+	Statement sql.Statement
+}
+
+// Stream is a running SELECT: rows arrive on Rows until the query ends or
+// Cancel is called; Rows is then closed. Err tells why it ended.
+type Stream struct {
+	Columns []Field
+	Rows    <-chan engine.Rec
+	Cancel  func()
+	Job     *engine.Job
+}
+
+// Err returns the job's error after Rows is closed.
+func (st *Stream) Err() error { return st.Job.Err() }
+
+// ok is the standard success answer.
+func ok(msg string) *Result { return &Result{Kind: ResultOK, Message: msg} }
+
+// ExecuteText parses and executes every statement in text, stopping at the
+// first error. Results of the statements that ran are returned with it.
+func (s *Session) ExecuteText(ctx context.Context, text string) ([]*Result, error) {
+	stmts, err := sql.Parse(text, s.Dialect)
+	if err != nil {
+		return nil, err
+	}
+	var out []*Result
+	for _, st := range stmts {
+		r, err := s.Execute(ctx, st)
+		if err != nil {
+			return out, err
+		}
+		r.Statement = st
+		out = append(out, r)
+	}
+	return out, nil
+}
+
+// Execute runs one statement.
+func (s *Session) Execute(ctx context.Context, st sql.Statement) (*Result, error) {
+	switch n := st.(type) {
+	case *sql.CreateTable:
+		if s.Dialect == sql.KSQL {
+			return s.ksqlCreateSource(n)
+		}
+		return s.execCreateTable(n)
+	case *sql.CreateView:
+		return s.execCreateView(n)
+	case *sql.CreateAs:
+		if s.Dialect == sql.KSQL {
+			return s.ksqlCreateAs(ctx, n)
+		}
+		return nil, sql.Errorf(n.Start, "CREATE TABLE AS SELECT is not supported yet")
+	case *sql.Drop:
+		return s.execDrop(n)
+	case *sql.Insert:
+		return s.execInsert(ctx, n)
+	case *sql.Query:
+		return s.execQuery(ctx, n)
+	case *sql.Explain:
+		return s.execExplain(n)
+	case *sql.Set:
+		return s.execSet(n)
+	case *sql.Reset:
+		s.mu.Lock()
+		if n.Key == "" {
+			s.settings = map[string]string{}
+		} else {
+			delete(s.settings, n.Key)
+		}
+		s.mu.Unlock()
+		return ok("Execute statement succeeded."), nil
+	case *sql.Show:
+		return s.execShow(n)
+	case *sql.Describe:
+		return s.execDescribe(n)
+	case *sql.StopJob:
+		return s.execStopJob(n)
+	case *sql.Help:
+		return &Result{Kind: ResultOK, Message: helpText}, nil
+	case *sql.Quit:
+		return &Result{Kind: ResultQuit}, nil
+	case *sql.Print:
+		return nil, sql.Errorf(n.Start, "PRINT is only available in the ksqlDB dialect with a Kafka connection")
+	}
+	pos, _ := st.Span()
+	return nil, sql.Errorf(pos, "unsupported statement %T", st)
+}
+
+func (s *Session) execCreateTable(n *sql.CreateTable) (*Result, error) {
+	name := n.Name.Last()
+	if _, exists := s.Catalog.Get(name); exists && !n.OrReplace {
+		if n.IfNotExists {
+			return ok("Execute statement succeeded."), nil
+		}
+		return nil, sql.Errorf(n.Name.Pos, "Table `%s` already exists in Catalog default_catalog.", name)
+	}
+	if n.Kind == sql.KindStream {
+		return nil, sql.Errorf(n.Start, "CREATE STREAM is ksqlDB syntax; submit it in the ksqlDB dialect")
+	}
+	t, err := s.createTable(n)
+	if err != nil {
+		return nil, err
+	}
+	s.Catalog.Put(t)
+	return ok("Execute statement succeeded."), nil
+}
+
+func (s *Session) execCreateView(n *sql.CreateView) (*Result, error) {
+	name := n.Name.Last()
+	if _, exists := s.Catalog.Get(name); exists && !n.OrReplace {
+		if n.IfNotExists {
+			return ok("Execute statement succeeded."), nil
+		}
+		return nil, sql.Errorf(n.Name.Pos, "View `%s` already exists in Catalog default_catalog.", name)
+	}
+	b := newBinder(s)
+	node, err := b.bindSelect(n.Query)
+	if err != nil {
+		return nil, err
+	}
+	_, text := n.Span()
+	t := &Table{Name: name, Kind: sql.KindView, Dialect: s.Dialect, View: n.Query, Statement: text, Options: map[string]string{}}
+	fs := node.Fields()
+	if len(n.Columns) > 0 && len(n.Columns) != len(fs) {
+		return nil, sql.Errorf(n.Name.Pos, "View column list has %d columns, the query %d", len(n.Columns), len(fs))
+	}
+	for i, f := range fs {
+		c := Column{Name: f.Name, Type: f.Type}
+		if len(n.Columns) > 0 {
+			c.Name = n.Columns[i]
+		}
+		t.Columns = append(t.Columns, c)
+	}
+	s.Catalog.Put(t)
+	return ok("Execute statement succeeded."), nil
+}
+
+func (s *Session) execDrop(n *sql.Drop) (*Result, error) {
+	name := n.Name.Last()
+	t, exists := s.Catalog.Lookup(name, s.Dialect == sql.KSQL)
+	if !exists {
+		if n.IfExists {
+			return ok("Execute statement succeeded."), nil
+		}
+		if s.Dialect == sql.KSQL {
+			return nil, sql.Errorf(n.Name.Pos, "Source %s does not exist.", name)
+		}
+		return nil, sql.Errorf(n.Name.Pos, "Table with identifier 'default_catalog.default_database.%s' does not exist.", name)
+	}
+	if s.Dialect == sql.KSQL {
+		return s.ksqlDrop(n, t)
+	}
+	if n.Kind == sql.KindView && t.Kind != sql.KindView {
+		return nil, sql.Errorf(n.Name.Pos, "Table '%s' is not a view; use DROP TABLE", name)
+	}
+	if n.Kind == sql.KindTable && t.Kind == sql.KindView {
+		return nil, sql.Errorf(n.Name.Pos, "'%s' is a view; use DROP VIEW", name)
+	}
+	s.Catalog.Delete(t.Name)
+	return ok("Execute statement succeeded."), nil
+}
+
+// planInsert binds INSERT INTO ... SELECT|VALUES into a plan with a Sink.
+func (s *Session) planInsert(n *sql.Insert) (*Sink, error) {
+	t, err := newBinder(s).lookupTable(n.Table)
+	if err != nil {
+		return nil, err
+	}
+	if t.Kind == sql.KindView {
+		return nil, sql.Errorf(n.Table.Pos, "Cannot INSERT INTO view '%s'", t.Name)
+	}
+	var node Node
+	b := newBinder(s)
+	if n.Query != nil {
+		if node, err = b.bindSelect(n.Query); err != nil {
+			return nil, err
+		}
+	} else {
+		if node, err = b.bindValues(n.Values); err != nil {
+			return nil, err
+		}
+	}
+	cols := sinkColumns(t)
+	target := cols
+	if len(n.Columns) > 0 {
+		target = nil
+		for _, name := range n.Columns {
+			var found *Column
+			for i := range cols {
+				if cols[i].Name == name || (s.Dialect == sql.KSQL && strings.EqualFold(cols[i].Name, name)) {
+					found = &cols[i]
+				}
+			}
+			if found == nil {
+				return nil, sql.Errorf(n.Table.Pos, "Unknown target column '%s'", name)
+			}
+			target = append(target, *found)
+		}
+	}
+	fs := node.Fields()
+	if len(fs) != len(target) {
+		return nil, sql.Errorf(n.Start, "Column types of query result and sink for '%s' do not match.\nCause: Different number of columns.\n\nQuery schema: [%s]\nSink schema:  [%s]",
+			t.Name, schemaText(fs), columnsText(target))
+	}
+	// Final projection in sink column order, with implicit casts.
+	projects := make([]expr.Expr, len(cols))
+	fields := make([]Field, len(cols))
+	for i, c := range cols {
+		fields[i] = Field{Name: c.Name, Type: c.Type}
+		projects[i] = expr.NewConst(types.NullValue, c.Type.Nullable())
+	}
+	env := s.env()
+	for qi, c := range target {
+		si := -1
+		for i := range cols {
+			if cols[i].Name == c.Name {
+				si = i
+			}
+		}
+		f := fs[qi]
+		var x expr.Expr = &expr.Col{Idx: qi, T: f.Type, Name: f.Name}
+		if !implicitCast(f.Type, c.Type) {
+			return nil, sql.Errorf(n.Start, "Column types of query result and sink for '%s' do not match.\nCause: Incompatible types for sink column '%s' at position %d.\n\nQuery schema: [%s]\nSink schema:  [%s]",
+				t.Name, c.Name, si, schemaText(fs), columnsText(cols))
+		}
+		if f.Type.Kind != c.Type.Kind || !sameParams(f.Type, c.Type) {
+			cx, err := expr.NewCast(x, c.Type, false, env)
+			if err != nil {
+				return nil, wrapErr(err, n.Start)
+			}
+			x = cx
+		}
+		projects[si] = x
+	}
+	if !identityProjection(projects, fs, fields) {
+		node = &Calc{Input: node, Projects: projects, fields: fields}
+	}
+	if node.Mode() != InsertOnly && !sinkAcceptsUpdates(t) {
+		return nil, sql.Errorf(n.Start, "Table sink '%s' doesn't support consuming update changes which is produced by node %s", t.Name, firstUpdating(node))
+	}
+	return &Sink{Input: node, Table: t, Name: t.Name}, nil
+}
+
+func sameParams(a, b types.Type) bool {
+	switch a.Kind {
+	case types.Decimal:
+		return a.Precision == b.Precision && a.Scale == b.Scale
+	}
+	return true
+}
+
+func identityProjection(projects []expr.Expr, in []Field, out []Field) bool {
+	if len(projects) != len(in) {
+		return false
+	}
+	for i, p := range projects {
+		c, ok := p.(*expr.Col)
+		if !ok || c.Idx != i || in[i].Name != out[i].Name {
+			return false
+		}
+	}
+	return true
+}
+
+func firstUpdating(n Node) string {
+	for _, in := range n.Inputs() {
+		if in.Mode() != InsertOnly {
+			return firstUpdating(in)
+		}
+	}
+	return n.Describe()
+}
+
+func sinkAcceptsUpdates(t *Table) bool {
+	switch t.Connector() {
+	case "kafka":
+		return t.Dialect == sql.KSQL && t.Kind == sql.KindTable
+	case "print", "blackhole", "upsert-kafka":
+		return true
+	}
+	return false
+}
+
+func schemaText(fs []Field) string {
+	parts := make([]string, len(fs))
+	for i, f := range fs {
+		parts[i] = f.Name + ": " + f.Type.String()
+	}
+	return strings.Join(parts, ", ")
+}
+
+func columnsText(cs []Column) string {
+	parts := make([]string, len(cs))
+	for i, c := range cs {
+		parts[i] = c.Name + ": " + c.Type.String()
+	}
+	return strings.Join(parts, ", ")
+}
+
+// bindValues binds VALUES rows into a bounded scan.
+func (b *binder) bindValues(rows [][]sql.Expr) (Node, error) {
+	if len(rows) == 0 {
+		return nil, fmt.Errorf("VALUES needs at least one row")
+	}
+	eb := &exprBinder{b: b, sc: &scope{}}
+	bound := make([][]expr.Expr, len(rows))
+	width := len(rows[0])
+	for i, r := range rows {
+		if len(r) != width {
+			return nil, sql.Errorf(r[0].ExprPos(), "VALUES rows must all have %d columns", width)
+		}
+		xs, err := eb.bindAll(r)
+		if err != nil {
+			return nil, err
+		}
+		bound[i] = xs
+	}
+	fields := make([]Field, width)
+	for c := 0; c < width; c++ {
+		ts := make([]types.Type, len(bound))
+		for i := range bound {
+			ts[i] = bound[i][c].Type()
+		}
+		t, ok := expr.CommonType(ts...)
+		if !ok {
+			return nil, sql.Errorf(rows[0][c].ExprPos(), "VALUES column %d has incompatible types", c+1)
+		}
+		fields[c] = Field{Name: fmt.Sprintf("EXPR$%d", c), Type: t}
+	}
+	vals := make([]types.Row, len(bound))
+	for i, xs := range bound {
+		row := make(types.Row, width)
+		for c, x := range xs {
+			cx, err := expr.Coerce(x, fields[c].Type, b.env)
+			if err != nil {
+				return nil, wrapErr(err, rows[i][c].ExprPos())
+			}
+			v, err := evalConst(cx)
+			if err != nil {
+				return nil, sql.Errorf(rows[i][c].ExprPos(), "%v", err)
+			}
+			row[c] = v
+		}
+		vals[i] = row
+	}
+	return &Scan{Table: &Table{Name: "values"}, Values: vals, fields: fields}, nil
+}
+
+func evalConst(x expr.Expr) (v types.Value, err error) {
+	if len(expr.Columns(x)) > 0 {
+		return v, fmt.Errorf("VALUES may only hold constant expressions")
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			if ee, ok := r.(*expr.EvalError); ok {
+				err = ee
+				return
+			}
+			panic(r)
+		}
+	}()
+	return x.Eval(nil), nil
+}
+
+// jobSettings applies session settings to a job spec.
+func (s *Session) jobSettings(spec *engine.JobSpec, id string) error {
+	spec.WatermarkInterval = 200 * time.Millisecond
+	if v, ok := s.Setting("pipeline.auto-watermark-interval"); ok {
+		d, err := parseDuration(v)
+		if err != nil {
+			return fmt.Errorf("pipeline.auto-watermark-interval: %w", err)
+		}
+		spec.WatermarkInterval = d
+	}
+	if v, ok := s.Setting("table.exec.source.idle-timeout"); ok {
+		d, err := parseDuration(v)
+		if err != nil {
+			return fmt.Errorf("table.exec.source.idle-timeout: %w", err)
+		}
+		spec.IdleTimeout = d
+	}
+	if s.DataDir != "" {
+		spec.CheckpointDir = filepath.Join(s.DataDir, "jobs", id)
+		spec.CheckpointInterval = 10 * time.Second
+		if v, ok := s.Setting("execution.checkpointing.interval"); ok {
+			d, err := parseDuration(v)
+			if err != nil {
+				return fmt.Errorf("execution.checkpointing.interval: %w", err)
+			}
+			spec.CheckpointInterval = d
+		}
+	}
+	spec.Log = s.Log
+	return nil
+}
+
+func (s *Session) jobName(def string) string {
+	if v, ok := s.Setting("pipeline.name"); ok && v != "" {
+		return v
+	}
+	return def
+}
+
+func (s *Session) execInsert(ctx context.Context, n *sql.Insert) (*Result, error) {
+	plan, err := s.planInsert(n)
+	if err != nil {
+		return nil, err
+	}
+	_, text := n.Span()
+	id := NewJobID()
+	info := &JobInfo{ID: id, Name: s.jobName("insert-into_default_catalog.default_database." + plan.Table.Name), Statement: text, Dialect: s.Dialect, Sink: plan.Table.Name}
+	if err := s.startPlan(ctx, info, plan); err != nil {
+		return nil, err
+	}
+	return &Result{Kind: ResultJob, JobID: id}, nil
+}
+
+// startPlan builds the sink and the job for a Sink plan and starts it.
+func (s *Session) startPlan(ctx context.Context, info *JobInfo, plan *Sink) error {
+	c, err := s.Registry.Lookup(plan.Table.Connector())
+	if err != nil {
+		return err
+	}
+	if c.Sink == nil {
+		return fmt.Errorf("connector '%s' cannot be used as a sink", c.Name)
+	}
+	sink, err := c.Sink(s.tableSpec(plan.Table, sinkColumns(plan.Table)))
+	if err != nil {
+		return fmt.Errorf("sink %s: %w", plan.Table.Name, err)
+	}
+	spec, err := s.build(plan, sink, plan.Table.Name)
+	if err != nil {
+		sink.Close()
+		return err
+	}
+	if err := s.jobSettings(spec, info.ID); err != nil {
+		sink.Close()
+		return err
+	}
+	if err := s.Jobs.Start(info, spec); err != nil {
+		return err
+	}
+	if v, _ := s.Setting("table.dml-sync"); strings.EqualFold(v, "true") {
+		select {
+		case <-info.Job.Done():
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+		if err := info.Job.Err(); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// PlanQuery binds a SELECT (for clients that render its schema).
+func (s *Session) planQuery(sel *sql.Select) (Node, error) {
+	return newBinder(s).bindSelect(sel)
+}
+
+func (s *Session) execQuery(ctx context.Context, n *sql.Query) (*Result, error) {
+	if s.Dialect == sql.KSQL {
+		return s.ksqlQuery(ctx, n)
+	}
+	node, err := s.planQuery(n.Select)
+	if err != nil {
+		return nil, err
+	}
+	return s.startStream(node, n)
+}
+
+// startStream runs a plan whose rows go to the client.
+func (s *Session) startStream(node Node, n sql.Statement) (*Result, error) {
+	rows := make(chan engine.Rec, 1024)
+	streamCtx, cancel := context.WithCancel(context.Background())
+	sink := &engine.CollectSink{Fn: func(ctx context.Context, recs []engine.Rec) error {
+		for _, r := range recs {
+			select {
+			case rows <- r:
+			case <-ctx.Done():
+				return ctx.Err()
+			case <-streamCtx.Done():
+				return streamCtx.Err()
+			}
+		}
+		return nil
+	}}
+	spec, err := s.build(&Sink{Input: node}, sink, "*client*")
+	if err != nil {
+		cancel()
+		return nil, err
+	}
+	id := NewJobID()
+	if err := s.jobSettings(spec, id); err != nil {
+		cancel()
+		return nil, err
+	}
+	spec.CheckpointDir = ""
+	_, text := n.Span()
+	info := &JobInfo{ID: id, Name: "collect", Statement: text, Dialect: s.Dialect, Transient: true}
+	if err := s.Jobs.Start(info, spec); err != nil {
+		cancel()
+		return nil, err
+	}
+	go func() {
+		<-info.Job.Done()
+		cancel()
+		s.Jobs.Remove(id)
+		close(rows)
+	}()
+	st := &Stream{Columns: node.Fields(), Rows: rows, Job: info.Job, Cancel: func() {
+		cancel()
+		info.Job.Stop()
+	}}
+	return &Result{Kind: ResultRows, Stream: st, JobID: id}, nil
+}
+
+// Explain returns the plan text of an INSERT or SELECT.
+func (s *Session) Explain(st sql.Statement) (string, error) {
+	var node Node
+	var err error
+	switch n := st.(type) {
+	case *sql.Insert:
+		node, err = s.planInsert(n)
+	case *sql.Query:
+		if s.Dialect == sql.KSQL {
+			node, err = s.ksqlPlanQuery(n.Select)
+		} else {
+			var in Node
+			in, err = s.planQuery(n.Select)
+			if err == nil {
+				node = &Sink{Input: in}
+			}
+		}
+	case *sql.CreateAs:
+		node, err = s.ksqlPlanCreateAs(n)
+	default:
+		pos, _ := st.Span()
+		return "", sql.Errorf(pos, "EXPLAIN supports INSERT and SELECT statements")
+	}
+	if err != nil {
+		return "", err
+	}
+	return "== Physical Plan ==\n" + Explain(node), nil
+}
+
+func (s *Session) execExplain(n *sql.Explain) (*Result, error) {
+	if n.Stmt == nil {
+		return s.ksqlExplainQuery(n)
+	}
+	text, err := s.Explain(n.Stmt)
+	if err != nil {
+		return nil, err
+	}
+	return &Result{Kind: ResultExplain, Message: text}, nil
+}
+
+func (s *Session) execSet(n *sql.Set) (*Result, error) {
+	if n.Key == "" {
+		settings := s.Settings()
+		r := &Result{Kind: ResultTable, Columns: []string{"key", "value"}}
+		for _, k := range sortedKeys(settings) {
+			r.Rows = append(r.Rows, []string{k, settings[k]})
+		}
+		return r, nil
+	}
+	switch n.Key {
+	case "pipeline.auto-watermark-interval", "table.exec.source.idle-timeout", "execution.checkpointing.interval":
+		if _, err := parseDuration(n.Value); err != nil {
+			return nil, sql.Errorf(n.Start, "Invalid value for '%s': %v", n.Key, err)
+		}
+	case "table.local-time-zone":
+		if n.Value != "default" {
+			if _, err := time.LoadLocation(n.Value); err != nil {
+				return nil, sql.Errorf(n.Start, "Invalid time zone '%s': %v", n.Value, err)
+			}
+		}
+	}
+	s.Set(n.Key, n.Value)
+	if s.Dialect == sql.KSQL {
+		return ok(fmt.Sprintf("Successfully changed local property '%s' to '%s'.", n.Key, n.Value)), nil
+	}
+	return ok("Execute statement succeeded."), nil
+}
+
+func (s *Session) execShow(n *sql.Show) (*Result, error) {
+	if s.Dialect == sql.KSQL {
+		return s.ksqlShow(n)
+	}
+	switch n.What {
+	case "TABLES", "VIEWS":
+		r := &Result{Kind: ResultTable, Columns: []string{"table name"}}
+		if n.What == "VIEWS" {
+			r.Columns = []string{"view name"}
+		}
+		for _, t := range s.Catalog.List() {
+			if (n.What == "VIEWS") == (t.Kind == sql.KindView) {
+				r.Rows = append(r.Rows, []string{t.Name})
+			}
+		}
+		return r, nil
+	case "JOBS":
+		r := &Result{Kind: ResultTable, Columns: []string{"job id", "job name", "status", "start time"}}
+		for _, j := range s.Jobs.List() {
+			r.Rows = append(r.Rows, []string{j.ID, j.Name, string(j.Job.Status()), statusTime(j.Job.Started())})
+		}
+		return r, nil
+	case "FUNCTIONS":
+		r := &Result{Kind: ResultTable, Columns: []string{"function name"}}
+		names := append(expr.FunctionNames(), "AVG", "COUNT", "MAX", "MIN", "SUM")
+		sort.Strings(names)
+		for _, f := range names {
+			r.Rows = append(r.Rows, []string{f})
+		}
+		return r, nil
+	case "CATALOGS":
+		return &Result{Kind: ResultTable, Columns: []string{"catalog name"}, Rows: [][]string{{"default_catalog"}}}, nil
+	case "DATABASES":
+		return &Result{Kind: ResultTable, Columns: []string{"database name"}, Rows: [][]string{{"default_database"}}}, nil
+	}
+	return nil, sql.Errorf(n.Start, "SHOW %s is not supported", n.What)
+}
+
+func (s *Session) execDescribe(n *sql.Describe) (*Result, error) {
+	if s.Dialect == sql.KSQL {
+		return s.ksqlDescribe(n)
+	}
+	t, err := newBinder(s).lookupTable(n.Name)
+	if err != nil {
+		return nil, err
+	}
+	return &Result{Kind: ResultTable, Columns: []string{"name", "type", "null", "key", "extras", "watermark"}, Rows: describeRows(t)}, nil
+}
+
+func (s *Session) execStopJob(n *sql.StopJob) (*Result, error) {
+	if n.All {
+		for _, j := range s.Jobs.List() {
+			if err := s.Jobs.Stop(j.ID, true); err != nil {
+				return nil, err
+			}
+		}
+		return ok("Execute statement succeeded."), nil
+	}
+	j, found := s.Jobs.Get(n.ID)
+	if !found {
+		for _, cand := range s.Jobs.List() {
+			if strings.EqualFold(cand.ID, n.ID) {
+				j, found = cand, true
+			}
+		}
+	}
+	if !found {
+		return nil, sql.Errorf(n.Start, "Could not stop job %s: no such job", n.ID)
+	}
+	if err := s.Jobs.Stop(j.ID, s.Dialect == sql.KSQL); err != nil {
+		return nil, err
+	}
+	return ok("Execute statement succeeded."), nil
+}
+
+// IsUserError reports whether err is about the user's statement (as
+// opposed to an internal failure).
+func IsUserError(err error) bool {
+	var se *sql.Error
+	return errors.As(err, &se)
+}
+
+const helpText = `The following commands are available:
+
+CREATE TABLE		Create table under current catalog and database.
+CREATE VIEW		Create view under current catalog and database.
+DESCRIBE		Describe the schema of a table with the given name.
+DROP TABLE		Drop table with the given name.
+DROP VIEW		Drop view with the given name.
+EXPLAIN		Describes the execution plan of a query or table with the given name.
+HELP		Prints the available commands.
+INSERT INTO		Inserts the results of a SQL SELECT query into a declared table sink.
+QUIT		Quits the SQL CLI client.
+RESET		Resets a session configuration property. Syntax: "RESET '<key>';". Use "RESET;" for reset all session properties.
+SELECT		Executes a SQL SELECT query and streams its rows ('+I' row kinds) until Ctrl-C.
+SET		Sets a session configuration property. Syntax: "SET '<key>'='<value>';". Use "SET;" for listing all properties.
+SHOW JOBS		Shows the jobs of this process.
+SHOW TABLES		Shows all registered tables.
+SHOW VIEWS		Shows all registered views.
+STOP JOB		Stops a running job. Syntax: "STOP JOB '<job id>';".
+
+Settings Tumble reads: 'table.exec.source.idle-timeout', 'pipeline.auto-watermark-interval',
+'execution.checkpointing.interval', 'table.local-time-zone', 'table.dml-sync', 'pipeline.name'.
+
+Hint: Make sure that a statement ends with ";" for finalizing (multi-line) statements.`
