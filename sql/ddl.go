@@ -1,0 +1,895 @@
+package sql
+
+import (
+	"strconv"
+	"strings"
+)
+
+// This file parses DDL and utility statements by recursive descent over
+// the tokens. Expressions inside them (computed columns, watermarks,
+// VALUES rows) and queries are handed to exprList / query (select.go).
+
+func (p *parser) create() Statement {
+	b := p.base(p.i)
+	p.expect("CREATE")
+	orReplace := p.acceptSeq("OR", "REPLACE")
+	temporary := p.accept("TEMPORARY")
+	if temporary {
+		p.accept("SYSTEM")
+	}
+	source := false
+	if p.peek().is("SOURCE") {
+		if p.d != KSQL {
+			p.fail(p.peek(), "CREATE SOURCE is ksqlDB syntax")
+		}
+		p.next()
+		source = true
+	}
+	t := p.peek()
+	switch {
+	case t.is("TABLE"):
+		return p.createTable(b, KindTable, orReplace, source)
+	case t.is("STREAM"):
+		if p.d != KSQL {
+			p.fail(t, "CREATE STREAM is ksqlDB syntax; Flink uses CREATE TABLE")
+		}
+		return p.createTable(b, KindStream, orReplace, source)
+	case t.is("VIEW"):
+		return p.createView(b, orReplace)
+	case t.is("FUNCTION"):
+		return p.createFunction(b)
+	case t.isAny("CATALOG", "DATABASE", "TYPE", "CONNECTOR", "SINK"):
+		p.fail(t, "CREATE %s is not supported", t.val)
+	}
+	p.unexpected(t, "TABLE, STREAM, VIEW or FUNCTION")
+	return nil
+}
+
+func (p *parser) createTable(b Base, kind ObjectKind, orReplace, source bool) Statement {
+	p.next() // TABLE | STREAM
+	ifNotExists := p.acceptSeq("IF", "NOT", "EXISTS")
+	ct := &CreateTable{
+		Base: b, Kind: kind, OrReplace: orReplace, IfNotExists: ifNotExists, Source: source,
+		Name: p.name("a table name"),
+	}
+	if p.peek().isOp("(") {
+		p.columns(ct)
+	}
+	for {
+		t := p.peek()
+		switch {
+		case t.is("COMMENT"):
+			p.next()
+			ct.Comment = p.stringLit("a comment string")
+		case t.is("PARTITIONED"):
+			p.next()
+			p.expect("BY")
+			ct.PartitionedBy = p.parenIdents()
+		case t.is("WITH"):
+			p.next()
+			if ct.Options != nil {
+				p.fail(t, "WITH given twice")
+			}
+			ct.Options = p.options()
+		case t.is("LIKE"):
+			p.next()
+			n := p.name("a table name")
+			ct.Like = &n
+			if p.peek().isOp("(") {
+				// LIKE options (INCLUDING ALL, EXCLUDING OPTIONS, ...) are
+				// accepted and ignored.
+				p.i = p.matching(p.i) + 1
+			}
+		case t.is("AS"):
+			p.next()
+			if ct.Columns != nil || ct.Watermark != nil || ct.PrimaryKey != nil {
+				p.fail(t, "CREATE ... AS SELECT cannot declare columns; they come from the query")
+			}
+			q := p.query(p.i, len(p.toks)-1)
+			return &CreateAs{
+				Base: b, Kind: ct.Kind, Name: ct.Name, OrReplace: ct.OrReplace,
+				IfNotExists: ct.IfNotExists, Options: ct.Options, Query: q,
+			}
+		default:
+			p.expectEnd()
+			return ct
+		}
+	}
+}
+
+// columns parses the parenthesized column list of CREATE TABLE / STREAM.
+func (p *parser) columns(ct *CreateTable) {
+	p.expectOp("(")
+	ct.Columns = []ColumnDef{}
+	for {
+		t := p.peek()
+		switch {
+		case t.is("WATERMARK") && p.peekAt(1).is("FOR"):
+			p.i += 2
+			if ct.Watermark != nil {
+				p.fail(t, "only one WATERMARK may be declared")
+			}
+			col, ct2 := p.ident("a column name")
+			p.expect("AS")
+			lo := p.i
+			hi := p.exprEnd(lo)
+			ct.Watermark = &Watermark{Column: col, Pos: p.pos(ct2.off), Expr: p.oneExpr(lo, hi)}
+			p.i = hi
+		case t.is("PRIMARY") && p.peekAt(1).is("KEY"):
+			p.i += 2
+			p.setPrimaryKey(ct, t, p.parenIdents())
+		case t.is("CONSTRAINT"):
+			p.next()
+			p.ident("a constraint name")
+			p.expect("PRIMARY")
+			p.expect("KEY")
+			p.setPrimaryKey(ct, t, p.parenIdents())
+		default:
+			ct.Columns = append(ct.Columns, p.column())
+		}
+		if p.acceptOp(",") {
+			continue
+		}
+		p.expectOp(")")
+		return
+	}
+}
+
+func (p *parser) setPrimaryKey(ct *CreateTable, at token, cols []string) {
+	p.notEnforced()
+	if ct.PrimaryKey != nil {
+		p.fail(at, "PRIMARY KEY declared twice")
+	}
+	ct.PrimaryKey = cols
+}
+
+// notEnforced accepts the NOT ENFORCED that Flink wants after a primary key.
+func (p *parser) notEnforced() {
+	if p.peek().is("NOT") && p.peekAt(1).is("ENFORCED") {
+		p.i += 2
+	}
+}
+
+// column parses one column definition.
+func (p *parser) column() ColumnDef {
+	name, nt := p.ident("a column name")
+	col := ColumnDef{Name: name, Pos: p.pos(nt.off)}
+	if p.accept("AS") {
+		col.Kind = Computed
+		lo := p.i
+		hi := p.exprEnd(lo)
+		col.Expr = p.oneExpr(lo, hi)
+		p.i = hi
+		if p.accept("COMMENT") {
+			col.Comment = p.stringLit("a comment string")
+		}
+		return col
+	}
+	col.Type = p.parseType()
+	for {
+		t := p.peek()
+		switch {
+		case t.is("NOT") && p.peekAt(1).is("NULL"):
+			p.i += 2
+			col.Type.NotNull = true
+		case t.is("NULL"):
+			p.next()
+		case t.is("PRIMARY") && p.peekAt(1).is("KEY"):
+			p.i += 2
+			p.notEnforced()
+			col.PrimaryKey = true
+		case t.is("CONSTRAINT"):
+			p.next()
+			p.ident("a constraint name")
+			p.expect("PRIMARY")
+			p.expect("KEY")
+			p.notEnforced()
+			col.PrimaryKey = true
+		case t.is("KEY"):
+			p.next()
+			col.Key = true
+		case t.is("HEADERS"):
+			p.next()
+			col.Kind = Metadata
+			col.MetadataKey = "headers"
+		case t.is("HEADER"):
+			p.next()
+			p.expectOp("(")
+			k := p.stringLit("a header key")
+			p.expectOp(")")
+			col.Kind = Metadata
+			col.MetadataKey = "header:" + k
+		case t.is("METADATA"):
+			p.next()
+			col.Kind = Metadata
+			if p.accept("FROM") {
+				col.MetadataKey = p.stringLit("a metadata key")
+			}
+			if p.accept("VIRTUAL") {
+				col.Virtual = true
+			}
+		case t.is("COMMENT"):
+			p.next()
+			col.Comment = p.stringLit("a comment string")
+		default:
+			return col
+		}
+	}
+}
+
+// exprEnd returns the index ending the expression that starts at lo: the
+// first ',' or unmatched ')' at depth 0, a COMMENT 'text' at depth 0, or
+// the end of the statement.
+func (p *parser) exprEnd(lo int) int {
+	depth := 0
+	for j := lo; j < len(p.toks); j++ {
+		t := p.toks[j]
+		switch {
+		case t.kind == tkEOF:
+			return j
+		case t.isOp("(") || t.isOp("["):
+			depth++
+		case t.isOp(")") || t.isOp("]"):
+			if depth == 0 {
+				return j
+			}
+			depth--
+		case depth == 0 && t.isOp(","):
+			return j
+		case depth == 0 && t.is("COMMENT") && j+1 < len(p.toks) && p.toks[j+1].kind == tkString:
+			return j
+		}
+	}
+	return len(p.toks) - 1
+}
+
+// oneExpr parses toks[lo:hi] as a single expression.
+func (p *parser) oneExpr(lo, hi int) Expr {
+	if lo >= hi {
+		p.fail(p.toks[lo], "expected an expression, found %s", describe(p.toks[lo]))
+	}
+	es := p.exprList(lo, hi)
+	if len(es) != 1 {
+		p.fail(p.toks[lo], "expected one expression, found %d", len(es))
+	}
+	return es[0]
+}
+
+// parenIdents parses "(a, b, ...)"; the parentheses may be left out for a
+// single name.
+func (p *parser) parenIdents() []string {
+	if !p.peek().isOp("(") {
+		s, _ := p.ident("a column name")
+		return []string{s}
+	}
+	p.next()
+	var out []string
+	for {
+		s, _ := p.ident("a column name")
+		out = append(out, s)
+		if p.acceptOp(",") {
+			continue
+		}
+		p.expectOp(")")
+		return out
+	}
+}
+
+func (p *parser) stringLit(what string) string {
+	t := p.peek()
+	if t.kind != tkString {
+		p.unexpected(t, what)
+	}
+	p.i++
+	return t.val
+}
+
+// options parses WITH ('k' = 'v', ...) / WITH (k = v, ...) after WITH.
+func (p *parser) options() []Option {
+	p.expectOp("(")
+	opts := []Option{}
+	if p.acceptOp(")") {
+		return opts
+	}
+	seen := map[string]bool{}
+	for {
+		kt := p.peek()
+		var key string
+		switch kt.kind {
+		case tkString:
+			key = kt.val
+			p.i++
+		case tkWord, tkQuoted:
+			// Unquoted keys may be dotted (connector.type = ...).
+			start := p.i
+			p.i++
+			for p.peek().isOp(".") && p.peekAt(1).isName() {
+				p.i += 2
+			}
+			if p.i == start+1 && kt.kind == tkQuoted {
+				key = kt.val
+			} else {
+				key = p.src[kt.off:p.toks[p.i-1].end]
+			}
+		default:
+			p.unexpected(kt, "an option name")
+		}
+		if p.d == KSQL {
+			key = strings.ToLower(key)
+		}
+		p.expectOp("=")
+		val := p.optionValue()
+		if seen[key] {
+			p.fail(kt, "option %q given twice", key)
+		}
+		seen[key] = true
+		opts = append(opts, Option{Key: key, Value: val, Pos: p.pos(kt.off)})
+		if p.acceptOp(",") {
+			continue
+		}
+		p.expectOp(")")
+		return opts
+	}
+}
+
+func (p *parser) optionValue() string {
+	t := p.peek()
+	switch t.kind {
+	case tkString, tkQuoted:
+		p.i++
+		return t.val
+	case tkNumber, tkWord:
+		p.i++
+		return t.text
+	case tkOp:
+		if (t.text == "-" || t.text == "+") && p.peekAt(1).kind == tkNumber {
+			p.i += 2
+			return strings.TrimPrefix(t.text, "+") + p.toks[p.i-1].text
+		}
+	}
+	p.unexpected(t, "an option value")
+	return ""
+}
+
+// parseType parses a column or CAST type at p.i.
+func (p *parser) parseType() TypeName {
+	t := p.peek()
+	if t.kind != tkWord {
+		p.unexpected(t, "a type")
+	}
+	p.i++
+	tn := TypeName{Pos: p.pos(t.off), Name: t.val}
+	switch t.val {
+	case "STRING", "BOOLEAN", "TINYINT", "SMALLINT", "INT", "BIGINT", "FLOAT", "DATE", "BYTES":
+	case "BOOL":
+		tn.Name = "BOOLEAN"
+	case "INTEGER":
+		tn.Name = "INT"
+	case "REAL":
+		tn.Name = "FLOAT"
+	case "DOUBLE":
+		p.accept("PRECISION")
+	case "VARCHAR", "CHAR", "BINARY", "VARBINARY":
+		tn.Params = p.typeParams(1)
+	case "CHARACTER":
+		tn.Name = "CHAR"
+		if p.accept("VARYING") {
+			tn.Name = "VARCHAR"
+		}
+		tn.Params = p.typeParams(1)
+	case "DECIMAL", "DEC", "NUMERIC":
+		tn.Name = "DECIMAL"
+		tn.Params = p.typeParams(2)
+	case "TIME":
+		tn.Params = p.typeParams(1)
+		p.acceptSeq("WITHOUT", "TIME", "ZONE")
+	case "TIMESTAMP":
+		tn.Params = p.typeParams(1)
+		switch {
+		case p.acceptSeq("WITHOUT", "TIME", "ZONE"):
+		case p.acceptSeq("WITH", "LOCAL", "TIME", "ZONE"):
+			tn.Name = "TIMESTAMP_LTZ"
+		case p.peek().is("WITH") && p.peekAt(1).is("TIME"):
+			p.fail(p.peek(), "TIMESTAMP WITH TIME ZONE is not supported; use TIMESTAMP_LTZ")
+		}
+	case "TIMESTAMP_LTZ":
+		tn.Params = p.typeParams(1)
+	case "ARRAY", "MULTISET":
+		p.expectOp("<")
+		e := p.parseType()
+		tn.Elem = &e
+		p.expectOp(">")
+	case "MAP":
+		p.expectOp("<")
+		k := p.parseType()
+		p.expectOp(",")
+		v := p.parseType()
+		p.expectOp(">")
+		tn.Key, tn.Elem = &k, &v
+	case "ROW", "STRUCT":
+		closer := ">"
+		if p.acceptOp("(") {
+			closer = ")"
+		} else {
+			p.expectOp("<")
+		}
+		tn.Fields = []FieldDef{}
+		if !p.acceptOp(closer) {
+			for {
+				name, _ := p.ident("a field name")
+				ft := p.parseType()
+				if p.peek().kind == tkString { // Flink field description
+					p.next()
+				}
+				tn.Fields = append(tn.Fields, FieldDef{Name: name, Type: ft})
+				if p.acceptOp(",") {
+					continue
+				}
+				p.expectOp(closer)
+				break
+			}
+		}
+	default:
+		p.fail(t, "unknown type %s", describe(t))
+	}
+	if p.peek().is("NOT") && p.peekAt(1).is("NULL") {
+		p.i += 2
+		tn.NotNull = true
+	} else if p.peek().is("NULL") {
+		p.i++
+	}
+	return tn
+}
+
+// typeParams parses an optional "(n)" or "(p, s)" with up to max numbers.
+func (p *parser) typeParams(max int) []int {
+	if !p.peek().isOp("(") {
+		return nil
+	}
+	p.next()
+	var out []int
+	for {
+		t := p.peek()
+		if t.kind != tkNumber {
+			p.unexpected(t, "a number")
+		}
+		n, err := strconv.Atoi(t.text)
+		if err != nil || n < 0 {
+			p.fail(t, "bad type parameter %s", describe(t))
+		}
+		p.i++
+		out = append(out, n)
+		if len(out) < max && p.acceptOp(",") {
+			continue
+		}
+		p.expectOp(")")
+		return out
+	}
+}
+
+func (p *parser) createView(b Base, orReplace bool) Statement {
+	p.expect("VIEW")
+	cv := &CreateView{Base: b, OrReplace: orReplace, IfNotExists: p.acceptSeq("IF", "NOT", "EXISTS")}
+	cv.Name = p.name("a view name")
+	if p.peek().isOp("(") {
+		cv.Columns = p.parenIdents()
+	}
+	if p.accept("COMMENT") {
+		p.stringLit("a comment string")
+	}
+	p.expect("AS")
+	cv.Query = p.query(p.i, len(p.toks)-1)
+	return cv
+}
+
+func (p *parser) createFunction(b Base) Statement {
+	p.expect("FUNCTION")
+	cf := &CreateFunction{Base: b, IfNotExists: p.acceptSeq("IF", "NOT", "EXISTS")}
+	cf.Name = p.name("a function name")
+	p.expect("AS")
+	cf.Class = p.stringLit("a class name string")
+	if p.accept("LANGUAGE") {
+		t := p.peek()
+		if !t.isAny("JAVA", "SCALA", "PYTHON") {
+			p.unexpected(t, "JAVA, SCALA or PYTHON")
+		}
+		p.next()
+		cf.Language = t.val
+	}
+	if p.acceptSeq("USING", "JAR") {
+		p.stringLit("a jar path")
+		for p.acceptOp(",") {
+			p.expect("JAR")
+			p.stringLit("a jar path")
+		}
+	}
+	p.expectEnd()
+	return cf
+}
+
+func (p *parser) drop() Statement {
+	b := p.base(p.i)
+	p.expect("DROP")
+	p.accept("TEMPORARY")
+	t := p.next()
+	d := &Drop{Base: b}
+	switch {
+	case t.is("TABLE"):
+		d.Kind = KindTable
+	case t.is("STREAM"):
+		d.Kind = KindStream
+	case t.is("VIEW"):
+		d.Kind = KindView
+	default:
+		p.unexpected(t, "TABLE, STREAM or VIEW")
+	}
+	d.IfExists = p.acceptSeq("IF", "EXISTS")
+	d.Name = p.name("a name")
+	d.DeleteTopic = p.acceptSeq("DELETE", "TOPIC")
+	p.expectEnd()
+	return d
+}
+
+func (p *parser) insert() Statement {
+	b := p.base(p.i)
+	p.expect("INSERT")
+	ins := &Insert{Base: b}
+	switch t := p.next(); {
+	case t.is("INTO"):
+	case t.is("OVERWRITE"):
+		ins.Overwrite = true
+	default:
+		p.unexpected(t, "INTO or OVERWRITE")
+	}
+	ins.Table = p.name("a table name")
+	if p.peek().is("PARTITION") {
+		p.fail(p.peek(), "INSERT ... PARTITION is not supported")
+	}
+	if p.peek().isOp("(") && !p.peekAt(1).isAny("SELECT", "WITH") && !p.peekAt(1).isOp("(") {
+		ins.Columns = p.parenIdents()
+	}
+	if p.accept("VALUES") {
+		for {
+			p.expectOp("(")
+			close := p.matching(p.i - 1)
+			if close == p.i {
+				p.fail(p.toks[close], "a VALUES row needs at least one value")
+			}
+			ins.Values = append(ins.Values, p.exprList(p.i, close))
+			p.i = close + 1
+			if !p.acceptOp(",") {
+				break
+			}
+		}
+		p.expectEnd()
+		return ins
+	}
+	t := p.peek()
+	if !t.isAny("SELECT", "WITH") && !t.isOp("(") {
+		p.unexpected(t, "SELECT or VALUES")
+	}
+	ins.Query = p.query(p.i, len(p.toks)-1)
+	return ins
+}
+
+// explainDetails are Flink's EXPLAIN detail words, accepted and ignored.
+var explainDetails = map[string]bool{
+	"ESTIMATED_COST": true, "CHANGELOG_MODE": true, "JSON_EXECUTION_PLAN": true,
+	"PLAN_ADVICE": true, "EXTENDED": true,
+}
+
+func (p *parser) explain() Statement {
+	b := p.base(p.i)
+	p.expect("EXPLAIN")
+	if !p.acceptSeq("PLAN", "FOR") {
+		for p.peek().kind == tkWord && explainDetails[p.peek().val] {
+			p.next()
+			if !p.acceptOp(",") {
+				break
+			}
+		}
+	}
+	t := p.peek()
+	if t.isAny("SELECT", "WITH", "INSERT", "CREATE", "EXECUTE") || t.isOp("(") {
+		if t.is("EXECUTE") {
+			p.next()
+		}
+		return &Explain{Base: b, Stmt: p.statement()}
+	}
+	if t.kind == tkEOF {
+		p.unexpected(t, "a statement or a query id")
+	}
+	if !(t.isName() || t.kind == tkString) || p.peekAt(1).kind != tkEOF {
+		p.unexpected(t, "a statement or a query id")
+	}
+	p.next()
+	id := t.val
+	if t.kind == tkWord {
+		id = p.normIdent(t)
+	}
+	return &Explain{Base: b, QueryID: id}
+}
+
+func (p *parser) set() Statement {
+	b := p.base(p.i)
+	p.expect("SET")
+	if p.peek().kind == tkEOF {
+		return &Set{Base: b}
+	}
+	key := p.rawUntil("=", "a property name")
+	eq := p.expectOp("=")
+	if p.peek().kind == tkEOF {
+		p.fail(eq, "SET %s needs a value", key)
+	}
+	return &Set{Base: b, Key: key, Value: p.rawUntil("", "a value")}
+}
+
+func (p *parser) reset() Statement {
+	b := p.base(p.i)
+	t := p.next()
+	if p.peek().kind == tkEOF {
+		if t.is("UNSET") {
+			p.unexpected(p.peek(), "a property name")
+		}
+		return &Reset{Base: b}
+	}
+	return &Reset{Base: b, Key: p.rawUntil("", "a property name")}
+}
+
+// rawUntil returns the text from p.i up to the operator stop (or the end
+// when stop is ""): the value of a lone string token, or the source text
+// otherwise (for SET k = v without quotes).
+func (p *parser) rawUntil(stop, what string) string {
+	start := p.i
+	for p.peek().kind != tkEOF && !(stop != "" && p.peek().isOp(stop)) {
+		p.i++
+	}
+	if p.i == start {
+		p.unexpected(p.peek(), what)
+	}
+	if p.i == start+1 && (p.toks[start].kind == tkString || p.toks[start].kind == tkQuoted) {
+		return p.toks[start].val
+	}
+	return p.src[p.toks[start].off:p.toks[p.i-1].end]
+}
+
+// showTargets lists what SHOW / LIST may show.
+var showTargets = map[string]bool{
+	"TABLES": true, "VIEWS": true, "JOBS": true, "FUNCTIONS": true, "USER FUNCTIONS": true,
+	"CATALOGS": true, "DATABASES": true, "MODULES": true, "FULL MODULES": true,
+	"CURRENT CATALOG": true, "CURRENT DATABASE": true, "JARS": true,
+	"STREAMS": true, "QUERIES": true, "TOPICS": true, "ALL TOPICS": true, "PROPERTIES": true,
+	"TYPES": true, "CONNECTORS": true, "SOURCE CONNECTORS": true, "SINK CONNECTORS": true,
+	"VARIABLES": true,
+}
+
+func (p *parser) show() Statement {
+	b := p.base(p.i)
+	p.next()
+	first := p.peek()
+	var words []string
+	extended := false
+	for p.peek().kind != tkEOF {
+		t := p.next()
+		if t.kind != tkWord {
+			p.unexpected(t, "what to show")
+		}
+		if t.is("EXTENDED") && p.peek().kind == tkEOF {
+			extended = true
+			break
+		}
+		words = append(words, t.val)
+	}
+	what := strings.Join(words, " ")
+	if !showTargets[what] {
+		if what == "" {
+			p.unexpected(first, "what to show (TABLES, VIEWS, JOBS, STREAMS, QUERIES, ...)")
+		}
+		p.fail(first, "cannot show %q", what)
+	}
+	return &Show{Base: b, What: what, Extended: extended}
+}
+
+func (p *parser) describe() Statement {
+	b := p.base(p.i)
+	p.next()
+	ext := p.accept("EXTENDED")
+	if p.peek().isAny("STREAMS", "TABLES") && (p.peekAt(1).kind == tkEOF || p.peekAt(1).is("EXTENDED") && p.peekAt(2).kind == tkEOF) {
+		what := p.next().val
+		ext = p.accept("EXTENDED") || ext
+		return &Show{Base: b, What: what, Extended: ext}
+	}
+	if p.peek().isAny("FUNCTION", "CONNECTOR") && p.peekAt(1).kind != tkEOF {
+		p.fail(p.peek(), "DESCRIBE %s is not supported", p.peek().val)
+	}
+	n := p.name("a table or stream name")
+	if p.accept("EXTENDED") {
+		ext = true
+	}
+	p.expectEnd()
+	return &Describe{Base: b, Name: n, Extended: ext}
+}
+
+func (p *parser) stopJob() Statement {
+	b := p.base(p.i)
+	p.expect("STOP")
+	p.expect("JOB")
+	t := p.peek()
+	if t.kind != tkString && !t.isName() {
+		p.unexpected(t, "a job id string")
+	}
+	p.next()
+	sj := &StopJob{Base: b, ID: t.val}
+	if t.kind == tkWord {
+		sj.ID = t.text
+	}
+	for p.accept("WITH") {
+		switch t := p.next(); {
+		case t.is("SAVEPOINT"):
+			sj.Savepoint = true
+		case t.is("DRAIN"):
+			sj.Drain = true
+		default:
+			p.unexpected(t, "SAVEPOINT or DRAIN")
+		}
+	}
+	p.expectEnd()
+	return sj
+}
+
+func (p *parser) terminate() Statement {
+	b := p.base(p.i)
+	p.expect("TERMINATE")
+	if p.accept("ALL") {
+		p.expectEnd()
+		return &StopJob{Base: b, All: true}
+	}
+	t := p.peek()
+	if t.kind != tkString && !t.isName() {
+		p.unexpected(t, "a query id or ALL")
+	}
+	p.next()
+	id := t.val
+	if t.kind == tkWord {
+		id = p.normIdent(t)
+	}
+	p.expectEnd()
+	return &StopJob{Base: b, ID: id}
+}
+
+func (p *parser) print() Statement {
+	b := p.base(p.i)
+	p.expect("PRINT")
+	t := p.peek()
+	pr := &Print{Base: b}
+	switch t.kind {
+	case tkString, tkQuoted:
+		pr.Topic = t.val
+	case tkWord:
+		// An unquoted topic: take the source text, which may hold '-' or
+		// '.' (PRINT my-topic).
+		j := p.i + 1
+		for j < len(p.toks)-1 && p.toks[j].off == p.toks[j-1].end && !p.toks[j].isAny("FROM", "LIMIT", "INTERVAL", "SAMPLE") {
+			j++
+		}
+		pr.Topic = p.src[t.off:p.toks[j-1].end]
+		p.i = j - 1
+	default:
+		p.unexpected(t, "a topic name")
+	}
+	p.next()
+	for {
+		switch {
+		case p.acceptSeq("FROM", "BEGINNING"):
+			pr.FromBeginning = true
+		case p.accept("INTERVAL") || p.accept("SAMPLE"):
+			pr.Interval = p.intLit()
+		case p.accept("LIMIT"):
+			pr.Limit = p.intLit()
+		default:
+			p.expectEnd()
+			return pr
+		}
+	}
+}
+
+func (p *parser) intLit() int {
+	t := p.peek()
+	n, err := strconv.Atoi(t.text)
+	if t.kind != tkNumber || err != nil || n < 0 {
+		p.unexpected(t, "a whole number")
+	}
+	p.i++
+	return n
+}
+
+// durationMillis converts "n UNIT" to milliseconds.
+func (p *parser) durationMillis() int64 {
+	nt := p.peek()
+	if nt.kind != tkNumber {
+		p.unexpected(nt, "a duration such as 3 SECONDS")
+	}
+	n, err := strconv.ParseInt(nt.text, 10, 64)
+	if err != nil || n < 0 {
+		p.fail(nt, "bad duration %s", describe(nt))
+	}
+	p.i++
+	ut := p.peek()
+	ms, ok := unitMillis[strings.TrimSuffix(ut.val, "S")]
+	if ut.kind != tkWord || !ok {
+		p.unexpected(ut, "a time unit (MILLISECONDS, SECONDS, MINUTES, HOURS or DAYS)")
+	}
+	p.i++
+	if n > (1<<62)/ms {
+		p.fail(nt, "duration too large")
+	}
+	return n * ms
+}
+
+var unitMillis = map[string]int64{
+	"MILLISECOND": 1, "SECOND": 1000, "MINUTE": 60 * 1000, "HOUR": 3600 * 1000, "DAY": 24 * 3600 * 1000,
+}
+
+// windowSpec parses a ksqlDB window after WINDOW: TUMBLING (SIZE n unit
+// [, RETENTION n unit] [, GRACE PERIOD n unit]), HOPPING (SIZE .., ADVANCE
+// BY .., ...) or SESSION (n unit, ...). It returns the index after ')'.
+func (p *parser) windowSpec(at int) (*WindowSpec, int) {
+	save := p.i
+	defer func() { p.i = save }()
+	p.i = at
+	kt := p.next()
+	ws := &WindowSpec{Kind: kt.val, Grace: -1, Retention: -1, Pos: p.pos(kt.off)}
+	p.expectOp("(")
+	if kt.val == "SESSION" {
+		ws.Size = p.durationMillis()
+	} else {
+		p.expect("SIZE")
+		ws.Size = p.durationMillis()
+	}
+	for p.acceptOp(",") {
+		t := p.peek()
+		switch {
+		case p.accept("RETENTION"):
+			ws.Retention = p.durationMillis()
+		case p.acceptSeq("GRACE", "PERIOD"):
+			ws.Grace = p.durationMillis()
+		case kt.val == "HOPPING" && p.acceptSeq("ADVANCE", "BY"):
+			ws.Advance = p.durationMillis()
+		default:
+			p.unexpected(t, "RETENTION, GRACE PERIOD or ADVANCE BY")
+		}
+	}
+	p.expectOp(")")
+	if kt.val == "HOPPING" && ws.Advance == 0 {
+		p.fail(kt, "WINDOW HOPPING needs ADVANCE BY")
+	}
+	if ws.Size == 0 {
+		p.fail(kt, "window size must be positive")
+	}
+	return ws, p.i
+}
+
+// within parses a ksqlDB join window after WITHIN: "n unit" or
+// "(before, after)", then an optional GRACE PERIOD. It returns the index
+// after it.
+func (p *parser) within(at int) (*WindowSpec, int) {
+	save := p.i
+	defer func() { p.i = save }()
+	p.i = at
+	kt := p.toks[at-1]
+	ws := &WindowSpec{Kind: "WITHIN", Grace: -1, Retention: -1, Pos: p.pos(kt.off)}
+	if p.acceptOp("(") {
+		ws.Before = p.durationMillis()
+		p.expectOp(",")
+		ws.After = p.durationMillis()
+		p.expectOp(")")
+	} else {
+		ws.Before = p.durationMillis()
+		ws.After = ws.Before
+	}
+	ws.Size = ws.Before + ws.After
+	if p.acceptSeq("GRACE", "PERIOD") {
+		ws.Grace = p.durationMillis()
+	}
+	return ws, p.i
+}

@@ -1,0 +1,147 @@
+package sql
+
+import (
+	"encoding/json"
+	"errors"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"testing"
+)
+
+// The suites live outside the repository, in /work/shared (copies of
+// other engines' test data). Override with TUMBLE_SHARED.
+func sharedDir(t *testing.T) string {
+	dir := os.Getenv("TUMBLE_SHARED")
+	if dir == "" {
+		dir = "/work/shared"
+	}
+	if _, err := os.Stat(dir); err != nil {
+		t.Skipf("shared test data not found at %s (set TUMBLE_SHARED): %v", dir, err)
+	}
+	return dir
+}
+
+// qttStatements returns the "statements" of every test case of the
+// ksqlDB query-validation tests, deduplicated, with the file they came from.
+func qttStatements(t *testing.T, dir string) (stmts []string, from map[string]string) {
+	files, err := filepath.Glob(filepath.Join(dir, "suites/ksqldb-qtt/*.json"))
+	if err != nil || len(files) == 0 {
+		t.Skipf("no ksqldb-qtt files in %s", dir)
+	}
+	from = map[string]string{}
+	for _, f := range files {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var doc struct {
+			Tests []struct {
+				Statements []string `json:"statements"`
+			} `json:"tests"`
+		}
+		if err := json.Unmarshal(b, &doc); err != nil {
+			t.Fatalf("%s: %v", f, err)
+		}
+		for _, tc := range doc.Tests {
+			for _, s := range tc.Statements {
+				if _, ok := from[s]; !ok {
+					from[s] = filepath.Base(f)
+					stmts = append(stmts, s)
+				}
+			}
+		}
+	}
+	return stmts, from
+}
+
+// TestKsqlQTT parses every statement of the ksqlDB query-validation tests.
+// All must parse or fail with an *Error; the ones that fail are listed.
+func TestKsqlQTT(t *testing.T) {
+	dir := sharedDir(t)
+	stmts, from := qttStatements(t, dir)
+	failed := map[string][]string{}
+	nfail := 0
+	for _, s := range stmts {
+		_, err := parseText(s, KSQL)
+		if err == nil {
+			continue
+		}
+		var se *Error
+		if !errors.As(err, &se) {
+			t.Errorf("%s: not an *Error: %T %v\n%s", from[s], err, err, s)
+			continue
+		}
+		nfail++
+		failed[se.Msg] = append(failed[se.Msg], from[s]+": "+s)
+	}
+	t.Logf("ksqldb-qtt: %d distinct statements, %d parse, %d fail", len(stmts), len(stmts)-nfail, nfail)
+	msgs := make([]string, 0, len(failed))
+	for m := range failed {
+		msgs = append(msgs, m)
+	}
+	sort.Strings(msgs)
+	for _, m := range msgs {
+		t.Logf("  %d x %s", len(failed[m]), m)
+		for _, s := range failed[m] {
+			t.Logf("      %s", s)
+		}
+	}
+	if nfail > maxQTTFailures {
+		t.Errorf("%d ksqldb-qtt statements fail to parse, want at most %d", nfail, maxQTTFailures)
+	}
+}
+
+// maxQTTFailures is how many qtt statements may fail (see TestKsqlQTT's log).
+const maxQTTFailures = 0
+
+// TestFlinkSuites parses the seeds and the nexmark queries with the Flink
+// dialect; all must parse.
+func TestFlinkSuites(t *testing.T) {
+	dir := sharedDir(t)
+	var files []string
+	for _, g := range []string{"seed/flink/*.sql", "suites/nexmark/*.sql"} {
+		m, _ := filepath.Glob(filepath.Join(dir, g))
+		files = append(files, m...)
+	}
+	ok, n := 0, 0
+	for _, f := range files {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		// nexmark's runner substitutes ${NEXMARK_TABLE} before running;
+		// the other ${...} are inside strings.
+		text := strings.ReplaceAll(string(b), "${NEXMARK_TABLE}", "datagen")
+		stmts, err := parseText(text, Flink)
+		n += len(stmts)
+		ok += len(stmts)
+		if err != nil {
+			n++
+			t.Errorf("%s: %v", filepath.Base(f), err)
+		}
+		if d := DetectDialect(text); d != Flink {
+			t.Errorf("%s: DetectDialect = %v, want flink", filepath.Base(f), d)
+		}
+	}
+	t.Logf("flink seeds + nexmark: %d files, %d statements, %d parse", len(files), n, ok)
+}
+
+// TestKsqlSeeds parses the ksqlDB seeds.
+func TestKsqlSeeds(t *testing.T) {
+	dir := sharedDir(t)
+	files, _ := filepath.Glob(filepath.Join(dir, "seed/ksql/*.sql"))
+	for _, f := range files {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if d := DetectDialect(string(b)); d != KSQL {
+			t.Errorf("%s: DetectDialect = %v, want ksql", filepath.Base(f), d)
+		}
+		if _, err := parseText(string(b), KSQL); err != nil {
+			t.Errorf("%s: %v", filepath.Base(f), err)
+		}
+	}
+}
