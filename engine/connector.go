@@ -105,7 +105,8 @@ type Source interface {
 	// Open starts reading. start maps a split to the position to resume
 	// from; splits not in start begin where the table's options say.
 	Open(ctx context.Context, start map[int32]int64) error
-	// Splits reports the splits known now (after Open).
+	// Splits reports the splits known now (after Open). It may be called
+	// concurrently with Poll.
 	Splits() []int32
 	// Poll blocks until records are available, ctx is done, or the source
 	// is exhausted (io.EOF). It may return an empty slice after a short time

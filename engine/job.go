@@ -364,6 +364,7 @@ func (j *Job) handle(pr pollResult) error {
 		return fmt.Errorf("source %s: %w", st.in.Name, pr.err)
 	}
 	now := time.Now()
+	j.discoverSplits(st)
 	perRecord := j.spec.WatermarkInterval == 0 && st.in.Watermark != nil
 	for bi := range pr.batches {
 		b := &pr.batches[bi]
@@ -414,6 +415,17 @@ func (j *Job) handle(pr pollResult) error {
 		return err
 	}
 	return j.checkWaiting()
+}
+
+// discoverSplits registers splits the source knows but has not returned
+// records from yet: an empty partition holds the watermark back until it
+// goes idle, as in Flink.
+func (j *Job) discoverSplits(st *inputState) {
+	for _, id := range st.in.Source.Splits() {
+		if _, ok := st.splits[id]; !ok {
+			st.splits[id] = &splitState{wm: MinWatermark}
+		}
+	}
 }
 
 func (j *Job) prepare(st *inputState, recs []Rec) []Rec {
@@ -492,6 +504,9 @@ func (j *Job) emitWatermark(wm int64) error {
 }
 
 func (j *Job) timers(now time.Time) error {
+	for _, st := range j.inputs {
+		j.discoverSplits(st)
+	}
 	if j.spec.IdleTimeout > 0 {
 		changed := false
 		for _, st := range j.inputs {
