@@ -70,8 +70,8 @@ func lst(head string, items ...*sx) *sx {
 	return l
 }
 
-// flag is an atom when on, nothing otherwise.
-func flag(on bool, s string) *sx {
+// flagSx is an atom when on, nothing otherwise.
+func flagSx(on bool, s string) *sx {
 	if on {
 		return atom(s)
 	}
@@ -154,8 +154,8 @@ func stmtSx(s Statement) *sx {
 		if s.Kind == KindStream {
 			head = "create-stream"
 		}
-		l := lst(head, nameSx(s.Name), flag(s.OrReplace, "or-replace"), flag(s.IfNotExists, "if-not-exists"),
-			flag(s.Source, "source"))
+		l := lst(head, nameSx(s.Name), flagSx(s.OrReplace, "or-replace"), flagSx(s.IfNotExists, "if-not-exists"),
+			flagSx(s.Source, "source"))
 		if s.Columns != nil {
 			cols := lst("columns")
 			for _, c := range s.Columns {
@@ -178,21 +178,21 @@ func stmtSx(s Statement) *sx {
 		}
 		return l
 	case *CreateAs:
-		return lst("create-"+strings.ToLower(s.Kind.String())+"-as", nameSx(s.Name), flag(s.OrReplace, "or-replace"),
-			flag(s.IfNotExists, "if-not-exists"), optionsSx(s.Options), selectSx(s.Query))
+		return lst("create-"+strings.ToLower(s.Kind.String())+"-as", nameSx(s.Name), flagSx(s.OrReplace, "or-replace"),
+			flagSx(s.IfNotExists, "if-not-exists"), optionsSx(s.Options), selectSx(s.Query))
 	case *CreateView:
-		return lst("create-view", nameSx(s.Name), flag(s.OrReplace, "or-replace"), flag(s.IfNotExists, "if-not-exists"),
+		return lst("create-view", nameSx(s.Name), flagSx(s.OrReplace, "or-replace"), flagSx(s.IfNotExists, "if-not-exists"),
 			identsSx("columns", s.Columns), selectSx(s.Query))
 	case *CreateFunction:
 		var lang *sx
 		if s.Language != "" {
 			lang = lst("language", atom(s.Language))
 		}
-		return lst("create-function", nameSx(s.Name), flag(s.IfNotExists, "if-not-exists"), atom(quoteString(s.Class)), lang)
+		return lst("create-function", nameSx(s.Name), flagSx(s.IfNotExists, "if-not-exists"), atom(quoteString(s.Class)), lang)
 	case *Drop:
-		return lst("drop", atom(s.Kind.String()), nameSx(s.Name), flag(s.IfExists, "if-exists"), flag(s.DeleteTopic, "delete-topic"))
+		return lst("drop", atom(s.Kind.String()), nameSx(s.Name), flagSx(s.IfExists, "if-exists"), flagSx(s.DeleteTopic, "delete-topic"))
 	case *Insert:
-		l := lst("insert", nameSx(s.Table), flag(s.Overwrite, "overwrite"), identsSx("columns", s.Columns))
+		l := lst("insert", nameSx(s.Table), flagSx(s.Overwrite, "overwrite"), identsSx("columns", s.Columns))
 		if s.Query != nil {
 			l.list = append(l.list, selectSx(s.Query))
 		}
@@ -222,16 +222,16 @@ func stmtSx(s Statement) *sx {
 		}
 		return lst("reset", atom(quoteString(s.Key)))
 	case *Show:
-		return lst("show", atom(quoteString(s.What)), flag(s.Extended, "extended"))
+		return lst("show", atom(quoteString(s.What)), flagSx(s.Extended, "extended"))
 	case *Describe:
-		return lst("describe", nameSx(s.Name), flag(s.Extended, "extended"))
+		return lst("describe", nameSx(s.Name), flagSx(s.Extended, "extended"))
 	case *StopJob:
 		if s.All {
 			return lst("stop-job", atom("all"))
 		}
-		return lst("stop-job", atom(quoteString(s.ID)), flag(s.Savepoint, "savepoint"), flag(s.Drain, "drain"))
+		return lst("stop-job", atom(quoteString(s.ID)), flagSx(s.Savepoint, "savepoint"), flagSx(s.Drain, "drain"))
 	case *Print:
-		l := lst("print", atom(quoteString(s.Topic)), flag(s.FromBeginning, "from-beginning"))
+		l := lst("print", atom(quoteString(s.Topic)), flagSx(s.FromBeginning, "from-beginning"))
 		if s.Interval != 0 {
 			l.list = append(l.list, lst("interval", atom(strconv.Itoa(s.Interval))))
 		}
@@ -271,7 +271,7 @@ func columnSx(c ColumnDef) *sx {
 		}
 		l.list = append(l.list, m)
 	}
-	l.list = append(l.list, nonNil(flag(c.Virtual, "virtual"), flag(c.Key, "key"), flag(c.PrimaryKey, "primary-key"))...)
+	l.list = append(l.list, nonNil(flagSx(c.Virtual, "virtual"), flagSx(c.Key, "key"), flagSx(c.PrimaryKey, "primary-key"))...)
 	if c.Comment != "" {
 		l.list = append(l.list, lst("comment", atom(quoteString(c.Comment))))
 	}
@@ -308,7 +308,7 @@ func selectSx(s *Select) *sx {
 	if s == nil {
 		return atom("<nil>")
 	}
-	l := lst("select", flag(s.Distinct, "distinct"))
+	l := lst("select", flagSx(s.Distinct, "distinct"))
 	items := lst("items")
 	for _, it := range s.Items {
 		var x *sx
@@ -386,11 +386,8 @@ func fromSx(f From) *sx {
 	switch f := f.(type) {
 	case *TableRef:
 		x := nameSx(f.Name)
-		if f.ForSystemTime != nil || f.Within != nil {
-			x = lst("table", x)
-			if f.ForSystemTime != nil {
-				x.list = append(x.list, lst("for-system-time-as-of", exprSx(f.ForSystemTime)))
-			}
+		if f.ForSystemTime != nil {
+			x = lst("table", x, lst("for-system-time-as-of", exprSx(f.ForSystemTime)))
 		}
 		return aliasSx(x, f.Alias)
 	case *WindowTVF:
@@ -452,7 +449,7 @@ func exprSx(e Expr) *sx {
 	case *Interval:
 		return lst("interval", atom(quoteString(e.Value)), atom(e.Unit))
 	case *Call:
-		l := lst(e.Name, flag(e.Distinct, "distinct"), flag(e.Star, "*"))
+		l := lst(e.Name, flagSx(e.Distinct, "distinct"), flagSx(e.Star, "*"))
 		for _, a := range e.Args {
 			l.list = append(l.list, exprSx(a))
 		}

@@ -260,7 +260,7 @@ func (r *rewriter) postfix(lo, hi int) {
 				r.p.fail(t, "-> needs a struct value on its left")
 			}
 			f := r.tok(i+1, hi)
-			if !f.isName() {
+			if !f.isName() || f.kind == tkWord && (tableStop[f.val] || notOperand[f.val]) {
 				r.p.unexpected(f, "a field name after ->")
 			}
 			s := r.operandStart(i-1, lo)
@@ -406,6 +406,9 @@ func (r *rewriter) token(i, hi int, ctx levelCtx, st *levelState) int {
 	case tkQuoted:
 		if st.inFrom && st.expectTable {
 			return r.tableName(i, hi, st)
+		}
+		if r.tok(i+1, hi).isOp("(") {
+			return r.call(i, hi)
 		}
 		r.emitQuoted(t)
 		return i + 1
@@ -832,18 +835,18 @@ func (r *rewriter) constructor(i int) int {
 // window function followed by OVER to tidb.
 func (r *rewriter) call(i, hi int) int {
 	t := r.toks[i]
-	name := t.val
+	name := strings.ToUpper(t.val)
 	open := i + 1
 	close := r.match[open]
 	star := close == open+2 && r.toks[open+1].isOp("*")
 	after := r.tok(close+1, hi)
-	if after.is("OVER") && windowFuncs[name] {
-		r.emit(name, t.off, false)
+	if after.is("OVER") && windowFuncs[name] && t.kind == tkWord {
+		// No space before '(': tidb takes "SUM (" for a column.
 		if star {
+			r.emit(name+"(*)", t.off, false)
 			r.starWindow[r.segs[len(r.segs)-1].out] = true
-			r.emit("(*)", r.toks[open].off, false)
 		} else {
-			r.emit("(", r.toks[open].off, true)
+			r.emit(name+"(", t.off, false)
 			r.level(open+1, close, levelCtx{})
 			r.emit(")", r.toks[close].off, true)
 		}

@@ -284,13 +284,9 @@ func (p *parser) tvfData(lo, hi int) (From, []string) {
 	ref := &TableRef{Name: p.name("a table name")}
 	var part []string
 	if p.acceptSeq("PARTITION", "BY") {
+		// PARTITION BY a, b would be read as two arguments: several
+		// columns need parentheses.
 		part = p.parenIdents()
-		for p.acceptOp(",") {
-			// PARTITION BY a, b: the comma was taken as an argument
-			// separator by the caller, so only a single unparenthesized
-			// column gets here.
-			p.unexpected(p.toks[p.i-1], "\")\"")
-		}
 	}
 	if p.i != hi {
 		p.unexpected(p.toks[p.i], "\",\"")
