@@ -13,8 +13,9 @@ import (
 // converter turns tidb's AST of a rewritten query into ours, putting the
 // placeholders back and mapping offsets to the user's text.
 type converter struct {
-	p *parser
-	r *rewriter
+	p      *parser
+	r      *rewriter
+	limits int // LIMIT counts converted so far
 }
 
 // fail aborts at output offset out.
@@ -142,6 +143,10 @@ func (c *converter) selectStmt(n *ast.SelectStmt) *Select {
 			c.fail(first, "LIMIT with OFFSET is not supported")
 		}
 		s.Limit = c.expr(n.Limit.Count)
+		if l, ok := s.Limit.(*Literal); ok && c.limits < len(c.r.limits) {
+			l.Pos = c.p.pos(c.r.limits[c.limits])
+			c.limits++
+		}
 	}
 	return s
 }
@@ -454,7 +459,8 @@ func (c *converter) funcCall(e *ast.FuncCallExpr) Expr {
 		return &Cast{X: args[0], Type: ph.typ, Try: ph.try, Pos: pos}
 	case phExtract:
 		want(1)
-		return &Call{Name: "EXTRACT", Args: []Expr{&Literal{Kind: LitString, Text: ph.name, Pos: pos}, args[0]}, Pos: pos}
+		unit := &Literal{Kind: LitString, Text: ph.name, Pos: c.p.pos(ph.argOff)}
+		return &Call{Name: "EXTRACT", Args: []Expr{unit, args[0]}, Pos: pos}
 	case phField:
 		want(1)
 		return &FieldAccess{X: args[0], Field: ph.name, Pos: pos}

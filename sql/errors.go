@@ -7,19 +7,24 @@ import (
 	"unicode/utf8"
 )
 
-// lineIndex turns byte offsets of a text into line/column positions.
+// lineIndex turns byte offsets of a text into line/column positions. It
+// is not safe for concurrent use (it caches the last lookup).
 type lineIndex struct {
 	src    string
-	starts []int // offsets where lines start
+	starts []int  // offsets where lines start
+	ascii  []int8 // per line: 0 unknown, 1 ASCII only, 2 not
+	// last lookup on a non-ASCII line, to count characters from there.
+	lastLine, lastOff, lastCol int
 }
 
 func newLineIndex(src string) *lineIndex {
-	li := &lineIndex{src: src, starts: []int{0}}
+	li := &lineIndex{src: src, starts: []int{0}, lastLine: -1}
 	for i := 0; i < len(src); i++ {
 		if src[i] == '\n' {
 			li.starts = append(li.starts, i+1)
 		}
 	}
+	li.ascii = make([]int8, len(li.starts))
 	return li
 }
 
@@ -34,7 +39,29 @@ func (li *lineIndex) pos(off int) Pos {
 	}
 	line := sort.Search(len(li.starts), func(i int) bool { return li.starts[i] > off }) - 1
 	start := li.starts[line]
-	return Pos{Line: line + 1, Col: utf8.RuneCountInString(li.src[start:off]) + 1, Offset: off}
+	if li.ascii[line] == 0 {
+		end := len(li.src)
+		if line+1 < len(li.starts) {
+			end = li.starts[line+1]
+		}
+		li.ascii[line] = 1
+		for i := start; i < end; i++ {
+			if li.src[i] >= utf8.RuneSelf {
+				li.ascii[line] = 2
+				break
+			}
+		}
+	}
+	if li.ascii[line] == 1 {
+		return Pos{Line: line + 1, Col: off - start + 1, Offset: off}
+	}
+	from, col := start, 1
+	if li.lastLine == line && li.lastOff <= off {
+		from, col = li.lastOff, li.lastCol
+	}
+	col += utf8.RuneCountInString(li.src[from:off])
+	li.lastLine, li.lastOff, li.lastCol = line, off, col
+	return Pos{Line: line + 1, Col: col, Offset: off}
 }
 
 // parseError is the panic value used inside the package to abort a

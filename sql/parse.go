@@ -91,6 +91,7 @@ type parser struct {
 	d     Dialect
 	toks  []token
 	i     int
+	match []int // see brackets
 }
 
 func newParser(src string, li *lineIndex, d Dialect, toks []token) *parser {
@@ -351,38 +352,14 @@ func (p *parser) name(what string) Name {
 	return n
 }
 
-// matching returns the index of the bracket closing the one at i, or
-// fails.
+// matching returns the index of the bracket matching the one at i; it
+// fails if the statement's brackets are unbalanced.
 func (p *parser) matching(i int) int {
-	open := p.toks[i].text
-	close := ")"
-	if open == "[" {
-		close = "]"
+	m := p.brackets()[i]
+	if m < 0 {
+		p.fail(p.toks[i], "unexpected %s", describe(p.toks[i]))
 	}
-	depth := 0
-	for j := i; j < len(p.toks); j++ {
-		t := p.toks[j]
-		if t.kind != tkOp {
-			continue
-		}
-		switch t.text {
-		case "(", "[":
-			depth++
-		case ")", "]":
-			depth--
-			if depth == 0 {
-				if t.text != close {
-					p.fail(t, "%q does not match %q", t.text, open)
-				}
-				return j
-			}
-			if depth < 0 {
-				p.fail(t, "unbalanced %q", t.text)
-			}
-		}
-	}
-	p.fail(p.toks[i], "%q is never closed", open)
-	return -1
+	return m
 }
 
 // DetectDialect guesses the dialect of text: KSQL if it shows ksqlDB-only

@@ -50,6 +50,7 @@ type placeholder struct {
 	distinct bool
 	star     bool
 	names    []string
+	argOff   int // phExtract: the unit
 	table    *TableRef
 	tvf      *WindowTVF
 }
@@ -73,6 +74,9 @@ type rewriter struct {
 	phs   []*placeholder
 	// selects holds the output and user offsets of each SELECT keyword.
 	selects [][2]int
+	// limits holds the user offsets of LIMIT counts, in text order (tidb
+	// gives them no position).
+	limits []int
 	// starWindow holds output offsets of native window calls written f(*).
 	starWindow map[int]bool
 	blank      map[int]bool     // tokens left out (ksqlDB clauses parsed elsewhere)
@@ -91,10 +95,21 @@ func newRewriter(p *parser) *rewriter {
 		prefixDone: map[int]bool{}, replace: map[int]string{}, skip: map[int]bool{},
 		subscript: map[int]bool{},
 	}
-	r.match = make([]int, len(p.toks))
+	r.match = p.brackets()
+	return r
+}
+
+// brackets returns, for each token, the index of the bracket matching it
+// (-1 for other tokens), computed once per statement; it fails on
+// unbalanced brackets.
+func (p *parser) brackets() []int {
+	if p.match != nil {
+		return p.match
+	}
+	match := make([]int, len(p.toks))
 	var stack []int
 	for i, t := range p.toks {
-		r.match[i] = -1
+		match[i] = -1
 		if t.kind != tkOp {
 			continue
 		}
@@ -110,13 +125,14 @@ func newRewriter(p *parser) *rewriter {
 			if (p.toks[o].text == "(") != (t.text == ")") {
 				p.fail(t, "%q does not match %q", t.text, p.toks[o].text)
 			}
-			r.match[o], r.match[i] = i, o
+			match[o], match[i] = i, o
 		}
 	}
 	if len(stack) > 0 {
 		p.fail(p.toks[stack[len(stack)-1]], "%q is never closed", p.toks[stack[len(stack)-1]].text)
 	}
-	return r
+	p.match = match
+	return match
 }
 
 // emit appends s, which stands for the user's text at orig. Pieces are
@@ -346,7 +362,7 @@ var syntaxWords = map[string]bool{
 	"AND": true, "OR": true, "NOT": true, "IN": true, "IS": true, "NULL": true, "TRUE": true,
 	"FALSE": true, "LIKE": true, "BETWEEN": true, "CASE": true, "WHEN": true, "THEN": true,
 	"ELSE": true, "EXISTS": true, "ASC": true, "DESC": true, "OVER": true, "INTERSECT": true,
-	"EXCEPT": true, "WITH": true, "RECURSIVE": true, "VALUES": true, "XOR": true, "DIV": true,
+	"EXCEPT": true, "WITH": true, "RECURSIVE": true, "VALUES": true,
 }
 
 // joinWords are keywords only when a join follows.
@@ -380,14 +396,18 @@ var windowFuncs = map[string]bool{
 	"NTH_VALUE": true, "COUNT": true, "SUM": true, "AVG": true, "MIN": true, "MAX": true,
 }
 
-// tableStop are words that cannot be a table name after FROM / JOIN.
-var tableStop = map[string]bool{
-	"SELECT": true, "WHERE": true, "GROUP": true, "HAVING": true, "ORDER": true, "LIMIT": true,
-	"UNION": true, "JOIN": true, "ON": true, "USING": true, "INNER": true, "LEFT": true,
-	"RIGHT": true, "FULL": true, "CROSS": true, "OUTER": true, "NATURAL": true, "AS": true,
-	"WINDOW": true, "EMIT": true, "PARTITION": true, "VALUES": true, "WITH": true,
-	"EXCEPT": true, "INTERSECT": true, "AND": true, "OR": true, "NOT": true,
-}
+// tableStop are words that cannot be a table name after FROM / JOIN: the
+// syntax words and these.
+var tableStop = func() map[string]bool {
+	m := map[string]bool{
+		"INNER": true, "LEFT": true, "RIGHT": true, "FULL": true, "CROSS": true,
+		"WINDOW": true, "EMIT": true, "PARTITION": true,
+	}
+	for w := range syntaxWords {
+		m[w] = true
+	}
+	return m
+}()
 
 var tvfNames = map[string]bool{"TUMBLE": true, "HOP": true, "CUMULATE": true, "SESSION": true}
 
@@ -413,6 +433,9 @@ func (r *rewriter) token(i, hi int, ctx levelCtx, st *levelState) int {
 		r.emitQuoted(t)
 		return i + 1
 	case tkNumber:
+		if i > 0 && r.toks[i-1].is("LIMIT") {
+			r.limits = append(r.limits, t.off)
+		}
 		if st.byClause && i > 0 && (r.toks[i-1].is("BY") || r.toks[i-1].isOp(",")) {
 			if n := r.tok(i+1, hi); n.kind == tkEOF || n.isOp(",") || n.kind == tkWord {
 				// tidb reads GROUP BY 1 as a column position; SQL means the
@@ -630,7 +653,8 @@ scan:
 		case depth > 0:
 		case x.isOp(","):
 			break scan
-		case x.kind == tkWord && tableStop[x.val] && x.val != "AND" && x.val != "OR" && x.val != "NOT":
+		case x.isAny("AS", "ON", "USING", "JOIN", "INNER", "LEFT", "RIGHT", "FULL", "CROSS", "WHERE",
+			"GROUP", "HAVING", "ORDER", "LIMIT", "UNION", "EXCEPT", "INTERSECT", "WINDOW", "WITHIN"):
 			break scan
 		case x.isName() && e > lo && (r.toks[e-1].isName() || r.toks[e-1].isOp(")")) && !notOperand[r.toks[e-1].val]:
 			break scan // an alias
@@ -784,7 +808,7 @@ func (r *rewriter) extract(i int) int {
 		r.p.unexpected(r.tok(open+2, close), "FROM")
 	}
 	ph, name := r.newPH(phExtract, t.off)
-	ph.name = u.val
+	ph.name, ph.argOff = u.val, u.off
 	r.emit(name+"(", t.off, false)
 	if open+3 >= close {
 		r.p.unexpected(r.toks[close], "an expression")

@@ -344,7 +344,7 @@ func (r *rewriter) translate(err error, text string) *Error {
 	if off < 0 {
 		// near holds the text from the bad token to the end.
 		for c := 0; c <= len(text); c++ {
-			if strings.HasPrefix(rest, text[c:]+`"`) {
+			if n := len(text) - c; len(rest) > n && rest[n] == '"' && rest[:n] == text[c:] {
 				off = c
 				break
 			}
@@ -357,6 +357,19 @@ func (r *rewriter) translate(err error, text string) *Error {
 		off++
 	}
 	orig := r.origOf(off)
+	if off >= len(text) && len(r.segs) > 0 {
+		// tidb hit the end of its text; in the user's text that is where
+		// the last token we passed on ends (before any clause parsed
+		// elsewhere, like EMIT CHANGES).
+		last := r.segs[len(r.segs)-1]
+		orig = last.orig
+		for _, t := range r.p.toks {
+			if t.off == last.orig {
+				orig = t.end
+				break
+			}
+		}
+	}
 	// Find the user's token there, and see whether it or the word before
 	// it is a misspelt keyword (SELECT a FORM t fails at t).
 	idx := -1
@@ -386,8 +399,8 @@ func (r *rewriter) translate(err error, text string) *Error {
 			}
 		}
 	}
-	if t.kind == tkEOF || orig >= r.endOff {
-		return r.p.errAt(r.endOff, "unexpected end of statement")
+	if t.kind == tkEOF {
+		return r.p.errAt(t.off, "unexpected end of statement")
 	}
 	return r.p.errAt(t.off, "syntax error")
 }
