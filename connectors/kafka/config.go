@@ -1,0 +1,491 @@
+package kafka
+
+import (
+	"errors"
+	"fmt"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+	"unicode"
+
+	"github.com/tumble/tumble/connectors/format"
+	"github.com/tumble/tumble/engine"
+	"github.com/tumble/tumble/engine/types"
+)
+
+// ErrOption is wrapped by every error about a table's WITH options.
+var ErrOption = errors.New("invalid kafka table option")
+
+// Startup modes (scan.startup.mode).
+const (
+	StartEarliest = "earliest-offset"
+	StartLatest   = "latest-offset"
+	StartGroup    = "group-offsets"
+	StartTime     = "timestamp"
+	StartSpecific = "specific-offsets"
+)
+
+// Metadata keys beyond engine's topic-level ones.
+const (
+	metaLeaderEpoch   = "leader-epoch"
+	metaTimestampType = "timestamp-type"
+	metaKey           = "key"
+)
+
+// Defaults.
+const (
+	defaultBootstrap  = "localhost:9092"
+	defaultDiscovery  = 5 * time.Minute
+	defaultAPITimeout = 30 * time.Second
+)
+
+// options lists the WITH keys the connector accepts (both dialects).
+func options() []string {
+	o := []string{
+		"connector", "topic", "topic-pattern", "properties.*",
+		"key.fields", "key.fields-prefix", "value.fields-include",
+		"scan.startup.mode", "scan.startup.specific-offsets", "scan.startup.timestamp-millis",
+		"scan.bounded.mode", "scan.topic-partition-discovery.interval", "scan.parallelism", "scan.watermark.*",
+		"sink.partitioner", "sink.delivery-guarantee", "sink.semantic", "sink.transactional-id-prefix", "sink.parallelism",
+		// ksqlDB, as the planner translates its WITH clause.
+		"partitions", "replicas",
+	}
+	return append(o, format.Options()...)
+}
+
+// metaCol is a metadata column of the table.
+type metaCol struct {
+	pos     int
+	key     string
+	typ     types.Type
+	virtual bool
+}
+
+// config is a table's options, parsed and checked once.
+type config struct {
+	spec *engine.TableSpec
+	name string
+	ksql bool
+
+	topic     string
+	brokers   []string
+	group     string
+	committed bool // read_committed
+	props     map[string]string
+
+	startMode string
+	startTs   int64
+	specific  map[int32]int64
+	resetTo   string // group-offsets without a committed offset: earliest, latest or none
+	discovery time.Duration
+	bounded   bool // scan.bounded.mode = latest-offset
+	timeout   time.Duration
+
+	keyCols, valCols []format.Column
+	meta             []metaCol
+	skipBad          bool
+	loc              *time.Location
+
+	partitioner string
+	delivery    string
+	txPrefix    string
+	partitions  int32
+	replicas    int16
+}
+
+func optErr(spec *engine.TableSpec, format string, args ...any) error {
+	return fmt.Errorf("%w: table '%s': %s", ErrOption, spec.Name, fmt.Sprintf(format, args...))
+}
+
+// parseConfig reads and checks a table's options; it builds no client.
+func parseConfig(spec *engine.TableSpec) (*config, error) {
+	c := &config{spec: spec, name: spec.Name, ksql: spec.Dialect == format.DialectKsql, props: map[string]string{}}
+	for k, v := range spec.Options {
+		if p, ok := strings.CutPrefix(k, "properties."); ok {
+			c.props[p] = v
+		}
+	}
+	if err := c.parseTopic(); err != nil {
+		return nil, err
+	}
+	c.brokers = splitList(c.props["bootstrap.servers"], ",")
+	if len(c.brokers) == 0 {
+		c.brokers = splitList(spec.Defaults["bootstrap.servers"], ",")
+	}
+	if len(c.brokers) == 0 {
+		c.brokers = []string{defaultBootstrap}
+	}
+	c.group = c.props["group.id"]
+	switch v := strings.ToLower(c.props["isolation.level"]); v {
+	case "", "read_uncommitted":
+	case "read_committed":
+		c.committed = true
+	default:
+		return nil, optErr(spec, "'properties.isolation.level' must be read_committed or read_uncommitted, not '%s'", v)
+	}
+	var err error
+	if c.loc, err = format.Location(spec.Defaults["local-time-zone"]); err != nil {
+		return nil, optErr(spec, "%v", err)
+	}
+	c.timeout = defaultAPITimeout
+	if v, ok := c.props["default.api.timeout.ms"]; ok {
+		ms, err := strconv.Atoi(v)
+		if err != nil || ms <= 0 {
+			return nil, optErr(spec, "'properties.default.api.timeout.ms' must be a positive number of milliseconds, not '%s'", v)
+		}
+		c.timeout = time.Duration(ms) * time.Millisecond
+	}
+	if err := c.parseScan(); err != nil {
+		return nil, err
+	}
+	if err := c.parseColumns(); err != nil {
+		return nil, err
+	}
+	if err := c.parseSink(); err != nil {
+		return nil, err
+	}
+	c.skipBad = format.SkipsBadRecords(spec, "value.") || (len(c.keyCols) > 0 && format.SkipsBadRecords(spec, "key."))
+	return c, nil
+}
+
+func (c *config) parseTopic() error {
+	if _, ok := c.spec.Option("topic-pattern"); ok {
+		return optErr(c.spec, "'topic-pattern' is not supported; name one topic with 'topic'")
+	}
+	t, ok := c.spec.Option("topic")
+	t = strings.TrimSpace(t)
+	if !ok || t == "" {
+		if c.ksql {
+			return optErr(c.spec, "the KAFKA_TOPIC property is required")
+		}
+		return optErr(c.spec, "option 'topic' is required")
+	}
+	if strings.Contains(t, ";") {
+		return optErr(c.spec, "'topic' names several topics ('%s'); only one topic per table is supported", t)
+	}
+	if err := validTopicName(t); err != nil {
+		return optErr(c.spec, "%v", err)
+	}
+	c.topic = t
+	return nil
+}
+
+// validTopicName applies Kafka's topic name rules.
+func validTopicName(t string) error {
+	if t == "." || t == ".." || len(t) > 249 {
+		return fmt.Errorf("invalid topic name '%s'", t)
+	}
+	for _, r := range t {
+		if !(r < unicode.MaxASCII && (unicode.IsLetter(r) || unicode.IsDigit(r) || r == '.' || r == '_' || r == '-')) {
+			return fmt.Errorf("invalid topic name '%s': only ASCII letters, digits, '.', '_' and '-' are allowed", t)
+		}
+	}
+	return nil
+}
+
+func (c *config) parseScan() error {
+	spec := c.spec
+	c.startMode = strings.ToLower(strings.TrimSpace(spec.OptionOr("scan.startup.mode", "")))
+	if c.startMode == "" {
+		c.startMode = StartGroup // Flink's default
+		if c.ksql || c.group == "" {
+			c.startMode = StartEarliest
+		}
+	}
+	switch c.startMode {
+	case StartEarliest, StartLatest:
+	case StartGroup:
+		if c.group == "" {
+			return optErr(spec, "'scan.startup.mode' = 'group-offsets' needs 'properties.group.id'")
+		}
+	case StartTime:
+		v, ok := spec.Option("scan.startup.timestamp-millis")
+		if !ok {
+			return optErr(spec, "'scan.startup.mode' = 'timestamp' needs 'scan.startup.timestamp-millis'")
+		}
+		ts, err := strconv.ParseInt(strings.TrimSpace(v), 10, 64)
+		if err != nil || ts < 0 {
+			return optErr(spec, "'scan.startup.timestamp-millis' must be epoch milliseconds, not '%s'", v)
+		}
+		c.startTs = ts
+	case StartSpecific:
+		v, ok := spec.Option("scan.startup.specific-offsets")
+		if !ok {
+			return optErr(spec, "'scan.startup.mode' = 'specific-offsets' needs 'scan.startup.specific-offsets'")
+		}
+		m, err := parseSpecificOffsets(v)
+		if err != nil {
+			return optErr(spec, "'scan.startup.specific-offsets': %v", err)
+		}
+		c.specific = m
+	default:
+		return optErr(spec, "unknown 'scan.startup.mode' '%s' (supported: earliest-offset, latest-offset, group-offsets, timestamp, specific-offsets)", c.startMode)
+	}
+	c.resetTo = "earliest"
+	if v, ok := c.props["auto.offset.reset"]; ok {
+		switch v = strings.ToLower(v); v {
+		case "earliest", "latest", "none":
+			c.resetTo = v
+		default:
+			return optErr(spec, "'properties.auto.offset.reset' must be earliest, latest or none, not '%s'", v)
+		}
+	}
+	c.discovery = defaultDiscovery
+	if v, ok := spec.Option("scan.topic-partition-discovery.interval"); ok {
+		d, err := parseDuration(v)
+		if err != nil {
+			return optErr(spec, "'scan.topic-partition-discovery.interval': %v", err)
+		}
+		c.discovery = d // 0 disables
+	}
+	switch v := strings.ToLower(spec.OptionOr("scan.bounded.mode", "unbounded")); v {
+	case "unbounded":
+	case "latest-offset":
+		c.bounded = true
+	default:
+		return optErr(spec, "'scan.bounded.mode' '%s' is not supported (supported: unbounded, latest-offset)", v)
+	}
+	return nil
+}
+
+// parseSpecificOffsets parses 'partition:0,offset:42;partition:1,offset:300'.
+func parseSpecificOffsets(s string) (map[int32]int64, error) {
+	m := map[int32]int64{}
+	for _, part := range splitList(s, ";") {
+		var p, o string
+		for _, kv := range strings.Split(part, ",") {
+			k, v, ok := strings.Cut(strings.TrimSpace(kv), ":")
+			if !ok {
+				return nil, fmt.Errorf("'%s' is not 'partition:N,offset:M'", part)
+			}
+			switch strings.TrimSpace(k) {
+			case "partition":
+				p = strings.TrimSpace(v)
+			case "offset":
+				o = strings.TrimSpace(v)
+			default:
+				return nil, fmt.Errorf("unknown key '%s' in '%s' (want 'partition:N,offset:M')", k, part)
+			}
+		}
+		pn, err1 := strconv.ParseInt(p, 10, 32)
+		on, err2 := strconv.ParseInt(o, 10, 64)
+		if err1 != nil || err2 != nil || pn < 0 || on < 0 {
+			return nil, fmt.Errorf("'%s' is not 'partition:N,offset:M'", part)
+		}
+		m[int32(pn)] = on
+	}
+	if len(m) == 0 {
+		return nil, fmt.Errorf("no offsets given")
+	}
+	return m, nil
+}
+
+// parseDuration reads Flink durations: "5 min", "10s", "100 ms", "1 h",
+// "2 days"; a bare number is milliseconds.
+func parseDuration(s string) (time.Duration, error) {
+	s = strings.TrimSpace(strings.ToLower(s))
+	i := 0
+	for i < len(s) && s[i] >= '0' && s[i] <= '9' {
+		i++
+	}
+	n, err := strconv.ParseInt(s[:i], 10, 64)
+	if err != nil || n < 0 {
+		return 0, fmt.Errorf("invalid duration '%s'", s)
+	}
+	var unit time.Duration
+	switch strings.TrimSpace(s[i:]) {
+	case "", "ms", "milli", "millis", "millisecond", "milliseconds":
+		unit = time.Millisecond
+	case "s", "sec", "secs", "second", "seconds":
+		unit = time.Second
+	case "min", "mins", "minute", "minutes", "m":
+		unit = time.Minute
+	case "h", "hour", "hours":
+		unit = time.Hour
+	case "d", "day", "days":
+		unit = 24 * time.Hour
+	case "us", "µs", "micro", "micros", "microsecond", "microseconds":
+		unit = time.Microsecond
+	case "ns", "nano", "nanos", "nanosecond", "nanoseconds":
+		unit = time.Nanosecond
+	default:
+		return 0, fmt.Errorf("invalid duration '%s'", s)
+	}
+	return time.Duration(n) * unit, nil
+}
+
+func splitList(s, sep string) []string {
+	var out []string
+	for _, p := range strings.Split(s, sep) {
+		if p = strings.TrimSpace(p); p != "" {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// parseColumns splits the table's columns into key, value and metadata.
+func (c *config) parseColumns() error {
+	spec := c.spec
+	var physical []int
+	for i, col := range spec.Columns {
+		if col.Metadata != "" {
+			if err := checkMeta(spec, col); err != nil {
+				return err
+			}
+			c.meta = append(c.meta, metaCol{pos: i, key: col.Metadata, typ: col.Type, virtual: col.Virtual})
+			continue
+		}
+		physical = append(physical, i)
+	}
+	_, hasFormat := spec.Option("format")
+	_, hasValueFormat := spec.Option("value.format")
+	if hasFormat && hasValueFormat {
+		return optErr(spec, "set either 'format' or 'value.format', not both")
+	}
+	if !hasFormat && !hasValueFormat {
+		if c.ksql {
+			return optErr(spec, "the VALUE_FORMAT property is required")
+		}
+		return optErr(spec, "option 'format' (or 'value.format') is required")
+	}
+	keyFormat, hasKeyFormat := format.FormatName(spec, "key.")
+	isKey := make(map[int]bool)
+	prefix := ""
+	if c.ksql {
+		for _, i := range physical {
+			if spec.Columns[i].Key {
+				isKey[i] = true
+				c.keyCols = append(c.keyCols, format.Column{Name: spec.Columns[i].Name, Type: spec.Columns[i].Type, Pos: i})
+			}
+		}
+		if len(c.keyCols) > 0 && (!hasKeyFormat || keyFormat == format.None) {
+			return optErr(spec, "key columns need a KEY_FORMAT other than NONE")
+		}
+	} else {
+		fields := splitList(spec.OptionOr("key.fields", ""), ";")
+		prefix = spec.OptionOr("key.fields-prefix", "")
+		switch {
+		case hasKeyFormat && len(fields) == 0:
+			return optErr(spec, "'key.format' needs one or more key columns in 'key.fields'")
+		case !hasKeyFormat && len(fields) > 0:
+			return optErr(spec, "'key.fields' needs a 'key.format'")
+		}
+		for _, f := range fields {
+			at := -1
+			for _, i := range physical {
+				if spec.Columns[i].Name == f {
+					at = i
+				}
+			}
+			if at < 0 {
+				return optErr(spec, "'key.fields' names '%s', which is not a physical column", f)
+			}
+			name, ok := strings.CutPrefix(f, prefix)
+			if !ok {
+				return optErr(spec, "key column '%s' does not start with 'key.fields-prefix' '%s'", f, prefix)
+			}
+			isKey[at] = true
+			c.keyCols = append(c.keyCols, format.Column{Name: name, Type: spec.Columns[at].Type, Pos: at})
+		}
+	}
+	include := strings.ToUpper(spec.OptionOr("value.fields-include", "ALL"))
+	switch include {
+	case "ALL":
+		if prefix != "" {
+			return optErr(spec, "'key.fields-prefix' needs 'value.fields-include' = 'EXCEPT_KEY'")
+		}
+	case "EXCEPT_KEY":
+	default:
+		return optErr(spec, "'value.fields-include' must be ALL or EXCEPT_KEY, not '%s'", include)
+	}
+	for _, i := range physical {
+		if isKey[i] && (c.ksql || include == "EXCEPT_KEY") {
+			continue
+		}
+		c.valCols = append(c.valCols, format.Column{Name: spec.Columns[i].Name, Type: spec.Columns[i].Type, Pos: i})
+	}
+	if hasKeyFormat {
+		if err := format.Validate(spec, c.keyCols, "key."); err != nil {
+			return optErr(spec, "key: %v", err)
+		}
+	}
+	if err := format.Validate(spec, c.valCols, "value."); err != nil {
+		return optErr(spec, "value: %v", err)
+	}
+	return nil
+}
+
+var metaKinds = map[string][]types.Kind{
+	engine.MetaTimestamp: {types.TimestampLTZ, types.Timestamp, types.BigInt},
+	engine.MetaPartition: {types.Int, types.BigInt},
+	engine.MetaOffset:    {types.BigInt},
+	engine.MetaTopic:     {types.String},
+	engine.MetaHeaders:   {types.Map},
+	metaLeaderEpoch:      {types.Int, types.BigInt},
+	metaTimestampType:    {types.String},
+	metaKey:              {types.Bytes, types.String},
+}
+
+func checkMeta(spec *engine.TableSpec, col engine.ColumnSpec) error {
+	kinds, ok := metaKinds[col.Metadata]
+	if !ok {
+		keys := make([]string, 0, len(metaKinds))
+		for k := range metaKinds {
+			keys = append(keys, k)
+		}
+		sort.Strings(keys)
+		return optErr(spec, "column '%s': unknown metadata key '%s' (available: %s)", col.Name, col.Metadata, strings.Join(keys, ", "))
+	}
+	for _, k := range kinds {
+		if col.Type.Kind == k {
+			if k == types.Map && (col.Type.Key == nil || col.Type.Key.Kind != types.String || col.Type.Elem == nil ||
+				(col.Type.Elem.Kind != types.Bytes && col.Type.Elem.Kind != types.String)) {
+				break
+			}
+			return nil
+		}
+	}
+	return optErr(spec, "column '%s': metadata '%s' cannot be read as %s", col.Name, col.Metadata, col.Type)
+}
+
+func (c *config) parseSink() error {
+	spec := c.spec
+	c.partitioner = strings.ToLower(spec.OptionOr("sink.partitioner", "default"))
+	switch c.partitioner {
+	case "default", "fixed", "round-robin":
+	default:
+		return optErr(spec, "'sink.partitioner' '%s' is not supported (supported: default, fixed, round-robin)", c.partitioner)
+	}
+	c.delivery = strings.ToLower(spec.OptionOr("sink.delivery-guarantee", ""))
+	if c.delivery == "" {
+		c.delivery = strings.ReplaceAll(strings.ToLower(spec.OptionOr("sink.semantic", "at-least-once")), "_", "-")
+	}
+	switch c.delivery {
+	case "at-least-once", "none":
+	case "exactly-once":
+		c.txPrefix = spec.OptionOr("sink.transactional-id-prefix", "")
+		if c.txPrefix == "" {
+			return optErr(spec, "'sink.delivery-guarantee' = 'exactly-once' needs 'sink.transactional-id-prefix'")
+		}
+	default:
+		return optErr(spec, "'sink.delivery-guarantee' must be at-least-once, exactly-once or none, not '%s'", c.delivery)
+	}
+	c.partitions, c.replicas = -1, -1
+	if v, ok := spec.Option("partitions"); ok {
+		n, err := strconv.ParseInt(strings.TrimSpace(v), 10, 32)
+		if err != nil || n <= 0 {
+			return optErr(spec, "PARTITIONS must be a positive number, not '%s'", v)
+		}
+		c.partitions = int32(n)
+	}
+	if v, ok := spec.Option("replicas"); ok {
+		n, err := strconv.ParseInt(strings.TrimSpace(v), 10, 16)
+		if err != nil || n <= 0 {
+			return optErr(spec, "REPLICAS must be a positive number, not '%s'", v)
+		}
+		c.replicas = int16(n)
+	}
+	return nil
+}

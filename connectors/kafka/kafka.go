@@ -1,0 +1,51 @@
+// Package kafka owns Tumble's Kafka side: the embedded broker (kfake) and
+// the 'kafka' connector, a source and a sink built on franz-go, speaking
+// Flink's and ksqlDB's option names and serialization rules.
+//
+// How records map to rows (what the engine and planner see):
+//
+//   - Rec.Row has one value per TableSpec.Columns entry, in order.
+//   - Key columns (Flink 'key.fields', ksqlDB ColumnSpec.Key) are decoded
+//     from the record key with 'key.format'; value columns from the value.
+//     Flink 'value.fields-include' = 'ALL' (the default) reads key columns
+//     from the value too; ksqlDB never does.
+//   - Metadata columns: 'timestamp' (the record timestamp; an instant for
+//     TIMESTAMP_LTZ, wall clock in the session zone for TIMESTAMP, epoch
+//     millis for BIGINT), 'partition', 'offset', 'topic', 'headers'
+//     (MAP<STRING, BYTES>), 'leader-epoch', 'timestamp-type' and 'key' (the
+//     raw key bytes).
+//   - Rec.Ts is the record timestamp in epoch milliseconds.
+//   - A tombstone (null value): for ksqlDB tables it is a Rec with Kind
+//     engine.Delete, key and metadata columns filled and value columns
+//     NULL (a ksqlDB STREAM should drop it, a TABLE delete the key). The
+//     Flink 'kafka' connector drops tombstones, as Flink does.
+//   - Bad records: skipped, counted in SplitBatch.Skipped and logged (Flink
+//     'json.ignore-parse-errors' / 'csv.ignore-parse-errors', and always for
+//     ksqlDB, whose default is to log and continue), else Poll fails with an
+//     error naming topic, partition and offset.
+package kafka
+
+import (
+	"github.com/tumble/tumble/engine"
+)
+
+// Name is the connector name.
+const Name = "kafka"
+
+// Register adds the 'kafka' connector to r.
+func Register(r *engine.Registry) {
+	r.Register(&engine.Connector{
+		Name:     Name,
+		Source:   func(spec *engine.TableSpec) (engine.Source, error) { return NewSource(spec) },
+		Sink:     func(spec *engine.TableSpec) (engine.Sink, error) { return NewSink(spec) },
+		Options:  options(),
+		Validate: Validate,
+	})
+}
+
+// Validate checks a table's options (topic, formats, startup mode, key
+// fields, metadata columns, sink settings) without contacting Kafka.
+func Validate(spec *engine.TableSpec) error {
+	_, err := parseConfig(spec)
+	return err
+}

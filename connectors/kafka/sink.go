@@ -1,0 +1,416 @@
+package kafka
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+	"unsafe"
+
+	"github.com/twmb/franz-go/pkg/kadm"
+	"github.com/twmb/franz-go/pkg/kerr"
+	"github.com/twmb/franz-go/pkg/kgo"
+
+	"github.com/tumble/tumble/connectors/format"
+	"github.com/tumble/tumble/engine"
+	"github.com/tumble/tumble/engine/types"
+)
+
+// Sink writes a table's rows to its topic. Write hands records to the
+// producer and returns (it blocks only when the producer's buffer is full);
+// Flush waits for the acknowledgements. Methods are called from one
+// goroutine.
+//
+// Changelog kinds: a Flink 'kafka' sink accepts only inserts (anything
+// else fails Write, as Flink refuses such a plan; use 'upsert-kafka').
+// ksqlDB: +I and +U are written, -U is dropped and -D becomes a tombstone
+// (the key with a null value).
+//
+// With 'sink.delivery-guarantee' = 'exactly-once' records are written in
+// Kafka transactions (transactional id '<sink.transactional-id-prefix>-0').
+// Unless the engine calls Begin, each Flush commits the open transaction;
+// after Begin the engine drives them with Begin, Commit and Abort (the
+// Transactional interface).
+type Sink struct {
+	cfg    *config
+	keyEnc format.Encoder
+	valEnc format.Encoder
+	cl     *kgo.Client
+	adm    *kadm.Client
+
+	tsMeta, hdrMeta, keyMeta int // positions of writable metadata, -1 if none
+	zone                     *time.Location
+
+	ready   bool // the topic exists
+	txn     bool
+	inTxn   bool
+	managed bool // the engine called Begin
+
+	errMu   sync.Mutex
+	err     error // first delivery error; sticky
+	promise func(*kgo.Record, error)
+
+	slab  []byte       // encoded keys and values, handed to the producer
+	rslab []kgo.Record // records, handed to the producer
+}
+
+// Transactional is what an exactly-once sink offers the engine. Begin
+// starts a transaction, Commit flushes and commits it (call it when the
+// checkpoint that covers the written records completes), Abort drops it.
+// The engine should declare this interface where it uses it.
+type Transactional interface {
+	Begin(ctx context.Context) error
+	Commit(ctx context.Context) error
+	Abort(ctx context.Context) error
+}
+
+var _ engine.Sink = (*Sink)(nil)
+var _ Transactional = (*Sink)(nil)
+
+// ErrRetract is returned by Write when a Flink kafka sink gets a record that
+// is not an insert.
+var ErrRetract = errors.New("the 'kafka' connector only accepts insert-only input")
+
+var writableMeta = map[string]bool{engine.MetaTimestamp: true, engine.MetaHeaders: true, metaKey: true}
+
+// NewSink builds the sink of a table and its producer. For ksqlDB tables it
+// also creates the topic if it is missing (ksqlDB creates a sink topic with
+// its statement), which blocks up to 'properties.default.api.timeout.ms'.
+func NewSink(spec *engine.TableSpec) (*Sink, error) {
+	cfg, err := parseConfig(spec)
+	if err != nil {
+		return nil, err
+	}
+	s := &Sink{cfg: cfg, tsMeta: -1, hdrMeta: -1, keyMeta: -1, zone: cfg.loc}
+	for _, m := range cfg.meta {
+		if !writableMeta[m.key] {
+			if !m.virtual {
+				return nil, optErr(spec, "metadata '%s' of column '%s' cannot be written; declare the column VIRTUAL (writable metadata: headers, timestamp)", m.key, spec.Columns[m.pos].Name)
+			}
+			continue
+		}
+		if m.virtual {
+			continue
+		}
+		switch m.key {
+		case engine.MetaTimestamp:
+			s.tsMeta = m.pos
+		case engine.MetaHeaders:
+			s.hdrMeta = m.pos
+		case metaKey:
+			s.keyMeta = m.pos
+		}
+	}
+	if len(cfg.keyCols) > 0 {
+		if s.keyEnc, err = format.NewEncoder(spec, cfg.keyCols, "key."); err != nil {
+			return nil, optErr(spec, "key: %v", err)
+		}
+	}
+	if s.valEnc, err = format.NewEncoder(spec, cfg.valCols, "value."); err != nil {
+		return nil, optErr(spec, "value: %v", err)
+	}
+	opts, err := producerOpts(cfg)
+	if err != nil {
+		return nil, err
+	}
+	if s.cl, err = kgo.NewClient(opts...); err != nil {
+		return nil, fmt.Errorf("kafka sink '%s': %w", cfg.name, err)
+	}
+	s.adm = kadm.NewClient(s.cl)
+	s.txn = cfg.delivery == "exactly-once"
+	s.promise = s.delivered
+	if cfg.ksql {
+		ctx, cancel := context.WithTimeout(context.Background(), cfg.timeout)
+		defer cancel()
+		if err := s.ensureTopic(ctx); err != nil {
+			s.cl.Close()
+			return nil, err
+		}
+	}
+	return s, nil
+}
+
+func producerOpts(cfg *config) ([]kgo.Opt, error) {
+	opts := append(clientOpts(cfg), kgo.MaxBufferedRecords(100000), kgo.AllowAutoTopicCreation())
+	linger := 5 * time.Millisecond
+	if v, ok := cfg.props["linger.ms"]; ok {
+		ms, err := strconv.Atoi(v)
+		if err != nil || ms < 0 {
+			return nil, optErr(cfg.spec, "'properties.linger.ms' must be a number of milliseconds, not '%s'", v)
+		}
+		linger = time.Duration(ms) * time.Millisecond
+	}
+	opts = append(opts, kgo.ProducerLinger(linger))
+	switch v := strings.ToLower(cfg.props["compression.type"]); v {
+	case "", "none":
+		opts = append(opts, kgo.ProducerBatchCompression(kgo.NoCompression()))
+	case "lz4":
+		opts = append(opts, kgo.ProducerBatchCompression(kgo.Lz4Compression()))
+	case "gzip":
+		opts = append(opts, kgo.ProducerBatchCompression(kgo.GzipCompression()))
+	case "snappy":
+		opts = append(opts, kgo.ProducerBatchCompression(kgo.SnappyCompression()))
+	case "zstd":
+		opts = append(opts, kgo.ProducerBatchCompression(kgo.ZstdCompression()))
+	default:
+		return nil, optErr(cfg.spec, "'properties.compression.type' must be none, lz4, gzip, snappy or zstd, not '%s'", v)
+	}
+	switch cfg.partitioner {
+	case "fixed":
+		opts = append(opts, kgo.RecordPartitioner(kgo.ManualPartitioner()))
+	case "round-robin":
+		opts = append(opts, kgo.RecordPartitioner(kgo.RoundRobinPartitioner()))
+	default: // murmur2 of the key like Kafka's Java client, sticky without a key
+		opts = append(opts, kgo.RecordPartitioner(kgo.StickyKeyPartitioner(nil)))
+	}
+	switch cfg.delivery {
+	case "none":
+		opts = append(opts, kgo.RequiredAcks(kgo.LeaderAck()), kgo.DisableIdempotentWrite())
+	case "exactly-once":
+		timeout := 15 * time.Minute
+		if v, ok := cfg.props["transaction.timeout.ms"]; ok {
+			ms, err := strconv.Atoi(v)
+			if err != nil || ms <= 0 {
+				return nil, optErr(cfg.spec, "'properties.transaction.timeout.ms' must be a positive number, not '%s'", v)
+			}
+			timeout = time.Duration(ms) * time.Millisecond
+		}
+		opts = append(opts, kgo.TransactionalID(cfg.txPrefix+"-0"), kgo.TransactionTimeout(timeout))
+	}
+	return opts, nil
+}
+
+// ensureTopic creates the topic unless it exists ('partitions' and
+// 'replicas' when set, else the broker defaults).
+func (s *Sink) ensureTopic(ctx context.Context) error {
+	if s.ready {
+		return nil
+	}
+	_, err := s.adm.CreateTopic(ctx, s.cfg.partitions, s.cfg.replicas, nil, s.cfg.topic)
+	if err != nil && !errors.Is(err, kerr.TopicAlreadyExists) {
+		// Perhaps not allowed to create but there already.
+		td, lerr := s.adm.ListTopics(ctx, s.cfg.topic)
+		if lerr != nil || td.Error() != nil || len(td[s.cfg.topic].Partitions) == 0 {
+			return fmt.Errorf("kafka sink '%s': creating topic '%s' at %v: %w", s.cfg.name, s.cfg.topic, s.cfg.brokers, err)
+		}
+	}
+	s.ready = true
+	return nil
+}
+
+func (s *Sink) delivered(r *kgo.Record, err error) {
+	if err == nil {
+		return
+	}
+	s.errMu.Lock()
+	if s.err == nil {
+		s.err = fmt.Errorf("kafka sink '%s': writing to topic '%s' partition %d: %w", s.cfg.name, r.Topic, r.Partition, err)
+	}
+	s.errMu.Unlock()
+}
+
+func (s *Sink) failure() error {
+	s.errMu.Lock()
+	defer s.errMu.Unlock()
+	return s.err
+}
+
+// Write encodes recs and hands them to the producer. It does not wait for
+// acknowledgements; it blocks only while the producer buffer (100,000
+// records) is full, or for the topic check on first use. It returns the
+// first delivery error seen so far, if any.
+func (s *Sink) Write(ctx context.Context, recs []engine.Rec) error {
+	if err := s.failure(); err != nil {
+		return err
+	}
+	if err := s.ensureTopic(ctx); err != nil {
+		return err
+	}
+	if s.txn && !s.inTxn {
+		if err := s.cl.BeginTransaction(); err != nil {
+			return fmt.Errorf("kafka sink '%s': %w", s.cfg.name, err)
+		}
+		s.inTxn = true
+	}
+	for i := range recs {
+		rec := &recs[i]
+		tomb := false
+		switch rec.Kind {
+		case engine.Insert:
+		case engine.UpdateAfter, engine.UpdateBefore, engine.Delete:
+			if !s.cfg.ksql {
+				return fmt.Errorf("kafka sink '%s': %w, but got a %s record", s.cfg.name, ErrRetract, rec.Kind)
+			}
+			if rec.Kind == engine.UpdateBefore {
+				continue
+			}
+			tomb = rec.Kind == engine.Delete
+		}
+		r := s.record()
+		r.Topic = s.cfg.topic
+		var err error
+		if s.keyEnc != nil {
+			if r.Key, err = s.encode(s.keyEnc, rec.Row); err != nil {
+				return fmt.Errorf("kafka sink '%s': key: %w", s.cfg.name, err)
+			}
+		} else if s.keyMeta >= 0 {
+			if v := rec.Row[s.keyMeta]; v.K != types.Null {
+				r.Key = []byte(v.S)
+			}
+		}
+		if !tomb {
+			if r.Value, err = s.encode(s.valEnc, rec.Row); err != nil {
+				return fmt.Errorf("kafka sink '%s': value: %w", s.cfg.name, err)
+			}
+		}
+		r.Timestamp = s.timestamp(rec)
+		if s.hdrMeta >= 0 {
+			if m := rec.Row[s.hdrMeta].MapVal(); m != nil {
+				for j := range m.Keys {
+					h := kgo.RecordHeader{Key: m.Keys[j].S}
+					if m.Vals[j].K != types.Null {
+						h.Value = []byte(m.Vals[j].S)
+					}
+					r.Headers = append(r.Headers, h)
+				}
+			}
+		}
+		s.cl.Produce(ctx, r, s.promise)
+	}
+	return s.failure()
+}
+
+// timestamp picks the record timestamp: a written 'timestamp' metadata
+// column, else Rec.Ts when positive, else (zero time) the producer's clock.
+func (s *Sink) timestamp(rec *engine.Rec) time.Time {
+	if s.tsMeta >= 0 {
+		switch v := rec.Row[s.tsMeta]; v.K {
+		case types.TimestampLTZ:
+			return time.UnixMicro(v.I)
+		case types.Timestamp:
+			return time.UnixMicro(types.FromWallClock(v.I, s.zone))
+		case types.BigInt, types.Int:
+			return time.UnixMilli(v.I)
+		}
+	}
+	if rec.Ts > 0 {
+		return time.UnixMilli(rec.Ts)
+	}
+	return time.Time{}
+}
+
+// record returns a fresh record from a slab (one allocation per 256).
+// Records are never reused: the producer owns them until acknowledged.
+func (s *Sink) record() *kgo.Record {
+	if len(s.rslab) == 0 {
+		s.rslab = make([]kgo.Record, 256)
+	}
+	r := &s.rslab[0]
+	s.rslab = s.rslab[1:]
+	return r
+}
+
+// encode encodes into the byte slab; the result is nil for a null payload.
+func (s *Sink) encode(enc format.Encoder, row []types.Value) ([]byte, error) {
+	if cap(s.slab)-len(s.slab) < 1024 {
+		s.slab = make([]byte, 0, 64<<10)
+	}
+	dst := s.slab[len(s.slab):len(s.slab)]
+	out, null, err := enc.Encode(dst, row)
+	if err != nil || null {
+		return nil, err
+	}
+	if unsafe.SliceData(out) == unsafe.SliceData(dst) { // still in the slab
+		s.slab = s.slab[:len(s.slab)+len(out)]
+		return out[:len(out):len(out)], nil
+	}
+	return out, nil
+}
+
+// Flush blocks until every record written so far is acknowledged and
+// returns the first delivery error. In exactly-once mode without Begin it
+// also commits the open transaction.
+func (s *Sink) Flush(ctx context.Context) error {
+	if err := s.cl.Flush(ctx); err != nil {
+		return fmt.Errorf("kafka sink '%s': flush: %w", s.cfg.name, err)
+	}
+	if err := s.failure(); err != nil {
+		return err
+	}
+	if s.txn && s.inTxn && !s.managed {
+		return s.end(ctx, kgo.TryCommit)
+	}
+	return nil
+}
+
+// Begin starts a transaction (exactly-once sinks only) and hands
+// transaction control to the caller: Flush no longer commits.
+func (s *Sink) Begin(ctx context.Context) error {
+	if !s.txn {
+		return fmt.Errorf("kafka sink '%s': transactions need 'sink.delivery-guarantee' = 'exactly-once'", s.cfg.name)
+	}
+	s.managed = true
+	if s.inTxn {
+		return nil
+	}
+	if err := s.cl.BeginTransaction(); err != nil {
+		return fmt.Errorf("kafka sink '%s': %w", s.cfg.name, err)
+	}
+	s.inTxn = true
+	return nil
+}
+
+// Commit flushes and commits the open transaction; it blocks until the
+// broker confirms. Do not cancel ctx (an interrupted commit leaves its
+// outcome unknown).
+func (s *Sink) Commit(ctx context.Context) error {
+	if !s.inTxn {
+		return s.Flush(ctx)
+	}
+	if err := s.cl.Flush(ctx); err != nil {
+		return fmt.Errorf("kafka sink '%s': flush: %w", s.cfg.name, err)
+	}
+	if err := s.failure(); err != nil {
+		_ = s.end(ctx, kgo.TryAbort)
+		return err
+	}
+	return s.end(ctx, kgo.TryCommit)
+}
+
+// Abort drops buffered records and aborts the open transaction.
+func (s *Sink) Abort(ctx context.Context) error {
+	if !s.inTxn {
+		return nil
+	}
+	if err := s.cl.AbortBufferedRecords(ctx); err != nil {
+		return fmt.Errorf("kafka sink '%s': %w", s.cfg.name, err)
+	}
+	return s.end(ctx, kgo.TryAbort)
+}
+
+func (s *Sink) end(ctx context.Context, how kgo.TransactionEndTry) error {
+	s.inTxn = false
+	if err := s.cl.EndTransaction(ctx, how); err != nil {
+		return fmt.Errorf("kafka sink '%s': ending transaction: %w", s.cfg.name, err)
+	}
+	return nil
+}
+
+// Close releases the producer. It does not flush (call Flush first);
+// an open transaction is aborted. It blocks at most a few seconds.
+func (s *Sink) Close() error {
+	if s.cl == nil {
+		return nil
+	}
+	if s.inTxn {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		_ = s.Abort(ctx)
+		cancel()
+	}
+	s.cl.Close()
+	s.cl = nil
+	return nil
+}

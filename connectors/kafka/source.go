@@ -1,0 +1,723 @@
+package kafka
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"slices"
+	"sync"
+	"time"
+
+	"github.com/twmb/franz-go/pkg/kadm"
+	"github.com/twmb/franz-go/pkg/kerr"
+	"github.com/twmb/franz-go/pkg/kgo"
+
+	"github.com/tumble/tumble/connectors/format"
+	"github.com/tumble/tumble/engine"
+	"github.com/tumble/tumble/engine/types"
+)
+
+// Source reads one topic. Partitions are assigned manually (no consumer
+// group membership): the engine owns the positions and passes them to
+// Open; CommitOffsets only publishes them for monitoring and for
+// 'group-offsets' startup.
+//
+// Poll is called from one goroutine; Splits, EndOffsets and CommitOffsets
+// may be called from others.
+type Source struct {
+	cfg    *config
+	log    *slog.Logger
+	keyDec format.Decoder
+	valDec format.Decoder
+	ncols  int
+	zone   zoneCache
+
+	mu     sync.Mutex
+	splits map[int32]*split // guarded by mu; Poll is the only writer
+
+	cl     *kgo.Client
+	adm    *kadm.Client
+	cancel context.CancelFunc // stops discovery
+	wg     sync.WaitGroup
+	found  chan map[int32]int64 // discovered partitions and their start offsets
+	resume map[int32]int64      // Open's positions for partitions not seen yet
+
+	announce bool // the next Poll reports every split's start position
+	arena    []types.Value
+	recs     []engine.Rec
+	batches  []engine.SplitBatch
+	closed   bool
+}
+
+type split struct {
+	next int64 // next offset to read; -1 unknown
+	end  int64 // bounded mode: stop here
+	done bool  // bounded mode: reached end
+}
+
+var _ engine.Source = (*Source)(nil)
+var _ engine.EndOffsetter = (*Source)(nil)
+var _ engine.OffsetCommitter = (*Source)(nil)
+
+// ErrNotOpen is returned by Poll on a source that is not open.
+var ErrNotOpen = errors.New("kafka source is not open")
+
+const (
+	pollWait       = 200 * time.Millisecond // Poll returns this often when idle
+	fetchMaxWait   = 100 * time.Millisecond
+	maxPollRecords = 10000
+	missingRetry   = time.Second // how often a missing topic is looked for
+)
+
+// NewSource builds the source of a table. It checks the options and
+// builds the decoders but does not connect; Open does.
+func NewSource(spec *engine.TableSpec) (*Source, error) {
+	cfg, err := parseConfig(spec)
+	if err != nil {
+		return nil, err
+	}
+	s := &Source{cfg: cfg, ncols: len(spec.Columns), splits: map[int32]*split{},
+		log: slog.Default().With("connector", Name, "table", spec.Name, "topic", cfg.topic)}
+	s.zone.loc = cfg.loc
+	if len(cfg.keyCols) > 0 {
+		if s.keyDec, err = format.NewDecoder(spec, cfg.keyCols, "key."); err != nil {
+			return nil, optErr(spec, "key: %v", err)
+		}
+	}
+	if s.valDec, err = format.NewDecoder(spec, cfg.valCols, "value."); err != nil {
+		return nil, optErr(spec, "value: %v", err)
+	}
+	return s, nil
+}
+
+func clientOpts(cfg *config) []kgo.Opt {
+	id := cfg.props["client.id"]
+	if id == "" {
+		id = "tumble-" + cfg.name
+	}
+	return []kgo.Opt{kgo.SeedBrokers(cfg.brokers...), kgo.ClientID(id)}
+}
+
+// Open connects, resolves where each partition starts and starts reading.
+// Partitions in start resume at the given offset; the others start where
+// 'scan.startup.mode' says. A topic that does not exist yet is not an
+// error: the source waits for it and reads its partitions from the
+// beginning once they appear. Open blocks for the metadata and offset
+// requests, at most 'properties.default.api.timeout.ms' (30 s).
+func (s *Source) Open(ctx context.Context, start map[int32]int64) error {
+	if s.cl != nil || s.closed {
+		return fmt.Errorf("kafka source '%s': Open called twice", s.cfg.name)
+	}
+	opts := append(clientOpts(s.cfg),
+		kgo.FetchMaxWait(fetchMaxWait),
+		kgo.KeepControlRecords(), // to advance past transaction markers
+		kgo.ConsumeResetOffset(kgo.NewOffset().AtStart()),
+	)
+	if s.cfg.committed {
+		opts = append(opts, kgo.FetchIsolationLevel(kgo.ReadCommitted()))
+	}
+	cl, err := kgo.NewClient(opts...)
+	if err != nil {
+		return fmt.Errorf("kafka source '%s': %w", s.cfg.name, err)
+	}
+	s.cl, s.adm = cl, kadm.NewClient(cl)
+	octx, cancel := context.WithTimeout(ctx, s.cfg.timeout)
+	defer cancel()
+	offsets, exists, err := s.startOffsets(octx, start)
+	if err != nil {
+		cl.Close()
+		s.cl = nil
+		return err
+	}
+	if s.cfg.bounded {
+		if err := s.resolveBounds(octx, offsets); err != nil {
+			cl.Close()
+			s.cl = nil
+			return err
+		}
+	}
+	s.resume = map[int32]int64{}
+	for p, o := range start {
+		if _, ok := offsets[p]; !ok {
+			s.resume[p] = o
+		}
+	}
+	s.addPartitions(offsets)
+	s.announce = true
+	s.found = make(chan map[int32]int64, 1)
+	dctx, dcancel := context.WithCancel(context.Background())
+	s.cancel = dcancel
+	if !s.cfg.bounded && (!exists || s.cfg.discovery > 0) {
+		s.wg.Add(1)
+		go s.discover(dctx, exists)
+	}
+	return nil
+}
+
+// listed lists one kind of offset for every partition of the topic. exists
+// is false when the topic does not exist.
+func (s *Source) listed(ctx context.Context, list func(context.Context, ...string) (kadm.ListedOffsets, error)) (map[int32]int64, bool, error) {
+	lo, err := list(ctx, s.cfg.topic)
+	if err != nil && len(lo) == 0 {
+		return nil, false, fmt.Errorf("kafka source '%s': listing offsets of topic '%s' at %v: %w", s.cfg.name, s.cfg.topic, s.cfg.brokers, err)
+	}
+	out := map[int32]int64{}
+	exists := true
+	var ferr error
+	lo.Each(func(o kadm.ListedOffset) {
+		switch {
+		case errors.Is(o.Err, kerr.UnknownTopicOrPartition):
+			exists = false
+		case o.Err != nil:
+			if ferr == nil {
+				ferr = fmt.Errorf("kafka source '%s': topic '%s' partition %d: %w", s.cfg.name, s.cfg.topic, o.Partition, o.Err)
+			}
+		case o.Partition >= 0:
+			out[o.Partition] = o.Offset
+		}
+	})
+	if ferr != nil {
+		return nil, false, ferr
+	}
+	return out, exists && len(out) > 0, nil
+}
+
+// startOffsets resolves the first offset to read of every partition that
+// exists now.
+func (s *Source) startOffsets(ctx context.Context, start map[int32]int64) (map[int32]int64, bool, error) {
+	first, exists, err := s.listed(ctx, s.adm.ListStartOffsets)
+	if err != nil || !exists {
+		return nil, exists, err
+	}
+	var mode map[int32]int64
+	switch s.cfg.startMode {
+	case StartEarliest:
+		mode = first
+	case StartLatest:
+		mode, _, err = s.listed(ctx, s.endLister())
+	case StartTime:
+		mode, _, err = s.listed(ctx, func(ctx context.Context, t ...string) (kadm.ListedOffsets, error) {
+			return s.adm.ListOffsetsAfterMilli(ctx, s.cfg.startTs, t...)
+		})
+	case StartSpecific:
+		mode = map[int32]int64{}
+		for p, o := range first {
+			mode[p] = o
+			if at, ok := s.cfg.specific[p]; ok {
+				mode[p] = at
+			}
+		}
+	case StartGroup:
+		mode, err = s.groupOffsets(ctx, first)
+	}
+	if err != nil {
+		return nil, true, err
+	}
+	out := map[int32]int64{}
+	for p, o := range first {
+		out[p] = o
+		if m, ok := mode[p]; ok {
+			out[p] = m
+		}
+		if at, ok := start[p]; ok {
+			out[p] = at
+		}
+	}
+	return out, true, nil
+}
+
+func (s *Source) endLister() func(context.Context, ...string) (kadm.ListedOffsets, error) {
+	if s.cfg.committed {
+		return s.adm.ListCommittedOffsets
+	}
+	return s.adm.ListEndOffsets
+}
+
+func (s *Source) groupOffsets(ctx context.Context, first map[int32]int64) (map[int32]int64, error) {
+	resp, err := s.adm.FetchOffsets(ctx, s.cfg.group)
+	if errors.Is(err, kerr.GroupIDNotFound) {
+		resp, err = nil, nil // a group that never committed
+	}
+	if err != nil {
+		return nil, fmt.Errorf("kafka source '%s': fetching offsets of group '%s': %w", s.cfg.name, s.cfg.group, err)
+	}
+	out := map[int32]int64{}
+	var missing []int32
+	for p := range first {
+		if o, ok := resp.Lookup(s.cfg.topic, p); ok && o.Err == nil && o.At >= 0 {
+			out[p] = o.At
+		} else {
+			missing = append(missing, p)
+		}
+	}
+	if len(missing) == 0 {
+		return out, nil
+	}
+	switch s.cfg.resetTo {
+	case "none":
+		slices.Sort(missing)
+		return nil, fmt.Errorf("kafka source '%s': group '%s' has no committed offset for partitions %v of topic '%s' (set 'properties.auto.offset.reset' to earliest or latest)",
+			s.cfg.name, s.cfg.group, missing, s.cfg.topic)
+	case "latest":
+		end, _, err := s.listed(ctx, s.endLister())
+		if err != nil {
+			return nil, err
+		}
+		for _, p := range missing {
+			out[p] = end[p]
+		}
+	default:
+		for _, p := range missing {
+			out[p] = first[p]
+		}
+	}
+	return out, nil
+}
+
+// resolveBounds records where each partition ends for 'scan.bounded.mode'
+// = 'latest-offset'.
+func (s *Source) resolveBounds(ctx context.Context, offsets map[int32]int64) error {
+	end, _, err := s.listed(ctx, s.endLister())
+	if err != nil {
+		return err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for p, o := range offsets {
+		e := end[p]
+		s.splits[p] = &split{next: o, end: e, done: o >= e}
+	}
+	return nil
+}
+
+// addPartitions starts reading partitions at the given offsets.
+func (s *Source) addPartitions(offsets map[int32]int64) {
+	add := map[int32]kgo.Offset{}
+	s.mu.Lock()
+	for p, o := range offsets {
+		sp := s.splits[p]
+		if sp == nil {
+			sp = &split{end: -1}
+			s.splits[p] = sp
+		}
+		sp.next = o
+		if !sp.done {
+			add[p] = kgo.NewOffset().At(o)
+		}
+	}
+	s.mu.Unlock()
+	if len(add) > 0 {
+		s.cl.AddConsumePartitions(map[string]map[int32]kgo.Offset{s.cfg.topic: add})
+	}
+}
+
+// discover looks for new partitions (and for the topic, while it is
+// missing) until ctx is done.
+func (s *Source) discover(ctx context.Context, exists bool) {
+	defer s.wg.Done()
+	known := map[int32]bool{}
+	s.mu.Lock()
+	for p := range s.splits {
+		known[p] = true
+	}
+	s.mu.Unlock()
+	wait := s.cfg.discovery
+	if !exists {
+		wait = missingRetry
+	}
+	t := time.NewTimer(wait)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		lctx, cancel := context.WithTimeout(ctx, s.cfg.timeout)
+		first, ok, err := s.listed(lctx, s.adm.ListStartOffsets)
+		cancel()
+		if err != nil && ctx.Err() == nil {
+			s.log.Debug("kafka: partition discovery failed", "error", err)
+		}
+		fresh := map[int32]int64{}
+		for p, o := range first {
+			if !known[p] {
+				fresh[p] = o
+			}
+		}
+		if len(fresh) > 0 {
+			select {
+			case s.found <- fresh:
+				for p := range fresh {
+					known[p] = true
+				}
+			case <-ctx.Done():
+				return
+			}
+		}
+		switch {
+		case !ok && err == nil, len(known) == 0:
+			t.Reset(missingRetry)
+		case s.cfg.discovery > 0:
+			t.Reset(s.cfg.discovery)
+		default:
+			return // the topic exists and periodic discovery is off
+		}
+	}
+}
+
+// Splits reports the partitions known now, in order.
+func (s *Source) Splits() []int32 {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := make([]int32, 0, len(s.splits))
+	for p := range s.splits {
+		out = append(out, p)
+	}
+	slices.Sort(out)
+	return out
+}
+
+// Poll returns the records fetched since the last call, one SplitBatch per
+// partition that had any, records in offset order. It blocks until
+// records arrive, ctx is done or about 200 ms pass (then it returns no
+// batches and no error). The first Poll after Open also reports an empty
+// batch per partition with the position it starts from. With
+// 'scan.bounded.mode' = 'latest-offset' it returns io.EOF once every
+// partition reached the end it had at Open. Batches and rows are valid
+// until the next Poll.
+func (s *Source) Poll(ctx context.Context) ([]engine.SplitBatch, error) {
+	if s.cl == nil {
+		return nil, ErrNotOpen
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	s.batches = s.batches[:0]
+	s.takeDiscovered()
+	if s.announce {
+		s.announce = false
+		for _, p := range s.Splits() {
+			s.mu.Lock()
+			next := s.splits[p].next
+			s.mu.Unlock()
+			s.batches = append(s.batches, engine.SplitBatch{Split: p, Next: next})
+		}
+		return s.batches, nil
+	}
+	if s.cfg.bounded && s.allDone() {
+		return nil, io.EOF
+	}
+	pctx, cancel := context.WithTimeout(ctx, pollWait)
+	fs := s.cl.PollRecords(pctx, maxPollRecords)
+	cancel()
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	if err := s.fetchError(fs); err != nil {
+		return nil, err
+	}
+	return s.build(fs)
+}
+
+func (s *Source) takeDiscovered() {
+	select {
+	case fresh := <-s.found:
+		for p := range fresh {
+			if at, ok := s.resume[p]; ok {
+				fresh[p] = at
+				delete(s.resume, p)
+			}
+			s.log.Info("kafka: reading new partition", "partition", p, "offset", fresh[p])
+		}
+		s.addPartitions(fresh)
+		s.announce = true
+	default:
+	}
+}
+
+func (s *Source) allDone() bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, sp := range s.splits {
+		if !sp.done {
+			return false
+		}
+	}
+	return true
+}
+
+// fetchError returns the first error of fs that should stop the job.
+// Poll's own timeout, retried broker errors and data-loss notices are
+// logged, not returned.
+func (s *Source) fetchError(fs kgo.Fetches) error {
+	var out error
+	fs.EachError(func(t string, p int32, err error) {
+		var loss *kgo.ErrDataLoss
+		switch {
+		case out != nil:
+		case errors.Is(err, context.DeadlineExceeded), errors.Is(err, context.Canceled):
+		case errors.As(err, &loss):
+			s.log.Warn("kafka: data loss, the partition was reset", "partition", p, "error", err)
+		case errors.Is(err, kgo.ErrClientClosed):
+			out = fmt.Errorf("kafka source '%s': %w", s.cfg.name, err)
+		case kerr.IsRetriable(err):
+			s.log.Debug("kafka: fetch error, retrying", "partition", p, "error", err)
+		default:
+			out = fmt.Errorf("kafka source '%s': topic '%s' partition %d: %w", s.cfg.name, t, p, err)
+		}
+	})
+	return out
+}
+
+// build decodes the fetched records into batches.
+func (s *Source) build(fs kgo.Fetches) ([]engine.SplitBatch, error) {
+	n := fs.NumRecords()
+	if need := n * s.ncols; cap(s.arena) < need {
+		s.arena = make([]types.Value, need+need/4)
+	}
+	if cap(s.recs) < n {
+		s.recs = make([]engine.Rec, 0, n+n/4)
+	}
+	s.recs = s.recs[:0]
+	used := 0
+	var order []int32
+	fs.EachPartition(func(p kgo.FetchTopicPartition) {
+		if len(p.Records) > 0 && !slices.Contains(order, p.Partition) {
+			order = append(order, p.Partition)
+		}
+	})
+	var removed []int32
+	for _, part := range order {
+		s.mu.Lock()
+		sp := s.splits[part]
+		s.mu.Unlock()
+		if sp == nil || sp.done {
+			continue
+		}
+		b := engine.SplitBatch{Split: part, Next: sp.next}
+		first := len(s.recs)
+		var err error
+		fs.EachPartition(func(p kgo.FetchTopicPartition) {
+			if p.Partition != part || err != nil {
+				return
+			}
+			for _, r := range p.Records {
+				if sp.done || r.Offset < b.Next {
+					continue // bounded end reached, or a duplicate
+				}
+				if sp.end >= 0 && r.Offset >= sp.end {
+					sp.done = true
+					removed = append(removed, part)
+					continue
+				}
+				b.Next = r.Offset + 1
+				if r.Attrs.IsControl() {
+					continue
+				}
+				row := s.arena[used : used+s.ncols : used+s.ncols]
+				kind, keep, derr := s.decode(r, row)
+				if derr != nil {
+					if !s.cfg.skipBad {
+						err = fmt.Errorf("kafka source '%s': cannot decode the record at topic '%s' partition %d offset %d: %w",
+							s.cfg.name, r.Topic, r.Partition, r.Offset, derr)
+						return
+					}
+					b.Skipped++
+					s.log.Warn("kafka: skipped a record that cannot be decoded", "partition", r.Partition, "offset", r.Offset, "error", derr)
+					continue
+				}
+				if !keep {
+					continue
+				}
+				used += s.ncols
+				s.recs = append(s.recs, engine.Rec{Row: row, Kind: kind, Ts: r.Timestamp.UnixMilli()})
+			}
+			if sp.end >= 0 && b.Next >= sp.end && !sp.done {
+				sp.done = true
+				removed = append(removed, part)
+			}
+		})
+		if err != nil {
+			return nil, err
+		}
+		s.mu.Lock()
+		sp.next = b.Next
+		s.mu.Unlock()
+		b.Recs = s.recs[first:len(s.recs):len(s.recs)]
+		s.batches = append(s.batches, b)
+	}
+	if len(removed) > 0 {
+		s.cl.RemoveConsumePartitions(map[string][]int32{s.cfg.topic: removed})
+	}
+	return s.batches, nil
+}
+
+// decode fills row from r. keep is false for records the table drops
+// (Flink tombstones, CSV comment lines).
+func (s *Source) decode(r *kgo.Record, row []types.Value) (engine.RowKind, bool, error) {
+	kind := engine.Insert
+	if s.keyDec != nil {
+		if err := s.keyDec.Decode(r.Key, row); err != nil {
+			return kind, false, fmt.Errorf("key: %w", err)
+		}
+	}
+	if r.Value == nil {
+		if !s.cfg.ksql {
+			return kind, false, nil
+		}
+		kind = engine.Delete
+	}
+	if err := s.valDec.Decode(r.Value, row); err != nil {
+		if errors.Is(err, format.ErrSkip) {
+			return kind, false, nil
+		}
+		return kind, false, err
+	}
+	for _, m := range s.cfg.meta {
+		row[m.pos] = s.metaValue(r, &m)
+	}
+	return kind, true, nil
+}
+
+func (s *Source) metaValue(r *kgo.Record, m *metaCol) types.Value {
+	switch m.key {
+	case engine.MetaTimestamp:
+		ms := r.Timestamp.UnixMilli()
+		switch m.typ.Kind {
+		case types.BigInt:
+			return types.BigIntV(ms)
+		case types.Timestamp:
+			return types.TimestampV(s.zone.wall(ms * types.MicrosPerMilli))
+		}
+		return types.TimestampLTZV(ms * types.MicrosPerMilli)
+	case engine.MetaPartition:
+		return types.IntOf(m.typ.Kind, int64(r.Partition))
+	case engine.MetaOffset:
+		return types.BigIntV(r.Offset)
+	case engine.MetaTopic:
+		return types.StringV(r.Topic)
+	case metaLeaderEpoch:
+		if r.LeaderEpoch < 0 {
+			return types.Value{}
+		}
+		return types.IntOf(m.typ.Kind, int64(r.LeaderEpoch))
+	case metaTimestampType:
+		switch r.Attrs.TimestampType() {
+		case 0:
+			return types.StringV("CreateTime")
+		case 1:
+			return types.StringV("LogAppendTime")
+		}
+		return types.StringV("NoTimestampType")
+	case metaKey:
+		if r.Key == nil {
+			return types.Value{}
+		}
+		if m.typ.Kind == types.String {
+			return types.StringV(string(r.Key))
+		}
+		return types.BytesV(r.Key)
+	case engine.MetaHeaders:
+		mv := &types.MapValue{Keys: make([]types.Value, len(r.Headers)), Vals: make([]types.Value, len(r.Headers))}
+		for i, h := range r.Headers {
+			mv.Keys[i] = types.StringV(h.Key)
+			if h.Value == nil {
+				continue
+			}
+			if m.typ.Elem.Kind == types.String {
+				mv.Vals[i] = types.StringV(string(h.Value))
+			} else {
+				mv.Vals[i] = types.BytesV(h.Value)
+			}
+		}
+		return types.MapV(mv)
+	}
+	return types.Value{}
+}
+
+// EndOffsets returns each partition's end: the high watermark, or the last
+// stable offset with 'properties.isolation.level' = 'read_committed'. A
+// missing topic has no partitions. It blocks for one ListOffsets request.
+func (s *Source) EndOffsets(ctx context.Context) (map[int32]int64, error) {
+	if s.adm == nil {
+		return nil, ErrNotOpen
+	}
+	end, _, err := s.listed(ctx, s.endLister())
+	return end, err
+}
+
+// CommitOffsets commits next (the offsets to resume from) to the consumer
+// group 'properties.group.id'; without a group it does nothing. It blocks
+// for one OffsetCommit request.
+func (s *Source) CommitOffsets(ctx context.Context, next map[int32]int64) error {
+	if s.cfg.group == "" || len(next) == 0 {
+		return nil
+	}
+	if s.adm == nil {
+		return ErrNotOpen
+	}
+	var os kadm.Offsets
+	for p, o := range next {
+		os.Add(kadm.Offset{Topic: s.cfg.topic, Partition: p, At: o, LeaderEpoch: -1})
+	}
+	if err := s.adm.CommitAllOffsets(ctx, s.cfg.group, os); err != nil {
+		return fmt.Errorf("kafka source '%s': committing offsets to group '%s': %w", s.cfg.name, s.cfg.group, err)
+	}
+	return nil
+}
+
+// Close stops discovery and the client; it waits for both. Safe to call
+// more than once.
+func (s *Source) Close() error {
+	if s.closed {
+		return nil
+	}
+	s.closed = true
+	if s.cancel != nil {
+		s.cancel()
+	}
+	s.wg.Wait()
+	if s.cl != nil {
+		s.cl.Close()
+	}
+	return nil
+}
+
+// zoneCache converts instants to wall-clock time in one zone, remembering
+// the zone offset for the period it was valid (most records fall in the
+// same one).
+type zoneCache struct {
+	loc        *time.Location
+	start, end int64 // micros; the cached offset applies in [start, end)
+	off        int64 // micros
+	valid      bool
+}
+
+func (z *zoneCache) wall(instant int64) int64 {
+	if z.loc == time.UTC {
+		return instant
+	}
+	if !z.valid || instant < z.start || instant >= z.end {
+		t := time.UnixMicro(instant).In(z.loc)
+		_, off := t.Zone()
+		zs, ze := t.ZoneBounds()
+		z.off = int64(off) * types.MicrosPerSecond
+		z.start, z.end = minMicros, maxMicros
+		if !zs.IsZero() {
+			z.start = zs.UnixMicro()
+		}
+		if !ze.IsZero() {
+			z.end = ze.UnixMicro()
+		}
+		z.valid = true
+	}
+	return instant + z.off
+}
+
+const (
+	minMicros = -1 << 63
+	maxMicros = 1<<63 - 1
+)
