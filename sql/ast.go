@@ -384,7 +384,17 @@ type Join struct {
 	Within      *WindowSpec
 }
 
+// Values is an inline table in FROM: (VALUES (1, 'a'), (2, 'b')) [AS] t
+// [(c1, c2)]. A query that is just VALUES ... is a Select of * from one.
+type Values struct {
+	Rows    [][]Expr
+	Alias   string
+	Columns []string // column names given with the alias; nil if none
+	Pos     Pos
+}
+
 func (*TableRef) fromNode()  {}
+func (*Values) fromNode()    {}
 func (*WindowTVF) fromNode() {}
 func (*Subquery) fromNode()  {}
 func (*Join) fromNode()      {}

@@ -228,6 +228,8 @@ func (c *converter) source(n ast.ResultSetNode) From {
 				w := *ph.tvf
 				w.Alias = alias
 				return &w
+			case phValues:
+				return ph.values
 			}
 			c.fail(0, "unexpected table %q", src.Name.O)
 		case *ast.SelectStmt, *ast.SetOprStmt:

@@ -548,20 +548,8 @@ func (p *parser) insert() Statement {
 	if p.peek().isOp("(") && !p.peekAt(1).isAny("SELECT", "WITH") && !p.peekAt(1).isOp("(") {
 		ins.Columns = p.parenIdents()
 	}
-	if p.accept("VALUES") {
-		for {
-			p.expectOp("(")
-			close := p.matching(p.i - 1)
-			if close == p.i {
-				p.fail(p.toks[close], "a VALUES row needs at least one value")
-			}
-			ins.Values = append(ins.Values, p.exprList(p.i, close))
-			p.i = close + 1
-			if !p.acceptOp(",") {
-				break
-			}
-		}
-		p.expectEnd()
+	if p.peek().is("VALUES") {
+		ins.Values = p.valuesRows(p.i, len(p.toks)-1)
 		return ins
 	}
 	t := p.peek()

@@ -182,6 +182,10 @@ func walkExprs(s Statement, f func(Expr)) {
 			exprs(fr.Args)
 		case *Subquery:
 			sel(fr.Query)
+		case *Values:
+			for _, row := range fr.Rows {
+				exprs(row)
+			}
 		case *Join:
 			from(fr.Left)
 			from(fr.Right)
@@ -407,6 +411,61 @@ func TestReservedWordsAsColumns(t *testing.T) {
 			if !ok || !strings.EqualFold(id.Parts[0], w) || !strings.EqualFold(sel.Items[2].Alias, w) {
 				t.Errorf("%v: %s gave %s", d, q, Format(stmts[0]))
 			}
+		}
+	}
+}
+
+func TestNodePositions(t *testing.T) {
+	text := "SELECT 1;\nINSERT INTO out\nSELECT window_start,\n       COUNT(*) AS c\nFROM TABLE(\n  TUMBLE(TABLE src, DESCRIPTOR(ts), INTERVAL '3' SECONDS)) w\nWHERE x = 1"
+	stmts, err := Parse(text, Flink)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ins := stmts[1].(*Insert)
+	sel := ins.Query
+	w := sel.From.(*WindowTVF)
+	for _, c := range []struct {
+		what      string
+		got       Pos
+		line, col int
+	}{
+		{"statement", ins.Start, 2, 1},
+		{"insert table", ins.Table.Pos, 2, 13},
+		{"select", sel.Pos, 3, 1},
+		{"item 0", sel.Items[0].Pos, 3, 8},
+		{"item 1", sel.Items[1].Pos, 4, 8},
+		{"COUNT", sel.Items[1].Expr.ExprPos(), 4, 8},
+		{"window TVF", w.Pos, 5, 6},
+		{"TVF input", w.Input.(*TableRef).Name.Pos, 6, 16},
+		{"descriptor", w.DescPos, 6, 32},
+		{"size", w.Args[0].ExprPos(), 6, 37},
+		{"where", sel.Where.ExprPos(), 7, 7},
+		{"where right", sel.Where.(*Binary).R.ExprPos(), 7, 11},
+	} {
+		if c.got.Line != c.line || c.got.Col != c.col {
+			t.Errorf("%s at %d:%d, want %d:%d", c.what, c.got.Line, c.got.Col, c.line, c.col)
+		}
+		checkPos(t, text, c.got)
+	}
+	if _, txt := ins.Span(); !strings.HasPrefix(txt, "INSERT INTO out") || strings.HasSuffix(txt, ";") {
+		t.Errorf("statement text %q", txt)
+	}
+}
+
+// TestConcurrentParse runs parses in parallel (go test -race).
+func TestConcurrentParse(t *testing.T) {
+	b, err := os.ReadFile("testdata/flink.sql")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := dumpStatements(string(b), Flink)
+	done := make(chan string)
+	for k := 0; k < 4; k++ {
+		go func() { done <- dumpStatements(string(b), Flink) }()
+	}
+	for k := 0; k < 4; k++ {
+		if got := <-done; got != want {
+			t.Error("concurrent parse gave a different result")
 		}
 	}
 }

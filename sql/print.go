@@ -403,6 +403,15 @@ func fromSx(f From) *sx {
 		return aliasSx(l, f.Alias)
 	case *Subquery:
 		return aliasSx(lst("subquery", selectSx(f.Query)), f.Alias)
+	case *Values:
+		l := lst("values")
+		for _, row := range f.Rows {
+			l.list = append(l.list, exprsSx("row", row))
+		}
+		if f.Columns != nil {
+			return lst("as", l, atom(quoteIdent(f.Alias)), identsSx("columns", f.Columns))
+		}
+		return aliasSx(l, f.Alias)
 	case *Join:
 		l := lst("join", atom(f.Type), fromSx(f.Left), fromSx(f.Right))
 		if f.On != nil {

@@ -38,6 +38,7 @@ const (
 	phFilter                // __tbN(call, cond): call FILTER (WHERE cond)
 	phTable                 // table name
 	phTVF                   // window table-valued function in FROM
+	phValues                // (VALUES ...) in FROM
 )
 
 type placeholder struct {
@@ -53,6 +54,7 @@ type placeholder struct {
 	argOff   int // phExtract: the unit
 	table    *TableRef
 	tvf      *WindowTVF
+	values   *Values
 }
 
 const phPrefix = "__tb"
@@ -454,6 +456,9 @@ func (r *rewriter) token(i, hi int, ctx levelCtx, st *levelState) int {
 	}
 	switch t.text {
 	case "(":
+		if st.inFrom && st.expectTable && r.tok(i+1, hi).is("VALUES") {
+			return r.valuesTable(i, hi, st)
+		}
 		m := r.match[i]
 		inner := levelCtx{}
 		if i > 0 && r.toks[i-1].is("OVER") {
@@ -594,6 +599,9 @@ func (r *rewriter) word(i, hi int, ctx levelCtx, st *levelState) int {
 				return r.constructor(i)
 			}
 		}
+	}
+	if v == "GROUPING" && next.is("SETS") || st.byClause && (v == "CUBE" || v == "ROLLUP") && next.isOp("(") {
+		r.p.fail(t, "GROUPING SETS, CUBE and ROLLUP are not supported")
 	}
 	if niladic[v] && !next.isOp("(") {
 		ph, name := r.newPH(phExpr, t.off)
@@ -1013,4 +1021,36 @@ func (r *rewriter) tvf(i, hi int, st *levelState, wrapped bool) int {
 	st.expectTable = false
 	st.lastTable = nil
 	return end
+}
+
+// valuesTable rewrites (VALUES ...) [AS] alias [(columns)] in FROM into a
+// table placeholder.
+func (r *rewriter) valuesTable(i, hi int, st *levelState) int {
+	t := r.toks[i]
+	m := r.match[i]
+	v := &Values{Rows: r.p.valuesRows(i+1, m), Pos: r.p.pos(r.toks[i+1].off)}
+	j := m + 1
+	if r.tok(j, hi).is("AS") {
+		j++
+	}
+	if a := r.tok(j, hi); a.isName() && !(a.kind == tkWord && tableStop[a.val]) {
+		v.Alias = r.p.normIdent(a)
+		j++
+		if r.tok(j, hi).isOp("(") {
+			cm := r.match[j]
+			for _, c := range r.commas(j+1, cm) {
+				if c[1] != c[0]+1 || !r.toks[c[0]].isName() {
+					r.p.unexpected(r.toks[c[0]], "a column name")
+				}
+				v.Columns = append(v.Columns, r.p.normIdent(r.toks[c[0]]))
+			}
+			j = cm + 1
+		}
+	}
+	ph, name := r.newPH(phValues, t.off)
+	ph.values = v
+	r.emit(name, t.off, false)
+	st.expectTable = false
+	st.lastTable = nil
+	return j
 }

@@ -23,9 +23,47 @@ import (
 // must not be shared by goroutines, so each parse takes its own.
 var tidbParsers = sync.Pool{New: func() any { return tidb.New() }}
 
+// valuesRows parses "VALUES (a, b), (c, d)" filling toks[lo:hi].
+func (p *parser) valuesRows(lo, hi int) [][]Expr {
+	save := p.i
+	defer func() { p.i = save }()
+	p.i = lo
+	p.expect("VALUES")
+	var rows [][]Expr
+	for {
+		open := p.expectOp("(")
+		close := p.matching(p.i - 1)
+		if close == p.i {
+			p.fail(p.toks[close], "a VALUES row needs at least one value")
+		}
+		row := p.exprList(p.i, close)
+		if len(rows) > 0 && len(row) != len(rows[0]) {
+			p.fail(open, "VALUES rows have %d and %d values", len(rows[0]), len(row))
+		}
+		rows = append(rows, row)
+		p.i = close + 1
+		if p.i >= hi || !p.acceptOp(",") {
+			break
+		}
+	}
+	if p.i != hi {
+		p.unexpected(p.toks[p.i], "\",\" or the end of VALUES")
+	}
+	return rows
+}
+
 // query parses toks[lo:hi] as a query.
 func (p *parser) query(lo, hi int) *Select {
 	first := p.toks[lo]
+	// VALUES ... or (VALUES ...) alone is SELECT * FROM (VALUES ...).
+	vlo, vhi := lo, hi
+	for p.toks[vlo].isOp("(") && p.brackets()[vlo] == vhi-1 {
+		vlo, vhi = vlo+1, vhi-1
+	}
+	if p.toks[vlo].is("VALUES") {
+		v := &Values{Rows: p.valuesRows(vlo, vhi), Pos: p.pos(p.toks[vlo].off)}
+		return &Select{Pos: v.Pos, Items: []SelectItem{{Star: true, Pos: v.Pos}}, From: v}
+	}
 	if !first.isAny("SELECT", "WITH") && !first.isOp("(") {
 		p.unexpected(first, "SELECT")
 	}
@@ -187,8 +225,8 @@ func (p *parser) windowTVF(r *rewriter, fn, open, close int) *WindowTVF {
 			p.unexpected(p.toks[lo], "an argument")
 		}
 		param := ""
-		if p.toks[lo].kind == tkWord && lo+1 < hi && p.toks[lo+1].isOp("=>") {
-			param = p.toks[lo].val
+		if p.toks[lo].isName() && lo+1 < hi && p.toks[lo+1].isOp("=>") {
+			param = strings.ToUpper(p.toks[lo].val)
 			lo += 2
 		} else if positional < 0 {
 			p.fail(p.toks[lo], "positional argument after a named one")

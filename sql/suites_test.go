@@ -145,3 +145,86 @@ func TestKsqlSeeds(t *testing.T) {
 		}
 	}
 }
+
+// flinkExamples extracts statements from Flink's sql-client tests (.q:
+// SQL up to a line ending in ';', then the expected output) and from the
+// ```sql blocks of the docs (prompts and result tables removed).
+func flinkExamples(t *testing.T, dir string) map[string][]string {
+	out := map[string][]string{}
+	qs, _ := filepath.Glob(filepath.Join(dir, "suites/flink/sql-client/*.q"))
+	for _, f := range qs {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var cur []string
+		inOutput := false
+		for _, l := range strings.Split(string(b), "\n") {
+			tl := strings.TrimSpace(l)
+			if len(cur) == 0 {
+				if tl == "" || strings.HasPrefix(tl, "#") || strings.HasPrefix(tl, "!") {
+					inOutput = false
+					continue
+				}
+				if inOutput {
+					continue
+				}
+			}
+			cur = append(cur, l)
+			if strings.HasSuffix(tl, ";") {
+				out[filepath.Base(f)] = append(out[filepath.Base(f)], strings.Join(cur, "\n"))
+				cur, inOutput = nil, true
+			}
+		}
+	}
+	mds, _ := filepath.Glob(filepath.Join(dir, "suites/flink/docs/*.md"))
+	for _, f := range mds {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		blocks := strings.Split(string(b), "```sql")
+		for _, blk := range blocks[1:] {
+			blk, _, _ = strings.Cut(blk, "```")
+			var lines []string
+			for _, l := range strings.Split(blk, "\n") {
+				if tl := strings.TrimSpace(l); strings.HasPrefix(tl, "+") || strings.HasPrefix(tl, "|") {
+					continue
+				}
+				lines = append(lines, strings.TrimPrefix(strings.TrimPrefix(l, "Flink SQL>"), ">"))
+			}
+			for _, s := range strings.Split(strings.Join(lines, "\n"), ";") {
+				if strings.TrimSpace(s) != "" {
+					out[filepath.Base(f)] = append(out[filepath.Base(f)], s)
+				}
+			}
+		}
+	}
+	return out
+}
+
+// TestFlinkExamples parses the statements of Flink's sql-client tests and
+// docs. Many are outside what Tumble supports (ALTER, SHOW CREATE, syntax
+// templates like "SELECT [column_list]"), so this only logs what fails;
+// it requires that failures are *Errors.
+func TestFlinkExamples(t *testing.T) {
+	dir := sharedDir(t)
+	n, bad := 0, 0
+	for file, stmts := range flinkExamples(t, dir) {
+		for _, s := range stmts {
+			n++
+			_, err := parseText(s, Flink)
+			if err == nil {
+				continue
+			}
+			bad++
+			var se *Error
+			if !errors.As(err, &se) {
+				t.Errorf("%s: %T is not an *Error: %v", file, err, err)
+			}
+			first, _, _ := strings.Cut(strings.TrimSpace(s), "\n")
+			t.Logf("%s: %v\n      %s", file, err, nearText(first))
+		}
+	}
+	t.Logf("flink sql-client + docs: %d statements, %d parse, %d fail", n, n-bad, bad)
+}

@@ -134,6 +134,12 @@ SELECT `user`, SUM(price) OVER (PARTITION BY `user` ORDER BY ts RANGE BETWEEN IN
 SELECT COUNT(*) FILTER (WHERE price > 1), SUM(DISTINCT price), LISTAGG(name, ','), COLLECT(DISTINCT name) FROM orders;
 SELECT `user` FROM orders /*+ OPTIONS('scan.startup.mode'='latest-offset') */ WHERE price > 1; -- trailing comment
 
+-- Inline VALUES.
+SELECT id, COUNT(*) AS cnt FROM (VALUES (1, 'Hello'), (2, 'Hi'), (2, 'Hi')) AS T(id, str) GROUP BY id;
+INSERT INTO users SELECT * FROM (VALUES (1, 'a')) v;
+CREATE TEMPORARY VIEW vals(name, ok) AS (VALUES ('x', TRUE), ('y', FALSE));
+SELECT * FROM TUMBLE(DATA => TABLE orders, TIMECOL => DESCRIPTOR(ts), SIZE => INTERVAL '10' MINUTES, `OFFSET` => INTERVAL '1' MINUTES);
+
 -- Utility statements.
 EXPLAIN PLAN FOR SELECT * FROM orders;
 EXPLAIN CHANGELOG_MODE, ESTIMATED_COST SELECT * FROM orders;
