@@ -495,7 +495,8 @@ type FrameBound struct {
 	Offset Expr
 }
 
-// Binary is a binary operator: + - * / % || = <> < <= > >= AND OR.
+// Binary is a binary operator: + - * / % || = <> < <= > >= AND OR, and
+// "IS DISTINCT FROM" / "IS NOT DISTINCT FROM". != is written <>.
 type Binary struct {
 	Op   string
 	L, R Expr

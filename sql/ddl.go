@@ -673,7 +673,7 @@ func (p *parser) show() Statement {
 		if what == "" {
 			p.unexpected(first, "what to show (TABLES, VIEWS, JOBS, STREAMS, QUERIES, ...)")
 		}
-		p.fail(first, "cannot show %q", what)
+		p.fail(first, "cannot show %q (try TABLES, VIEWS, JOBS, FUNCTIONS, STREAMS, QUERIES or TOPICS)", p.src[first.off:p.toks[len(p.toks)-2].end])
 	}
 	return &Show{Base: b, What: what, Extended: extended}
 }

@@ -184,6 +184,15 @@ func (r *rewriter) newPH(kind phKind, off int) (*placeholder, string) {
 	return ph, phPrefix + strconv.Itoa(len(r.phs)-1)
 }
 
+// lookupName reports whether a user's word looks like a placeholder.
+func (r *rewriter) lookupName(w string) bool {
+	if len(w) <= len(phPrefix) || !strings.EqualFold(w[:len(phPrefix)], phPrefix) {
+		return false
+	}
+	_, err := strconv.Atoi(w[len(phPrefix):])
+	return err == nil
+}
+
 // lookup returns the placeholder named name, or nil.
 func (r *rewriter) lookup(name string) *placeholder {
 	if len(name) <= len(phPrefix) || !strings.EqualFold(name[:len(phPrefix)], phPrefix) {
@@ -491,6 +500,9 @@ func (r *rewriter) token(i, hi int, ctx levelCtx, st *levelState) int {
 		}
 		r.p.fail(t, "':=' is only allowed in MAP(...) and STRUCT(...)")
 	case "=>":
+		if r.p.d == KSQL {
+			r.p.fail(t, "lambda functions (x => ...) are not supported")
+		}
 		r.p.fail(t, "'=>' is only allowed in window function arguments")
 	case "::":
 		r.p.fail(t, "'::' casts are not supported; use CAST(x AS type)")
@@ -514,8 +526,11 @@ func (r *rewriter) word(i, hi int, ctx levelCtx, st *levelState) int {
 	t := r.toks[i]
 	v := t.val
 	next := r.tok(i+1, hi)
-	if strings.HasPrefix(v, strings.ToUpper(phPrefix)) {
-		r.p.fail(t, "names starting with %s are reserved", phPrefix)
+	if r.lookupName(v) {
+		r.p.fail(t, "names like %s0 are reserved", phPrefix)
+	}
+	if r.p.d == Flink && (v == "WINDOW" && next.isAny("TUMBLING", "HOPPING", "SESSION") || v == "EMIT" && next.isAny("CHANGES", "FINAL")) {
+		r.p.fail(t, "%s %s is ksqlDB syntax; Flink uses window TVFs: FROM TABLE(TUMBLE(TABLE t, DESCRIPTOR(ts), INTERVAL '3' SECONDS))", v, next.val)
 	}
 	if st.inFrom && st.expectTable {
 		switch {
