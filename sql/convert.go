@@ -25,13 +25,25 @@ func (c *converter) fail(out int, format string, args ...any) {
 
 func (c *converter) pos(out int) Pos { return c.p.pos(c.r.origOf(out)) }
 
+// failAtWord aborts at the first user token that is the word w (for
+// clauses tidb keeps no position for), or at the start of the query.
+func (c *converter) failAtWord(w string, format string, args ...any) {
+	off := c.r.origOf(0)
+	for _, t := range c.p.toks {
+		if t.is(w) && t.off >= off && t.off < c.r.endOff {
+			panic(parseError{c.p.errAt(t.off, format, args...)})
+		}
+	}
+	c.fail(0, format, args...)
+}
+
 func (c *converter) query(n ast.Node) *Select {
 	switch n := n.(type) {
 	case *ast.SelectStmt:
 		return c.selectStmt(n)
 	case *ast.SetOprStmt:
 		if n.With != nil {
-			c.fail(0, "WITH (common table expressions) is not supported")
+			c.failAtWord("WITH", "WITH (common table expressions) is not supported")
 		}
 		var list []*Select
 		c.setList(n.SelectList, &list)
@@ -60,7 +72,7 @@ func (c *converter) setList(l *ast.SetOprSelectList, out *[]*Select) {
 		case *ast.SetOprSelectList:
 			op = s.AfterSetOperator
 			if s.With != nil {
-				c.fail(0, "WITH (common table expressions) is not supported")
+				c.failAtWord("WITH", "WITH (common table expressions) is not supported")
 			}
 			c.setList(s, &sels)
 		case *ast.SetOprStmt:
@@ -90,7 +102,7 @@ func (c *converter) selectStmt(n *ast.SelectStmt) *Select {
 	s.Pos = c.selectPos(first)
 	switch {
 	case n.With != nil:
-		c.fail(first, "WITH (common table expressions) is not supported")
+		c.failAtWord("WITH", "WITH (common table expressions) is not supported")
 	case n.Kind != ast.SelectStmtKindSelect:
 		c.fail(first, "VALUES and TABLE queries are not supported")
 	case n.WindowSpecs != nil:
@@ -119,7 +131,7 @@ func (c *converter) selectStmt(n *ast.SelectStmt) *Select {
 	}
 	if n.GroupBy != nil {
 		if n.GroupBy.Rollup {
-			c.fail(first, "WITH ROLLUP is not supported")
+			c.failAtWord("ROLLUP", "WITH ROLLUP is not supported")
 		}
 		for _, b := range n.GroupBy.Items {
 			// GROUP BY (a, b) is a list, not a row value.
@@ -140,7 +152,7 @@ func (c *converter) selectStmt(n *ast.SelectStmt) *Select {
 	}
 	if n.Limit != nil {
 		if n.Limit.Offset != nil {
-			c.fail(first, "LIMIT with OFFSET is not supported")
+			c.failAtWord("OFFSET", "LIMIT with OFFSET is not supported")
 		}
 		s.Limit = c.expr(n.Limit.Count)
 		if l, ok := s.Limit.(*Literal); ok && c.limits < len(c.r.limits) {
@@ -183,7 +195,7 @@ func (c *converter) from(j *ast.Join) From {
 	jn := &Join{Left: c.source(j.Left), Right: c.source(j.Right)}
 	switch {
 	case j.NaturalJoin:
-		c.fail(0, "NATURAL JOIN is not supported")
+		c.failAtWord("NATURAL", "NATURAL JOIN is not supported")
 	case j.StraightJoin:
 		jn.Type = "FULL"
 	case j.Tp == ast.LeftJoin:
@@ -281,6 +293,8 @@ func (c *converter) expr(n ast.ExprNode) Expr {
 			parts = append(parts, cn.Table.O)
 		}
 		return &Ident{Parts: append(parts, cn.Name.O), Pos: c.pos(off)}
+	case ast.ParamMarkerExpr:
+		c.fail(off, "parameter markers (?) are not supported")
 	case ast.ValueExpr:
 		return c.literal(e)
 	case *ast.ParenthesesExpr:
@@ -353,8 +367,6 @@ func (c *converter) expr(n ast.ExprNode) Expr {
 		c.fail(off, "subqueries in expressions are not supported")
 	case *ast.PositionExpr:
 		return &Literal{Kind: LitInt, Text: strconv.Itoa(e.N), Pos: c.pos(off)}
-	case ast.ParamMarkerExpr:
-		c.fail(off, "parameter markers (?) are not supported")
 	case *ast.VariableExpr:
 		c.fail(off, "variables are not supported")
 	}

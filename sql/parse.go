@@ -389,6 +389,8 @@ func DetectDialect(text string) Dialect {
 			switch {
 			case v == "STREAM" && i > 0 && toks[i-1].isAny("CREATE", "REPLACE", "SOURCE", "DROP"):
 				return KSQL
+			case v == "SOURCE" && i > 0 && toks[i-1].isAny("CREATE", "REPLACE") && nextIs(1, "TABLE", "STREAM"):
+				return KSQL
 			case v == "EMIT" && nextIs(1, "CHANGES", "FINAL"):
 				return KSQL
 			case v == "WINDOW" && nextIs(1, "TUMBLING", "HOPPING", "SESSION"):

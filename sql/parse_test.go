@@ -371,6 +371,7 @@ func TestDetectDialect(t *testing.T) {
 		{"TERMINATE ALL;", KSQL},
 		{"SHOW STREAMS;", KSQL},
 		{"LIST TOPICS;", KSQL},
+		{"CREATE SOURCE TABLE t (id INT PRIMARY KEY) WITH (format='json');", KSQL},
 		{"SELECT a->b FROM s;", KSQL},
 		{"CREATE TABLE t (a INT) WITH ('connector' = 'kafka', 'topic' = 'x');", Flink},
 		{"SELECT * FROM TABLE(TUMBLE(TABLE t, DESCRIPTOR(ts), INTERVAL '3' SECONDS));", Flink},
@@ -394,7 +395,7 @@ func TestParseReturnsEarlierStatements(t *testing.T) {
 // TestReservedWordsAsColumns checks that words tidb reserves still work as
 // column names and aliases, quoted or not.
 func TestReservedWordsAsColumns(t *testing.T) {
-	words := []string{"status", "value", "timestamp", "date", "time", "user", "key", "window_start",
+	words := []string{"xor", "status", "value", "timestamp", "date", "time", "user", "key", "window_start",
 		"rows", "range", "year", "partition", "offset", "window", "current", "row", "left", "right",
 		"interval_x", "index", "use", "mod", "div", "regexp", "match", "read", "table_x", "system_time",
 		"start", "end", "count", "sum", "first_value", "rank", "values_x", "function", "type"}

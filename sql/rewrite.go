@@ -392,12 +392,11 @@ var notFunc = map[string]bool{
 	"HAVING": true, "OVER": true, "FILTER": true, "TABLE": true, "LATERAL": true, "ANY": true,
 	"ALL": true, "SOME": true, "BY": true, "THEN": true, "ELSE": true, "WHEN": true, "IS": true,
 	"LIKE": true, "BETWEEN": true, "DISTINCT": true, "CASE": true, "UNION": true, "INTERSECT": true,
-	"EXCEPT": true, "LIMIT": true, "OFFSET": true, "ESCAPE": true, "DIV": true, "WITH": true,
+	"EXCEPT": true, "LIMIT": true, "OFFSET": true, "ESCAPE": true, "WITH": true,
 	"RECURSIVE": true, "INTO": true, "SET": true, "ORDER": true, "GROUP": true, "PARTITION": true,
 	"WINDOW": true, "END": true, "NULL": true, "OF": true, "FOR": true, "ASC": true, "DESC": true,
 	"UNNEST": true, "PRECEDING": true, "FOLLOWING": true, "ROWS": true, "RANGE": true,
-	"OUTER": true, "NATURAL": true, "USE": true, "INDEX": true, "CROSS": true, "INNER": true,
-	"WITHIN": true,
+	"OUTER": true, "NATURAL": true, "CROSS": true, "INNER": true, "WITHIN": true,
 }
 
 // windowFuncs may be followed by OVER; they are left to tidb then.
@@ -614,6 +613,9 @@ func (r *rewriter) word(i, hi int, ctx levelCtx, st *levelState) int {
 				return r.constructor(i)
 			}
 		}
+	}
+	if v == "WINDOW" && next.isName() && r.tok(i+2, hi).is("AS") || v == "OVER" && next.isName() {
+		r.p.fail(t, "named windows (WINDOW w AS ...) are not supported; write OVER (...)")
 	}
 	if v == "GROUPING" && next.is("SETS") || st.byClause && (v == "CUBE" || v == "ROLLUP") && next.isOp("(") {
 		r.p.fail(t, "GROUPING SETS, CUBE and ROLLUP are not supported")

@@ -370,7 +370,24 @@ func (r *rewriter) translate(err error, text string) *Error {
 	msg := err.Error()
 	k := strings.Index(msg, ` near "`)
 	if !strings.HasPrefix(msg, "line ") || k < 0 {
-		return r.p.errAt(r.origOf(0), "%s", msg)
+		// Not a syntax error, e.g. "[types:1367]Illegal double '1e400'
+		// value found during parsing": drop the code, find the token.
+		if j := strings.Index(msg, "]"); strings.HasPrefix(msg, "[") && j > 0 {
+			msg = msg[j+1:]
+		}
+		off := r.origOf(0)
+		if a := strings.Index(msg, "'"); a >= 0 {
+			if b := strings.Index(msg[a+1:], "'"); b > 0 {
+				quoted := msg[a+1 : a+1+b]
+				for _, t := range r.p.toks {
+					if t.text == quoted && t.off >= off {
+						off = t.off
+						break
+					}
+				}
+			}
+		}
+		return r.p.errAt(off, "%s", msg)
 	}
 	rest := msg[k+len(` near "`):]
 	off := -1
