@@ -101,7 +101,7 @@ func (s *Session) createTable(st *sql.CreateTable) (*Table, error) {
 		t.Watermark = &WatermarkDef{Column: st.Watermark.Column, Expr: st.Watermark.Expr}
 		c := t.Column(st.Watermark.Column)
 		if c == nil {
-			return nil, sql.Errorf(st.Watermark.Pos, "The rowtime attribute field '%s' is not defined in the table schema, at line %d column %d", st.Watermark.Column, st.Watermark.Pos.Line, st.Watermark.Pos.Col)
+			return nil, sql.Errorf(st.Watermark.Pos, "The rowtime attribute field '%s' is not defined in the table schema", st.Watermark.Column)
 		}
 	}
 	node, err := b.scan(t, t.Name)

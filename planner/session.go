@@ -149,7 +149,7 @@ func (s *Session) ExecuteText(ctx context.Context, text string) ([]*Result, erro
 	for _, st := range stmts {
 		r, err := s.Execute(ctx, st)
 		if err != nil {
-			return out, err
+			return out, withNear(err, text)
 		}
 		r.Statement = st
 		out = append(out, r)
@@ -360,7 +360,7 @@ func (s *Session) planInsert(n *sql.Insert) (*Sink, error) {
 	if node.Mode() != InsertOnly && !sinkAcceptsUpdates(t) {
 		return nil, sql.Errorf(n.Start, "Table sink '%s' doesn't support consuming update changes which is produced by node %s", t.Name, firstUpdating(node))
 	}
-	return &Sink{Input: node, Table: t, Name: t.Name}, nil
+	return optimize(&Sink{Input: node, Table: t, Name: t.Name}).(*Sink), nil
 }
 
 func sameParams(a, b types.Type) bool {
@@ -575,9 +575,13 @@ func (s *Session) startPlan(ctx context.Context, info *JobInfo, plan *Sink) erro
 	return nil
 }
 
-// PlanQuery binds a SELECT (for clients that render its schema).
+// planQuery binds and optimizes a SELECT.
 func (s *Session) planQuery(sel *sql.Select) (Node, error) {
-	return newBinder(s).bindSelect(sel)
+	n, err := newBinder(s).bindSelect(sel)
+	if err != nil {
+		return nil, err
+	}
+	return optimize(n), nil
 }
 
 func (s *Session) execQuery(ctx context.Context, n *sql.Query) (*Result, error) {
@@ -778,6 +782,26 @@ func (s *Session) execStopJob(n *sql.StopJob) (*Result, error) {
 		return nil, err
 	}
 	return ok("Execute statement succeeded."), nil
+}
+
+// withNear fills the excerpt of a positioned error from the text the
+// position refers to.
+func withNear(err error, text string) error {
+	var se *sql.Error
+	if !errors.As(err, &se) || se.Near != "" || se.Pos.Offset < 0 || se.Pos.Offset >= len(text) {
+		return err
+	}
+	rest := text[se.Pos.Offset:]
+	end := 0
+	for end < len(rest) && end < 40 && rest[end] != '\n' {
+		end++
+	}
+	near := strings.TrimSpace(rest[:end])
+	if i := strings.IndexAny(near, " ,()"); i > 0 {
+		near = near[:i]
+	}
+	se.Near = near
+	return err
 }
 
 // IsUserError reports whether err is about the user's statement (as

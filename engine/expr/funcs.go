@@ -793,3 +793,10 @@ func randFloat() float64 {
 	randSrc ^= randSrc << 17
 	return float64(randSrc>>11) / float64(1<<53)
 }
+
+// IsDeterministic reports whether a function gives the same result for the
+// same arguments (RAND and the clock functions do not).
+func IsDeterministic(name string) bool {
+	def, ok := registry[name]
+	return !ok || !def.nondeterministic
+}

@@ -1,0 +1,21 @@
+// Package all registers every built-in connector, so the command and the
+// test runner wire the same set.
+package all
+
+import (
+	"io"
+
+	"github.com/tumble/tumble/connectors/blackhole"
+	"github.com/tumble/tumble/connectors/datagen"
+	"github.com/tumble/tumble/connectors/kafka"
+	"github.com/tumble/tumble/connectors/print"
+	"github.com/tumble/tumble/engine"
+)
+
+// Register adds kafka, datagen, print (writing to out) and blackhole.
+func Register(reg *engine.Registry, out io.Writer) {
+	kafka.Register(reg)
+	datagen.Register(reg)
+	print.Register(reg, out)
+	blackhole.Register(reg)
+}

@@ -1,0 +1,140 @@
+package planner
+
+import (
+	"github.com/tumble/tumble/engine/expr"
+)
+
+// A rule rewrites a plan node (its inputs already rewritten); it returns
+// the node unchanged when it does not apply.
+type rule struct {
+	name  string
+	apply func(Node) Node
+}
+
+// rules run bottom-up over every plan before it is explained or built.
+var rules = []rule{
+	{name: "fuse-calc", apply: fuseCalc},
+	{name: "drop-identity-calc", apply: dropIdentityCalc},
+}
+
+// dropIdentityCalc removes a Calc that neither filters nor changes its
+// input's columns.
+func dropIdentityCalc(n Node) Node {
+	c, ok := n.(*Calc)
+	if !ok || c.Filter != nil || len(c.Projects) != len(c.Input.Fields()) {
+		return n
+	}
+	in := c.Input.Fields()
+	for i, p := range c.Projects {
+		col, ok := p.(*expr.Col)
+		if !ok || col.Idx != i || in[i].Name != c.fields[i].Name || in[i].Rowtime != c.fields[i].Rowtime {
+			return n
+		}
+	}
+	return c.Input
+}
+
+// optimize applies the rules to every node, inputs first.
+func optimize(n Node) Node {
+	n = withInputs(n, func(in Node) Node { return optimize(in) })
+	for _, r := range rules {
+		n = r.apply(n)
+	}
+	return n
+}
+
+// withInputs returns n with each input replaced by fn(input). Nodes are
+// copied, never changed in place.
+func withInputs(n Node, fn func(Node) Node) Node {
+	switch x := n.(type) {
+	case *Calc:
+		c := *x
+		c.Input = fn(x.Input)
+		return &c
+	case *Sink:
+		c := *x
+		c.Input = fn(x.Input)
+		return &c
+	case *WatermarkAssigner:
+		c := *x
+		c.Input = fn(x.Input)
+		return &c
+	case *WindowAggregate:
+		c := *x
+		c.Input = fn(x.Input)
+		return &c
+	case *WindowTableFunction:
+		c := *x
+		c.Input = fn(x.Input)
+		return &c
+	case *GroupAggregate:
+		c := *x
+		c.Input = fn(x.Input)
+		return &c
+	case *Union:
+		c := &Union{Ins: make([]Node, len(x.Ins))}
+		for i, in := range x.Ins {
+			c.Ins[i] = fn(in)
+		}
+		return c
+	case *renamed:
+		c := *x
+		c.Node = fn(x.Node)
+		return &c
+	}
+	return n
+}
+
+// fuseCalc merges a Calc into the Calc below it by substituting the lower
+// projections into the upper expressions (Flink's CalcMergeRule).
+func fuseCalc(n Node) Node {
+	top, ok := n.(*Calc)
+	if !ok {
+		return n
+	}
+	in := top.Input
+	if r, ok := in.(*renamed); ok {
+		in = r.Node
+	}
+	bottom, ok := in.(*Calc)
+	if !ok {
+		return n
+	}
+	for _, p := range bottom.Projects {
+		if !deterministic(p) {
+			return n
+		}
+	}
+	subst := func(e expr.Expr) expr.Expr {
+		return expr.Rewrite(e, func(x expr.Expr) expr.Expr {
+			if c, ok := x.(*expr.Col); ok && c.Idx < len(bottom.Projects) {
+				return bottom.Projects[c.Idx]
+			}
+			return x
+		})
+	}
+	out := &Calc{Input: bottom.Input, fields: top.fields}
+	for _, p := range top.Projects {
+		out.Projects = append(out.Projects, subst(p))
+	}
+	out.Filter = bottom.Filter
+	if top.Filter != nil {
+		f := subst(top.Filter)
+		if out.Filter == nil {
+			out.Filter = f
+		} else {
+			out.Filter = &expr.And{Args: []expr.Expr{out.Filter, f}}
+		}
+	}
+	return out
+}
+
+func deterministic(e expr.Expr) bool {
+	ok := true
+	expr.Walk(e, func(x expr.Expr) {
+		if c, isCall := x.(*expr.Call); isCall && !expr.IsDeterministic(c.Name) {
+			ok = false
+		}
+	})
+	return ok
+}
