@@ -67,6 +67,13 @@ type config struct {
 	spec *engine.TableSpec
 	name string
 	ksql bool
+	// upsert: Flink's 'upsert-kafka' (key = PRIMARY KEY, always from the
+	// earliest offset).
+	upsert bool
+	// changelog: the topic is a keyed changelog (ksqlDB, upsert-kafka): a
+	// tombstone reads as a Delete; a sink drops -U and writes -D as a
+	// tombstone.
+	changelog bool
 
 	topic     string
 	brokers   []string
@@ -99,8 +106,10 @@ func optErr(spec *engine.TableSpec, format string, args ...any) error {
 }
 
 // parseConfig reads and checks a table's options; it builds no client.
-func parseConfig(spec *engine.TableSpec) (*config, error) {
-	c := &config{spec: spec, name: spec.Name, ksql: spec.Dialect == format.DialectKsql, props: map[string]string{}}
+// upsert selects the 'upsert-kafka' connector's rules.
+func parseConfig(spec *engine.TableSpec, upsert bool) (*config, error) {
+	c := &config{spec: spec, name: spec.Name, ksql: spec.Dialect == format.DialectKsql, upsert: upsert, props: map[string]string{}}
+	c.changelog = c.ksql || upsert
 	for k, v := range spec.Options {
 		if p, ok := strings.CutPrefix(k, "properties."); ok {
 			c.props[p] = v
@@ -108,6 +117,12 @@ func parseConfig(spec *engine.TableSpec) (*config, error) {
 	}
 	if err := c.parseTopic(); err != nil {
 		return nil, err
+	}
+	switch {
+	case upsert && len(spec.PrimaryKey) == 0:
+		return nil, optErr(spec, "the 'upsert-kafka' connector needs a PRIMARY KEY")
+	case !c.ksql && !upsert && len(spec.PrimaryKey) > 0:
+		return nil, optErr(spec, "the 'kafka' connector does not support PRIMARY KEY (it is append-only); use the 'upsert-kafka' connector for a keyed changelog")
 	}
 	c.brokers = splitList(c.props["bootstrap.servers"], ",")
 	if len(c.brokers) == 0 {
@@ -186,6 +201,10 @@ func validTopicName(t string) error {
 
 func (c *config) parseScan() error {
 	spec := c.spec
+	if c.upsert {
+		c.startMode, c.resetTo, c.discovery = StartEarliest, "earliest", defaultDiscovery
+		return nil
+	}
 	c.startMode = strings.ToLower(strings.TrimSpace(spec.OptionOr("scan.startup.mode", "")))
 	if c.startMode == "" {
 		c.startMode = StartGroup // Flink's default
@@ -366,6 +385,15 @@ func (c *config) parseColumns() error {
 	} else {
 		fields := splitList(spec.OptionOr("key.fields", ""), ";")
 		prefix = spec.OptionOr("key.fields-prefix", "")
+		if c.upsert {
+			if hasFormat {
+				return optErr(spec, "the 'upsert-kafka' connector needs 'key.format' and 'value.format', not 'format'")
+			}
+			if !hasKeyFormat {
+				return optErr(spec, "the 'upsert-kafka' connector needs 'key.format'")
+			}
+			fields = spec.PrimaryKey
+		}
 		switch {
 		case hasKeyFormat && len(fields) == 0:
 			return optErr(spec, "'key.format' needs one or more key columns in 'key.fields'")

@@ -17,8 +17,9 @@
 //   - Rec.Ts is the record timestamp in epoch milliseconds.
 //   - A tombstone (null value): for ksqlDB tables it is a Rec with Kind
 //     engine.Delete, key and metadata columns filled and value columns
-//     NULL (a ksqlDB STREAM should drop it, a TABLE delete the key). The
-//     Flink 'kafka' connector drops tombstones, as Flink does.
+//     NULL (a ksqlDB STREAM should drop it, a TABLE delete the key); the
+//     same for 'upsert-kafka'. The Flink 'kafka' connector drops
+//     tombstones, as Flink does.
 //   - Bad records: skipped, counted in SplitBatch.Skipped and logged (Flink
 //     'json.ignore-parse-errors' / 'csv.ignore-parse-errors', and always for
 //     ksqlDB, whose default is to log and continue), else Poll fails with an
@@ -26,14 +27,16 @@
 package kafka
 
 import (
+	"github.com/tumble/tumble/connectors/format"
 	"github.com/tumble/tumble/engine"
 )
 
 // Name is the connector name.
 const Name = "kafka"
 
-// Register adds the 'kafka' connector to r.
+// Register adds the 'kafka' and 'upsert-kafka' connectors to r.
 func Register(r *engine.Registry) {
+	RegisterUpsert(r)
 	r.Register(&engine.Connector{
 		Name:     Name,
 		Source:   func(spec *engine.TableSpec) (engine.Source, error) { return NewSource(spec) },
@@ -43,9 +46,29 @@ func Register(r *engine.Registry) {
 	})
 }
 
-// Validate checks a table's options (topic, formats, startup mode, key
-// fields, metadata columns, sink settings) without contacting Kafka.
+// UpsertName is the name of Flink's upsert connector.
+const UpsertName = "upsert-kafka"
+
+// RegisterUpsert adds Flink's 'upsert-kafka' connector to r: the topic is
+// a changelog keyed by the table's PRIMARY KEY (key.format and value.format
+// required); the source reads from the earliest offset and turns
+// tombstones into Delete records, the sink writes +I/+U as values and -D as
+// tombstones and drops -U.
+func RegisterUpsert(r *engine.Registry) {
+	r.Register(&engine.Connector{
+		Name:   UpsertName,
+		Source: func(spec *engine.TableSpec) (engine.Source, error) { return NewUpsertSource(spec) },
+		Sink:   func(spec *engine.TableSpec) (engine.Sink, error) { return NewUpsertSink(spec) },
+		Options: append([]string{"connector", "topic", "properties.*", "key.fields-prefix", "value.fields-include",
+			"sink.parallelism", "sink.buffer-flush.max-rows", "sink.buffer-flush.interval", "sink.delivery-guarantee",
+			"sink.transactional-id-prefix", "scan.parallelism", "scan.watermark.*"}, format.Options()...),
+		Validate: func(spec *engine.TableSpec) error { _, err := parseConfig(spec, true); return err },
+	})
+}
+
+// Validate checks a 'kafka' table's options (topic, formats, startup mode,
+// key fields, metadata columns, sink settings) without contacting Kafka.
 func Validate(spec *engine.TableSpec) error {
-	_, err := parseConfig(spec)
+	_, err := parseConfig(spec, false)
 	return err
 }

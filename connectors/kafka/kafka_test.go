@@ -490,6 +490,11 @@ func TestValidate(t *testing.T) {
 	if err := Validate(tableSpec(b, "flink", cols, "topic", "t", "format", "json")); err != nil {
 		t.Errorf("valid table: %v", err)
 	}
+	pk := tableSpec(b, "flink", cols, "topic", "t", "format", "json")
+	pk.PrimaryKey = []string{"a"}
+	if err := Validate(pk); err == nil || !strings.Contains(err.Error(), "upsert-kafka") {
+		t.Errorf("PRIMARY KEY on a kafka table: %v", err)
+	}
 	reg := engine.NewRegistry()
 	Register(reg)
 	c, err := reg.Lookup("kafka")
@@ -527,13 +532,46 @@ func TestBrokerRestartKeepsData(t *testing.T) {
 		t.Fatal(err)
 	}
 	cl.Close()
+	// A committed transaction, and one left open when the broker stops.
+	tcols := []col{{Name: "n", Type: types.TInt}}
+	tspec := tableSpec(b, "flink", tcols, "topic", "txdurable", "format", "json",
+		"sink.delivery-guarantee", "exactly-once", "sink.transactional-id-prefix", "restart")
+	sink, err := NewSink(tspec)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	if err := sink.Begin(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if err := sink.Write(ctx, []engine.Rec{{Row: types.Row{types.IntV(1)}}, {Row: types.Row{types.IntV(2)}}}); err != nil {
+		t.Fatal(err)
+	}
+	if err := sink.Commit(ctx); err != nil {
+		t.Fatal(err)
+	}
+	sink.Close()
 	b.Close()
 
 	b2 := startBroker(t, BrokerConfig{DataDir: dir})
-	cols := []col{{Name: "n", Type: types.TInt}}
-	recs, _, _ := collect(t, openSource(t, tableSpec(b2, "flink", cols, "topic", "durable", "format", "json", "scan.startup.mode", "earliest-offset"), nil), 20, 10*time.Second)
-	if len(recs) != 20 {
-		t.Fatalf("after restart read %d records", len(recs))
+	rc := tableSpec(b2, "flink", tcols, "topic", "txdurable", "format", "json", "properties.isolation.level", "read_committed")
+	tsrc := openSource(t, rc, nil)
+	trecs, tnext, _ := collect(t, tsrc, 2, 10*time.Second)
+	if len(trecs) != 2 {
+		t.Fatalf("committed transaction after restart: %v", trecs)
+	}
+	tend, err := tsrc.EndOffsets(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, more, _ := collect(t, tsrc, 1, 500*time.Millisecond) // a commit marker may come in a later fetch
+	for p, n := range more {
+		tnext[p] = n
+	}
+	for p, e := range tend {
+		if e > 0 && tnext[p] != e {
+			t.Errorf("partition %d: next %d, last stable offset %d", p, tnext[p], e)
+		}
 	}
 	resp, err := kadm.NewClient(client(t, b2)).FetchOffsets(context.Background(), "g")
 	if err != nil {
@@ -700,4 +738,54 @@ func TestExactlyOnceSink(t *testing.T) {
 
 func TestMain(m *testing.M) {
 	os.Exit(m.Run())
+}
+
+func TestUpsertKafka(t *testing.T) {
+	checkGoroutines(t)
+	b := startBroker(t, BrokerConfig{})
+	reg := engine.NewRegistry()
+	Register(reg)
+	c, err := reg.Lookup("upsert-kafka")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cols := []col{{Name: "user_id", Type: types.TString}, {Name: "total", Type: types.TBigInt}}
+	spec := tableSpec(b, "flink", cols, "topic", "upserts", "key.format", "raw", "value.format", "json")
+	if err := c.Validate(spec); err == nil || !strings.Contains(err.Error(), "PRIMARY KEY") {
+		t.Fatalf("no primary key: %v", err)
+	}
+	spec.PrimaryKey = []string{"user_id"}
+	if err := c.Validate(spec); err != nil {
+		t.Fatal(err)
+	}
+	sink, err := c.Sink(spec)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer sink.Close()
+	ctx := context.Background()
+	in := []engine.Rec{
+		{Row: types.Row{types.StringV("a"), types.BigIntV(1)}},
+		{Row: types.Row{types.StringV("a"), types.BigIntV(1)}, Kind: engine.UpdateBefore},
+		{Row: types.Row{types.StringV("a"), types.BigIntV(3)}, Kind: engine.UpdateAfter},
+		{Row: types.Row{types.StringV("a"), {}}, Kind: engine.Delete},
+	}
+	if err := sink.Write(ctx, in); err != nil {
+		t.Fatal(err)
+	}
+	if err := sink.Flush(ctx); err != nil {
+		t.Fatal(err)
+	}
+	src, err := c.Source(spec)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer src.Close()
+	if err := src.Open(ctx, nil); err != nil {
+		t.Fatal(err)
+	}
+	recs, _, _ := collect(t, src, 3, 10*time.Second)
+	if len(recs) != 3 || recs[0].row[1].I != 1 || recs[1].row[1].I != 3 || recs[2].kind != engine.Delete || recs[2].row[0].S != "a" || !recs[2].row[1].IsNull() {
+		t.Fatalf("got %v", recs)
+	}
 }

@@ -79,8 +79,14 @@ var writableMeta = map[string]bool{engine.MetaTimestamp: true, engine.MetaHeader
 // NewSink builds the sink of a table and its producer. For ksqlDB tables it
 // also creates the topic if it is missing (ksqlDB creates a sink topic with
 // its statement), which blocks up to 'properties.default.api.timeout.ms'.
-func NewSink(spec *engine.TableSpec) (*Sink, error) {
-	cfg, err := parseConfig(spec)
+func NewSink(spec *engine.TableSpec) (*Sink, error) { return newSink(spec, false) }
+
+// NewUpsertSink builds the sink of an 'upsert-kafka' table: +I and +U are
+// written, -U dropped, -D written as a tombstone.
+func NewUpsertSink(spec *engine.TableSpec) (*Sink, error) { return newSink(spec, true) }
+
+func newSink(spec *engine.TableSpec, upsert bool) (*Sink, error) {
+	cfg, err := parseConfig(spec, upsert)
 	if err != nil {
 		return nil, err
 	}
@@ -241,8 +247,8 @@ func (s *Sink) Write(ctx context.Context, recs []engine.Rec) error {
 		switch rec.Kind {
 		case engine.Insert:
 		case engine.UpdateAfter, engine.UpdateBefore, engine.Delete:
-			if !s.cfg.ksql {
-				return fmt.Errorf("kafka sink '%s': %w, but got a %s record", s.cfg.name, ErrRetract, rec.Kind)
+			if !s.cfg.changelog {
+				return fmt.Errorf("kafka sink '%s': %w, but got a %s record (use 'upsert-kafka')", s.cfg.name, ErrRetract, rec.Kind)
 			}
 			if rec.Kind == engine.UpdateBefore {
 				continue

@@ -71,10 +71,16 @@ const (
 	missingRetry   = time.Second // how often a missing topic is looked for
 )
 
-// NewSource builds the source of a table. It checks the options and
-// builds the decoders but does not connect; Open does.
-func NewSource(spec *engine.TableSpec) (*Source, error) {
-	cfg, err := parseConfig(spec)
+// NewSource builds the source of a 'kafka' table. It checks the options
+// and builds the decoders but does not connect; Open does.
+func NewSource(spec *engine.TableSpec) (*Source, error) { return newSource(spec, false) }
+
+// NewUpsertSource builds the source of an 'upsert-kafka' table: read from
+// the earliest offset, tombstones as Delete.
+func NewUpsertSource(spec *engine.TableSpec) (*Source, error) { return newSource(spec, true) }
+
+func newSource(spec *engine.TableSpec, upsert bool) (*Source, error) {
+	cfg, err := parseConfig(spec, upsert)
 	if err != nil {
 		return nil, err
 	}
@@ -97,7 +103,10 @@ func clientOpts(cfg *config) []kgo.Opt {
 	if id == "" {
 		id = "tumble-" + cfg.name
 	}
-	return []kgo.Opt{kgo.SeedBrokers(cfg.brokers...), kgo.ClientID(id)}
+	return []kgo.Opt{kgo.SeedBrokers(cfg.brokers...), kgo.ClientID(id),
+		// A topic created after the source opened must be seen within a
+		// discovery round, not after the default 5 s metadata cache.
+		kgo.MetadataMinAge(100 * time.Millisecond)}
 }
 
 // Open connects, resolves where each partition starts and starts reading.
@@ -559,22 +568,28 @@ func (s *Source) build(fs kgo.Fetches) ([]engine.SplitBatch, error) {
 // (Flink tombstones, CSV comment lines).
 func (s *Source) decode(r *kgo.Record, row []types.Value) (engine.RowKind, bool, error) {
 	kind := engine.Insert
+	if r.Value == nil && !s.cfg.changelog {
+		return kind, false, nil
+	}
+	// Key first, then value: with 'value.fields-include' = 'ALL' the value's
+	// copy of a key column wins, as in Flink; a tombstone's NULL value
+	// columns must not hide the key, so then the key goes last.
+	if r.Value == nil {
+		kind = engine.Delete
+		_ = s.valDec.Decode(nil, row)
+	}
 	if s.keyDec != nil {
 		if err := s.keyDec.Decode(r.Key, row); err != nil {
 			return kind, false, fmt.Errorf("key: %w", err)
 		}
 	}
-	if r.Value == nil {
-		if !s.cfg.ksql {
-			return kind, false, nil
+	if r.Value != nil {
+		if err := s.valDec.Decode(r.Value, row); err != nil {
+			if errors.Is(err, format.ErrSkip) {
+				return kind, false, nil
+			}
+			return kind, false, err
 		}
-		kind = engine.Delete
-	}
-	if err := s.valDec.Decode(r.Value, row); err != nil {
-		if errors.Is(err, format.ErrSkip) {
-			return kind, false, nil
-		}
-		return kind, false, err
 	}
 	for _, m := range s.cfg.meta {
 		row[m.pos] = s.metaValue(r, &m)
