@@ -31,6 +31,9 @@ const (
 	metaLeaderEpoch   = "leader-epoch"
 	metaTimestampType = "timestamp-type"
 	metaKey           = "key"
+	// ksqlDB windowed keys: the window bounds serialized after the key.
+	MetaWindowStart = "windowstart"
+	MetaWindowEnd   = "windowend"
 )
 
 // Defaults.
@@ -49,7 +52,7 @@ func options() []string {
 		"scan.bounded.mode", "scan.topic-partition-discovery.interval", "scan.parallelism", "scan.watermark.*",
 		"sink.partitioner", "sink.delivery-guarantee", "sink.semantic", "sink.transactional-id-prefix", "sink.parallelism",
 		// ksqlDB, as the planner translates its WITH clause.
-		"partitions", "replicas",
+		"partitions", "replicas", "window.type", "window.size",
 	}
 	return append(o, format.Options()...)
 }
@@ -99,6 +102,9 @@ type config struct {
 	txPrefix    string
 	partitions  int32
 	replicas    int16
+
+	window     string // ksqlDB windowed key: "", "time" or "session"
+	windowSize int64  // millis; time windows, to compute the end on read
 }
 
 func optErr(spec *engine.TableSpec, format string, args ...any) error {
@@ -152,6 +158,9 @@ func parseConfig(spec *engine.TableSpec, upsert bool) (*config, error) {
 		c.timeout = time.Duration(ms) * time.Millisecond
 	}
 	if err := c.parseScan(); err != nil {
+		return nil, err
+	}
+	if err := c.parseWindow(); err != nil {
 		return nil, err
 	}
 	if err := c.parseColumns(); err != nil {
@@ -344,6 +353,65 @@ func splitList(s, sep string) []string {
 	return out
 }
 
+// parseWindow reads ksqlDB's WINDOW_TYPE / WINDOW_SIZE (as 'window.type'
+// and 'window.size'): the topic's keys carry window bounds after the key,
+// 8 bytes of start (TUMBLING, HOPPING) or 8 of end and 8 of start
+// (SESSION), big-endian epoch millis, as Kafka Streams' windowed serdes
+// write them.
+func (c *config) parseWindow() error {
+	v, ok := c.spec.Option("window.type")
+	if !ok {
+		for _, col := range c.spec.Columns {
+			if col.Metadata == MetaWindowStart || col.Metadata == MetaWindowEnd {
+				return optErr(c.spec, "column '%s': window bounds need 'window.type' (WINDOW_TYPE)", col.Name)
+			}
+		}
+		return nil
+	}
+	if !c.ksql {
+		return optErr(c.spec, "'window.type' is a ksqlDB option")
+	}
+	switch strings.ToLower(strings.TrimSpace(v)) {
+	case "tumbling", "hopping":
+		c.window = "time"
+	case "session":
+		c.window = "session"
+	default:
+		return optErr(c.spec, "WINDOW_TYPE must be TUMBLING, HOPPING or SESSION, not '%s'", v)
+	}
+	if v, ok := c.spec.Option("window.size"); ok {
+		d, err := parseWindowSize(v)
+		if err != nil {
+			return optErr(c.spec, "WINDOW_SIZE: %v", err)
+		}
+		c.windowSize = d.Milliseconds()
+	}
+	return nil
+}
+
+// parseWindowSize reads ksqlDB sizes ("3 SECONDS", "1 HOUR") and Flink
+// durations.
+func parseWindowSize(s string) (time.Duration, error) {
+	f := strings.Fields(strings.ToLower(s))
+	if len(f) == 2 {
+		n, err := strconv.ParseInt(f[0], 10, 64)
+		if err == nil && n > 0 {
+			unit := strings.TrimSuffix(f[1], "s")
+			for name, d := range map[string]time.Duration{"millisecond": time.Millisecond, "second": time.Second,
+				"minute": time.Minute, "hour": time.Hour, "day": 24 * time.Hour} {
+				if unit == name {
+					return time.Duration(n) * d, nil
+				}
+			}
+		}
+	}
+	d, err := parseDuration(s)
+	if err == nil && d <= 0 {
+		err = fmt.Errorf("invalid size '%s'", s)
+	}
+	return d, err
+}
+
 // parseColumns splits the table's columns into key, value and metadata.
 func (c *config) parseColumns() error {
 	spec := c.spec
@@ -454,6 +522,8 @@ var metaKinds = map[string][]types.Kind{
 	metaLeaderEpoch:      {types.Int, types.BigInt},
 	metaTimestampType:    {types.String},
 	metaKey:              {types.Bytes, types.String},
+	MetaWindowStart:      {types.BigInt, types.TimestampLTZ, types.Timestamp},
+	MetaWindowEnd:        {types.BigInt, types.TimestampLTZ, types.Timestamp},
 }
 
 func checkMeta(spec *engine.TableSpec, col engine.ColumnSpec) error {

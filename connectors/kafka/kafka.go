@@ -14,6 +14,11 @@
 //     millis for BIGINT), 'partition', 'offset', 'topic', 'headers'
 //     (MAP<STRING, BYTES>), 'leader-epoch', 'timestamp-type' and 'key' (the
 //     raw key bytes).
+//   - ksqlDB windowed topics ('window.type' = TUMBLING/HOPPING/SESSION,
+//     'window.size'): the window bounds travel after the key bytes as Kafka
+//     Streams writes them; metadata columns 'windowstart' / 'windowend'
+//     (BIGINT millis or a timestamp type) read them, and a windowed sink
+//     needs them (the planner fills them from WINDOWSTART / WINDOWEND).
 //   - Rec.Ts is the record timestamp in epoch milliseconds.
 //   - A tombstone (null value): for ksqlDB tables it is a Rec with Kind
 //     engine.Delete, key and metadata columns filled and value columns

@@ -789,3 +789,33 @@ func TestUpsertKafka(t *testing.T) {
 		t.Fatalf("got %v", recs)
 	}
 }
+
+func TestKsqlWindowedKeys(t *testing.T) {
+	b := startBroker(t, BrokerConfig{})
+	for _, tc := range []struct {
+		typ  string
+		want string // key bytes in hex after "1"
+	}{{"TUMBLING", "31" + "0000018f89920ba8"}, {"SESSION", "31" + "0000018f89921760" + "0000018f89920ba8"}} {
+		t.Run(tc.typ, func(t *testing.T) {
+			topic := "win-" + strings.ToLower(tc.typ)
+			cols := []col{{Name: "KSQL_COL_0", Type: types.TString, Key: true}, {Name: "TOTAL", Type: types.TBigInt},
+				{Name: "WS", Type: types.TBigInt, Metadata: MetaWindowStart}, {Name: "WE", Type: types.TBigInt, Metadata: MetaWindowEnd}}
+			spec := tableSpec(b, "ksql", cols, "topic", topic, "key.format", "kafka", "value.format", "json",
+				"window.type", tc.typ, "window.size", "3 SECONDS")
+			start := int64(1716000000936)
+			in := []engine.Rec{{Row: types.Row{types.StringV("1"), types.BigIntV(60), types.BigIntV(start), types.BigIntV(start + 3000)}}}
+			recs := roundTrip(t, spec, in, 1)
+			if r := recs[0].row; r[0].S != "1" || r[1].I != 60 || r[2].I != start || r[3].I != start+3000 {
+				t.Fatalf("row %v", r)
+			}
+			if got := fmt.Sprintf("%x", fetchOne(t, b, topic).Key); got != tc.want {
+				t.Fatalf("key %s, want %s", got, tc.want)
+			}
+		})
+	}
+	bad := tableSpec(b, "ksql", []col{{Name: "K", Type: types.TString, Key: true}, {Name: "V", Type: types.TInt}},
+		"topic", "w", "key.format", "kafka", "value.format", "json", "window.type", "TUMBLING")
+	if _, err := NewSink(bad); err == nil || !strings.Contains(err.Error(), MetaWindowStart) {
+		t.Errorf("windowed sink without window start: %v", err)
+	}
+}

@@ -2,6 +2,7 @@ package kafka
 
 import (
 	"context"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"strconv"
@@ -42,6 +43,7 @@ type Sink struct {
 	adm    *kadm.Client
 
 	tsMeta, hdrMeta, keyMeta int // positions of writable metadata, -1 if none
+	wsMeta, weMeta           int // ksqlDB window bounds, -1 if none
 	zone                     *time.Location
 
 	ready   bool // the topic exists
@@ -74,7 +76,8 @@ var _ Transactional = (*Sink)(nil)
 // is not an insert.
 var ErrRetract = errors.New("the 'kafka' connector only accepts insert-only input")
 
-var writableMeta = map[string]bool{engine.MetaTimestamp: true, engine.MetaHeaders: true, metaKey: true}
+var writableMeta = map[string]bool{engine.MetaTimestamp: true, engine.MetaHeaders: true, metaKey: true,
+	MetaWindowStart: true, MetaWindowEnd: true}
 
 // NewSink builds the sink of a table and its producer. For ksqlDB tables it
 // also creates the topic if it is missing (ksqlDB creates a sink topic with
@@ -90,7 +93,7 @@ func newSink(spec *engine.TableSpec, upsert bool) (*Sink, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &Sink{cfg: cfg, tsMeta: -1, hdrMeta: -1, keyMeta: -1, zone: cfg.loc}
+	s := &Sink{cfg: cfg, tsMeta: -1, hdrMeta: -1, keyMeta: -1, wsMeta: -1, weMeta: -1, zone: cfg.loc}
 	for _, m := range cfg.meta {
 		if !writableMeta[m.key] {
 			if !m.virtual {
@@ -108,7 +111,17 @@ func newSink(spec *engine.TableSpec, upsert bool) (*Sink, error) {
 			s.hdrMeta = m.pos
 		case metaKey:
 			s.keyMeta = m.pos
+		case MetaWindowStart:
+			s.wsMeta = m.pos
+		case MetaWindowEnd:
+			s.weMeta = m.pos
 		}
+	}
+	switch {
+	case cfg.window != "" && s.wsMeta < 0:
+		return nil, optErr(spec, "a windowed sink needs a '%s' metadata column", MetaWindowStart)
+	case cfg.window == "session" && s.weMeta < 0:
+		return nil, optErr(spec, "a session-windowed sink needs a '%s' metadata column", MetaWindowEnd)
 	}
 	if len(cfg.keyCols) > 0 {
 		if s.keyEnc, err = format.NewEncoder(spec, cfg.keyCols, "key."); err != nil {
@@ -267,6 +280,9 @@ func (s *Sink) Write(ctx context.Context, recs []engine.Rec) error {
 				r.Key = []byte(v.S)
 			}
 		}
+		if s.cfg.window != "" {
+			r.Key = s.appendWindow(r.Key, rec.Row)
+		}
 		if !tomb {
 			if r.Value, err = s.encode(s.valEnc, rec.Row); err != nil {
 				return fmt.Errorf("kafka sink '%s': value: %w", s.cfg.name, err)
@@ -287,6 +303,37 @@ func (s *Sink) Write(ctx context.Context, recs []engine.Rec) error {
 		s.cl.Produce(ctx, r, s.promise)
 	}
 	return s.failure()
+}
+
+// appendWindow appends the window bounds to a key as ksqlDB's windowed
+// serdes do: the start (time windows) or the end and the start (session
+// windows), 8 bytes big-endian epoch millis each.
+func (s *Sink) appendWindow(key []byte, row []types.Value) []byte {
+	out := make([]byte, 0, len(key)+16)
+	out = append(out, key...)
+	if s.cfg.window == "session" {
+		out = binary.BigEndian.AppendUint64(out, uint64(s.millis(row[s.weMeta])))
+	}
+	return binary.BigEndian.AppendUint64(out, uint64(s.millis(row[s.wsMeta])))
+}
+
+// millis reads an epoch-millis value from a BIGINT or timestamp column.
+func (s *Sink) millis(v types.Value) int64 {
+	switch v.K {
+	case types.TimestampLTZ:
+		return floorDiv(v.I, types.MicrosPerMilli)
+	case types.Timestamp:
+		return floorDiv(types.FromWallClock(v.I, s.zone), types.MicrosPerMilli)
+	}
+	return v.I
+}
+
+func floorDiv(a, b int64) int64 {
+	q := a / b
+	if a%b != 0 && (a < 0) != (b < 0) {
+		q--
+	}
+	return q
 }
 
 // timestamp picks the record timestamp: a written 'timestamp' metadata

@@ -2,6 +2,7 @@ package kafka
 
 import (
 	"context"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"io"
@@ -578,8 +579,16 @@ func (s *Source) decode(r *kgo.Record, row []types.Value) (engine.RowKind, bool,
 		kind = engine.Delete
 		_ = s.valDec.Decode(nil, row)
 	}
+	key := r.Key
+	var wstart, wend int64
+	if s.cfg.window != "" {
+		var err error
+		if key, wstart, wend, err = s.splitWindow(key); err != nil {
+			return kind, false, err
+		}
+	}
 	if s.keyDec != nil {
-		if err := s.keyDec.Decode(r.Key, row); err != nil {
+		if err := s.keyDec.Decode(key, row); err != nil {
 			return kind, false, fmt.Errorf("key: %w", err)
 		}
 	}
@@ -592,9 +601,55 @@ func (s *Source) decode(r *kgo.Record, row []types.Value) (engine.RowKind, bool,
 		}
 	}
 	for _, m := range s.cfg.meta {
-		row[m.pos] = s.metaValue(r, &m)
+		switch m.key {
+		case MetaWindowStart:
+			row[m.pos] = s.millisValue(wstart, m.typ.Kind)
+		case MetaWindowEnd:
+			if wend < 0 {
+				row[m.pos] = types.Value{}
+			} else {
+				row[m.pos] = s.millisValue(wend, m.typ.Kind)
+			}
+		default:
+			row[m.pos] = s.metaValue(r, &m)
+		}
 	}
 	return kind, true, nil
+}
+
+// splitWindow takes the window bounds off a ksqlDB windowed key. The end
+// is -1 when unknown (a time window without 'window.size').
+func (s *Source) splitWindow(key []byte) (rest []byte, start, end int64, err error) {
+	n := 8
+	if s.cfg.window == "session" {
+		n = 16
+	}
+	if len(key) < n {
+		return nil, 0, 0, fmt.Errorf("key: a windowed key needs %d bytes of window, has %d bytes", n, len(key))
+	}
+	rest = key[:len(key)-n]
+	if s.cfg.window == "session" {
+		end = int64(binary.BigEndian.Uint64(key[len(key)-16:]))
+		start = int64(binary.BigEndian.Uint64(key[len(key)-8:]))
+		return rest, start, end, nil
+	}
+	start = int64(binary.BigEndian.Uint64(key[len(key)-8:]))
+	end = -1
+	if s.cfg.windowSize > 0 {
+		end = start + s.cfg.windowSize
+	}
+	return rest, start, end, nil
+}
+
+// millisValue converts epoch millis to a column of kind k.
+func (s *Source) millisValue(ms int64, k types.Kind) types.Value {
+	switch k {
+	case types.TimestampLTZ:
+		return types.TimestampLTZV(ms * types.MicrosPerMilli)
+	case types.Timestamp:
+		return types.TimestampV(s.zone.wall(ms * types.MicrosPerMilli))
+	}
+	return types.BigIntV(ms)
 }
 
 func (s *Source) metaValue(r *kgo.Record, m *metaCol) types.Value {
