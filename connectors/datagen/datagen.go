@@ -16,6 +16,7 @@ import (
 
 	"github.com/brianvoe/gofakeit/v6"
 
+	"github.com/tumble/tumble/connectors/format"
 	"github.com/tumble/tumble/engine"
 	"github.com/tumble/tumble/engine/types"
 )
@@ -398,7 +399,7 @@ func newRandom(name string, t types.Type, o map[string]string) (*random, error) 
 		g.varLen = b
 	}
 	if v, ok := o["max-past"]; ok {
-		d, err := parseDuration(v)
+		d, err := format.ParseDuration(v)
 		if err != nil {
 			return nil, fmt.Errorf("'fields.%s.max-past': %v", name, err)
 		}
@@ -581,29 +582,4 @@ func (g *random) size(f *gofakeit.Faker) int {
 		return f.IntRange(1, g.length)
 	}
 	return g.length
-}
-
-// parseDuration reads Flink durations ("5 s", "1 min", "100 ms", a bare
-// number of milliseconds).
-func parseDuration(s string) (time.Duration, error) {
-	s = strings.TrimSpace(strings.ToLower(s))
-	i := 0
-	for i < len(s) && s[i] >= '0' && s[i] <= '9' {
-		i++
-	}
-	n, err := strconv.ParseInt(s[:i], 10, 64)
-	if err != nil {
-		return 0, fmt.Errorf("invalid duration '%s'", s)
-	}
-	units := map[string]time.Duration{
-		"": time.Millisecond, "ms": time.Millisecond, "milli": time.Millisecond, "millis": time.Millisecond,
-		"s": time.Second, "sec": time.Second, "second": time.Second, "seconds": time.Second,
-		"min": time.Minute, "minute": time.Minute, "minutes": time.Minute, "m": time.Minute,
-		"h": time.Hour, "hour": time.Hour, "hours": time.Hour, "d": 24 * time.Hour, "day": 24 * time.Hour, "days": 24 * time.Hour,
-	}
-	u, ok := units[strings.TrimSpace(s[i:])]
-	if !ok {
-		return 0, fmt.Errorf("invalid duration '%s'", s)
-	}
-	return time.Duration(n) * u, nil
 }

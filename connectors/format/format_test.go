@@ -375,3 +375,17 @@ func FuzzJSONDecode(f *testing.F) {
 		_ = kdec.Decode(b, row)
 	})
 }
+
+func TestParseDuration(t *testing.T) {
+	for in, want := range map[string]string{"5 min": "5m0s", "10s": "10s", "100 ms": "100ms", "1 h": "1h0m0s", "2 days": "48h0m0s", "250": "250ms", "0": "0s"} {
+		d, err := ParseDuration(in)
+		if err != nil || d.String() != want {
+			t.Errorf("%q: %v %v", in, d, err)
+		}
+	}
+	for _, in := range []string{"", "x", "5 fortnights", "-1 s"} {
+		if _, err := ParseDuration(in); err == nil {
+			t.Errorf("%q accepted", in)
+		}
+	}
+}
