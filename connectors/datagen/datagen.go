@@ -228,6 +228,10 @@ func (s *Source) due() int {
 	return int(n)
 }
 
+// Bounded reports whether the source ends ('number-of-rows' or a sequence
+// field), so callers can wait for its io.EOF.
+func (s *Source) Bounded() bool { return s.limit >= 0 }
+
 // Close does nothing (no goroutines, no connections).
 func (s *Source) Close() error { return nil }
 

@@ -71,6 +71,9 @@ func TestDatagenSource(t *testing.T) {
 	if err := src.Open(context.Background(), nil); err != nil {
 		t.Fatal(err)
 	}
+	if !src.Bounded() {
+		t.Error("a sequence source is bounded")
+	}
 	rows, next := drain(t, src, 1000)
 	if len(rows) != 100 || next != 100 {
 		t.Fatalf("got %d rows, next %d", len(rows), next)
@@ -131,6 +134,9 @@ func TestDatagenRate(t *testing.T) {
 	cancel()
 	if _, err := src.Poll(ctx); !errors.Is(err, context.Canceled) {
 		t.Errorf("canceled: %v", err)
+	}
+	if forever, _ := NewSource(spec([]engine.ColumnSpec{{Name: "x", Type: types.TInt}})); forever.Bounded() {
+		t.Error("a datagen source without number-of-rows is unbounded")
 	}
 }
 

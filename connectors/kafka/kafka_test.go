@@ -156,6 +156,9 @@ func TestStartupModes(t *testing.T) {
 	// Bounded: stops with io.EOF at the end it saw at Open.
 	bspec := tableSpec(b, "flink", cols, "topic", "modes", "format", "json", "scan.bounded.mode", "latest-offset")
 	bsrc := openSource(t, bspec, nil)
+	if !bsrc.Bounded() || src.Bounded() {
+		t.Error("Bounded() should follow scan.bounded.mode")
+	}
 	recs, _, _ = collect(t, bsrc, 100, 10*time.Second)
 	if len(recs) != 10 {
 		t.Fatalf("bounded read %d", len(recs))

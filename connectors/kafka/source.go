@@ -448,6 +448,10 @@ func (s *Source) takeDiscovered() {
 	}
 }
 
+// Bounded reports whether the source ends ('scan.bounded.mode' =
+// 'latest-offset'), returning io.EOF from Poll.
+func (s *Source) Bounded() bool { return s.cfg.bounded }
+
 func (s *Source) allDone() bool {
 	s.mu.Lock()
 	defer s.mu.Unlock()
