@@ -31,6 +31,16 @@ func TestLargeInputs(t *testing.T) {
 	if _, err := parseText(bad, Flink); err == nil {
 		t.Fatal("no error")
 	}
+	for _, deep := range []string{
+		"SELECT " + strings.Repeat("(", 20000) + "1" + strings.Repeat(")", 20000),
+		"SELECT " + strings.Repeat("f(", 20000) + "1" + strings.Repeat(")", 20000),
+		"SELECT a" + strings.Repeat("->b", 20000) + " FROM t",
+		"SELECT a" + strings.Repeat("[1]", 20000) + " FROM t",
+	} {
+		if _, err := parseText(deep, KSQL); err != nil {
+			t.Fatal(err)
+		}
+	}
 	script := strings.Repeat("SELECT window_start, COUNT(*) FROM TABLE(TUMBLE(TABLE t, DESCRIPTOR(ts), INTERVAL '3' SECONDS)) GROUP BY window_start, window_end;\n", 2000)
 	if _, err := parseText(script, Flink); err != nil {
 		t.Fatal(err)

@@ -25,7 +25,8 @@ func Parse(text string, d Dialect) (stmts []Statement, err error) {
 }
 
 // ParseExpr parses a single expression, e.g. a computed column or a
-// filter given on the command line.
+// filter given on the command line. Errors are *Error; it is safe for
+// concurrent use.
 func ParseExpr(text string, d Dialect) (e Expr, err error) {
 	defer func() {
 		if r := recover(); r != nil {
@@ -365,7 +366,8 @@ func (p *parser) matching(i int) int {
 // DetectDialect guesses the dialect of text: KSQL if it shows ksqlDB-only
 // syntax (CREATE STREAM, kafka_topic / value_format options, EMIT
 // CHANGES, WINDOW TUMBLING|HOPPING|SESSION, PRINT, TERMINATE, SHOW|LIST
-// STREAMS|QUERIES|TOPICS, ...), Flink otherwise.
+// STREAMS|QUERIES|TOPICS, ...), Flink otherwise. Words inside strings
+// and comments do not count, except option names written as strings.
 func DetectDialect(text string) Dialect {
 	toks, _ := lex(text, 0, len(text))
 	stmtStart := true

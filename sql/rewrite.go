@@ -82,7 +82,7 @@ type rewriter struct {
 	// starWindow holds output offsets of native window calls written f(*).
 	starWindow map[int]bool
 	blank      map[int]bool     // tokens left out (ksqlDB clauses parsed elsewhere)
-	prefix     map[int][]string // text inserted before a token (postfix operators)
+	prefix     map[int][]string // text inserted before a token (postfix operators), innermost first
 	prefixDone map[int]bool
 	replace    map[int]string // replacement text of a token
 	skip       map[int]bool   // tokens swallowed by a replacement
@@ -230,7 +230,7 @@ type levelState struct {
 
 // level rewrites toks[lo:hi], one bracket level.
 func (r *rewriter) level(lo, hi int, ctx levelCtx) {
-	r.postfix(lo, hi)
+	starts := r.postfix(lo, hi)
 	st := levelState{}
 	if ctx.fromStart && !r.tok(lo, hi).isAny("SELECT", "WITH", "VALUES") {
 		st.inFrom, st.expectTable = true, true
@@ -242,8 +242,9 @@ func (r *rewriter) level(lo, hi int, ctx levelCtx) {
 		}
 		if pre := r.prefix[i]; len(pre) > 0 && !r.prefixDone[i] {
 			r.prefixDone[i] = true
-			for _, s := range pre {
-				r.emit(s, r.toks[i].off, false)
+			// The last operator found wraps the others: emit it first.
+			for k := len(pre) - 1; k >= 0; k-- {
+				r.emit(pre[k], r.toks[i].off, false)
 			}
 		}
 		if rep, ok := r.replace[i]; ok {
@@ -256,16 +257,27 @@ func (r *rewriter) level(lo, hi int, ctx levelCtx) {
 		}
 		i = r.token(i, hi, ctx, &st)
 	}
-	for i := lo; i < hi; i++ {
-		if len(r.prefix[i]) > 0 && !r.prefixDone[i] {
+	for _, i := range starts {
+		if !r.prefixDone[i] {
 			r.p.fail(r.toks[i], "cannot apply -> or [] here")
 		}
 	}
 }
 
 // postfix finds the postfix operators x->f and x[i] of one level and
-// records the text to insert before their operand.
-func (r *rewriter) postfix(lo, hi int) {
+// records the text to insert before their operand. It returns the tokens
+// that got a prefix.
+func (r *rewriter) postfix(lo, hi int) []int {
+	var starts []int
+	// chain[j] is the operand start of a postfix chain ending at token j,
+	// so that a->b->c->... stays linear.
+	chain := map[int]int{}
+	start := func(j int) int {
+		if s, ok := chain[j]; ok {
+			return s
+		}
+		return r.operandStart(j, lo)
+	}
 	for i := lo; i < hi; i++ {
 		t := r.toks[i]
 		if r.blank[i] {
@@ -276,10 +288,12 @@ func (r *rewriter) postfix(lo, hi int) {
 			i = r.match[i]
 		case t.isOp("["):
 			if i > lo && r.endsOperand(i-1) && !r.toks[i-1].isAny("ARRAY", "MAP") {
-				s := r.operandStart(i-1, lo)
+				s := start(i - 1)
 				_, name := r.newPH(phIndex, r.toks[s].off)
-				r.prefix[s] = append([]string{name + "("}, r.prefix[s]...)
+				r.prefix[s] = append(r.prefix[s], name+"(")
 				r.subscript[i] = true
+				starts = append(starts, s)
+				chain[r.match[i]] = s
 			}
 			i = r.match[i]
 		case t.isOp("->"):
@@ -290,15 +304,18 @@ func (r *rewriter) postfix(lo, hi int) {
 			if !f.isName() || f.kind == tkWord && (tableStop[f.val] || notOperand[f.val]) {
 				r.p.unexpected(f, "a field name after ->")
 			}
-			s := r.operandStart(i-1, lo)
+			s := start(i - 1)
 			ph, name := r.newPH(phField, r.toks[s].off)
 			ph.name = r.p.normIdent(f)
-			r.prefix[s] = append([]string{name + "("}, r.prefix[s]...)
+			r.prefix[s] = append(r.prefix[s], name+"(")
 			r.replace[i] = ")"
 			r.skip[i+1] = true
+			starts = append(starts, s)
+			chain[i+1] = s
 			i++
 		}
 	}
+	return starts
 }
 
 // notOperand are words that cannot end an operand.

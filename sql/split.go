@@ -15,7 +15,7 @@ type RawStatement struct {
 // last semicolon as written (it may start with white space). Empty
 // statements (just ";" or comments) are dropped. A REPL reads lines until
 // rest is "" and runs the statements. Split never fails; unterminated
-// strings or comments stay in rest.
+// strings or comments stay in rest. It is safe for concurrent use.
 func Split(text string) (stmts []RawStatement, rest string) {
 	toks, lerr := lex(text, 0, len(text))
 	li := newLineIndex(text)
