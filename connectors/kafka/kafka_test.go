@@ -142,6 +142,9 @@ func TestStartupModes(t *testing.T) {
 	if got := count("scan.startup.mode", "timestamp", "scan.startup.timestamp-millis", fmt.Sprint(base.Add(7*time.Second).UnixMilli())); !slices.Equal(got, []string{"7", "8", "9"}) {
 		t.Errorf("timestamp: %v", got)
 	}
+	if got := count("scan.startup.mode", "timestamp", "scan.startup.timestamp-millis", fmt.Sprint(base.Add(time.Hour).UnixMilli())); len(got) != 0 {
+		t.Errorf("timestamp after every record: %v", got)
+	}
 	// Partition 0 holds 0,2,4,6,8 at offsets 0..4; partition 1 holds 1,3,5,7,9.
 	if got := count("scan.startup.mode", "specific-offsets", "scan.startup.specific-offsets", "partition:0,offset:3;partition:1,offset:4"); !slices.Equal(got, []string{"6", "8", "9"}) {
 		t.Errorf("specific: %v", got)

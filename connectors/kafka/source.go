@@ -211,6 +211,16 @@ func (s *Source) startOffsets(ctx context.Context, start map[int32]int64) (map[i
 		mode, _, err = s.listed(ctx, func(ctx context.Context, t ...string) (kadm.ListedOffsets, error) {
 			return s.adm.ListOffsetsAfterMilli(ctx, s.cfg.startTs, t...)
 		})
+		if err == nil && hasNegative(mode) { // no record at or after the time: start at the end
+			var end map[int32]int64
+			if end, _, err = s.listed(ctx, s.endLister()); err == nil {
+				for p, o := range mode {
+					if o < 0 {
+						mode[p] = end[p]
+					}
+				}
+			}
+		}
 	case StartSpecific:
 		mode = map[int32]int64{}
 		for p, o := range first {
@@ -236,6 +246,15 @@ func (s *Source) startOffsets(ctx context.Context, start map[int32]int64) (map[i
 		}
 	}
 	return out, true, nil
+}
+
+func hasNegative(m map[int32]int64) bool {
+	for _, o := range m {
+		if o < 0 {
+			return true
+		}
+	}
+	return false
 }
 
 func (s *Source) endLister() func(context.Context, ...string) (kadm.ListedOffsets, error) {
