@@ -198,6 +198,13 @@ func (r *Registry) Lookup(name string) (*Connector, error) {
 // ErrUnknownConnector is returned for a connector name nobody registered.
 var ErrUnknownConnector = fmt.Errorf("unknown connector")
 
+// BoundedSource is an optional Source ability: a source that ends (Poll
+// returns io.EOF) says so, and callers waiting for a job to catch up wait
+// for its end when the source cannot report end offsets.
+type BoundedSource interface {
+	Bounded() bool
+}
+
 // OffsetCommitter is an optional Source ability: after a checkpoint
 // completes, the engine hands the source the positions it covers so the
 // source can publish them (Kafka consumer-group offsets).

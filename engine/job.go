@@ -554,6 +554,11 @@ func (j *Job) caughtUp(targets []map[int32]int64) bool {
 		if st.finished || i >= len(targets) {
 			continue
 		}
+		if targets[i] == nil {
+			if b, ok := st.in.Source.(BoundedSource); ok && b.Bounded() {
+				return false
+			}
+		}
 		for split, end := range targets[i] {
 			s := st.splits[split]
 			if end > 0 && (s == nil || s.next < end) {

@@ -45,3 +45,6 @@ func (v *ValuesSource) Poll(ctx context.Context) ([]SplitBatch, error) {
 }
 
 func (v *ValuesSource) Close() error { return nil }
+
+// Bounded implements BoundedSource.
+func (v *ValuesSource) Bounded() bool { return true }
