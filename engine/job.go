@@ -317,6 +317,10 @@ func (j *Job) run() {
 	}
 	j.closeOps()
 	for _, req := range j.waiting {
+		if final == Finished {
+			req.reply <- nil // a finished job has caught up with everything
+			continue
+		}
 		req.reply <- fmt.Errorf("job %s %s", j.spec.ID, final)
 	}
 	j.waiting = nil

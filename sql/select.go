@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
-	"sync"
 
 	tidb "github.com/pingcap/tidb/pkg/parser"
 	"github.com/pingcap/tidb/pkg/parser/ast"
@@ -21,7 +20,6 @@ import (
 
 // tidbParsers holds tidb parsers; a *tidb.Parser keeps scratch state and
 // must not be shared by goroutines, so each parse takes its own.
-var tidbParsers = sync.Pool{New: func() any { return tidb.New() }}
 
 // valuesRows parses "VALUES (a, b), (c, d)" filling toks[lo:hi].
 func (p *parser) valuesRows(lo, hi int) [][]Expr {
@@ -335,7 +333,10 @@ func (p *parser) tvfData(lo, hi int) (From, []string) {
 // parseTiDB hands the rewritten text to tidb and maps its errors back.
 func (r *rewriter) parseTiDB() (node ast.StmtNode) {
 	text := string(r.out)
-	tp := tidbParsers.Get().(*tidb.Parser)
+	// A fresh parser per statement: tidb's AST nodes point into the
+	// parser's scratch state, so a pooled parser reused by another goroutine
+	// would write into nodes this one is still converting.
+	tp := tidb.New()
 	mode := mysql.ModePipesAsConcat | mysql.ModeNoBackslashEscapes
 	if r.p.d == KSQL {
 		mode |= mysql.ModeANSIQuotes
@@ -347,14 +348,10 @@ func (r *rewriter) parseTiDB() (node ast.StmtNode) {
 		defer func() {
 			if x := recover(); x != nil {
 				err = fmt.Errorf("tidb parser failed: %v", x)
-				tp = nil // its state is unknown: don't reuse it
 			}
 		}()
 		stmts, _, err = tp.ParseSQL(text)
 	}()
-	if tp != nil {
-		tidbParsers.Put(tp)
-	}
 	if err != nil {
 		panic(parseError{r.translate(err, text)})
 	}

@@ -738,7 +738,19 @@ func (s *Source) EndOffsets(ctx context.Context) (map[int32]int64, error) {
 	if s.adm == nil {
 		return nil, ErrNotOpen
 	}
-	end, _, err := s.listed(ctx, s.endLister())
+	// A fresh client: the reading client's metadata may be up to its
+	// minimum age old and miss a topic created a moment ago.
+	cl, err := kgo.NewClient(clientOpts(s.cfg)...)
+	if err != nil {
+		return nil, err
+	}
+	defer cl.Close()
+	adm := kadm.NewClient(cl)
+	list := adm.ListEndOffsets
+	if s.cfg.committed {
+		list = adm.ListCommittedOffsets
+	}
+	end, _, err := s.listed(ctx, list)
 	return end, err
 }
 

@@ -1,0 +1,46 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"os"
+
+	"github.com/tumble/tumble/connectors/kafka"
+)
+
+// kafkaCmd runs the embedded Kafka-compatible broker until ctx is done.
+func kafkaCmd(ctx context.Context, args []string) error {
+	fs := flag.NewFlagSet("tumble kafka", flag.ContinueOnError)
+	listen := fs.String("listen", "127.0.0.1:9092", "address to listen on (host:port; port 0 picks one)")
+	advertise := fs.String("advertise", "", "host:port clients should connect to (default: the listen address; 127.0.0.1 for a wildcard host)")
+	dataDir := fs.String("data-dir", "", "directory that keeps topics, offsets and transactions across restarts (default: in memory)")
+	partitions := fs.Int("partitions", 3, "partitions of automatically created topics")
+	logLevel := fs.String("log-level", "warn", "broker log level: debug, info, warn, error")
+	fs.Usage = func() {
+		fmt.Fprintf(fs.Output(), "Usage: tumble kafka [flags]\n\nRuns an embedded Kafka-compatible broker (topics are created on first use).\n\n")
+		fs.PrintDefaults()
+	}
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return fmt.Errorf("kafka: unexpected arguments %v", fs.Args())
+	}
+	b, err := kafka.StartBroker(ctx, kafka.BrokerConfig{
+		Listen: *listen, Advertise: *advertise, DataDir: *dataDir, Partitions: *partitions,
+		Logger: newLogger(os.Stderr, *logLevel),
+	})
+	if err != nil {
+		return err
+	}
+	defer b.Close()
+	where := "in memory"
+	if *dataDir != "" {
+		where = "data in " + *dataDir
+	}
+	fmt.Printf("Kafka broker listening on %s (%s). Ctrl-C to stop.\n", b.Addr(), where)
+	<-ctx.Done()
+	fmt.Println("Kafka broker stopping.")
+	return nil
+}

@@ -1,0 +1,211 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/tumble/tumble/engine"
+	"github.com/tumble/tumble/planner"
+	"github.com/tumble/tumble/sql"
+)
+
+// fileList collects -f flags.
+type fileList []string
+
+func (f *fileList) String() string     { return strings.Join(*f, ",") }
+func (f *fileList) Set(v string) error { *f = append(*f, v); return nil }
+
+// expandFiles turns files and directories (their *.sql in name order) into
+// a list of files.
+func expandFiles(in []string) ([]string, error) {
+	var out []string
+	for _, p := range in {
+		st, err := os.Stat(p)
+		if err != nil {
+			return nil, err
+		}
+		if !st.IsDir() {
+			out = append(out, p)
+			continue
+		}
+		matches, err := filepath.Glob(filepath.Join(p, "*.sql"))
+		if err != nil {
+			return nil, err
+		}
+		sort.Strings(matches)
+		if len(matches) == 0 {
+			return nil, fmt.Errorf("%s: no .sql files", p)
+		}
+		out = append(out, matches...)
+	}
+	return out, nil
+}
+
+// dialectFlag picks the dialect: "flink", "ksql" or "auto" (per file).
+func pickDialect(flagValue, text string) sql.Dialect {
+	switch flagValue {
+	case "ksql":
+		return sql.KSQL
+	case "flink":
+		return sql.Flink
+	}
+	return sql.DetectDialect(text)
+}
+
+// executeFile runs every statement of a file in a session of the given
+// dialect, printing each result; errors name the file.
+func executeFile(ctx context.Context, rt *runtime, sessions map[sql.Dialect]*planner.Session, path, dialect string) error {
+	raw, err := os.ReadFile(path)
+	if err != nil {
+		return err
+	}
+	text := string(raw)
+	d := pickDialect(dialect, text)
+	s, ok := sessions[d]
+	if !ok {
+		s = rt.session(d)
+		sessions[d] = s
+	}
+	results, err := s.ExecuteText(ctx, text)
+	for _, r := range results {
+		if r.Kind == planner.ResultRows {
+			if err := printResult(ctx, os.Stdout, r); err != nil {
+				return fmt.Errorf("%s: %w", path, err)
+			}
+			continue
+		}
+		printResult(ctx, os.Stdout, r)
+	}
+	if err != nil {
+		return fmt.Errorf("%s: %s", path, errorText(err))
+	}
+	return nil
+}
+
+func runCmd(ctx context.Context, args []string) error {
+	fs := flag.NewFlagSet("run", flag.ContinueOnError)
+	var files fileList
+	fs.Var(&files, "f", "SQL file or directory (repeatable; a directory runs its *.sql in name order)")
+	bootstrap := fs.String("bootstrap", "", "default Kafka bootstrap servers for tables that do not set them")
+	dataDir := fs.String("data-dir", "", "directory for job checkpoints (enables recovery on restart)")
+	dialect := fs.String("dialect", "auto", "flink, ksql or auto (detect per file)")
+	logLevel := fs.String("log-level", "info", "debug, info, warn or error")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	files = append(files, fs.Args()...)
+	if len(files) == 0 {
+		return fmt.Errorf("run: give at least one -f FILE")
+	}
+	paths, err := expandFiles(files)
+	if err != nil {
+		return err
+	}
+	log := newLogger(os.Stderr, *logLevel)
+	jobsCtx, cancelJobs := context.WithCancel(context.Background())
+	defer cancelJobs()
+	rt := newRuntime(jobsCtx, *bootstrap, *dataDir, os.Stdout, log)
+	defer rt.jobs.StopAll()
+	sessions := map[sql.Dialect]*planner.Session{}
+	for _, p := range paths {
+		if err := executeFile(ctx, rt, sessions, p, *dialect); err != nil {
+			return err
+		}
+	}
+	return waitJobs(ctx, rt)
+}
+
+// waitJobs keeps the process alive while jobs run: until ctx is done (a
+// signal), every job has ended, or one failed.
+func waitJobs(ctx context.Context, rt *runtime) error {
+	if len(rt.jobs.List()) == 0 {
+		return nil
+	}
+	fmt.Fprintf(os.Stderr, "tumble: %d job(s) running; press Ctrl-C to stop\n", len(rt.jobs.List()))
+	tick := time.NewTicker(200 * time.Millisecond)
+	defer tick.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			fmt.Fprintln(os.Stderr, "tumble: stopping jobs")
+			return nil
+		case <-tick.C:
+			running := 0
+			for _, j := range rt.jobs.List() {
+				switch j.Job.Status() {
+				case engine.Running:
+					running++
+				case engine.Failed:
+					return fmt.Errorf("job %s failed: %v", j.ID, j.Job.Err())
+				}
+			}
+			if running == 0 {
+				return nil
+			}
+		}
+	}
+}
+
+func explainCmd(ctx context.Context, args []string) error {
+	fs := flag.NewFlagSet("explain", flag.ContinueOnError)
+	var files fileList
+	fs.Var(&files, "f", "SQL file or directory (repeatable)")
+	dialect := fs.String("dialect", "auto", "flink, ksql or auto")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	files = append(files, fs.Args()...)
+	paths, err := expandFiles(files)
+	if err != nil {
+		return err
+	}
+	text, err := explainFiles(paths, *dialect)
+	fmt.Print(text)
+	return err
+}
+
+// explainFiles runs the DDL of the files and explains every INSERT and
+// SELECT, without starting jobs.
+func explainFiles(paths []string, dialect string) (string, error) {
+	rt := newRuntime(context.Background(), "", "", os.Stdout, newLogger(os.Stderr, "warn"))
+	sessions := map[sql.Dialect]*planner.Session{}
+	var sb strings.Builder
+	for _, p := range paths {
+		raw, err := os.ReadFile(p)
+		if err != nil {
+			return sb.String(), err
+		}
+		d := pickDialect(dialect, string(raw))
+		s, ok := sessions[d]
+		if !ok {
+			s = rt.session(d)
+			sessions[d] = s
+		}
+		stmts, err := sql.Parse(string(raw), d)
+		if err != nil {
+			return sb.String(), fmt.Errorf("%s: %s", p, errorText(err))
+		}
+		for _, st := range stmts {
+			switch st.(type) {
+			case *sql.Insert, *sql.Query, *sql.CreateAs:
+				plan, err := s.Explain(st)
+				if err != nil {
+					return sb.String(), fmt.Errorf("%s: %s", p, errorText(err))
+				}
+				_, text := st.Span()
+				fmt.Fprintf(&sb, "-- %s\n%s\n%s\n", filepath.Base(p), strings.TrimSpace(text), plan)
+			default:
+				if _, err := s.Execute(context.Background(), st); err != nil {
+					return sb.String(), fmt.Errorf("%s: %s", p, errorText(err))
+				}
+			}
+		}
+	}
+	return sb.String(), nil
+}

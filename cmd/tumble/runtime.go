@@ -1,0 +1,48 @@
+package main
+
+import (
+	"context"
+	"io"
+	"log/slog"
+
+	"github.com/tumble/tumble/connectors/all"
+	"github.com/tumble/tumble/engine"
+	"github.com/tumble/tumble/planner"
+	"github.com/tumble/tumble/sql"
+)
+
+// runtime is one process's engine: connectors, catalog and jobs.
+type runtime struct {
+	reg       *engine.Registry
+	cat       *planner.Catalog
+	jobs      *planner.JobManager
+	bootstrap string
+	dataDir   string
+	log       *slog.Logger
+}
+
+// newRuntime registers the connectors; print output goes to out.
+func newRuntime(ctx context.Context, bootstrap, dataDir string, out io.Writer, log *slog.Logger) *runtime {
+	reg := engine.NewRegistry()
+	all.Register(reg, out)
+	return &runtime{
+		reg:       reg,
+		cat:       planner.NewCatalog(),
+		jobs:      planner.NewJobManager(ctx, log),
+		bootstrap: bootstrap,
+		dataDir:   dataDir,
+		log:       log,
+	}
+}
+
+func (rt *runtime) session(d sql.Dialect) *planner.Session {
+	return planner.NewSession(planner.Config{
+		Catalog:   rt.cat,
+		Registry:  rt.reg,
+		Jobs:      rt.jobs,
+		Bootstrap: rt.bootstrap,
+		DataDir:   rt.dataDir,
+		Dialect:   d,
+		Log:       rt.log,
+	})
+}
