@@ -66,7 +66,7 @@ func newJSONEncoder(o opts, cols []Column) (*jsonEncoder, error) {
 func (e *jsonEncoder) Encode(dst []byte, row []types.Value) ([]byte, bool, error) {
 	if e.unwrap {
 		c := &e.cols[0]
-		v := row[c.Pos]
+		v := &row[c.Pos]
 		if v.K == types.Null {
 			return dst, true, nil
 		}
@@ -77,7 +77,7 @@ func (e *jsonEncoder) Encode(dst []byte, row []types.Value) ([]byte, bool, error
 	first := true
 	for i := range e.cols {
 		c := &e.cols[i]
-		v := row[c.Pos]
+		v := &row[c.Pos]
 		if v.K == types.Null && e.ignoreNull {
 			continue
 		}
@@ -94,7 +94,7 @@ func (e *jsonEncoder) Encode(dst []byte, row []types.Value) ([]byte, bool, error
 	return append(dst, '}'), false, nil
 }
 
-func (e *jsonEncoder) value(b []byte, v types.Value, t *types.Type) ([]byte, error) {
+func (e *jsonEncoder) value(b []byte, v *types.Value, t *types.Type) ([]byte, error) {
 	if v.K == types.Null {
 		return append(b, "null"...), nil
 	}
@@ -111,7 +111,7 @@ func (e *jsonEncoder) value(b []byte, v types.Value, t *types.Type) ([]byte, err
 	case types.Double:
 		return appendJavaFloat(b, v.Float(), 64, true), nil
 	case types.Decimal:
-		return appendDecimal(b, v, t), nil
+		return appendDecimal(b, *v, t), nil
 	case types.String:
 		if v.K != types.String && v.K != types.Bytes {
 			return appendJSONString(b, v.String()), nil
@@ -152,12 +152,13 @@ func (e *jsonEncoder) value(b []byte, v types.Value, t *types.Type) ([]byte, err
 		return strconv.AppendInt(b, v.I, 10), nil
 	case types.Array:
 		b = append(b, '[')
-		for i, x := range v.Elems() {
+		elems := v.Elems()
+		for i := range elems {
 			if i > 0 {
 				b = append(b, ',')
 			}
 			var err error
-			if b, err = e.value(b, x, t.Elem); err != nil {
+			if b, err = e.value(b, &elems[i], t.Elem); err != nil {
 				return b, err
 			}
 		}
@@ -182,7 +183,7 @@ func (e *jsonEncoder) value(b []byte, v types.Value, t *types.Type) ([]byte, err
 				case k.K == types.String:
 					key = k.S
 				default:
-					kb, err := e.value(nil, k, t.Key)
+					kb, err := e.value(nil, &k, t.Key)
 					if err != nil {
 						return b, err
 					}
@@ -195,7 +196,7 @@ func (e *jsonEncoder) value(b []byte, v types.Value, t *types.Type) ([]byte, err
 				b = appendJSONString(b, key)
 				b = append(b, ':')
 				var err error
-				if b, err = e.value(b, m.Vals[i], t.Elem); err != nil {
+				if b, err = e.value(b, &m.Vals[i], t.Elem); err != nil {
 					return b, err
 				}
 			}
@@ -215,7 +216,7 @@ func (e *jsonEncoder) value(b []byte, v types.Value, t *types.Type) ([]byte, err
 				x = fs[i]
 			}
 			var err error
-			if b, err = e.value(b, x, &t.Fields[i].Type); err != nil {
+			if b, err = e.value(b, &x, &t.Fields[i].Type); err != nil {
 				return b, err
 			}
 		}
