@@ -15,6 +15,10 @@ type GroupAgg struct {
 	Keys   []int
 	Aggs   []AggCall
 	Upsert bool
+	// KSQL is ksqlDB's table aggregation: upsert output, a new value after
+	// every input row (equal or not), groups kept when their rows are all
+	// retracted, and the output time the largest input time of the group.
+	KSQL bool
 
 	tab    groupTable
 	keyBuf []byte
@@ -65,6 +69,19 @@ func (g *GroupAgg) Process(recs []Rec) error {
 		}
 		gr := g.tab.get(g.keyBuf, r.Row, g.Keys, g.Aggs)
 		gr.add(r.Row, g.Aggs, retract)
+		if g.KSQL {
+			if r.Ts > gr.maxTs {
+				gr.maxTs = r.Ts
+			}
+			now := g.result(gr)
+			kind := UpdateAfter
+			if gr.emitted == nil {
+				kind = Insert
+			}
+			g.out = append(g.out, Rec{Row: now, Kind: kind, Ts: gr.maxTs})
+			gr.emitted = now
+			continue
+		}
 		if gr.rows <= 0 {
 			if gr.emitted != nil {
 				g.out = append(g.out, Rec{Row: gr.emitted, Kind: Delete, Ts: r.Ts})
@@ -123,6 +140,7 @@ func (g *GroupAgg) Snapshot(e *types.Enc) error {
 	for _, gr := range g.tab.groups {
 		e.Row(gr.key)
 		e.Int(gr.rows)
+		e.Int(gr.maxTs)
 		if gr.emitted == nil {
 			e.Uint(0)
 		} else {
@@ -145,6 +163,7 @@ func (g *GroupAgg) Restore(d *types.Dec) error {
 			gr = g.tab.get(nil, nil, nil, g.Aggs)
 		}
 		gr.rows = d.Int()
+		gr.maxTs = d.Int()
 		if d.Uint() == 1 {
 			gr.emitted = d.Row()
 		}

@@ -34,7 +34,11 @@ type Input struct {
 	Source    Source
 	Prep      []expr.Expr // full output row; nil: rows pass as read
 	Watermark expr.Expr   // nil: this input has no event time
-	Head      Op
+	// Ts, if set, gives each record's timestamp (epoch ms) from the
+	// prepared row (ksqlDB's timestamp column); records where it is NULL
+	// are skipped and counted.
+	Ts   expr.Expr
+	Head Op
 }
 
 // JobSpec is a compiled pipeline, ready to run.
@@ -433,17 +437,30 @@ func (j *Job) discoverSplits(st *inputState) {
 }
 
 func (j *Job) prepare(st *inputState, recs []Rec) []Rec {
-	if st.in.Prep == nil {
+	if st.in.Prep == nil && st.in.Ts == nil {
 		return recs
 	}
 	st.arena.reset()
 	st.prepBuf = st.prepBuf[:0]
 	for _, r := range recs {
-		row := st.arena.row(len(st.in.Prep))
-		for i, e := range st.in.Prep {
-			row[i] = e.Eval(r.Row)
+		row := r.Row
+		if st.in.Prep != nil {
+			row = st.arena.row(len(st.in.Prep))
+			for i, e := range st.in.Prep {
+				row[i] = e.Eval(r.Row)
+			}
 		}
-		st.prepBuf = append(st.prepBuf, Rec{Row: row, Kind: r.Kind, Ts: r.Ts})
+		ts := r.Ts
+		if st.in.Ts != nil {
+			v := st.in.Ts.Eval(row)
+			if v.IsNull() {
+				j.Metrics.Skipped.Add(1)
+				j.log.Warn("record skipped: its timestamp column is NULL or cannot be parsed", "source", st.in.Name)
+				continue
+			}
+			ts = v.I
+		}
+		st.prepBuf = append(st.prepBuf, Rec{Row: row, Kind: r.Kind, Ts: ts})
 	}
 	return st.prepBuf
 }

@@ -98,6 +98,15 @@ func (w Window) assign(dst [][2]int64, ts int64) [][2]int64 {
 // window_time (millisecond timestamps).
 func windowMaxTs(end int64) int64 { return end - types.MicrosPerMilli }
 
+// EmitMode says when an aggregate emits.
+type EmitMode int
+
+const (
+	EmitOnWatermark EmitMode = iota // Flink: once, when the watermark passes the end
+	EmitEveryRow                    // ksqlDB EMIT CHANGES: the new value after each row
+	EmitFinal                       // ksqlDB EMIT FINAL: once, when stream time closes the window
+)
+
 // AggCall is one aggregate of an aggregating operator: the function and
 // the input column of its argument (-1 for COUNT(*)).
 type AggCall struct {
@@ -206,6 +215,14 @@ type WindowAgg struct {
 	Keys     []int
 	Aggs     []AggCall
 	TimeKind types.Kind // kind of window_start/end values (Timestamp or TimestampLTZ)
+	// Emit selects when results go out: once per window on the watermark
+	// (Flink, the default), after every row (ksqlDB EMIT CHANGES), or once
+	// when the window closes by stream time (ksqlDB EMIT FINAL).
+	Emit EmitMode
+	// Grace is how long after its end a window still accepts rows, by
+	// stream time (the largest row time seen); ksqlDB modes only.
+	Grace      int64
+	streamTime int64
 
 	wm      int64
 	windows map[[2]int64]*groupTable
@@ -227,6 +244,7 @@ var (
 func (w *WindowAgg) Open(c *OpContext) error {
 	w.oc = c
 	w.wm = MinWatermark
+	w.streamTime = MinWatermark
 	w.windows = map[[2]int64]*groupTable{}
 	if w.TimeKind == 0 {
 		w.TimeKind = types.Timestamp
@@ -259,6 +277,9 @@ func (w *WindowAgg) table(win [2]int64) *groupTable {
 
 // Process implements Op.
 func (w *WindowAgg) Process(recs []Rec) error {
+	if w.Emit != EmitOnWatermark {
+		return w.processStreamTime(recs)
+	}
 	for i := range recs {
 		r := &recs[i]
 		tv := r.Row[w.TimeCol]
@@ -287,8 +308,89 @@ func (w *WindowAgg) Process(recs []Rec) error {
 	return nil
 }
 
+// processStreamTime is ksqlDB's windowed aggregation: stream time is the
+// largest row time seen; a window accepts rows while end > streamTime -
+// grace; EMIT CHANGES sends the window's new value after each row, EMIT
+// FINAL sends each window once stream time has closed it.
+func (w *WindowAgg) processStreamTime(recs []Rec) error {
+	w.out = w.out[:0]
+	w.arena.reset()
+	for i := range recs {
+		r := &recs[i]
+		tv := r.Row[w.TimeCol]
+		if tv.IsNull() {
+			w.oc.Metrics.LateDropped.Add(1)
+			continue
+		}
+		ts := tv.I
+		if ts > w.streamTime {
+			w.streamTime = ts
+		}
+		closeTime := w.streamTime - w.Grace
+		w.assign = w.W.assign(w.assign[:0], ts)
+		if len(w.Keys) > 0 {
+			w.keyBuf = appendKeyCols(w.keyBuf[:0], r.Row, w.Keys)
+		}
+		late := true
+		for _, win := range w.assign {
+			if win[1] <= closeTime {
+				continue
+			}
+			late = false
+			g := w.table(win).get(w.keyBuf, r.Row, w.Keys, w.Aggs)
+			g.add(r.Row, w.Aggs, r.Kind.IsRetract())
+			if r.Ts > g.maxTs {
+				g.maxTs = r.Ts
+			}
+			if w.Emit == EmitEveryRow {
+				w.out = append(w.out, Rec{Row: w.result(win, g), Kind: UpdateAfter, Ts: g.maxTs})
+			}
+		}
+		if late {
+			w.oc.Metrics.LateDropped.Add(1)
+		}
+		w.closeUpTo(closeTime)
+	}
+	return w.emit(w.out)
+}
+
+// closeUpTo emits and forgets (EMIT FINAL) or forgets (EMIT CHANGES)
+// windows whose end is at or before closeTime.
+func (w *WindowAgg) closeUpTo(closeTime int64) {
+	n := 0
+	for n < len(w.pending) && w.pending[n][1] <= closeTime {
+		n++
+	}
+	if n == 0 {
+		return
+	}
+	for _, win := range w.pending[:n] {
+		t := w.windows[win]
+		if w.Emit == EmitFinal {
+			for _, g := range t.groups {
+				w.out = append(w.out, Rec{Row: w.result(win, g), Kind: Insert, Ts: g.maxTs})
+			}
+		}
+		delete(w.windows, win)
+	}
+	w.pending = append(w.pending[:0], w.pending[n:]...)
+	w.lastTab = nil
+}
+
 // Watermark implements Op: fire every window whose end has passed.
 func (w *WindowAgg) Watermark(wm int64) error {
+	if w.Emit != EmitOnWatermark {
+		if wm == MaxWatermark && w.Emit == EmitFinal {
+			// End of input: close every window.
+			w.out = w.out[:0]
+			w.arena.reset()
+			w.closeUpTo(MaxWatermark)
+			if err := w.emit(w.out); err != nil {
+				return err
+			}
+		}
+		return w.forwardWatermark(wm)
+	}
 	if wm <= w.wm {
 		return nil
 	}
@@ -331,6 +433,7 @@ func (w *WindowAgg) result(win [2]int64, g *group) types.Row {
 // Snapshot implements Snapshotter.
 func (w *WindowAgg) Snapshot(e *types.Enc) error {
 	e.Int(w.wm)
+	e.Int(w.streamTime)
 	e.Uint(uint64(len(w.pending)))
 	for _, win := range w.pending {
 		e.Int(win[0])
@@ -339,6 +442,7 @@ func (w *WindowAgg) Snapshot(e *types.Enc) error {
 		e.Uint(uint64(len(t.groups)))
 		for _, g := range t.groups {
 			e.Row(g.key)
+			e.Int(g.maxTs)
 			for _, a := range g.accs {
 				a.Encode(e)
 			}
@@ -350,6 +454,7 @@ func (w *WindowAgg) Snapshot(e *types.Enc) error {
 // Restore implements Snapshotter.
 func (w *WindowAgg) Restore(d *types.Dec) error {
 	w.wm = d.Int()
+	w.streamTime = d.Int()
 	n := d.Uint()
 	for i := uint64(0); i < n && d.Err == nil; i++ {
 		win := [2]int64{d.Int(), d.Int()}
@@ -371,6 +476,7 @@ func (w *WindowAgg) Restore(d *types.Dec) error {
 				t.index[string(kb)] = len(t.groups)
 			}
 			t.groups = append(t.groups, g)
+			g.maxTs = d.Int()
 			for _, a := range g.accs {
 				a.Decode(d)
 			}

@@ -37,6 +37,38 @@ type Session struct {
 	Config
 	mu       sync.Mutex
 	settings map[string]string
+	// jobID, when set, is the id the next job started gets (replaying a
+	// persisted statement keeps its job's id, and so its checkpoints).
+	jobID string
+}
+
+// ExecuteAs runs one statement; a job it starts gets the given id.
+func (s *Session) ExecuteAs(ctx context.Context, st sql.Statement, jobID string) (*Result, error) {
+	s.mu.Lock()
+	s.jobID = jobID
+	s.mu.Unlock()
+	defer func() {
+		s.mu.Lock()
+		s.jobID = ""
+		s.mu.Unlock()
+	}()
+	return s.Execute(ctx, st)
+}
+
+// newJobID returns the id for the next job: the one ExecuteAs set, or def
+// (a fresh id when def is empty).
+func (s *Session) newJobID(def string) string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.jobID != "" {
+		id := s.jobID
+		s.jobID = ""
+		return id
+	}
+	if def != "" {
+		return def
+	}
+	return NewJobID()
 }
 
 // NewSession returns a session.
@@ -121,6 +153,9 @@ type Result struct {
 	JobID     string
 	Stream    *Stream
 	Statement sql.Statement
+	// KSQL is set for ksqlDB-dialect statements: what ksqlDB's REST API
+	// returns for them.
+	KSQL *KSQLEntity
 }
 
 // Stream is a running SELECT: rows arrive on Rows until the query ends or
@@ -529,7 +564,7 @@ func (s *Session) execInsert(ctx context.Context, n *sql.Insert) (*Result, error
 		return nil, err
 	}
 	_, text := n.Span()
-	id := NewJobID()
+	id := s.newJobID("")
 	info := &JobInfo{ID: id, Name: s.jobName("insert-into_default_catalog.default_database." + plan.Table.Name), Statement: text, Dialect: s.Dialect, Sink: plan.Table.Name}
 	if err := s.startPlan(ctx, info, plan); err != nil {
 		return nil, err

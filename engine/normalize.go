@@ -1,0 +1,69 @@
+package engine
+
+import (
+	"github.com/tumble/tumble/engine/types"
+)
+
+// Normalize turns a table's changelog topic into changes: it keeps the last
+// row of each key and, for each record, emits the retraction of the key's
+// old row (-U, or -D for a tombstone) before the new row (+U, +I for a new
+// key). ksqlDB tables read their topic this way.
+type Normalize struct {
+	base
+	Keys []int
+
+	last   map[string]types.Row
+	keyBuf []byte
+	out    []Rec
+}
+
+var (
+	_ Op          = (*Normalize)(nil)
+	_ Snapshotter = (*Normalize)(nil)
+)
+
+func (n *Normalize) Open(c *OpContext) error {
+	n.oc = c
+	n.last = map[string]types.Row{}
+	return nil
+}
+
+func (n *Normalize) Process(recs []Rec) error {
+	n.out = n.out[:0]
+	for _, r := range recs {
+		n.keyBuf = appendKeyCols(n.keyBuf[:0], r.Row, n.Keys)
+		old, had := n.last[string(n.keyBuf)]
+		if r.Kind.IsRetract() {
+			if had {
+				n.out = append(n.out, Rec{Row: old, Kind: Delete, Ts: r.Ts})
+				delete(n.last, string(n.keyBuf))
+			}
+			continue
+		}
+		row := append(types.Row(nil), r.Row...)
+		if had {
+			n.out = append(n.out, Rec{Row: old, Kind: UpdateBefore, Ts: r.Ts}, Rec{Row: row, Kind: UpdateAfter, Ts: r.Ts})
+		} else {
+			n.out = append(n.out, Rec{Row: row, Kind: Insert, Ts: r.Ts})
+		}
+		n.last[string(n.keyBuf)] = row
+	}
+	return n.emit(n.out)
+}
+
+func (n *Normalize) Snapshot(e *types.Enc) error {
+	e.Uint(uint64(len(n.last)))
+	for _, row := range n.last {
+		e.Row(row)
+	}
+	return nil
+}
+
+func (n *Normalize) Restore(d *types.Dec) error {
+	cnt := d.Uint()
+	for i := uint64(0); i < cnt && d.Err == nil; i++ {
+		row := d.Row()
+		n.last[string(appendKeyCols(nil, row, n.Keys))] = row
+	}
+	return d.Err
+}
