@@ -384,6 +384,11 @@ func TestMissingTopicAppears(t *testing.T) {
 	// Records written right after the topic appears are read: partitions
 	// that appear later start at their beginning.
 	produce(t, client(t, b), rec("later", "k1", `{"n": 1}`), rec("later", "k2", `{"n": 2}`))
+	// EndOffsets sees the new topic at once (no stale metadata).
+	end, err := src.EndOffsets(context.Background())
+	if err != nil || len(end) != 2 || end[0]+end[1] != 2 {
+		t.Fatalf("end offsets right after the topic appeared: %v %v", end, err)
+	}
 	recs, _, _ = collect(t, src, 2, 10*time.Second)
 	if got := rowStrings(recs); !slices.Equal(got, []string{"1", "2"}) {
 		t.Fatalf("got %v", got)

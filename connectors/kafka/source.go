@@ -39,10 +39,12 @@ type Source struct {
 	splits map[int32]*split // guarded by mu; Poll is the only writer
 
 	cl     *kgo.Client
-	adm    *kadm.Client
+	admCl  *kgo.Client        // metadata and offset requests
+	adm    *kadm.Client       // on admCl
 	cancel context.CancelFunc // stops discovery
 	wg     sync.WaitGroup
 	found  chan map[int32]int64 // discovered partitions and their start offsets
+	kick   chan struct{}        // wakes discovery early (EndOffsets saw new partitions)
 	resume map[int32]int64      // Open's positions for partitions not seen yet
 
 	announce bool // the next Poll reports every split's start position
@@ -132,20 +134,31 @@ func (s *Source) Open(ctx context.Context, start map[int32]int64) error {
 	if err != nil {
 		return fmt.Errorf("kafka source '%s': %w", s.cfg.name, err)
 	}
-	s.cl, s.adm = cl, kadm.NewClient(cl)
+	// Admin requests get their own client whose metadata cache is short
+	// lived: kadm answers from the client's cached metadata, and with the
+	// default (5 s) a topic created a moment ago would look missing to
+	// EndOffsets and to partition discovery.
+	admCl, err := kgo.NewClient(append(clientOpts(s.cfg), kgo.MetadataMinAge(10*time.Millisecond))...)
+	if err != nil {
+		cl.Close()
+		return fmt.Errorf("kafka source '%s': %w", s.cfg.name, err)
+	}
+	s.cl, s.admCl, s.adm = cl, admCl, kadm.NewClient(admCl)
+	fail := func(err error) error {
+		cl.Close()
+		admCl.Close()
+		s.cl, s.admCl, s.adm = nil, nil, nil
+		return err
+	}
 	octx, cancel := context.WithTimeout(ctx, s.cfg.timeout)
 	defer cancel()
 	offsets, exists, err := s.startOffsets(octx, start)
 	if err != nil {
-		cl.Close()
-		s.cl = nil
-		return err
+		return fail(err)
 	}
 	if s.cfg.bounded {
 		if err := s.resolveBounds(octx, offsets); err != nil {
-			cl.Close()
-			s.cl = nil
-			return err
+			return fail(err)
 		}
 	}
 	s.resume = map[int32]int64{}
@@ -157,6 +170,7 @@ func (s *Source) Open(ctx context.Context, start map[int32]int64) error {
 	s.addPartitions(offsets)
 	s.announce = true
 	s.found = make(chan map[int32]int64, 1)
+	s.kick = make(chan struct{}, 1)
 	dctx, dcancel := context.WithCancel(context.Background())
 	s.cancel = dcancel
 	if !s.cfg.bounded && (!exists || s.cfg.discovery > 0) {
@@ -363,6 +377,8 @@ func (s *Source) discover(ctx context.Context, exists bool) {
 		case <-ctx.Done():
 			return
 		case <-t.C:
+		case <-s.kick:
+			t.Stop()
 		}
 		lctx, cancel := context.WithTimeout(ctx, s.cfg.timeout)
 		first, ok, err := s.listed(lctx, s.adm.ListStartOffsets)
@@ -733,13 +749,15 @@ func (s *Source) metaValue(r *kgo.Record, m *metaCol) types.Value {
 
 // EndOffsets returns each partition's end: the high watermark, or the last
 // stable offset with 'properties.isolation.level' = 'read_committed'. A
-// missing topic has no partitions. It blocks for one ListOffsets request.
+// missing topic has no partitions. It blocks for a connection, one
+// Metadata and one ListOffsets request; a topic created just before is
+// seen.
 func (s *Source) EndOffsets(ctx context.Context) (map[int32]int64, error) {
 	if s.adm == nil {
 		return nil, ErrNotOpen
 	}
-	// A fresh client: the reading client's metadata may be up to its
-	// minimum age old and miss a topic created a moment ago.
+	// A client of its own: kadm answers from cached metadata (at least
+	// 10 ms old here), and a topic created a moment ago would look missing.
 	cl, err := kgo.NewClient(clientOpts(s.cfg)...)
 	if err != nil {
 		return nil, err
@@ -751,6 +769,18 @@ func (s *Source) EndOffsets(ctx context.Context) (map[int32]int64, error) {
 		list = adm.ListCommittedOffsets
 	}
 	end, _, err := s.listed(ctx, list)
+	s.mu.Lock()
+	unknown := false
+	for p := range end {
+		unknown = unknown || s.splits[p] == nil
+	}
+	s.mu.Unlock()
+	if unknown { // look for them now rather than at the next discovery
+		select {
+		case s.kick <- struct{}{}:
+		default:
+		}
+	}
 	return end, err
 }
 
@@ -787,6 +817,7 @@ func (s *Source) Close() error {
 	s.wg.Wait()
 	if s.cl != nil {
 		s.cl.Close()
+		s.admCl.Close()
 	}
 	return nil
 }
