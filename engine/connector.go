@@ -148,6 +148,8 @@ type Connector struct {
 	// Validate checks a table's options when the table is created (before
 	// any source or sink is built). Optional.
 	Validate func(spec *TableSpec) error
+	// Admin, if set, manages the connector's topics.
+	Admin TopicAdmin
 }
 
 // AcceptsOption reports whether key is one of the connector's options.
@@ -220,3 +222,33 @@ const (
 	MetaTopic     = "topic"
 	MetaHeaders   = "headers"
 )
+
+// RawRecord is a record as stored in Kafka, for PRINT.
+type RawRecord struct {
+	Topic     string
+	Partition int32
+	Offset    int64
+	Timestamp int64 // epoch ms
+	Key       []byte
+	Value     []byte
+}
+
+// TopicInfo describes a topic for SHOW TOPICS.
+type TopicInfo struct {
+	Name       string
+	Partitions int
+	Replicas   int
+}
+
+// TopicAdmin is what a message-broker connector offers for ksqlDB's topic
+// statements (SHOW TOPICS, PRINT, DROP ... DELETE TOPIC). Its methods block
+// on the broker and honour ctx.
+type TopicAdmin interface {
+	ListTopics(ctx context.Context, bootstrap string) ([]TopicInfo, error)
+	DeleteTopic(ctx context.Context, bootstrap, topic string) error
+	// Partitions returns how many partitions topic has (0 if it does not exist).
+	Partitions(ctx context.Context, bootstrap, topic string) (int, error)
+	// Tail calls fn for each record of topic (from the beginning or from
+	// the end) until fn returns an error or ctx is done.
+	Tail(ctx context.Context, bootstrap, topic string, fromBeginning bool, fn func(RawRecord) error) error
+}

@@ -1,6 +1,8 @@
 package engine
 
 import (
+	"sort"
+
 	"github.com/tumble/tumble/engine/types"
 )
 
@@ -11,6 +13,9 @@ import (
 type Normalize struct {
 	base
 	Keys []int
+	// Final keeps the table and emits its rows once, at the end of input
+	// (a pull query over a table's topic).
+	Final bool
 
 	last   map[string]types.Row
 	keyBuf []byte
@@ -30,6 +35,17 @@ func (n *Normalize) Open(c *OpContext) error {
 
 func (n *Normalize) Process(recs []Rec) error {
 	n.out = n.out[:0]
+	if n.Final {
+		for _, r := range recs {
+			n.keyBuf = appendKeyCols(n.keyBuf[:0], r.Row, n.Keys)
+			if r.Kind.IsRetract() {
+				delete(n.last, string(n.keyBuf))
+				continue
+			}
+			n.last[string(n.keyBuf)] = append(types.Row(nil), r.Row...)
+		}
+		return nil
+	}
 	for _, r := range recs {
 		n.keyBuf = appendKeyCols(n.keyBuf[:0], r.Row, n.Keys)
 		old, had := n.last[string(n.keyBuf)]
@@ -49,6 +65,25 @@ func (n *Normalize) Process(recs []Rec) error {
 		n.last[string(n.keyBuf)] = row
 	}
 	return n.emit(n.out)
+}
+
+// Watermark implements Op: with Final, the end of input emits the table.
+func (n *Normalize) Watermark(wm int64) error {
+	if n.Final && wm == MaxWatermark {
+		n.out = n.out[:0]
+		keys := make([]string, 0, len(n.last))
+		for k := range n.last {
+			keys = append(keys, k)
+		}
+		sort.Strings(keys)
+		for _, k := range keys {
+			n.out = append(n.out, Rec{Row: n.last[k], Kind: Insert})
+		}
+		if err := n.emit(n.out); err != nil {
+			return err
+		}
+	}
+	return n.forwardWatermark(wm)
 }
 
 func (n *Normalize) Snapshot(e *types.Enc) error {

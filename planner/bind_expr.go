@@ -99,8 +99,10 @@ type aggCtx struct {
 	// legacy window calls: TUMBLE_START etc. resolve through these
 	legacy   *legacyWindow
 	windowed bool
-	aggs     []aggItem
-	nextName int
+	// ksqlWindow: WINDOWSTART / WINDOWEND name the window bounds (BIGINT ms).
+	ksqlWindow bool
+	aggs       []aggItem
+	nextName   int
 }
 
 type aggItem struct {
@@ -248,6 +250,14 @@ func (eb *exprBinder) bindInAgg(e sql.Expr) (expr.Expr, bool, error) {
 			return eb.outCol(off), true, nil
 		}
 	}
+	if id, ok := e.(*sql.Ident); ok && a.ksqlWindow && len(id.Parts) == 1 {
+		switch strings.ToUpper(id.Parts[0]) {
+		case colWindowStart:
+			return toMillis(eb.outCol(len(a.keys)), colWindowStart), true, nil
+		case colWindowEnd:
+			return toMillis(eb.outCol(len(a.keys)+1), colWindowEnd), true, nil
+		}
+	}
 	if containsAggregate(e) {
 		return nil, false, nil
 	}
@@ -278,6 +288,13 @@ func (eb *exprBinder) bindInAgg(e sql.Expr) (expr.Expr, bool, error) {
 		return bound, true, nil
 	}
 	return nil, false, nil
+}
+
+// toMillis turns a timestamp into epoch milliseconds (ksqlDB's BIGINT
+// window bounds).
+func toMillis(x expr.Expr, name string) expr.Expr {
+	return &expr.Call{Name: name, Args: []expr.Expr{x}, T: types.Type{Kind: types.BigInt, NotNull: true}, Strict: true,
+		Fn: func(a []types.Value) types.Value { return types.BigIntV(expr.FloorDiv(a[0].I, types.MicrosPerMilli)) }}
 }
 
 // outCol references an output column of the aggregate.

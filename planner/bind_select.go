@@ -20,6 +20,8 @@ type binder struct {
 	usedNames      map[string]bool
 	// viewDepth guards against views that refer to themselves.
 	viewDepth int
+	// generated counts ksqlDB's KSQL_COL_n names.
+	generated int
 }
 
 func newBinder(s *Session) *binder {
@@ -39,6 +41,8 @@ type fromResult struct {
 	// the scope holds the input fields followed by window_start,
 	// window_end, window_time.
 	tvf *tvfInfo
+	// table is the catalog table read, when FROM is one.
+	table *Table
 }
 
 type tvfInfo struct {
@@ -127,11 +131,18 @@ func (b *binder) bindTableRef(n *sql.TableRef) (*fromResult, error) {
 		fs := qualify(node.Fields(), qual)
 		return &fromResult{node: &renamed{Node: node, fields: fs}, sc: &scope{fields: fs}}, nil
 	}
+	if t.Dialect == sql.KSQL && t.KSQL != nil {
+		node, err := b.ksqlScan(t, qual)
+		if err != nil {
+			return nil, err
+		}
+		return &fromResult{node: node, sc: &scope{fields: node.Fields()}, table: t}, nil
+	}
 	node, err := b.scan(t, qual)
 	if err != nil {
 		return nil, err
 	}
-	return &fromResult{node: node, sc: &scope{fields: node.Fields()}}, nil
+	return &fromResult{node: node, sc: &scope{fields: node.Fields()}, table: t}, nil
 }
 
 // scan builds TableSourceScan (+ WatermarkAssigner) for a table.
@@ -400,7 +411,13 @@ func (b *binder) itemName(it sql.SelectItem, x expr.Expr, i int) string {
 		}
 	}
 	if b.dialect == sql.KSQL {
-		return fmt.Sprintf("KSQL_COL_%d", i)
+		for {
+			name := fmt.Sprintf("KSQL_COL_%d", b.generated)
+			b.generated++
+			if !b.usedNames[name] {
+				return name
+			}
+		}
 	}
 	return fmt.Sprintf("EXPR$%d", i)
 }
@@ -503,6 +520,23 @@ func (b *binder) bindAggregate(sel *sql.Select, fr *fromResult) (Node, error) {
 		a.keyStrs = append(a.keyStrs, x.String())
 	}
 	window := legacyWin
+	if b.dialect == sql.KSQL && sel.Window != nil {
+		w, err := ksqlWindow(sel.Window)
+		if err != nil {
+			return nil, err
+		}
+		window = &w
+		timeCol = -1
+		for i, f := range fr.sc.fields {
+			if f.Name == colEventTime {
+				timeCol = i
+			}
+		}
+		if timeCol < 0 {
+			return nil, sql.Errorf(sel.Window.Pos, "WINDOW needs a stream or table as input")
+		}
+		a.ksqlWindow = true
+	}
 	if fr.tvf != nil {
 		hasStart, hasEnd := false, false
 		for _, k := range windowKeys {
@@ -517,7 +551,7 @@ func (b *binder) bindAggregate(sel *sql.Select, fr *fromResult) (Node, error) {
 		timeCol = fr.tvf.timeCol
 	}
 	if window != nil {
-		if window.Kind == engine.Session {
+		if window.Kind == engine.Session && b.dialect != sql.KSQL {
 			return nil, sql.Errorf(sel.Pos, "session group windows are not supported yet")
 		}
 		a.windowed = true
@@ -631,9 +665,19 @@ func (b *binder) bindAggregate(sel *sql.Select, fr *fromResult) (Node, error) {
 	}
 	var aggNode Node
 	if a.windowed {
-		aggNode = &WindowAggregate{Input: preNode, Window: *window, TimeCol: tIdx, Keys: keyIdx, Aggs: calls, AggNames: aggNames, fields: out.fields}
+		wa := &WindowAggregate{Input: preNode, Window: *window, TimeCol: tIdx, Keys: keyIdx, Aggs: calls, AggNames: aggNames, fields: out.fields}
+		if b.dialect == sql.KSQL {
+			wa.Emit, wa.Grace = engine.EmitEveryRow, defaultGrace.Microseconds()
+			if sel.Emit == sql.EmitFinal {
+				wa.Emit = engine.EmitFinal
+			}
+			if sel.Window != nil && sel.Window.Grace >= 0 {
+				wa.Grace = sel.Window.Grace * types.MicrosPerMilli
+			}
+		}
+		aggNode = wa
 	} else {
-		aggNode = &GroupAggregate{Input: preNode, Keys: keyIdx, Aggs: calls, AggNames: aggNames, fields: out.fields}
+		aggNode = &GroupAggregate{Input: preNode, Keys: keyIdx, Aggs: calls, AggNames: aggNames, fields: out.fields, KSQL: b.dialect == sql.KSQL}
 	}
 	return &Calc{Input: aggNode, Filter: having, Projects: projects, fields: fields}, nil
 }

@@ -56,7 +56,7 @@ func (bld *builder) node(n Node, next engine.Op) error {
 		return bld.node(n.Input, op)
 	case *WindowAggregate:
 		tk := n.Input.Fields()[n.TimeCol].Type.Kind
-		op := &engine.WindowAgg{W: n.Window, TimeCol: n.TimeCol, Keys: n.Keys, Aggs: n.Aggs, TimeKind: tk}
+		op := &engine.WindowAgg{W: n.Window, TimeCol: n.TimeCol, Keys: n.Keys, Aggs: n.Aggs, TimeKind: tk, Emit: n.Emit, Grace: n.Grace}
 		bld.chain(op, next)
 		return bld.node(n.Input, op)
 	case *WindowTableFunction:
@@ -65,7 +65,15 @@ func (bld *builder) node(n Node, next engine.Op) error {
 		bld.chain(op, next)
 		return bld.node(n.Input, op)
 	case *GroupAggregate:
-		op := &engine.GroupAgg{Keys: n.Keys, Aggs: n.Aggs}
+		op := &engine.GroupAgg{Keys: n.Keys, Aggs: n.Aggs, KSQL: n.KSQL}
+		bld.chain(op, next)
+		return bld.node(n.Input, op)
+	case *ChangelogNormalize:
+		op := &engine.Normalize{Keys: n.Keys, Final: n.Final}
+		bld.chain(op, next)
+		return bld.node(n.Input, op)
+	case *TableFilter:
+		op := &engine.TableFilter{Filter: n.Filter, Keys: n.Keys}
 		bld.chain(op, next)
 		return bld.node(n.Input, op)
 	case *Union:
@@ -105,12 +113,12 @@ func (bld *builder) scan(n *Scan, next engine.Op) (*engine.Input, error) {
 		if c.Source == nil {
 			return nil, fmt.Errorf("connector '%s' can only be used as a sink", c.Name)
 		}
-		spec := bld.s.tableSpec(n.Table, nil)
+		spec := bld.s.tableSpec(n.Table, n.Columns)
 		if src, err = c.Source(spec); err != nil {
 			return nil, fmt.Errorf("table %s: %w", n.Table.Name, err)
 		}
 	}
-	in := &engine.Input{Name: n.Table.Name, Source: src, Prep: n.Prep, Head: next}
+	in := &engine.Input{Name: n.Table.Name, Source: src, Prep: n.Prep, Ts: n.Ts, Head: next}
 	bld.inputs = append(bld.inputs, in)
 	return in, nil
 }

@@ -107,8 +107,18 @@ func (t *Table) Schema() types.Schema {
 
 // Catalog holds tables, streams and views. Safe for concurrent use.
 type Catalog struct {
-	mu     sync.RWMutex
-	tables map[string]*Table
+	mu      sync.RWMutex
+	tables  map[string]*Table
+	queries int // ksqlDB query ids: CSAS_X_<n>
+}
+
+// nextQueryNumber returns the number of the next ksqlDB query id.
+func (c *Catalog) nextQueryNumber() int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	n := c.queries
+	c.queries++
+	return n
 }
 
 // NewCatalog returns an empty catalog.

@@ -2,29 +2,676 @@ package planner
 
 import (
 	"context"
+	"fmt"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
 
+	"github.com/tumble/tumble/engine"
+	"github.com/tumble/tumble/engine/expr"
+	"github.com/tumble/tumble/engine/types"
 	"github.com/tumble/tumble/sql"
 )
 
-// The ksqlDB dialect: sources, CSAS/CTAS, push and pull queries.
+// The ksqlDB dialect: streams and tables over Kafka topics, CSAS/CTAS
+// persistent queries, push and pull queries, and the utility statements.
+// Everything compiles to the same plan nodes and engine operators as Flink
+// SQL; what differs is the key handling (ksqlDB keys live in the record
+// key), the pseudo columns (ROWTIME, ROWPARTITION, ROWOFFSET, WINDOWSTART,
+// WINDOWEND), stream-time windows with a grace period, and emitting a new
+// value after every input row.
 
-func errKSQL(st sql.Statement) error {
-	pos, _ := st.Span()
-	return sql.Errorf(pos, "this ksqlDB statement is not supported yet")
+// Pseudo column names.
+const (
+	colRowtime      = "ROWTIME"
+	colRowPartition = "ROWPARTITION"
+	colRowOffset    = "ROWOFFSET"
+	colWindowStart  = "WINDOWSTART"
+	colWindowEnd    = "WINDOWEND"
+	// colEventTime is a hidden TIMESTAMP_LTZ copy of ROWTIME that windows use.
+	colEventTime = "$ROWTIME"
+)
+
+// defaultGrace is ksqlDB's grace period when a window gives none.
+const defaultGrace = 24 * time.Hour
+
+var ksqlFormats = map[string]bool{"JSON": true, "KAFKA": true, "DELIMITED": true, "NONE": true}
+var schemaRegistryFormats = map[string]bool{"AVRO": true, "PROTOBUF": true, "JSON_SR": true, "PROTOBUF_NOSR": true}
+
+// ksqlOptions reads a ksqlDB WITH clause (keys are lower-case).
+type ksqlOptions map[string]string
+
+func optionsOf(opts []sql.Option) ksqlOptions {
+	out := ksqlOptions{}
+	for _, o := range opts {
+		out[strings.ToLower(o.Key)] = o.Value
+	}
+	return out
 }
 
-func (s *Session) ksqlCreateSource(n *sql.CreateTable) (*Result, error) { return nil, errKSQL(n) }
-func (s *Session) ksqlCreateAs(ctx context.Context, n *sql.CreateAs) (*Result, error) {
-	return nil, errKSQL(n)
+func (o ksqlOptions) get(k string) (string, bool) { v, ok := o[k]; return v, ok }
+
+var ksqlKnownOptions = map[string]bool{
+	"kafka_topic": true, "value_format": true, "key_format": true, "format": true, "partitions": true,
+	"replicas": true, "timestamp": true, "timestamp_format": true, "value_delimiter": true,
+	"key_delimiter": true, "wrap_single_value": true, "window_type": true, "window_size": true,
+	"value_avro_schema_full_name": true, "value_schema_id": true, "key_schema_id": true,
+	"value_schema_full_name": true, "key_schema_full_name": true, "retention_ms": true,
+	"source_connector": true,
 }
-func (s *Session) ksqlDrop(n *sql.Drop, t *Table) (*Result, error) { return nil, errKSQL(n) }
-func (s *Session) ksqlQuery(ctx context.Context, n *sql.Query) (*Result, error) {
-	return nil, errKSQL(n)
+
+// ksqlTypeName renders a type as ksqlDB does.
+func ksqlTypeName(t types.Type) string {
+	switch t.Kind {
+	case types.String:
+		return "STRING"
+	case types.Int, types.TinyInt, types.SmallInt:
+		return "INTEGER"
+	case types.Decimal:
+		return fmt.Sprintf("DECIMAL(%d, %d)", t.Precision, t.Scale)
+	case types.Timestamp, types.TimestampLTZ:
+		return "TIMESTAMP"
+	case types.Array:
+		return "ARRAY<" + ksqlTypeName(*t.Elem) + ">"
+	case types.Map:
+		return "MAP<" + ksqlTypeName(*t.Key) + ", " + ksqlTypeName(*t.Elem) + ">"
+	case types.Struct:
+		parts := make([]string, len(t.Fields))
+		for i, f := range t.Fields {
+			parts[i] = "`" + f.Name + "` " + ksqlTypeName(f.Type)
+		}
+		return "STRUCT<" + strings.Join(parts, ", ") + ">"
+	case types.Float:
+		return "DOUBLE"
+	}
+	return t.Nullable().String()
 }
-func (s *Session) ksqlPlanQuery(sel *sql.Select) (Node, error) {
-	return nil, sql.Errorf(sel.Pos, "ksqlDB queries are not supported yet")
+
+func kindWord(k sql.ObjectKind) string {
+	if k == sql.KindStream {
+		return "stream"
+	}
+	return "table"
 }
-func (s *Session) ksqlPlanCreateAs(n *sql.CreateAs) (Node, error)   { return nil, errKSQL(n) }
-func (s *Session) ksqlExplainQuery(n *sql.Explain) (*Result, error) { return nil, errKSQL(n) }
-func (s *Session) ksqlShow(n *sql.Show) (*Result, error)            { return nil, errKSQL(n) }
-func (s *Session) ksqlDescribe(n *sql.Describe) (*Result, error)    { return nil, errKSQL(n) }
+
+func title(s string) string { return strings.ToUpper(s[:1]) + s[1:] }
+
+// ksqlCreateSource is CREATE [OR REPLACE] STREAM|TABLE name (cols) WITH (...).
+func (s *Session) ksqlCreateSource(n *sql.CreateTable) (*Result, error) {
+	_, text := n.Span()
+	name := n.Name.Last()
+	word := kindWord(n.Kind)
+	if old, exists := s.Catalog.Lookup(name, false); exists {
+		switch {
+		case n.IfNotExists:
+			return s.ksqlStatus(word, name, "create", title(word)+" already exists.", ""), nil
+		case !n.OrReplace:
+			return nil, sql.Errorf(n.Name.Pos, "Cannot add %s '%s': A %s with the same name already exists", word, name, kindWord(old.Kind))
+		}
+	}
+	opts := optionsOf(n.Options)
+	for _, o := range n.Options {
+		if !ksqlKnownOptions[strings.ToLower(o.Key)] {
+			return nil, sql.Errorf(o.Pos, "Invalid config variable(s) in the WITH clause: %s", strings.ToUpper(o.Key))
+		}
+	}
+	if len(n.Columns) == 0 {
+		return nil, sql.Errorf(n.Start, "The statement does not define any columns.")
+	}
+	topic, ok := opts.get("kafka_topic")
+	if !ok {
+		return nil, sql.Errorf(n.Start, "Missing required property \"KAFKA_TOPIC\" which has no default value.")
+	}
+	t := &Table{Name: name, Kind: n.Kind, Dialect: sql.KSQL, Statement: text, Options: map[string]string{}}
+	var keys, vals []Column
+	seen := map[string]bool{}
+	for _, cd := range n.Columns {
+		if seen[cd.Name] {
+			return nil, sql.Errorf(cd.Pos, "Duplicate column names: %s", cd.Name)
+		}
+		seen[cd.Name] = true
+		switch strings.ToUpper(cd.Name) {
+		case colRowtime, colRowPartition, colRowOffset, colWindowStart, colWindowEnd:
+			return nil, sql.Errorf(cd.Pos, "'%s' is a reserved column name. You cannot use it as a name for a column.", cd.Name)
+		}
+		ct, err := convertType(cd.Type, sql.KSQL)
+		if err != nil {
+			return nil, err
+		}
+		c := Column{Name: cd.Name, Type: ct}
+		if cd.Kind == sql.Metadata {
+			return nil, sql.Errorf(cd.Pos, "HEADERS columns are not supported")
+		}
+		switch {
+		case cd.PrimaryKey && n.Kind == sql.KindStream:
+			return nil, sql.Errorf(cd.Pos, "Column `%s` is a 'PRIMARY KEY' column: please use 'KEY' for streams.\nTables have PRIMARY KEYs, which are unique and NON NULL.\nStreams have KEYs, which have no uniqueness or NON NULL constraints.", cd.Name)
+		case cd.Key && n.Kind == sql.KindTable:
+			return nil, sql.Errorf(cd.Pos, "Column `%s` is a 'KEY' column: please use 'PRIMARY KEY' for tables.\nTables have PRIMARY KEYs, which are unique and NON NULL.\nStreams have KEYs, which have no uniqueness or NON NULL constraints.", cd.Name)
+		case cd.Key || cd.PrimaryKey:
+			c.Key = true
+			keys = append(keys, c)
+			t.PrimaryKey = append(t.PrimaryKey, c.Name)
+		default:
+			vals = append(vals, c)
+		}
+	}
+	if n.Kind == sql.KindTable && len(keys) == 0 {
+		return nil, sql.Errorf(n.Start, "Tables require a PRIMARY KEY. Please define the PRIMARY KEY.")
+	}
+	t.Columns = append(keys, vals...)
+	info, err := s.ksqlFormats(t, opts, n.Start, nil)
+	if err != nil {
+		return nil, err
+	}
+	info.Topic = topic
+	t.KSQL = info
+	if ts, ok := opts.get("timestamp"); ok {
+		if err := s.ksqlTimestampColumn(t, ts, opts, n.Start); err != nil {
+			return nil, err
+		}
+	}
+	if wt, ok := opts.get("window_type"); ok {
+		w, err := parseWindowType(wt, opts["window_size"])
+		if err != nil {
+			return nil, sql.Errorf(n.Start, "%v", err)
+		}
+		t.KSQL.Windowed = w
+	}
+	s.ksqlConnectorOptions(t, opts)
+	if err := s.validateKSQL(t, n.Start); err != nil {
+		return nil, err
+	}
+	s.Catalog.Put(t)
+	return s.ksqlStatus(word, name, "create", title(word)+" created", ""), nil
+}
+
+// ksqlFormats resolves KEY_FORMAT / VALUE_FORMAT / FORMAT, inheriting
+// from a source when given.
+func (s *Session) ksqlFormats(t *Table, opts ksqlOptions, pos sql.Pos, from *KSQLSource) (*KSQLSource, error) {
+	info := &KSQLSource{KeyFormat: "KAFKA"}
+	if from != nil {
+		info.KeyFormat, info.ValueFormat = from.KeyFormat, from.ValueFormat
+	}
+	if v, ok := s.Setting("ksql.persistence.default.format.value"); ok && info.ValueFormat == "" {
+		info.ValueFormat = strings.ToUpper(v)
+	}
+	if v, ok := opts.get("format"); ok {
+		if _, k := opts.get("key_format"); k {
+			return nil, sql.Errorf(pos, "Cannot supply both 'KEY_FORMAT' and 'FORMAT' properties, as 'FORMAT' sets both key and value formats.")
+		}
+		if _, k := opts.get("value_format"); k {
+			return nil, sql.Errorf(pos, "Cannot supply both 'VALUE_FORMAT' and 'FORMAT' properties, as 'FORMAT' sets both key and value formats.")
+		}
+		info.KeyFormat, info.ValueFormat = strings.ToUpper(v), strings.ToUpper(v)
+	}
+	if v, ok := opts.get("key_format"); ok {
+		info.KeyFormat = strings.ToUpper(v)
+	}
+	if v, ok := opts.get("value_format"); ok {
+		info.ValueFormat = strings.ToUpper(v)
+	}
+	if info.ValueFormat == "" {
+		return nil, sql.Errorf(pos, "Statement is missing the 'VALUE_FORMAT' property from the WITH clause. Either provide one or set a default via the 'ksql.persistence.default.format.value' config.")
+	}
+	for _, f := range []string{info.KeyFormat, info.ValueFormat} {
+		if schemaRegistryFormats[f] {
+			return nil, sql.Errorf(pos, "%s format needs a Schema Registry, which Tumble does not support", f)
+		}
+		if !ksqlFormats[f] {
+			return nil, sql.Errorf(pos, "Unknown format: %s", f)
+		}
+	}
+	if info.ValueFormat == "NONE" {
+		return nil, sql.Errorf(pos, "The 'NONE' format can only be used for the key")
+	}
+	var nkeys int
+	for _, c := range t.Columns {
+		if c.Key {
+			nkeys++
+		}
+	}
+	switch {
+	case info.KeyFormat == "NONE" && nkeys > 0:
+		if from != nil {
+			info.KeyFormat = "KAFKA"
+		} else {
+			return nil, sql.Errorf(pos, "The 'NONE' format can only be used when no columns are defined. Got: [%s]", strings.Join(t.PrimaryKey, ", "))
+		}
+	case info.KeyFormat == "KAFKA" && nkeys > 1:
+		return nil, sql.Errorf(pos, "The 'KAFKA' format only supports a single field. Got: %d key columns", nkeys)
+	}
+	if v, ok := opts.get("partitions"); ok {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 {
+			return nil, sql.Errorf(pos, "Invalid number of partitions: %s", v)
+		}
+		info.Partitions = n
+	}
+	return info, nil
+}
+
+// ksqlConnectorOptions maps ksqlDB options to the kafka connector's.
+func (s *Session) ksqlConnectorOptions(t *Table, opts ksqlOptions) {
+	t.Options["connector"] = "kafka"
+	t.Options["topic"] = t.KSQL.Topic
+	t.Options["key.format"] = strings.ToLower(t.KSQL.KeyFormat)
+	t.Options["value.format"] = strings.ToLower(t.KSQL.ValueFormat)
+	for k, ck := range map[string]string{"value_delimiter": "value.delimiter", "key_delimiter": "key.delimiter", "wrap_single_value": "wrap.single.value", "replicas": "replicas"} {
+		if v, ok := opts.get(k); ok {
+			t.Options[ck] = v
+		}
+	}
+	if t.KSQL.Partitions > 0 {
+		t.Options["partitions"] = strconv.Itoa(t.KSQL.Partitions)
+	}
+	if w := t.KSQL.Windowed; w != nil {
+		switch w.Kind {
+		case engine.Session:
+			t.Options["window.type"] = "SESSION"
+		case engine.Hop:
+			t.Options["window.type"] = "HOPPING"
+			t.Options["window.size"] = strconv.FormatInt(w.Size/types.MicrosPerMilli, 10) + " ms"
+		default:
+			t.Options["window.type"] = "TUMBLING"
+			t.Options["window.size"] = strconv.FormatInt(w.Size/types.MicrosPerMilli, 10) + " ms"
+		}
+	}
+	t.OptionKeys = sortedKeys(t.Options)
+}
+
+func (s *Session) validateKSQL(t *Table, pos sql.Pos) error {
+	c, err := s.Registry.Lookup("kafka")
+	if err != nil {
+		return err
+	}
+	if c.Validate != nil {
+		if err := c.Validate(s.tableSpec(t, ksqlSinkColumns(t))); err != nil {
+			return sql.Errorf(pos, "%v", err)
+		}
+	}
+	return nil
+}
+
+func parseWindowType(wt, size string) (*engine.Window, error) {
+	w := &engine.Window{}
+	switch strings.ToUpper(wt) {
+	case "SESSION":
+		w.Kind = engine.Session
+		return w, nil
+	case "TUMBLING":
+		w.Kind = engine.Tumble
+	case "HOPPING":
+		w.Kind = engine.Hop
+	default:
+		return nil, fmt.Errorf("WINDOW_TYPE must be one of SESSION, HOPPING or TUMBLING, not '%s'", wt)
+	}
+	if size == "" {
+		return nil, fmt.Errorf("%s windows require 'WINDOW_SIZE' to be provided in the WITH clause", strings.ToUpper(wt))
+	}
+	d, err := parseDuration(size)
+	if err != nil {
+		return nil, fmt.Errorf("invalid WINDOW_SIZE '%s': %v", size, err)
+	}
+	w.Size = d.Microseconds()
+	w.Slide = w.Size
+	return w, nil
+}
+
+// ksqlTimestampColumn checks TIMESTAMP / TIMESTAMP_FORMAT.
+func (s *Session) ksqlTimestampColumn(t *Table, col string, opts ksqlOptions, pos sql.Pos) error {
+	name := strings.ToUpper(strings.Trim(col, "`\""))
+	if strings.HasPrefix(col, "`") || strings.HasPrefix(col, "\"") {
+		name = strings.Trim(col, "`\"")
+	}
+	c := t.Column(name)
+	if c == nil {
+		return sql.Errorf(pos, "The TIMESTAMP column set in the WITH clause does not exist in the schema: '%s'", name)
+	}
+	format, hasFormat := opts.get("timestamp_format")
+	switch c.Type.Kind {
+	case types.BigInt, types.Timestamp, types.TimestampLTZ:
+	case types.String:
+		if !hasFormat {
+			return sql.Errorf(pos, "A String timestamp field has been specified without also specifying the TIMESTAMP_FORMAT property.")
+		}
+		if _, err := types.CompileJavaLayout(format); err != nil {
+			return sql.Errorf(pos, "Invalid TIMESTAMP_FORMAT '%s': %v", format, err)
+		}
+	default:
+		return sql.Errorf(pos, "Timestamp column, `%s`, should be LONG(INT64), TIMESTAMP, or a String with a timestamp_format specified", name)
+	}
+	t.KSQL.TimestampColumn = name
+	t.KSQL.TimestampFormat = format
+	return nil
+}
+
+// ksqlSinkColumns are the columns a ksqlDB source reads / sink writes:
+// keys, values, and the window bounds of a windowed key.
+func ksqlSinkColumns(t *Table) []Column {
+	cols := append([]Column(nil), t.Columns...)
+	if t.KSQL != nil && t.KSQL.Windowed != nil {
+		cols = append(cols,
+			Column{Name: colWindowStart, Type: types.TBigInt, Kind: sql.Metadata, MetadataKey: "windowstart", Key: true},
+			Column{Name: colWindowEnd, Type: types.TBigInt, Kind: sql.Metadata, MetadataKey: "windowend", Key: true})
+	}
+	return cols
+}
+
+// ksqlScan reads a ksqlDB stream or table: its columns, then the hidden
+// pseudo columns; a table's changelog is normalized into changes.
+func (b *binder) ksqlScan(t *Table, qual string) (Node, error) {
+	cols := ksqlSinkColumns(t)
+	read := append([]Column(nil), cols...)
+	read = append(read,
+		Column{Name: colRowtime, Type: types.TBigInt, Kind: sql.Metadata, MetadataKey: "timestamp"},
+		Column{Name: colRowPartition, Type: types.TInt, Kind: sql.Metadata, MetadataKey: "partition"},
+		Column{Name: colRowOffset, Type: types.TBigInt, Kind: sql.Metadata, MetadataKey: "offset"})
+	s := &Scan{Table: t, Alias: qual, Columns: read}
+	var phys []Field
+	for _, c := range read {
+		phys = append(phys, Field{Name: c.Name, Qual: qual, Type: c.Type, Hidden: c.Kind == sql.Metadata})
+	}
+	rowtimeIdx := len(cols)
+	// ROWTIME from the timestamp column when the source names one.
+	var rowtime expr.Expr = &expr.Col{Idx: rowtimeIdx, T: types.TBigInt, Name: colRowtime}
+	if tc := t.KSQL.TimestampColumn; tc != "" {
+		idx := -1
+		for i, c := range read {
+			if c.Name == tc {
+				idx = i
+			}
+		}
+		col := &expr.Col{Idx: idx, T: read[idx].Type, Name: tc}
+		rowtime = timestampMillis(col, t.KSQL.TimestampFormat)
+	}
+	for i, f := range phys {
+		s.Prep = append(s.Prep, &expr.Col{Idx: i, T: f.Type, Name: f.Name})
+	}
+	s.Prep[rowtimeIdx] = rowtime
+	s.Ts = rowtime
+	// $ROWTIME: the event time as a timestamp, for windows.
+	s.Prep = append(s.Prep, &expr.Call{Name: "TO_TIMESTAMP_LTZ", Args: []expr.Expr{rowtime}, T: types.Type{Kind: types.TimestampLTZ, Precision: 3}, Strict: true,
+		Fn: func(a []types.Value) types.Value { return types.TimestampLTZV(a[0].I * types.MicrosPerMilli) }})
+	s.fields = append(phys, Field{Name: colEventTime, Qual: qual, Type: types.Type{Kind: types.TimestampLTZ, Precision: 3}, Hidden: true, Rowtime: true})
+	var node Node = s
+	if t.Kind == sql.KindTable {
+		var keys []int
+		for i, c := range cols {
+			if c.Key {
+				keys = append(keys, i)
+			}
+		}
+		node = &ChangelogNormalize{Input: s, Keys: keys}
+	}
+	return node, nil
+}
+
+// timestampMillis converts a ksqlDB timestamp column into epoch millis
+// (NULL when it cannot be parsed).
+func timestampMillis(col expr.Expr, format string) expr.Expr {
+	t := col.Type()
+	name := "TIMESTAMP_MILLIS"
+	switch t.Kind {
+	case types.String:
+		layout, _ := types.CompileJavaLayout(format)
+		return &expr.Call{Name: name, Args: []expr.Expr{col}, T: types.TBigInt, Strict: true, Fn: func(a []types.Value) types.Value {
+			us, zoned, err := layout.Parse(a[0].S)
+			if err != nil {
+				return types.NullValue
+			}
+			_ = zoned // without a zone the text is read as UTC, as ksqlDB does
+			return types.BigIntV(expr.FloorDiv(us, types.MicrosPerMilli))
+		}}
+	case types.Timestamp, types.TimestampLTZ:
+		return &expr.Call{Name: name, Args: []expr.Expr{col}, T: types.TBigInt, Strict: true, Fn: func(a []types.Value) types.Value {
+			return types.BigIntV(expr.FloorDiv(a[0].I, types.MicrosPerMilli))
+		}}
+	}
+	return col
+}
+
+// ksqlStatus builds ksqlDB's currentStatus answer.
+func (s *Session) ksqlStatus(word, name, action, msg, queryID string) *Result {
+	return &Result{Kind: ResultOK, Message: msg, KSQL: &KSQLEntity{
+		Type: "currentStatus", CommandID: word + "/`" + name + "`/" + action, Status: "SUCCESS", Message: msg, QueryID: queryID,
+	}}
+}
+
+func (s *Session) ksqlDrop(n *sql.Drop, t *Table) (*Result, error) {
+	word := kindWord(t.Kind)
+	if n.Kind != t.Kind {
+		return nil, sql.Errorf(n.Name.Pos, "Incompatible data source type is %s, but statement was DROP %s", strings.ToUpper(word), n.Kind)
+	}
+	for _, j := range s.Jobs.List() {
+		if j.Dialect == sql.KSQL && j.Sink == t.Name && j.Job.Status() == engine.Running {
+			return nil, sql.Errorf(n.Name.Pos, "Cannot drop %s.\nThe following queries write into this source: [%s].\nYou need to terminate them before dropping %s.", t.Name, j.ID, t.Name)
+		}
+	}
+	for _, j := range s.Jobs.List() {
+		if j.Dialect == sql.KSQL && j.Job.Status() == engine.Running && readsFrom(j.Statement, t.Name) {
+			return nil, sql.Errorf(n.Name.Pos, "Cannot drop %s.\nThe following queries read from this source: [%s].\nYou need to terminate them before dropping %s.", t.Name, j.ID, t.Name)
+		}
+	}
+	if n.DeleteTopic {
+		if err := s.deleteTopic(t); err != nil {
+			return nil, sql.Errorf(n.Start, "Could not delete the topic of %s: %v", t.Name, err)
+		}
+	}
+	s.Catalog.Delete(t.Name)
+	return s.ksqlStatus(word, t.Name, "drop", fmt.Sprintf("Source `%s` (topic: %s) was dropped.", t.Name, t.KSQL.Topic), ""), nil
+}
+
+func readsFrom(stmt, name string) bool {
+	up := strings.ToUpper(stmt)
+	return strings.Contains(up, "FROM "+strings.ToUpper(name)+" ") || strings.HasSuffix(strings.TrimRight(up, "; \n"), "FROM "+strings.ToUpper(name)) || strings.Contains(up, "JOIN "+strings.ToUpper(name))
+}
+
+func (s *Session) admin() (engine.TopicAdmin, error) {
+	c, err := s.Registry.Lookup("kafka")
+	if err != nil {
+		return nil, err
+	}
+	if c.Admin == nil {
+		return nil, fmt.Errorf("the kafka connector offers no topic administration")
+	}
+	return c.Admin, nil
+}
+
+func (s *Session) bootstrap() string {
+	if s.Bootstrap != "" {
+		return s.Bootstrap
+	}
+	return "localhost:9092"
+}
+
+func (s *Session) deleteTopic(t *Table) error {
+	a, err := s.admin()
+	if err != nil {
+		return err
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	return a.DeleteTopic(ctx, s.bootstrap(), t.KSQL.Topic)
+}
+
+func (s *Session) ksqlShow(n *sql.Show) (*Result, error) {
+	switch n.What {
+	case "STREAMS", "TABLES":
+		want := sql.KindStream
+		if n.What == "TABLES" {
+			want = sql.KindTable
+		}
+		ent := &KSQLEntity{Type: strings.ToLower(n.What)}
+		r := &Result{Kind: ResultTable, Columns: []string{kindTitle(want) + " Name", "Kafka Topic", "Key Format", "Value Format", "Windowed"}, KSQL: ent}
+		for _, t := range s.Catalog.List() {
+			if t.Dialect != sql.KSQL || t.Kind != want || t.KSQL == nil {
+				continue
+			}
+			si := SourceInfo{Type: strings.ToUpper(kindWord(t.Kind)), Name: t.Name, Topic: t.KSQL.Topic, KeyFormat: t.KSQL.KeyFormat, ValueFormat: t.KSQL.ValueFormat, IsWindowed: t.KSQL.Windowed != nil}
+			ent.Sources = append(ent.Sources, si)
+			r.Rows = append(r.Rows, []string{si.Name, si.Topic, si.KeyFormat, si.ValueFormat, strconv.FormatBool(si.IsWindowed)})
+		}
+		if n.Extended {
+			ent.Type = "source_descriptions"
+		}
+		return r, nil
+	case "QUERIES":
+		ent := &KSQLEntity{Type: "queries"}
+		r := &Result{Kind: ResultTable, Columns: []string{"Query ID", "Query Type", "Status", "Sink Name", "Sink Kafka Topic", "Query String"}, KSQL: ent}
+		for _, j := range s.Jobs.List() {
+			q := s.queryInfo(j)
+			ent.Queries = append(ent.Queries, q)
+			r.Rows = append(r.Rows, []string{q.ID, q.QueryType, q.State, strings.Join(q.Sinks, ","), strings.Join(q.SinkTopics, ","), q.QueryString})
+		}
+		return r, nil
+	case "PROPERTIES":
+		props := s.Settings()
+		ent := &KSQLEntity{Type: "properties", Properties: props}
+		r := &Result{Kind: ResultTable, Columns: []string{"Property", "Value"}, KSQL: ent}
+		for _, k := range sortedKeys(props) {
+			r.Rows = append(r.Rows, []string{k, props[k]})
+		}
+		return r, nil
+	case "TOPICS":
+		a, err := s.admin()
+		if err != nil {
+			return nil, sql.Errorf(n.Start, "%v", err)
+		}
+		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		defer cancel()
+		topics, err := a.ListTopics(ctx, s.bootstrap())
+		if err != nil {
+			return nil, sql.Errorf(n.Start, "Failed to list topics: %v", err)
+		}
+		ent := &KSQLEntity{Type: "kafka_topics"}
+		r := &Result{Kind: ResultTable, Columns: []string{"Kafka Topic", "Partitions", "Partition Replicas"}, KSQL: ent}
+		for _, t := range topics {
+			if strings.HasPrefix(t.Name, "_") && !n.Extended {
+				continue
+			}
+			ent.Topics = append(ent.Topics, TopicInfo{Name: t.Name, Partitions: t.Partitions})
+			r.Rows = append(r.Rows, []string{t.Name, strconv.Itoa(t.Partitions), strconv.Itoa(max(t.Replicas, 1))})
+		}
+		return r, nil
+	case "FUNCTIONS":
+		names := append(expr.FunctionNames(), "AVG", "COUNT", "MAX", "MIN", "SUM", "COLLECT_LIST", "COLLECT_SET", "EARLIEST_BY_OFFSET", "LATEST_BY_OFFSET")
+		sort.Strings(names)
+		r := &Result{Kind: ResultTable, Columns: []string{"Function Name"}, KSQL: &KSQLEntity{Type: "function_names"}}
+		for _, f := range names {
+			r.Rows = append(r.Rows, []string{f})
+		}
+		return r, nil
+	}
+	return nil, sql.Errorf(n.Start, "SHOW %s is not supported", n.What)
+}
+
+func kindTitle(k sql.ObjectKind) string { return title(kindWord(k)) }
+
+func (s *Session) queryInfo(j *JobInfo) QueryInfo {
+	q := QueryInfo{ID: j.ID, QueryString: j.Statement, QueryType: "PERSISTENT", State: string(j.Job.Status())}
+	if q.State == string(engine.Failed) {
+		q.State = "ERROR"
+	}
+	if j.Sink != "" {
+		q.Sinks = []string{j.Sink}
+		if t, ok := s.Catalog.Get(j.Sink); ok {
+			q.SinkTopics = []string{t.Option("topic")}
+		}
+	}
+	return q
+}
+
+func (s *Session) ksqlDescribe(n *sql.Describe) (*Result, error) {
+	name := n.Name.Last()
+	if strings.EqualFold(name, "STREAMS") || strings.EqualFold(name, "TABLES") {
+		return s.ksqlShow(&sql.Show{Base: n.Base, What: strings.ToUpper(name), Extended: n.Extended})
+	}
+	t, ok := s.Catalog.Lookup(name, true)
+	if !ok || t.Dialect != sql.KSQL {
+		return nil, sql.Errorf(n.Name.Pos, "Could not find STREAM/TABLE '%s' in the Metastore", name)
+	}
+	d := &SourceDescription{Name: t.Name, Type: strings.ToUpper(kindWord(t.Kind)), Topic: t.KSQL.Topic, KeyFormat: t.KSQL.KeyFormat,
+		ValueFormat: t.KSQL.ValueFormat, Timestamp: t.KSQL.TimestampColumn, Windowed: t.KSQL.Windowed != nil,
+		Partitions: t.KSQL.Partitions, Statement: t.Statement, Extended: n.Extended}
+	r := &Result{Kind: ResultTable, Columns: []string{"Field", "Type"}, KSQL: &KSQLEntity{Type: "sourceDescription", Source: d}}
+	add := func(name, typ, key string) {
+		d.Fields = append(d.Fields, FieldInfo{Name: name, Type: typ, Key: key})
+		shown := typ
+		if key != "" {
+			shown += " (" + map[string]string{"KEY": "key", "PRIMARY": "primary key"}[key] + ")"
+		}
+		r.Rows = append(r.Rows, []string{name, shown})
+	}
+	for _, c := range t.Columns {
+		key := ""
+		if c.Key {
+			key = "KEY"
+			if t.Kind == sql.KindTable {
+				key = "PRIMARY"
+			}
+		}
+		add(c.Name, ksqlTypeName(c.Type), key)
+	}
+	for _, j := range s.Jobs.List() {
+		if j.Dialect != sql.KSQL {
+			continue
+		}
+		if j.Sink == t.Name {
+			d.WriteQueries = append(d.WriteQueries, s.queryInfo(j))
+		} else if readsFrom(j.Statement, t.Name) {
+			d.ReadQueries = append(d.ReadQueries, s.queryInfo(j))
+		}
+	}
+	return r, nil
+}
+
+// ksqlQueryID names a persistent query as ksqlDB does: CSAS_<SINK>_<n>,
+// CTAS_<SINK>_<n>, INSERTQUERY_<n>.
+func (s *Session) ksqlQueryID(prefix, sink string) string {
+	n := s.Catalog.nextQueryNumber()
+	if sink == "" {
+		return fmt.Sprintf("%s_%d", prefix, n)
+	}
+	return fmt.Sprintf("%s_%s_%d", prefix, strings.ToUpper(sink), n)
+}
+
+func (s *Session) ksqlExplainQuery(n *sql.Explain) (*Result, error) {
+	j, ok := s.Jobs.Get(n.QueryID)
+	if !ok {
+		return nil, sql.Errorf(n.Start, "Query with id:%s does not exist, use SHOW QUERIES to view the full set of queries.", n.QueryID)
+	}
+	stmts, err := sql.Parse(j.Statement, sql.KSQL)
+	if err != nil || len(stmts) != 1 {
+		return nil, sql.Errorf(n.Start, "cannot explain %s", n.QueryID)
+	}
+	plan, err := s.ksqlExplainStatement(stmts[0])
+	if err != nil {
+		return nil, err
+	}
+	q := s.queryInfo(j)
+	return &Result{Kind: ResultExplain, Message: plan, KSQL: &KSQLEntity{Type: "queryDescription", Queries: []QueryInfo{q}, Message: plan}}, nil
+}
+
+func (s *Session) ksqlExplainStatement(st sql.Statement) (string, error) {
+	var node Node
+	var err error
+	switch n := st.(type) {
+	case *sql.CreateAs:
+		node, err = s.ksqlPlanCreateAs(n)
+	case *sql.Query:
+		node, err = s.ksqlPlanQuery(n.Select)
+	case *sql.Insert:
+		var p *ksqlPlanned
+		if p, err = s.ksqlPlanInsert(n); err == nil {
+			node = p.sink
+		}
+	default:
+		pos, _ := st.Span()
+		return "", sql.Errorf(pos, "EXPLAIN supports queries")
+	}
+	if err != nil {
+		return "", err
+	}
+	return "== Physical Plan ==\n" + Explain(node), nil
+}

@@ -19,6 +19,8 @@ type Field struct {
 	// Hidden fields (ksqlDB pseudo columns) resolve by name but are not part
 	// of SELECT *.
 	Hidden bool
+	// Key marks a ksqlDB key column.
+	Key bool
 }
 
 // Changelog is what kinds of rows a node produces.
@@ -78,6 +80,11 @@ type Scan struct {
 	Prep []expr.Expr
 	// Values makes the scan read fixed rows instead of a connector.
 	Values []types.Row
+	// Columns, if set, are the columns the connector reads (ksqlDB adds
+	// its pseudo columns); otherwise the table's non-computed columns.
+	Columns []Column
+	// Ts, if set, computes each record's timestamp from the prepared row.
+	Ts expr.Expr
 }
 
 func (s *Scan) Fields() []Field { return s.fields }
@@ -172,11 +179,19 @@ type WindowAggregate struct {
 	Aggs     []engine.AggCall
 	AggNames []string
 	fields   []Field
+	// ksqlDB: emit mode and grace period (micros).
+	Emit  engine.EmitMode
+	Grace int64
 }
 
 func (w *WindowAggregate) Fields() []Field { return w.fields }
 func (w *WindowAggregate) Inputs() []Node  { return []Node{w.Input} }
-func (w *WindowAggregate) Mode() Changelog { return InsertOnly }
+func (w *WindowAggregate) Mode() Changelog {
+	if w.Emit == engine.EmitEveryRow {
+		return Upsert
+	}
+	return InsertOnly
+}
 func (w *WindowAggregate) Describe() string {
 	in := fieldNames(w.Input.Fields())
 	var sb strings.Builder
@@ -201,7 +216,14 @@ func (w *WindowAggregate) Describe() string {
 	}
 	sel = append(sel, "start('w$) AS window_start", "end('w$) AS window_end", "rowtime('w$) AS window_time")
 	sb.WriteString(strings.Join(sel, ", "))
-	sb.WriteString("])")
+	sb.WriteString("]")
+	switch w.Emit {
+	case engine.EmitEveryRow:
+		fmt.Fprintf(&sb, ", emit=[CHANGES], grace=[%s]", engine.Dur(w.Grace))
+	case engine.EmitFinal:
+		fmt.Fprintf(&sb, ", emit=[FINAL], grace=[%s]", engine.Dur(w.Grace))
+	}
+	sb.WriteString(")")
 	return sb.String()
 }
 
@@ -229,11 +251,18 @@ type GroupAggregate struct {
 	Aggs     []engine.AggCall
 	AggNames []string
 	fields   []Field
+	// KSQL: ksqlDB's table aggregation (a new value after every row).
+	KSQL bool
 }
 
 func (g *GroupAggregate) Fields() []Field { return g.fields }
 func (g *GroupAggregate) Inputs() []Node  { return []Node{g.Input} }
-func (g *GroupAggregate) Mode() Changelog { return Retract }
+func (g *GroupAggregate) Mode() Changelog {
+	if g.KSQL {
+		return Upsert
+	}
+	return Retract
+}
 func (g *GroupAggregate) Describe() string {
 	in := fieldNames(g.Input.Fields())
 	var sb strings.Builder
@@ -252,6 +281,47 @@ func (g *GroupAggregate) Describe() string {
 	}
 	sb.WriteString("select=[" + strings.Join(sel, ", ") + "])")
 	return sb.String()
+}
+
+// ChangelogNormalize turns a ksqlDB table's topic (last value per key)
+// into changes: -U old / +U new, -D for tombstones. With Final it keeps
+// the table and emits it once at the end of input (pull queries).
+type ChangelogNormalize struct {
+	Input Node
+	Keys  []int
+	Final bool
+}
+
+func (c *ChangelogNormalize) Fields() []Field { return c.Input.Fields() }
+func (c *ChangelogNormalize) Inputs() []Node  { return []Node{c.Input} }
+func (c *ChangelogNormalize) Mode() Changelog {
+	if c.Final {
+		return InsertOnly
+	}
+	return Retract
+}
+func (c *ChangelogNormalize) Describe() string {
+	fs := c.Input.Fields()
+	keys := make([]string, len(c.Keys))
+	for i, k := range c.Keys {
+		keys[i] = fs[k].Name
+	}
+	return "ChangelogNormalize(key=[" + strings.Join(keys, ", ") + "])"
+}
+
+// TableFilter filters an upsert stream by key (ksqlDB HAVING / WHERE on a
+// table): failing rows delete their key if it was there.
+type TableFilter struct {
+	Input  Node
+	Filter expr.Expr
+	Keys   []int
+}
+
+func (t *TableFilter) Fields() []Field { return t.Input.Fields() }
+func (t *TableFilter) Inputs() []Node  { return []Node{t.Input} }
+func (t *TableFilter) Mode() Changelog { return Upsert }
+func (t *TableFilter) Describe() string {
+	return "TableFilter(where=[" + t.Filter.String() + "])"
 }
 
 // Union is UNION ALL.
@@ -279,6 +349,9 @@ type Sink struct {
 	Input Node
 	Table *Table
 	Name  string
+	// Columns, if set, are the columns written (ksqlDB window bounds and
+	// record timestamp); otherwise the table's writable columns.
+	Columns []Column
 }
 
 func (s *Sink) Fields() []Field { return s.Input.Fields() }

@@ -71,6 +71,14 @@ func withInputs(n Node, fn func(Node) Node) Node {
 		c := *x
 		c.Input = fn(x.Input)
 		return &c
+	case *ChangelogNormalize:
+		c := *x
+		c.Input = fn(x.Input)
+		return &c
+	case *TableFilter:
+		c := *x
+		c.Input = fn(x.Input)
+		return &c
 	case *Union:
 		c := &Union{Ins: make([]Node, len(x.Ins))}
 		for i, in := range x.Ins {

@@ -55,18 +55,18 @@ func (s *Session) ExecuteAs(ctx context.Context, st sql.Statement, jobID string)
 	return s.Execute(ctx, st)
 }
 
-// newJobID returns the id for the next job: the one ExecuteAs set, or def
-// (a fresh id when def is empty).
-func (s *Session) newJobID(def string) string {
+// newJobID returns the id for the next job: the one ExecuteAs set, or
+// def() (a fresh Flink-style id when def is nil).
+func (s *Session) newJobID(def func() string) string {
 	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.jobID != "" {
-		id := s.jobID
-		s.jobID = ""
+	id := s.jobID
+	s.jobID = ""
+	s.mu.Unlock()
+	if id != "" {
 		return id
 	}
-	if def != "" {
-		return def
+	if def != nil {
+		return def()
 	}
 	return NewJobID()
 }
@@ -168,7 +168,12 @@ type Stream struct {
 }
 
 // Err returns the job's error after Rows is closed.
-func (st *Stream) Err() error { return st.Job.Err() }
+func (st *Stream) Err() error {
+	if st.Job == nil {
+		return nil
+	}
+	return st.Job.Err()
+}
 
 // ok is the standard success answer.
 func ok(msg string) *Result { return &Result{Kind: ResultOK, Message: msg} }
@@ -210,6 +215,9 @@ func (s *Session) Execute(ctx context.Context, st sql.Statement) (*Result, error
 	case *sql.Drop:
 		return s.execDrop(n)
 	case *sql.Insert:
+		if s.Dialect == sql.KSQL {
+			return s.ksqlInsert(ctx, n)
+		}
 		return s.execInsert(ctx, n)
 	case *sql.Query:
 		return s.execQuery(ctx, n)
@@ -237,7 +245,7 @@ func (s *Session) Execute(ctx context.Context, st sql.Statement) (*Result, error
 	case *sql.Quit:
 		return &Result{Kind: ResultQuit}, nil
 	case *sql.Print:
-		return nil, sql.Errorf(n.Start, "PRINT is only available in the ksqlDB dialect with a Kafka connection")
+		return s.ksqlPrint(ctx, n)
 	}
 	pos, _ := st.Span()
 	return nil, sql.Errorf(pos, "unsupported statement %T", st)
@@ -564,7 +572,7 @@ func (s *Session) execInsert(ctx context.Context, n *sql.Insert) (*Result, error
 		return nil, err
 	}
 	_, text := n.Span()
-	id := s.newJobID("")
+	id := s.newJobID(nil)
 	info := &JobInfo{ID: id, Name: s.jobName("insert-into_default_catalog.default_database." + plan.Table.Name), Statement: text, Dialect: s.Dialect, Sink: plan.Table.Name}
 	if err := s.startPlan(ctx, info, plan); err != nil {
 		return nil, err
@@ -581,7 +589,11 @@ func (s *Session) startPlan(ctx context.Context, info *JobInfo, plan *Sink) erro
 	if c.Sink == nil {
 		return fmt.Errorf("connector '%s' cannot be used as a sink", c.Name)
 	}
-	sink, err := c.Sink(s.tableSpec(plan.Table, sinkColumns(plan.Table)))
+	cols := plan.Columns
+	if cols == nil {
+		cols = sinkColumns(plan.Table)
+	}
+	sink, err := c.Sink(s.tableSpec(plan.Table, cols))
 	if err != nil {
 		return fmt.Errorf("sink %s: %w", plan.Table.Name, err)
 	}
@@ -682,6 +694,13 @@ func (s *Session) Explain(st sql.Statement) (string, error) {
 	var err error
 	switch n := st.(type) {
 	case *sql.Insert:
+		if s.Dialect == sql.KSQL {
+			var p *ksqlPlanned
+			if p, err = s.ksqlPlanInsert(n); err == nil {
+				node = p.sink
+			}
+			break
+		}
 		node, err = s.planInsert(n)
 	case *sql.Query:
 		if s.Dialect == sql.KSQL {

@@ -1,0 +1,818 @@
+package planner
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/tumble/tumble/engine"
+	"github.com/tumble/tumble/engine/expr"
+	"github.com/tumble/tumble/engine/types"
+	"github.com/tumble/tumble/sql"
+)
+
+// ksqlWindow converts a WINDOW clause (milliseconds) to an engine window.
+func ksqlWindow(w *sql.WindowSpec) (engine.Window, error) {
+	ms := int64(types.MicrosPerMilli)
+	switch strings.ToUpper(w.Kind) {
+	case "TUMBLING":
+		if w.Size <= 0 {
+			return engine.Window{}, sql.Errorf(w.Pos, "Window size must be positive")
+		}
+		return engine.Window{Kind: engine.Tumble, Size: w.Size * ms}, nil
+	case "HOPPING":
+		if w.Size <= 0 || w.Advance <= 0 {
+			return engine.Window{}, sql.Errorf(w.Pos, "Window size and advance must be positive")
+		}
+		if w.Advance > w.Size {
+			return engine.Window{}, sql.Errorf(w.Pos, "Window advance must be less than or equal to the window size")
+		}
+		return engine.Window{Kind: engine.Hop, Size: w.Size * ms, Slide: w.Advance * ms}, nil
+	case "SESSION":
+		if w.Size <= 0 {
+			return engine.Window{}, sql.Errorf(w.Pos, "Session gap must be positive")
+		}
+		return engine.Window{Kind: engine.Session, Gap: w.Size * ms}, nil
+	}
+	return engine.Window{}, sql.Errorf(w.Pos, "unknown window type %s", w.Kind)
+}
+
+// ksqlPlanned is a bound ksqlDB query: the node producing the key columns,
+// then the value columns, then (windowed results) WINDOWSTART, WINDOWEND.
+type ksqlPlanned struct {
+	node     Node
+	keys     []Field
+	values   []Field
+	windowed *engine.Window
+	table    bool   // the result is a table (aggregate or table source)
+	source   *Table // the table read
+	sink     *Sink
+}
+
+// ksqlSelect binds a query the way ksqlDB plans a persistent query: it
+// works out the result's key columns and orders the output keys first.
+// sinkName is the object being created (for error messages), "" for
+// transient queries, which keep the projection order.
+func (s *Session) ksqlSelect(sel *sql.Select, sinkName string) (*ksqlPlanned, error) {
+	if sel.From == nil {
+		return nil, sql.Errorf(sel.Pos, "FROM clause missing")
+	}
+	if _, ok := sel.From.(*sql.Join); ok {
+		return nil, sql.Errorf(sel.Pos, "JOIN is not supported yet")
+	}
+	b := newBinder(s)
+	fr, err := b.bindFrom(sel.From)
+	if err != nil {
+		return nil, err
+	}
+	p := &ksqlPlanned{source: fr.table}
+	srcTable := fr.table != nil && fr.table.Kind == sql.KindTable
+	if fr.table != nil && fr.table.KSQL != nil && fr.table.KSQL.Windowed != nil {
+		w := *fr.table.KSQL.Windowed
+		p.windowed = &w
+	}
+	isAgg := b.isAggQuery(sel) || sel.Window != nil
+	if sel.Window != nil && len(sel.GroupBy) == 0 {
+		return nil, sql.Errorf(sel.Window.Pos, "WINDOW clause requires a GROUP BY clause.")
+	}
+	var node Node
+	var keyIdx []int // output positions (of node) of the key columns
+	if isAgg {
+		agg, err := b.bindAggregate(sel, fr)
+		if err != nil {
+			return nil, err
+		}
+		calc := agg.(*Calc)
+		having := calc.Filter
+		calc.Filter = nil
+		inner := calc.Input
+		var nkeys int
+		switch a := inner.(type) {
+		case *GroupAggregate:
+			nkeys = len(a.Keys)
+			p.windowed = nil
+		case *WindowAggregate:
+			nkeys = len(a.Keys)
+			w := a.Window
+			p.windowed = &w
+		}
+		p.table = true
+		// Each grouping expression must be projected exactly once.
+		for k := 0; k < nkeys; k++ {
+			var found []int
+			for i, x := range calc.Projects {
+				if c, ok := x.(*expr.Col); ok && c.Idx == k {
+					found = append(found, i)
+				}
+			}
+			gname := inner.Fields()[k].Name
+			if len(found) == 0 && sinkName != "" {
+				return nil, sql.Errorf(sel.Pos, "The query used to build `%s` must include the grouping expression %s in its projection (eg, SELECT %s...).", sinkName, groupExprText(sel, k), groupExprText(sel, k))
+			}
+			if len(found) > 1 && sinkName != "" {
+				names := make([]string, len(found))
+				for i, f := range found {
+					names[i] = calc.fields[f].Name
+				}
+				return nil, sql.Errorf(sel.Pos, "The projection contains a key column (`%s`) more than once, aliased as: %s.", gname, strings.Join(names, " and "))
+			}
+			if len(found) > 0 {
+				keyIdx = append(keyIdx, found[0])
+			}
+		}
+		node = calc
+		if having != nil {
+			// HAVING is applied to the aggregate's output, by key.
+			hk := make([]int, nkeys)
+			for i := range hk {
+				hk[i] = i
+			}
+			if p.windowed != nil {
+				hk = append(hk, nkeys, nkeys+1)
+			}
+			calc.Input = &TableFilter{Input: inner, Filter: having, Keys: hk}
+		}
+	} else {
+		if sel.Where != nil {
+			eb := &exprBinder{b: b, sc: fr.sc}
+			filter, err := eb.bind(sel.Where)
+			if err != nil {
+				return nil, err
+			}
+			if err := wantBool(filter, sel.Where.ExprPos(), "WHERE"); err != nil {
+				return nil, err
+			}
+			if srcTable {
+				var keys []int
+				for i, f := range fr.sc.fields {
+					if f.Key {
+						keys = append(keys, i)
+					}
+				}
+				fr.node = &TableFilter{Input: fr.node, Filter: filter, Keys: keys}
+			} else {
+				fr.node = &Calc{Input: fr.node, Filter: filter, Projects: colsOf(fr.sc.fields), fields: fr.sc.fields}
+			}
+		}
+		projects, fields, err := b.bindItems(sel, fr.sc, nil)
+		if err != nil {
+			return nil, err
+		}
+		calc := &Calc{Input: fr.node, Projects: projects, fields: fields}
+		p.table = srcTable
+		if len(sel.PartitionBy) > 0 {
+			if srcTable {
+				return nil, sql.Errorf(sel.Pos, "PARTITION BY is not supported for tables")
+			}
+			eb := &exprBinder{b: b, sc: fr.sc}
+			for _, pe := range sel.PartitionBy {
+				x, err := eb.bind(pe)
+				if err != nil {
+					return nil, err
+				}
+				found := -1
+				for i, pr := range projects {
+					if pr.String() == x.String() {
+						found = i
+						break
+					}
+				}
+				if found < 0 {
+					// ksqlDB adds the partitioning expression as the key.
+					name := "KSQL_COL_0"
+					if id, ok := pe.(*sql.Ident); ok {
+						name = id.Parts[len(id.Parts)-1]
+					}
+					calc.Projects = append(calc.Projects, x)
+					calc.fields = append(calc.fields, Field{Name: name, Type: x.Type()})
+					found = len(calc.Projects) - 1
+				}
+				keyIdx = append(keyIdx, found)
+			}
+		} else {
+			for i, f := range fr.sc.fields {
+				if !f.Key {
+					continue
+				}
+				var found []int
+				for j, pr := range projects {
+					if c, ok := pr.(*expr.Col); ok && c.Idx == i {
+						found = append(found, j)
+					}
+				}
+				if len(found) == 0 && sinkName != "" {
+					return nil, sql.Errorf(sel.Pos, "The query used to build `%s` must include the key column %s in its projection (eg, SELECT %s...).", sinkName, f.Name, f.Name)
+				}
+				if len(found) > 1 && sinkName != "" {
+					names := make([]string, len(found))
+					for k, j := range found {
+						names[k] = fields[j].Name
+					}
+					return nil, sql.Errorf(sel.Pos, "The projection contains a key column (`%s`) more than once, aliased as: %s.", f.Name, strings.Join(names, " and "))
+				}
+				if len(found) > 0 {
+					keyIdx = append(keyIdx, found[0])
+				}
+			}
+		}
+		node = calc
+	}
+	calc := node.(*Calc)
+	if sinkName == "" {
+		// Transient query: projection order, no key reordering.
+		p.node = node
+		return p, nil
+	}
+	// Reorder: keys first, then values, then window bounds.
+	isKey := map[int]bool{}
+	var projects []expr.Expr
+	var fields []Field
+	for _, k := range keyIdx {
+		isKey[k] = true
+		projects = append(projects, calc.Projects[k])
+		f := calc.fields[k]
+		f.Key = true
+		fields = append(fields, f)
+		p.keys = append(p.keys, f)
+	}
+	seen := map[string]bool{}
+	for _, f := range p.keys {
+		seen[f.Name] = true
+	}
+	for i, x := range calc.Projects {
+		if isKey[i] {
+			continue
+		}
+		f := calc.fields[i]
+		if seen[f.Name] {
+			return nil, sql.Errorf(sel.Pos, "Duplicate value columns found in schema: `%s` %s", f.Name, ksqlTypeName(f.Type))
+		}
+		seen[f.Name] = true
+		projects = append(projects, x)
+		fields = append(fields, f)
+		p.values = append(p.values, f)
+	}
+	if len(p.values) == 0 {
+		return nil, sql.Errorf(sel.Pos, "The projection contains no value columns.")
+	}
+	if p.windowed != nil {
+		in := calc.Input
+		for _, name := range []string{colWindowStart, colWindowEnd} {
+			var x expr.Expr
+			if wa := findWindowAgg(in); wa != nil {
+				off := len(wa.Keys)
+				if name == colWindowEnd {
+					off++
+				}
+				x = toMillis(&expr.Col{Idx: off, T: wa.fields[off].Type, Name: wa.fields[off].Name}, name)
+				if in != Node(wa) {
+					// a TableFilter sits between: same layout
+				}
+			} else {
+				idx := -1
+				for i, f := range in.Fields() {
+					if f.Name == name {
+						idx = i
+					}
+				}
+				if idx < 0 {
+					return nil, sql.Errorf(sel.Pos, "windowed source without %s", name)
+				}
+				x = &expr.Col{Idx: idx, T: types.TBigInt, Name: name}
+			}
+			projects = append(projects, x)
+			fields = append(fields, Field{Name: name, Type: types.TBigInt, Key: true, Hidden: true})
+		}
+	}
+	p.node = &Calc{Input: calc.Input, Projects: projects, fields: fields}
+	return p, nil
+}
+
+func findWindowAgg(n Node) *WindowAggregate {
+	for {
+		switch x := n.(type) {
+		case *WindowAggregate:
+			return x
+		case *TableFilter:
+			n = x.Input
+		default:
+			return nil
+		}
+	}
+}
+
+func colsOf(fs []Field) []expr.Expr {
+	out := make([]expr.Expr, len(fs))
+	for i, f := range fs {
+		out[i] = &expr.Col{Idx: i, T: f.Type, Name: f.Name}
+	}
+	return out
+}
+
+// groupExprText renders the k-th non-window grouping expression as ksqlDB
+// names it in errors.
+func groupExprText(sel *sql.Select, k int) string {
+	if k < len(sel.GroupBy) {
+		if id, ok := sel.GroupBy[k].(*sql.Ident); ok {
+			return strings.Join(id.Parts, ".")
+		}
+		return sql.FormatExpr(sel.GroupBy[k])
+	}
+	return fmt.Sprintf("#%d", k)
+}
+
+// ksqlPlanCreateAs plans CREATE STREAM|TABLE x AS SELECT without running it.
+func (s *Session) ksqlPlanCreateAs(n *sql.CreateAs) (Node, error) {
+	p, _, err := s.ksqlCreateAsPlan(n)
+	if err != nil {
+		return nil, err
+	}
+	return p.sink, nil
+}
+
+// ksqlCreateAsPlan binds CSAS/CTAS and builds the sink's catalog entry.
+func (s *Session) ksqlCreateAsPlan(n *sql.CreateAs) (*ksqlPlanned, *Table, error) {
+	name := n.Name.Last()
+	opts := optionsOf(n.Options)
+	for _, o := range n.Options {
+		if !ksqlKnownOptions[strings.ToLower(o.Key)] {
+			return nil, nil, sql.Errorf(o.Pos, "Invalid config variable(s) in the WITH clause: %s", strings.ToUpper(o.Key))
+		}
+	}
+	if _, ok := opts.get("window_type"); ok {
+		return nil, nil, sql.Errorf(n.Start, "WINDOW_TYPE is only valid for CREATE STREAM/TABLE statements without AS SELECT")
+	}
+	p, err := s.ksqlSelect(n.Query, name)
+	if err != nil {
+		return nil, nil, err
+	}
+	word := kindWord(n.Kind)
+	if n.Kind == sql.KindStream && p.table {
+		return nil, nil, sql.Errorf(n.Start, "Invalid result type. Your SELECT query produces a TABLE. Please use CREATE TABLE AS SELECT statement instead.")
+	}
+	if n.Kind == sql.KindTable && !p.table {
+		return nil, nil, sql.Errorf(n.Start, "Invalid result type. Your SELECT query produces a STREAM. Please use CREATE STREAM AS SELECT statement instead.")
+	}
+	if n.Kind == sql.KindTable && len(p.keys) == 0 && p.source != nil && p.source.Kind == sql.KindStream {
+		return nil, nil, sql.Errorf(n.Start, "CREATE TABLE AS SELECT statement does not support aggregate function without a GROUP BY clause.")
+	}
+	_, text := n.Span()
+	t := &Table{Name: name, Kind: n.Kind, Dialect: sql.KSQL, Statement: text, Options: map[string]string{}}
+	for _, f := range p.keys {
+		t.Columns = append(t.Columns, Column{Name: f.Name, Type: f.Type.Nullable(), Key: true})
+		t.PrimaryKey = append(t.PrimaryKey, f.Name)
+	}
+	for _, f := range p.values {
+		t.Columns = append(t.Columns, Column{Name: f.Name, Type: f.Type.Nullable()})
+	}
+	var from *KSQLSource
+	if p.source != nil {
+		from = p.source.KSQL
+	}
+	info, err := s.ksqlFormats(t, opts, n.Start, from)
+	if err != nil {
+		return nil, nil, err
+	}
+	info.Topic = name
+	if v, ok := opts.get("kafka_topic"); ok {
+		info.Topic = v
+	}
+	if info.Partitions == 0 && from != nil {
+		info.Partitions = from.Partitions
+	}
+	info.IsSink = true
+	info.Windowed = p.windowed
+	t.KSQL = info
+	if info.KeyFormat == "KAFKA" && len(p.keys) > 1 {
+		return nil, nil, sql.Errorf(n.Start, "Key format does not support schema.\nformat: KAFKA\nschema: Persistence{columns=[%s], features=[]}\nreason: The 'KAFKA' format only supports a single field. Got: %d", keyNames(p.keys), len(p.keys))
+	}
+	if info.KeyFormat == "KAFKA" && len(p.keys) == 1 && !kafkaKeyType(p.keys[0].Type) {
+		return nil, nil, sql.Errorf(n.Start, "Key format does not support schema.\nformat: KAFKA\nschema: Persistence{columns=[`%s` %s KEY], features=[]}\nreason: The 'KAFKA' format does not support type '%s'", p.keys[0].Name, ksqlTypeName(p.keys[0].Type), kafkaTypeWord(p.keys[0].Type))
+	}
+	sinkCols := ksqlSinkColumns(t)
+	node := p.node
+	if tsCol, ok := opts.get("timestamp"); ok {
+		if err := s.ksqlTimestampColumn(t, tsCol, opts, n.Start); err != nil {
+			return nil, nil, err
+		}
+		// The record timestamp comes from the column.
+		fs := node.Fields()
+		idx := -1
+		for i, f := range fs {
+			if f.Name == t.KSQL.TimestampColumn {
+				idx = i
+			}
+		}
+		col := &expr.Col{Idx: idx, T: fs[idx].Type, Name: fs[idx].Name}
+		calc := node.(*Calc)
+		calc.Projects = append(calc.Projects, timestampMillis(col, t.KSQL.TimestampFormat))
+		calc.fields = append(calc.fields, Field{Name: "$ROWTIME_OUT", Type: types.TBigInt, Hidden: true})
+		sinkCols = append(sinkCols, Column{Name: "$ROWTIME_OUT", Type: types.TBigInt, Kind: sql.Metadata, MetadataKey: "timestamp"})
+	}
+	s.ksqlConnectorOptions(t, opts)
+	if err := s.validateKSQL(t, n.Start); err != nil {
+		return nil, nil, err
+	}
+	_ = word
+	p.sink = &Sink{Input: optimize(node), Table: t, Name: t.Name, Columns: sinkCols}
+	return p, t, nil
+}
+
+func keyNames(fs []Field) string {
+	parts := make([]string, len(fs))
+	for i, f := range fs {
+		parts[i] = "`" + f.Name + "` " + ksqlTypeName(f.Type) + " KEY"
+	}
+	return strings.Join(parts, ", ")
+}
+
+func kafkaKeyType(t types.Type) bool {
+	switch t.Kind {
+	case types.Int, types.BigInt, types.Double, types.String, types.Boolean, types.Bytes, types.TinyInt, types.SmallInt, types.Float:
+		return true
+	}
+	return false
+}
+
+func kafkaTypeWord(t types.Type) string {
+	switch t.Kind {
+	case types.Decimal:
+		return "DECIMAL"
+	case types.Struct:
+		return "STRUCT"
+	case types.Array:
+		return "ARRAY"
+	case types.Map:
+		return "MAP"
+	}
+	return ksqlTypeName(t)
+}
+
+// ksqlCreateAs runs CSAS / CTAS: it creates the sink and starts the
+// persistent query.
+func (s *Session) ksqlCreateAs(ctx context.Context, n *sql.CreateAs) (*Result, error) {
+	name := n.Name.Last()
+	word := kindWord(n.Kind)
+	old, exists := s.Catalog.Lookup(name, false)
+	if exists {
+		switch {
+		case n.IfNotExists:
+			return s.ksqlStatus(word, name, "create", title(word)+" already exists.", ""), nil
+		case !n.OrReplace:
+			return nil, sql.Errorf(n.Name.Pos, "Cannot add %s '%s': A %s with the same name already exists", word, name, kindWord(old.Kind))
+		}
+	}
+	p, t, err := s.ksqlCreateAsPlan(n)
+	if err != nil {
+		return nil, err
+	}
+	prefix := "CSAS"
+	if n.Kind == sql.KindTable {
+		prefix = "CTAS"
+	}
+	// CREATE OR REPLACE: the query writing the sink is replaced.
+	var replaced string
+	if exists {
+		for _, j := range s.Jobs.List() {
+			if j.Dialect == sql.KSQL && j.Sink == name && j.Job.Status() == engine.Running {
+				replaced = j.ID
+			}
+		}
+	}
+	_, text := n.Span()
+	id := s.newJobID(func() string {
+		if replaced != "" {
+			return replaced // CREATE OR REPLACE keeps the query id
+		}
+		return s.ksqlQueryID(prefix, name)
+	})
+	if replaced != "" {
+		if err := s.Jobs.Stop(replaced, true); err != nil {
+			return nil, err
+		}
+	}
+	s.Catalog.Put(t)
+	info := &JobInfo{ID: id, Name: id, Statement: text, Dialect: sql.KSQL, Sink: name}
+	if err := s.startPlan(ctx, info, p.sink); err != nil {
+		if !exists {
+			s.Catalog.Delete(name)
+		} else {
+			s.Catalog.Put(old)
+		}
+		return nil, err
+	}
+	msg := fmt.Sprintf("Created query with ID %s", id)
+	return s.ksqlStatus(word, name, "create", msg, id), nil
+}
+
+// ksqlPlanInsert binds INSERT INTO stream SELECT / VALUES.
+func (s *Session) ksqlPlanInsert(n *sql.Insert) (*ksqlPlanned, error) {
+	t, ok := s.Catalog.Lookup(n.Table.Last(), true)
+	if !ok || t.KSQL == nil {
+		return nil, sql.Errorf(n.Table.Pos, "%s does not exist.", n.Table.Last())
+	}
+	if n.Query == nil {
+		return s.ksqlPlanValues(n, t)
+	}
+	if t.Kind == sql.KindTable {
+		return nil, sql.Errorf(n.Table.Pos, "INSERT INTO can only be used to insert into a stream. %s is a table.", t.Name)
+	}
+	p, err := s.ksqlSelect(n.Query, t.Name)
+	if err != nil {
+		return nil, err
+	}
+	// The result must match the target's schema, keys and values.
+	var want []Column
+	want = append(want, t.Columns...)
+	got := append(append([]Field(nil), p.keys...), p.values...)
+	if len(got) != len(want) {
+		return nil, sql.Errorf(n.Start, "Incompatible schema between results and sink.\nResult schema is %s\nSink schema is %s", fieldsSchema(got), columnsSchema(want))
+	}
+	for i := range want {
+		if !strings.EqualFold(got[i].Name, want[i].Name) || !got[i].Type.Nullable().Equal(want[i].Type.Nullable()) || got[i].Key != want[i].Key {
+			return nil, sql.Errorf(n.Start, "Incompatible schema between results and sink.\nResult schema is %s\nSink schema is %s", fieldsSchema(got), columnsSchema(want))
+		}
+	}
+	p.sink = &Sink{Input: optimize(p.node), Table: t, Name: t.Name, Columns: ksqlSinkColumns(t)}
+	return p, nil
+}
+
+func fieldsSchema(fs []Field) string {
+	parts := make([]string, len(fs))
+	for i, f := range fs {
+		parts[i] = "`" + f.Name + "` " + ksqlTypeName(f.Type)
+		if f.Key {
+			parts[i] += " KEY"
+		}
+	}
+	return strings.Join(parts, ", ")
+}
+
+func columnsSchema(cs []Column) string {
+	parts := make([]string, len(cs))
+	for i, c := range cs {
+		parts[i] = "`" + c.Name + "` " + ksqlTypeName(c.Type)
+		if c.Key {
+			parts[i] += " KEY"
+		}
+	}
+	return strings.Join(parts, ", ")
+}
+
+// ksqlPlanValues binds INSERT INTO x [(cols)] VALUES (...): missing
+// columns are NULL; ROWTIME sets the record timestamp.
+func (s *Session) ksqlPlanValues(n *sql.Insert, t *Table) (*ksqlPlanned, error) {
+	cols := ksqlSinkColumns(t)
+	names := n.Columns
+	if len(names) == 0 {
+		for _, c := range t.Columns {
+			names = append(names, c.Name)
+		}
+	}
+	b := newBinder(s)
+	eb := &exprBinder{b: b, sc: &scope{}}
+	var rows []types.Row
+	rowtimeIdx := len(cols)
+	for _, vals := range n.Values {
+		if len(vals) != len(names) {
+			return nil, sql.Errorf(n.Start, "Expected number columns and values to match: %s, %d", strings.Join(names, ", "), len(vals))
+		}
+		row := make(types.Row, len(cols)+1)
+		for i, name := range names {
+			x, err := eb.bind(vals[i])
+			if err != nil {
+				return nil, err
+			}
+			if strings.EqualFold(name, colRowtime) {
+				v, err := evalConst(x)
+				if err != nil {
+					return nil, sql.Errorf(vals[i].ExprPos(), "%v", err)
+				}
+				row[rowtimeIdx] = types.BigIntV(v.Int())
+				continue
+			}
+			idx := -1
+			for j, c := range cols {
+				if strings.EqualFold(c.Name, name) {
+					idx = j
+				}
+			}
+			if idx < 0 {
+				return nil, sql.Errorf(vals[i].ExprPos(), "Column name %s does not exist.", name)
+			}
+			cx, err := expr.NewCast(x, cols[idx].Type, true, b.env)
+			if err != nil {
+				return nil, wrapErr(err, vals[i].ExprPos())
+			}
+			v, err := evalConst(cx)
+			if err != nil {
+				return nil, sql.Errorf(vals[i].ExprPos(), "%v", err)
+			}
+			row[idx] = v
+		}
+		rows = append(rows, row)
+	}
+	var fields []Field
+	for _, c := range cols {
+		fields = append(fields, Field{Name: c.Name, Type: c.Type, Key: c.Key})
+	}
+	fields = append(fields, Field{Name: colRowtime, Type: types.TBigInt, Hidden: true})
+	scan := &Scan{Table: &Table{Name: "values"}, Values: rows, fields: fields}
+	sinkCols := append(append([]Column(nil), cols...), Column{Name: colRowtime, Type: types.TBigInt, Kind: sql.Metadata, MetadataKey: "timestamp"})
+	return &ksqlPlanned{node: scan, sink: &Sink{Input: scan, Table: t, Name: t.Name, Columns: sinkCols}}, nil
+}
+
+func (s *Session) ksqlInsert(ctx context.Context, n *sql.Insert) (*Result, error) {
+	p, err := s.ksqlPlanInsert(n)
+	if err != nil {
+		return nil, err
+	}
+	_, text := n.Span()
+	if n.Query == nil {
+		id := "INSERTVALUES_" + NewJobID()
+		info := &JobInfo{ID: id, Name: id, Statement: text, Dialect: sql.KSQL, Sink: p.sink.Table.Name, Transient: true}
+		if err := s.startPlan(ctx, info, p.sink); err != nil {
+			return nil, err
+		}
+		// Wait for the row to be written, as ksqlDB answers after producing.
+		select {
+		case <-info.Job.Done():
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		}
+		s.Jobs.Remove(id)
+		if err := info.Job.Err(); err != nil {
+			return nil, err
+		}
+		return &Result{Kind: ResultOK, Message: "", KSQL: &KSQLEntity{}}, nil
+	}
+	id := s.newJobID(func() string { return s.ksqlQueryID("INSERTQUERY", "") })
+	info := &JobInfo{ID: id, Name: id, Statement: text, Dialect: sql.KSQL, Sink: p.sink.Table.Name}
+	if err := s.startPlan(ctx, info, p.sink); err != nil {
+		return nil, err
+	}
+	return s.ksqlStatus("stream", p.sink.Table.Name, "create", "Created query with ID "+id, id), nil
+}
+
+// ksqlPlanQuery plans a transient SELECT: a push query (EMIT CHANGES) or a
+// pull query (reads the topics to their current end).
+func (s *Session) ksqlPlanQuery(sel *sql.Select) (Node, error) {
+	pull := sel.Emit == sql.EmitNone
+	if pull {
+		s.Set("execution.runtime-mode", "batch")
+		defer s.Set("execution.runtime-mode", "streaming")
+	}
+	p, err := s.ksqlSelect(sel, "")
+	if err != nil {
+		return nil, err
+	}
+	node := p.node
+	if pull && p.table {
+		if sel.Window != nil || p.windowed != nil && findWindowAgg(node) != nil {
+			return nil, sql.Errorf(sel.Pos, "Pull queries on windowed aggregations are not supported; use EMIT CHANGES")
+		}
+		if _, isAgg := innerAggregate(node); isAgg {
+			return nil, sql.Errorf(sel.Pos, "Pull queries don't support aggregations; query the table a CREATE TABLE AS SELECT built instead, or add EMIT CHANGES")
+		}
+		node = finalizeNormalize(node)
+	}
+	return &Sink{Input: optimize(node)}, nil
+}
+
+func innerAggregate(n Node) (Node, bool) {
+	for _, in := range n.Inputs() {
+		switch in.(type) {
+		case *GroupAggregate, *WindowAggregate:
+			return in, true
+		}
+		if x, ok := innerAggregate(in); ok {
+			return x, true
+		}
+	}
+	return nil, false
+}
+
+// finalizeNormalize makes the table reads of a pull query emit the final
+// table instead of its changes.
+func finalizeNormalize(n Node) Node {
+	return withInputs(n, func(in Node) Node {
+		if cn, ok := in.(*ChangelogNormalize); ok {
+			c := *cn
+			c.Final = true
+			return &c
+		}
+		return finalizeNormalize(in)
+	})
+}
+
+func (s *Session) ksqlQuery(ctx context.Context, n *sql.Query) (*Result, error) {
+	sel := n.Select
+	pull := sel.Emit == sql.EmitNone
+	node, err := s.ksqlPlanQuery(sel)
+	if err != nil {
+		return nil, err
+	}
+	if pull {
+		s.Set("execution.runtime-mode", "batch")
+		defer s.Set("execution.runtime-mode", "streaming")
+	}
+	r, err := s.startStream(node.(*Sink).Input, n)
+	if err != nil {
+		return nil, err
+	}
+	if sel.Limit != nil {
+		if l, ok := sel.Limit.(*sql.Literal); ok {
+			if lim, err := strconv.Atoi(l.Text); err == nil && lim >= 0 {
+				r.Stream = limitStream(r.Stream, lim)
+			}
+		}
+	}
+	return r, nil
+}
+
+// limitStream ends a stream after n rows.
+func limitStream(st *Stream, n int) *Stream {
+	out := make(chan engine.Rec)
+	go func() {
+		defer close(out)
+		count := 0
+		for r := range st.Rows {
+			if count >= n {
+				break
+			}
+			out <- r
+			count++
+			if count >= n {
+				break
+			}
+		}
+		st.Cancel()
+		for range st.Rows {
+		}
+	}()
+	return &Stream{Columns: st.Columns, Rows: out, Cancel: st.Cancel, Job: st.Job}
+}
+
+// ksqlPrint is PRINT 'topic' [FROM BEGINNING] [INTERVAL n] [LIMIT n]: the
+// topic's records as text lines, streamed like a query.
+func (s *Session) ksqlPrint(ctx context.Context, n *sql.Print) (*Result, error) {
+	a, err := s.admin()
+	if err != nil {
+		return nil, sql.Errorf(n.Start, "%v", err)
+	}
+	lctx, cancel := context.WithTimeout(ctx, 30*1e9)
+	parts, err := a.Partitions(lctx, s.bootstrap(), n.Topic)
+	cancel()
+	if err != nil {
+		return nil, sql.Errorf(n.Start, "%v", err)
+	}
+	if parts == 0 {
+		return nil, sql.Errorf(n.Start, "Could not find topic '%s', or the KSQL user does not have permissions to list the topic. Topic names are case-sensitive.", n.Topic)
+	}
+	rows := make(chan engine.Rec, 64)
+	pctx, stop := context.WithCancel(context.Background())
+	errc := make(chan error, 1)
+	go func() {
+		defer close(rows)
+		count, seen := 0, 0
+		interval := max(n.Interval, 1)
+		err := a.Tail(pctx, s.bootstrap(), n.Topic, n.FromBeginning, func(r engine.RawRecord) error {
+			seen++
+			if (seen-1)%interval != 0 {
+				return nil
+			}
+			line := fmt.Sprintf("rowtime: %s, key: %s, value: %s, partition: %d",
+				types.FormatTimestamp(r.Timestamp*types.MicrosPerMilli, 3, ' ')+" Z", printable(r.Key), printable(r.Value), r.Partition)
+			select {
+			case rows <- engine.Rec{Row: types.Row{types.StringV(line)}}:
+			case <-pctx.Done():
+				return pctx.Err()
+			}
+			count++
+			if n.Limit > 0 && count >= n.Limit {
+				return errStopPrint
+			}
+			return nil
+		})
+		if err != nil && err != errStopPrint && pctx.Err() == nil {
+			errc <- err
+		}
+	}()
+	st := &Stream{Columns: []Field{{Name: "line", Type: types.TString}}, Rows: rows, Cancel: stop}
+	return &Result{Kind: ResultRows, Stream: st}, nil
+}
+
+var errStopPrint = fmt.Errorf("print limit reached")
+
+func printable(b []byte) string {
+	if b == nil {
+		return "<null>"
+	}
+	for _, c := range b {
+		if c < 0x20 && c != '\t' && c != '\n' {
+			return fmt.Sprintf("%x", b)
+		}
+	}
+	return string(b)
+}
