@@ -840,8 +840,13 @@ func (eb *exprBinder) bindCall(n *sql.Call) (expr.Expr, error) {
 	case "TUMBLE_START", "TUMBLE_END", "TUMBLE_ROWTIME", "HOP_START", "HOP_END", "HOP_ROWTIME", "SESSION_START", "SESSION_END", "SESSION_ROWTIME":
 		return nil, sql.Errorf(n.Pos, "%s must be used with a matching group window in GROUP BY", name)
 	case "AS_VALUE":
+		// A copy of its argument that is a value column, not a key.
 		if len(n.Args) == 1 {
-			return eb.bind(n.Args[0])
+			x, err := eb.bind(n.Args[0])
+			if err != nil {
+				return nil, err
+			}
+			return &expr.Call{Name: "AS_VALUE", Args: []expr.Expr{x}, T: x.Type(), Fn: func(a []types.Value) types.Value { return a[0] }}, nil
 		}
 	}
 	args, err := eb.bindAll(n.Args)

@@ -370,7 +370,7 @@ func (b *binder) ksqlScan(t *Table, qual string) (Node, error) {
 	s := &Scan{Table: t, Alias: qual, Columns: read}
 	var phys []Field
 	for _, c := range read {
-		phys = append(phys, Field{Name: c.Name, Qual: qual, Type: c.Type, Hidden: c.Kind == sql.Metadata})
+		phys = append(phys, Field{Name: c.Name, Qual: qual, Type: c.Type, Hidden: c.Kind == sql.Metadata, Key: c.Key && c.Kind != sql.Metadata})
 	}
 	rowtimeIdx := len(cols)
 	// ROWTIME from the timestamp column when the source names one.

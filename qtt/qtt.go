@@ -1,0 +1,795 @@
+// Package qtt runs ksqlDB query-validation-test files (the JSON format of
+// ksqlDB's functional tests) against Tumble: each case's statements run in
+// the ksqlDB dialect on a fresh embedded broker, its inputs are produced to
+// Kafka over TCP, and the records in its output topics are compared with
+// the expected ones.
+package qtt
+
+import (
+	"bytes"
+	"context"
+	"encoding/binary"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"math"
+	"math/big"
+	"os"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/twmb/franz-go/pkg/kadm"
+	"github.com/twmb/franz-go/pkg/kerr"
+	"github.com/twmb/franz-go/pkg/kgo"
+
+	"github.com/tumble/tumble/connectors/all"
+	"github.com/tumble/tumble/connectors/kafka"
+	"github.com/tumble/tumble/engine"
+	"github.com/tumble/tumble/engine/types"
+	"github.com/tumble/tumble/planner"
+	"github.com/tumble/tumble/sql"
+)
+
+// File is a query-validation-test file.
+type File struct {
+	Tests []Case `json:"tests"`
+}
+
+// Case is one test case.
+type Case struct {
+	Name              string            `json:"name"`
+	Statements        []string          `json:"statements"`
+	Inputs            []Message         `json:"inputs"`
+	Outputs           []Message         `json:"outputs"`
+	Properties        map[string]any    `json:"properties"`
+	Format            []string          `json:"format"`
+	Topics            []Topic           `json:"topics"`
+	ExpectedException *Exception        `json:"expectedException"`
+	Enabled           *bool             `json:"enabled"`
+	Extra             map[string]string `json:"-"`
+}
+
+// Topic declares a topic a case needs.
+type Topic struct {
+	Name        string `json:"name"`
+	Partitions  int    `json:"partitions"`
+	KeyFormat   string `json:"keyFormat"`
+	ValueFormat string `json:"valueFormat"`
+}
+
+// Exception is what a negative case expects.
+type Exception struct {
+	Type    string `json:"type"`
+	Message string `json:"message"`
+}
+
+// Message is an input or expected output record.
+type Message struct {
+	Topic     string          `json:"topic"`
+	Key       json.RawMessage `json:"key"`
+	Value     json.RawMessage `json:"value"`
+	Timestamp *int64          `json:"timestamp"`
+	Window    *struct {
+		Start int64  `json:"start"`
+		End   int64  `json:"end"`
+		Type  string `json:"type"`
+	} `json:"window"`
+	Partition *int32 `json:"partition"`
+}
+
+// Outcome of a case.
+type Outcome int
+
+const (
+	Pass Outcome = iota
+	Fail
+	Skip
+)
+
+func (o Outcome) String() string { return [...]string{"PASS", "FAIL", "SKIP"}[o] }
+
+// Result is one case's outcome.
+type Result struct {
+	File    string
+	Name    string
+	Outcome Outcome
+	Reason  string
+}
+
+// Runner runs cases.
+type Runner struct {
+	Timeout time.Duration // per case (default 30s)
+	Log     *slog.Logger
+}
+
+var schemaRegistry = []string{"AVRO", "PROTOBUF", "JSON_SR", "PROTOBUF_NOSR"}
+
+// expand returns the variants of a case: one per entry of "format" (with
+// {FORMAT} substituted), or the case itself.
+func expand(c Case) []Case {
+	if len(c.Format) == 0 {
+		return []Case{c}
+	}
+	var out []Case
+	for _, f := range c.Format {
+		v := c
+		v.Name = c.Name + " - " + f
+		v.Statements = nil
+		for _, st := range c.Statements {
+			v.Statements = append(v.Statements, strings.ReplaceAll(st, "{FORMAT}", f))
+		}
+		out = append(out, v)
+	}
+	return out
+}
+
+// skipReason says why a case is out of scope, or "".
+func skipReason(c Case) string {
+	if c.Enabled != nil && !*c.Enabled {
+		return "disabled in the suite"
+	}
+	text := strings.ToUpper(strings.Join(c.Statements, " "))
+	for _, f := range schemaRegistry {
+		for _, pat := range []string{"FORMAT='" + f + "'", "FORMAT = '" + f + "'", "FORMAT= '" + f + "'", "FORMAT ='" + f + "'"} {
+			if strings.Contains(text, pat) {
+				return f + " needs a schema registry (out of scope)"
+			}
+		}
+	}
+	for _, t := range c.Topics {
+		for _, f := range schemaRegistry {
+			if strings.EqualFold(t.KeyFormat, f) || strings.EqualFold(t.ValueFormat, f) {
+				return f + " needs a schema registry (out of scope)"
+			}
+		}
+	}
+	return ""
+}
+
+// RunFile runs every case of a file.
+func (r *Runner) RunFile(ctx context.Context, path string) ([]Result, error) {
+	raw, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	var f File
+	if err := json.Unmarshal(raw, &f); err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	var out []Result
+	for _, c := range f.Tests {
+		for _, v := range expand(c) {
+			res := Result{File: path, Name: v.Name}
+			if why := skipReason(v); why != "" {
+				res.Outcome, res.Reason = Skip, why
+			} else {
+				res.Outcome, res.Reason = r.runCase(ctx, v)
+			}
+			out = append(out, res)
+		}
+	}
+	return out, nil
+}
+
+func (r *Runner) runCase(parent context.Context, c Case) (outcome Outcome, reason string) {
+	defer func() {
+		if x := recover(); x != nil {
+			outcome, reason = Fail, fmt.Sprintf("panic: %v", x)
+		}
+	}()
+	timeout := r.Timeout
+	if timeout == 0 {
+		timeout = 30 * time.Second
+	}
+	ctx, cancel := context.WithTimeout(parent, timeout)
+	defer cancel()
+	log := r.Log
+	if log == nil {
+		log = slog.New(slog.NewTextHandler(io.Discard, nil))
+	}
+	broker, err := kafka.StartBroker(ctx, kafka.BrokerConfig{Listen: "127.0.0.1:0", Partitions: 1, Logger: log})
+	if err != nil {
+		return Fail, "broker: " + err.Error()
+	}
+	defer broker.Close()
+	addr := broker.Addr()
+	for _, t := range c.Topics {
+		if err := createTopic(ctx, addr, t.Name, max(t.Partitions, 1)); err != nil {
+			return Fail, "create topic: " + err.Error()
+		}
+	}
+	jobsCtx, stopJobs := context.WithCancel(context.Background())
+	defer stopJobs()
+	reg := engine.NewRegistry()
+	all.Register(reg, io.Discard)
+	jobs := planner.NewJobManager(jobsCtx, log)
+	defer jobs.StopAll()
+	s := planner.NewSession(planner.Config{Registry: reg, Jobs: jobs, Bootstrap: addr, Dialect: sql.KSQL, Log: log})
+	s.Set("auto.offset.reset", "earliest")
+	s.Set("pipeline.auto-watermark-interval", "0")
+	for k, v := range c.Properties {
+		s.Set(k, fmt.Sprint(v))
+	}
+	// Topics of the inputs exist before the statements run, as in ksqlDB's
+	// test driver.
+	for _, in := range c.Inputs {
+		if err := createTopic(ctx, addr, in.Topic, 1); err != nil {
+			return Fail, "create topic: " + err.Error()
+		}
+	}
+	var stmtErr error
+	for _, text := range c.Statements {
+		if _, err := s.ExecuteText(ctx, text); err != nil {
+			stmtErr = err
+			break
+		}
+	}
+	if c.ExpectedException != nil {
+		if stmtErr != nil {
+			return Pass, ""
+		}
+		// Some exceptions surface at run time: produce and look for a failed job.
+		if err := r.produce(ctx, addr, s, c.Inputs); err == nil {
+			jobs.SyncAll(ctx, false)
+		}
+		for _, j := range jobs.List() {
+			if j.Job.Err() != nil {
+				return Pass, ""
+			}
+		}
+		return Fail, fmt.Sprintf("expected an error (%s: %s), every statement succeeded", c.ExpectedException.Type, c.ExpectedException.Message)
+	}
+	if stmtErr != nil {
+		return Fail, "statement failed: " + firstLine(stmtErr.Error())
+	}
+	if err := r.produce(ctx, addr, s, c.Inputs); err != nil {
+		return Fail, "produce: " + err.Error()
+	}
+	// Queries may feed each other: sync until nothing changes.
+	for i := 0; i < 3; i++ {
+		if err := jobs.SyncAll(ctx, false); err != nil {
+			return Fail, "sync: " + firstLine(err.Error())
+		}
+	}
+	for _, j := range jobs.List() {
+		if err := j.Job.Err(); err != nil {
+			return Fail, "job " + j.ID + " failed: " + firstLine(err.Error())
+		}
+	}
+	return r.compare(ctx, addr, s, c.Outputs)
+}
+
+func firstLine(s string) string {
+	if i := strings.IndexByte(s, '\n'); i >= 0 {
+		return s[:i]
+	}
+	return s
+}
+
+func createTopic(ctx context.Context, addr, name string, parts int) error {
+	cl, err := kgo.NewClient(kgo.SeedBrokers(addr))
+	if err != nil {
+		return err
+	}
+	defer cl.Close()
+	resp, err := kadm.NewClient(cl).CreateTopic(ctx, int32(parts), 1, nil, name)
+	if err == nil {
+		err = resp.Err
+	}
+	if err != nil && !errors.Is(err, kerr.TopicAlreadyExists) {
+		return err
+	}
+	return nil
+}
+
+// tableFor finds the stream or table declared on a topic.
+func tableFor(s *planner.Session, topic string) *planner.Table {
+	for _, t := range s.Catalog.List() {
+		if t.KSQL != nil && t.KSQL.Topic == topic && !t.KSQL.IsSink {
+			return t
+		}
+	}
+	for _, t := range s.Catalog.List() {
+		if t.KSQL != nil && t.KSQL.Topic == topic {
+			return t
+		}
+	}
+	return nil
+}
+
+func (r *Runner) produce(ctx context.Context, addr string, s *planner.Session, msgs []Message) error {
+	if len(msgs) == 0 {
+		return nil
+	}
+	cl, err := kgo.NewClient(kgo.SeedBrokers(addr), kgo.RecordPartitioner(kgo.ManualPartitioner()))
+	if err != nil {
+		return err
+	}
+	defer cl.Close()
+	for _, m := range msgs {
+		t := tableFor(s, m.Topic)
+		key, err := encodeKey(t, m)
+		if err != nil {
+			return err
+		}
+		val, err := encodeValue(t, m.Value)
+		if err != nil {
+			return err
+		}
+		rec := &kgo.Record{Topic: m.Topic, Key: key, Value: val}
+		if m.Partition != nil {
+			rec.Partition = *m.Partition
+		}
+		if m.Timestamp != nil {
+			rec.Timestamp = time.UnixMilli(*m.Timestamp)
+		} else {
+			rec.Timestamp = time.UnixMilli(0)
+		}
+		if err := cl.ProduceSync(ctx, rec).FirstErr(); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func isNull(raw json.RawMessage) bool {
+	return len(raw) == 0 || string(bytes.TrimSpace(raw)) == "null"
+}
+
+func decodeAny(raw json.RawMessage) (any, error) {
+	d := json.NewDecoder(bytes.NewReader(raw))
+	d.UseNumber()
+	var v any
+	err := d.Decode(&v)
+	return v, err
+}
+
+// encodeKey serializes a key as the table's key format would.
+func encodeKey(t *planner.Table, m Message) ([]byte, error) {
+	if isNull(m.Key) {
+		return nil, nil
+	}
+	format := "KAFKA"
+	var keyType *types.Type
+	if t != nil {
+		format = t.KSQL.KeyFormat
+		for _, c := range t.Columns {
+			if c.Key {
+				ct := c.Type
+				keyType = &ct
+				break
+			}
+		}
+	}
+	var b []byte
+	switch format {
+	case "NONE":
+		return nil, nil
+	case "JSON":
+		b = append([]byte(nil), m.Key...)
+	case "DELIMITED":
+		v, err := decodeAny(m.Key)
+		if err != nil {
+			return nil, err
+		}
+		b = []byte(fmt.Sprint(v))
+	default:
+		v, err := decodeAny(m.Key)
+		if err != nil {
+			return nil, err
+		}
+		b, err = kafkaBytes(v, keyType)
+		if err != nil {
+			return nil, err
+		}
+	}
+	if m.Window != nil && t != nil && t.KSQL.Windowed != nil {
+		b = binary.BigEndian.AppendUint64(b, uint64(m.Window.Start))
+		if t.KSQL.Windowed.Kind == engine.Session {
+			b = binary.BigEndian.AppendUint64(b, uint64(m.Window.End))
+		}
+	}
+	return b, nil
+}
+
+// kafkaBytes is the KAFKA format of a primitive.
+func kafkaBytes(v any, t *types.Type) ([]byte, error) {
+	kind := types.String
+	if t != nil {
+		kind = t.Kind
+	} else if _, ok := v.(json.Number); ok {
+		kind = types.BigInt
+	}
+	switch kind {
+	case types.Int, types.SmallInt, types.TinyInt:
+		n, err := number(v)
+		if err != nil {
+			return nil, err
+		}
+		return binary.BigEndian.AppendUint32(nil, uint32(int32(n))), nil
+	case types.BigInt:
+		n, err := number(v)
+		if err != nil {
+			return nil, err
+		}
+		return binary.BigEndian.AppendUint64(nil, uint64(int64(n))), nil
+	case types.Double, types.Float:
+		n, err := number(v)
+		if err != nil {
+			return nil, err
+		}
+		return binary.BigEndian.AppendUint64(nil, math.Float64bits(n)), nil
+	}
+	switch x := v.(type) {
+	case string:
+		return []byte(x), nil
+	default:
+		return []byte(fmt.Sprint(x)), nil
+	}
+}
+
+func number(v any) (float64, error) {
+	switch x := v.(type) {
+	case json.Number:
+		return x.Float64()
+	case string:
+		return strconv.ParseFloat(x, 64)
+	case bool:
+		if x {
+			return 1, nil
+		}
+		return 0, nil
+	}
+	return 0, fmt.Errorf("not a number: %v", v)
+}
+
+// encodeValue serializes a value as the table's value format would: JSON
+// as given, DELIMITED and KAFKA from the text or number.
+func encodeValue(t *planner.Table, raw json.RawMessage) ([]byte, error) {
+	if isNull(raw) {
+		return nil, nil
+	}
+	format := "JSON"
+	if t != nil {
+		format = t.KSQL.ValueFormat
+	}
+	switch format {
+	case "DELIMITED":
+		v, err := decodeAny(raw)
+		if err != nil {
+			return nil, err
+		}
+		if s, ok := v.(string); ok {
+			return []byte(s), nil
+		}
+		return []byte(fmt.Sprint(v)), nil
+	case "KAFKA":
+		v, err := decodeAny(raw)
+		if err != nil {
+			return nil, err
+		}
+		var vt *types.Type
+		for _, c := range t.Columns {
+			if !c.Key {
+				ct := c.Type
+				vt = &ct
+				break
+			}
+		}
+		return kafkaBytes(v, vt)
+	}
+	return append([]byte(nil), raw...), nil
+}
+
+type got struct {
+	key       any
+	value     any
+	ts        int64
+	wstart    int64
+	wend      int64
+	hasWindow bool
+}
+
+// compare reads each expected topic and compares records in order.
+func (r *Runner) compare(ctx context.Context, addr string, s *planner.Session, want []Message) (Outcome, string) {
+	byTopic := map[string][]Message{}
+	var order []string
+	for _, m := range want {
+		if _, ok := byTopic[m.Topic]; !ok {
+			order = append(order, m.Topic)
+		}
+		byTopic[m.Topic] = append(byTopic[m.Topic], m)
+	}
+	for _, topic := range order {
+		t := sinkFor(s, topic)
+		recs, err := readTopic(ctx, addr, topic)
+		if err != nil {
+			return Fail, "read " + topic + ": " + err.Error()
+		}
+		exp := byTopic[topic]
+		if len(recs) != len(exp) {
+			return Fail, fmt.Sprintf("topic %s: %d records, want %d%s", topic, len(recs), len(exp), firstDiff(t, recs, exp))
+		}
+		for i, rec := range recs {
+			g, err := decodeRecord(t, rec)
+			if err != nil {
+				return Fail, fmt.Sprintf("topic %s record %d: %v", topic, i, err)
+			}
+			if msg := matches(t, g, exp[i]); msg != "" {
+				return Fail, fmt.Sprintf("topic %s record %d: %s", topic, i, msg)
+			}
+		}
+	}
+	return Pass, ""
+}
+
+func firstDiff(t *planner.Table, recs []*kgo.Record, exp []Message) string {
+	for i := 0; i < len(recs) && i < len(exp); i++ {
+		g, err := decodeRecord(t, recs[i])
+		if err != nil {
+			return fmt.Sprintf("; record %d: %v", i, err)
+		}
+		if msg := matches(t, g, exp[i]); msg != "" {
+			return fmt.Sprintf("; first difference at record %d: %s", i, msg)
+		}
+	}
+	return ""
+}
+
+func sinkFor(s *planner.Session, topic string) *planner.Table {
+	for _, t := range s.Catalog.List() {
+		if t.KSQL != nil && t.KSQL.Topic == topic && t.KSQL.IsSink {
+			return t
+		}
+	}
+	return tableFor(s, topic)
+}
+
+func readTopic(ctx context.Context, addr, topic string) ([]*kgo.Record, error) {
+	cl, err := kgo.NewClient(kgo.SeedBrokers(addr), kgo.ConsumeTopics(topic), kgo.ConsumeResetOffset(kgo.NewOffset().AtStart()))
+	if err != nil {
+		return nil, err
+	}
+	defer cl.Close()
+	end, err := kadm.NewClient(cl).ListEndOffsets(ctx, topic)
+	if err != nil {
+		return nil, err
+	}
+	total := int64(0)
+	end.Each(func(o kadm.ListedOffset) {
+		if o.Err == nil {
+			total += o.Offset
+		}
+	})
+	var out []*kgo.Record
+	for int64(len(out)) < total {
+		pctx, cancel := context.WithTimeout(ctx, 2*time.Second)
+		fs := cl.PollFetches(pctx)
+		cancel()
+		if ctx.Err() != nil {
+			return out, ctx.Err()
+		}
+		n := 0
+		fs.EachRecord(func(r *kgo.Record) { out = append(out, r); n++ })
+		if n == 0 && pctx.Err() != nil {
+			break
+		}
+	}
+	sort.SliceStable(out, func(i, j int) bool {
+		if out[i].Partition != out[j].Partition {
+			return out[i].Partition < out[j].Partition
+		}
+		return out[i].Offset < out[j].Offset
+	})
+	return out, nil
+}
+
+func decodeRecord(t *planner.Table, r *kgo.Record) (got, error) {
+	g := got{ts: r.Timestamp.UnixMilli()}
+	key := r.Key
+	keyFormat, valueFormat := "KAFKA", "JSON"
+	var keyCols, valCols []planner.Column
+	if t != nil {
+		keyFormat, valueFormat = t.KSQL.KeyFormat, t.KSQL.ValueFormat
+		for _, c := range t.Columns {
+			if c.Key {
+				keyCols = append(keyCols, c)
+			} else {
+				valCols = append(valCols, c)
+			}
+		}
+		if w := t.KSQL.Windowed; w != nil && key != nil {
+			n := 8
+			if w.Kind == engine.Session {
+				n = 16
+			}
+			if len(key) < n {
+				return g, fmt.Errorf("windowed key too short: %x", key)
+			}
+			g.hasWindow = true
+			g.wstart = int64(binary.BigEndian.Uint64(key[len(key)-n:]))
+			if w.Kind == engine.Session {
+				g.wend = int64(binary.BigEndian.Uint64(key[len(key)-8:]))
+				g.wstart = int64(binary.BigEndian.Uint64(key[len(key)-16:]))
+			} else {
+				g.wend = g.wstart + w.Size/types.MicrosPerMilli
+			}
+			key = key[:len(key)-n]
+		}
+	}
+	var err error
+	if key != nil {
+		switch keyFormat {
+		case "JSON":
+			g.key, err = decodeAny(key)
+		case "DELIMITED":
+			g.key = string(key)
+		case "NONE":
+		default:
+			var kt types.Type
+			if len(keyCols) > 0 {
+				kt = keyCols[0].Type
+			}
+			g.key, err = fromKafka(key, kt)
+		}
+		if err != nil {
+			return g, fmt.Errorf("key %x: %w", key, err)
+		}
+	}
+	if r.Value != nil {
+		switch valueFormat {
+		case "JSON":
+			g.value, err = decodeAny(r.Value)
+		case "KAFKA":
+			var vt types.Type
+			if len(valCols) > 0 {
+				vt = valCols[0].Type
+			}
+			g.value, err = fromKafka(r.Value, vt)
+		default:
+			g.value = string(r.Value)
+		}
+		if err != nil {
+			return g, fmt.Errorf("value %q: %w", r.Value, err)
+		}
+	}
+	return g, nil
+}
+
+func fromKafka(b []byte, t types.Type) (any, error) {
+	switch t.Kind {
+	case types.Int:
+		if len(b) != 4 {
+			return nil, errors.New("INT needs 4 bytes")
+		}
+		return json.Number(strconv.FormatInt(int64(int32(binary.BigEndian.Uint32(b))), 10)), nil
+	case types.BigInt:
+		if len(b) != 8 {
+			return nil, errors.New("BIGINT needs 8 bytes")
+		}
+		return json.Number(strconv.FormatInt(int64(binary.BigEndian.Uint64(b)), 10)), nil
+	case types.Double:
+		if len(b) != 8 {
+			return nil, errors.New("DOUBLE needs 8 bytes")
+		}
+		return json.Number(strconv.FormatFloat(math.Float64frombits(binary.BigEndian.Uint64(b)), 'g', -1, 64)), nil
+	}
+	return string(b), nil
+}
+
+// matches compares a record with an expected message; "" means equal.
+func matches(t *planner.Table, g got, m Message) string {
+	wantKey, err := decodeAny(m.Key)
+	if isNull(m.Key) {
+		wantKey, err = nil, nil
+	}
+	if err != nil {
+		return "bad expected key: " + err.Error()
+	}
+	if !equalJSON(g.key, wantKey) {
+		return fmt.Sprintf("key %s, want %s", show(g.key), show(wantKey))
+	}
+	var wantVal any
+	if !isNull(m.Value) {
+		if wantVal, err = decodeAny(m.Value); err != nil {
+			return "bad expected value: " + err.Error()
+		}
+	}
+	if !equalJSON(g.value, wantVal) {
+		return fmt.Sprintf("value %s, want %s", show(g.value), show(wantVal))
+	}
+	if m.Timestamp != nil && *m.Timestamp != g.ts {
+		return fmt.Sprintf("timestamp %d, want %d", g.ts, *m.Timestamp)
+	}
+	if m.Window != nil {
+		if !g.hasWindow {
+			return "no window in the key"
+		}
+		if g.wstart != m.Window.Start || g.wend != m.Window.End {
+			return fmt.Sprintf("window [%d, %d), want [%d, %d)", g.wstart, g.wend, m.Window.Start, m.Window.End)
+		}
+	}
+	return ""
+}
+
+func show(v any) string {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return fmt.Sprint(v)
+	}
+	return string(b)
+}
+
+// equalJSON compares decoded JSON: numbers by value, objects by keys.
+func equalJSON(a, b any) bool {
+	switch x := a.(type) {
+	case nil:
+		return b == nil
+	case json.Number:
+		y, ok := b.(json.Number)
+		if !ok {
+			if s, isStr := b.(string); isStr {
+				return string(x) == s
+			}
+			return false
+		}
+		fx, okx := new(big.Float).SetString(string(x))
+		fy, oky := new(big.Float).SetString(string(y))
+		if !okx || !oky {
+			return string(x) == string(y)
+		}
+		return fx.Cmp(fy) == 0
+	case string:
+		if y, ok := b.(json.Number); ok {
+			return x == string(y)
+		}
+		y, ok := b.(string)
+		return ok && x == y
+	case bool:
+		y, ok := b.(bool)
+		return ok && x == y
+	case []any:
+		y, ok := b.([]any)
+		if !ok || len(x) != len(y) {
+			return false
+		}
+		for i := range x {
+			if !equalJSON(x[i], y[i]) {
+				return false
+			}
+		}
+		return true
+	case map[string]any:
+		y, ok := b.(map[string]any)
+		if !ok || len(x) != len(y) {
+			return false
+		}
+		for k, v := range x {
+			w, ok := y[k]
+			if !ok || !equalJSON(v, w) {
+				return false
+			}
+		}
+		return true
+	}
+	return false
+}
+
+// Summary counts outcomes.
+func Summary(rs []Result) (pass, fail, skip int) {
+	for _, r := range rs {
+		switch r.Outcome {
+		case Pass:
+			pass++
+		case Fail:
+			fail++
+		default:
+			skip++
+		}
+	}
+	return
+}
