@@ -21,7 +21,8 @@ Usage:
   tumble demo                      broker + the queries/flink pipeline + data, printing windows
   tumble kafka [flags]             run the embedded Kafka-compatible broker
   tumble datagen [flags]           write seed transactions to Kafka
-  tumble sql [flags]               the SQL REPL (Flink dialect; --ksql for ksqlDB)
+  tumble sql [flags]               the SQL REPL (Flink dialect; --ksql for ksqlDB; --server URL for a server)
+  tumble server [flags]            the server: ksqlDB's REST API and Tumble's, with a persistent catalog
   tumble run -f FILE|DIR ...       run statements headlessly until SIGINT/SIGTERM
   tumble explain -f FILE ...       print the plan of each INSERT / SELECT
   tumble test FILE.slt ...         run sqllogictest-style golden tests on an embedded broker
@@ -54,6 +55,8 @@ func main() {
 		err = testCmd(ctx, args)
 	case "demo":
 		err = demoCmd(ctx, args)
+	case "server":
+		err = serverCmd(ctx, args)
 	case "-h", "--help", "help":
 		fmt.Print(usage)
 		return

@@ -1,0 +1,139 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"net"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/twmb/franz-go/pkg/kadm"
+	"github.com/twmb/franz-go/pkg/kgo"
+
+	"github.com/tumble/tumble/connectors/kafka"
+	"github.com/tumble/tumble/server"
+)
+
+// serverCmd is `tumble server`: the engine with a persistent catalog and
+// the HTTP API, until SIGINT/SIGTERM.
+func serverCmd(ctx context.Context, args []string) error {
+	fs := flag.NewFlagSet("server", flag.ContinueOnError)
+	listen := fs.String("listen", "127.0.0.1:8088", "HTTP address to listen on")
+	bootstrap := fs.String("bootstrap", "", "Kafka bootstrap servers (default of tables and streams that name none)")
+	dataDir := fs.String("data-dir", ".tumble/server", "directory of the catalog log and the job checkpoints")
+	embedded := fs.String("embedded-kafka", "", "start the embedded Kafka broker on this address (data under DATA-DIR/kafka) and use it as bootstrap")
+	var topics fileList
+	fs.Var(&topics, "topic", "create this topic at start if missing: NAME[:PARTITIONS] (repeatable; 3 partitions by default)")
+	logLevel := fs.String("log-level", "info", "debug, info, warn or error")
+	fs.Usage = func() {
+		fmt.Fprintf(fs.Output(), "Usage: tumble server [flags]\n\nRuns Tumble as a server: ksqlDB's REST API (/ksql, /query, /query-stream, /info,\n/healthcheck) and Tumble's (/v1/statements, /v1/query, /v1/jobs, /metrics). Tables,\nstreams, views and running jobs survive a restart on the same --data-dir.\n\n")
+		fs.PrintDefaults()
+	}
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return fmt.Errorf("server: unexpected arguments %q", fs.Args())
+	}
+	log := newLogger(os.Stderr, *logLevel)
+	if *embedded != "" {
+		b, err := kafka.StartBroker(ctx, kafka.BrokerConfig{
+			Listen: *embedded, DataDir: filepath.Join(*dataDir, "kafka"), Partitions: 3, Logger: newLogger(os.Stderr, "warn"),
+		})
+		if err != nil {
+			return fmt.Errorf("start the embedded broker on %s: %w", *embedded, err)
+		}
+		defer b.Close()
+		log.Info("embedded Kafka broker started", "addr", b.Addr(), "data", filepath.Join(*dataDir, "kafka"))
+		if *bootstrap != "" && *bootstrap != b.Addr() {
+			log.Warn("--bootstrap is ignored: the embedded broker is the bootstrap", "bootstrap", *bootstrap)
+		}
+		*bootstrap = b.Addr()
+	}
+	if *bootstrap == "" {
+		return errors.New("server: give --bootstrap HOST:PORT or --embedded-kafka ADDR")
+	}
+	for _, t := range topics {
+		name, parts, err := topicFlag(t)
+		if err != nil {
+			return err
+		}
+		if err := ensureTopic(ctx, *bootstrap, name, parts); err != nil {
+			return fmt.Errorf("create topic %s: %w", name, err)
+		}
+		log.Info("topic ready", "topic", name, "partitions", parts)
+	}
+	srv, err := server.New(ctx, server.Config{
+		Bootstrap:      *bootstrap,
+		DataDir:        *dataDir,
+		Log:            log,
+		Out:            os.Stdout,
+		KafkaClusterID: clusterID(ctx, *bootstrap),
+	})
+	if err != nil {
+		return err
+	}
+	ln, err := net.Listen("tcp", *listen)
+	if err != nil {
+		closeCtx, cancel := context.WithTimeout(context.Background(), time.Minute)
+		defer cancel()
+		srv.Close(closeCtx)
+		return fmt.Errorf("server: %w", err)
+	}
+	log.Info("tumble server listening", "addr", ln.Addr().String(), "bootstrap", *bootstrap, "data", *dataDir)
+	fmt.Fprintf(os.Stderr, "Tumble server on http://%s (Kafka %s, data in %s). Ctrl-C to stop.\n", ln.Addr(), *bootstrap, *dataDir)
+	served := make(chan error, 1)
+	go func() { served <- srv.Serve(ln) }()
+	select {
+	case <-ctx.Done():
+	case err = <-served:
+	}
+	log.Info("tumble server stopping: checkpointing and stopping jobs")
+	closeCtx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	if cerr := srv.Close(closeCtx); cerr != nil && err == nil {
+		err = cerr
+	}
+	if err == nil {
+		err = <-served
+	}
+	log.Info("tumble server stopped")
+	return err
+}
+
+// topicFlag reads NAME[:PARTITIONS].
+func topicFlag(v string) (string, int32, error) {
+	name, p, hasP := strings.Cut(v, ":")
+	if name == "" {
+		return "", 0, fmt.Errorf("--topic %q: empty name", v)
+	}
+	if !hasP {
+		return name, 3, nil
+	}
+	n, err := strconv.Atoi(p)
+	if err != nil || n < 1 {
+		return "", 0, fmt.Errorf("--topic %q: partitions must be a positive number", v)
+	}
+	return name, int32(n), nil
+}
+
+// clusterID asks the cluster for its id (for /info); "" if it cannot.
+func clusterID(ctx context.Context, bootstrap string) string {
+	cl, err := kgo.NewClient(kgo.SeedBrokers(strings.Split(bootstrap, ",")...))
+	if err != nil {
+		return ""
+	}
+	defer cl.Close()
+	ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+	defer cancel()
+	m, err := kadm.NewClient(cl).BrokerMetadata(ctx)
+	if err != nil {
+		return ""
+	}
+	return m.Cluster
+}

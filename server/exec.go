@@ -1,0 +1,325 @@
+package server
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/tumble/tumble/engine"
+	"github.com/tumble/tumble/planner"
+	"github.com/tumble/tumble/sql"
+)
+
+// Statements run one at a time (the server's command lock), so that the
+// order of the command log is the order in which they changed the catalog,
+// and so that what changed can be read off the catalog and the job list
+// before and after each statement.
+
+// acquire takes the command lock, or gives up when ctx is done.
+func (s *Server) acquire(ctx context.Context) error {
+	select {
+	case s.cmdLock <- struct{}{}:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+func (s *Server) release() { <-s.cmdLock }
+
+// session returns a session of the given dialect with props set.
+func (s *Server) session(d sql.Dialect, props map[string]string) *planner.Session {
+	sess := planner.NewSession(planner.Config{
+		Catalog:   s.cat,
+		Registry:  s.reg,
+		Jobs:      s.jobs,
+		Bootstrap: s.cfg.Bootstrap,
+		DataDir:   s.cfg.DataDir,
+		Dialect:   d,
+		Log:       s.log,
+	})
+	for k, v := range props {
+		sess.Set(k, v)
+	}
+	return sess
+}
+
+// state is what a statement can change: the catalog's objects and the
+// jobs, by identity.
+type state struct {
+	tables map[string]*planner.Table
+	jobs   map[string]*planner.JobInfo
+	status map[string]engine.Status
+}
+
+func (s *Server) snapshot() state {
+	st := state{tables: map[string]*planner.Table{}, jobs: map[string]*planner.JobInfo{}, status: map[string]engine.Status{}}
+	for _, t := range s.cat.List() {
+		st.tables[t.Name] = t
+	}
+	for _, j := range s.jobs.List() {
+		st.jobs[j.ID] = j
+		st.status[j.ID] = j.Job.Status()
+	}
+	return st
+}
+
+// change is the difference between two states.
+type change struct {
+	creates, drops, started, stopped []string
+}
+
+func (c change) empty() bool {
+	return len(c.creates)+len(c.drops)+len(c.started)+len(c.stopped) == 0
+}
+
+func diff(before, after state) change {
+	var c change
+	for name, t := range after.tables {
+		if before.tables[name] != t {
+			c.creates = append(c.creates, name)
+		}
+	}
+	for name := range before.tables {
+		if _, ok := after.tables[name]; !ok {
+			c.drops = append(c.drops, name)
+		}
+	}
+	for id, j := range after.jobs {
+		if old, ok := before.jobs[id]; !ok || old.Job != j.Job {
+			c.started = append(c.started, id)
+		}
+	}
+	for id, j := range before.jobs {
+		if before.status[id] != engine.Running {
+			continue
+		}
+		now, ok := after.jobs[id]
+		switch {
+		case !ok:
+			c.stopped = append(c.stopped, id)
+		case now.Job == j.Job && now.Job.Status() == engine.Stopped:
+			c.stopped = append(c.stopped, id)
+		}
+	}
+	for _, l := range [][]string{c.creates, c.drops, c.started, c.stopped} {
+		sort.Strings(l)
+	}
+	return c
+}
+
+// outcome is one executed statement.
+type outcome struct {
+	result *planner.Result
+	// seq is the command-log sequence number of the statement, or 0 when
+	// it changed nothing.
+	seq int64
+}
+
+// execute runs one statement of a request under the command lock and
+// records it in the command log if it changed the catalog or the jobs.
+// text is the request's whole text (for error excerpts).
+func (s *Server) execute(ctx context.Context, sess *planner.Session, st sql.Statement, text string) (outcome, error) {
+	if err := s.acquire(ctx); err != nil {
+		return outcome{}, err
+	}
+	defer s.release()
+	before := s.snapshot()
+	r, err := sess.Execute(ctx, st)
+	after := s.snapshot()
+	c := diff(before, after)
+	if err != nil {
+		if !c.empty() {
+			s.log.Warn("a failed statement changed the catalog; not recorded", "creates", c.creates, "drops", c.drops, "started", c.started, "stopped", c.stopped)
+		}
+		return outcome{}, withNear(err, text)
+	}
+	r.Statement = st
+	out := outcome{result: r}
+	if c.empty() || r.Kind == planner.ResultRows {
+		return out, nil
+	}
+	_, stmtText := st.Span()
+	e := entry{
+		Kind:       kindStatement,
+		Dialect:    sess.Dialect.String(),
+		Statement:  stmtText,
+		Properties: sess.Settings(),
+		Creates:    c.creates,
+		Drops:      c.drops,
+		Stops:      c.stopped,
+	}
+	if len(e.Properties) == 0 {
+		e.Properties = nil
+	}
+	if len(c.started) > 0 {
+		e.JobID = c.started[0]
+		if len(c.started) > 1 {
+			s.log.Warn("a statement started several jobs; only the first keeps its id across restarts", "jobs", c.started)
+		}
+	}
+	seq, err := s.clog.Append(e)
+	if err != nil {
+		s.log.Error("statement executed but not persisted", "statement", stmtText, "err", err)
+		return out, &internalError{fmt.Errorf("the statement ran but could not be persisted: %w", err)}
+	}
+	out.seq = seq
+	for _, id := range c.started {
+		if j, ok := after.jobs[id]; ok {
+			s.watch(j)
+		}
+	}
+	return out, nil
+}
+
+// stopJob stops a job for DELETE /v1/jobs/{id} and records it. A ksqlDB
+// query is forgotten, as TERMINATE does; a Flink job stays listed as
+// STOPPED, as STOP JOB does.
+func (s *Server) stopJob(ctx context.Context, id string) (*planner.JobInfo, error) {
+	if err := s.acquire(ctx); err != nil {
+		return nil, err
+	}
+	defer s.release()
+	j, ok := s.jobs.Get(id)
+	if !ok || j.Transient {
+		return nil, errNotFound
+	}
+	if j.Job.Status() != engine.Running {
+		return j, nil
+	}
+	if err := s.jobs.Stop(id, j.Dialect == sql.KSQL); err != nil {
+		return nil, err
+	}
+	if _, err := s.clog.Append(entry{Kind: kindStop, Stops: []string{id}}); err != nil {
+		return j, &internalError{fmt.Errorf("the job stopped but that could not be persisted: %w", err)}
+	}
+	return j, nil
+}
+
+// watch records a job's end in the command log if it finishes (a bounded
+// INSERT ... VALUES), so that a restart does not run it again.
+func (s *Server) watch(j *planner.JobInfo) {
+	s.wg.Add(1)
+	go func() {
+		defer s.wg.Done()
+		select {
+		case <-j.Job.Done():
+		case <-s.ctx.Done():
+			return
+		}
+		if j.Job.Status() != engine.Finished {
+			return
+		}
+		if _, err := s.clog.Append(entry{Kind: kindFinished, JobID: j.ID}); err != nil {
+			s.log.Warn("could not record that a job finished", "job", j.ID, "err", err)
+		}
+	}()
+}
+
+// replay rebuilds the catalog and restarts the jobs from the command log.
+// A statement that fails is logged and skipped. A statement whose job must
+// not run again (stopped, finished or replaced later) still has to create
+// its objects (a CSAS whose query was terminated leaves its stream): it
+// runs on connectors that read and write nothing, and its job is stopped
+// once the replay is over.
+func (s *Server) replay(ctx context.Context) {
+	all := s.clog.Entries()
+	keep := live(all)
+	var entries []entry
+	for i, e := range all {
+		if keep[i] {
+			entries = append(entries, e)
+		}
+	}
+	runs := jobLive(entries)
+	var inert []string
+	started, failed := 0, 0
+	for i, e := range entries {
+		if e.Kind != kindStatement {
+			continue
+		}
+		d := sql.Flink
+		if e.Dialect == sql.KSQL.String() {
+			d = sql.KSQL
+		}
+		stmts, err := sql.Parse(e.Statement, d)
+		if err != nil || len(stmts) != 1 {
+			s.log.Error("replay: cannot parse a logged statement; skipped", "seq", e.Seq, "statement", e.Statement, "err", err)
+			failed++
+			continue
+		}
+		sess := s.session(d, e.Properties)
+		quiet := e.JobID != "" && !runs[i]
+		if quiet {
+			sess.Registry = s.inert
+			sess.DataDir = ""
+		}
+		if _, err := s.replayOne(ctx, sess, stmts[0], e.JobID); err != nil {
+			s.log.Error("replay: statement failed; skipped", "seq", e.Seq, "statement", e.Statement, "err", err)
+			failed++
+			continue
+		}
+		if e.JobID == "" {
+			continue
+		}
+		if quiet {
+			inert = append(inert, e.JobID)
+			continue
+		}
+		if j, ok := s.jobs.Get(e.JobID); ok {
+			started++
+			s.watch(j)
+		}
+	}
+	for _, id := range inert {
+		if j, ok := s.jobs.Get(id); ok && j.Job.Spec().CheckpointDir == "" {
+			s.jobs.Stop(id, true)
+		}
+	}
+	s.log.Info("catalog restored", "statements", len(entries), "jobs", started, "failed", failed, "objects", len(s.cat.List()))
+	if len(entries) != len(all) {
+		if err := s.clog.Compact(); err != nil {
+			s.log.Warn("command log: compaction failed", "err", err)
+		}
+	}
+}
+
+// replayOne executes one logged statement, recovering a panic.
+func (s *Server) replayOne(ctx context.Context, sess *planner.Session, st sql.Statement, jobID string) (r *planner.Result, err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			err = fmt.Errorf("panic: %v", p)
+		}
+	}()
+	return sess.ExecuteAs(ctx, st, jobID)
+}
+
+// internalError marks a failure of the server rather than of the request.
+type internalError struct{ err error }
+
+func (e *internalError) Error() string { return e.err.Error() }
+func (e *internalError) Unwrap() error { return e.err }
+
+var errNotFound = errors.New("not found")
+
+// withNear fills the excerpt of a positioned error from the text the
+// position refers to (as planner.Session.ExecuteText does).
+func withNear(err error, text string) error {
+	var se *sql.Error
+	if !errors.As(err, &se) || se.Near != "" || se.Pos.Offset < 0 || se.Pos.Offset >= len(text) {
+		return err
+	}
+	rest := text[se.Pos.Offset:]
+	end := 0
+	for end < len(rest) && end < 40 && rest[end] != '\n' {
+		end++
+	}
+	near := strings.TrimSpace(rest[:end])
+	if i := strings.IndexAny(near, " ,()"); i > 0 {
+		near = near[:i]
+	}
+	se.Near = near
+	return err
+}
