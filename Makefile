@@ -14,9 +14,14 @@ build:
 
 # The README's test command: vet, formatting, unit and end-to-end tests
 # (race detector on), then the sqllogictest golden files on an embedded broker.
+QTT_DIR ?= ../shared/suites/ksqldb-qtt
+
 test: vet fmt-check
 	$(GO) test -race -count=1 ./...
 	$(GO) run ./cmd/tumble test testdata/slt
+	@if ls $(QTT_DIR)/*.json >/dev/null 2>&1; then \
+		$(GO) run ./cmd/tumble test --qtt --min-pass 0.9 $(QTT_DIR)/*.json; \
+	else echo "SKIP ksqlDB query-validation tests: $(QTT_DIR) is absent"; fi
 
 slt: build
 	./$(BIN) test testdata/slt

@@ -19,6 +19,8 @@ type GroupAgg struct {
 	// every input row (equal or not), groups kept when their rows are all
 	// retracted, and the output time the largest input time of the group.
 	KSQL bool
+	// DropDeletes ignores Delete records (a ksqlDB stream's tombstones).
+	DropDeletes bool
 
 	tab    groupTable
 	keyBuf []byte
@@ -53,6 +55,9 @@ func rowsEqual(a, b types.Row) bool {
 }
 
 func (g *GroupAgg) Process(recs []Rec) error {
+	if g.KSQL {
+		return g.processKSQL(recs)
+	}
 	g.out = g.out[:0]
 	for i := range recs {
 		r := &recs[i]
@@ -69,19 +74,6 @@ func (g *GroupAgg) Process(recs []Rec) error {
 		}
 		gr := g.tab.get(g.keyBuf, r.Row, g.Keys, g.Aggs)
 		gr.add(r.Row, g.Aggs, retract)
-		if g.KSQL {
-			if r.Ts > gr.maxTs {
-				gr.maxTs = r.Ts
-			}
-			now := g.result(gr)
-			kind := UpdateAfter
-			if gr.emitted == nil {
-				kind = Insert
-			}
-			g.out = append(g.out, Rec{Row: now, Kind: kind, Ts: gr.maxTs})
-			gr.emitted = now
-			continue
-		}
 		if gr.rows <= 0 {
 			if gr.emitted != nil {
 				g.out = append(g.out, Rec{Row: gr.emitted, Kind: Delete, Ts: r.Ts})
@@ -104,6 +96,71 @@ func (g *GroupAgg) Process(recs []Rec) error {
 		gr.emitted = now
 	}
 	return g.emit(g.out)
+}
+
+// processKSQL is ksqlDB's aggregation: rows whose grouping key has a NULL
+// are dropped; a stream's tombstones are ignored (DropDeletes); a table
+// row that moves within one group (-U then +U of the same key) updates it
+// once; every change emits the group's new value.
+func (g *GroupAgg) processKSQL(recs []Rec) error {
+	g.out = g.out[:0]
+	for i := 0; i < len(recs); i++ {
+		r := &recs[i]
+		if g.DropDeletes && r.Kind == Delete {
+			continue
+		}
+		if anyNull(r.Row, g.Keys) {
+			continue
+		}
+		g.keyBuf = appendKeyCols(g.keyBuf[:0], r.Row, g.Keys)
+		retract := r.Kind.IsRetract()
+		gr, known := g.lookup(g.keyBuf)
+		if retract && !known {
+			continue
+		}
+		if !known {
+			gr = g.tab.get(g.keyBuf, r.Row, g.Keys, g.Aggs)
+		}
+		gr.add(r.Row, g.Aggs, retract)
+		ts := r.Ts
+		if r.Kind == UpdateBefore && i+1 < len(recs) && recs[i+1].Kind == UpdateAfter && !anyNull(recs[i+1].Row, g.Keys) &&
+			string(appendKeyCols(nil, recs[i+1].Row, g.Keys)) == string(g.keyBuf) {
+			i++
+			gr.add(recs[i].Row, g.Aggs, false)
+			ts = max(ts, recs[i].Ts)
+		}
+		if ts > gr.maxTs {
+			gr.maxTs = ts
+		}
+		now := g.result(gr)
+		kind := UpdateAfter
+		if gr.emitted == nil {
+			kind = Insert
+		}
+		g.out = append(g.out, Rec{Row: now, Kind: kind, Ts: gr.maxTs})
+		gr.emitted = now
+	}
+	return g.emit(g.out)
+}
+
+func (g *GroupAgg) lookup(key []byte) (*group, bool) {
+	if len(g.Keys) == 0 {
+		return g.tab.single, g.tab.single != nil
+	}
+	i, ok := g.tab.index[string(key)]
+	if !ok {
+		return nil, false
+	}
+	return g.tab.groups[i], true
+}
+
+func anyNull(row types.Row, cols []int) bool {
+	for _, c := range cols {
+		if row[c].IsNull() {
+			return true
+		}
+	}
+	return false
 }
 
 func (g *GroupAgg) remove(gr *group) {

@@ -317,6 +317,9 @@ func (w *WindowAgg) processStreamTime(recs []Rec) error {
 	w.arena.reset()
 	for i := range recs {
 		r := &recs[i]
+		if r.Kind == Delete || anyNull(r.Row, w.Keys) {
+			continue // a stream's tombstone, or a NULL grouping key
+		}
 		tv := r.Row[w.TimeCol]
 		if tv.IsNull() {
 			w.oc.Metrics.LateDropped.Add(1)

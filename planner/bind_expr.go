@@ -308,6 +308,7 @@ func (eb *exprBinder) bindAggCall(c *sql.Call) (expr.Expr, error) {
 	in := &exprBinder{b: eb.b, sc: a.input}
 	var arg expr.Expr
 	var argTypes []types.Type
+	var params []types.Value
 	if !c.Star {
 		if len(c.Args) == 0 && strings.ToUpper(c.Name) == "COUNT" {
 			// COUNT() is COUNT(*)
@@ -326,9 +327,20 @@ func (eb *exprBinder) bindAggCall(c *sql.Call) (expr.Expr, error) {
 				return nil, err
 			}
 			argTypes = []types.Type{arg.Type()}
+			for _, extra := range c.Args[1:] {
+				x, err := in.bind(extra)
+				if err != nil {
+					return nil, err
+				}
+				k, ok := x.(*expr.Const)
+				if !ok {
+					return nil, sql.Errorf(extra.ExprPos(), "the arguments of %s after the first must be constants", c.Name)
+				}
+				params = append(params, k.V)
+			}
 		}
 	}
-	fn, err := agg.New(c.Name, argTypes, c.Distinct, eb.b.dialect == sql.KSQL)
+	fn, err := agg.NewWithParams(c.Name, argTypes, params, c.Distinct, eb.b.dialect == sql.KSQL)
 	if err != nil {
 		return nil, sql.Errorf(c.Pos, "%s", err.Error())
 	}
@@ -736,6 +748,16 @@ func (eb *exprBinder) bindBinary(n *sql.Binary) (expr.Expr, error) {
 	env := eb.b.env
 	switch op {
 	case "+", "-", "*", "/", "%":
+		if op == "+" && eb.b.dialect == sql.KSQL && l.Type().Kind == types.String && r.Type().Kind == types.String {
+			// ksqlDB concatenates strings with +.
+			x, err := expr.NewFunc("CONCAT", []expr.Expr{l, r}, env)
+			if err != nil {
+				return nil, wrapErr(err, n.Pos)
+			}
+			c := x.(*expr.Call)
+			c.Name, c.Infix = "+", true
+			return c, nil
+		}
 		x, err := expr.NewArith(op, l, r, env)
 		return x, wrapErr(err, n.Pos)
 	case "DIV":

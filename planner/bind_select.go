@@ -405,6 +405,9 @@ func (b *binder) itemName(it sql.SelectItem, x expr.Expr, i int) string {
 	if id, ok := it.Expr.(*sql.Ident); ok {
 		return id.Parts[len(id.Parts)-1]
 	}
+	if fa, ok := it.Expr.(*sql.FieldAccess); ok && b.dialect == sql.KSQL {
+		return fa.Field // ksqlDB names s->f after the field
+	}
 	if c, ok := x.(*expr.Col); ok && c.Name != "" && !strings.HasPrefix(c.Name, "EXPR$") {
 		if _, isIdent := it.Expr.(*sql.Ident); isIdent {
 			return c.Name
@@ -429,10 +432,28 @@ func (b *binder) bindItems(sel *sql.Select, sc *scope, a *aggCtx) ([]expr.Expr, 
 	var fields []Field
 	names := map[string]bool{}
 	for i, it := range sel.Items {
-		if it.Star {
-			if a != nil {
-				return nil, nil, sql.Errorf(it.Pos, "SELECT * is not allowed with GROUP BY")
+		if it.Star && a != nil {
+			// Allowed when every column is a grouping key: expand to the keys.
+			for idx, f := range a.input.fields {
+				if f.Hidden || (it.StarQualifier != "" && f.Qual != it.StarQualifier) {
+					continue
+				}
+				found := -1
+				for k, ks := range a.keyStrs {
+					if ks == f.Name {
+						found = k
+					}
+				}
+				if found < 0 {
+					return nil, nil, sql.Errorf(it.Pos, "SELECT * is not allowed with GROUP BY unless every column is grouped; '%s' is not", f.Name)
+				}
+				_ = idx
+				projects = append(projects, &expr.Col{Idx: found, T: sc.fields[found].Type, Name: sc.fields[found].Name})
+				fields = append(fields, Field{Name: f.Name, Type: f.Type})
 			}
+			continue
+		}
+		if it.Star {
 			found := false
 			for idx, f := range sc.fields {
 				if f.Hidden || (it.StarQualifier != "" && f.Qual != it.StarQualifier) {
@@ -677,7 +698,9 @@ func (b *binder) bindAggregate(sel *sql.Select, fr *fromResult) (Node, error) {
 		}
 		aggNode = wa
 	} else {
-		aggNode = &GroupAggregate{Input: preNode, Keys: keyIdx, Aggs: calls, AggNames: aggNames, fields: out.fields, KSQL: b.dialect == sql.KSQL}
+		ga := &GroupAggregate{Input: preNode, Keys: keyIdx, Aggs: calls, AggNames: aggNames, fields: out.fields, KSQL: b.dialect == sql.KSQL}
+		ga.DropDeletes = ga.KSQL && (fr.table == nil || fr.table.Kind != sql.KindTable)
+		aggNode = ga
 	}
 	return &Calc{Input: aggNode, Filter: having, Projects: projects, fields: fields}, nil
 }

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/tumble/tumble/engine"
 	"github.com/tumble/tumble/engine/expr"
@@ -75,6 +76,33 @@ func (s *Session) ksqlSelect(sel *sql.Select, sinkName string) (*ksqlPlanned, er
 	isAgg := b.isAggQuery(sel) || sel.Window != nil
 	if sel.Window != nil && len(sel.GroupBy) == 0 {
 		return nil, sql.Errorf(sel.Window.Pos, "WINDOW clause requires a GROUP BY clause.")
+	}
+	if len(sel.GroupBy) > 0 && fr.table != nil && fr.table.KSQL != nil && fr.table.KSQL.ValueFormat == "KAFKA" {
+		return nil, sql.Errorf(sel.Pos, "Source(s) %s are using the 'KAFKA' value format, which cannot be used with GROUP BY.", fr.table.Name)
+	}
+	if isAgg && srcTable {
+		var bad []string
+		seenFn := map[string]bool{}
+		for _, it := range sel.Items {
+			walkSQL(it.Expr, func(x sql.Expr) {
+				if c, ok := x.(*sql.Call); ok {
+					switch up := strings.ToUpper(c.Name); up {
+					case "LATEST_BY_OFFSET", "EARLIEST_BY_OFFSET", "MIN", "MAX", "TOPK", "TOPKDISTINCT", "COLLECT_SET":
+						if !seenFn[up] {
+							seenFn[up] = true
+							bad = append(bad, up)
+						}
+					}
+				}
+			})
+		}
+		if len(bad) > 0 {
+			list := bad[0]
+			if len(bad) > 1 {
+				list = strings.Join(bad[:len(bad)-1], ", ") + " and " + bad[len(bad)-1]
+			}
+			return nil, sql.Errorf(sel.Pos, "The aggregation functions %s cannot be applied to a table source, only to a stream source.", list)
+		}
 	}
 	var node Node
 	var keyIdx []int // output positions (of node) of the key columns
@@ -256,6 +284,11 @@ func (s *Session) ksqlSelect(sel *sql.Select, sinkName string) (*ksqlPlanned, er
 	if len(p.values) == 0 {
 		return nil, sql.Errorf(sel.Pos, "The projection contains no value columns.")
 	}
+	for _, k := range p.keys {
+		if containsMap(k.Type) {
+			return nil, sql.Errorf(sel.Pos, "Key column `%s` has type %s: keys that are or contain a MAP are not supported, because maps do not serialize consistently.", k.Name, ksqlTypeName(k.Type))
+		}
+	}
 	if p.windowed != nil {
 		in := calc.Input
 		for _, name := range []string{colWindowStart, colWindowEnd} {
@@ -287,6 +320,22 @@ func (s *Session) ksqlSelect(sel *sql.Select, sinkName string) (*ksqlPlanned, er
 	}
 	p.node = &Calc{Input: calc.Input, Projects: projects, fields: fields}
 	return p, nil
+}
+
+func containsMap(t types.Type) bool {
+	switch t.Kind {
+	case types.Map:
+		return true
+	case types.Array:
+		return containsMap(*t.Elem)
+	case types.Struct:
+		for _, f := range t.Fields {
+			if containsMap(f.Type) {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 func findWindowAgg(n Node) *WindowAggregate {
@@ -406,8 +455,19 @@ func (s *Session) ksqlCreateAsPlan(n *sql.CreateAs) (*ksqlPlanned, *Table, error
 		}
 		col := &expr.Col{Idx: idx, T: fs[idx].Type, Name: fs[idx].Name}
 		calc := node.(*Calc)
-		calc.Projects = append(calc.Projects, timestampMillis(col, t.KSQL.TimestampFormat))
+		tsx := timestampMillis(col, t.KSQL.TimestampFormat)
+		calc.Projects = append(calc.Projects, tsx)
 		calc.fields = append(calc.fields, Field{Name: "$ROWTIME_OUT", Type: types.TBigInt, Hidden: true})
+		// Rows whose timestamp is missing, unparsable or negative are
+		// dropped (Kafka has no such record timestamps), as ksqlDB does.
+		valid, err := expr.NewCompare(">=", tsx, expr.NewConst(types.BigIntV(0), types.TBigInt))
+		if err != nil {
+			return nil, nil, err
+		}
+		if calc.Filter != nil {
+			valid = &expr.And{Args: []expr.Expr{calc.Filter, valid}}
+		}
+		calc.Filter = valid
 		sinkCols = append(sinkCols, Column{Name: "$ROWTIME_OUT", Type: types.TBigInt, Kind: sql.Metadata, MetadataKey: "timestamp"})
 	}
 	s.ksqlConnectorOptions(t, opts)
@@ -610,6 +670,9 @@ func (s *Session) ksqlPlanValues(n *sql.Insert, t *Table) (*ksqlPlanned, error) 
 				return nil, sql.Errorf(vals[i].ExprPos(), "%v", err)
 			}
 			row[idx] = v
+		}
+		if row[rowtimeIdx].IsNull() {
+			row[rowtimeIdx] = types.BigIntV(time.Now().UnixMilli())
 		}
 		rows = append(rows, row)
 	}

@@ -253,6 +253,8 @@ type GroupAggregate struct {
 	fields   []Field
 	// KSQL: ksqlDB's table aggregation (a new value after every row).
 	KSQL bool
+	// DropDeletes: the input is a ksqlDB stream whose tombstones are ignored.
+	DropDeletes bool
 }
 
 func (g *GroupAggregate) Fields() []Field { return g.fields }

@@ -5,15 +5,23 @@ import (
 	"flag"
 	"fmt"
 	"os"
+	"path/filepath"
 
+	"github.com/tumble/tumble/qtt"
 	"github.com/tumble/tumble/slt"
 )
 
 func testCmd(ctx context.Context, args []string) error {
 	fs := flag.NewFlagSet("test", flag.ContinueOnError)
 	update := fs.Bool("update", false, "rewrite the expected rows of query blocks with the actual ones")
+	qttMode := fs.Bool("qtt", false, "the files are ksqlDB query-validation-test JSON files")
+	minPass := fs.Float64("min-pass", 1, "with --qtt: the fraction of cases in scope that must pass")
+	verbose := fs.Bool("v", false, "with --qtt: also list the cases that pass")
 	if err := fs.Parse(args); err != nil {
 		return err
+	}
+	if *qttMode {
+		return runQTT(ctx, fs.Args(), *minPass, *verbose)
 	}
 	if fs.NArg() == 0 {
 		return fmt.Errorf("test: give .slt files or directories")
@@ -52,6 +60,39 @@ func testCmd(ctx context.Context, args []string) error {
 	fmt.Printf("%d passed, %d failed\n", total.Passed, total.Failed)
 	if total.Failed > 0 {
 		return fmt.Errorf("%d failed", total.Failed)
+	}
+	return nil
+}
+
+// runQTT runs ksqlDB query-validation-test files: one line per case, then
+// a summary line.
+func runQTT(ctx context.Context, files []string, minPass float64, verbose bool) error {
+	if len(files) == 0 {
+		return fmt.Errorf("test --qtt: give .json files")
+	}
+	r := &qtt.Runner{}
+	var all []qtt.Result
+	for _, f := range files {
+		rs, err := r.RunFile(ctx, f)
+		if err != nil {
+			return err
+		}
+		for _, x := range rs {
+			if x.Outcome == qtt.Pass && !verbose {
+				continue
+			}
+			line := fmt.Sprintf("%s %s: %s", x.Outcome, filepath.Base(x.File), x.Name)
+			if x.Reason != "" {
+				line += " — " + x.Reason
+			}
+			fmt.Println(line)
+		}
+		all = append(all, rs...)
+	}
+	pass, fail, skip := qtt.Summary(all)
+	fmt.Printf("%d passed, %d failed, %d skipped\n", pass, fail, skip)
+	if pass+fail > 0 && float64(pass) < minPass*float64(pass+fail) {
+		return fmt.Errorf("%d of %d cases in scope passed, below %.0f%%", pass, pass+fail, minPass*100)
 	}
 	return nil
 }

@@ -331,9 +331,20 @@ func (e *csvEncoder) Encode(dst []byte, row []types.Value) ([]byte, bool, error)
 		if i > 0 {
 			dst = append(dst, e.delim)
 		}
+		start := len(dst)
 		var err error
 		if dst, err = e.field(dst, row[c.Pos], &c.Type); err != nil {
 			return dst, false, fmt.Errorf("column '%s': %w", c.Name, err)
+		}
+		// ksqlDB (Commons CSV's minimal quoting) quotes a record's first
+		// field when it does not start with a letter or digit.
+		if e.ksql && i == 0 && len(dst) > start && e.quote != 0 && dst[start] != e.quote && row[c.Pos].K != types.Null {
+			if ch := dst[start]; !(ch >= '0' && ch <= '9' || ch >= 'A' && ch <= 'Z' || ch >= 'a' && ch <= 'z') {
+				field := append([]byte(nil), dst[start:]...)
+				dst = append(dst[:start], e.quote)
+				dst = append(dst, field...)
+				dst = append(dst, e.quote)
+			}
 		}
 	}
 	return dst, false, nil
@@ -403,6 +414,7 @@ func (e *csvEncoder) field(b []byte, v types.Value, t *types.Type) ([]byte, erro
 // character, a line break, or would read back as NULL.
 func (e *csvEncoder) quoted(b []byte, s string) []byte {
 	need := (e.hasNullLit && s == e.nullLit) || (s == "" && e.emptyIsNull)
+
 	for i := 0; i < len(s) && !need; i++ {
 		c := s[i]
 		need = c == e.delim || c == '\n' || c == '\r' || (e.quote != 0 && c == e.quote) || (e.escape != 0 && c == e.escape)

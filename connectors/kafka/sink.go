@@ -337,7 +337,8 @@ func floorDiv(a, b int64) int64 {
 }
 
 // timestamp picks the record timestamp: a written 'timestamp' metadata
-// column, else Rec.Ts when positive, else (zero time) the producer's clock.
+// column, else Rec.Ts when positive (or zero, for ksqlDB), else (zero
+// time) the producer's clock.
 func (s *Sink) timestamp(rec *engine.Rec) time.Time {
 	if s.tsMeta >= 0 {
 		switch v := rec.Row[s.tsMeta]; v.K {
@@ -349,7 +350,8 @@ func (s *Sink) timestamp(rec *engine.Rec) time.Time {
 			return time.UnixMilli(v.I)
 		}
 	}
-	if rec.Ts > 0 {
+	// ksqlDB keeps the input's timestamp, epoch 0 included.
+	if rec.Ts > 0 || (s.cfg.ksql && rec.Ts == 0) {
 		return time.UnixMilli(rec.Ts)
 	}
 	return time.Time{}

@@ -58,7 +58,7 @@ func IsAggregate(name string) bool {
 	switch strings.ToUpper(name) {
 	case "SUM", "COUNT", "AVG", "MIN", "MAX", "COLLECT_LIST", "COLLECT_SET",
 		"EARLIEST_BY_OFFSET", "LATEST_BY_OFFSET", "LISTAGG", "FIRST_VALUE", "LAST_VALUE",
-		"STDDEV_POP", "STDDEV_SAMP", "STDDEV", "VAR_POP", "VAR_SAMP", "VARIANCE", "TOPK", "TOPKDISTINCT",
+		"STDDEV_POP", "STDDEV_SAMP", "STDDEV", "VAR_POP", "VAR_SAMP", "VARIANCE", "TOPK", "TOPKDISTINCT", "SUM_LIST",
 		"COUNT_DISTINCT", "HISTOGRAM":
 		return true
 	}
@@ -68,6 +68,12 @@ func IsAggregate(name string) bool {
 // New binds an aggregate. args are the argument types (empty for COUNT(*)).
 // ksql selects ksqlDB's result types.
 func New(name string, args []types.Type, distinct, ksql bool) (*Func, error) {
+	return NewWithParams(name, args, nil, distinct, ksql)
+}
+
+// NewWithParams binds an aggregate whose arguments after the first are
+// constants (TOPK(x, k)).
+func NewWithParams(name string, args []types.Type, params []types.Value, distinct, ksql bool) (*Func, error) {
 	name = strings.ToUpper(name)
 	f := &Func{Name: name, Distinct: distinct}
 	if len(args) > 0 {
@@ -155,6 +161,27 @@ func New(name string, args []types.Type, distinct, ksql bool) (*Func, error) {
 		}
 		f.Result = args[0].Nullable()
 		f.newAcc = func() Acc { return &pickAcc{} }
+	case "SUM_LIST":
+		if len(args) != 1 || args[0].Kind != types.Array || !args[0].Elem.Kind.IsNumeric() {
+			return nil, fmt.Errorf("Cannot apply '%s' to arguments of type '%s(%s)'", name, name, typeList(args))
+		}
+		t := args[0].Elem.Nullable()
+		if t.Kind == types.Float {
+			t = types.TDouble
+		}
+		f.Result = t.WithNotNull(true)
+		f.newAcc = func() Acc { return &sumListAcc{sum: sumAcc{t: t, zero: true}} }
+	case "TOPK", "TOPKDISTINCT":
+		if len(args) != 1 || len(params) != 1 || params[0].IsNull() || params[0].Int() < 1 {
+			return nil, fmt.Errorf("%s needs a column and a positive constant, as in %s(col, 3)", name, name)
+		}
+		if !(args[0].Kind.IsNumeric() || args[0].Kind == types.String) {
+			return nil, fmt.Errorf("Cannot apply '%s' to arguments of type '%s(%s)'", name, name, typeList(args))
+		}
+		f.Result = types.ArrayOf(args[0].Nullable())
+		k := int(params[0].Int())
+		distinctOnly := name == "TOPKDISTINCT"
+		f.newAcc = func() Acc { return &topkAcc{k: k, distinct: distinctOnly} }
 	case "LISTAGG":
 		f.Result = types.TString
 		f.newAcc = func() Acc { return &listaggAcc{} }
@@ -589,3 +616,56 @@ func (a *distinctAcc) Decode(d *types.Dec) {
 		a.seen[k] = d.Int()
 	}
 }
+
+// topkAcc keeps the k largest values, largest first.
+type topkAcc struct {
+	k        int
+	distinct bool
+	vals     []types.Value
+}
+
+func (a *topkAcc) Add(v types.Value) {
+	if v.IsNull() {
+		return
+	}
+	if a.distinct {
+		for _, x := range a.vals {
+			if types.Compare(x, v) == 0 {
+				return
+			}
+		}
+	}
+	i := sort.Search(len(a.vals), func(i int) bool { return types.Compare(a.vals[i], v) < 0 })
+	if i >= a.k {
+		return
+	}
+	a.vals = append(a.vals, types.Value{})
+	copy(a.vals[i+1:], a.vals[i:])
+	a.vals[i] = v
+	if len(a.vals) > a.k {
+		a.vals = a.vals[:a.k]
+	}
+}
+func (a *topkAcc) Retract(types.Value) {}
+func (a *topkAcc) Result() types.Value {
+	return types.ArrayV(append([]types.Value(nil), a.vals...))
+}
+func (a *topkAcc) Encode(e *types.Enc) { e.Row(a.vals) }
+func (a *topkAcc) Decode(d *types.Dec) { a.vals = d.Row() }
+
+// sumListAcc sums every element of every list (ksqlDB's SUM_LIST).
+type sumListAcc struct{ sum sumAcc }
+
+func (a *sumListAcc) Add(v types.Value) {
+	for _, e := range v.Elems() {
+		a.sum.Add(e)
+	}
+}
+func (a *sumListAcc) Retract(v types.Value) {
+	for _, e := range v.Elems() {
+		a.sum.Retract(e)
+	}
+}
+func (a *sumListAcc) Result() types.Value { return a.sum.Result() }
+func (a *sumListAcc) Encode(e *types.Enc) { a.sum.Encode(e) }
+func (a *sumListAcc) Decode(d *types.Dec) { a.sum.Decode(d) }
