@@ -48,6 +48,7 @@ func Register(r *engine.Registry) {
 		Sink:     func(spec *engine.TableSpec) (engine.Sink, error) { return NewSink(spec) },
 		Options:  options(),
 		Validate: Validate,
+		Admin:    Admin{},
 	})
 }
 
