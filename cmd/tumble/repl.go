@@ -534,9 +534,10 @@ func sqlCmd(ctx context.Context, args []string) error {
 	bootstrap := fs.String("bootstrap", "", "default Kafka bootstrap servers for tables that do not set them")
 	dataDir := fs.String("data-dir", "", "directory for job checkpoints (enables recovery on restart)")
 	ksql := fs.Bool("ksql", false, "use the ksqlDB dialect instead of Flink SQL")
+	serverURL := fs.String("server", "", "run the statements on the tumble server at this URL (jobs run there and outlive the client)")
 	logLevel := fs.String("log-level", "warn", "debug, info, warn or error")
 	fs.Usage = func() {
-		fmt.Fprintf(fs.Output(), "Usage: tumble sql [flags]\n\nThe SQL client. On a terminal, an interactive prompt; with a pipe or a\nredirected file on stdin, it runs the statements and then stays up while\njobs run, until SIGINT/SIGTERM.\n\n")
+		fmt.Fprintf(fs.Output(), "Usage: tumble sql [flags]\n\nThe SQL client. On a terminal, an interactive prompt; with a pipe or a\nredirected file on stdin, it runs the statements and then stays up while\njobs run, until SIGINT/SIGTERM.\n\nWith --server URL the statements run on a tumble server (the prompt talks to\nit as ksql-cli talks to ksqlDB); with -f it submits the files and exits once\nevery statement is accepted (--ksql files are posted whole to /ksql).\n\n")
 		fs.PrintDefaults()
 	}
 	if err := fs.Parse(args); err != nil {
@@ -553,7 +554,15 @@ func sqlCmd(ctx context.Context, args []string) error {
 	if *ksql {
 		d = sql.KSQL
 	}
-	cfg := sqlConfig{bootstrap: *bootstrap, dataDir: *dataDir, dialect: d, logLevel: *logLevel, files: paths}
+	cfg := sqlConfig{bootstrap: *bootstrap, dataDir: *dataDir, dialect: d, logLevel: *logLevel, files: paths, server: *serverURL}
+	if cfg.server != "" {
+		if err := newRemoteExecutor(cfg.server, d).ping(ctx); err != nil {
+			return err
+		}
+		if len(paths) > 0 {
+			return cfg.submit(ctx, os.Stdout)
+		}
+	}
 	if readline.IsTerminal(int(os.Stdin.Fd())) {
 		return cfg.interactive(ctx)
 	}
@@ -565,12 +574,60 @@ type sqlConfig struct {
 	dialect            sql.Dialect
 	logLevel           string
 	files              []string
+	// server, when set, is the URL of the tumble server that runs the
+	// statements (remoteExecutor) instead of this process.
+	server string
+}
+
+// submit sends the files to the server and returns once every statement
+// was accepted (jobs keep running there), or at the first refused one.
+// ksqlDB files are posted whole to /ksql, as ksqlDB's clients do; Flink
+// files run statement by statement as in a script.
+func (c sqlConfig) submit(ctx context.Context, out io.Writer) error {
+	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	remote := newRemoteExecutor(c.server, c.dialect)
+	if c.dialect == sql.KSQL {
+		for _, p := range c.files {
+			raw, err := os.ReadFile(p)
+			if err != nil {
+				return err
+			}
+			if err := remote.postKSQLFile(ctx, out, p, string(raw)); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	in := newStreamReader(strings.NewReader(""))
+	defer in.Close()
+	r := newREPL(remote, in, out, c.dialect)
+	r.log = newLogger(os.Stderr, c.logLevel)
+	for _, p := range c.files {
+		if err := r.execFile(ctx, p); err != nil {
+			if errors.Is(err, errStopped) {
+				return fmt.Errorf("%s: stopped at the first failing statement", p)
+			}
+			return err
+		}
+	}
+	return nil
+}
+
+// executor returns the executor of a session: the server's when --server
+// was given, else one over a runtime of this process (rt, nil for a server).
+func (c sqlConfig) executor(jobsCtx context.Context, out io.Writer, log *slog.Logger) (executor, *runtime) {
+	if c.server != "" {
+		return newRemoteExecutor(c.server, c.dialect), nil
+	}
+	rt := newRuntime(jobsCtx, c.bootstrap, c.dataDir, out, log)
+	return newEmbeddedExecutor(rt, c.dialect), rt
 }
 
 // interactive runs the REPL on the terminal until Ctrl-D, QUIT, SIGTERM
 // or SIGHUP, then stops the jobs it started.
 func (c sqlConfig) interactive(ctx context.Context) error {
-	var exec *embeddedExecutor
+	var exec executor
 	comp := newCompleter(c.dialect, func() []string { return exec.Names() })
 	in, err := newTermReader(comp, historyFile())
 	if err != nil {
@@ -581,8 +638,7 @@ func (c sqlConfig) interactive(ctx context.Context) error {
 	log := newLogger(in.rl.Stderr(), c.logLevel)
 	jobsCtx, cancelJobs := context.WithCancel(context.Background())
 	defer cancelJobs()
-	rt := newRuntime(jobsCtx, c.bootstrap, c.dataDir, out, log)
-	exec = newEmbeddedExecutor(rt, c.dialect)
+	exec, rt := c.executor(jobsCtx, out, log)
 
 	r := newREPL(exec, in, out, c.dialect)
 	r.log = log
@@ -602,7 +658,11 @@ func (c sqlConfig) interactive(ctx context.Context) error {
 		in.Close() // unblocks a pending ReadLine
 	}()
 
-	fmt.Fprintf(out, "Tumble SQL client, %s dialect. Type HELP; for help, Ctrl-D to quit.\n\n", dialectName(c.dialect))
+	where := ""
+	if c.server != "" {
+		where = " on " + c.server
+	}
+	fmt.Fprintf(out, "Tumble SQL client, %s dialect%s. Type HELP; for help, Ctrl-D to quit.\n\n", dialectName(c.dialect), where)
 	for _, p := range c.files {
 		if err = r.execFile(loopCtx, p); err != nil {
 			break
@@ -622,10 +682,12 @@ func (c sqlConfig) interactive(ctx context.Context) error {
 	if err != nil && !errors.Is(err, errQuit) {
 		fmt.Fprintln(out, "tumble:", err)
 	}
-	if n := runningJobs(rt); n > 0 {
-		fmt.Fprintf(out, "Stopping %d job(s)...\n", n)
+	if rt != nil {
+		if n := runningJobs(rt); n > 0 {
+			fmt.Fprintf(out, "Stopping %d job(s)...\n", n)
+		}
+		rt.jobs.StopAll()
 	}
-	rt.jobs.StopAll()
 	fmt.Fprintln(out, "Goodbye!")
 	return nil
 }
@@ -639,11 +701,13 @@ func (c sqlConfig) batch(ctx context.Context, stdin io.Reader, stdout, stderr io
 	log := newLogger(stderr, c.logLevel)
 	jobsCtx, cancelJobs := context.WithCancel(context.Background())
 	defer cancelJobs()
-	rt := newRuntime(jobsCtx, c.bootstrap, c.dataDir, stdout, log)
-	defer rt.jobs.StopAll()
+	exec, rt := c.executor(jobsCtx, stdout, log)
+	if rt != nil {
+		defer rt.jobs.StopAll()
+	}
 	in := newStreamReader(stdin)
 	defer in.Close()
-	r := newREPL(newEmbeddedExecutor(rt, c.dialect), in, stdout, c.dialect)
+	r := newREPL(exec, in, stdout, c.dialect)
 	r.log, r.script = log, true
 	var err error
 	for _, p := range c.files {
@@ -660,8 +724,8 @@ func (c sqlConfig) batch(ctx context.Context, stdin io.Reader, stdout, stderr io
 	case err != nil && !errors.Is(err, errQuit):
 		return err
 	}
-	if ctx.Err() != nil {
-		return nil
+	if ctx.Err() != nil || rt == nil {
+		return nil // a server's jobs keep running there
 	}
 	return waitJobs(ctx, rt)
 }
