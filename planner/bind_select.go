@@ -264,7 +264,10 @@ func (b *binder) bindTVF(n *sql.WindowTVF) (*fromResult, error) {
 			return nil, sql.Errorf(n.Pos, "CUMULATE table function based aggregate requires maxSize must be an integral multiple of step")
 		}
 	case "SESSION":
-		return nil, sql.Errorf(n.Pos, "SESSION window TVF is not supported yet")
+		if err := need(1); err != nil {
+			return nil, err
+		}
+		w = engine.Window{Kind: engine.Session, Gap: durs[0]}
 	default:
 		return nil, sql.Errorf(n.Pos, "unknown window function %s", n.Func)
 	}
@@ -572,8 +575,22 @@ func (b *binder) bindAggregate(sel *sql.Select, fr *fromResult) (Node, error) {
 		timeCol = fr.tvf.timeCol
 	}
 	if window != nil {
-		if window.Kind == engine.Session && b.dialect != sql.KSQL {
-			return nil, sql.Errorf(sel.Pos, "session group windows are not supported yet")
+		if window.Kind == engine.Session && fr.tvf != nil {
+			// SESSION(TABLE t PARTITION BY k, ...): the partition keys must be
+			// grouped, as Flink requires.
+			if tvf, ok := sel.From.(*sql.WindowTVF); ok {
+				for _, pk := range tvf.PartitionBy {
+					found := false
+					for _, ks := range a.keyStrs {
+						if ks == pk {
+							found = true
+						}
+					}
+					if !found {
+						return nil, sql.Errorf(tvf.Pos, "SESSION window partition key '%s' must be in GROUP BY", pk)
+					}
+				}
+			}
 		}
 		a.windowed = true
 		// window_start/window_end also resolve when they come from the TVF scope

@@ -56,7 +56,10 @@ func (bld *builder) node(n Node, next engine.Op) error {
 		return bld.node(n.Input, op)
 	case *WindowAggregate:
 		tk := n.Input.Fields()[n.TimeCol].Type.Kind
-		op := &engine.WindowAgg{W: n.Window, TimeCol: n.TimeCol, Keys: n.Keys, Aggs: n.Aggs, TimeKind: tk, Emit: n.Emit, Grace: n.Grace}
+		var op engine.Op = &engine.WindowAgg{W: n.Window, TimeCol: n.TimeCol, Keys: n.Keys, Aggs: n.Aggs, TimeKind: tk, Emit: n.Emit, Grace: n.Grace}
+		if n.Window.Kind == engine.Session {
+			op = &engine.SessionAgg{Gap: n.Window.Gap, TimeCol: n.TimeCol, Keys: n.Keys, Aggs: n.Aggs, TimeKind: tk, Emit: n.Emit, Grace: n.Grace}
+		}
 		bld.chain(op, next)
 		return bld.node(n.Input, op)
 	case *WindowTableFunction:

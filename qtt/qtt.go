@@ -391,10 +391,12 @@ func encodeKey(t *planner.Table, m Message) ([]byte, error) {
 		}
 	}
 	if m.Window != nil && t != nil && t.KSQL.Windowed != nil {
-		b = binary.BigEndian.AppendUint64(b, uint64(m.Window.Start))
+		// Kafka Streams' windowed keys: the start (time windows), or the
+		// end then the start (session windows), after the key.
 		if t.KSQL.Windowed.Kind == engine.Session {
 			b = binary.BigEndian.AppendUint64(b, uint64(m.Window.End))
 		}
+		b = binary.BigEndian.AppendUint64(b, uint64(m.Window.Start))
 	}
 	return b, nil
 }
@@ -614,10 +616,9 @@ func decodeRecord(t *planner.Table, r *kgo.Record) (got, error) {
 				return g, fmt.Errorf("windowed key too short: %x", key)
 			}
 			g.hasWindow = true
-			g.wstart = int64(binary.BigEndian.Uint64(key[len(key)-n:]))
+			g.wstart = int64(binary.BigEndian.Uint64(key[len(key)-8:]))
 			if w.Kind == engine.Session {
-				g.wend = int64(binary.BigEndian.Uint64(key[len(key)-8:]))
-				g.wstart = int64(binary.BigEndian.Uint64(key[len(key)-16:]))
+				g.wend = int64(binary.BigEndian.Uint64(key[len(key)-16:]))
 			} else {
 				g.wend = g.wstart + w.Size/types.MicrosPerMilli
 			}

@@ -19,6 +19,9 @@ type Acc interface {
 	// Retract removes a value added before (for updating inputs).
 	Retract(v types.Value)
 	Result() types.Value
+	// Merge adds another accumulator of the same function (session windows
+	// that grow together).
+	Merge(other Acc)
 	Encode(e *types.Enc)
 	Decode(d *types.Dec)
 }
@@ -37,7 +40,7 @@ type Func struct {
 func (f *Func) NewAcc() Acc {
 	a := f.newAcc()
 	if f.Distinct {
-		return &distinctAcc{inner: a, seen: map[string]int64{}}
+		return &distinctAcc{inner: a, seen: map[string]*countedValue{}}
 	}
 	return a
 }
@@ -567,7 +570,7 @@ func (a *varAcc) Decode(d *types.Dec) { a.n = d.Int(); a.sum = d.Float(); a.sumS
 // distinctAcc feeds the inner accumulator each distinct value once.
 type distinctAcc struct {
 	inner Acc
-	seen  map[string]int64
+	seen  map[string]*countedValue
 }
 
 func (a *distinctAcc) Add(v types.Value) {
@@ -575,26 +578,40 @@ func (a *distinctAcc) Add(v types.Value) {
 		return
 	}
 	k := string(types.AppendKey(nil, v))
-	a.seen[k]++
-	if a.seen[k] == 1 {
+	c, ok := a.seen[k]
+	if !ok {
+		c = &countedValue{v: v}
+		a.seen[k] = c
 		a.inner.Add(v)
 	}
+	c.n++
 }
 func (a *distinctAcc) Retract(v types.Value) {
 	if v.IsNull() {
 		return
 	}
 	k := string(types.AppendKey(nil, v))
-	if a.seen[k] == 0 {
+	c, ok := a.seen[k]
+	if !ok {
 		return
 	}
-	a.seen[k]--
-	if a.seen[k] == 0 {
+	c.n--
+	if c.n <= 0 {
 		delete(a.seen, k)
 		a.inner.Retract(v)
 	}
 }
 func (a *distinctAcc) Result() types.Value { return a.inner.Result() }
+func (a *distinctAcc) Merge(o Acc) {
+	for k, c := range o.(*distinctAcc).seen {
+		if mine, ok := a.seen[k]; ok {
+			mine.n += c.n
+			continue
+		}
+		a.seen[k] = &countedValue{v: c.v, n: c.n}
+		a.inner.Add(c.v)
+	}
+}
 func (a *distinctAcc) Encode(e *types.Enc) {
 	a.inner.Encode(e)
 	keys := make([]string, 0, len(a.seen))
@@ -604,16 +621,16 @@ func (a *distinctAcc) Encode(e *types.Enc) {
 	sort.Strings(keys)
 	e.Uint(uint64(len(keys)))
 	for _, k := range keys {
-		e.String(k)
-		e.Int(a.seen[k])
+		e.Value(a.seen[k].v)
+		e.Int(a.seen[k].n)
 	}
 }
 func (a *distinctAcc) Decode(d *types.Dec) {
 	a.inner.Decode(d)
 	n := d.Uint()
 	for i := uint64(0); i < n && d.Err == nil; i++ {
-		k := d.String()
-		a.seen[k] = d.Int()
+		v := d.Value()
+		a.seen[string(types.AppendKey(nil, v))] = &countedValue{v: v, n: d.Int()}
 	}
 }
 
@@ -669,3 +686,67 @@ func (a *sumListAcc) Retract(v types.Value) {
 func (a *sumListAcc) Result() types.Value { return a.sum.Result() }
 func (a *sumListAcc) Encode(e *types.Enc) { a.sum.Encode(e) }
 func (a *sumListAcc) Decode(d *types.Dec) { a.sum.Decode(d) }
+
+func (a *countAcc) Merge(o Acc) { a.n += o.(*countAcc).n }
+
+func (a *sumAcc) Merge(o Acc) {
+	b := o.(*sumAcc)
+	a.i += b.i
+	a.f += b.f
+	a.count += b.count
+}
+
+func (a *avgAcc) Merge(o Acc) { a.sum.Merge(&o.(*avgAcc).sum) }
+
+func (a *extremeAcc) Merge(o Acc) {
+	b := o.(*extremeAcc)
+	if b.counts != nil {
+		if a.counts == nil {
+			a.counts = map[string]*countedValue{}
+			if !a.best.IsNull() {
+				a.addCount(a.best, 1)
+			}
+		}
+		for _, c := range b.counts {
+			a.addCount(c.v, c.n)
+		}
+	}
+	if !b.best.IsNull() && (a.best.IsNull() || types.Compare(b.best, a.best)*a.sign > 0) {
+		a.best = b.best
+	}
+}
+
+func (a *collectAcc) Merge(o Acc) {
+	for _, v := range o.(*collectAcc).vals {
+		a.Add(v)
+	}
+}
+
+// Merge keeps the earliest (first) or latest value; the other accumulator
+// holds later rows.
+func (a *pickAcc) Merge(o Acc) {
+	b := o.(*pickAcc)
+	if !b.set {
+		return
+	}
+	if !a.set || !a.first {
+		a.v, a.set = b.v, true
+	}
+}
+
+func (a *listaggAcc) Merge(o Acc) { a.parts = append(a.parts, o.(*listaggAcc).parts...) }
+
+func (a *varAcc) Merge(o Acc) {
+	b := o.(*varAcc)
+	a.n += b.n
+	a.sum += b.sum
+	a.sumSq += b.sumSq
+}
+
+func (a *topkAcc) Merge(o Acc) {
+	for _, v := range o.(*topkAcc).vals {
+		a.Add(v)
+	}
+}
+
+func (a *sumListAcc) Merge(o Acc) { a.sum.Merge(&o.(*sumListAcc).sum) }
