@@ -5,7 +5,7 @@ N       ?= 100
 RATE    ?= 0
 BOOTSTRAP ?= localhost:9092
 
-.PHONY: all build test lint vet fmt-check bench demo sql-cli kafka data slt fuzz clean
+.PHONY: all build test lint vet fmt-check bench demo sql-cli kafka data slt fuzz clean project ksql-cli
 
 all: build
 
@@ -49,6 +49,29 @@ data: build
 
 sql-cli: build
 	./$(BIN) sql --bootstrap $(BOOTSTRAP)
+
+# The whole project on one server: the embedded broker and `tumble server`
+# in one process (catalog and checkpoints in .tumble/server), the topic
+# 'transactions' with 3 partitions, then queries/flink (through
+# /v1/statements) and queries/ksql (each file posted to /ksql, as ksqlDB's
+# clients do). A restart finds its catalog and jobs again and submits
+# nothing (`make clean` starts over). Runs until Ctrl-C; `make data` feeds
+# it, `make ksql-cli` talks to it.
+SERVER_URL ?= http://127.0.0.1:8088
+project: build
+	@mkdir -p .tumble/server; \
+	fresh=yes; if [ -s .tumble/server/catalog.log ]; then fresh=no; fi; \
+	./$(BIN) server --embedded-kafka 127.0.0.1:9092 --data-dir .tumble/server --listen 127.0.0.1:8088 --topic transactions:3 & pid=$$!; \
+	trap 'kill -TERM $$pid 2>/dev/null; wait $$pid; exit 0' INT TERM; \
+	if [ $$fresh = yes ]; then \
+	  ./$(BIN) sql --server $(SERVER_URL) -f queries/flink && \
+	  ./$(BIN) sql --server $(SERVER_URL) --ksql -f queries/ksql || { kill -TERM $$pid; wait $$pid; exit 1; }; \
+	else echo "[project] catalog and jobs restored from .tumble/server (make clean to start over)"; fi; \
+	echo "[project] running: make data N=1000 feeds it, make ksql-cli talks to it; Ctrl-C stops it"; \
+	wait $$pid
+
+ksql-cli: build
+	./$(BIN) sql --server $(SERVER_URL) --ksql
 
 fuzz:
 	$(GO) test ./sql -run '^$$' -fuzz FuzzParse -fuzztime 20s

@@ -445,8 +445,24 @@ func (e *remoteExecutor) Names() []string {
 	return e.names
 }
 
-// ping checks that a server answers at base.
-func (e *remoteExecutor) ping(ctx context.Context) error {
+// ping checks that a server answers at base, trying again for up to wait
+// (a server that is starting).
+func (e *remoteExecutor) ping(ctx context.Context, wait time.Duration) error {
+	deadline := time.Now().Add(wait)
+	for {
+		err := e.pingOnce(ctx)
+		if err == nil || time.Now().After(deadline) {
+			return err
+		}
+		select {
+		case <-ctx.Done():
+			return err
+		case <-time.After(200 * time.Millisecond):
+		}
+	}
+}
+
+func (e *remoteExecutor) pingOnce(ctx context.Context) error {
 	ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
 	defer cancel()
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, e.base+"/info", nil)

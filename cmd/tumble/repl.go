@@ -31,6 +31,7 @@ import (
 	"strings"
 	"sync"
 	"syscall"
+	"time"
 	"unicode/utf8"
 
 	"github.com/chzyer/readline"
@@ -556,7 +557,12 @@ func sqlCmd(ctx context.Context, args []string) error {
 	}
 	cfg := sqlConfig{bootstrap: *bootstrap, dataDir: *dataDir, dialect: d, logLevel: *logLevel, files: paths, server: *serverURL}
 	if cfg.server != "" {
-		if err := newRemoteExecutor(cfg.server, d).ping(ctx); err != nil {
+		// Submitting files waits for a server that is still starting.
+		wait := 2 * time.Second
+		if len(paths) > 0 {
+			wait = 60 * time.Second
+		}
+		if err := newRemoteExecutor(cfg.server, d).ping(ctx, wait); err != nil {
 			return err
 		}
 		if len(paths) > 0 {

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/twmb/franz-go/pkg/kadm"
+	"github.com/twmb/franz-go/pkg/kerr"
 	"github.com/twmb/franz-go/pkg/kgo"
 
 	"github.com/tumble/tumble/connectors/kafka"
@@ -63,7 +64,7 @@ func serverCmd(ctx context.Context, args []string) error {
 		if err != nil {
 			return err
 		}
-		if err := ensureTopic(ctx, *bootstrap, name, parts); err != nil {
+		if err := createTopic(ctx, *bootstrap, name, parts); err != nil {
 			return fmt.Errorf("create topic %s: %w", name, err)
 		}
 		log.Info("topic ready", "topic", name, "partitions", parts)
@@ -120,6 +121,25 @@ func topicFlag(v string) (string, int32, error) {
 		return "", 0, fmt.Errorf("--topic %q: partitions must be a positive number", v)
 	}
 	return name, int32(n), nil
+}
+
+// createTopic creates a topic unless it exists.
+func createTopic(ctx context.Context, bootstrap, topic string, partitions int32) error {
+	cl, err := kgo.NewClient(kgo.SeedBrokers(strings.Split(bootstrap, ",")...))
+	if err != nil {
+		return err
+	}
+	defer cl.Close()
+	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	defer cancel()
+	resp, err := kadm.NewClient(cl).CreateTopic(ctx, partitions, 1, nil, topic)
+	if err == nil {
+		err = resp.Err
+	}
+	if errors.Is(err, kerr.TopicAlreadyExists) {
+		return nil
+	}
+	return err
 }
 
 // clusterID asks the cluster for its id (for /info); "" if it cannot.
