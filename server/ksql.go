@@ -652,7 +652,11 @@ func pump(req, srv context.Context, st *planner.Stream, emit func([]engine.Rec) 
 			return errClientGone
 		case rec, ok := <-st.Rows:
 			if !ok {
-				return st.Err()
+				// A query that ends at its LIMIT is cancelled: not an error.
+				if err := st.Err(); err != nil && !errors.Is(err, context.Canceled) {
+					return err
+				}
+				return nil
 			}
 			batch = append(batch, rec)
 		}
