@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
+	"path/filepath"
 	"sort"
 	"strings"
 
@@ -166,6 +168,9 @@ func (s *Server) execute(ctx context.Context, sess *planner.Session, st sql.Stat
 		return out, &internalError{fmt.Errorf("the statement ran but could not be persisted: %w", err)}
 	}
 	out.seq = seq
+	for _, id := range c.stopped {
+		s.dropCheckpoints(id)
+	}
 	for _, id := range c.started {
 		if j, ok := after.jobs[id]; ok {
 			s.watch(j)
@@ -195,7 +200,23 @@ func (s *Server) stopJob(ctx context.Context, id string) (*planner.JobInfo, erro
 	if _, err := s.clog.Append(entry{Kind: kindStop, Stops: []string{id}}); err != nil {
 		return j, &internalError{fmt.Errorf("the job stopped but that could not be persisted: %w", err)}
 	}
+	s.dropCheckpoints(id)
 	return j, nil
+}
+
+// dropCheckpoints removes the checkpoints of a job stopped for good (its
+// stop is in the command log), so that a later job under the same id (a
+// ksqlDB query id used again) does not resume from them.
+func (s *Server) dropCheckpoints(id string) {
+	if id == "" || strings.ContainsAny(id, `/\`) || id == "." || id == ".." {
+		return
+	}
+	if j, ok := s.jobs.Get(id); ok && j.Job.Status() == engine.Running {
+		return // the id runs again (replaced in place)
+	}
+	if err := os.RemoveAll(filepath.Join(s.cfg.DataDir, "jobs", id)); err != nil {
+		s.log.Warn("could not remove the checkpoints of a stopped job", "job", id, "err", err)
+	}
 }
 
 // watch records a job's end in the command log if it finishes (a bounded

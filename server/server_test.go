@@ -4,6 +4,8 @@ import (
 	"context"
 	"encoding/json"
 	"net/http"
+	"os"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
@@ -190,6 +192,9 @@ func TestRestartKeepsCatalogAndJobs(t *testing.T) {
 	// A stopped job stays stopped across a restart; the tables stay.
 	if status, body := ts2.do(http.MethodDelete, "/v1/jobs/"+id, "", nil); status != http.StatusOK {
 		t.Fatalf("DELETE: %d %s", status, body)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "jobs", id)); !os.IsNotExist(err) {
+		t.Errorf("the stopped job's checkpoints are still there: %v", err)
 	}
 	ts2.stop()
 	ts3 := startServer(t, dir, addr)

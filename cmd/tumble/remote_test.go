@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/tumble/tumble/connectors/kafka"
 	"github.com/tumble/tumble/server"
 	"github.com/tumble/tumble/sql"
 )
@@ -166,6 +167,39 @@ func TestSubmitFiles(t *testing.T) {
 	cfg.files = []string{bad}
 	err := cfg.submit(context.Background(), &out)
 	if err == nil || !strings.Contains(out.String(), "line 3, column 8") {
+		t.Errorf("bad file: %v\n%s", err, out.String())
+	}
+}
+
+// TestSubmitKSQLFiles: with --ksql, `tumble sql --server URL -f` posts
+// each file to /ksql whole, as the seed's client does.
+func TestSubmitKSQLFiles(t *testing.T) {
+	b, err := kafka.StartBroker(context.Background(), kafka.BrokerConfig{Listen: "127.0.0.1:0"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer b.Close()
+	url, srv := startTestServer(t, b.Addr())
+	files, _ := filepath.Glob("../../queries/ksql/*.sql")
+	var out syncBuffer
+	cfg := sqlConfig{dialect: sql.KSQL, server: url, files: files}
+	if err := cfg.submit(context.Background(), &out); err != nil {
+		t.Fatalf("submit: %v\n%s", err, out.String())
+	}
+	for _, w := range []string{"[INFO] Stream created", "[INFO] Created query with ID CSAS_PAID_TRANSACTIONS_STREAM_0", "ksql> CREATE OR REPLACE TABLE windowed_transactions"} {
+		if !strings.Contains(out.String(), w) {
+			t.Errorf("output lacks %q:\n%s", w, out.String())
+		}
+	}
+	if n := len(srv.Jobs().List()); n != 2 {
+		t.Errorf("%d queries on the server, want 2", n)
+	}
+	// A refused statement fails the run with the server's message.
+	bad := filepath.Join(t.TempDir(), "bad.sql")
+	os.WriteFile(bad, []byte("CREATE STREAM s (a INT) WITH (kafka_topic='t', value_format='json');\nCREATE STREAM s (a INT) WITH (kafka_topic='t', value_format='json');\n"), 0o644)
+	out = syncBuffer{}
+	cfg.files = []string{bad}
+	if err := cfg.submit(context.Background(), &out); err == nil || !strings.Contains(err.Error(), "already exists") {
 		t.Errorf("bad file: %v\n%s", err, out.String())
 	}
 }
