@@ -125,7 +125,7 @@ func (s *Server) handleKSQL(w http.ResponseWriter, r *http.Request) {
 			_, text := st.Span()
 			writeJSON(w, http.StatusBadRequest, ksqlContentType(r), ksqlStatementError{
 				Type: "statement_error", ErrorCode: codeQueryEndpoint,
-				Message:       "The following statement types should be issued to the websocket endpoint '/query':\n\t* PRINT\n\t* SELECT",
+				Message:       "SELECT and PRINT statements stream rows: send them to /query or /query-stream",
 				StatementText: text + ";", Entities: []any{},
 			})
 			return
