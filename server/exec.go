@@ -271,6 +271,9 @@ func (s *Server) replay(ctx context.Context) {
 			failed++
 			continue
 		}
+		if drop, ok := stmts[0].(*sql.Drop); ok {
+			drop.DeleteTopic = false // the topic went the first time
+		}
 		sess := s.session(d, e.Properties)
 		quiet := e.JobID != "" && !runs[i]
 		if quiet {
