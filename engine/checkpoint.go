@@ -2,40 +2,135 @@ package engine
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"fmt"
 	"hash/crc32"
 	"os"
 	"path/filepath"
 	"sort"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/tumble/tumble/engine/types"
 )
 
-// Checkpoint file layout: magic, CRC32 of the body, body. The body holds the
-// checkpoint number, per input the split positions and watermarks, then one
-// blob per operator (empty for stateless operators). Files are written to a
-// temporary name, synced and renamed, so a crash leaves the previous
-// checkpoint intact.
+// Checkpoints. A checkpoint holds the job watermark, per input the split
+// positions and watermarks, and one state blob per operator; it is taken
+// between batches, so state and positions agree. Each is written to
+// DIR/checkpoint-<n> (temporary file, fsync, rename), so a crash leaves the
+// previous one intact; older files are removed once a newer one is
+// complete — for exactly-once sinks, once its transaction committed.
+//
+// With an exactly-once sink, checkpoint n commits the sink's transaction
+// together with a marker "n committed". After a crash the job restores the
+// checkpoint the last marker names: its output is exactly what is visible
+// to read_committed consumers, so nothing is lost or doubled.
 var ckptMagic = []byte("TMBLCKP1")
 
-const ckptFile = "checkpoint"
+const ckptPrefix = "checkpoint-"
 
 // ErrNoCheckpoint means a job has no completed checkpoint yet.
 var ErrNoCheckpoint = errors.New("no checkpoint")
 
+// txnSink returns the job's exactly-once sink, if it has one.
+func (j *Job) txnSink() Transactional {
+	for _, op := range j.spec.Ops {
+		if so, ok := op.(*SinkOp); ok {
+			if t, ok := so.Sink.(Transactional); ok && t.ExactlyOnce() {
+				return t
+			}
+		}
+	}
+	return nil
+}
+
+func ckptName(n int64) string { return fmt.Sprintf("%s%020d", ckptPrefix, n) }
+
+// checkpointFiles lists DIR's checkpoints, newest first.
+func checkpointFiles(dir string) ([]int64, error) {
+	entries, err := os.ReadDir(dir)
+	if errors.Is(err, os.ErrNotExist) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	var out []int64
+	for _, e := range entries {
+		if rest, ok := strings.CutPrefix(e.Name(), ckptPrefix); ok && !strings.Contains(rest, ".") {
+			if n, err := strconv.ParseInt(rest, 10, 64); err == nil {
+				out = append(out, n)
+			}
+		}
+	}
+	sort.Slice(out, func(a, b int) bool { return out[a] > out[b] })
+	return out, nil
+}
+
 func (j *Job) checkpoint() error {
-	dir := j.spec.CheckpointDir
-	if dir == "" {
-		return errors.New("checkpoints are not enabled for this job")
-	}
 	start := time.Now()
-	if err := j.flushAll(); err != nil {
-		return fmt.Errorf("checkpoint flush: %w", err)
+	txn := j.txnSink()
+	if txn == nil {
+		if err := j.flushAll(); err != nil {
+			return fmt.Errorf("checkpoint flush: %w", err)
+		}
 	}
+	n := j.ckptNum + 1
+	if dir := j.spec.CheckpointDir; dir != "" {
+		body, err := j.snapshot(n)
+		if err != nil {
+			return err
+		}
+		if err := writeAtomic(dir, ckptName(n), body); err != nil {
+			return fmt.Errorf("write checkpoint: %w", err)
+		}
+	}
+	if txn != nil {
+		ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+		err := txn.Commit(ctx, n)
+		if err == nil {
+			err = txn.Begin(ctx)
+		}
+		cancel()
+		if err != nil {
+			return fmt.Errorf("commit checkpoint %d: %w", n, err)
+		}
+	}
+	j.ckptNum = n
+	if dir := j.spec.CheckpointDir; dir != "" {
+		if old, err := checkpointFiles(dir); err == nil {
+			for _, o := range old {
+				if o < n {
+					os.Remove(filepath.Join(dir, ckptName(o)))
+				}
+			}
+		}
+	}
+	j.Metrics.Checkpoints.Add(1)
+	j.lastCkpt = time.Now()
+	for _, st := range j.inputs {
+		if oc, ok := st.in.Source.(OffsetCommitter); ok {
+			next := map[int32]int64{}
+			for id, s := range st.splits {
+				next[id] = s.next
+			}
+			cctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+			err := oc.CommitOffsets(cctx, next)
+			cancel()
+			if err != nil {
+				j.log.Warn("commit offsets", "source", st.in.Name, "err", err)
+			}
+		}
+	}
+	j.log.Debug("checkpoint", "n", n, "took", time.Since(start))
+	return nil
+}
+
+func (j *Job) snapshot(n int64) ([]byte, error) {
 	e := &types.Enc{}
-	e.Int(j.Metrics.Checkpoints.Load() + 1)
+	e.Int(n)
 	e.Int(j.emittedWM)
 	e.Uint(uint64(len(j.inputs)))
 	for _, st := range j.inputs {
@@ -61,28 +156,11 @@ func (j *Job) checkpoint() error {
 		}
 		inner := &types.Enc{}
 		if err := sn.Snapshot(inner); err != nil {
-			return fmt.Errorf("snapshot: %w", err)
+			return nil, fmt.Errorf("snapshot: %w", err)
 		}
 		e.Bytes(inner.B)
 	}
-	if err := writeAtomic(dir, ckptFile, e.B); err != nil {
-		return err
-	}
-	j.Metrics.Checkpoints.Add(1)
-	j.lastCkpt = time.Now()
-	for _, st := range j.inputs {
-		if oc, ok := st.in.Source.(OffsetCommitter); ok {
-			next := map[int32]int64{}
-			for id, s := range st.splits {
-				next[id] = s.next
-			}
-			if err := oc.CommitOffsets(j.ctx, next); err != nil {
-				j.log.Warn("commit offsets", "source", st.in.Name, "err", err)
-			}
-		}
-	}
-	j.log.Debug("checkpoint", "n", j.Metrics.Checkpoints.Load(), "bytes", len(e.B), "took", time.Since(start))
-	return nil
+	return e.B, nil
 }
 
 func writeAtomic(dir, name string, body []byte) error {
@@ -122,8 +200,8 @@ func writeAtomic(dir, name string, body []byte) error {
 	return nil
 }
 
-func readCheckpoint(dir string) ([]byte, error) {
-	raw, err := os.ReadFile(filepath.Join(dir, ckptFile))
+func readCheckpoint(dir string, n int64) ([]byte, error) {
+	raw, err := os.ReadFile(filepath.Join(dir, ckptName(n)))
 	if errors.Is(err, os.ErrNotExist) {
 		return nil, ErrNoCheckpoint
 	}
@@ -131,38 +209,85 @@ func readCheckpoint(dir string) ([]byte, error) {
 		return nil, err
 	}
 	if len(raw) < len(ckptMagic)+4 || !bytes.Equal(raw[:len(ckptMagic)], ckptMagic) {
-		return nil, fmt.Errorf("checkpoint in %s: bad header", dir)
+		return nil, fmt.Errorf("checkpoint %d in %s: bad header", n, dir)
 	}
 	p := raw[len(ckptMagic):]
 	crc := uint32(p[0])<<24 | uint32(p[1])<<16 | uint32(p[2])<<8 | uint32(p[3])
 	body := p[4:]
 	if crc32.ChecksumIEEE(body) != crc {
-		return nil, fmt.Errorf("checkpoint in %s: checksum mismatch", dir)
+		return nil, fmt.Errorf("checkpoint %d in %s: checksum mismatch", n, dir)
 	}
 	return body, nil
 }
 
-// restore loads the last checkpoint (if any) into the operators and returns
-// the split states per input.
-func (j *Job) restore() ([]map[int32]*splitState, error) {
+// restore loads the checkpoint to resume from into the operators and
+// returns the split states per input. With an exactly-once sink that is
+// the checkpoint its last committed transaction names; otherwise the
+// newest readable one.
+func (j *Job) restore(ctx context.Context) ([]map[int32]*splitState, error) {
 	out := make([]map[int32]*splitState, len(j.spec.Inputs))
-	if j.spec.CheckpointDir == "" {
+	dir := j.spec.CheckpointDir
+	want := int64(-2) // newest
+	if txn := j.txnSink(); txn != nil {
+		lctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+		lc, err := txn.LastCommitted(lctx)
+		cancel()
+		if err != nil {
+			return nil, fmt.Errorf("read the last committed checkpoint: %w", err)
+		}
+		want = lc
+		if lc >= 0 {
+			j.ckptNum = lc
+		}
+	}
+	if dir == "" {
 		return out, nil
 	}
-	body, err := readCheckpoint(j.spec.CheckpointDir)
-	if errors.Is(err, ErrNoCheckpoint) {
-		return out, nil
-	}
+	files, err := checkpointFiles(dir)
 	if err != nil {
 		return nil, err
 	}
+	if want == -1 {
+		// No transaction ever committed: whatever is on disk never became
+		// visible; start from scratch.
+		for _, n := range files {
+			os.Remove(filepath.Join(dir, ckptName(n)))
+		}
+		return out, nil
+	}
+	var body []byte
+	for _, n := range files {
+		if want >= 0 && n != want {
+			if n > want {
+				os.Remove(filepath.Join(dir, ckptName(n))) // its transaction never committed
+			}
+			continue
+		}
+		b, err := readCheckpoint(dir, n)
+		if err != nil {
+			j.log.Warn("skipping unreadable checkpoint", "n", n, "err", err)
+			if want >= 0 {
+				return nil, Permanent(err)
+			}
+			continue
+		}
+		body = b
+		break
+	}
+	if body == nil {
+		if want >= 0 {
+			return nil, Permanent(fmt.Errorf("checkpoint %d committed its output, but %s does not hold it", want, dir))
+		}
+		return out, nil
+	}
 	d := &types.Dec{B: body}
 	n := d.Int()
+	j.ckptNum = n
 	j.emittedWM = d.Int()
 	j.Metrics.Watermark.Store(j.emittedWM)
 	nIn := d.Uint()
 	if nIn != uint64(len(j.spec.Inputs)) {
-		return nil, fmt.Errorf("checkpoint has %d inputs, the job %d: the statement changed", nIn, len(j.spec.Inputs))
+		return nil, Permanent(fmt.Errorf("checkpoint has %d inputs, the job %d: the statement changed", nIn, len(j.spec.Inputs)))
 	}
 	for i := range out {
 		out[i] = map[int32]*splitState{}
@@ -174,7 +299,7 @@ func (j *Job) restore() ([]map[int32]*splitState, error) {
 	}
 	nOps := d.Uint()
 	if nOps != uint64(len(j.spec.Ops)) {
-		return nil, fmt.Errorf("checkpoint has %d operators, the job %d: the statement changed", nOps, len(j.spec.Ops))
+		return nil, Permanent(fmt.Errorf("checkpoint has %d operators, the job %d: the statement changed", nOps, len(j.spec.Ops)))
 	}
 	for _, op := range j.spec.Ops {
 		blob := d.Bytes()
@@ -183,14 +308,14 @@ func (j *Job) restore() ([]map[int32]*splitState, error) {
 		}
 		if sn, ok := op.(Snapshotter); ok && len(blob) > 0 {
 			if err := sn.Restore(&types.Dec{B: blob}); err != nil {
-				return nil, fmt.Errorf("restore operator state: %w", err)
+				return nil, Permanent(fmt.Errorf("restore operator state: %w", err))
 			}
 		}
 	}
 	if d.Err != nil {
-		return nil, fmt.Errorf("checkpoint in %s: %w", j.spec.CheckpointDir, d.Err)
+		return nil, Permanent(fmt.Errorf("checkpoint %d in %s: %w", n, dir, d.Err))
 	}
 	j.Metrics.Checkpoints.Store(n)
-	j.log.Info("restored checkpoint", "n", n, "dir", j.spec.CheckpointDir)
+	j.log.Info("restored checkpoint", "n", n, "dir", dir)
 	return out, nil
 }

@@ -2,6 +2,7 @@ package engine
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"sort"
 	"strings"
@@ -251,4 +252,48 @@ type TopicAdmin interface {
 	// Tail calls fn for each record of topic (from the beginning or from
 	// the end) until fn returns an error or ctx is done.
 	Tail(ctx context.Context, bootstrap, topic string, fromBeginning bool, fn func(RawRecord) error) error
+}
+
+// Transactional is an optional Sink ability for exactly-once delivery. The
+// job opens a transaction after each checkpoint and commits it together
+// with the checkpoint: Commit makes the records written since Begin
+// visible atomically with a marker saying "checkpoint n of this job
+// committed", and LastCommitted reads that marker back after a crash, so
+// the job restores exactly the checkpoint whose output is visible.
+type Transactional interface {
+	// ExactlyOnce reports whether this sink was configured for
+	// transactions (a sink may implement the interface but not use it).
+	ExactlyOnce() bool
+	Begin(ctx context.Context) error
+	Commit(ctx context.Context, checkpoint int64) error
+	Abort(ctx context.Context) error
+	// LastCommitted returns the number of the last checkpoint committed
+	// for this job, or -1 when none was.
+	LastCommitted(ctx context.Context) (int64, error)
+}
+
+// DefaultJobID is the TableSpec.Defaults key holding the id of the job a
+// source or sink belongs to (transactional ids derive from it).
+const DefaultJobID = "job.id"
+
+// permanentError marks an error that restarting cannot fix (bad data,
+// bad options): the job fails instead of restarting.
+type permanentError struct{ err error }
+
+func (p *permanentError) Error() string { return p.err.Error() }
+func (p *permanentError) Unwrap() error { return p.err }
+
+// Permanent wraps err so that IsPermanent reports true.
+func Permanent(err error) error {
+	if err == nil {
+		return nil
+	}
+	return &permanentError{err: err}
+}
+
+// IsPermanent reports whether err (or an error it wraps) was marked
+// Permanent. Other errors (a broker that went away) are worth a restart.
+func IsPermanent(err error) bool {
+	var p *permanentError
+	return errors.As(err, &p)
 }

@@ -57,7 +57,14 @@ type JobSpec struct {
 	// CheckpointDir enables checkpoints every CheckpointInterval.
 	CheckpointDir      string
 	CheckpointInterval time.Duration
-	Log                *slog.Logger
+	// Rebuild makes a fresh spec (new sources, operators, sinks) for a
+	// restart after a failure; nil disables restarts.
+	Rebuild func() (*JobSpec, error)
+	// RestartAttempts bounds restarts (-1: unlimited); RestartDelay is the
+	// wait before each.
+	RestartAttempts int
+	RestartDelay    time.Duration
+	Log             *slog.Logger
 }
 
 type splitState struct {
@@ -97,67 +104,106 @@ type ctlReq struct {
 }
 
 // Job runs a JobSpec: one goroutine per source polls, one goroutine drives
-// the operators. Methods are safe for concurrent use.
+// the operators. When an attempt fails with an error that a restart may
+// fix (a broker that went away) and the spec can be rebuilt, the job
+// restarts from its last checkpoint after RestartDelay; meanwhile its
+// status is RESTARTING. Methods are safe for concurrent use.
 type Job struct {
-	spec    *JobSpec
 	Metrics Metrics
 	log     *slog.Logger
 
-	status  atomic.Value // Status
-	errMu   sync.Mutex
-	err     error
-	started time.Time
+	mu     sync.Mutex // guards spec and inputs (swapped by restarts)
+	spec   *JobSpec
+	inputs []*inputState
 
-	ctx    context.Context
-	cancel context.CancelFunc
-	done   chan struct{}
-	wg     sync.WaitGroup
+	status   atomic.Value // Status
+	errMu    sync.Mutex
+	err      error
+	started  time.Time
+	restarts atomic.Int64
+
+	ctx       context.Context // the job's lifetime: Stop cancels it
+	cancel    context.CancelFunc
+	runCtx    context.Context // one attempt
+	runCancel context.CancelFunc
+	done      chan struct{}
+	wg        sync.WaitGroup
 
 	ctl     chan ctlReq
 	results chan pollResult
 
 	// owned by the run goroutine
-	inputs     []*inputState
 	emittedWM  int64
 	lastEmit   time.Time
 	lastCkpt   time.Time
 	waiting    []ctlReq
 	stopReason Status
+	ckptNum    int64 // the last checkpoint taken or restored
 }
 
+// Restarting is the status of a job waiting to restart after a failure.
+const Restarting Status = "RESTARTING"
+
 // StartJob opens the operators and sources (restoring the last checkpoint
-// if CheckpointDir holds one) and starts the job. It returns once the job
-// runs; errors opening anything are returned and nothing keeps running.
+// if there is one) and starts the job. It returns once the job runs;
+// errors opening anything are returned and nothing keeps running.
 func StartJob(parent context.Context, spec *JobSpec) (*Job, error) {
 	if spec.Log == nil {
 		spec.Log = slog.Default()
 	}
 	j := &Job{
-		spec:      spec,
-		log:       spec.Log.With("job", spec.ID),
-		done:      make(chan struct{}),
-		ctl:       make(chan ctlReq),
-		results:   make(chan pollResult),
-		emittedWM: MinWatermark,
-		started:   time.Now(),
+		log:     spec.Log.With("job", spec.ID),
+		done:    make(chan struct{}),
+		ctl:     make(chan ctlReq),
+		results: make(chan pollResult),
+		started: time.Now(),
 	}
 	j.Metrics.Watermark.Store(MinWatermark)
 	j.status.Store(Created)
 	j.ctx, j.cancel = context.WithCancel(parent)
-	oc := &OpContext{Ctx: j.ctx, Metrics: &j.Metrics, Log: j.log}
-	for _, op := range spec.Ops {
-		if err := op.Open(oc); err != nil {
-			j.cancel()
-			j.closeOps()
-			return nil, fmt.Errorf("open operator: %w", err)
-		}
-	}
-	starts, err := j.restore()
-	if err != nil {
+	if err := j.open(spec); err != nil {
 		j.cancel()
-		j.closeOps()
 		return nil, err
 	}
+	j.status.Store(Running)
+	go j.supervise()
+	return j, nil
+}
+
+// open prepares one attempt: it opens the operators, restores the
+// checkpoint, begins the sink transaction, opens the sources and starts
+// their pollers. On error everything it opened is closed again.
+func (j *Job) open(spec *JobSpec) error {
+	j.mu.Lock()
+	j.spec = spec
+	j.inputs = nil
+	j.mu.Unlock()
+	j.emittedWM, j.ckptNum = MinWatermark, 0
+	j.runCtx, j.runCancel = context.WithCancel(j.ctx)
+	fail := func(err error) error {
+		j.runCancel()
+		for _, st := range j.inputs {
+			st.in.Source.Close()
+		}
+		j.closeOps()
+		return err
+	}
+	oc := &OpContext{Ctx: j.runCtx, Metrics: &j.Metrics, Log: j.log}
+	for _, op := range spec.Ops {
+		if err := op.Open(oc); err != nil {
+			return fail(fmt.Errorf("open operator: %w", err))
+		}
+	}
+	starts, err := j.restore(j.runCtx)
+	if err != nil {
+		return fail(err)
+	}
+	if txn := j.txnSink(); txn != nil {
+		if err := txn.Begin(j.runCtx); err != nil {
+			return fail(fmt.Errorf("begin transaction: %w", err))
+		}
+	}
+	var inputs []*inputState
 	for i, in := range spec.Inputs {
 		st := &inputState{in: in, splits: map[int32]*splitState{}, ack: make(chan struct{})}
 		for split, s := range starts[i] {
@@ -167,40 +213,45 @@ func StartJob(parent context.Context, spec *JobSpec) (*Job, error) {
 		for split, s := range st.splits {
 			start[split] = s.next
 		}
-		if err := in.Source.Open(j.ctx, start); err != nil {
-			j.cancel()
-			for _, prev := range j.inputs {
-				prev.in.Source.Close()
-			}
-			j.closeOps()
-			return nil, fmt.Errorf("open source %s: %w", in.Name, err)
+		if err := in.Source.Open(j.runCtx, start); err != nil {
+			j.inputs = inputs
+			return fail(fmt.Errorf("open source %s: %w", in.Name, err))
 		}
-		j.inputs = append(j.inputs, st)
+		inputs = append(inputs, st)
 	}
-	j.status.Store(Running)
-	for i := range j.inputs {
+	j.mu.Lock()
+	j.inputs = inputs
+	j.mu.Unlock()
+	for i := range inputs {
 		j.wg.Add(1)
 		go j.poll(i)
 	}
-	go j.run()
-	return j, nil
+	return nil
 }
 
 // ID returns the job id.
-func (j *Job) ID() string { return j.spec.ID }
+func (j *Job) ID() string { return j.Spec().ID }
 
-// Spec returns the job's spec.
-func (j *Job) Spec() *JobSpec { return j.spec }
+// Spec returns the job's (current) spec.
+func (j *Job) Spec() *JobSpec {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	return j.spec
+}
 
 // Status returns the job's state.
 func (j *Job) Status() Status { return j.status.Load().(Status) }
 
-// Err returns why the job failed, if it did.
+// Err returns why the job failed (or, while RESTARTING, why it is
+// restarting).
 func (j *Job) Err() error {
 	j.errMu.Lock()
 	defer j.errMu.Unlock()
 	return j.err
 }
+
+// Restarts returns how many times the job restarted after a failure.
+func (j *Job) Restarts() int64 { return j.restarts.Load() }
 
 // Started returns when the job started.
 func (j *Job) Started() time.Time { return j.started }
@@ -217,14 +268,15 @@ func (j *Job) Stop() {
 func (j *Job) poll(i int) {
 	defer j.wg.Done()
 	st := j.inputs[i]
+	ctx := j.runCtx
 	for {
-		batches, err := st.in.Source.Poll(j.ctx)
-		if j.ctx.Err() != nil {
+		batches, err := st.in.Source.Poll(ctx)
+		if ctx.Err() != nil {
 			return
 		}
 		select {
 		case j.results <- pollResult{input: i, batches: batches, err: err}:
-		case <-j.ctx.Done():
+		case <-ctx.Done():
 			return
 		}
 		if err != nil {
@@ -232,7 +284,7 @@ func (j *Job) poll(i int) {
 		}
 		select {
 		case <-st.ack:
-		case <-j.ctx.Done():
+		case <-ctx.Done():
 			return
 		}
 	}
@@ -247,26 +299,94 @@ func (j *Job) fail(err error) {
 	j.stopReason = Failed
 }
 
-func (j *Job) run() {
+func (j *Job) setErr(err error) {
+	j.errMu.Lock()
+	j.err = err
+	j.errMu.Unlock()
+}
+
+// supervise runs attempts until the job stops, finishes, or fails for
+// good.
+func (j *Job) supervise() {
 	defer close(j.done)
+	for {
+		j.runOnce()
+		if !j.restart() {
+			break
+		}
+	}
+	final := j.stopReason
+	if final == Failed {
+		j.log.Error("job failed", "err", j.Err())
+	}
+	j.status.Store(final)
+}
+
+// restart decides whether a failed attempt is retried and, after the
+// delay, opens the next one; it returns false when the job is over.
+func (j *Job) restart() bool {
+	for {
+		spec := j.Spec()
+		err := j.Err()
+		switch {
+		case j.stopReason != Failed, j.ctx.Err() != nil:
+			if j.ctx.Err() != nil && j.stopReason == Failed && !IsPermanent(err) {
+				j.stopReason = Stopped
+			}
+			return false
+		case IsPermanent(err), spec.Rebuild == nil:
+			return false
+		case spec.RestartAttempts >= 0 && j.restarts.Load() >= int64(spec.RestartAttempts):
+			j.log.Error("job failed and has no restart attempts left", "attempts", spec.RestartAttempts)
+			return false
+		}
+		j.restarts.Add(1)
+		j.status.Store(Restarting)
+		j.log.Warn("job failed; restarting from its last checkpoint", "err", err, "attempt", j.restarts.Load(), "delay", spec.RestartDelay)
+		select {
+		case <-time.After(spec.RestartDelay):
+		case <-j.ctx.Done():
+			j.stopReason = Stopped
+			return false
+		}
+		next, err := spec.Rebuild()
+		if err == nil {
+			err = j.open(next)
+		}
+		if err != nil {
+			j.setErr(err)
+			continue
+		}
+		j.setErr(nil)
+		j.stopReason = Stopped
+		j.status.Store(Running)
+		j.log.Info("job restarted", "attempt", j.restarts.Load())
+		return true
+	}
+}
+
+// runOnce drives one attempt until it stops, finishes or fails, then
+// takes a last checkpoint (clean stops) and closes the attempt.
+func (j *Job) runOnce() {
 	j.stopReason = Stopped
 	tick := 50 * time.Millisecond
 	ticker := time.NewTicker(tick)
 	defer ticker.Stop()
 	j.lastEmit, j.lastCkpt = time.Now(), time.Now()
+	ctx := j.runCtx
 	func() {
 		defer func() {
 			if r := recover(); r != nil {
 				if ee, ok := r.(*expr.EvalError); ok {
-					j.fail(ee)
+					j.fail(Permanent(ee))
 					return
 				}
-				j.fail(fmt.Errorf("internal error: %v\n%s", r, debug.Stack()))
+				j.fail(Permanent(fmt.Errorf("internal error: %v\n%s", r, debug.Stack())))
 			}
 		}()
 		for j.stopReason == Stopped {
 			select {
-			case <-j.ctx.Done():
+			case <-ctx.Done():
 				return
 			case pr := <-j.results:
 				if err := j.handle(pr); err != nil {
@@ -276,7 +396,7 @@ func (j *Job) run() {
 				if pr.err == nil {
 					select {
 					case j.inputs[pr.input].ack <- struct{}{}:
-					case <-j.ctx.Done():
+					case <-ctx.Done():
 						return
 					}
 				}
@@ -302,21 +422,22 @@ func (j *Job) run() {
 			}
 		}
 	}()
-	j.cancel()
+	j.runCancel()
 	j.wg.Wait()
 	final := j.stopReason
-	if final == Stopped && j.spec.CheckpointDir != "" && j.Err() == nil {
-		// A clean stop keeps the last completed checkpoint; nothing to do.
-		_ = final
+	if final != Failed {
+		if j.checkpointing() {
+			// A clean stop or end takes a last checkpoint (and commits).
+			if err := j.checkpoint(); err != nil {
+				j.log.Warn("checkpoint on stop", "err", err)
+			}
+		} else if err := j.flushAll(); err != nil && !errors.Is(err, context.Canceled) {
+			j.log.Warn("flush on stop", "err", err)
+		}
 	}
 	for _, st := range j.inputs {
 		if err := st.in.Source.Close(); err != nil {
 			j.log.Warn("close source", "source", st.in.Name, "err", err)
-		}
-	}
-	if final != Failed {
-		if err := j.flushAll(); err != nil && !errors.Is(err, context.Canceled) {
-			j.log.Warn("flush on stop", "err", err)
 		}
 	}
 	j.closeOps()
@@ -328,10 +449,6 @@ func (j *Job) run() {
 		req.reply <- fmt.Errorf("job %s %s", j.spec.ID, final)
 	}
 	j.waiting = nil
-	if final == Failed {
-		j.log.Error("job failed", "err", j.Err())
-	}
-	j.status.Store(final)
 }
 
 func (j *Job) closeOps() {
@@ -550,7 +667,7 @@ func (j *Job) timers(now time.Time) error {
 	if err := j.maybeEmit(false); err != nil {
 		return err
 	}
-	if j.spec.CheckpointDir != "" && j.spec.CheckpointInterval > 0 && now.Sub(j.lastCkpt) >= j.spec.CheckpointInterval {
+	if j.checkpointing() && now.Sub(j.lastCkpt) >= j.spec.CheckpointInterval {
 		if err := j.checkpoint(); err != nil {
 			return err
 		}
@@ -624,8 +741,11 @@ func (j *Job) checkWaiting() error {
 
 func (j *Job) request(ctx context.Context, kind ctlKind) error {
 	var targets []map[int32]int64
+	j.mu.Lock()
+	inputs := j.inputs
+	j.mu.Unlock()
 	if kind != ctlCheckpoint {
-		for _, st := range j.inputs {
+		for _, st := range inputs {
 			var t map[int32]int64
 			if eo, ok := st.in.Source.(EndOffsetter); ok {
 				var err error
@@ -646,7 +766,7 @@ func (j *Job) request(ctx context.Context, kind ctlKind) error {
 		if j.Status() == Finished {
 			return nil
 		}
-		return fmt.Errorf("job %s is %s", j.spec.ID, j.Status())
+		return fmt.Errorf("job %s is %s", j.ID(), j.Status())
 	case <-ctx.Done():
 		return ctx.Err()
 	}
@@ -670,8 +790,14 @@ func (j *Job) EndInput(ctx context.Context) error { return j.request(ctx, ctlEnd
 // Checkpoint takes a checkpoint now (CheckpointDir must be set).
 func (j *Job) Checkpoint(ctx context.Context) error { return j.request(ctx, ctlCheckpoint) }
 
+// checkpointing reports whether the job takes checkpoints: it keeps them
+// in a directory, or commits an exactly-once sink with them.
+func (j *Job) checkpointing() bool {
+	return j.spec.CheckpointInterval > 0 && (j.spec.CheckpointDir != "" || j.txnSink() != nil)
+}
+
 // SplitPositions returns, per input, each split's next position and
 // watermark; for status displays. Only approximate while running.
-func (j *Job) String() string { return fmt.Sprintf("job %s (%s)", j.spec.ID, j.Status()) }
+func (j *Job) String() string { return fmt.Sprintf("job %s (%s)", j.ID(), j.Status()) }
 
 var _ = types.Row(nil)

@@ -3,6 +3,7 @@ package engine
 import (
 	"context"
 	"sync"
+	"time"
 
 	"github.com/tumble/tumble/engine/types"
 )
@@ -34,8 +35,19 @@ func (s *SinkOp) Process(recs []Rec) error {
 }
 
 func (s *SinkOp) Watermark(int64) error { return nil }
-func (s *SinkOp) Flush() error          { return s.Sink.Flush(s.oc.Ctx) }
-func (s *SinkOp) Close() error          { return s.Sink.Close() }
+
+// Flush waits for the sink; when the job is stopping (its context is
+// done) it still waits, up to 30 s, so a clean stop loses nothing.
+func (s *SinkOp) Flush() error {
+	ctx := s.oc.Ctx
+	if ctx.Err() != nil {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(context.Background(), 30*time.Second)
+		defer cancel()
+	}
+	return s.Sink.Flush(ctx)
+}
+func (s *SinkOp) Close() error { return s.Sink.Close() }
 
 // CollectSink is a Sink that hands copies of the records to a callback; the
 // REPL and the REST server use it for SELECT results.

@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"path/filepath"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -41,6 +42,10 @@ type Session struct {
 	// persisted statement keeps its job's id, and so its checkpoints).
 	jobID string
 }
+
+// DefaultCheckpointInterval is how often jobs checkpoint when
+// 'execution.checkpointing.interval' is not set.
+const DefaultCheckpointInterval = 5 * time.Second
 
 // ExecuteAs runs one statement; a job it starts gets the given id.
 func (s *Session) ExecuteAs(ctx context.Context, st sql.Statement, jobID string) (*Result, error) {
@@ -544,16 +549,47 @@ func (s *Session) jobSettings(spec *engine.JobSpec, id string) error {
 		}
 		spec.IdleTimeout = d
 	}
+	// Checkpoints every 5 s unless set (Flink's
+	// 'execution.checkpointing.interval'); they are kept under the data dir
+	// and commit exactly-once sinks.
+	spec.CheckpointInterval = DefaultCheckpointInterval
+	if v, ok := s.Setting("execution.checkpointing.interval"); ok {
+		d, err := parseDuration(v)
+		if err != nil {
+			return fmt.Errorf("execution.checkpointing.interval: %w", err)
+		}
+		spec.CheckpointInterval = d
+	}
 	if s.DataDir != "" {
 		spec.CheckpointDir = filepath.Join(s.DataDir, "jobs", id)
-		spec.CheckpointInterval = 10 * time.Second
-		if v, ok := s.Setting("execution.checkpointing.interval"); ok {
-			d, err := parseDuration(v)
-			if err != nil {
-				return fmt.Errorf("execution.checkpointing.interval: %w", err)
-			}
-			spec.CheckpointInterval = d
+	}
+	// Restart strategy, as Flink's: fixed-delay (the default, unlimited
+	// attempts, 1 s apart) or none.
+	spec.RestartAttempts, spec.RestartDelay = -1, time.Second
+	strategy, _ := s.Setting("restart-strategy.type")
+	if v, ok := s.Setting("restart-strategy"); ok {
+		strategy = v
+	}
+	switch strings.ToLower(strings.ReplaceAll(strategy, "_", "-")) {
+	case "", "fixed-delay", "fixeddelay", "exponential-delay":
+	case "none", "off", "disable", "no-restart":
+		spec.RestartAttempts = 0
+	default:
+		return fmt.Errorf("restart-strategy: unknown strategy '%s' (none, fixed-delay)", strategy)
+	}
+	if v, ok := s.Setting("restart-strategy.fixed-delay.attempts"); ok {
+		n, err := strconv.Atoi(v)
+		if err != nil {
+			return fmt.Errorf("restart-strategy.fixed-delay.attempts: %w", err)
 		}
+		spec.RestartAttempts = n
+	}
+	if v, ok := s.Setting("restart-strategy.fixed-delay.delay"); ok {
+		d, err := parseDuration(v)
+		if err != nil {
+			return fmt.Errorf("restart-strategy.fixed-delay.delay: %w", err)
+		}
+		spec.RestartDelay = d
 	}
 	spec.Log = s.Log
 	return nil
@@ -582,29 +618,14 @@ func (s *Session) execInsert(ctx context.Context, n *sql.Insert) (*Result, error
 
 // startPlan builds the sink and the job for a Sink plan and starts it.
 func (s *Session) startPlan(ctx context.Context, info *JobInfo, plan *Sink) error {
-	c, err := s.Registry.Lookup(plan.Table.Connector())
+	spec, err := s.buildSinkJob(info.ID, plan)
 	if err != nil {
 		return err
 	}
-	if c.Sink == nil {
-		return fmt.Errorf("connector '%s' cannot be used as a sink", c.Name)
-	}
-	cols := plan.Columns
-	if cols == nil {
-		cols = sinkColumns(plan.Table)
-	}
-	sink, err := c.Sink(s.tableSpec(plan.Table, cols))
-	if err != nil {
-		return fmt.Errorf("sink %s: %w", plan.Table.Name, err)
-	}
-	spec, err := s.build(plan, sink, plan.Table.Name)
-	if err != nil {
-		sink.Close()
-		return err
-	}
-	if err := s.jobSettings(spec, info.ID); err != nil {
-		sink.Close()
-		return err
+	if !info.Transient {
+		// A failed attempt restarts from the last checkpoint with fresh
+		// sources and sinks built from the same plan.
+		spec.Rebuild = func() (*engine.JobSpec, error) { return s.buildSinkJob(info.ID, plan) }
 	}
 	if err := s.Jobs.Start(info, spec); err != nil {
 		return err
@@ -620,6 +641,52 @@ func (s *Session) startPlan(ctx context.Context, info *JobInfo, plan *Sink) erro
 		}
 	}
 	return nil
+}
+
+// buildSinkJob creates the sink and compiles the plan into a job spec.
+func (s *Session) buildSinkJob(id string, plan *Sink) (*engine.JobSpec, error) {
+	c, err := s.Registry.Lookup(plan.Table.Connector())
+	if err != nil {
+		return nil, err
+	}
+	if c.Sink == nil {
+		return nil, fmt.Errorf("connector '%s' cannot be used as a sink", c.Name)
+	}
+	cols := plan.Columns
+	if cols == nil {
+		cols = sinkColumns(plan.Table)
+	}
+	ts := s.tableSpec(plan.Table, cols)
+	ts.Defaults[engine.DefaultJobID] = id
+	if plan.Table.Dialect == sql.KSQL {
+		s.ksqlGuarantee(ts)
+	}
+	sink, err := c.Sink(ts)
+	if err != nil {
+		return nil, fmt.Errorf("sink %s: %w", plan.Table.Name, err)
+	}
+	spec, err := s.build(plan, sink, plan.Table.Name)
+	if err != nil {
+		sink.Close()
+		return nil, err
+	}
+	if err := s.jobSettings(spec, id); err != nil {
+		sink.Close()
+		return nil, err
+	}
+	return spec, nil
+}
+
+// ksqlGuarantee maps ksqlDB's processing.guarantee onto the sink.
+func (s *Session) ksqlGuarantee(ts *engine.TableSpec) {
+	g, _ := s.Setting("processing.guarantee")
+	switch strings.ToLower(g) {
+	case "exactly_once", "exactly_once_v2", "exactly_once_beta":
+		ts.Options["sink.delivery-guarantee"] = "exactly-once"
+		ts.Options["sink.transactional-id-prefix"] = "ksql"
+	case "at_least_once":
+		ts.Options["sink.delivery-guarantee"] = "at-least-once"
+	}
 }
 
 // planQuery binds and optimizes a SELECT.

@@ -558,7 +558,7 @@ func TestBrokerRestartKeepsData(t *testing.T) {
 	if err := sink.Write(ctx, []engine.Rec{{Row: types.Row{types.IntV(1)}}, {Row: types.Row{types.IntV(2)}}}); err != nil {
 		t.Fatal(err)
 	}
-	if err := sink.Commit(ctx); err != nil {
+	if err := sink.Commit(ctx, -1); err != nil {
 		t.Fatal(err)
 	}
 	sink.Close()
@@ -712,7 +712,7 @@ func TestExactlyOnceSink(t *testing.T) {
 	if recs, _, _ := collect(t, src, 1, time.Second); len(recs) != 0 {
 		t.Fatalf("uncommitted records visible: %v", recs)
 	}
-	if err := sink.Commit(ctx); err != nil {
+	if err := sink.Commit(ctx, -1); err != nil {
 		t.Fatal(err)
 	}
 	recs, next, _ := collect(t, src, 2, 5*time.Second)

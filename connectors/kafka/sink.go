@@ -34,7 +34,7 @@ import (
 // Kafka transactions (transactional id '<sink.transactional-id-prefix>-0').
 // Unless the engine calls Begin, each Flush commits the open transaction;
 // after Begin the engine drives them with Begin, Commit and Abort (the
-// Transactional interface).
+// engine.Transactional interface).
 type Sink struct {
 	cfg    *config
 	keyEnc format.Encoder
@@ -46,10 +46,11 @@ type Sink struct {
 	wsMeta, weMeta           int // ksqlDB window bounds, -1 if none
 	zone                     *time.Location
 
-	ready   bool // the topic exists
-	txn     bool
-	inTxn   bool
-	managed bool // the engine called Begin
+	ready       bool // the topic exists
+	markerReady bool // the checkpoint marker topic exists
+	txn         bool
+	inTxn       bool
+	managed     bool // the engine called Begin
 
 	errMu   sync.Mutex
 	err     error // first delivery error; sticky
@@ -59,18 +60,7 @@ type Sink struct {
 	rslab []kgo.Record // records, handed to the producer
 }
 
-// Transactional is what an exactly-once sink offers the engine. Begin
-// starts a transaction, Commit flushes and commits it (call it when the
-// checkpoint that covers the written records completes), Abort drops it.
-// The engine should declare this interface where it uses it.
-type Transactional interface {
-	Begin(ctx context.Context) error
-	Commit(ctx context.Context) error
-	Abort(ctx context.Context) error
-}
-
-var _ engine.Sink = (*Sink)(nil)
-var _ Transactional = (*Sink)(nil)
+var _ engine.Transactional = (*Sink)(nil)
 
 // ErrRetract is returned by Write when a Flink kafka sink gets a record that
 // is not an insert.
@@ -197,7 +187,14 @@ func producerOpts(cfg *config) ([]kgo.Opt, error) {
 			}
 			timeout = time.Duration(ms) * time.Millisecond
 		}
-		opts = append(opts, kgo.TransactionalID(cfg.txPrefix+"-0"), kgo.TransactionTimeout(timeout))
+		// One transactional id per job: the prefix and the job's id, so
+		// jobs sharing a prefix do not fence each other, and a restarted job
+		// fences (aborts) what its previous run left open.
+		id := cfg.txPrefix + "-0"
+		if job := cfg.spec.Defaults[engine.DefaultJobID]; job != "" {
+			id = cfg.txPrefix + "-" + job
+		}
+		opts = append(opts, kgo.TransactionalID(id), kgo.TransactionTimeout(timeout))
 	}
 	return opts, nil
 }
@@ -261,7 +258,7 @@ func (s *Sink) Write(ctx context.Context, recs []engine.Rec) error {
 		case engine.Insert:
 		case engine.UpdateAfter, engine.UpdateBefore, engine.Delete:
 			if !s.cfg.changelog {
-				return fmt.Errorf("kafka sink '%s': %w, but got a %s record (use 'upsert-kafka')", s.cfg.name, ErrRetract, rec.Kind)
+				return engine.Permanent(fmt.Errorf("kafka sink '%s': %w, but got a %s record (use 'upsert-kafka')", s.cfg.name, ErrRetract, rec.Kind))
 			}
 			if rec.Kind == engine.UpdateBefore {
 				continue
@@ -418,12 +415,28 @@ func (s *Sink) Begin(ctx context.Context) error {
 	return nil
 }
 
-// Commit flushes and commits the open transaction; it blocks until the
-// broker confirms. Do not cancel ctx (an interrupted commit leaves its
-// outcome unknown).
-func (s *Sink) Commit(ctx context.Context) error {
+// MarkerTopic holds, per job, the number of the last checkpoint whose
+// transaction committed (key: the job id). The marker is written in the
+// same transaction as the job's output.
+const MarkerTopic = "_tumble_checkpoints"
+
+// ExactlyOnce implements engine.Transactional.
+func (s *Sink) ExactlyOnce() bool { return s.txn }
+
+// Commit flushes and commits the open transaction together with a marker
+// saying checkpoint n of the job committed; it blocks until the broker
+// confirms. Do not cancel ctx (an interrupted commit leaves its outcome
+// unknown). n < 0 writes no marker.
+func (s *Sink) Commit(ctx context.Context, n int64) error {
 	if !s.inTxn {
 		return s.Flush(ctx)
+	}
+	if job := s.cfg.spec.Defaults[engine.DefaultJobID]; job != "" && n >= 0 {
+		if err := s.ensureMarkerTopic(ctx); err != nil {
+			_ = s.end(ctx, kgo.TryAbort)
+			return err
+		}
+		s.cl.Produce(ctx, &kgo.Record{Topic: MarkerTopic, Key: []byte(job), Value: []byte(strconv.FormatInt(n, 10))}, s.delivered)
 	}
 	if err := s.cl.Flush(ctx); err != nil {
 		return fmt.Errorf("kafka sink '%s': flush: %w", s.cfg.name, err)
@@ -468,4 +481,80 @@ func (s *Sink) Close() error {
 	s.cl.Close()
 	s.cl = nil
 	return nil
+}
+
+func (s *Sink) ensureMarkerTopic(ctx context.Context) error {
+	if s.markerReady {
+		return nil
+	}
+	_, err := s.adm.CreateTopic(ctx, 1, s.cfg.replicas, map[string]*string{"cleanup.policy": kstr("compact")}, MarkerTopic)
+	if err != nil && !errors.Is(err, kerr.TopicAlreadyExists) {
+		return fmt.Errorf("kafka sink '%s': creating topic '%s': %w", s.cfg.name, MarkerTopic, err)
+	}
+	s.markerReady = true
+	return nil
+}
+
+func kstr(s string) *string { return &s }
+
+// LastCommitted implements engine.Transactional: it reads the marker topic
+// (read_committed) and returns the job's last committed checkpoint, or -1.
+// It blocks for a scan of the marker topic.
+func (s *Sink) LastCommitted(ctx context.Context) (int64, error) {
+	job := s.cfg.spec.Defaults[engine.DefaultJobID]
+	if job == "" {
+		return -1, nil
+	}
+	cl, err := kgo.NewClient(append(clientOpts(s.cfg),
+		kgo.ConsumeTopics(MarkerTopic), kgo.FetchIsolationLevel(kgo.ReadCommitted()),
+		kgo.ConsumeResetOffset(kgo.NewOffset().AtStart()))...)
+	if err != nil {
+		return -1, err
+	}
+	defer cl.Close()
+	adm := kadm.NewClient(cl)
+	ends, err := adm.ListCommittedOffsets(ctx, MarkerTopic)
+	if err != nil {
+		return -1, fmt.Errorf("kafka sink '%s': reading '%s': %w", s.cfg.name, MarkerTopic, err)
+	}
+	end := int64(0)
+	missing := true
+	ends.Each(func(o kadm.ListedOffset) {
+		if o.Err == nil {
+			end, missing = o.Offset, false
+		}
+	})
+	if missing || end == 0 {
+		return -1, nil
+	}
+	last := int64(-1)
+	for {
+		fs := cl.PollFetches(ctx)
+		if err := ctx.Err(); err != nil {
+			return -1, err
+		}
+		var ferr error
+		fs.EachError(func(_ string, _ int32, err error) {
+			if ferr == nil {
+				ferr = err
+			}
+		})
+		if ferr != nil {
+			return -1, ferr
+		}
+		done := false
+		fs.EachRecord(func(r *kgo.Record) {
+			if string(r.Key) == job {
+				if n, err := strconv.ParseInt(string(r.Value), 10, 64); err == nil {
+					last = n
+				}
+			}
+			if r.Offset+1 >= end {
+				done = true
+			}
+		})
+		if done {
+			return last, nil
+		}
+	}
 }

@@ -570,8 +570,9 @@ func (s *Source) build(fs kgo.Fetches) ([]engine.SplitBatch, error) {
 				kind, keep, derr := s.decode(r, row)
 				if derr != nil {
 					if !s.cfg.skipBad {
-						err = fmt.Errorf("kafka source '%s': cannot decode the record at topic '%s' partition %d offset %d: %w",
-							s.cfg.name, r.Topic, r.Partition, r.Offset, derr)
+						// Bad data: restarting cannot help, the job fails.
+						err = engine.Permanent(fmt.Errorf("kafka source '%s': cannot decode the record at topic '%s' partition %d offset %d: %w",
+							s.cfg.name, r.Topic, r.Partition, r.Offset, derr))
 						return
 					}
 					b.Skipped++
