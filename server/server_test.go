@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -300,5 +301,67 @@ func TestCommandLogLiveness(t *testing.T) {
 				break
 			}
 		}
+	}
+}
+
+// TestStreamingClientGoesAway: queries on /v1/query and /query-stream
+// whose clients go away stop, and a closed server leaves no goroutine
+// behind.
+func TestStreamingClientGoesAway(t *testing.T) {
+	before := runtime.NumGoroutine()
+	ts := startServer(t, t.TempDir(), "")
+	ts.statements("flink", "CREATE TABLE endless (id BIGINT) WITH ('connector' = 'datagen', 'rows-per-second' = '50')")
+	tr := &http.Transport{}
+	client := &http.Client{Transport: tr}
+	var ids []string
+	for _, body := range []string{
+		`{"statement": "SELECT id FROM endless", "dialect": "flink"}`,
+		`{"statement": "SELECT id FROM endless WHERE id > 0", "dialect": "flink"}`,
+	} {
+		ctx, cancel := context.WithCancel(context.Background())
+		req, _ := http.NewRequestWithContext(ctx, http.MethodPost, ts.url+"/v1/query", strings.NewReader(body))
+		resp, err := client.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		lines := 0
+		readNDJSON(t, resp.Body, func(line []byte) bool {
+			if lines == 0 {
+				var h struct {
+					Header QueryHeader `json:"header"`
+				}
+				if err := json.Unmarshal(line, &h); err != nil || h.Header.JobID == "" {
+					t.Fatalf("header %s: %v", line, err)
+				}
+				ids = append(ids, h.Header.JobID)
+			}
+			lines++
+			return lines < 3 // the header and two rows
+		})
+		if _, ok := ts.srv.Jobs().Get(ids[len(ids)-1]); !ok {
+			t.Fatal("the query does not run")
+		}
+		cancel()
+		resp.Body.Close()
+	}
+	tr.CloseIdleConnections()
+	for _, id := range ids {
+		for deadline := time.Now().Add(10 * time.Second); ; {
+			if _, ok := ts.srv.Jobs().Get(id); !ok {
+				break
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("query %s still runs after its client went away", id)
+			}
+			time.Sleep(20 * time.Millisecond)
+		}
+	}
+	ts.stop()
+	for deadline := time.Now().Add(10 * time.Second); runtime.NumGoroutine() > before+2; {
+		if time.Now().After(deadline) {
+			buf := make([]byte, 1<<20)
+			t.Fatalf("%d goroutines before, %d after:\n%s", before, runtime.NumGoroutine(), buf[:runtime.Stack(buf, true)])
+		}
+		time.Sleep(20 * time.Millisecond)
 	}
 }
