@@ -180,8 +180,8 @@ func (s *Server) Serve(ln net.Listener) error {
 }
 
 // Close shuts the server down: it stops accepting requests, ends streaming
-// ones, takes a checkpoint of every running job and stops it, and closes
-// the command log. ctx bounds the wait for requests and checkpoints.
+// ones, stops every job (a clean stop takes a last checkpoint), and closes
+// the command log. ctx bounds the wait for requests.
 // Jobs keep their place in the command log, so New on the same directory
 // restarts them.
 func (s *Server) Close(ctx context.Context) error {
@@ -208,25 +208,9 @@ func (s *Server) Close(ctx context.Context) error {
 	return s.closeErr
 }
 
-// shutdownJobs checkpoints the running jobs that keep checkpoints, so that
-// they resume exactly where they stopped, then stops every job.
-func (s *Server) shutdownJobs(ctx context.Context) {
-	var wg sync.WaitGroup
-	for _, j := range s.jobs.List() {
-		if j.Job.Status() != engine.Running || j.Job.Spec().CheckpointDir == "" {
-			continue
-		}
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			cctx, cancel := context.WithTimeout(ctx, 30*time.Second)
-			defer cancel()
-			if err := j.Job.Checkpoint(cctx); err != nil {
-				s.log.Warn("final checkpoint failed", "job", j.ID, "err", err)
-			}
-		}()
-	}
-	wg.Wait()
+// shutdownJobs stops every job; a clean stop takes a last checkpoint, so
+// each job resumes exactly where it stopped.
+func (s *Server) shutdownJobs(context.Context) {
 	s.jobs.StopAll()
 	s.stopJobs()
 }

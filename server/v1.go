@@ -444,13 +444,13 @@ func (s *Server) handleMetrics(w http.ResponseWriter, r *http.Request) {
 			fmt.Fprintf(&b, "%s{job=\"%s\",name=\"%s\",status=\"%s\"} %s\n", se.name, labelValue(j.ID), labelValue(j.Name), j.Job.Status(), promFloat(v))
 		}
 	}
-	counts := map[engine.Status]int{engine.Running: 0, engine.Failed: 0, engine.Stopped: 0, engine.Finished: 0}
+	counts := map[string]int{string(engine.Running): 0, string(engine.Failed): 0, string(engine.Stopped): 0, string(engine.Finished): 0}
 	for _, j := range jobs {
-		counts[j.Job.Status()]++
+		counts[string(j.Job.Status())]++
 	}
 	b.WriteString("# HELP tumble_jobs Jobs by status.\n# TYPE tumble_jobs gauge\n")
-	for _, st := range []engine.Status{engine.Running, engine.Failed, engine.Stopped, engine.Finished} {
-		fmt.Fprintf(&b, "tumble_jobs{status=\"%s\"} %d\n", st, counts[st])
+	for _, st := range sortedKeys(counts) {
+		fmt.Fprintf(&b, "tumble_jobs{status=\"%s\"} %d\n", labelValue(st), counts[st])
 	}
 	b.WriteString("# HELP tumble_catalog_objects Tables, streams and views in the catalog.\n# TYPE tumble_catalog_objects gauge\n")
 	fmt.Fprintf(&b, "tumble_catalog_objects %d\n", len(s.cat.List()))
