@@ -256,3 +256,5 @@ func TestSeedPipelineOutOfOrder(t *testing.T) {
 		t.Errorf("got %d windows, the input spans %d: %v", len(got), len(want), keys)
 	}
 }
+
+func jsonUnmarshal(b []byte, v any) error { return json.Unmarshal(b, v) }

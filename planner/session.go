@@ -194,7 +194,7 @@ func (s *Session) ExecuteText(ctx context.Context, text string) ([]*Result, erro
 	for _, st := range stmts {
 		r, err := s.Execute(ctx, st)
 		if err != nil {
-			return out, withNear(err, text)
+			return out, WithNear(err, text)
 		}
 		r.Statement = st
 		out = append(out, r)
@@ -905,9 +905,9 @@ func (s *Session) execStopJob(n *sql.StopJob) (*Result, error) {
 	return ok("Execute statement succeeded."), nil
 }
 
-// withNear fills the excerpt of a positioned error from the text the
+// WithNear fills the excerpt of a positioned error from the text the
 // position refers to.
-func withNear(err error, text string) error {
+func WithNear(err error, text string) error {
 	var se *sql.Error
 	if !errors.As(err, &se) || se.Near != "" || se.Pos.Offset < 0 || se.Pos.Offset >= len(text) {
 		return err

@@ -2,6 +2,8 @@ package main
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"flag"
 	"fmt"
 	"os"
@@ -72,20 +74,33 @@ func executeFile(ctx context.Context, rt *runtime, sessions map[sql.Dialect]*pla
 		s = rt.session(d)
 		sessions[d] = s
 	}
-	results, err := s.ExecuteText(ctx, text)
-	for _, r := range results {
-		if r.Kind == planner.ResultRows {
-			if err := printResult(ctx, os.Stdout, r); err != nil {
-				return fmt.Errorf("%s: %w", path, err)
-			}
-			continue
-		}
-		printResult(ctx, os.Stdout, r)
-	}
+	stmts, err := sql.Parse(text, d)
 	if err != nil {
 		return fmt.Errorf("%s: %s", path, errorText(err))
 	}
+	for _, st := range stmts {
+		// With a data dir, a job's id is derived from its statement, so
+		// running the same files again resumes each job from its checkpoint.
+		id := ""
+		if rt.dataDir != "" && d == sql.Flink { // ksqlDB query ids are already stable
+			id = stableJobID(d, st)
+		}
+		r, err := s.ExecuteAs(ctx, st, id)
+		if err != nil {
+			return fmt.Errorf("%s: %s", path, errorText(planner.WithNear(err, text)))
+		}
+		if err := printResult(ctx, os.Stdout, r); err != nil {
+			return fmt.Errorf("%s: %w", path, err)
+		}
+	}
 	return nil
+}
+
+// stableJobID names the job a statement starts after the statement itself.
+func stableJobID(d sql.Dialect, st sql.Statement) string {
+	_, text := st.Span()
+	sum := sha256.Sum256([]byte(d.String() + "\x00" + strings.Join(strings.Fields(text), " ")))
+	return hex.EncodeToString(sum[:16])
 }
 
 func runCmd(ctx context.Context, args []string) error {

@@ -507,6 +507,7 @@ func (s *Sink) LastCommitted(ctx context.Context) (int64, error) {
 	}
 	cl, err := kgo.NewClient(append(clientOpts(s.cfg),
 		kgo.ConsumeTopics(MarkerTopic), kgo.FetchIsolationLevel(kgo.ReadCommitted()),
+		kgo.KeepControlRecords(), // the last offset is often a commit marker
 		kgo.ConsumeResetOffset(kgo.NewOffset().AtStart()))...)
 	if err != nil {
 		return -1, err
@@ -544,7 +545,7 @@ func (s *Sink) LastCommitted(ctx context.Context) (int64, error) {
 		}
 		done := false
 		fs.EachRecord(func(r *kgo.Record) {
-			if string(r.Key) == job {
+			if !r.Attrs.IsControl() && string(r.Key) == job {
 				if n, err := strconv.ParseInt(string(r.Value), 10, 64); err == nil {
 					last = n
 				}
