@@ -287,7 +287,8 @@ func (j *Job) restore(ctx context.Context) ([]map[int32]*splitState, error) {
 	j.Metrics.Watermark.Store(j.emittedWM)
 	nIn := d.Uint()
 	if nIn != uint64(len(j.spec.Inputs)) {
-		return nil, Permanent(fmt.Errorf("checkpoint has %d inputs, the job %d: the statement changed", nIn, len(j.spec.Inputs)))
+		j.log.Warn("the statement changed since the checkpoint (inputs differ); starting without it", "n", n)
+		return make([]map[int32]*splitState, len(j.spec.Inputs)), nil
 	}
 	for i := range out {
 		out[i] = map[int32]*splitState{}
@@ -299,7 +300,11 @@ func (j *Job) restore(ctx context.Context) ([]map[int32]*splitState, error) {
 	}
 	nOps := d.Uint()
 	if nOps != uint64(len(j.spec.Ops)) {
-		return nil, Permanent(fmt.Errorf("checkpoint has %d operators, the job %d: the statement changed", nOps, len(j.spec.Ops)))
+		// CREATE OR REPLACE changed the plan: keep the source positions,
+		// start the operators empty.
+		j.log.Warn("the statement changed since the checkpoint (operators differ); resuming its input positions with empty state", "n", n)
+		j.Metrics.Checkpoints.Store(n)
+		return out, nil
 	}
 	for _, op := range j.spec.Ops {
 		blob := d.Bytes()

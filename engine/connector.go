@@ -198,6 +198,18 @@ func (r *Registry) Lookup(name string) (*Connector, error) {
 	return c, nil
 }
 
+// Names returns the registered connector names, sorted.
+func (r *Registry) Names() []string {
+	r.mu.RLock()
+	defer r.mu.RUnlock()
+	out := make([]string, 0, len(r.connectors))
+	for n := range r.connectors {
+		out = append(out, n)
+	}
+	sort.Strings(out)
+	return out
+}
+
 // ErrUnknownConnector is returned for a connector name nobody registered.
 var ErrUnknownConnector = fmt.Errorf("unknown connector")
 

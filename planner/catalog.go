@@ -6,6 +6,7 @@ package planner
 import (
 	"fmt"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
 
@@ -110,6 +111,24 @@ type Catalog struct {
 	mu      sync.RWMutex
 	tables  map[string]*Table
 	queries int // ksqlDB query ids: CSAS_X_<n>
+}
+
+// sawQueryID moves the query counter past an id like CSAS_X_7 that a
+// replayed statement reuses, so new ids never collide with it.
+func (c *Catalog) sawQueryID(id string) {
+	i := strings.LastIndexByte(id, '_')
+	if i < 0 {
+		return
+	}
+	n, err := strconv.Atoi(id[i+1:])
+	if err != nil {
+		return
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if n >= c.queries {
+		c.queries = n + 1
+	}
 }
 
 // nextQueryNumber returns the number of the next ksqlDB query id.

@@ -52,6 +52,7 @@ func (s *Session) ExecuteAs(ctx context.Context, st sql.Statement, jobID string)
 	s.mu.Lock()
 	s.jobID = jobID
 	s.mu.Unlock()
+	s.Catalog.sawQueryID(jobID)
 	defer func() {
 		s.mu.Lock()
 		s.jobID = ""
