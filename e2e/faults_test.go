@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
+	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -16,8 +18,12 @@ import (
 	"github.com/twmb/franz-go/pkg/kerr"
 	"github.com/twmb/franz-go/pkg/kgo"
 
+	"github.com/tumble/tumble/connectors/all"
 	"github.com/tumble/tumble/connectors/datagen"
+	"github.com/tumble/tumble/connectors/kafka"
+	"github.com/tumble/tumble/engine"
 	"github.com/tumble/tumble/engine/types"
+	"github.com/tumble/tumble/planner"
 )
 
 var eventStart = time.Date(2026, 11, 23, 23, 9, 45, 0, time.UTC)
@@ -190,4 +196,155 @@ func TestKill9ExactlyOnce(t *testing.T) {
 		t.Fatalf("%d windows committed (%d before the restart), want 10; computed %d\n%s", len(got), before, len(want), out)
 	}
 	t.Logf("%d windows committed before the restart, %d after; each once", before, len(got))
+}
+
+// TestBrokerRestartUnderRunningJob stops the broker under the exactly-once
+// seed pipeline and starts it again on the same data dir and port: the job
+// waits (restarting from its checkpoint while the broker is away) and every
+// window still appears exactly once for a read_committed consumer.
+func TestBrokerRestartUnderRunningJob(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	ln.Close()
+	kafkaDir := t.TempDir()
+	start := func() *kafka.Broker {
+		var b *kafka.Broker
+		var err error
+		for i := 0; i < 50; i++ { // the port may take a moment to be free again
+			if b, err = kafka.StartBroker(context.Background(), kafka.BrokerConfig{Listen: addr, DataDir: kafkaDir, Partitions: 3}); err == nil {
+				return b
+			}
+			time.Sleep(100 * time.Millisecond)
+		}
+		t.Fatal(err)
+		return nil
+	}
+	broker := start()
+	defer func() { broker.Close() }()
+
+	queries := t.TempDir()
+	eosQueries(t, addr, queries)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	reg := engine.NewRegistry()
+	all.Register(reg, io.Discard)
+	jobs := planner.NewJobManager(ctx, nil)
+	defer jobs.StopAll()
+	s := planner.NewSession(planner.Config{Registry: reg, Jobs: jobs, DataDir: t.TempDir()})
+	s.Set("restart-strategy.fixed-delay.delay", "300ms")
+	produceSeed(t, addr, 0, 15000, false)
+	files, _ := filepath.Glob(filepath.Join(queries, "*.sql"))
+	for _, f := range files {
+		b, _ := os.ReadFile(f)
+		if _, err := s.ExecuteText(ctx, string(b)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if got := waitCommitted(t, addr, 3, 30*time.Second); len(got) < 3 {
+		t.Fatalf("%d windows before the broker stopped", len(got))
+	}
+	job := jobs.List()[0].Job
+	broker.Close()
+	time.Sleep(3 * time.Second)
+	status := job.Status()
+	if status != engine.Paused && status != engine.Restarting {
+		t.Errorf("while the broker was down the job was %s, want PAUSED or RESTARTING", status)
+	}
+	broker = start()
+	produceSeed(t, addr, 15000, 30000, true)
+	got := waitCommitted(t, addr, 10, 60*time.Second)
+	want := expectedWindows(t, readTopic[txn](t, addr, "transactions"))
+	seen := map[string]int{}
+	for _, w := range got {
+		seen[w.Start]++
+		if w != want[w.Start] {
+			t.Errorf("window %s: got %+v, want %+v", w.Start, w, want[w.Start])
+		}
+	}
+	for k, n := range seen {
+		if n != 1 {
+			t.Errorf("window %s committed %d times", k, n)
+		}
+	}
+	if len(got) != 10 {
+		t.Fatalf("%d windows committed, want 10 (job %s: %v)", len(got), job.Status(), job.Err())
+	}
+	t.Logf("while the broker was down the job was %s; %d restarts; 10 windows, each once", status, job.Restarts())
+}
+
+// TestPoisonRecords: a malformed record is skipped and counted with
+// 'json.ignore-parse-errors'; without it, only its job fails, naming the
+// topic, partition and offset, and the other job keeps running.
+func TestPoisonRecords(t *testing.T) {
+	addr := startBroker(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	reg := engine.NewRegistry()
+	all.Register(reg, io.Discard)
+	jobs := planner.NewJobManager(ctx, nil)
+	defer jobs.StopAll()
+	s := planner.NewSession(planner.Config{Registry: reg, Jobs: jobs, Bootstrap: addr})
+	_, err := s.ExecuteText(ctx, `
+CREATE TABLE lenient (k STRING, v INT) WITH ('connector' = 'kafka', 'topic' = 'in', 'format' = 'json', 'json.ignore-parse-errors' = 'true', 'scan.startup.mode' = 'earliest-offset');
+CREATE TABLE strict (k STRING, v INT) WITH ('connector' = 'kafka', 'topic' = 'in', 'format' = 'json', 'scan.startup.mode' = 'earliest-offset');
+CREATE TABLE out_lenient (k STRING, v INT) WITH ('connector' = 'kafka', 'topic' = 'out_lenient', 'format' = 'json');
+CREATE TABLE out_strict (k STRING, v INT) WITH ('connector' = 'kafka', 'topic' = 'out_strict', 'format' = 'json');
+INSERT INTO out_lenient SELECT k, v FROM lenient;
+INSERT INTO out_strict SELECT k, v FROM strict;`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cl, err := kgo.NewClient(kgo.SeedBrokers(addr))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer cl.Close()
+	if _, err := kadm.NewClient(cl).CreateTopic(ctx, 1, 1, nil, "in"); err != nil {
+		t.Fatal(err)
+	}
+	for _, v := range []string{`{"k": "a", "v": 1}`, `{"k": "b", "v": `, `{"k": "c", "v": 3}`} {
+		if err := cl.ProduceSync(ctx, &kgo.Record{Topic: "in", Value: []byte(v)}).FirstErr(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var lenient, strict *planner.JobInfo
+	for _, j := range jobs.List() {
+		if j.Sink == "out_lenient" {
+			lenient = j
+		} else {
+			strict = j
+		}
+	}
+	select {
+	case <-strict.Job.Done():
+	case <-time.After(20 * time.Second):
+		t.Fatalf("the strict job did not fail: %s", strict.Job.Status())
+	}
+	if strict.Job.Status() != engine.Failed {
+		t.Fatalf("strict job is %s", strict.Job.Status())
+	}
+	msg := strict.Job.Err().Error()
+	for _, want := range []string{"topic 'in'", "partition 0", "offset 1"} {
+		if !strings.Contains(msg, want) {
+			t.Errorf("error %q does not name %s", msg, want)
+		}
+	}
+	sctx, scancel := context.WithTimeout(ctx, 20*time.Second)
+	defer scancel()
+	if err := lenient.Job.Sync(sctx); err != nil {
+		t.Fatal(err)
+	}
+	if lenient.Job.Status() != engine.Running {
+		t.Fatalf("lenient job is %s", lenient.Job.Status())
+	}
+	if n := lenient.Job.Metrics.Skipped.Load(); n != 1 {
+		t.Errorf("records_skipped = %d, want 1", n)
+	}
+	got := readTopic[map[string]any](t, addr, "out_lenient")
+	if len(got) != 2 {
+		t.Errorf("lenient output %v, want the two good records", got)
+	}
 }

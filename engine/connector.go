@@ -309,3 +309,10 @@ func IsPermanent(err error) bool {
 	var p *permanentError
 	return errors.As(err, &p)
 }
+
+// HealthReporter is an optional Source ability: Health returns why the
+// source cannot make progress right now (its broker is unreachable), or
+// nil. The job shows such a source as PAUSED and logs the reason.
+type HealthReporter interface {
+	Health() error
+}

@@ -144,6 +144,10 @@ type Job struct {
 // Restarting is the status of a job waiting to restart after a failure.
 const Restarting Status = "RESTARTING"
 
+// Paused is the status of a running job whose source cannot make progress
+// (its broker is away); it goes on by itself when the source recovers.
+const Paused Status = "PAUSED"
+
 // StartJob opens the operators and sources (restoring the last checkpoint
 // if there is one) and starts the job. It returns once the job runs;
 // errors opening anything are returned and nothing keeps running.
@@ -641,7 +645,31 @@ func (j *Job) emitWatermark(wm int64) error {
 	return nil
 }
 
+// health updates the PAUSED status from the sources' health.
+func (j *Job) health() {
+	var why error
+	for _, st := range j.inputs {
+		if h, ok := st.in.Source.(HealthReporter); ok {
+			if err := h.Health(); err != nil {
+				why = fmt.Errorf("source %s: %w", st.in.Name, err)
+				break
+			}
+		}
+	}
+	switch cur := j.Status(); {
+	case why != nil && cur == Running:
+		j.status.Store(Paused)
+		j.setErr(why)
+		j.log.Warn("job paused: its source cannot make progress", "reason", why)
+	case why == nil && cur == Paused:
+		j.status.Store(Running)
+		j.setErr(nil)
+		j.log.Info("job resumed")
+	}
+}
+
 func (j *Job) timers(now time.Time) error {
+	j.health()
 	for _, st := range j.inputs {
 		j.discoverSplits(st)
 	}

@@ -168,7 +168,7 @@ func (m *JobManager) StopAll() {
 // flushed its output (used by tests and by `tumble test`).
 func (m *JobManager) SyncAll(ctx context.Context, end bool) error {
 	for _, j := range m.List() {
-		if j.Job.Status() != engine.Running {
+		if st := j.Job.Status(); st != engine.Running && st != engine.Paused && st != engine.Restarting {
 			if err := j.Job.Err(); err != nil {
 				return fmt.Errorf("job %s failed: %w", j.ID, err)
 			}

@@ -28,6 +28,10 @@ import (
 // Poll is called from one goroutine; Splits, EndOffsets and CommitOffsets
 // may be called from others.
 type Source struct {
+	healthMu  sync.Mutex
+	healthErr error
+	lastPing  time.Time
+
 	cfg    *config
 	log    *slog.Logger
 	keyDec format.Decoder
@@ -464,7 +468,41 @@ func (s *Source) Poll(ctx context.Context) ([]engine.SplitBatch, error) {
 	if err := s.fetchError(fs); err != nil {
 		return nil, err
 	}
+	s.checkHealth(ctx, fs.NumRecords() > 0)
 	return s.build(fs)
+}
+
+// checkHealth pings the cluster about once a second while no records
+// arrive, so Health can say the broker is unreachable.
+func (s *Source) checkHealth(ctx context.Context, gotRecords bool) {
+	s.healthMu.Lock()
+	defer s.healthMu.Unlock()
+	if gotRecords {
+		s.healthErr = nil
+		return
+	}
+	if time.Since(s.lastPing) < time.Second {
+		return
+	}
+	s.lastPing = time.Now()
+	pctx, cancel := context.WithTimeout(ctx, 500*time.Millisecond)
+	err := s.cl.Ping(pctx)
+	cancel()
+	if ctx.Err() != nil {
+		return
+	}
+	if err != nil {
+		s.healthErr = fmt.Errorf("cannot reach the Kafka cluster at %v: %w", s.cfg.brokers, err)
+	} else {
+		s.healthErr = nil
+	}
+}
+
+// Health implements engine.HealthReporter.
+func (s *Source) Health() error {
+	s.healthMu.Lock()
+	defer s.healthMu.Unlock()
+	return s.healthErr
 }
 
 func (s *Source) takeDiscovered() {
