@@ -18,6 +18,7 @@ QTT_DIR ?= ../shared/suites/ksqldb-qtt
 
 test: vet fmt-check
 	$(GO) test -race -count=1 ./...
+	$(MAKE) --no-print-directory fuzz FUZZTIME=10s
 	$(GO) run ./cmd/tumble test testdata/slt
 	@if ls $(QTT_DIR)/*.json >/dev/null 2>&1; then \
 		$(GO) run ./cmd/tumble test --qtt --min-pass 0.9 $(QTT_DIR)/*.json; \
@@ -73,8 +74,11 @@ project: build
 ksql-cli: build
 	./$(BIN) sql --server $(SERVER_URL) --ksql
 
+# Short fuzz runs of the statement parser and the JSON decoder (also in make test).
+FUZZTIME ?= 10s
 fuzz:
-	$(GO) test ./sql -run '^$$' -fuzz FuzzParse -fuzztime 20s
+	$(GO) test ./sql -run '^$$' -fuzz FuzzParse -fuzztime $(FUZZTIME)
+	$(GO) test ./connectors/format -run '^$$' -fuzz FuzzJSONDecode -fuzztime $(FUZZTIME)
 
 clean:
 	rm -rf bin .tumble
