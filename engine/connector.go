@@ -72,6 +72,10 @@ type TableSpec struct {
 	// Defaults holds engine-wide settings a connector may fall back on, such as
 	// "bootstrap.servers" (from the --bootstrap flag) and "local-time-zone".
 	Defaults map[string]string
+	// Needed, when set, tells a source which Columns the query reads (by
+	// position); it may leave the others unset to save work (projection
+	// pushdown). Sinks ignore it.
+	Needed []bool
 }
 
 // Option returns the option value and whether it was set.
@@ -315,4 +319,11 @@ func IsPermanent(err error) bool {
 // nil. The job shows such a source as PAUSED and logs the reason.
 type HealthReporter interface {
 	Health() error
+}
+
+// Prefetcher is an optional Source ability: the batches of a Poll stay
+// valid until the second-next Poll (the source alternates two buffers), so
+// the engine polls the next batch while it processes the current one.
+type Prefetcher interface {
+	Prefetch() bool
 }

@@ -209,7 +209,7 @@ func (j *Job) open(spec *JobSpec) error {
 	}
 	var inputs []*inputState
 	for i, in := range spec.Inputs {
-		st := &inputState{in: in, splits: map[int32]*splitState{}, ack: make(chan struct{})}
+		st := &inputState{in: in, splits: map[int32]*splitState{}, ack: make(chan struct{}, 1)}
 		for split, s := range starts[i] {
 			st.splits[split] = s
 		}
@@ -273,6 +273,10 @@ func (j *Job) poll(i int) {
 	defer j.wg.Done()
 	st := j.inputs[i]
 	ctx := j.runCtx
+	if p, ok := st.in.Source.(Prefetcher); ok && p.Prefetch() {
+		j.pollAhead(i, st, ctx)
+		return
+	}
 	for {
 		batches, err := st.in.Source.Poll(ctx)
 		if ctx.Err() != nil {
@@ -291,6 +295,32 @@ func (j *Job) poll(i int) {
 		case <-ctx.Done():
 			return
 		}
+	}
+}
+
+// pollAhead polls batch n+1 while the job processes batch n (the source
+// keeps two buffers), so decoding and processing use two cores.
+func (j *Job) pollAhead(i int, st *inputState, ctx context.Context) {
+	batches, err := st.in.Source.Poll(ctx)
+	for {
+		if ctx.Err() != nil {
+			return
+		}
+		select {
+		case j.results <- pollResult{input: i, batches: batches, err: err}:
+		case <-ctx.Done():
+			return
+		}
+		if err != nil {
+			return
+		}
+		next, nerr := st.in.Source.Poll(ctx)
+		select {
+		case <-st.ack:
+		case <-ctx.Done():
+			return
+		}
+		batches, err = next, nerr
 	}
 }
 

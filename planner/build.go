@@ -4,6 +4,7 @@ import (
 	"fmt"
 
 	"github.com/tumble/tumble/engine"
+	"github.com/tumble/tumble/engine/expr"
 	"github.com/tumble/tumble/engine/types"
 	"github.com/tumble/tumble/sql"
 )
@@ -13,12 +14,13 @@ type builder struct {
 	s      *Session
 	ops    []engine.Op // downstream first while building
 	inputs []*engine.Input
+	needed map[*Scan][]bool
 }
 
 // build compiles the plan under root. sink is the engine sink for the root
 // Sink node.
 func (s *Session) build(root Node, sink engine.Sink, sinkName string) (*engine.JobSpec, error) {
-	bld := &builder{s: s}
+	bld := &builder{s: s, needed: scanNeeds(root)}
 	sinkOp := engine.NewSinkOp(sinkName, sink)
 	bld.ops = append(bld.ops, sinkOp)
 	in := root
@@ -117,6 +119,7 @@ func (bld *builder) scan(n *Scan, next engine.Op) (*engine.Input, error) {
 			return nil, fmt.Errorf("connector '%s' can only be used as a sink", c.Name)
 		}
 		spec := bld.s.tableSpec(n.Table, n.Columns)
+		spec.Needed = bld.needed[n]
 		if src, err = c.Source(spec); err != nil {
 			return nil, fmt.Errorf("table %s: %w", n.Table.Name, err)
 		}
@@ -157,4 +160,71 @@ func implicitCast(from, to types.Type) bool {
 		return true
 	}
 	return false
+}
+
+// scanNeeds works out, for each scan read by a Calc, which of the columns
+// the connector reads the query uses (projection pushdown): the Calc's
+// columns, the watermark's and the record timestamp's, traced through the
+// computed columns. Scans read otherwise are left out (all columns).
+func scanNeeds(root Node) map[*Scan][]bool {
+	out := map[*Scan][]bool{}
+	var walk func(n Node)
+	walk = func(n Node) {
+		if c, ok := n.(*Calc); ok {
+			in := c.Input
+			var wa *WatermarkAssigner
+			if w, ok := in.(*WatermarkAssigner); ok {
+				wa, in = w, w.Input
+			}
+			if sc, ok := in.(*Scan); ok && sc.Values == nil {
+				used := make([]bool, len(sc.fields))
+				mark := func(e expr.Expr) {
+					if e == nil {
+						return
+					}
+					for _, i := range expr.Columns(e) {
+						if i < len(used) {
+							used[i] = true
+						}
+					}
+				}
+				mark(c.Filter)
+				for _, p := range c.Projects {
+					mark(p)
+				}
+				if wa != nil {
+					mark(wa.Expr)
+					used[wa.Rowtime] = true
+				}
+				mark(sc.Ts)
+				if sc.Prep != nil {
+					read := len(sc.Columns)
+					if sc.Columns == nil {
+						for _, col := range sc.Table.Columns {
+							if col.Kind != sql.Computed {
+								read++
+							}
+						}
+					}
+					phys := make([]bool, read)
+					for i, u := range used {
+						if u && i < len(sc.Prep) {
+							for _, j := range expr.Columns(sc.Prep[i]) {
+								if j < read {
+									phys[j] = true
+								}
+							}
+						}
+					}
+					used = phys
+				}
+				out[sc] = used
+			}
+		}
+		for _, in := range n.Inputs() {
+			walk(in)
+		}
+	}
+	walk(root)
+	return out
 }

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"runtime/pprof"
 	"sort"
 	"strings"
 	"time"
@@ -111,12 +112,23 @@ func runCmd(ctx context.Context, args []string) error {
 	dataDir := fs.String("data-dir", "", "directory for job checkpoints (enables recovery on restart)")
 	dialect := fs.String("dialect", "auto", "flink, ksql or auto (detect per file)")
 	logLevel := fs.String("log-level", "info", "debug, info, warn or error")
+	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile (pprof) of the run to this file")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
 	files = append(files, fs.Args()...)
 	if len(files) == 0 {
 		return fmt.Errorf("run: give at least one -f FILE")
+	}
+	if *cpuProfile != "" {
+		f, err := os.Create(*cpuProfile)
+		if err != nil {
+			return err
+		}
+		if err := pprof.StartCPUProfile(f); err != nil {
+			return err
+		}
+		defer func() { pprof.StopCPUProfile(); f.Close() }()
 	}
 	paths, err := expandFiles(files)
 	if err != nil {

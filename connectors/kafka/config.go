@@ -553,3 +553,29 @@ func (c *config) parseSink() error {
 	}
 	return nil
 }
+
+// prune drops the value and metadata columns the query does not read
+// (TableSpec.Needed): a JSON value decoder then skips those fields without
+// decoding them. Positional formats (CSV) keep every column.
+func (c *config) prune(needed []bool) {
+	if needed == nil {
+		return
+	}
+	want := func(pos int) bool { return pos >= len(needed) || needed[pos] }
+	if name, _ := format.FormatName(c.spec, "value."); name == "json" {
+		kept := c.valCols[:0:0]
+		for _, col := range c.valCols {
+			if want(col.Pos) {
+				kept = append(kept, col)
+			}
+		}
+		c.valCols = kept
+	}
+	kept := c.meta[:0:0]
+	for _, m := range c.meta {
+		if want(m.pos) {
+			kept = append(kept, m)
+		}
+	}
+	c.meta = kept
+}

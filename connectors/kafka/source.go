@@ -55,7 +55,10 @@ type Source struct {
 	arena    []types.Value
 	recs     []engine.Rec
 	batches  []engine.SplitBatch
-	closed   bool
+	// other holds the previous Poll's buffers: Poll alternates between the
+	// two sets, so a batch stays valid until the second-next Poll.
+	other  pollBufs
+	closed bool
 }
 
 type split struct {
@@ -99,6 +102,7 @@ func newSource(spec *engine.TableSpec, upsert bool) (*Source, error) {
 			return nil, optErr(spec, "key: %v", err)
 		}
 	}
+	cfg.prune(spec.Needed)
 	if s.valDec, err = format.NewDecoder(spec, cfg.valCols, "value."); err != nil {
 		return nil, optErr(spec, "value: %v", err)
 	}
@@ -444,6 +448,9 @@ func (s *Source) Poll(ctx context.Context) ([]engine.SplitBatch, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
+	s.arena, s.other.arena = s.other.arena, s.arena
+	s.recs, s.other.recs = s.other.recs, s.recs
+	s.batches, s.other.batches = s.other.batches, s.batches
 	s.batches = s.batches[:0]
 	s.takeDiscovered()
 	if s.announce {
@@ -896,3 +903,14 @@ const (
 	minMicros = -1 << 63
 	maxMicros = 1<<63 - 1
 )
+
+type pollBufs struct {
+	arena   []types.Value
+	recs    []engine.Rec
+	batches []engine.SplitBatch
+}
+
+// Prefetch implements engine.Prefetcher: the records of a Poll stay valid
+// until the second-next Poll, so the engine may fetch and decode the next
+// batch while it processes this one.
+func (s *Source) Prefetch() bool { return true }

@@ -386,6 +386,11 @@ func NewCompare(op string, l, r Expr) (Expr, error) {
 		return nil, typeErr("unknown comparison %s", op)
 	}
 	// Fast paths.
+	if c, ok := l.(*Col); ok && lt.Kind == types.String && rt.Kind == types.String && op == "=" {
+		if k, ok := r.(*Const); ok && k.V.K == types.String {
+			return &colEqString{col: c, lit: k, s: k.V.S}, nil
+		}
+	}
 	if lt.Kind == types.String && rt.Kind == types.String {
 		if op == "=" {
 			return &Bin{Op: op, L: l, R: r, T: t, Fn: func(a, b types.Value) types.Value {
@@ -417,3 +422,26 @@ func dateToTS(e Expr) Expr {
 		return types.TimestampV(a[0].I * types.MicrosPerDay)
 	}}
 }
+
+// colEqString is column = 'literal', the most common filter, evaluated
+// without the generic binary node's calls.
+type colEqString struct {
+	col *Col
+	lit *Const
+	s   string
+}
+
+func (e *colEqString) Eval(row types.Row) types.Value {
+	v := &row[e.col.Idx]
+	if v.K == types.Null {
+		return types.NullValue
+	}
+	if v.S == e.s {
+		return types.Value{K: types.Boolean, I: 1}
+	}
+	return types.Value{K: types.Boolean}
+}
+func (e *colEqString) Type() types.Type {
+	return types.Type{Kind: types.Boolean, NotNull: e.col.T.NotNull}
+}
+func (e *colEqString) String() string { return "(" + e.col.String() + " = " + e.lit.String() + ")" }

@@ -353,6 +353,8 @@ func Walk(e Expr, fn func(Expr)) {
 		}
 	case *CastExpr:
 		Walk(n.X, fn)
+	case *colEqString:
+		Walk(n.col, fn)
 	}
 }
 
@@ -387,6 +389,14 @@ func Rewrite(e Expr, fn func(Expr) Expr) Expr {
 		c := *n
 		c.X = Rewrite(n.X, fn)
 		return fn(&c)
+	case *colEqString:
+		// Rewriting the column may make it any expression: rebuild.
+		x := Rewrite(n.col, fn)
+		if c, ok := x.(*Col); ok {
+			return fn(&colEqString{col: c, lit: n.lit, s: n.s})
+		}
+		b, _ := NewCompare("=", x, n.lit)
+		return fn(b)
 	}
 	return fn(e)
 }
