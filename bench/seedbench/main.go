@@ -39,7 +39,16 @@ func main() {
 	queries := flag.String("queries", "queries/flink", "the pipeline's SQL files")
 	interval := flag.String("checkpoint-interval", "1s", "execution.checkpointing.interval for the engine")
 	flag.StringVar(&cpuProfile, "cpuprofile", "", "write the engine's CPU profile to this file")
+	soak := flag.Duration("soak", 0, "instead: run the pipeline this long on live data at -rate and report its memory over time")
+	rate := flag.Float64("rate", 20000, "records per second for -soak")
 	flag.Parse()
+	if *soak > 0 {
+		if err := runSoak(*soak, *rate, *bin, *queries, *interval); err != nil {
+			fmt.Fprintln(os.Stderr, "seedbench:", err)
+			os.Exit(1)
+		}
+		return
+	}
 	if err := run(*n, *bin, *baseline, *queries, *interval); err != nil {
 		fmt.Fprintln(os.Stderr, "seedbench:", err)
 		os.Exit(1)
@@ -239,4 +248,84 @@ func watchHWM(pid int) <-chan int64 {
 		}
 	}()
 	return c
+}
+
+// readRSS returns a running process's resident memory (VmRSS), in bytes.
+func readRSS(pid int) int64 {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
+	if err != nil {
+		return 0
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		if rest, ok := strings.CutPrefix(line, "VmRSS:"); ok {
+			var kb int64
+			fmt.Sscanf(strings.TrimSpace(rest), "%d", &kb)
+			return kb * 1024
+		}
+	}
+	return 0
+}
+
+// runSoak runs the seed pipeline on an endless stream (the generator at a
+// fixed rate, event time = wall clock) and samples the engine's memory.
+func runSoak(d time.Duration, rate float64, bin, queries, interval string) error {
+	addr, err := freeAddr()
+	if err != nil {
+		return err
+	}
+	broker := exec.Command(bin, "kafka", "--listen", addr, "--partitions", "3", "--log-level", "warn")
+	broker.Stderr = os.Stderr
+	if err := broker.Start(); err != nil {
+		return err
+	}
+	defer func() { broker.Process.Signal(syscall.SIGINT); broker.Wait() }()
+	time.Sleep(500 * time.Millisecond)
+	dir, err := os.MkdirTemp("", "seedsoak-")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(dir)
+	qdir := filepath.Join(dir, "queries")
+	os.MkdirAll(qdir, 0o755)
+	files, _ := filepath.Glob(filepath.Join(queries, "*.sql"))
+	for _, f := range files {
+		b, _ := os.ReadFile(f)
+		text := strings.ReplaceAll(string(b), "localhost:9092", addr)
+		if strings.HasPrefix(filepath.Base(f), "3_") {
+			text = fmt.Sprintf("SET 'execution.checkpointing.interval' = '%s';\n", interval) + text
+		}
+		os.WriteFile(filepath.Join(qdir, filepath.Base(f)), []byte(text), 0o644)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), d)
+	defer cancel()
+	go datagen.ProduceTransactions(ctx, datagen.TxConfig{Bootstrap: addr, N: int(rate*d.Seconds()) + 1, Parallel: 10, Rate: rate})
+	eng := exec.Command(bin, "run", "--data-dir", filepath.Join(dir, "data"), "--log-level", "warn", "-f", qdir)
+	var eout bytes.Buffer
+	eng.Stdout, eng.Stderr = &eout, &eout
+	if err := eng.Start(); err != nil {
+		return err
+	}
+	defer func() { eng.Process.Signal(syscall.SIGINT); eng.Wait() }()
+	fmt.Printf("soak: %.0f records/s for %s; engine RSS every 30 s\n", rate, d)
+	begin := time.Now()
+	var first, last, peak int64
+	tick := time.NewTicker(30 * time.Second)
+	defer tick.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			fmt.Printf("soak: after warm-up %d MiB, at the end %d MiB, peak %d MiB\n", first>>20, last>>20, peak>>20)
+			if first > 0 && last > 2*first+64<<20 {
+				return fmt.Errorf("memory grew from %d MiB to %d MiB", first>>20, last>>20)
+			}
+			return nil
+		case <-tick.C:
+			rss := readRSS(eng.Process.Pid)
+			if first == 0 {
+				first = rss
+			}
+			last, peak = rss, max(peak, rss)
+			fmt.Printf("soak: %5.0f s  RSS %d MiB\n", time.Since(begin).Seconds(), rss>>20)
+		}
+	}
 }
