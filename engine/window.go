@@ -336,6 +336,9 @@ func (w *WindowAgg) processStreamTime(recs []Rec) error {
 		}
 		late := true
 		for _, win := range w.assign {
+			if win[0] < 0 {
+				continue // Kafka Streams' windows start at or after the epoch
+			}
 			if win[1] <= closeTime {
 				continue
 			}
