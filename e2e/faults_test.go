@@ -179,22 +179,7 @@ func TestKill9ExactlyOnce(t *testing.T) {
 	cmd, out = run()
 	defer func() { cmd.Process.Signal(syscall.SIGINT); cmd.Wait() }()
 	got = waitCommitted(t, addr, 10, 60*time.Second)
-	want := expectedWindows(t, readTopic[txn](t, addr, "transactions"))
-	seen := map[string]int{}
-	for _, w := range got {
-		seen[w.Start]++
-		if w != want[w.Start] {
-			t.Errorf("window %s: got %+v, want %+v", w.Start, w, want[w.Start])
-		}
-	}
-	for k, n := range seen {
-		if n != 1 {
-			t.Errorf("window %s committed %d times", k, n)
-		}
-	}
-	if len(got) != 10 || len(want) != 10 {
-		t.Fatalf("%d windows committed (%d before the restart), want 10; computed %d\n%s", len(got), before, len(want), out)
-	}
+	checkOnce(t, addr, got, 10, fmt.Sprintf("%d before the restart\n%s", before, out))
 	t.Logf("%d windows committed before the restart, %d after; each once", before, len(got))
 }
 
@@ -256,22 +241,7 @@ func TestBrokerRestartUnderRunningJob(t *testing.T) {
 	broker = start()
 	produceSeed(t, addr, 15000, 30000, true)
 	got := waitCommitted(t, addr, 10, 60*time.Second)
-	want := expectedWindows(t, readTopic[txn](t, addr, "transactions"))
-	seen := map[string]int{}
-	for _, w := range got {
-		seen[w.Start]++
-		if w != want[w.Start] {
-			t.Errorf("window %s: got %+v, want %+v", w.Start, w, want[w.Start])
-		}
-	}
-	for k, n := range seen {
-		if n != 1 {
-			t.Errorf("window %s committed %d times", k, n)
-		}
-	}
-	if len(got) != 10 {
-		t.Fatalf("%d windows committed, want 10 (job %s: %v)", len(got), job.Status(), job.Err())
-	}
+	checkOnce(t, addr, got, 10, fmt.Sprintf("job %s: %v", job.Status(), job.Err()))
 	t.Logf("while the broker was down the job was %s; %d restarts; 10 windows, each once", status, job.Restarts())
 }
 
@@ -346,5 +316,27 @@ INSERT INTO out_strict SELECT k, v FROM strict;`)
 	got := readTopic[map[string]any](t, addr, "out_lenient")
 	if len(got) != 2 {
 		t.Errorf("lenient output %v, want the two good records", got)
+	}
+}
+
+// checkOnce checks that every window was committed exactly once with the
+// values computed by hand, and that there are n of them.
+func checkOnce(t *testing.T, addr string, got []window, n int, context string) {
+	t.Helper()
+	want := expectedWindows(t, readTopic[txn](t, addr, "transactions"))
+	seen := map[string]int{}
+	for _, w := range got {
+		seen[w.Start]++
+		if w != want[w.Start] {
+			t.Errorf("window %s: got %+v, want %+v", w.Start, w, want[w.Start])
+		}
+	}
+	for k, c := range seen {
+		if c != 1 {
+			t.Errorf("window %s committed %d times", k, c)
+		}
+	}
+	if len(got) != n || len(want) != n {
+		t.Fatalf("%d windows committed, %d computed by hand, want %d; %s", len(got), len(want), n, context)
 	}
 }

@@ -3,6 +3,7 @@ package e2e
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"net"
 	"net/http"
 	"os"
@@ -89,21 +90,6 @@ func TestServerKill9ExactlyOnce(t *testing.T) {
 	cmd, out = start()
 	defer func() { cmd.Process.Signal(syscall.SIGINT); cmd.Wait() }()
 	got := waitCommitted(t, addr, 10, 60*time.Second)
-	want := expectedWindows(t, readTopic[txn](t, addr, "transactions"))
-	seen := map[string]int{}
-	for _, w := range got {
-		seen[w.Start]++
-		if w != want[w.Start] {
-			t.Errorf("window %s: got %+v, want %+v", w.Start, w, want[w.Start])
-		}
-	}
-	for k, n := range seen {
-		if n != 1 {
-			t.Errorf("window %s committed %d times", k, n)
-		}
-	}
-	if len(got) != 10 {
-		t.Fatalf("%d windows committed (%d before the kill), want 10\n%s", len(got), before, out)
-	}
+	checkOnce(t, addr, got, 10, fmt.Sprintf("%d before the kill\n%s", before, out))
 	t.Logf("%d windows committed before the kill, 10 after the restart, each once", before)
 }

@@ -213,16 +213,16 @@ func run(n int, bin, baselineBin, queries, interval string) error {
 	return nil
 }
 
-// readHWM returns a running process's peak resident memory (VmHWM), in
-// bytes. (The rusage of a finished child would include this process's own
-// memory at fork time.)
-func readHWM(pid int) int64 {
+// procStatus reads a memory field (VmHWM, VmRSS) of a running process's
+// /proc status, in bytes. (The rusage of a finished child would include
+// this process's own memory at fork time.)
+func procStatus(pid int, field string) int64 {
 	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
 	if err != nil {
 		return 0
 	}
 	for _, line := range strings.Split(string(b), "\n") {
-		if rest, ok := strings.CutPrefix(line, "VmHWM:"); ok {
+		if rest, ok := strings.CutPrefix(line, field+":"); ok {
 			var kb int64
 			fmt.Sscanf(strings.TrimSpace(rest), "%d", &kb)
 			return kb * 1024
@@ -230,6 +230,12 @@ func readHWM(pid int) int64 {
 	}
 	return 0
 }
+
+// readHWM returns a running process's peak resident memory.
+func readHWM(pid int) int64 { return procStatus(pid, "VmHWM") }
+
+// readRSS returns a running process's resident memory.
+func readRSS(pid int) int64 { return procStatus(pid, "VmRSS") }
 
 // watchHWM samples a process's peak memory until it exits and then sends
 // the last value.
@@ -248,22 +254,6 @@ func watchHWM(pid int) <-chan int64 {
 		}
 	}()
 	return c
-}
-
-// readRSS returns a running process's resident memory (VmRSS), in bytes.
-func readRSS(pid int) int64 {
-	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
-	if err != nil {
-		return 0
-	}
-	for _, line := range strings.Split(string(b), "\n") {
-		if rest, ok := strings.CutPrefix(line, "VmRSS:"); ok {
-			var kb int64
-			fmt.Sscanf(strings.TrimSpace(rest), "%d", &kb)
-			return kb * 1024
-		}
-	}
-	return 0
 }
 
 // runSoak runs the seed pipeline on an endless stream (the generator at a
