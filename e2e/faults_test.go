@@ -340,3 +340,64 @@ func checkOnce(t *testing.T, addr string, got []window, n int, context string) {
 		t.Fatalf("%d windows committed, %d computed by hand, want %d; %s", len(got), len(want), n, context)
 	}
 }
+
+// TestLateRowsCountedInShowJobs: rows behind the watermark are dropped and
+// the count is visible in SHOW JOBS EXTENDED.
+func TestLateRowsCountedInShowJobs(t *testing.T) {
+	addr := startBroker(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	reg := engine.NewRegistry()
+	all.Register(reg, io.Discard)
+	jobs := planner.NewJobManager(ctx, nil)
+	defer jobs.StopAll()
+	s := planner.NewSession(planner.Config{Registry: reg, Jobs: jobs, Bootstrap: addr})
+	s.Set("pipeline.auto-watermark-interval", "0")
+	cl, err := kgo.NewClient(kgo.SeedBrokers(addr))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer cl.Close()
+	if _, err := kadm.NewClient(cl).CreateTopic(ctx, 1, 1, nil, "ev"); err != nil { // one partition: no idle one holds the watermark
+		t.Fatal(err)
+	}
+	_, err = s.ExecuteText(ctx, `
+CREATE TABLE ev (ts TIMESTAMP(3), v INT, WATERMARK FOR ts AS ts) WITH ('connector' = 'kafka', 'topic' = 'ev', 'format' = 'json', 'scan.startup.mode' = 'earliest-offset');
+CREATE TABLE sums (s TIMESTAMP(3), total INT) WITH ('connector' = 'blackhole');
+INSERT INTO sums SELECT window_start, SUM(v) FROM TABLE(TUMBLE(TABLE ev, DESCRIPTOR(ts), INTERVAL '10' SECOND)) GROUP BY window_start, window_end;`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.Set("table.dml-sync", "true")
+	if _, err := s.ExecuteText(ctx, `INSERT INTO ev VALUES (TIMESTAMP '2026-01-01 00:00:01', 1), (TIMESTAMP '2026-01-01 00:00:12', 2), (TIMESTAMP '2026-01-01 00:00:05', 3), (TIMESTAMP '2026-01-01 00:00:02', 4);`); err != nil {
+		t.Fatal(err)
+	}
+	sctx, scancel := context.WithTimeout(ctx, 20*time.Second)
+	defer scancel()
+	if err := jobs.SyncAll(sctx, false); err != nil {
+		t.Fatal(err)
+	}
+	res, err := s.ExecuteText(ctx, "SHOW JOBS EXTENDED;")
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := res[0]
+	col := -1
+	for i, c := range r.Columns {
+		if c == "late dropped" {
+			col = i
+		}
+	}
+	var row []string
+	for _, x := range r.Rows {
+		if strings.HasSuffix(x[1], ".sums") {
+			row = x
+		}
+	}
+	if col < 0 || row == nil {
+		t.Fatalf("SHOW JOBS EXTENDED: %v %v", r.Columns, r.Rows)
+	}
+	if row[col] != "2" {
+		t.Errorf("late dropped = %s, want 2 (row: %v)", row[col], row)
+	}
+}

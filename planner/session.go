@@ -848,9 +848,29 @@ func (s *Session) execShow(n *sql.Show) (*Result, error) {
 		}
 		return r, nil
 	case "JOBS":
+		// SHOW JOBS EXTENDED adds the job's counters (Flink shows them in its
+		// web UI; the REPL has no other place).
 		r := &Result{Kind: ResultTable, Columns: []string{"job id", "job name", "status", "start time"}}
+		if n.Extended {
+			r.Columns = append(r.Columns, "records in", "records out", "skipped", "late dropped", "watermark", "checkpoints", "restarts", "error")
+		}
 		for _, j := range s.Jobs.List() {
-			r.Rows = append(r.Rows, []string{j.ID, j.Name, string(j.Job.Status()), statusTime(j.Job.Started())})
+			row := []string{j.ID, j.Name, string(j.Job.Status()), statusTime(j.Job.Started())}
+			if n.Extended {
+				m := j.Job.Metrics.Snapshot()
+				wm := ""
+				if m.Watermark != engine.MinWatermark && m.Watermark != engine.MaxWatermark {
+					wm = types.FormatTimestamp(m.Watermark, 3, ' ')
+				}
+				errText := ""
+				if err := j.Job.Err(); err != nil {
+					errText = err.Error()
+				}
+				row = append(row, strconv.FormatInt(m.RecordsIn, 10), strconv.FormatInt(m.RecordsOut, 10),
+					strconv.FormatInt(m.Skipped, 10), strconv.FormatInt(m.LateDropped, 10), wm,
+					strconv.FormatInt(m.Checkpoints, 10), strconv.FormatInt(j.Job.Restarts(), 10), errText)
+			}
+			r.Rows = append(r.Rows, row)
 		}
 		return r, nil
 	case "FUNCTIONS":
