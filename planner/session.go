@@ -967,7 +967,7 @@ QUIT		Quits the SQL CLI client.
 RESET		Resets a session configuration property. Syntax: "RESET '<key>';". Use "RESET;" for reset all session properties.
 SELECT		Executes a SQL SELECT query and streams its rows ('+I' row kinds) until Ctrl-C.
 SET		Sets a session configuration property. Syntax: "SET '<key>'='<value>';". Use "SET;" for listing all properties.
-SHOW JOBS		Shows the jobs of this process.
+SHOW JOBS		Shows the jobs of this process (SHOW JOBS EXTENDED: with their counters).
 SHOW TABLES		Shows all registered tables.
 SHOW VIEWS		Shows all registered views.
 STOP JOB		Stops a running job. Syntax: "STOP JOB '<job id>';".
