@@ -101,6 +101,7 @@ type aggCtx struct {
 	windowed bool
 	// ksqlWindow: WINDOWSTART / WINDOWEND name the window bounds (BIGINT ms).
 	ksqlWindow bool
+	joinInput  bool // the aggregate's input is a join
 	aggs       []aggItem
 	nextName   int
 }
@@ -251,6 +252,13 @@ func (eb *exprBinder) bindInAgg(e sql.Expr) (expr.Expr, bool, error) {
 		}
 	}
 	if id, ok := e.(*sql.Ident); ok && a.ksqlWindow && len(id.Parts) == 1 {
+		if a.joinInput {
+			// As in ksqlDB, a windowed aggregate over a join does not
+			// expose the window bounds.
+			if up := strings.ToUpper(id.Parts[0]); up == colWindowStart || up == colWindowEnd {
+				return nil, true, sql.Errorf(id.Pos, "SELECT column '%s' cannot be resolved.", up)
+			}
+		}
 		switch strings.ToUpper(id.Parts[0]) {
 		case colWindowStart:
 			return toMillis(eb.outCol(len(a.keys)), colWindowStart), true, nil

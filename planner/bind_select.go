@@ -41,8 +41,13 @@ type fromResult struct {
 	// the scope holds the input fields followed by window_start,
 	// window_end, window_time.
 	tvf *tvfInfo
-	// table is the catalog table read, when FROM is one.
+	// table is the catalog table read, when FROM is one (for a join: the
+	// left input's).
 	table *Table
+	// join is set when FROM is a join; tableResult when its result is a
+	// ksqlDB table (table-table join).
+	join        *JoinNode
+	tableResult bool
 }
 
 type tvfInfo struct {
@@ -78,7 +83,7 @@ func (b *binder) bindFrom(f sql.From) (*fromResult, error) {
 	case *sql.WindowTVF:
 		return b.bindTVF(n)
 	case *sql.Join:
-		return nil, sql.Errorf(joinPos(n), "JOIN is not supported yet")
+		return b.bindJoin(n)
 	}
 	return nil, fmt.Errorf("unsupported FROM item %T", f)
 }
@@ -560,6 +565,7 @@ func (b *binder) bindAggregate(sel *sql.Select, fr *fromResult) (Node, error) {
 			return nil, sql.Errorf(sel.Window.Pos, "WINDOW needs a stream or table as input")
 		}
 		a.ksqlWindow = true
+		a.joinInput = fr.join != nil
 	}
 	if fr.tvf != nil {
 		hasStart, hasEnd := false, false
@@ -716,7 +722,7 @@ func (b *binder) bindAggregate(sel *sql.Select, fr *fromResult) (Node, error) {
 		aggNode = wa
 	} else {
 		ga := &GroupAggregate{Input: preNode, Keys: keyIdx, Aggs: calls, AggNames: aggNames, fields: out.fields, KSQL: b.dialect == sql.KSQL}
-		ga.DropDeletes = ga.KSQL && (fr.table == nil || fr.table.Kind != sql.KindTable)
+		ga.DropDeletes = ga.KSQL && !isTableInput(fr)
 		aggNode = ga
 	}
 	return &Calc{Input: aggNode, Filter: having, Projects: projects, fields: fields}, nil
@@ -761,4 +767,254 @@ func (b *binder) legacyWindow(c *sql.Call, sc *scope) (engine.Window, int, error
 		w = engine.Window{Kind: engine.Session, Gap: durs[0]}
 	}
 	return w, col.Idx, nil
+}
+
+func isTableInput(fr *fromResult) bool {
+	if fr.join != nil {
+		return fr.tableResult
+	}
+	return fr.table != nil && fr.table.Kind == sql.KindTable
+}
+
+// bindJoin binds left JOIN right ON cond: equality conjuncts between the
+// two sides become the join keys, the rest a residual condition. Flink
+// joins keep both sides (regular join); ksqlDB picks by input kind:
+// stream-stream WITHIN (interval join), stream-table (lookup join),
+// table-table (regular join on the keys).
+func (b *binder) bindJoin(n *sql.Join) (*fromResult, error) {
+	lf, err := b.bindFrom(n.Left)
+	if err != nil {
+		return nil, err
+	}
+	rf, err := b.bindFrom(n.Right)
+	if err != nil {
+		return nil, err
+	}
+	for _, fr := range []*fromResult{lf, rf} {
+		if fr.tvf != nil {
+			fr.node = materializeTVF(fr)
+			fr.tvf = nil
+		}
+	}
+	lw := len(lf.sc.fields)
+	fields := append(append([]Field(nil), lf.sc.fields...), rf.sc.fields...)
+	sc := &scope{fields: fields}
+	pos := joinPos(n)
+	var conjuncts []expr.Expr
+	if n.On != nil {
+		eb := &exprBinder{b: b, sc: sc}
+		cond, err := eb.bind(n.On)
+		if err != nil {
+			return nil, err
+		}
+		if err := wantBool(cond, n.On.ExprPos(), "ON"); err != nil {
+			return nil, err
+		}
+		conjuncts = splitAnd(cond)
+	}
+	for _, name := range n.Using {
+		li, err := (&scope{fields: lf.sc.fields}).resolve([]string{name}, pos, b.dialect == sql.KSQL)
+		if err != nil {
+			return nil, err
+		}
+		ri, err := (&scope{fields: rf.sc.fields}).resolve([]string{name}, pos, b.dialect == sql.KSQL)
+		if err != nil {
+			return nil, err
+		}
+		eq, err := expr.NewCompare("=", &expr.Col{Idx: li, T: fields[li].Type, Name: fields[li].Name},
+			&expr.Col{Idx: lw + ri, T: fields[lw+ri].Type, Name: fields[lw+ri].Name})
+		if err != nil {
+			return nil, wrapErr(err, pos)
+		}
+		conjuncts = append(conjuncts, eq)
+	}
+	j := &JoinNode{Left: lf.node, Right: rf.node, KSQL: b.dialect == sql.KSQL}
+	switch strings.ToUpper(n.Type) {
+	case "LEFT", "LEFT OUTER":
+		j.Type = engine.LeftJoin
+	case "RIGHT", "RIGHT OUTER":
+		j.Type = engine.RightJoin
+	case "FULL", "FULL OUTER", "OUTER":
+		j.Type = engine.FullJoin
+	}
+	var residual []expr.Expr
+	for _, c := range conjuncts {
+		l, r, ok := equiSides(c, lw)
+		if !ok {
+			residual = append(residual, c)
+			continue
+		}
+		j.LeftKeys = append(j.LeftKeys, l)
+		j.RightKeys = append(j.RightKeys, shiftCols(r, -lw))
+	}
+	switch len(residual) {
+	case 0:
+	case 1:
+		j.Cond = residual[0]
+	default:
+		j.Cond = &expr.And{Args: residual}
+	}
+	// Outer joins make the other side's columns nullable; time attributes
+	// do not survive a regular join.
+	for i := range fields {
+		padded := (i < lw && (j.Type == engine.RightJoin || j.Type == engine.FullJoin)) ||
+			(i >= lw && (j.Type == engine.LeftJoin || j.Type == engine.FullJoin))
+		if padded {
+			fields[i].Type = fields[i].Type.Nullable()
+		}
+		if b.dialect != sql.KSQL {
+			fields[i].Rowtime = false
+		}
+		fields[i].Key = false
+	}
+	fr := &fromResult{table: lf.table, join: j}
+	if b.dialect == sql.KSQL {
+		if err := b.ksqlJoinKind(n, j, lf, rf, fields, lw); err != nil {
+			return nil, err
+		}
+		fr.tableResult = j.Kind == engine.RegularJoin
+	}
+	j.fields = fields
+	fr.node = j
+	fr.sc = &scope{fields: fields}
+	return fr, nil
+}
+
+func splitAnd(e expr.Expr) []expr.Expr {
+	if a, ok := e.(*expr.And); ok {
+		var out []expr.Expr
+		for _, x := range a.Args {
+			out = append(out, splitAnd(x)...)
+		}
+		return out
+	}
+	return []expr.Expr{e}
+}
+
+// equiSides splits left = right where each side reads only one input.
+func equiSides(e expr.Expr, lw int) (l, r expr.Expr, ok bool) {
+	var a, b expr.Expr
+	switch x := e.(type) {
+	case *expr.Bin:
+		if x.Op != "=" {
+			return nil, nil, false
+		}
+		a, b = x.L, x.R
+	default:
+		// column = 'literal' and friends compile to other nodes; only
+		// column = column pairs matter here.
+		if s := e.String(); !strings.Contains(s, " = ") {
+			return nil, nil, false
+		}
+		if c, ok := e.(*expr.Call); ok && len(c.Args) == 2 && c.Name == "=" {
+			a, b = c.Args[0], c.Args[1]
+		} else {
+			return nil, nil, false
+		}
+	}
+	side := func(x expr.Expr) int { // 0 left, 1 right, -1 both/none
+		cols := expr.Columns(x)
+		if len(cols) == 0 {
+			return -1
+		}
+		s := -1
+		for _, c := range cols {
+			cs := 0
+			if c >= lw {
+				cs = 1
+			}
+			if s >= 0 && s != cs {
+				return -1
+			}
+			s = cs
+		}
+		return s
+	}
+	sa, sb := side(a), side(b)
+	switch {
+	case sa == 0 && sb == 1:
+		return a, b, true
+	case sa == 1 && sb == 0:
+		return b, a, true
+	}
+	return nil, nil, false
+}
+
+func shiftCols(e expr.Expr, d int) expr.Expr {
+	return expr.Rewrite(e, func(x expr.Expr) expr.Expr {
+		if c, ok := x.(*expr.Col); ok {
+			return &expr.Col{Idx: c.Idx + d, T: c.T, Name: c.Name}
+		}
+		return x
+	})
+}
+
+// ksqlJoinKind picks the ksqlDB join from the inputs' kinds and marks the
+// join key columns.
+func (b *binder) ksqlJoinKind(n *sql.Join, j *JoinNode, lf, rf *fromResult, fields []Field, lw int) error {
+	pos := joinPos(n)
+	lt, rt := isTableInput(lf), isTableInput(rf)
+	if len(j.LeftKeys) == 0 {
+		return sql.Errorf(pos, "Invalid join condition: joins must be on an equality of one column of each side, e.g. ON a.id = b.id")
+	}
+	switch {
+	case !lt && !rt:
+		if n.Within == nil {
+			return sql.Errorf(pos, "Stream-Stream joins must have a WITHIN clause specified. None was provided. To learn about how to specify a WITHIN clause with a stream-stream join, please visit: https://docs.confluent.io/current/ksql/docs/syntax-reference.html#create-stream-as-select")
+		}
+		j.Kind = engine.IntervalJoin
+		ms := int64(types.MicrosPerMilli)
+		j.Before, j.After = n.Within.Before*ms, n.Within.After*ms
+		j.Grace = defaultGrace.Microseconds()
+		if n.Within.Grace >= 0 {
+			j.Grace = n.Within.Grace * ms
+		}
+		j.LeftTime, j.RightTime = -1, -1
+		for i, f := range fields {
+			if f.Name == colEventTime {
+				if i < lw && j.LeftTime < 0 {
+					j.LeftTime = i
+				} else if i >= lw && j.RightTime < 0 {
+					j.RightTime = i - lw
+				}
+			}
+		}
+		if j.LeftTime < 0 || j.RightTime < 0 {
+			return sql.Errorf(pos, "stream-stream joins need two streams")
+		}
+	case !lt && rt:
+		if j.Type == engine.RightJoin || j.Type == engine.FullJoin {
+			return sql.Errorf(pos, "Invalid join type: full-outer join not supported for stream-table join. Got %s JOIN.", strings.ToUpper(n.Type))
+		}
+		if n.Within != nil {
+			return sql.Errorf(pos, "A window definition was provided for a Stream-Table join. These joins are not windowed. Please drop the window definition (ie. the WITHIN clause) and try to re-run your join.")
+		}
+		j.Kind = engine.LookupJoin
+	case lt && !rt:
+		return sql.Errorf(pos, "Invalid join order: table-stream joins are not supported; only stream-table joins. Got %s JOIN %s.", sourceName(lf), sourceName(rf))
+	default:
+		j.Kind = engine.RegularJoin
+		if n.Within != nil {
+			return sql.Errorf(pos, "A window definition was provided for a Table-Table join. These joins are not windowed. Please drop the window definition (ie. the WITHIN clause) and try to re-run your join.")
+		}
+	}
+	// The join keys are the result's key candidates.
+	for _, k := range j.LeftKeys {
+		if c, ok := k.(*expr.Col); ok {
+			fields[c.Idx].Key = true
+		}
+	}
+	for _, k := range j.RightKeys {
+		if c, ok := k.(*expr.Col); ok {
+			fields[lw+c.Idx].Key = true
+		}
+	}
+	return nil
+}
+
+func sourceName(fr *fromResult) string {
+	if fr.table != nil {
+		return fr.table.Name
+	}
+	return "?"
 }

@@ -81,6 +81,15 @@ func (bld *builder) node(n Node, next engine.Op) error {
 		op := &engine.TableFilter{Filter: n.Filter, Keys: n.Keys}
 		bld.chain(op, next)
 		return bld.node(n.Input, op)
+	case *JoinNode:
+		op := &engine.Join{Kind: n.Kind, Type: n.Type, LeftKeys: n.LeftKeys, RightKeys: n.RightKeys, Cond: n.Cond,
+			LeftWidth: len(n.Left.Fields()), RightWidth: len(n.Right.Fields()),
+			LeftTime: n.LeftTime, RightTime: n.RightTime, Before: n.Before, After: n.After, Grace: n.Grace}
+		bld.chain(op, next)
+		if err := bld.node(n.Left, op.Left()); err != nil {
+			return err
+		}
+		return bld.node(n.Right, op.Right())
 	case *Union:
 		for _, in := range n.Ins {
 			if err := bld.node(in, next); err != nil {

@@ -59,17 +59,14 @@ func (s *Session) ksqlSelect(sel *sql.Select, sinkName string) (*ksqlPlanned, er
 	if sel.From == nil {
 		return nil, sql.Errorf(sel.Pos, "FROM clause missing")
 	}
-	if _, ok := sel.From.(*sql.Join); ok {
-		return nil, sql.Errorf(sel.Pos, "JOIN is not supported yet")
-	}
 	b := newBinder(s)
 	fr, err := b.bindFrom(sel.From)
 	if err != nil {
 		return nil, err
 	}
 	p := &ksqlPlanned{source: fr.table}
-	srcTable := fr.table != nil && fr.table.Kind == sql.KindTable
-	if fr.table != nil && fr.table.KSQL != nil && fr.table.KSQL.Windowed != nil {
+	srcTable := isTableInput(fr)
+	if fr.join == nil && fr.table != nil && fr.table.KSQL != nil && fr.table.KSQL.Windowed != nil {
 		w := *fr.table.KSQL.Windowed
 		p.windowed = &w
 	}
@@ -217,6 +214,24 @@ func (s *Session) ksqlSelect(sel *sql.Select, sinkName string) (*ksqlPlanned, er
 					found = len(calc.Projects) - 1
 				}
 				keyIdx = append(keyIdx, found)
+			}
+		} else if fr.join != nil {
+			// A join's key is its join expression: any projected join key
+			// column of either side.
+			for j, pr := range projects {
+				if c, ok := pr.(*expr.Col); ok && fr.sc.fields[c.Idx].Key {
+					keyIdx = append(keyIdx, j)
+					break
+				}
+			}
+			if len(keyIdx) == 0 && sinkName != "" {
+				var names []string
+				for _, f := range fr.sc.fields {
+					if f.Key {
+						names = append(names, f.Qual+"."+f.Name)
+					}
+				}
+				return nil, sql.Errorf(sel.Pos, "The query used to build `%s` must include the join expression %s in its projection (eg, SELECT %s...).", sinkName, strings.Join(names, " or "), names[0])
 			}
 		} else {
 			for i, f := range fr.sc.fields {

@@ -326,6 +326,60 @@ func (t *TableFilter) Describe() string {
 	return "TableFilter(where=[" + t.Filter.String() + "])"
 }
 
+// JoinNode joins two inputs (see engine.Join). Its fields are the left
+// fields followed by the right fields.
+type JoinNode struct {
+	Left, Right         Node
+	Kind                engine.JoinKind
+	Type                engine.JoinType
+	LeftKeys, RightKeys []expr.Expr // RightKeys are over the right fields
+	Cond                expr.Expr   // over the joined fields
+	LeftTime, RightTime int
+	Before, After       int64
+	Grace               int64
+	KSQL                bool
+	fields              []Field
+}
+
+func (j *JoinNode) Fields() []Field { return j.fields }
+func (j *JoinNode) Inputs() []Node  { return []Node{j.Left, j.Right} }
+func (j *JoinNode) Mode() Changelog {
+	switch {
+	case j.Kind == engine.LookupJoin || j.Kind == engine.IntervalJoin:
+		return InsertOnly
+	case j.KSQL:
+		return Upsert
+	case j.Left.Mode() != InsertOnly || j.Right.Mode() != InsertOnly || j.Type != engine.InnerJoin:
+		return Retract
+	}
+	return InsertOnly
+}
+func (j *JoinNode) Describe() string {
+	var sb strings.Builder
+	kind := map[engine.JoinKind]string{engine.RegularJoin: "Join", engine.LookupJoin: "LookupJoin", engine.IntervalJoin: "IntervalJoin"}[j.Kind]
+	fmt.Fprintf(&sb, "%s(joinType=[%s]", kind, j.Type)
+	var conds []string
+	lf, rf := j.Left.Fields(), j.Right.Fields()
+	for i := range j.LeftKeys {
+		r := expr.Rewrite(j.RightKeys[i], func(x expr.Expr) expr.Expr {
+			if c, ok := x.(*expr.Col); ok {
+				return &expr.Col{Idx: c.Idx + len(lf), T: c.T, Name: c.Name}
+			}
+			return x
+		})
+		conds = append(conds, "("+j.LeftKeys[i].String()+" = "+r.String()+")")
+	}
+	if j.Cond != nil {
+		conds = append(conds, j.Cond.String())
+	}
+	fmt.Fprintf(&sb, ", where=[%s]", strings.Join(conds, " AND "))
+	if j.Kind == engine.IntervalJoin {
+		fmt.Fprintf(&sb, ", within=[-%s, +%s]", engine.Dur(j.Before), engine.Dur(j.After))
+	}
+	fmt.Fprintf(&sb, ", leftFields=[%s], rightFields=[%s])", strings.Join(fieldNames(lf), ", "), strings.Join(fieldNames(rf), ", "))
+	return sb.String()
+}
+
 // Union is UNION ALL.
 type Union struct {
 	Ins []Node

@@ -79,6 +79,10 @@ func withInputs(n Node, fn func(Node) Node) Node {
 		c := *x
 		c.Input = fn(x.Input)
 		return &c
+	case *JoinNode:
+		c := *x
+		c.Left, c.Right = fn(x.Left), fn(x.Right)
+		return &c
 	case *Union:
 		c := &Union{Ins: make([]Node, len(x.Ins))}
 		for i, in := range x.Ins {

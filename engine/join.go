@@ -1,0 +1,441 @@
+package engine
+
+import (
+	"sort"
+
+	"github.com/tumble/tumble/engine/expr"
+	"github.com/tumble/tumble/engine/types"
+)
+
+// JoinKind selects how a Join keeps its inputs.
+type JoinKind int
+
+const (
+	// RegularJoin keeps every row of both inputs (Flink's unbounded join,
+	// ksqlDB's table-table join) and handles retractions on both sides.
+	RegularJoin JoinKind = iota
+	// LookupJoin joins each left (stream) row with the right input's
+	// current row for the key (ksqlDB's stream-table join); right changes
+	// only update the state.
+	LookupJoin
+	// IntervalJoin joins rows whose times are close (ksqlDB's stream-stream
+	// join WITHIN, Flink's interval join): a right row matches a left row
+	// at time t when its time is in [t - Before, t + After].
+	IntervalJoin
+)
+
+// JoinType is INNER, LEFT, RIGHT or FULL.
+type JoinType int
+
+const (
+	InnerJoin JoinType = iota
+	LeftJoin
+	RightJoin
+	FullJoin
+)
+
+func (t JoinType) String() string {
+	return [...]string{"InnerJoin", "LeftOuterJoin", "RightOuterJoin", "FullOuterJoin"}[t]
+}
+
+// Join joins two inputs on equal keys and an optional residual condition.
+// Output rows are the left row followed by the right row (NULLs for the
+// missing side of an outer join). Feed it through Left() and Right().
+type Join struct {
+	base
+	Kind       JoinKind
+	Type       JoinType
+	LeftKeys   []expr.Expr // over the left row
+	RightKeys  []expr.Expr // over the right row
+	Cond       expr.Expr   // over the joined row; nil: keys only
+	LeftWidth  int
+	RightWidth int
+	// Interval joins: the columns holding each side's time (micros) and the
+	// bounds; Grace keeps rows that long past the bounds.
+	LeftTime, RightTime int
+	Before, After       int64
+	Grace               int64
+
+	left, right map[string][]*joinEntry
+	keyBuf      []byte
+	out         []Rec
+	arena       arena
+	streamTime  int64
+	wm          int64
+}
+
+type joinEntry struct {
+	row     types.Row
+	ts      int64
+	matches int // rows of the other side it joined (outer joins)
+}
+
+var (
+	_ Op          = (*Join)(nil)
+	_ Snapshotter = (*Join)(nil)
+)
+
+type joinSide struct {
+	j     *Join
+	right bool
+}
+
+func (s *joinSide) Open(c *OpContext) error { return nil }
+func (s *joinSide) Close() error            { return nil }
+func (s *joinSide) Process(recs []Rec) error {
+	return s.j.process(recs, s.right)
+}
+func (s *joinSide) Watermark(wm int64) error { return s.j.Watermark(wm) }
+
+// Left is the operator the left input feeds.
+func (j *Join) Left() Op { return &joinSide{j: j} }
+
+// Right is the operator the right input feeds.
+func (j *Join) Right() Op { return &joinSide{j: j, right: true} }
+
+func (j *Join) Open(c *OpContext) error {
+	j.oc = c
+	j.left, j.right = map[string][]*joinEntry{}, map[string][]*joinEntry{}
+	j.streamTime, j.wm = MinWatermark, MinWatermark
+	return nil
+}
+
+func (j *Join) Process(recs []Rec) error { return j.process(recs, false) }
+
+func (j *Join) key(row types.Row, keys []expr.Expr) ([]byte, bool) {
+	j.keyBuf = j.keyBuf[:0]
+	for _, k := range keys {
+		v := k.Eval(row)
+		if v.IsNull() {
+			return nil, false // NULL keys never match
+		}
+		j.keyBuf = types.AppendKey(j.keyBuf, v)
+	}
+	return j.keyBuf, true
+}
+
+// joined builds left+right (either may be nil for NULLs).
+func (j *Join) joined(l, r types.Row) types.Row {
+	row := j.arena.row(j.LeftWidth + j.RightWidth)
+	if l != nil {
+		copy(row, l)
+	} else {
+		clear(row[:j.LeftWidth])
+	}
+	if r != nil {
+		copy(row[j.LeftWidth:], r)
+	} else {
+		clear(row[j.LeftWidth:])
+	}
+	return row
+}
+
+func (j *Join) matches(l, r types.Row) bool {
+	if j.Cond == nil {
+		return true
+	}
+	v := j.Cond.Eval(j.joined(l, r))
+	return v.K == types.Boolean && v.I != 0
+}
+
+func (j *Join) outerFor(right bool) bool {
+	if right {
+		return j.Type == RightJoin || j.Type == FullJoin
+	}
+	return j.Type == LeftJoin || j.Type == FullJoin
+}
+
+func (j *Join) emitPair(l, r types.Row, kind RowKind, ts int64) {
+	j.out = append(j.out, Rec{Row: j.joined(l, r), Kind: kind, Ts: ts})
+}
+
+func (j *Join) process(recs []Rec, fromRight bool) error {
+	j.out = j.out[:0]
+	j.arena.reset()
+	for i := range recs {
+		r := &recs[i]
+		switch j.Kind {
+		case LookupJoin:
+			j.lookup(r, fromRight)
+		case IntervalJoin:
+			j.interval(r, fromRight)
+		default:
+			j.regular(r, fromRight)
+		}
+	}
+	return j.emit(j.out)
+}
+
+// regular is the unbounded join with retractions on both sides.
+func (j *Join) regular(r *Rec, fromRight bool) {
+	mine, other := j.left, j.right
+	myKeys := j.LeftKeys
+	if fromRight {
+		mine, other, myKeys = j.right, j.left, j.RightKeys
+	}
+	key, ok := j.key(r.Row, myKeys)
+	retract := r.Kind.IsRetract()
+	pair := func(me, them types.Row) (types.Row, types.Row) {
+		if fromRight {
+			return them, me
+		}
+		return me, them
+	}
+	addKind, delKind := Insert, Delete
+	if r.Kind == UpdateAfter {
+		addKind = UpdateAfter
+	}
+	if r.Kind == UpdateBefore {
+		delKind = UpdateBefore
+	}
+	if !ok {
+		// A NULL key matches nothing; outer joins still pad it.
+		if j.outerFor(fromRight) {
+			l, rr := pair(r.Row, nil)
+			if retract {
+				j.emitPair(l, rr, delKind, r.Ts)
+			} else {
+				j.emitPair(l, rr, addKind, r.Ts)
+			}
+		}
+		return
+	}
+	k := string(key)
+	candidates := other[k]
+	if !retract {
+		e := &joinEntry{row: append(types.Row(nil), r.Row...), ts: r.Ts}
+		for _, o := range candidates {
+			l, rr := pair(e.row, o.row)
+			if !j.matches(l, rr) {
+				continue
+			}
+			if o.matches == 0 && j.outerFor(!fromRight) {
+				// the other row was padded with NULLs: take that back
+				pl, pr := pair(nil, o.row)
+				j.emitPair(pl, pr, Delete, r.Ts)
+			}
+			o.matches++
+			e.matches++
+			j.emitPair(l, rr, addKind, r.Ts)
+		}
+		if e.matches == 0 && j.outerFor(fromRight) {
+			l, rr := pair(e.row, nil)
+			j.emitPair(l, rr, addKind, r.Ts)
+		}
+		mine[k] = append(mine[k], e)
+		return
+	}
+	// Retraction: remove one equal row.
+	list := mine[k]
+	idx := -1
+	for i, e := range list {
+		if rowsEqual(e.row, r.Row) {
+			idx = i
+			break
+		}
+	}
+	if idx < 0 {
+		return
+	}
+	e := list[idx]
+	mine[k] = append(list[:idx:idx], list[idx+1:]...)
+	if len(mine[k]) == 0 {
+		delete(mine, k)
+	}
+	for _, o := range candidates {
+		l, rr := pair(e.row, o.row)
+		if !j.matches(l, rr) {
+			continue
+		}
+		o.matches--
+		j.emitPair(l, rr, delKind, r.Ts)
+		if o.matches == 0 && j.outerFor(!fromRight) {
+			pl, pr := pair(nil, o.row)
+			j.emitPair(pl, pr, Insert, r.Ts)
+		}
+	}
+	if e.matches == 0 && j.outerFor(fromRight) {
+		l, rr := pair(e.row, nil)
+		j.emitPair(l, rr, delKind, r.Ts)
+	}
+}
+
+// lookup joins left (stream) rows with the right (table) state.
+func (j *Join) lookup(r *Rec, fromRight bool) {
+	if fromRight {
+		key, ok := j.key(r.Row, j.RightKeys)
+		if !ok {
+			return
+		}
+		switch r.Kind {
+		case UpdateBefore:
+		case Delete:
+			delete(j.right, string(key))
+		default:
+			j.right[string(key)] = []*joinEntry{{row: append(types.Row(nil), r.Row...)}}
+		}
+		return
+	}
+	if r.Kind == Delete || r.Kind == UpdateBefore {
+		return // a stream's tombstone
+	}
+	key, ok := j.key(r.Row, j.LeftKeys)
+	var match types.Row
+	if ok {
+		if list := j.right[string(key)]; len(list) > 0 && j.matches(r.Row, list[0].row) {
+			match = list[0].row
+		}
+	}
+	if match == nil && j.Type != LeftJoin {
+		return
+	}
+	j.emitPair(r.Row, match, Insert, r.Ts)
+}
+
+// interval joins rows close in time; outer rows without a match are
+// emitted with NULLs when they expire.
+func (j *Join) interval(r *Rec, fromRight bool) {
+	if r.Kind == Delete || r.Kind == UpdateBefore {
+		return
+	}
+	myTime, myKeys, mine, other := j.LeftTime, j.LeftKeys, j.left, j.right
+	if fromRight {
+		myTime, myKeys, mine, other = j.RightTime, j.RightKeys, j.right, j.left
+	}
+	tv := r.Row[myTime]
+	if tv.IsNull() {
+		return
+	}
+	t := tv.I
+	if t > j.streamTime {
+		j.streamTime = t
+	}
+	key, ok := j.key(r.Row, myKeys)
+	if !ok {
+		if j.outerFor(fromRight) {
+			if fromRight {
+				j.emitPair(nil, r.Row, Insert, r.Ts)
+			} else {
+				j.emitPair(r.Row, nil, Insert, r.Ts)
+			}
+		}
+		return
+	}
+	k := string(key)
+	e := &joinEntry{row: append(types.Row(nil), r.Row...), ts: t}
+	for _, o := range other[k] {
+		var lo, hi int64 // the other row's time must be in [lo, hi]
+		if fromRight {
+			lo, hi = t-j.After, t+j.Before
+		} else {
+			lo, hi = t-j.Before, t+j.After
+		}
+		if o.ts < lo || o.ts > hi {
+			continue
+		}
+		l, rr := e.row, o.row
+		if fromRight {
+			l, rr = o.row, e.row
+		}
+		if !j.matches(l, rr) {
+			continue
+		}
+		e.matches++
+		o.matches++
+		j.emitPair(l, rr, Insert, max(r.Ts, 0))
+	}
+	mine[k] = append(mine[k], e)
+	j.expire(j.streamTime)
+}
+
+// expire drops interval-join rows that can no longer match, emitting
+// unmatched outer rows with NULLs.
+func (j *Join) expire(now int64) {
+	horizon := now - max(j.Before, j.After) - j.Grace
+	for _, side := range []bool{false, true} {
+		state := j.left
+		if side {
+			state = j.right
+		}
+		keys := make([]string, 0, len(state))
+		for k := range state {
+			keys = append(keys, k)
+		}
+		sort.Strings(keys)
+		for _, k := range keys {
+			list := state[k]
+			kept := list[:0]
+			for _, e := range list {
+				if e.ts >= horizon {
+					kept = append(kept, e)
+					continue
+				}
+				if e.matches == 0 && j.outerFor(side) {
+					if side {
+						j.emitPair(nil, e.row, Insert, e.ts/types.MicrosPerMilli)
+					} else {
+						j.emitPair(e.row, nil, Insert, e.ts/types.MicrosPerMilli)
+					}
+				}
+			}
+			if len(kept) == 0 {
+				delete(state, k)
+			} else {
+				state[k] = kept
+			}
+		}
+	}
+}
+
+// Watermark implements Op.
+func (j *Join) Watermark(wm int64) error {
+	if wm <= j.wm {
+		return nil
+	}
+	j.wm = wm
+	if j.Kind == IntervalJoin && wm == MaxWatermark {
+		j.out = j.out[:0]
+		j.arena.reset()
+		j.expire(MaxWatermark)
+		if err := j.emit(j.out); err != nil {
+			return err
+		}
+	}
+	return j.forwardWatermark(wm)
+}
+
+func (j *Join) Snapshot(e *types.Enc) error {
+	e.Int(j.streamTime)
+	for _, state := range []map[string][]*joinEntry{j.left, j.right} {
+		keys := make([]string, 0, len(state))
+		n := 0
+		for k, l := range state {
+			keys = append(keys, k)
+			n += len(l)
+		}
+		sort.Strings(keys)
+		e.Uint(uint64(n))
+		for _, k := range keys {
+			for _, en := range state[k] {
+				e.String(k)
+				e.Row(en.row)
+				e.Int(en.ts)
+				e.Int(int64(en.matches))
+			}
+		}
+	}
+	return nil
+}
+
+func (j *Join) Restore(d *types.Dec) error {
+	j.streamTime = d.Int()
+	for _, state := range []map[string][]*joinEntry{j.left, j.right} {
+		n := d.Uint()
+		for i := uint64(0); i < n && d.Err == nil; i++ {
+			k := d.String()
+			en := &joinEntry{row: d.Row(), ts: d.Int(), matches: int(d.Int())}
+			state[k] = append(state[k], en)
+		}
+	}
+	return d.Err
+}

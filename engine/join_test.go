@@ -1,0 +1,63 @@
+package engine
+
+import (
+	"context"
+	"fmt"
+	"testing"
+
+	"github.com/tumble/tumble/engine/expr"
+	"github.com/tumble/tumble/engine/types"
+)
+
+// TestRegularLeftJoinRetracts: a left row first comes out padded with
+// NULLs; when its match arrives the padded row is retracted and the joined
+// row emitted; when the match goes, the padded row comes back.
+func TestRegularLeftJoinRetracts(t *testing.T) {
+	var out collected
+	j := &Join{Kind: RegularJoin, Type: LeftJoin,
+		LeftKeys:  []expr.Expr{&expr.Col{Idx: 0, T: types.TInt}},
+		RightKeys: []expr.Expr{&expr.Col{Idx: 0, T: types.TInt}},
+		LeftWidth: 2, RightWidth: 2}
+	sink := NewSinkOp("out", out.sink())
+	j.SetNext(sink)
+	oc := &OpContext{Ctx: context.Background(), Metrics: &Metrics{}}
+	j.Open(oc)
+	sink.Open(oc)
+	l := func(k int64, s string) Rec { return Rec{Row: types.Row{types.IntV(k), types.StringV(s)}} }
+	del := func(r Rec) Rec { r.Kind = Delete; return r }
+	j.Left().Process([]Rec{l(1, "a")})
+	j.Right().Process([]Rec{l(1, "x")})
+	j.Right().Process([]Rec{l(2, "y")})
+	j.Right().Process([]Rec{del(l(1, "x"))})
+	j.Left().Process([]Rec{del(l(1, "a"))})
+	want := "[+I[1, a, NULL, NULL] -D[1, a, NULL, NULL] +I[1, a, 1, x] -D[1, a, 1, x] +I[1, a, NULL, NULL] -D[1, a, NULL, NULL]]"
+	if got := fmt.Sprint(out.rows); got != want {
+		t.Fatalf("got  %s\nwant %s", got, want)
+	}
+}
+
+// TestIntervalJoinBounds: a right row joins left rows within [-Before,
+// +After] of its time; an unmatched left row of a left join comes out with
+// NULLs once it expires.
+func TestIntervalJoinBounds(t *testing.T) {
+	var out collected
+	s := int64(types.MicrosPerSecond)
+	j := &Join{Kind: IntervalJoin, Type: LeftJoin,
+		LeftKeys:  []expr.Expr{&expr.Col{Idx: 0, T: types.TInt}},
+		RightKeys: []expr.Expr{&expr.Col{Idx: 0, T: types.TInt}},
+		LeftWidth: 2, RightWidth: 2, LeftTime: 1, RightTime: 1, Before: 5 * s, After: 5 * s}
+	sink := NewSinkOp("out", out.sink())
+	j.SetNext(sink)
+	oc := &OpContext{Ctx: context.Background(), Metrics: &Metrics{}}
+	j.Open(oc)
+	sink.Open(oc)
+	row := func(k int64, sec int64) Rec { return Rec{Row: types.Row{types.IntV(k), types.TimestampLTZV(sec * s)}} }
+	j.Left().Process([]Rec{row(1, 10), row(2, 10)})
+	j.Right().Process([]Rec{row(1, 14)}) // within 5 s of 10
+	j.Right().Process([]Rec{row(1, 40)}) // too late for 10; expires the left rows
+	got := fmt.Sprint(out.rows)
+	want := "[+I[1, 1970-01-01 00:00:10.000, 1, 1970-01-01 00:00:14.000] +I[2, 1970-01-01 00:00:10.000, NULL, NULL]]"
+	if got != want {
+		t.Fatalf("got  %s\nwant %s", got, want)
+	}
+}
