@@ -95,7 +95,9 @@ func (s *SessionAgg) Process(recs []Rec) error {
 			if s.ksql() {
 				overlaps = t >= ss.start-s.Gap && t <= ss.end+s.Gap
 			} else {
-				overlaps = lo < ss.end && ss.start < hi
+				// As Flink's TimeWindow.intersects: sessions that
+				// touch ([a, b) and [b, c)) merge too.
+				overlaps = lo <= ss.end && ss.start <= hi
 			}
 			if !overlaps {
 				keep = append(keep, ss)

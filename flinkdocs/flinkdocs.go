@@ -1,0 +1,380 @@
+// Package flinkdocs runs the examples of Flink's SQL documentation (the
+// pages under ../shared/suites/flink/docs) against Tumble: each page's
+// `desc T` and `SELECT * FROM T` outputs define a table and its rows, and
+// every later `Flink SQL> SELECT ...` with a printed result is run as a
+// bounded query whose final rows must equal the printed ones.
+package flinkdocs
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"math/big"
+	"os"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/tumble/tumble/connectors/all"
+	"github.com/tumble/tumble/connectors/kafka"
+	"github.com/tumble/tumble/engine"
+	"github.com/tumble/tumble/engine/expr"
+	"github.com/tumble/tumble/engine/types"
+	"github.com/tumble/tumble/planner"
+	"github.com/tumble/tumble/sql"
+)
+
+// Example is one query of a page with its printed result.
+type Example struct {
+	Page   string
+	Line   int
+	Query  string
+	Want   [][]string // printed rows
+	Tables []*Table   // the definitions in effect where the query stands
+}
+
+// Table is a table a page describes.
+type Table struct {
+	Name      string
+	Columns   [][2]string // name, type
+	Watermark [2]string   // column, expression
+	Rows      [][]string
+	topic     string
+}
+
+// Page is a parsed documentation page.
+type Page struct {
+	Name     string
+	Tables   []*Table
+	Examples []Example
+}
+
+// printed reads a result box (+---+ | a | b | +---+ ...) starting at line i;
+// it returns the header, the rows and the line after the box.
+func printed(lines []string, i int) (header []string, rows [][]string, next int) {
+	cells := func(l string) []string {
+		l = strings.TrimSpace(l)
+		l = strings.TrimPrefix(strings.TrimSuffix(l, "|"), "|")
+		parts := strings.Split(l, "|")
+		for k := range parts {
+			parts[k] = strings.TrimSpace(parts[k])
+		}
+		return parts
+	}
+	if i >= len(lines) || !strings.HasPrefix(strings.TrimSpace(lines[i]), "+-") {
+		return nil, nil, i
+	}
+	i++
+	if i < len(lines) && strings.HasPrefix(strings.TrimSpace(lines[i]), "|") {
+		header = cells(lines[i])
+		i++
+	}
+	if i < len(lines) && strings.HasPrefix(strings.TrimSpace(lines[i]), "+-") {
+		i++
+	}
+	for i < len(lines) && strings.HasPrefix(strings.TrimSpace(lines[i]), "|") {
+		rows = append(rows, cells(lines[i]))
+		i++
+	}
+	if i < len(lines) && strings.HasPrefix(strings.TrimSpace(lines[i]), "+-") {
+		i++
+	}
+	return header, rows, i
+}
+
+// ParsePage extracts the tables and examples of a page.
+func ParsePage(name, text string) *Page {
+	p := &Page{Name: name}
+	lines := strings.Split(text, "\n")
+	tables := map[string]*Table{}
+	for i := 0; i < len(lines); i++ {
+		l := strings.TrimSpace(lines[i])
+		if !strings.HasPrefix(l, "Flink SQL>") {
+			continue
+		}
+		start := i
+		stmt := strings.TrimSpace(strings.TrimPrefix(l, "Flink SQL>"))
+		for !strings.HasSuffix(strings.TrimSpace(stmt), ";") && i+1 < len(lines) && !strings.HasPrefix(strings.TrimSpace(lines[i+1]), "+-") {
+			i++
+			stmt += "\n" + lines[i]
+		}
+		stmt = strings.TrimSuffix(strings.TrimSpace(stmt), ";")
+		header, rows, next := printed(lines, i+1)
+		i = next - 1
+		fields := strings.Fields(stmt)
+		switch {
+		case len(fields) == 2 && strings.EqualFold(fields[0], "desc"):
+			t := &Table{Name: fields[1]}
+			for _, r := range rows {
+				if len(r) < 6 {
+					continue
+				}
+				typ := strings.TrimSpace(strings.ReplaceAll(r[1], "*ROWTIME*", ""))
+				t.Columns = append(t.Columns, [2]string{r[0], typ})
+				if r[5] != "" {
+					t.Watermark = [2]string{r[0], r[5]}
+				}
+			}
+			tables[strings.ToLower(t.Name)] = t
+			p.Tables = append(p.Tables, t)
+		case len(fields) == 4 && strings.EqualFold(fields[0], "SELECT") && fields[1] == "*" && strings.EqualFold(fields[2], "FROM") && tables[strings.ToLower(fields[3])] != nil:
+			tables[strings.ToLower(fields[3])].Rows = rows
+		case len(rows) > 0 && strings.HasPrefix(strings.ToUpper(fields[0]), "SELECT"):
+			_ = header
+			ex := Example{Page: name, Line: start + 1, Query: stmt, Want: rows}
+			for _, t := range tables {
+				ex.Tables = append(ex.Tables, t)
+			}
+			p.Examples = append(p.Examples, ex)
+		}
+	}
+	return p
+}
+
+// literal turns a printed cell into a SQL literal of the column's type.
+func literal(cell, typ string) string {
+	if cell == "" || strings.EqualFold(cell, "<NULL>") || strings.EqualFold(cell, "null") {
+		return "CAST(NULL AS " + typ + ")"
+	}
+	up := strings.ToUpper(typ)
+	switch {
+	case strings.HasPrefix(up, "TIMESTAMP"):
+		v := cell
+		if len(v) == 16 { // yyyy-MM-dd HH:mm
+			v += ":00"
+		}
+		return "TIMESTAMP '" + v + "'"
+	case strings.HasPrefix(up, "STRING"), strings.HasPrefix(up, "VARCHAR"), strings.HasPrefix(up, "CHAR"):
+		return "'" + strings.ReplaceAll(cell, "'", "''") + "'"
+	case strings.HasPrefix(up, "DECIMAL"):
+		return "CAST(" + cell + " AS " + typ + ")"
+	}
+	return cell
+}
+
+// normalize renders a cell for comparison: timestamps by their instant,
+// numbers by value, text trimmed.
+func normalize(cell string) string {
+	c := strings.TrimSpace(cell)
+	if c == "<NULL>" || strings.EqualFold(c, "null") {
+		return "NULL"
+	}
+	v := c
+	if len(v) == 16 && v[4] == '-' && v[13] == ':' {
+		v += ":00"
+	}
+	if us, err := types.ParseTimestamp(v); err == nil && len(c) >= 10 && c[4] == '-' {
+		return "ts:" + types.FormatTimestamp(us, 6, ' ')
+	}
+	if f, ok := new(big.Float).SetString(c); ok {
+		return "n:" + f.Text('g', 20)
+	}
+	return c
+}
+
+func rowKey(cells []string) string {
+	parts := make([]string, len(cells))
+	for i, c := range cells {
+		parts[i] = normalize(c)
+	}
+	return strings.Join(parts, " | ")
+}
+
+// Result of one example.
+type Result struct {
+	Example
+	Err  error
+	Got  []string
+	Pass bool
+}
+
+// Run runs every example of a page on a fresh embedded broker.
+func Run(ctx context.Context, p *Page) []Result {
+	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	var out []Result
+	broker, err := kafka.StartBroker(ctx, kafka.BrokerConfig{Listen: "127.0.0.1:0", Partitions: 1, Logger: log})
+	if err != nil {
+		for _, ex := range p.Examples {
+			out = append(out, Result{Example: ex, Err: err})
+		}
+		return out
+	}
+	defer broker.Close()
+	jctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	reg := engine.NewRegistry()
+	all.Register(reg, io.Discard)
+	jobs := planner.NewJobManager(jctx, log)
+	defer jobs.StopAll()
+	s := planner.NewSession(planner.Config{Registry: reg, Jobs: jobs, Bootstrap: broker.Addr(), Dialect: sql.Flink, Log: log})
+	s.Set("table.dml-sync", "true")
+	s.Set("pipeline.auto-watermark-interval", "0")
+	// Each definition gets its own topic, filled once; a page may
+	// describe a table anew (another shape, other rows), so before each
+	// query the definitions it sees are put in place.
+	setupErr := map[*Table]error{}
+	for i, t := range p.Tables {
+		if err := fill(ctx, s, t, fmt.Sprintf("%s_%d", strings.ToLower(t.Name), i)); err != nil {
+			setupErr[t] = err
+		}
+	}
+	current := map[string]*Table{}
+	use := func(ts []*Table) error {
+		for _, t := range ts {
+			if err := setupErr[t]; err != nil {
+				return err
+			}
+			if current[strings.ToLower(t.Name)] == t {
+				continue
+			}
+			if _, err := s.ExecuteText(ctx, "DROP TABLE IF EXISTS `"+t.Name+"`"); err != nil {
+				return err
+			}
+			if _, err := s.ExecuteText(ctx, ddl(t)); err != nil {
+				return fmt.Errorf("%s: %w", ddl(t), err)
+			}
+			current[strings.ToLower(t.Name)] = t
+		}
+		return nil
+	}
+	s.Set("execution.runtime-mode", "batch")
+	for _, ex := range p.Examples {
+		r := Result{Example: ex}
+		if err := use(ex.Tables); err != nil {
+			r.Err = err
+			out = append(out, r)
+			continue
+		}
+		r.Got, r.Err = query(ctx, s, ex.Query)
+		if r.Err == nil {
+			want := make([]string, len(ex.Want))
+			for i, w := range ex.Want {
+				want[i] = rowKey(w)
+			}
+			sort.Strings(want)
+			r.Pass = strings.Join(want, "\n") == strings.Join(r.Got, "\n")
+		}
+		out = append(out, r)
+	}
+	return out
+}
+
+// ddl is the CREATE TABLE of a definition on its topic.
+func ddl(t *Table) string {
+	cols := make([]string, 0, len(t.Columns)+1)
+	for _, c := range t.Columns {
+		cols = append(cols, "`"+c[0]+"` "+c[1])
+	}
+	if t.Watermark[0] != "" {
+		cols = append(cols, "WATERMARK FOR `"+t.Watermark[0]+"` AS "+t.Watermark[1])
+	}
+	return fmt.Sprintf("CREATE TABLE `%s` (%s) WITH ('connector' = 'kafka', 'topic' = '%s', 'format' = 'json', 'scan.startup.mode' = 'earliest-offset')",
+		t.Name, strings.Join(cols, ", "), t.topic)
+}
+
+// fill writes a definition's rows to its topic (in streaming mode, through
+// the table itself) and leaves the table defined.
+func fill(ctx context.Context, s *planner.Session, t *Table, topic string) error {
+	t.topic = topic
+	if _, err := s.ExecuteText(ctx, "DROP TABLE IF EXISTS `"+t.Name+"`"); err != nil {
+		return err
+	}
+	if _, err := s.ExecuteText(ctx, ddl(t)); err != nil {
+		return fmt.Errorf("%s: %w", ddl(t), err)
+	}
+	if len(t.Rows) == 0 {
+		return nil
+	}
+	var vals []string
+	for _, r := range t.Rows {
+		lits := make([]string, len(t.Columns))
+		for i, c := range t.Columns {
+			cell := ""
+			if i < len(r) {
+				cell = r[i]
+			}
+			lits[i] = literal(cell, c[1])
+		}
+		vals = append(vals, "("+strings.Join(lits, ", ")+")")
+	}
+	ins := fmt.Sprintf("INSERT INTO `%s` VALUES %s", t.Name, strings.Join(vals, ", "))
+	if _, err := s.ExecuteText(ctx, ins); err != nil {
+		return fmt.Errorf("%s: %w", ins, err)
+	}
+	return nil
+}
+
+// query runs a bounded query and returns its final rows (the changelog
+// applied), normalized and sorted.
+func query(ctx context.Context, s *planner.Session, text string) ([]string, error) {
+	qctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	defer cancel()
+	res, err := s.ExecuteText(qctx, text)
+	if err != nil {
+		return nil, err
+	}
+	if len(res) != 1 || res[0].Kind != planner.ResultRows {
+		return nil, fmt.Errorf("not a query")
+	}
+	st := res[0].Stream
+	defer st.Cancel()
+	bag := map[string]int{}
+	for {
+		select {
+		case rec, ok := <-st.Rows:
+			if !ok {
+				if err := st.Err(); err != nil {
+					return nil, err
+				}
+				var rows []string
+				for k, n := range bag {
+					for i := 0; i < n; i++ {
+						rows = append(rows, k)
+					}
+				}
+				sort.Strings(rows)
+				return rows, nil
+			}
+			cells := make([]string, len(rec.Row))
+			for i, v := range rec.Row {
+				if v.IsNull() {
+					cells[i] = "NULL"
+				} else {
+					cells[i] = expr.ToText(v, st.Columns[i].Type, false)
+				}
+			}
+			k := rowKey(cells)
+			if rec.Kind.IsRetract() {
+				bag[k]--
+				if bag[k] <= 0 {
+					delete(bag, k)
+				}
+			} else {
+				bag[k]++
+			}
+		case <-qctx.Done():
+			return nil, fmt.Errorf("query did not finish: %w", qctx.Err())
+		}
+	}
+}
+
+// LoadPages parses every page in dir.
+func LoadPages(dir string) ([]*Page, error) {
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return nil, err
+	}
+	var out []*Page
+	for _, e := range entries {
+		if !strings.HasSuffix(e.Name(), ".md") {
+			continue
+		}
+		b, err := os.ReadFile(dir + "/" + e.Name())
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, ParsePage(e.Name(), string(b)))
+	}
+	return out, nil
+}
