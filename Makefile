@@ -15,6 +15,10 @@ build:
 # The README's test command: vet, formatting, unit and end-to-end tests
 # (race detector on), then the sqllogictest golden files on an embedded broker.
 QTT_DIR ?= ../shared/suites/ksqldb-qtt
+# Flink's SQL client test scripts; FLINKQ_MIN is the share of their
+# statements that must print what Flink prints (raised as support grows).
+FLINKQ_DIR ?= ../shared/suites/flink/sql-client
+FLINKQ_MIN ?= 0.25
 
 test: vet fmt-check
 	$(GO) test -race -count=1 ./...
@@ -23,6 +27,9 @@ test: vet fmt-check
 	@if ls $(QTT_DIR)/*.json >/dev/null 2>&1; then \
 		$(GO) run ./cmd/tumble test --qtt --min-pass 0.9 $(QTT_DIR)/*.json; \
 	else echo "SKIP ksqlDB query-validation tests: $(QTT_DIR) is absent"; fi
+	@if ls $(FLINKQ_DIR)/*.q >/dev/null 2>&1; then \
+		$(GO) run ./cmd/tumble test --min-pass $(FLINKQ_MIN) $(FLINKQ_DIR)/*.q; \
+	else echo "SKIP Flink SQL client scripts: $(FLINKQ_DIR) is absent"; fi
 
 slt: build
 	./$(BIN) test testdata/slt

@@ -88,7 +88,8 @@ func rowLine(cells []string, widths []int, right bool) string {
 	return sb.String()
 }
 
-// printTable prints a bounded result in a box.
+// printTable prints a bounded result in a box, cells aligned right as
+// Flink's client aligns them.
 func printTable(w io.Writer, cols []string, rows [][]string) {
 	if len(rows) == 0 {
 		fmt.Fprintln(w, "Empty set")
@@ -106,10 +107,10 @@ func printTable(w io.Writer, cols []string, rows [][]string) {
 		}
 	}
 	fmt.Fprintln(w, border(widths))
-	fmt.Fprintln(w, rowLine(cols, widths, false))
+	fmt.Fprintln(w, rowLine(cols, widths, true))
 	fmt.Fprintln(w, border(widths))
 	for _, r := range rows {
-		fmt.Fprintln(w, rowLine(r, widths, false))
+		fmt.Fprintln(w, rowLine(r, widths, true))
 	}
 	fmt.Fprintln(w, border(widths))
 	if len(rows) == 1 {

@@ -66,7 +66,7 @@ EXPLAIN SELECT id FROM gen WHERE id > 2;
 		t.Fatal(err)
 	}
 	for _, w := range []string{"[INFO] Execute statement succeeded.", "| op |                   id |", "| +I |                    5 |",
-		"Received a total of 5 rows", "| gen ", "Job ID: ", "== Physical Plan =="} {
+		"Received a total of 5 rows", " gen |", "Job ID: ", "== Physical Plan =="} {
 		if !strings.Contains(out, w) {
 			t.Errorf("output lacks %q:\n%s", w, out)
 		}

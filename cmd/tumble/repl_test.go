@@ -199,7 +199,7 @@ func TestPasteRunsStatementsInOrder(t *testing.T) {
 	if n := strings.Count(out, "[INFO] Execute statement succeeded."); n != 3 {
 		t.Fatalf("%d statements succeeded, want 3:\n%s", n, out)
 	}
-	for _, name := range []string{"| t1 ", "| t2 ", "| t3 ", "3 rows in set"} {
+	for _, name := range []string{" t1 |", " t2 |", " t3 |", "3 rows in set"} {
 		if !strings.Contains(out, name) {
 			t.Errorf("SHOW TABLES lacks %q:\n%s", name, out)
 		}
@@ -220,7 +220,7 @@ func TestErrorsNameLineAndColumnAndTheLoopGoesOn(t *testing.T) {
 	if !errAt(1, 15).MatchString(out) {
 		t.Fatalf("no [ERROR] at line 1, column 15:\n%s", out)
 	}
-	if !strings.Contains(out, "| ok ") {
+	if !strings.Contains(out, " ok |") {
 		t.Fatalf("SHOW TABLES after the error did not run:\n%s", out)
 	}
 	// A statement that starts after a ';' keeps its column.
@@ -230,7 +230,7 @@ func TestErrorsNameLineAndColumnAndTheLoopGoesOn(t *testing.T) {
 	}
 	// A parse error, and the loop goes on.
 	out, _ = runInput(t, exec, "SELEC 1;\nSHOW TABLES;\n")
-	if !errAt(1, 1).MatchString(out) || !strings.Contains(out, "| ok ") {
+	if !errAt(1, 1).MatchString(out) || !strings.Contains(out, " ok |") {
 		t.Fatalf("parse error:\n%s", out)
 	}
 
@@ -255,15 +255,15 @@ func TestSetResetShowDescribeHelp(t *testing.T) {
 	}{
 		{"SET 'table.local-time-zone' = 'UTC';", []string{"[INFO] Execute statement succeeded."}},
 		{"SET 'pipeline.name' = 'my job';", []string{"[INFO] Execute statement succeeded."}},
-		{"SET;", []string{"| key ", "| table.local-time-zone ", "| UTC ", "| pipeline.name ", "| my job ", "2 rows in set"}},
+		{"SET;", []string{" key |", " table.local-time-zone |", " UTC |", " pipeline.name |", " my job |", "2 rows in set"}},
 		{"RESET 'pipeline.name';", []string{"[INFO] Execute statement succeeded."}},
-		{"SET;", []string{"| table.local-time-zone ", "1 row in set"}},
+		{"SET;", []string{" table.local-time-zone |", "1 row in set"}},
 		{"RESET;", []string{"[INFO] Execute statement succeeded."}},
 		{"SET;", []string{"Empty set"}},
 		{"SHOW TABLES;", []string{"Empty set"}},
 		{table("orders"), []string{"[INFO] Execute statement succeeded."}},
-		{"SHOW TABLES;", []string{"| table name |", "| orders ", "1 row in set"}},
-		{"DESCRIBE orders;", []string{"| name ", "| type ", "| user_id ", "| total_paid ", "| INT ", "| status ", "3 rows in set"}},
+		{"SHOW TABLES;", []string{"| table name |", " orders |", "1 row in set"}},
+		{"DESCRIBE orders;", []string{" name |", " type |", " user_id |", " total_paid |", " INT |", " status |", "3 rows in set"}},
 		{"HELP;", []string{"The following commands are available:", "SHOW TABLES", "Hint: Make sure that a statement ends with \";\""}},
 		{"SHOW JOBS;", []string{"Empty set"}},
 	}
@@ -506,7 +506,7 @@ func TestBatchFromStdin(t *testing.T) {
 	if err := cfg.batch(context.Background(), strings.NewReader(in), &out, &errOut); err != nil {
 		t.Fatalf("batch: %v\n%s", err, out.String())
 	}
-	for _, w := range []string{"Flink SQL> CREATE TABLE a (", "[INFO] Execute statement succeeded.", "| a ", "Flink SQL> DESCRIBE a;", "| user_id "} {
+	for _, w := range []string{"Flink SQL> CREATE TABLE a (", "[INFO] Execute statement succeeded.", " a |", "Flink SQL> DESCRIBE a;", " user_id |"} {
 		if !strings.Contains(out.String(), w) {
 			t.Errorf("output lacks %q:\n%s", w, out.String())
 		}
@@ -634,7 +634,7 @@ SELECT user_id, total_paid FROM src WHERE total_paid > 10;
 	if err := <-done; err != nil {
 		t.Fatal(err)
 	}
-	if got := buf.String(); !strings.Contains(got, "Received a total of 0 rows (query cancelled)") || !strings.Contains(got, "| src ") {
+	if got := buf.String(); !strings.Contains(got, "Received a total of 0 rows (query cancelled)") || !strings.Contains(got, " src |") {
 		t.Fatalf("SELECT then Ctrl-C:\n%s", got)
 	}
 }
@@ -656,7 +656,7 @@ SHOW TABLES;
 		t.Fatal(err)
 	}
 	got := out.String()
-	for _, w := range []string{"| op |                   id |", "| +I |                    5 |", "Received a total of 5 rows", "Job ID: ", "| sink "} {
+	for _, w := range []string{"| op |                   id |", "| +I |                    5 |", "Received a total of 5 rows", "Job ID: ", " sink |"} {
 		if !strings.Contains(got, w) {
 			t.Errorf("output lacks %q:\n%s", w, got)
 		}

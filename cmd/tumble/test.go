@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 
 	"github.com/tumble/tumble/qtt"
 	"github.com/tumble/tumble/slt"
@@ -15,8 +16,8 @@ func testCmd(ctx context.Context, args []string) error {
 	fs := flag.NewFlagSet("test", flag.ContinueOnError)
 	update := fs.Bool("update", false, "rewrite the expected rows of query blocks with the actual ones")
 	qttMode := fs.Bool("qtt", false, "the files are ksqlDB query-validation-test JSON files")
-	minPass := fs.Float64("min-pass", 1, "with --qtt: the fraction of cases in scope that must pass")
-	verbose := fs.Bool("v", false, "with --qtt: also list the cases that pass")
+	minPass := fs.Float64("min-pass", 1, "with --qtt or .q files: the fraction of cases (statements) that must pass")
+	verbose := fs.Bool("v", false, "with --qtt or .q files: also list what passes (and, for .q, the output of what fails)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -25,6 +26,9 @@ func testCmd(ctx context.Context, args []string) error {
 	}
 	if fs.NArg() == 0 {
 		return fmt.Errorf("test: give .slt files or directories")
+	}
+	if strings.HasSuffix(fs.Arg(0), ".q") {
+		return runQFiles(ctx, os.Stdout, fs.Args(), *minPass, *verbose)
 	}
 	var files []string
 	for _, a := range fs.Args() {

@@ -1,0 +1,189 @@
+package main
+
+// `tumble test FILE.q`: Flink's SQL client test scripts. A script is a
+// sequence of statements, each followed by the output Flink's client
+// prints for it and a line naming how it is checked:
+//
+//	!ok     the printed output (a table, rows) must be the same
+//	!info   the printed message must be the same
+//	!error  the statement must fail (Flink's Java exception text is not
+//	        compared: only that an error is reported)
+//
+// Lines starting with '#' between statements are comments. Each file runs
+// in its own session on a fresh embedded broker (tables without
+// 'properties.bootstrap.servers' use it), its $VAR_... placeholders
+// replaced by fresh directories, through the same REPL a user types into.
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"time"
+
+	"github.com/tumble/tumble/connectors/kafka"
+	"github.com/tumble/tumble/sql"
+)
+
+// qBlock is one statement of a script and what it should print.
+type qBlock struct {
+	Line  int    // line of the statement's first line
+	Stmt  string // without the ';'
+	Want  string // expected output, lines trimmed on the right
+	Check string // "ok", "info" or "error"
+}
+
+// qResult is the outcome of one block.
+type qResult struct {
+	qBlock
+	Got  string
+	Pass bool
+}
+
+var qVar = regexp.MustCompile(`\$VAR_[A-Z_]+`)
+
+// parseQFile cuts a script into blocks.
+func parseQFile(text string) []qBlock {
+	lines := strings.Split(strings.ReplaceAll(text, "\r\n", "\n"), "\n")
+	var out []qBlock
+	for i := 0; i < len(lines); {
+		l := strings.TrimSpace(lines[i])
+		if l == "" || strings.HasPrefix(l, "#") {
+			i++
+			continue
+		}
+		b := qBlock{Line: i + 1}
+		var stmt []string
+		for ; i < len(lines); i++ {
+			stmt = append(stmt, lines[i])
+			if strings.HasSuffix(strings.TrimSpace(lines[i]), ";") {
+				i++
+				break
+			}
+		}
+		b.Stmt = strings.TrimSuffix(strings.TrimSpace(strings.Join(stmt, "\n")), ";")
+		var want []string
+		for ; i < len(lines); i++ {
+			t := strings.TrimSpace(lines[i])
+			if t == "!ok" || t == "!info" || t == "!error" || t == "!warning" {
+				b.Check = t[1:]
+				i++
+				break
+			}
+			want = append(want, strings.TrimRight(lines[i], " \t"))
+		}
+		b.Want = strings.Join(want, "\n")
+		out = append(out, b)
+	}
+	return out
+}
+
+// runQFile runs one script and returns a result per block.
+func runQFile(ctx context.Context, path string) ([]qResult, error) {
+	raw, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	tmp, err := os.MkdirTemp("", "tumble-q-")
+	if err != nil {
+		return nil, err
+	}
+	defer os.RemoveAll(tmp)
+	text := qVar.ReplaceAllStringFunc(string(raw), func(v string) string {
+		return filepath.Join(tmp, strings.ToLower(strings.TrimPrefix(v, "$VAR_")))
+	})
+	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	broker, err := kafka.StartBroker(ctx, kafka.BrokerConfig{Listen: "127.0.0.1:0", Partitions: 1, Logger: log})
+	if err != nil {
+		return nil, err
+	}
+	defer broker.Close()
+	jobsCtx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	var buf bytes.Buffer
+	rt := newRuntime(jobsCtx, broker.Addr(), "", &buf, log)
+	defer rt.jobs.StopAll()
+	r := newREPL(newEmbeddedExecutor(rt, sql.Flink), nil, &buf, sql.Flink)
+	r.log = log
+	var out []qResult
+	for _, b := range parseQFile(text) {
+		buf.Reset()
+		// A streaming query over an unbounded source prints until this
+		// deadline, then is cancelled (and fails the block).
+		sctx, cancel := context.WithTimeout(ctx, 20*time.Second)
+		_, failed := r.execStatement(sctx, sql.RawStatement{Text: b.Stmt, Start: sql.Pos{Line: 1, Col: 1}})
+		cancel()
+		res := qResult{qBlock: b, Got: trimLines(buf.String())}
+		switch b.Check {
+		case "error":
+			res.Pass = failed
+		default:
+			res.Pass = !failed && res.Got == trimLines(b.Want)
+		}
+		out = append(out, res)
+		if ctx.Err() != nil {
+			return out, ctx.Err()
+		}
+	}
+	return out, nil
+}
+
+// trimLines drops trailing blanks of every line and blank lines at the end.
+func trimLines(s string) string {
+	lines := strings.Split(s, "\n")
+	for i, l := range lines {
+		lines[i] = strings.TrimRight(l, " \t")
+	}
+	return strings.TrimRight(strings.Join(lines, "\n"), "\n")
+}
+
+// runQFiles runs scripts, prints a line per failing block (every block
+// with verbose) and a summary, and fails below minPass.
+func runQFiles(ctx context.Context, w io.Writer, files []string, minPass float64, verbose bool) error {
+	pass, total := 0, 0
+	for _, f := range files {
+		rs, err := runQFile(ctx, f)
+		if err != nil {
+			return fmt.Errorf("%s: %w", f, err)
+		}
+		for _, r := range rs {
+			total++
+			if r.Pass {
+				pass++
+				if verbose {
+					fmt.Fprintf(w, "PASS %s:%d %s\n", filepath.Base(f), r.Line, firstLineOf(r.Stmt))
+				}
+				continue
+			}
+			fmt.Fprintf(w, "FAIL %s:%d %s\n", filepath.Base(f), r.Line, firstLineOf(r.Stmt))
+			if verbose {
+				fmt.Fprintf(w, "  want (%s):\n%s\n  got:\n%s\n", r.Check, indent(r.Want), indent(r.Got))
+			}
+		}
+	}
+	fmt.Fprintf(w, "%d passed, %d failed\n", pass, total-pass)
+	if total > 0 && float64(pass) < minPass*float64(total) {
+		return fmt.Errorf("%d of %d statements passed, below %.0f%%", pass, total, minPass*100)
+	}
+	return nil
+}
+
+func firstLineOf(s string) string {
+	s = strings.Join(strings.Fields(s), " ")
+	if len(s) > 80 {
+		s = s[:77] + "..."
+	}
+	return s
+}
+
+func indent(s string) string {
+	if s == "" {
+		return "    (nothing)"
+	}
+	return "    " + strings.ReplaceAll(s, "\n", "\n    ")
+}
