@@ -8,6 +8,13 @@ import (
 	"github.com/tumble/tumble/engine/types"
 )
 
+// Date and time functions. Storage: DATE is days since the epoch, TIME
+// microseconds since midnight, TIMESTAMP wall-clock microseconds,
+// TIMESTAMP_LTZ an instant. ksqlDB's TIMESTAMP is stored as a TIMESTAMP
+// whose wall clock is UTC, so its functions read and write it as an
+// instant in UTC. Patterns are Java's DateTimeFormatter patterns; zone ids
+// are Java's (see types.LoadJavaZone).
+
 type layoutCache struct {
 	mu sync.Mutex
 	m  map[string]*types.JavaLayout
@@ -38,24 +45,58 @@ var layouts layoutCache
 // Now is the clock used by CURRENT_TIMESTAMP and friends; tests may replace it.
 var Now = time.Now
 
-func tsUnitMicros(unit string) (int64, bool) {
-	switch strings.ToUpper(strings.TrimSuffix(strings.ToUpper(unit), "S")) {
-	case "MICROSECOND":
-		return 1, true
-	case "MILLISECOND":
-		return types.MicrosPerMilli, true
-	case "SECOND", "SQL_TSI_SECOND":
-		return types.MicrosPerSecond, true
-	case "MINUTE", "SQL_TSI_MINUTE":
-		return 60 * types.MicrosPerSecond, true
-	case "HOUR", "SQL_TSI_HOUR":
-		return 3600 * types.MicrosPerSecond, true
-	case "DAY", "SQL_TSI_DAY":
-		return types.MicrosPerDay, true
-	case "WEEK", "SQL_TSI_WEEK":
-		return 7 * types.MicrosPerDay, true
+// timeUnit is a unit of TIMESTAMPADD, TIMESTAMPDIFF, FLOOR(.. TO ..) and
+// ksqlDB's DATEADD family: a fixed number of microseconds, or of months.
+type timeUnit struct {
+	name   string
+	micros int64 // 0 for month-based units
+	months int64
+	nanos  bool // NANOSECOND: amounts are divided by 1000
+}
+
+func parseTimeUnit(u string) (timeUnit, bool) {
+	u = strings.ToUpper(strings.TrimSpace(u))
+	u = strings.TrimPrefix(u, "SQL_TSI_")
+	u = strings.TrimSuffix(u, "S")
+	switch u {
+	case "NANOSECOND", "NANO":
+		return timeUnit{name: "NANOSECOND", micros: 1, nanos: true}, true
+	case "MICROSECOND", "MICRO", "FRAC_SECOND":
+		return timeUnit{name: "MICROSECOND", micros: 1}, true
+	case "MILLISECOND", "MILLI":
+		return timeUnit{name: "MILLISECOND", micros: types.MicrosPerMilli}, true
+	case "SECOND":
+		return timeUnit{name: "SECOND", micros: types.MicrosPerSecond}, true
+	case "MINUTE":
+		return timeUnit{name: "MINUTE", micros: 60 * types.MicrosPerSecond}, true
+	case "HOUR":
+		return timeUnit{name: "HOUR", micros: 3600 * types.MicrosPerSecond}, true
+	case "DAY":
+		return timeUnit{name: "DAY", micros: types.MicrosPerDay}, true
+	case "WEEK":
+		return timeUnit{name: "WEEK", micros: 7 * types.MicrosPerDay}, true
+	case "MONTH":
+		return timeUnit{name: "MONTH", months: 1}, true
+	case "QUARTER":
+		return timeUnit{name: "QUARTER", months: 3}, true
+	case "YEAR":
+		return timeUnit{name: "YEAR", months: 12}, true
+	case "DECADE":
+		return timeUnit{name: "DECADE", months: 120}, true
+	case "CENTURY":
+		return timeUnit{name: "CENTURY", months: 1200}, true
+	case "MILLENNIUM":
+		return timeUnit{name: "MILLENNIUM", months: 12000}, true
 	}
-	return 0, false
+	return timeUnit{}, false
+}
+
+// amount converts n units to microseconds (fixed units only).
+func (u timeUnit) amount(n int64) int64 {
+	if u.nanos {
+		return n / 1000
+	}
+	return n * u.micros
 }
 
 func constString(e Expr) (string, bool) {
@@ -64,6 +105,19 @@ func constString(e Expr) (string, bool) {
 		return "", false
 	}
 	return c.V.S, true
+}
+
+// unitArg reads the constant time unit of a function's first argument.
+func unitArg(env *Env, name string, args []Expr) (timeUnit, error) {
+	s, ok := constString(args[0])
+	if !ok {
+		return timeUnit{}, argErr(env, name, args)
+	}
+	u, ok := parseTimeUnit(s)
+	if !ok {
+		return timeUnit{}, typeErr("unsupported time unit %s in %s", s, name)
+	}
+	return u, nil
 }
 
 // wall returns wall-clock micros of a temporal value.
@@ -77,11 +131,26 @@ func wall(v types.Value, loc *time.Location) int64 {
 	return v.I
 }
 
+// tsZone is the zone in which a TIMESTAMP's wall clock is read as an
+// instant: UTC for ksqlDB, the session zone for Flink.
+func tsZone(env *Env) *time.Location {
+	if isKSQL(env) {
+		return time.UTC
+	}
+	return env.Location()
+}
+
 func field(unit string, us int64) (int64, bool) {
 	days := floorDiv(us, types.MicrosPerDay)
 	rem := us - days*types.MicrosPerDay
 	y, m, d := types.CivilFromDays(days)
 	switch strings.ToUpper(unit) {
+	case "MILLENNIUM":
+		return (y + 999) / 1000, true
+	case "CENTURY":
+		return (y + 99) / 100, true
+	case "DECADE":
+		return floorDiv(y, 10), true
 	case "YEAR":
 		return y, true
 	case "QUARTER":
@@ -93,12 +162,18 @@ func field(unit string, us int64) (int64, bool) {
 		t := time.Date(int(y), time.Month(m), int(d), 0, 0, 0, 0, time.UTC)
 		_, w := t.ISOWeek()
 		return int64(w), true
+	case "ISOYEAR":
+		t := time.Date(int(y), time.Month(m), int(d), 0, 0, 0, 0, time.UTC)
+		iy, _ := t.ISOWeek()
+		return int64(iy), true
 	case "DAY", "DAYOFMONTH":
 		return d, true
 	case "DAYOFYEAR", "DOY":
 		return days - types.DaysFromCivil(int(y), 1, 1) + 1, true
 	case "DAYOFWEEK", "DOW":
 		return (days%7+11)%7 + 1, true // Sunday = 1
+	case "ISODOW":
+		return (days%7+10)%7 + 1, true // Monday = 1
 	case "HOUR":
 		return rem / (3600 * types.MicrosPerSecond), true
 	case "MINUTE":
@@ -106,20 +181,94 @@ func field(unit string, us int64) (int64, bool) {
 	case "SECOND":
 		return rem / types.MicrosPerSecond % 60, true
 	case "MILLISECOND":
-		return rem / types.MicrosPerMilli % 1000, true
+		return rem / types.MicrosPerMilli % 60000, true
+	case "MICROSECOND":
+		return rem % (60 * types.MicrosPerSecond), true
+	case "NANOSECOND":
+		return rem % (60 * types.MicrosPerSecond) * 1000, true
 	case "EPOCH":
 		return floorDiv(us, types.MicrosPerSecond), true
 	}
 	return 0, false
 }
 
+// zoneArg returns the zone named by argument i (UTC when absent), or nil
+// for an unknown zone.
+func zoneArg(a []types.Value, i int) *time.Location {
+	if len(a) <= i {
+		return time.UTC
+	}
+	if a[i].IsNull() {
+		return nil
+	}
+	return loadZone(a[i].S)
+}
+
+func formatInstant(us int64, pattern string, loc *time.Location) types.Value {
+	l := layouts.get(pattern)
+	if l == nil || loc == nil {
+		return types.NullValue
+	}
+	t := time.UnixMicro(us).In(loc)
+	name, off := t.Zone()
+	return types.StringV(l.Format(us+int64(off)*types.MicrosPerSecond, off, name))
+}
+
+// parseInstant parses s with a Java pattern; without a zone in the text the
+// wall clock is read in loc.
+func parseInstant(s, pattern string, loc *time.Location) (int64, bool) {
+	l := layouts.get(pattern)
+	if l == nil || loc == nil {
+		return 0, false
+	}
+	us, zoned, err := l.Parse(s)
+	if err != nil {
+		return 0, false
+	}
+	if !zoned {
+		us = types.FromWallClock(us, loc)
+	}
+	return us, true
+}
+
+// ParseInstant is parseInstant for other packages (ksqlDB timestamp_format).
+func ParseInstant(s, pattern string, loc *time.Location) (int64, bool) {
+	return parseInstant(s, pattern, loc)
+}
+
+// parseWall parses s with a Java pattern into wall-clock micros (a zone in
+// the text converts the instant to UTC wall clock).
+func parseWall(s, pattern string) (int64, bool) {
+	l := layouts.get(pattern)
+	if l == nil {
+		return 0, false
+	}
+	us, _, err := l.Parse(s)
+	return us, err == nil
+}
+
+func formatWall(us int64, pattern string) types.Value {
+	l := layouts.get(pattern)
+	if l == nil {
+		return types.NullValue
+	}
+	return types.StringV(l.Format(us, 0, "UTC"))
+}
+
+func modDay(us int64) int64 {
+	return us - floorDiv(us, types.MicrosPerDay)*types.MicrosPerDay
+}
+
 func registerTimeFuncs() {
-	register("TO_TIMESTAMP", &funcDef{build: func(env *Env, args []Expr) (types.Type, func([]types.Value) types.Value, error) {
-		if err := wantArgs("TO_TIMESTAMP", args, 1, 2); err != nil {
+	registerFlinkTime()
+	registerKsqlTime()
+	registerTimeArith()
+}
+
+func registerFlinkTime() {
+	register("TO_TIMESTAMP", &funcDef{build: func(env *Env, args []Expr) (types.Type, impl, error) {
+		if err := checkSig(env, "TO_TIMESTAMP", args, 1, isStr, isStr); err != nil {
 			return types.Type{}, nil, err
-		}
-		if !isStr(args[0].Type()) {
-			return types.Type{}, nil, typeErr("Cannot apply 'TO_TIMESTAMP' to arguments of type 'TO_TIMESTAMP(%s)'", argTypes(args))
 		}
 		return types.TTS3, func(a []types.Value) types.Value {
 			if len(a) == 1 {
@@ -129,44 +278,33 @@ func registerTimeFuncs() {
 				}
 				return types.TimestampV(us)
 			}
-			l := layouts.get(a[1].S)
-			if l == nil {
-				return types.NullValue
-			}
-			us, _, err := l.Parse(a[0].S)
-			if err != nil {
+			us, ok := parseWall(a[0].S, a[1].S)
+			if !ok {
 				return types.NullValue
 			}
 			return types.TimestampV(us)
 		}, nil
 	}})
-	register("TO_DATE", &funcDef{build: func(env *Env, args []Expr) (types.Type, func([]types.Value) types.Value, error) {
-		return types.TDate, func(a []types.Value) types.Value {
-			var us int64
-			var err error
-			if len(a) == 1 {
-				us, err = types.ParseTimestamp(strings.TrimSpace(a[0].S))
-			} else if l := layouts.get(a[1].S); l != nil {
-				us, _, err = l.Parse(a[0].S)
-			} else {
-				return types.NullValue
-			}
-			if err != nil {
-				return types.NullValue
-			}
-			return types.DateV(floorDiv(us, types.MicrosPerDay))
-		}, wantArgs("TO_DATE", args, 1, 2)
-	}})
-	register("DATE_FORMAT", &funcDef{build: func(env *Env, args []Expr) (types.Type, func([]types.Value) types.Value, error) {
-		if err := wantArgs("DATE_FORMAT", args, 2, 2); err != nil {
+	simple("TO_DATE", types.TDate, func(a []types.Value) types.Value {
+		var us int64
+		var ok bool
+		if len(a) == 1 {
+			v, err := types.ParseTimestamp(strings.TrimSpace(a[0].S))
+			us, ok = v, err == nil
+		} else {
+			us, ok = parseWall(a[0].S, a[1].S)
+		}
+		if !ok {
+			return types.NullValue
+		}
+		return types.DateV(floorDiv(us, types.MicrosPerDay))
+	}, 1, isStr, isStr)
+	register("DATE_FORMAT", &funcDef{build: func(env *Env, args []Expr) (types.Type, impl, error) {
+		if err := checkSig(env, "DATE_FORMAT", args, 2, func(t types.Type) bool { return isStr(t) || t.Kind.IsTemporal() }, isStr); err != nil {
 			return types.Type{}, nil, err
 		}
 		loc := env.Location()
 		return types.TString, func(a []types.Value) types.Value {
-			l := layouts.get(a[1].S)
-			if l == nil {
-				return types.NullValue
-			}
 			var us int64
 			if a[0].K == types.String {
 				v, err := types.ParseTimestamp(strings.TrimSpace(a[0].S))
@@ -177,11 +315,11 @@ func registerTimeFuncs() {
 			} else {
 				us = wall(a[0], loc)
 			}
-			return types.StringV(l.Format(us, 0, ""))
+			return formatWall(us, a[1].S)
 		}, nil
 	}})
-	register("TO_TIMESTAMP_LTZ", &funcDef{build: func(env *Env, args []Expr) (types.Type, func([]types.Value) types.Value, error) {
-		if err := wantArgs("TO_TIMESTAMP_LTZ", args, 1, 2); err != nil {
+	register("TO_TIMESTAMP_LTZ", &funcDef{build: func(env *Env, args []Expr) (types.Type, impl, error) {
+		if err := checkSig(env, "TO_TIMESTAMP_LTZ", args, 1, isNum, isInt); err != nil {
 			return types.Type{}, nil, err
 		}
 		return types.TTSLTZ3, func(a []types.Value) types.Value {
@@ -189,18 +327,24 @@ func registerTimeFuncs() {
 			if len(a) == 2 {
 				prec = a[1].Int()
 			}
-			n := a[0].Int()
-			if prec == 0 {
-				return types.TimestampLTZV(n * types.MicrosPerSecond)
+			switch prec {
+			case 0:
+				return types.TimestampLTZV(int64(a[0].Float() * types.MicrosPerSecond))
+			case 3:
+				return types.TimestampLTZV(int64(a[0].Float() * types.MicrosPerMilli))
 			}
-			return types.TimestampLTZV(n * types.MicrosPerMilli)
+			return types.NullValue
 		}, nil
 	}})
-	register("UNIX_TIMESTAMP", &funcDef{nondeterministic: true, build: func(env *Env, args []Expr) (types.Type, func([]types.Value) types.Value, error) {
-		if err := wantArgs("UNIX_TIMESTAMP", args, 0, 2); err != nil {
+	register("UNIX_TIMESTAMP", &funcDef{nondeterministic: true, build: func(env *Env, args []Expr) (types.Type, impl, error) {
+		ksql := isKSQL(env)
+		if ksql {
+			if err := checkSig(env, "UNIX_TIMESTAMP", args, 0, isTS); err != nil {
+				return types.Type{}, nil, err
+			}
+		} else if err := checkSig(env, "UNIX_TIMESTAMP", args, 0, isStr, isStr); err != nil {
 			return types.Type{}, nil, err
 		}
-		ksql := env != nil && env.KSQL
 		loc := env.Location()
 		return types.TBigInt, func(a []types.Value) types.Value {
 			if len(a) == 0 {
@@ -213,52 +357,41 @@ func registerTimeFuncs() {
 				return types.BigIntV(floorDiv(a[0].I, types.MicrosPerMilli))
 			}
 			var us int64
-			var err error
+			var ok bool
 			if len(a) == 2 {
-				l := layouts.get(a[1].S)
-				if l == nil {
-					return types.NullValue
-				}
-				var zoned bool
-				us, zoned, err = l.Parse(a[0].S)
-				if err == nil && !zoned {
-					us = types.FromWallClock(us, loc)
-				}
+				us, ok = parseInstant(a[0].S, a[1].S, loc)
 			} else {
-				us, err = types.ParseTimestamp(a[0].S)
-				us = types.FromWallClock(us, loc)
+				v, err := types.ParseTimestamp(strings.TrimSpace(a[0].S))
+				us, ok = types.FromWallClock(v, loc), err == nil
 			}
-			if err != nil {
+			if !ok {
 				return types.NullValue
 			}
 			return types.BigIntV(floorDiv(us, types.MicrosPerSecond))
 		}, nil
 	}})
-	register("FROM_UNIXTIME", &funcDef{build: func(env *Env, args []Expr) (types.Type, func([]types.Value) types.Value, error) {
-		if err := wantArgs("FROM_UNIXTIME", args, 1, 2); err != nil {
+	register("FROM_UNIXTIME", &funcDef{build: func(env *Env, args []Expr) (types.Type, impl, error) {
+		if isKSQL(env) {
+			// ksqlDB: epoch milliseconds to a TIMESTAMP.
+			return types.TTS3, func(a []types.Value) types.Value {
+				return types.TimestampV(a[0].Int() * types.MicrosPerMilli)
+			}, checkSig(env, "FROM_UNIXTIME", args, 1, isInt)
+		}
+		if err := checkSig(env, "FROM_UNIXTIME", args, 1, isNum, isStr); err != nil {
 			return types.Type{}, nil, err
 		}
 		loc := env.Location()
-		if env != nil && env.KSQL {
-			return types.Type{Kind: types.TimestampLTZ, Precision: 3}, func(a []types.Value) types.Value {
-				return types.TimestampLTZV(a[0].Int() * types.MicrosPerMilli)
-			}, nil
-		}
 		return types.TString, func(a []types.Value) types.Value {
 			p := "yyyy-MM-dd HH:mm:ss"
 			if len(a) == 2 {
 				p = a[1].S
 			}
-			l := layouts.get(p)
-			if l == nil {
-				return types.NullValue
-			}
-			return types.StringV(l.Format(types.ToWallClock(a[0].Int()*types.MicrosPerSecond, loc), 0, ""))
+			return formatWall(types.ToWallClock(a[0].Int()*types.MicrosPerSecond, loc), p)
 		}, nil
 	}})
 	nowFn := func(name string, t types.Type, f func(env *Env) types.Value) {
-		register(name, &funcDef{nondeterministic: true, build: func(env *Env, args []Expr) (types.Type, func([]types.Value) types.Value, error) {
-			return t, func([]types.Value) types.Value { return f(env) }, wantArgs(name, args, 0, 0)
+		register(name, &funcDef{nondeterministic: true, build: func(env *Env, args []Expr) (types.Type, impl, error) {
+			return t, func([]types.Value) types.Value { return f(env) }, checkSig(env, name, args, 0)
 		}})
 	}
 	nowFn("CURRENT_TIMESTAMP,NOW,PROCTIME,CURRENT_ROW_TIMESTAMP", types.Type{Kind: types.TimestampLTZ, Precision: 3, NotNull: true}, func(env *Env) types.Value {
@@ -270,7 +403,11 @@ func registerTimeFuncs() {
 	nowFn("CURRENT_DATE", types.Type{Kind: types.Date, NotNull: true}, func(env *Env) types.Value {
 		return types.DateV(floorDiv(types.ToWallClock(Now().UnixMicro(), env.Location()), types.MicrosPerDay))
 	})
-	register("EXTRACT", &funcDef{build: func(env *Env, args []Expr) (types.Type, func([]types.Value) types.Value, error) {
+	nowFn("CURRENT_TIME,LOCALTIME", types.Type{Kind: types.Time, NotNull: true}, func(env *Env) types.Value {
+		w := types.ToWallClock(Now().UnixMilli()*types.MicrosPerMilli, env.Location())
+		return types.TimeV(modDay(w) / types.MicrosPerSecond * types.MicrosPerSecond)
+	})
+	register("EXTRACT", &funcDef{build: func(env *Env, args []Expr) (types.Type, impl, error) {
 		if err := wantArgs("EXTRACT", args, 2, 2); err != nil {
 			return types.Type{}, nil, err
 		}
@@ -289,82 +426,77 @@ func registerTimeFuncs() {
 	}})
 	for _, unit := range []string{"YEAR", "QUARTER", "MONTH", "WEEK", "DAYOFYEAR", "DAYOFMONTH", "DAYOFWEEK", "HOUR", "MINUTE", "SECOND"} {
 		unit := unit
-		register(unit, &funcDef{build: func(env *Env, args []Expr) (types.Type, func([]types.Value) types.Value, error) {
+		register(unit, &funcDef{build: func(env *Env, args []Expr) (types.Type, impl, error) {
 			loc := env.Location()
 			return types.TBigInt, func(a []types.Value) types.Value {
 				v, _ := field(unit, wall(a[0], loc))
 				return types.BigIntV(v)
-			}, wantArgs(unit, args, 1, 1)
+			}, checkSig(env, unit, args, 1, func(t types.Type) bool { return t.Kind.IsTemporal() || t.Kind == types.Null })
 		}})
 	}
-	register("TIMESTAMPADD", &funcDef{build: func(env *Env, args []Expr) (types.Type, func([]types.Value) types.Value, error) {
-		if err := wantArgs("TIMESTAMPADD", args, 3, 3); err != nil {
+	register("CONVERT_TZ", &funcDef{build: func(env *Env, args []Expr) (types.Type, impl, error) {
+		if err := checkSig(env, "CONVERT_TZ", args, 3, func(t types.Type) bool {
+			return isStr(t) || isTS(t) || t.Kind == types.Time
+		}, isStr, isStr); err != nil {
 			return types.Type{}, nil, err
 		}
-		unit, ok := constString(args[0])
-		if !ok {
-			return types.Type{}, nil, typeErr("TIMESTAMPADD needs a time unit")
-		}
-		t := args[2].Type()
-		u := strings.ToUpper(strings.TrimSuffix(strings.ToUpper(unit), "S"))
-		if u == "MONTH" || u == "YEAR" || u == "QUARTER" {
-			mul := map[string]int64{"MONTH": 1, "QUARTER": 3, "YEAR": 12}[u]
-			return t, func(a []types.Value) types.Value { return addMonths(a[2].K, a[2], a[1].Int()*mul) }, nil
-		}
-		mul, ok := tsUnitMicros(unit)
-		if !ok {
-			return types.Type{}, nil, typeErr("unsupported time unit %s", unit)
-		}
-		return t, func(a []types.Value) types.Value {
-			v := a[2]
-			if v.K == types.Date {
-				return types.TimestampV(v.I*types.MicrosPerDay + a[1].Int()*mul)
-			}
-			v.I += a[1].Int() * mul
-			return v
-		}, nil
-	}})
-	register("TIMESTAMPDIFF", &funcDef{build: func(env *Env, args []Expr) (types.Type, func([]types.Value) types.Value, error) {
-		if err := wantArgs("TIMESTAMPDIFF", args, 3, 3); err != nil {
-			return types.Type{}, nil, err
-		}
-		unit, ok := constString(args[0])
-		if !ok {
-			return types.Type{}, nil, typeErr("TIMESTAMPDIFF needs a time unit")
-		}
-		loc := env.Location()
-		u := strings.ToUpper(strings.TrimSuffix(strings.ToUpper(unit), "S"))
-		if u == "MONTH" || u == "YEAR" || u == "QUARTER" {
-			div := map[string]int64{"MONTH": 1, "QUARTER": 3, "YEAR": 12}[u]
-			return types.TInt, func(a []types.Value) types.Value {
-				y1, m1, _ := types.CivilFromDays(floorDiv(wall(a[1], loc), types.MicrosPerDay))
-				y2, m2, _ := types.CivilFromDays(floorDiv(wall(a[2], loc), types.MicrosPerDay))
-				return types.IntV((y2*12 + m2 - y1*12 - m1) / div)
+		switch args[0].Type().Kind {
+		case types.String:
+			// Flink: a 'yyyy-MM-dd HH:mm:ss' text from one zone to another.
+			return types.TString, func(a []types.Value) types.Value {
+				from, to := loadZone(a[1].S), loadZone(a[2].S)
+				us, err := types.ParseTimestamp(strings.TrimSpace(a[0].S))
+				if err != nil || from == nil || to == nil {
+					return types.NullValue
+				}
+				w := types.ToWallClock(types.FromWallClock(us, from), to)
+				return types.StringV(types.FormatTimestamp(w, 0, ' '))
+			}, nil
+		case types.Time:
+			return args[0].Type().Nullable(), func(a []types.Value) types.Value {
+				d, ok := zoneShift(a[0].I, a[1].S, a[2].S)
+				if !ok {
+					return types.NullValue
+				}
+				return types.TimeV(modDay(a[0].I + d))
 			}, nil
 		}
-		mul, ok := tsUnitMicros(unit)
-		if !ok {
-			return types.Type{}, nil, typeErr("unsupported time unit %s", unit)
-		}
-		return types.TInt, func(a []types.Value) types.Value {
-			return types.IntV((wall(a[2], loc) - wall(a[1], loc)) / mul)
+		// ksqlDB: shift the timestamp by the difference of the two zones'
+		// offsets at that instant.
+		t := args[0].Type().Nullable()
+		return t, func(a []types.Value) types.Value {
+			d, ok := zoneShift(a[0].I, a[1].S, a[2].S)
+			if !ok {
+				return types.NullValue
+			}
+			return types.Value{K: a[0].K, I: a[0].I + d}
 		}, nil
 	}})
+}
 
-	// ksqlDB time functions.
-	register("TIMESTAMPTOSTRING", &funcDef{build: func(env *Env, args []Expr) (types.Type, func([]types.Value) types.Value, error) {
-		if err := wantArgs("TIMESTAMPTOSTRING", args, 2, 3); err != nil {
-			return types.Type{}, nil, err
-		}
+// zoneShift is offset(to) - offset(from) at the instant us, in micros.
+func zoneShift(us int64, fromID, toID string) (int64, bool) {
+	from, to := loadZone(fromID), loadZone(toID)
+	if from == nil || to == nil {
+		return 0, false
+	}
+	t := time.UnixMicro(us)
+	_, fo := t.In(from).Zone()
+	_, tof := t.In(to).Zone()
+	return int64(tof-fo) * types.MicrosPerSecond, true
+}
+
+func registerKsqlTime() {
+	register("TIMESTAMPTOSTRING", &funcDef{build: func(env *Env, args []Expr) (types.Type, impl, error) {
 		return types.TString, func(a []types.Value) types.Value {
 			return formatInstant(a[0].Int()*types.MicrosPerMilli, a[1].S, zoneArg(a, 2))
-		}, nil
+		}, checkSig(env, "TIMESTAMPTOSTRING", args, 2, isInt, isStr, isStr)
 	}})
-	register("FORMAT_TIMESTAMP", &funcDef{build: func(env *Env, args []Expr) (types.Type, func([]types.Value) types.Value, error) {
-		if err := wantArgs("FORMAT_TIMESTAMP", args, 2, 3); err != nil {
+	register("FORMAT_TIMESTAMP", &funcDef{build: func(env *Env, args []Expr) (types.Type, impl, error) {
+		if err := checkSig(env, "FORMAT_TIMESTAMP", args, 2, isTS, isStr, isStr); err != nil {
 			return types.Type{}, nil, err
 		}
-		loc := env.Location()
+		loc := tsZone(env)
 		return types.TString, func(a []types.Value) types.Value {
 			us := a[0].I
 			if a[0].K == types.Timestamp {
@@ -373,21 +505,27 @@ func registerTimeFuncs() {
 			return formatInstant(us, a[1].S, zoneArg(a, 2))
 		}, nil
 	}})
-	register("STRINGTOTIMESTAMP", &funcDef{build: func(env *Env, args []Expr) (types.Type, func([]types.Value) types.Value, error) {
-		if err := wantArgs("STRINGTOTIMESTAMP", args, 2, 3); err != nil {
-			return types.Type{}, nil, err
-		}
+	register("STRINGTOTIMESTAMP", &funcDef{build: func(env *Env, args []Expr) (types.Type, impl, error) {
 		return types.TBigInt, func(a []types.Value) types.Value {
 			us, ok := parseInstant(a[0].S, a[1].S, zoneArg(a, 2))
 			if !ok {
 				return types.NullValue
 			}
 			return types.BigIntV(floorDiv(us, types.MicrosPerMilli))
-		}, nil
+		}, checkSig(env, "STRINGTOTIMESTAMP", args, 2, isStr, isStr, isStr)
 	}})
-	register("PARSE_TIMESTAMP", &funcDef{build: func(env *Env, args []Expr) (types.Type, func([]types.Value) types.Value, error) {
-		if err := wantArgs("PARSE_TIMESTAMP", args, 2, 3); err != nil {
+	register("PARSE_TIMESTAMP", &funcDef{build: func(env *Env, args []Expr) (types.Type, impl, error) {
+		if err := checkSig(env, "PARSE_TIMESTAMP", args, 2, isStr, isStr, isStr); err != nil {
 			return types.Type{}, nil, err
+		}
+		if isKSQL(env) {
+			return types.TTS3, func(a []types.Value) types.Value {
+				us, ok := parseInstant(a[0].S, a[1].S, zoneArg(a, 2))
+				if !ok {
+					return types.NullValue
+				}
+				return types.TimestampV(floorDiv(us, types.MicrosPerMilli) * types.MicrosPerMilli)
+			}, nil
 		}
 		return types.TTSLTZ3, func(a []types.Value) types.Value {
 			us, ok := parseInstant(a[0].S, a[1].S, zoneArg(a, 2))
@@ -397,47 +535,212 @@ func registerTimeFuncs() {
 			return types.TimestampLTZV(us)
 		}, nil
 	}})
+	simple("FORMAT_DATE", types.TString, func(a []types.Value) types.Value {
+		return formatWall(a[0].I*types.MicrosPerDay, a[1].S)
+	}, 2, isDate, isStr)
+	simple("DATETOSTRING", types.TString, func(a []types.Value) types.Value {
+		return formatWall(a[0].Int()*types.MicrosPerDay, a[1].S)
+	}, 2, isInt, isStr)
+	simple("PARSE_DATE", types.TDate, func(a []types.Value) types.Value {
+		us, ok := parseWall(a[0].S, a[1].S)
+		if !ok {
+			return types.NullValue
+		}
+		return types.DateV(floorDiv(us, types.MicrosPerDay))
+	}, 2, isStr, isStr)
+	simple("STRINGTODATE", types.TInt, func(a []types.Value) types.Value {
+		us, ok := parseWall(a[0].S, a[1].S)
+		if !ok {
+			return types.NullValue
+		}
+		return types.IntV(floorDiv(us, types.MicrosPerDay))
+	}, 2, isStr, isStr)
+	simple("FORMAT_TIME", types.TString, func(a []types.Value) types.Value {
+		return formatWall(modDay(a[0].I), a[1].S)
+	}, 2, isTime, isStr)
+	simple("PARSE_TIME", types.TTime, func(a []types.Value) types.Value {
+		us, ok := parseWall(a[0].S, a[1].S)
+		if !ok {
+			return types.NullValue
+		}
+		return types.TimeV(modDay(us))
+	}, 2, isStr, isStr)
+	simple("FROM_DAYS", types.TDate, func(a []types.Value) types.Value { return types.DateV(a[0].Int()) }, 1, isInt)
+	register("UNIX_DATE", &funcDef{nondeterministic: true, build: func(env *Env, args []Expr) (types.Type, impl, error) {
+		if err := checkSig(env, "UNIX_DATE", args, 0, isDate); err != nil {
+			return types.Type{}, nil, err
+		}
+		return types.TInt, func(a []types.Value) types.Value {
+			if len(a) == 0 {
+				return types.IntV(floorDiv(types.ToWallClock(Now().UnixMicro(), env.Location()), types.MicrosPerDay))
+			}
+			return types.IntV(a[0].I)
+		}, nil
+	}})
 }
 
-func zoneArg(a []types.Value, i int) *time.Location {
-	if len(a) <= i || a[i].IsNull() {
-		return time.UTC
+// registerTimeArith: TIMESTAMPADD / TIMESTAMPSUB / TIMESTAMPDIFF (unit,
+// amount, value) in both dialects' order, ksqlDB's DATEADD / DATESUB /
+// TIMEADD / TIMESUB, and FLOOR/CEIL(x TO unit) (in math.go's FLOOR).
+func registerTimeArith() {
+	addFn := func(name string, sign int64, accepts func(types.Type) bool) {
+		register(name, &funcDef{build: func(env *Env, args []Expr) (types.Type, impl, error) {
+			if err := checkSig(env, name, args, 3, isStr, isInt, accepts); err != nil {
+				return types.Type{}, nil, err
+			}
+			u, err := unitArg(env, name, args)
+			if err != nil {
+				return types.Type{}, nil, err
+			}
+			t := args[2].Type()
+			switch t.Kind {
+			case types.Date:
+				if u.months == 0 && u.micros < types.MicrosPerDay && !isKSQL(env) {
+					// Flink: a sub-day unit turns a DATE into a TIMESTAMP.
+					return types.TTS3, func(a []types.Value) types.Value {
+						return types.TimestampV(a[2].I*types.MicrosPerDay + sign*u.amount(a[1].Int()))
+					}, nil
+				}
+				return types.TDate, func(a []types.Value) types.Value {
+					return addUnit(a[2], sign*a[1].Int(), u)
+				}, nil
+			case types.Time:
+				return t.Nullable(), func(a []types.Value) types.Value {
+					if u.months != 0 {
+						return a[2]
+					}
+					return types.TimeV(modDay(a[2].I + sign*u.amount(a[1].Int())))
+				}, nil
+			}
+			return t.Nullable(), func(a []types.Value) types.Value {
+				return addUnit(a[2], sign*a[1].Int(), u)
+			}, nil
+		}})
 	}
-	loc, err := time.LoadLocation(a[i].S)
-	if err != nil {
-		return time.UTC
-	}
-	return loc
+	temporal := func(t types.Type) bool { return t.Kind.IsTemporal() || t.Kind == types.Null }
+	addFn("TIMESTAMPADD", 1, temporal)
+	addFn("TIMESTAMPSUB", -1, temporal)
+	addFn("DATEADD", 1, isDate)
+	addFn("DATESUB", -1, isDate)
+	addFn("TIMEADD", 1, isTime)
+	addFn("TIMESUB", -1, isTime)
+	register("TIMESTAMPDIFF", &funcDef{build: func(env *Env, args []Expr) (types.Type, impl, error) {
+		temporal := func(t types.Type) bool { return t.Kind.IsTemporal() || t.Kind == types.Null }
+		if err := checkSig(env, "TIMESTAMPDIFF", args, 3, isStr, temporal, temporal); err != nil {
+			return types.Type{}, nil, err
+		}
+		u, err := unitArg(env, "TIMESTAMPDIFF", args)
+		if err != nil {
+			return types.Type{}, nil, err
+		}
+		loc := env.Location()
+		if u.months != 0 {
+			return types.TInt, func(a []types.Value) types.Value {
+				return types.IntV(monthsBetween(wall(a[1], loc), wall(a[2], loc)) / u.months)
+			}, nil
+		}
+		return types.TInt, func(a []types.Value) types.Value {
+			d := wall(a[2], loc) - wall(a[1], loc)
+			if u.nanos {
+				return types.IntV(d * 1000)
+			}
+			return types.IntV(d / u.micros)
+		}, nil
+	}})
 }
 
-func formatInstant(us int64, pattern string, loc *time.Location) types.Value {
-	l := layouts.get(pattern)
-	if l == nil {
-		return types.NullValue
+// addUnit adds n units to a DATE, TIMESTAMP or TIMESTAMP_LTZ.
+func addUnit(v types.Value, n int64, u timeUnit) types.Value {
+	if u.months != 0 {
+		return addMonths(v.K, v, n*u.months)
 	}
-	t := time.UnixMicro(us).In(loc)
-	name, off := t.Zone()
-	return types.StringV(l.Format(us+int64(off)*types.MicrosPerSecond, off, name))
+	if v.K == types.Date {
+		return types.DateV(v.I + floorDiv(u.amount(n), types.MicrosPerDay))
+	}
+	v.I += u.amount(n)
+	return v
 }
 
-// ParseInstant parses s with a Java pattern; without a zone in the text the
-// wall clock is read in loc.
-func parseInstant(s, pattern string, loc *time.Location) (int64, bool) {
-	l := layouts.get(pattern)
-	if l == nil {
-		return 0, false
+// monthsBetween counts whole months from wall clock a to b (signed): a
+// month is complete when b's day and time reach a's.
+func monthsBetween(a, b int64) int64 {
+	neg := b < a
+	if neg {
+		a, b = b, a
 	}
-	us, zoned, err := l.Parse(s)
-	if err != nil {
-		return 0, false
+	da, db := floorDiv(a, types.MicrosPerDay), floorDiv(b, types.MicrosPerDay)
+	y1, m1, d1 := types.CivilFromDays(da)
+	y2, m2, d2 := types.CivilFromDays(db)
+	n := (y2*12 + m2) - (y1*12 + m1)
+	if d2 < d1 || (d2 == d1 && b-db*types.MicrosPerDay < a-da*types.MicrosPerDay) {
+		n--
 	}
-	if !zoned {
-		us = types.FromWallClock(us, loc)
+	if neg {
+		return -n
 	}
-	return us, true
+	return n
 }
 
-// ParseInstant is parseInstant for other packages (ksqlDB timestamp_format).
-func ParseInstant(s, pattern string, loc *time.Location) (int64, bool) {
-	return parseInstant(s, pattern, loc)
+// buildTimeFloor is FLOOR/CEIL(x TO unit): x rounded down (up) to the unit,
+// in the session zone for TIMESTAMP_LTZ. Weeks start on Sunday.
+func buildTimeFloor(env *Env, name string, up bool, args []Expr) (types.Type, impl, error) {
+	temporal := func(t types.Type) bool { return t.Kind.IsTemporal() || t.Kind == types.Null }
+	if err := checkSig(env, name, args, 2, temporal, isStr); err != nil {
+		return types.Type{}, nil, err
+	}
+	s, ok := constString(args[1])
+	if !ok {
+		return types.Type{}, nil, argErr(env, name, args)
+	}
+	u, ok := parseTimeUnit(s)
+	if !ok {
+		return types.Type{}, nil, typeErr("unsupported time unit %s in %s", s, name)
+	}
+	loc := env.Location()
+	t := args[0].Type()
+	floorWall := func(w int64) int64 {
+		switch {
+		case u.name == "WEEK":
+			d := floorDiv(w, types.MicrosPerDay)
+			d -= (d%7 + 11) % 7 // back to Sunday
+			return d * types.MicrosPerDay
+		case u.months != 0:
+			d := floorDiv(w, types.MicrosPerDay)
+			y, m, _ := types.CivilFromDays(d)
+			total := y*12 + m - 1
+			total = floorDiv(total, u.months) * u.months
+			return types.DaysFromCivil(int(floorDiv(total, 12)), int(total-floorDiv(total, 12)*12+1), 1) * types.MicrosPerDay
+		}
+		step := u.amount(1)
+		return floorDiv(w, step) * step
+	}
+	round := func(w int64) int64 {
+		f := floorWall(w)
+		if !up || f == w {
+			return f
+		}
+		if u.months != 0 {
+			return addMonths(types.Timestamp, types.TimestampV(f), u.months).I
+		}
+		if u.name == "WEEK" {
+			return f + 7*types.MicrosPerDay
+		}
+		return f + u.amount(1)
+	}
+	return t.Nullable(), func(a []types.Value) types.Value {
+		v := a[0]
+		switch v.K {
+		case types.Date:
+			return types.DateV(floorDiv(round(v.I*types.MicrosPerDay), types.MicrosPerDay))
+		case types.Time:
+			if u.months != 0 || u.micros >= types.MicrosPerDay {
+				return types.TimeV(0) // a day's end wraps to midnight
+			}
+			return types.TimeV(modDay(round(v.I)))
+		case types.TimestampLTZ:
+			return types.TimestampLTZV(types.FromWallClock(round(types.ToWallClock(v.I, loc)), loc))
+		}
+		v.I = round(v.I)
+		return v
+	}, nil
 }

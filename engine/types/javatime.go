@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
-	"time"
 )
 
 // JavaLayout is a compiled Java DateTimeFormatter/SimpleDateFormat pattern
@@ -206,7 +205,7 @@ func (l *JavaLayout) Parse(s string) (micros int64, zoned bool, err error) {
 			}
 		case 'X', 'x', 'Z', 'O', 'z', 'V':
 			zoned = true
-			if pos < len(s) && s[pos] == 'Z' && e.field == 'X' {
+			if pos < len(s) && (s[pos] == 'Z' || s[pos] == 'z') && e.field == 'X' {
 				pos++
 				ok = true
 				break
@@ -235,7 +234,7 @@ func (l *JavaLayout) Parse(s string) (micros int64, zoned bool, err error) {
 			for j < len(s) && s[j] != ' ' {
 				j++
 			}
-			if loc, err := time.LoadLocation(s[pos:j]); err == nil {
+			if loc, err := loadZoneText(s[pos:j]); err == nil {
 				pos = j
 				us := wallMicros(year, month, day, hour, minute, sec, frac)
 				return FromWallClock(us, loc), true, nil
