@@ -18,12 +18,13 @@ QTT_DIR ?= ../shared/suites/ksqldb-qtt
 # Flink's SQL client test scripts; FLINKQ_MIN is the share of their
 # statements that must print what Flink prints (raised as support grows).
 FLINKQ_DIR ?= ../shared/suites/flink/sql-client
-FLINKQ_MIN ?= 0.25
+FLINKQ_MIN ?= 0.7
 
 test: vet fmt-check
 	$(GO) test -race -count=1 ./...
 	$(MAKE) --no-print-directory fuzz FUZZTIME=10s
 	$(GO) run ./cmd/tumble test testdata/slt
+	$(GO) run ./cmd/tumble test testdata/q/*.q
 	@if ls $(QTT_DIR)/*.json >/dev/null 2>&1; then \
 		$(GO) run ./cmd/tumble test --qtt --min-pass 0.9 $(QTT_DIR)/*.json; \
 	else echo "SKIP ksqlDB query-validation tests: $(QTT_DIR) is absent"; fi

@@ -25,6 +25,10 @@ type Column struct {
 	Expr        sql.Expr // computed columns
 	ExprText    string
 	Key         bool // ksqlDB KEY / PRIMARY KEY column (from the record key)
+	Comment     string
+	Proctime    bool // a view column that is a processing-time attribute
+	// Def is the column as declared (Flink), which ALTER TABLE rewrites.
+	Def sql.ColumnDef
 }
 
 // Table is a table, stream or view in the catalog.
@@ -40,12 +44,26 @@ type Table struct {
 	OptionKeys []string // in written order
 	// Statement is the statement that created the object.
 	Statement string
-	// View is the query of a view.
-	View *sql.Select
+	// View is the query of a view; ViewText its text.
+	View     *sql.Select
+	ViewText string
 	// KSQL holds ksqlDB source properties.
 	KSQL *KSQLSource
 	// Comment from COMMENT '...'.
 	Comment string
+	// Temporary marks a Flink TEMPORARY table or view: it lives in the
+	// session's catalog beside, and in front of, a permanent object of the
+	// same name.
+	Temporary bool
+	// PrimaryKeyName is the constraint's name (CONSTRAINT name PRIMARY
+	// KEY); "" means Flink's PK_<columns>.
+	PrimaryKeyName string
+	// PartitionedBy is Flink's PARTITIONED BY columns.
+	PartitionedBy []string
+	// OptionsErr is set when ALTER TABLE left options that the connector
+	// refuses; queries over the table report it (as Flink, which checks
+	// options when a table is used).
+	OptionsErr error
 }
 
 // WatermarkDef is WATERMARK FOR Column AS Expr.
@@ -110,7 +128,8 @@ func (t *Table) Schema() types.Schema {
 type Catalog struct {
 	mu      sync.RWMutex
 	tables  map[string]*Table
-	queries int // ksqlDB query ids: CSAS_X_<n>
+	temps   map[string]*Table // Flink TEMPORARY objects, found first
+	queries int               // ksqlDB query ids: CSAS_X_<n>
 }
 
 // sawQueryID moves the query counter past an id like CSAS_X_7 that a
@@ -141,7 +160,9 @@ func (c *Catalog) nextQueryNumber() int {
 }
 
 // NewCatalog returns an empty catalog.
-func NewCatalog() *Catalog { return &Catalog{tables: map[string]*Table{}} }
+func NewCatalog() *Catalog {
+	return &Catalog{tables: map[string]*Table{}, temps: map[string]*Table{}}
+}
 
 // ErrNotFound is returned for unknown objects.
 var ErrNotFound = fmt.Errorf("not found")
@@ -150,7 +171,27 @@ var ErrNotFound = fmt.Errorf("not found")
 func (c *Catalog) Get(name string) (*Table, bool) {
 	c.mu.RLock()
 	defer c.mu.RUnlock()
+	if t, ok := c.temps[name]; ok {
+		return t, true
+	}
 	t, ok := c.tables[name]
+	return t, ok
+}
+
+// Permanent returns the permanent object named name, even when a
+// temporary one hides it.
+func (c *Catalog) Permanent(name string) (*Table, bool) {
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	t, ok := c.tables[name]
+	return t, ok
+}
+
+// Temporary returns the temporary object named name.
+func (c *Catalog) Temporary(name string) (*Table, bool) {
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	t, ok := c.temps[name]
 	return t, ok
 }
 
@@ -159,6 +200,9 @@ func (c *Catalog) Get(name string) (*Table, bool) {
 func (c *Catalog) Lookup(name string, ci bool) (*Table, bool) {
 	c.mu.RLock()
 	defer c.mu.RUnlock()
+	if t, ok := c.temps[name]; ok {
+		return t, true
+	}
 	if t, ok := c.tables[name]; ok {
 		return t, true
 	}
@@ -172,27 +216,45 @@ func (c *Catalog) Lookup(name string, ci bool) (*Table, bool) {
 	return nil, false
 }
 
-// Put adds or replaces an object.
+// Put adds or replaces an object (a temporary one among the temporary
+// objects).
 func (c *Catalog) Put(t *Table) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	if t.Temporary {
+		c.temps[t.Name] = t
+		return
+	}
 	c.tables[t.Name] = t
 }
 
-// Delete removes an object.
+// Delete removes a permanent object.
 func (c *Catalog) Delete(name string) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	delete(c.tables, name)
 }
 
-// List returns the objects sorted by name.
+// DeleteTemporary removes a temporary object.
+func (c *Catalog) DeleteTemporary(name string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	delete(c.temps, name)
+}
+
+// List returns the objects sorted by name; a temporary object hides a
+// permanent one of the same name.
 func (c *Catalog) List() []*Table {
 	c.mu.RLock()
 	defer c.mu.RUnlock()
-	out := make([]*Table, 0, len(c.tables))
-	for _, t := range c.tables {
+	out := make([]*Table, 0, len(c.tables)+len(c.temps))
+	for _, t := range c.temps {
 		out = append(out, t)
+	}
+	for n, t := range c.tables {
+		if _, hidden := c.temps[n]; !hidden {
+			out = append(out, t)
+		}
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
 	return out

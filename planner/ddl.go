@@ -26,6 +26,12 @@ var metadataTypes = map[string]types.Kind{
 
 // createTable validates a Flink CREATE TABLE and returns the catalog entry.
 func (s *Session) createTable(st *sql.CreateTable) (*Table, error) {
+	return s.createTableChecked(st, true)
+}
+
+// createTableChecked is createTable; checkConnector says whether the
+// connector's options are checked too.
+func (s *Session) createTableChecked(st *sql.CreateTable, checkConnector bool) (*Table, error) {
 	pos, text := st.Span()
 	t := &Table{
 		Name:      st.Name.Last(),
@@ -34,6 +40,10 @@ func (s *Session) createTable(st *sql.CreateTable) (*Table, error) {
 		Options:   map[string]string{},
 		Statement: text,
 		Comment:   st.Comment,
+		Temporary: st.Temporary,
+
+		PrimaryKeyName: st.PrimaryKeyName,
+		PartitionedBy:  st.PartitionedBy,
 	}
 	if st.Like != nil {
 		base, ok := s.Catalog.Get(st.Like.Last())
@@ -56,7 +66,7 @@ func (s *Session) createTable(st *sql.CreateTable) (*Table, error) {
 			return nil, sql.Errorf(cd.Pos, "A column named '%s' already exists in the table", cd.Name)
 		}
 		seen[cd.Name] = true
-		c := Column{Name: cd.Name, Kind: cd.Kind, Virtual: cd.Virtual}
+		c := Column{Name: cd.Name, Kind: cd.Kind, Virtual: cd.Virtual, Comment: cd.Comment, Def: cd}
 		switch cd.Kind {
 		case sql.Computed:
 			c.Expr = cd.Expr
@@ -123,10 +133,12 @@ func (s *Session) createTable(st *sql.CreateTable) (*Table, error) {
 		if wt.Kind != types.Timestamp && wt.Kind != types.TimestampLTZ {
 			return nil, sql.Errorf(st.Watermark.Pos, "Watermark strategy %s must be of type TIMESTAMP or TIMESTAMP_LTZ but is of type '%s'", wa.Expr, wt)
 		}
-		t.Watermark.Text = wa.Expr.String()
+		t.Watermark.Text = sql.SQL(st.Watermark.Expr)
 	}
-	if err := s.validateConnector(t, st); err != nil {
-		return nil, err
+	if checkConnector {
+		if err := s.validateConnector(t, st); err != nil {
+			return nil, err
+		}
 	}
 	return t, nil
 }
@@ -195,16 +207,22 @@ func (s *Session) validateConnector(t *Table, st *sql.CreateTable) error {
 			unknown = append(unknown, k)
 		}
 		if len(unknown) > 0 {
-			return sql.Errorf(optPos(unknown[0]), "Unsupported options found for '%s'.\n\nUnsupported options:\n\n%s", name, strings.Join(unknown, "\n"))
+			return sql.Errorf(optPos(unknown[0]), "%s", unsupportedOptions(name, unknown))
 		}
 	}
 	if c.Validate != nil {
 		spec := s.tableSpec(t, nil)
 		if err := c.Validate(spec); err != nil {
-			return sql.Errorf(st.Start, "Invalid options for table '%s': %v", t.Name, err)
+			// As Flink, a table whose options are incomplete can be
+			// created (and altered); using it fails.
+			t.OptionsErr = fmt.Errorf("Invalid options for table '%s': %v", t.Name, err)
 		}
 	}
 	return nil
+}
+
+func unsupportedOptions(connector string, keys []string) string {
+	return fmt.Sprintf("Unsupported options found for '%s'.\n\nUnsupported options:\n\n%s", connector, strings.Join(keys, "\n"))
 }
 
 // tableSpec builds the connector's view of a table. cols limits the
@@ -245,6 +263,34 @@ func (s *Session) tableSpec(t *Table, cols []Column) *engine.TableSpec {
 	return spec
 }
 
+// describeColumns are the columns of Flink's DESCRIBE / SHOW COLUMNS;
+// a "comment" column follows when a column has a comment.
+var describeColumns = []string{"name", "type", "null", "key", "extras", "watermark"}
+
+// describe renders DESCRIBE output for the columns whose names pass keep
+// (nil: all), as Flink's client shows it.
+func describe(t *Table, keep func(string) bool) *Result {
+	rows := describeRows(t)
+	r := &Result{Kind: ResultTable, Columns: describeColumns}
+	withComment := false
+	for _, c := range t.Columns {
+		withComment = withComment || c.Comment != ""
+	}
+	if withComment {
+		r.Columns = append(append([]string(nil), describeColumns...), "comment")
+	}
+	for i, row := range rows {
+		if keep != nil && !keep(t.Columns[i].Name) {
+			continue
+		}
+		if withComment {
+			row = append(row, t.Columns[i].Comment)
+		}
+		r.Rows = append(r.Rows, row)
+	}
+	return r
+}
+
 // describeRows renders DESCRIBE output: name, type, null, key, extras, watermark.
 func describeRows(t *Table) [][]string {
 	var rows [][]string
@@ -264,21 +310,23 @@ func describeRows(t *Table) [][]string {
 		extras := ""
 		switch c.Kind {
 		case sql.Metadata:
-			extras = fmt.Sprintf("METADATA FROM '%s'", c.MetadataKey)
+			extras = "METADATA"
+			if c.MetadataKey != c.Name {
+				extras += fmt.Sprintf(" FROM '%s'", c.MetadataKey)
+			}
 			if c.Virtual {
 				extras += " VIRTUAL"
 			}
 		case sql.Computed:
-			if c.Expr != nil {
+			if c.Expr != nil && t.Kind != sql.KindView {
 				extras = "AS " + exprText(c)
 			}
 		}
 		typ := c.Type.Nullable().String()
-		if c.Type.NotNull {
-			typ += " NOT NULL"
-		}
 		if t.Watermark != nil && t.Watermark.Column == c.Name {
 			typ += " *ROWTIME*"
+		} else if isProctime(c) {
+			typ += " *PROCTIME*"
 		}
 		wm := ""
 		if t.Watermark != nil && t.Watermark.Column == c.Name {
@@ -289,7 +337,19 @@ func describeRows(t *Table) [][]string {
 	return rows
 }
 
+// isProctime reports a processing-time attribute: a column computed as
+// PROCTIME() (or a view column that comes from one).
+func isProctime(c Column) bool {
+	if call, ok := c.Expr.(*sql.Call); ok && call.Name == "PROCTIME" && len(call.Args) == 0 {
+		return true
+	}
+	return c.Proctime
+}
+
 func exprText(c Column) string {
+	if c.Expr != nil {
+		return sql.SQL(c.Expr)
+	}
 	if c.ExprText != "" {
 		return c.ExprText
 	}

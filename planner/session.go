@@ -244,6 +244,11 @@ func (s *Session) Execute(ctx context.Context, st sql.Statement) (*Result, error
 		return s.execShow(n)
 	case *sql.Describe:
 		return s.execDescribe(n)
+	case *sql.AlterTable:
+		if s.Dialect == sql.KSQL {
+			return nil, sql.Errorf(n.Start, "ALTER is not supported in the ksqlDB dialect")
+		}
+		return s.execAlter(n)
 	case *sql.StopJob:
 		return s.execStopJob(n)
 	case *sql.Help:
@@ -259,11 +264,8 @@ func (s *Session) Execute(ctx context.Context, st sql.Statement) (*Result, error
 
 func (s *Session) execCreateTable(n *sql.CreateTable) (*Result, error) {
 	name := n.Name.Last()
-	if _, exists := s.Catalog.Get(name); exists && !n.OrReplace {
-		if n.IfNotExists {
-			return ok("Execute statement succeeded."), nil
-		}
-		return nil, sql.Errorf(n.Name.Pos, "Table `%s` already exists in Catalog default_catalog.", name)
+	if err, done := s.checkNew(name, n.Temporary, n.OrReplace, n.IfNotExists, n.Name.Pos, "Table"); done {
+		return ok2(), err
 	}
 	if n.Kind == sql.KindStream {
 		return nil, sql.Errorf(n.Start, "CREATE STREAM is ksqlDB syntax; submit it in the ksqlDB dialect")
@@ -276,13 +278,33 @@ func (s *Session) execCreateTable(n *sql.CreateTable) (*Result, error) {
 	return ok("Execute statement succeeded."), nil
 }
 
+// checkNew checks that an object of that name may be created. A
+// temporary object may hide a permanent one and the other way round; the
+// same kind twice is an error unless IF NOT EXISTS (done: nothing more to
+// do) or OR REPLACE.
+func (s *Session) checkNew(name string, temporary, orReplace, ifNotExists bool, pos sql.Pos, what string) (err error, done bool) {
+	var exists bool
+	if temporary {
+		_, exists = s.Catalog.Temporary(name)
+	} else {
+		_, exists = s.Catalog.Permanent(name)
+	}
+	if !exists || orReplace {
+		return nil, false
+	}
+	if ifNotExists {
+		return nil, true
+	}
+	if temporary {
+		return sql.Errorf(pos, "Temporary table '%s' already exists", qualified(name)), true
+	}
+	return sql.Errorf(pos, "%s `%s` already exists in Catalog default_catalog.", what, name), true
+}
+
 func (s *Session) execCreateView(n *sql.CreateView) (*Result, error) {
 	name := n.Name.Last()
-	if _, exists := s.Catalog.Get(name); exists && !n.OrReplace {
-		if n.IfNotExists {
-			return ok("Execute statement succeeded."), nil
-		}
-		return nil, sql.Errorf(n.Name.Pos, "View `%s` already exists in Catalog default_catalog.", name)
+	if err, done := s.checkNew(name, n.Temporary, n.OrReplace, n.IfNotExists, n.Name.Pos, "View"); done {
+		return ok2(), err
 	}
 	b := newBinder(s)
 	node, err := b.bindSelect(n.Query)
@@ -290,24 +312,152 @@ func (s *Session) execCreateView(n *sql.CreateView) (*Result, error) {
 		return nil, err
 	}
 	_, text := n.Span()
-	t := &Table{Name: name, Kind: sql.KindView, Dialect: s.Dialect, View: n.Query, Statement: text, Options: map[string]string{}}
+	t := &Table{Name: name, Kind: sql.KindView, Dialect: s.Dialect, View: n.Query, Statement: text, Options: map[string]string{},
+		Temporary: n.Temporary, Comment: n.Comment, ViewText: queryText(n.Base, n.Query.Pos)}
+	if x := s.expandView(n.Query); x != "" {
+		t.ViewText = x
+	}
 	fs := node.Fields()
 	if len(n.Columns) > 0 && len(n.Columns) != len(fs) {
 		return nil, sql.Errorf(n.Name.Pos, "View column list has %d columns, the query %d", len(n.Columns), len(fs))
 	}
 	for i, f := range fs {
-		c := Column{Name: f.Name, Type: f.Type}
+		c := Column{Name: f.Name, Type: f.Type, Proctime: f.Proctime}
 		if len(n.Columns) > 0 {
 			c.Name = n.Columns[i]
 		}
 		t.Columns = append(t.Columns, c)
 	}
+	if s.Dialect == sql.Flink {
+		for _, f := range fs {
+			if f.Rowtime {
+				t.Watermark = &WatermarkDef{Column: f.Name}
+				break
+			}
+		}
+	}
 	s.Catalog.Put(t)
 	return ok("Execute statement succeeded."), nil
 }
 
+// optionsErr returns the connector-options error of a table the plan
+// reads or writes (a table whose options ALTER TABLE or CREATE TABLE left
+// incomplete): Flink checks options when a table is used.
+func optionsErr(n Node) error {
+	var t *Table
+	switch x := n.(type) {
+	case *Scan:
+		t = x.Table
+	case *Sink:
+		t = x.Table
+	}
+	if t != nil && t.OptionsErr != nil {
+		return t.OptionsErr
+	}
+	for _, in := range n.Inputs() {
+		if err := optionsErr(in); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// expandView renders a view's query as Flink stores it, every column
+// qualified and the table named in full, for the queries simple enough to
+// expand here: columns or * of one table, optionally filtered. It returns
+// "" for other queries (their text is kept as written).
+func (s *Session) expandView(q *sql.Select) string {
+	ref, ok := q.From.(*sql.TableRef)
+	if !ok || q.Distinct || q.GroupBy != nil || q.Having != nil || q.OrderBy != nil || q.Limit != nil ||
+		q.UnionAll != nil || ref.ForSystemTime != nil || len(ref.Name.Parts) != 1 {
+		return ""
+	}
+	t, ok := s.Catalog.Get(ref.Name.Last())
+	if !ok {
+		return ""
+	}
+	alias := ref.Alias
+	if alias == "" {
+		alias = t.Name
+	}
+	col := func(c string) string { return sql.Backtick(alias) + "." + sql.Backtick(c) }
+	var items []string
+	for _, it := range q.Items {
+		switch {
+		case it.Star && (it.StarQualifier == "" || it.StarQualifier == alias):
+			for _, c := range t.Columns {
+				items = append(items, col(c.Name))
+			}
+		case !it.Star:
+			id, ok := it.Expr.(*sql.Ident)
+			if !ok || len(id.Parts) > 2 || len(id.Parts) == 2 && id.Parts[0] != alias {
+				return ""
+			}
+			c := col(id.Parts[len(id.Parts)-1])
+			if it.Alias != "" && it.Alias != id.Parts[len(id.Parts)-1] {
+				c += " AS " + sql.Backtick(it.Alias)
+			}
+			items = append(items, c)
+		default:
+			return ""
+		}
+	}
+	out := "SELECT " + strings.Join(items, ", ") + "\nFROM " + qualified(t.Name) + " AS " + sql.Backtick(alias)
+	if q.Where != nil {
+		w, err := sql.ParseExpr(sql.SQL(q.Where), sql.Flink)
+		if err != nil {
+			return ""
+		}
+		walkSQL(w, func(x sql.Expr) {
+			if id, ok := x.(*sql.Ident); ok && len(id.Parts) == 1 {
+				id.Parts = []string{alias, id.Parts[0]}
+			}
+		})
+		out += "\nWHERE " + sql.SQL(w)
+	}
+	return out
+}
+
+// queryText is the text of a statement from pos (the start of its query)
+// to its end.
+func queryText(b sql.Base, pos sql.Pos) string {
+	line, col := b.Start.Line, b.Start.Col
+	for i, r := range b.Text {
+		if line == pos.Line && col == pos.Col {
+			return strings.TrimSpace(b.Text[i:])
+		}
+		if r == '\n' {
+			line, col = line+1, 1
+		} else {
+			col++
+		}
+	}
+	return b.Text
+}
+
 func (s *Session) execDrop(n *sql.Drop) (*Result, error) {
 	name := n.Name.Last()
+	what := "Table"
+	if n.Kind == sql.KindView {
+		what = "View"
+	}
+	if s.Dialect == sql.Flink && n.Temporary {
+		t, exists := s.Catalog.Temporary(name)
+		if !exists || (n.Kind == sql.KindView) != (t.Kind == sql.KindView) {
+			if n.IfExists {
+				return ok2(), nil
+			}
+			return nil, sql.Errorf(n.Name.Pos, "Temporary %s with identifier '%s' does not exist.", strings.ToLower(what), qualified(name))
+		}
+		s.Catalog.DeleteTemporary(name)
+		return ok2(), nil
+	}
+	if s.Dialect == sql.Flink {
+		if t, exists := s.Catalog.Temporary(name); exists {
+			return nil, sql.Errorf(n.Name.Pos, "Temporary %s with identifier '%s' exists. Drop it first before removing the permanent %s.",
+				strings.ToLower(objectWord(t)), qualified(name), strings.ToLower(what))
+		}
+	}
 	t, exists := s.Catalog.Lookup(name, s.Dialect == sql.KSQL)
 	if !exists {
 		if n.IfExists {
@@ -316,7 +466,7 @@ func (s *Session) execDrop(n *sql.Drop) (*Result, error) {
 		if s.Dialect == sql.KSQL {
 			return nil, sql.Errorf(n.Name.Pos, "Source %s does not exist.", name)
 		}
-		return nil, sql.Errorf(n.Name.Pos, "Table with identifier 'default_catalog.default_database.%s' does not exist.", name)
+		return nil, sql.Errorf(n.Name.Pos, "%s with identifier 'default_catalog.default_database.%s' does not exist.", what, name)
 	}
 	if s.Dialect == sql.KSQL {
 		return s.ksqlDrop(n, t)
@@ -329,6 +479,13 @@ func (s *Session) execDrop(n *sql.Drop) (*Result, error) {
 	}
 	s.Catalog.Delete(t.Name)
 	return ok("Execute statement succeeded."), nil
+}
+
+func objectWord(t *Table) string {
+	if t.Kind == sql.KindView {
+		return "View"
+	}
+	return "Table"
 }
 
 // planInsert binds INSERT INTO ... SELECT|VALUES into a plan with a Sink.
@@ -409,7 +566,11 @@ func (s *Session) planInsert(n *sql.Insert) (*Sink, error) {
 	if node.Mode() != InsertOnly && !sinkAcceptsUpdates(t) {
 		return nil, sql.Errorf(n.Start, "Table sink '%s' doesn't support consuming update changes which is produced by node %s", t.Name, firstUpdating(node))
 	}
-	return optimize(&Sink{Input: node, Table: t, Name: t.Name}).(*Sink), nil
+	sink := optimize(&Sink{Input: node, Table: t, Name: t.Name}).(*Sink)
+	if err := optionsErr(sink); err != nil {
+		return nil, sql.Errorf(n.Table.Pos, "%v", err)
+	}
+	return sink, nil
 }
 
 func sameParams(a, b types.Type) bool {
@@ -696,6 +857,9 @@ func (s *Session) planQuery(sel *sql.Select) (Node, error) {
 	if err != nil {
 		return nil, err
 	}
+	if err := optionsErr(n); err != nil {
+		return nil, sql.Errorf(sel.Pos, "%v", err)
+	}
 	return optimize(n), nil
 }
 
@@ -837,16 +1001,22 @@ func (s *Session) execShow(n *sql.Show) (*Result, error) {
 	}
 	switch n.What {
 	case "TABLES", "VIEWS":
+		// SHOW TABLES lists views too, as Flink's does.
 		r := &Result{Kind: ResultTable, Columns: []string{"table name"}}
 		if n.What == "VIEWS" {
 			r.Columns = []string{"view name"}
 		}
+		like := likeMatcher(n)
 		for _, t := range s.Catalog.List() {
-			if (n.What == "VIEWS") == (t.Kind == sql.KindView) {
+			if (n.What == "TABLES" || t.Kind == sql.KindView) && (like == nil || like(t.Name)) {
 				r.Rows = append(r.Rows, []string{t.Name})
 			}
 		}
 		return r, nil
+	case "COLUMNS":
+		return s.showColumns(n)
+	case "CREATE TABLE", "CREATE VIEW":
+		return s.showCreate(n)
 	case "JOBS":
 		// SHOW JOBS EXTENDED adds the job's counters (Flink shows them in its
 		// web UI; the REPL has no other place).
@@ -893,11 +1063,11 @@ func (s *Session) execDescribe(n *sql.Describe) (*Result, error) {
 	if s.Dialect == sql.KSQL {
 		return s.ksqlDescribe(n)
 	}
-	t, err := newBinder(s).lookupTable(n.Name)
+	t, err := s.flinkObject(n.Name)
 	if err != nil {
 		return nil, err
 	}
-	return &Result{Kind: ResultTable, Columns: []string{"name", "type", "null", "key", "extras", "watermark"}, Rows: describeRows(t)}, nil
+	return describe(t, nil), nil
 }
 
 func (s *Session) execStopJob(n *sql.StopJob) (*Result, error) {

@@ -163,12 +163,16 @@ type CreateTable struct {
 	Name        Name
 	OrReplace   bool
 	IfNotExists bool
+	Temporary   bool // Flink CREATE TEMPORARY TABLE
 	Source      bool // ksqlDB CREATE SOURCE TABLE/STREAM
 	Columns     []ColumnDef
 	Watermark   *Watermark
 	PrimaryKey  []string // PRIMARY KEY (a, b) NOT ENFORCED
-	Options     []Option
-	Comment     string
+	// PrimaryKeyName is the name of CONSTRAINT name PRIMARY KEY; "" if
+	// none was given.
+	PrimaryKeyName string
+	Options        []Option
+	Comment        string
 	// Like is CREATE TABLE t ... LIKE other (Flink); nil if absent.
 	Like *Name
 	// PartitionedBy is Flink PARTITIONED BY (a, b).
@@ -193,7 +197,9 @@ type CreateView struct {
 	Name        Name
 	OrReplace   bool
 	IfNotExists bool
+	Temporary   bool
 	Columns     []string
+	Comment     string
 	Query       *Select
 }
 
@@ -213,7 +219,52 @@ type Drop struct {
 	Kind        ObjectKind
 	Name        Name
 	IfExists    bool
+	Temporary   bool // Flink DROP TEMPORARY TABLE|VIEW
 	DeleteTopic bool
+}
+
+// AlterTable is Flink ALTER TABLE [IF EXISTS] name followed by one action,
+// and ALTER VIEW name RENAME TO / AS query. Exactly one action field is
+// set.
+type AlterTable struct {
+	Base
+	Name     Name
+	IfExists bool
+	View     bool // ALTER VIEW
+
+	RenameTo     *Name     // RENAME TO new
+	RenameColumn [2]string // RENAME old TO new
+	Set          []Option  // SET ('k' = 'v', ...)
+	Reset        []string  // RESET ('k', ...); non-nil when given
+	Add          *SchemaChange
+	Modify       *SchemaChange
+	Drop         *SchemaDrop
+	ViewQuery    *Select // ALTER VIEW v AS query
+}
+
+// SchemaChange is the part list of ALTER TABLE ADD|MODIFY.
+type SchemaChange struct {
+	Columns   []PlacedColumn
+	Watermark *Watermark
+	// PrimaryKey is set by [CONSTRAINT name] PRIMARY KEY (cols) NOT ENFORCED.
+	PrimaryKey     []string
+	PrimaryKeyName string
+}
+
+// PlacedColumn is a column of ALTER TABLE ADD|MODIFY with its place:
+// FIRST, AFTER col, or (neither) last / where it was.
+type PlacedColumn struct {
+	Column ColumnDef
+	First  bool
+	After  string
+}
+
+// SchemaDrop is what ALTER TABLE DROP removes.
+type SchemaDrop struct {
+	Columns    []string
+	PrimaryKey bool   // DROP PRIMARY KEY
+	Constraint string // DROP CONSTRAINT name
+	Watermark  bool   // DROP WATERMARK
 }
 
 // Insert is INSERT INTO t [(cols)] SELECT ... or VALUES (...), (...).
@@ -258,6 +309,13 @@ type Show struct {
 	Base
 	What     string
 	Extended bool
+	// Of is the object of SHOW COLUMNS FROM|IN t and SHOW CREATE TABLE|VIEW t.
+	Of Name
+	// Like is the pattern of [NOT] LIKE 'pattern' (SQL LIKE: % and _);
+	// HasLike says it was given.
+	Like    string
+	HasLike bool
+	NotLike bool
 }
 
 // Describe is DESCRIBE [EXTENDED] name (also DESC).

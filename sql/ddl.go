@@ -28,14 +28,20 @@ func (p *parser) create() Statement {
 	t := p.peek()
 	switch {
 	case t.is("TABLE"):
-		return p.createTable(b, KindTable, orReplace, source)
+		st := p.createTable(b, KindTable, orReplace, source)
+		if ct, ok := st.(*CreateTable); ok {
+			ct.Temporary = temporary
+		}
+		return st
 	case t.is("STREAM"):
 		if p.d != KSQL {
 			p.fail(t, "CREATE STREAM is ksqlDB syntax; Flink uses CREATE TABLE")
 		}
 		return p.createTable(b, KindStream, orReplace, source)
 	case t.is("VIEW"):
-		return p.createView(b, orReplace)
+		cv := p.createView(b, orReplace)
+		cv.Temporary = temporary
+		return cv
 	case t.is("FUNCTION"):
 		return p.createFunction(b)
 	case t.isAny("CATALOG", "DATABASE", "TYPE", "CONNECTOR", "SINK"):
@@ -120,10 +126,11 @@ func (p *parser) columns(ct *CreateTable) {
 			p.setPrimaryKey(ct, t, p.parenIdents())
 		case t.is("CONSTRAINT"):
 			p.next()
-			p.ident("a constraint name")
+			name, _ := p.ident("a constraint name")
 			p.expect("PRIMARY")
 			p.expect("KEY")
 			p.setPrimaryKey(ct, t, p.parenIdents())
+			ct.PrimaryKeyName = name
 		default:
 			ct.Columns = append(ct.Columns, p.column())
 		}
@@ -238,9 +245,24 @@ func (p *parser) exprEnd(lo int) int {
 			return j
 		case depth == 0 && t.is("COMMENT") && j+1 < len(p.toks) && p.toks[j+1].kind == tkString:
 			return j
+		case depth == 0 && j > lo && j+1 < len(p.toks) && placeWord(t, p.toks[j+1]):
+			// ALTER TABLE ADD c AS expr FIRST | AFTER col
+			return j
 		}
 	}
 	return len(p.toks) - 1
+}
+
+// placeWord reports whether t, followed by next, is FIRST or AFTER col
+// ending a column of ALTER TABLE ADD|MODIFY.
+func placeWord(t, next token) bool {
+	switch {
+	case t.is("FIRST"):
+		return next.kind == tkEOF || next.isOp(",") || next.isOp(")")
+	case t.is("AFTER"):
+		return next.kind == tkWord || next.kind == tkQuoted
+	}
+	return false
 }
 
 // oneExpr parses toks[lo:hi] as a single expression.
@@ -467,7 +489,7 @@ func (p *parser) typeParams(max int) []int {
 	}
 }
 
-func (p *parser) createView(b Base, orReplace bool) Statement {
+func (p *parser) createView(b Base, orReplace bool) *CreateView {
 	p.expect("VIEW")
 	cv := &CreateView{Base: b, OrReplace: orReplace, IfNotExists: p.acceptSeq("IF", "NOT", "EXISTS")}
 	cv.Name = p.name("a view name")
@@ -475,7 +497,7 @@ func (p *parser) createView(b Base, orReplace bool) Statement {
 		cv.Columns = p.parenIdents()
 	}
 	if p.accept("COMMENT") {
-		p.stringLit("a comment string")
+		cv.Comment = p.stringLit("a comment string")
 	}
 	p.expect("AS")
 	cv.Query = p.query(p.i, len(p.toks)-1)
@@ -510,9 +532,9 @@ func (p *parser) createFunction(b Base) Statement {
 func (p *parser) drop() Statement {
 	b := p.base(p.i)
 	p.expect("DROP")
-	p.accept("TEMPORARY")
+	temporary := p.accept("TEMPORARY")
 	t := p.next()
-	d := &Drop{Base: b}
+	d := &Drop{Base: b, Temporary: temporary}
 	switch {
 	case t.is("TABLE"):
 		d.Kind = KindTable
@@ -655,10 +677,33 @@ func (p *parser) show() Statement {
 	b := p.base(p.i)
 	p.next()
 	first := p.peek()
+	switch {
+	case first.is("COLUMNS"):
+		// SHOW COLUMNS FROM|IN t [[NOT] LIKE 'pattern']
+		p.next()
+		if !p.accept("FROM") {
+			p.expect("IN")
+		}
+		sh := &Show{Base: b, What: "COLUMNS", Of: p.name("a table or view name")}
+		p.showLike(sh)
+		p.expectEnd()
+		return sh
+	case first.is("CREATE") && p.peekAt(1).isAny("TABLE", "VIEW"):
+		p.next()
+		what := "CREATE " + p.next().val
+		sh := &Show{Base: b, What: what, Of: p.name("a name")}
+		p.expectEnd()
+		return sh
+	}
 	var words []string
 	extended := false
+	var sh *Show
 	for p.peek().kind != tkEOF {
-		t := p.next()
+		t := p.peek()
+		if t.isAny("LIKE", "FROM", "IN") || t.is("NOT") && p.peekAt(1).is("LIKE") {
+			break
+		}
+		p.next()
 		if t.kind != tkWord {
 			p.unexpected(t, "what to show")
 		}
@@ -675,7 +720,27 @@ func (p *parser) show() Statement {
 		}
 		p.fail(first, "cannot show %q (try TABLES, VIEWS, JOBS, FUNCTIONS, STREAMS, QUERIES or TOPICS)", p.src[first.off:p.toks[len(p.toks)-2].end])
 	}
-	return &Show{Base: b, What: what, Extended: extended}
+	sh = &Show{Base: b, What: what, Extended: extended}
+	if p.peek().isAny("FROM", "IN") {
+		// SHOW TABLES FROM|IN [catalog.]database: the one database there is.
+		p.next()
+		sh.Of = p.name("a database name")
+	}
+	p.showLike(sh)
+	p.expectEnd()
+	return sh
+}
+
+// showLike parses an optional [NOT] LIKE 'pattern' of SHOW.
+func (p *parser) showLike(sh *Show) {
+	if p.peek().is("NOT") && p.peekAt(1).is("LIKE") {
+		p.next()
+		sh.NotLike = true
+	}
+	if p.accept("LIKE") || p.accept("ILIKE") {
+		sh.Like = p.stringLit("a LIKE pattern string")
+		sh.HasLike = true
+	}
 }
 
 func (p *parser) describe() Statement {
@@ -880,4 +945,126 @@ func (p *parser) within(at int) (*WindowSpec, int) {
 		ws.Grace = p.durationMillis()
 	}
 	return ws, p.i
+}
+
+// alter parses ALTER TABLE and ALTER VIEW.
+func (p *parser) alter() Statement {
+	b := p.base(p.i)
+	p.expect("ALTER")
+	at := &AlterTable{Base: b}
+	switch t := p.next(); {
+	case t.is("TABLE"):
+	case t.is("VIEW"):
+		at.View = true
+	default:
+		p.unexpected(t, "TABLE or VIEW")
+	}
+	at.IfExists = !at.View && p.acceptSeq("IF", "EXISTS")
+	at.Name = p.name("a name")
+	t := p.next()
+	switch {
+	case t.is("RENAME"):
+		if p.accept("TO") {
+			n := p.name("a new name")
+			at.RenameTo = &n
+			break
+		}
+		if at.View {
+			p.unexpected(p.peek(), "TO")
+		}
+		old, _ := p.ident("a column name")
+		p.expect("TO")
+		neu, _ := p.ident("a new column name")
+		at.RenameColumn = [2]string{old, neu}
+	case at.View && t.is("AS"):
+		at.ViewQuery = p.query(p.i, len(p.toks)-1)
+		return at
+	case !at.View && t.is("SET"):
+		at.Set = p.options()
+	case !at.View && t.is("RESET"):
+		p.expectOp("(")
+		at.Reset = []string{}
+		for !p.acceptOp(")") {
+			k := p.peek()
+			if k.kind != tkString && k.kind != tkWord {
+				p.unexpected(k, "an option key")
+			}
+			p.next()
+			at.Reset = append(at.Reset, k.val)
+			if !p.acceptOp(",") {
+				p.expectOp(")")
+				break
+			}
+		}
+	case !at.View && t.is("ADD"):
+		at.Add = p.schemaChange()
+	case !at.View && t.is("MODIFY"):
+		at.Modify = p.schemaChange()
+	case !at.View && t.is("DROP"):
+		at.Drop = &SchemaDrop{}
+		switch {
+		case p.acceptSeq("PRIMARY", "KEY"):
+			at.Drop.PrimaryKey = true
+		case p.accept("CONSTRAINT"):
+			at.Drop.Constraint, _ = p.ident("a constraint name")
+		case p.accept("WATERMARK"):
+			at.Drop.Watermark = true
+		default:
+			at.Drop.Columns = p.parenIdents()
+		}
+	default:
+		if at.View {
+			p.unexpected(t, "RENAME TO or AS")
+		}
+		p.unexpected(t, "RENAME, SET, RESET, ADD, MODIFY or DROP")
+	}
+	p.expectEnd()
+	return at
+}
+
+// schemaChange parses the part or the parenthesized part list of ALTER
+// TABLE ADD|MODIFY.
+func (p *parser) schemaChange() *SchemaChange {
+	sc := &SchemaChange{}
+	paren := p.acceptOp("(")
+	for {
+		t := p.peek()
+		switch {
+		case t.is("WATERMARK") && p.peekAt(1).is("FOR"):
+			p.i += 2
+			if sc.Watermark != nil {
+				p.fail(t, "only one WATERMARK may be declared")
+			}
+			col, ct := p.ident("a column name")
+			p.expect("AS")
+			lo := p.i
+			hi := p.exprEnd(lo)
+			sc.Watermark = &Watermark{Column: col, Pos: p.pos(ct.off), Expr: p.oneExpr(lo, hi)}
+			p.i = hi
+		case t.is("PRIMARY") && p.peekAt(1).is("KEY"), t.is("CONSTRAINT"):
+			if p.accept("CONSTRAINT") {
+				sc.PrimaryKeyName, _ = p.ident("a constraint name")
+			}
+			p.expect("PRIMARY")
+			p.expect("KEY")
+			sc.PrimaryKey = p.parenIdents()
+			p.notEnforced()
+		default:
+			c := PlacedColumn{Column: p.column()}
+			if p.accept("FIRST") {
+				c.First = true
+			} else if p.accept("AFTER") {
+				c.After, _ = p.ident("a column name")
+			}
+			sc.Columns = append(sc.Columns, c)
+		}
+		if !paren {
+			return sc
+		}
+		if p.acceptOp(",") {
+			continue
+		}
+		p.expectOp(")")
+		return sc
+	}
 }

@@ -185,7 +185,9 @@ func (p *parser) statement() Statement {
 		p.next()
 		p.expectEnd()
 		return &Quit{Base: b}
-	case "USE", "ALTER", "DELETE", "UPDATE", "LOAD", "UNLOAD", "ANALYZE", "TRUNCATE", "CALL":
+	case "ALTER":
+		return p.alter()
+	case "USE", "DELETE", "UPDATE", "LOAD", "UNLOAD", "ANALYZE", "TRUNCATE", "CALL":
 		p.fail(t, "%s statements are not supported", t.val)
 	}
 	if s := suggest(t.val); s != "" {

@@ -155,7 +155,7 @@ func stmtSx(s Statement) *sx {
 			head = "create-stream"
 		}
 		l := lst(head, nameSx(s.Name), flagSx(s.OrReplace, "or-replace"), flagSx(s.IfNotExists, "if-not-exists"),
-			flagSx(s.Source, "source"))
+			flagSx(s.Temporary, "temporary"), flagSx(s.Source, "source"))
 		if s.Columns != nil {
 			cols := lst("columns")
 			for _, c := range s.Columns {
@@ -182,7 +182,7 @@ func stmtSx(s Statement) *sx {
 			flagSx(s.IfNotExists, "if-not-exists"), optionsSx(s.Options), selectSx(s.Query))
 	case *CreateView:
 		return lst("create-view", nameSx(s.Name), flagSx(s.OrReplace, "or-replace"), flagSx(s.IfNotExists, "if-not-exists"),
-			identsSx("columns", s.Columns), selectSx(s.Query))
+			flagSx(s.Temporary, "temporary"), identsSx("columns", s.Columns), selectSx(s.Query))
 	case *CreateFunction:
 		var lang *sx
 		if s.Language != "" {
@@ -190,7 +190,8 @@ func stmtSx(s Statement) *sx {
 		}
 		return lst("create-function", nameSx(s.Name), flagSx(s.IfNotExists, "if-not-exists"), atom(quoteString(s.Class)), lang)
 	case *Drop:
-		return lst("drop", atom(s.Kind.String()), nameSx(s.Name), flagSx(s.IfExists, "if-exists"), flagSx(s.DeleteTopic, "delete-topic"))
+		return lst("drop", atom(s.Kind.String()), nameSx(s.Name), flagSx(s.IfExists, "if-exists"), flagSx(s.Temporary, "temporary"),
+			flagSx(s.DeleteTopic, "delete-topic"))
 	case *Insert:
 		l := lst("insert", nameSx(s.Table), flagSx(s.Overwrite, "overwrite"), identsSx("columns", s.Columns))
 		if s.Query != nil {
@@ -222,7 +223,16 @@ func stmtSx(s Statement) *sx {
 		}
 		return lst("reset", atom(quoteString(s.Key)))
 	case *Show:
-		return lst("show", atom(quoteString(s.What)), flagSx(s.Extended, "extended"))
+		l := lst("show", atom(quoteString(s.What)), flagSx(s.Extended, "extended"))
+		if len(s.Of.Parts) > 0 {
+			l.list = append(l.list, nameSx(s.Of))
+		}
+		if s.HasLike {
+			l.list = append(l.list, lst(pick(s.NotLike, "not-like", "like"), atom(quoteString(s.Like))))
+		}
+		return l
+	case *AlterTable:
+		return alterSx(s)
 	case *Describe:
 		return lst("describe", nameSx(s.Name), flagSx(s.Extended, "extended"))
 	case *StopJob:
@@ -245,6 +255,67 @@ func stmtSx(s Statement) *sx {
 		return lst("quit")
 	}
 	return atom(fmt.Sprintf("<%T>", s))
+}
+
+func alterSx(s *AlterTable) *sx {
+	l := lst(pick(s.View, "alter-view", "alter-table"), nameSx(s.Name), flagSx(s.IfExists, "if-exists"))
+	add := func(x *sx) { l.list = append(l.list, x) }
+	change := func(head string, c *SchemaChange) {
+		x := lst(head)
+		for _, pc := range c.Columns {
+			cx := columnSx(pc.Column)
+			if pc.First {
+				cx.list = append(cx.list, atom("first"))
+			}
+			if pc.After != "" {
+				cx.list = append(cx.list, lst("after", atom(quoteIdent(pc.After))))
+			}
+			x.list = append(x.list, cx)
+		}
+		if c.Watermark != nil {
+			x.list = append(x.list, lst("watermark", atom(quoteIdent(c.Watermark.Column)), exprSx(c.Watermark.Expr)))
+		}
+		if c.PrimaryKey != nil {
+			pk := identsSx("primary-key", c.PrimaryKey)
+			if c.PrimaryKeyName != "" {
+				pk.list = append(pk.list, lst("constraint", atom(quoteIdent(c.PrimaryKeyName))))
+			}
+			x.list = append(x.list, pk)
+		}
+		add(x)
+	}
+	switch {
+	case s.RenameTo != nil:
+		add(lst("rename-to", nameSx(*s.RenameTo)))
+	case s.RenameColumn[0] != "":
+		add(lst("rename-column", atom(quoteIdent(s.RenameColumn[0])), atom(quoteIdent(s.RenameColumn[1]))))
+	case s.Set != nil:
+		add(lst("set", optionsSx(s.Set)))
+	case s.Reset != nil:
+		x := lst("reset")
+		for _, k := range s.Reset {
+			x.list = append(x.list, atom(quoteString(k)))
+		}
+		add(x)
+	case s.Add != nil:
+		change("add", s.Add)
+	case s.Modify != nil:
+		change("modify", s.Modify)
+	case s.Drop != nil:
+		x := identsSx("drop", s.Drop.Columns)
+		if x == nil {
+			x = lst("drop")
+		}
+		x.list = append(x.list, flagSx(s.Drop.PrimaryKey, "primary-key"), flagSx(s.Drop.Watermark, "watermark"))
+		if s.Drop.Constraint != "" {
+			x.list = append(x.list, lst("constraint", atom(quoteIdent(s.Drop.Constraint))))
+		}
+		x.list = nonNil(x.list...)
+		add(x)
+	case s.ViewQuery != nil:
+		add(selectSx(s.ViewQuery))
+	}
+	return l
 }
 
 func nonNil(xs ...*sx) []*sx {

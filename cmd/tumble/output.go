@@ -102,7 +102,7 @@ func printTable(w io.Writer, cols []string, rows [][]string) {
 	for _, r := range rows {
 		for i, c := range r {
 			if i < len(widths) {
-				widths[i] = min(max(widths[i], utf8.RuneCountInString(c)), 80)
+				widths[i] = max(widths[i], utf8.RuneCountInString(c))
 			}
 		}
 	}

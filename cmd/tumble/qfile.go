@@ -36,6 +36,9 @@ type qBlock struct {
 	Stmt  string // without the ';'
 	Want  string // expected output, lines trimmed on the right
 	Check string // "ok", "info" or "error"
+	// wantFrom, wantTo are the 0-based lines of the expected output and its
+	// check line (wantTo is the check line), for -update.
+	wantFrom, wantTo int
 }
 
 // qResult is the outcome of one block.
@@ -68,10 +71,12 @@ func parseQFile(text string) []qBlock {
 		}
 		b.Stmt = strings.TrimSuffix(strings.TrimSpace(strings.Join(stmt, "\n")), ";")
 		var want []string
+		b.wantFrom, b.wantTo = i, len(lines)
 		for ; i < len(lines); i++ {
 			t := strings.TrimSpace(lines[i])
 			if t == "!ok" || t == "!info" || t == "!error" || t == "!warning" {
 				b.Check = t[1:]
+				b.wantTo = i
 				i++
 				break
 			}
@@ -83,8 +88,9 @@ func parseQFile(text string) []qBlock {
 	return out
 }
 
-// runQFile runs one script and returns a result per block.
-func runQFile(ctx context.Context, path string) ([]qResult, error) {
+// runQFile runs one script and returns a result per block. With update
+// it rewrites the script's expected outputs with what was printed.
+func runQFile(ctx context.Context, path string, update bool) ([]qResult, error) {
 	raw, err := os.ReadFile(path)
 	if err != nil {
 		return nil, err
@@ -130,7 +136,35 @@ func runQFile(ctx context.Context, path string) ([]qResult, error) {
 			return out, ctx.Err()
 		}
 	}
+	if update {
+		return out, os.WriteFile(path, []byte(rewriteQFile(string(raw), out)), 0o644)
+	}
 	return out, nil
+}
+
+// rewriteQFile puts each block's printed output and the check it calls
+// for in place of what the script expected.
+func rewriteQFile(text string, rs []qResult) string {
+	lines := strings.Split(strings.ReplaceAll(text, "\r\n", "\n"), "\n")
+	var out []string
+	next := 0
+	for _, r := range rs {
+		out = append(out, lines[next:r.wantFrom]...)
+		check := "!ok"
+		switch {
+		case strings.HasPrefix(r.Got, "[ERROR]"):
+			check = "!error"
+		case strings.HasPrefix(r.Got, "[INFO]"):
+			check = "!info"
+		}
+		if r.Got != "" {
+			out = append(out, strings.Split(r.Got, "\n")...)
+		}
+		out = append(out, check)
+		next = min(r.wantTo+1, len(lines))
+	}
+	out = append(out, lines[next:]...)
+	return strings.Join(out, "\n")
 }
 
 // trimLines drops trailing blanks of every line and blank lines at the end.
@@ -144,10 +178,10 @@ func trimLines(s string) string {
 
 // runQFiles runs scripts, prints a line per failing block (every block
 // with verbose) and a summary, and fails below minPass.
-func runQFiles(ctx context.Context, w io.Writer, files []string, minPass float64, verbose bool) error {
+func runQFiles(ctx context.Context, w io.Writer, files []string, minPass float64, verbose, update bool) error {
 	pass, total := 0, 0
 	for _, f := range files {
-		rs, err := runQFile(ctx, f)
+		rs, err := runQFile(ctx, f, update)
 		if err != nil {
 			return fmt.Errorf("%s: %w", f, err)
 		}

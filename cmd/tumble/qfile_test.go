@@ -56,7 +56,7 @@ show tables;
 	if err := os.WriteFile(f, []byte(script), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	rs, err := runQFile(context.Background(), f)
+	rs, err := runQFile(context.Background(), f, false)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -66,5 +66,31 @@ show tables;
 	}
 	if strings.Join(got, ",") != "pass,pass,pass,fail" {
 		t.Fatalf("got %v: %+v", got, rs)
+	}
+}
+
+// TestQFileUpdate rewrites a script's expected output with what the
+// client printed; the rewritten script then passes and keeps its comments.
+func TestQFileUpdate(t *testing.T) {
+	f := filepath.Join(t.TempDir(), "u.q")
+	script := "# keep me\nSHOW TABLES;\nwrong\n!ok\n\ndrop table nope;\n!ok\n"
+	if err := os.WriteFile(f, []byte(script), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := runQFile(context.Background(), f, true); err != nil {
+		t.Fatal(err)
+	}
+	rs, err := runQFile(context.Background(), f, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := os.ReadFile(f)
+	for _, r := range rs {
+		if !r.Pass {
+			t.Fatalf("after -update, %q fails:\n%s", r.Stmt, b)
+		}
+	}
+	if !strings.HasPrefix(string(b), "# keep me\nSHOW TABLES;\nEmpty set\n!ok\n") || !strings.Contains(string(b), "[ERROR]") || !strings.Contains(string(b), "!error") {
+		t.Fatalf("rewritten script:\n%s", b)
 	}
 }

@@ -14,7 +14,7 @@ import (
 
 func testCmd(ctx context.Context, args []string) error {
 	fs := flag.NewFlagSet("test", flag.ContinueOnError)
-	update := fs.Bool("update", false, "rewrite the expected rows of query blocks with the actual ones")
+	update := fs.Bool("update", false, "rewrite the expected rows of query blocks (.slt) or the expected output (.q) with the actual ones")
 	qttMode := fs.Bool("qtt", false, "the files are ksqlDB query-validation-test JSON files")
 	minPass := fs.Float64("min-pass", 1, "with --qtt or .q files: the fraction of cases (statements) that must pass")
 	verbose := fs.Bool("v", false, "with --qtt or .q files: also list what passes (and, for .q, the output of what fails)")
@@ -28,7 +28,7 @@ func testCmd(ctx context.Context, args []string) error {
 		return fmt.Errorf("test: give .slt files or directories")
 	}
 	if strings.HasSuffix(fs.Arg(0), ".q") {
-		return runQFiles(ctx, os.Stdout, fs.Args(), *minPass, *verbose)
+		return runQFiles(ctx, os.Stdout, fs.Args(), *minPass, *verbose, *update)
 	}
 	var files []string
 	for _, a := range fs.Args() {

@@ -166,5 +166,25 @@ INSERT INTO users SELECT 2, 'b';
 END;
 EXECUTE STATEMENT SET BEGIN INSERT INTO users SELECT 3, 'c'; INSERT INTO users SELECT 4, 'd'; END;
 
+-- catalog statements of Flink's SQL client
+SHOW COLUMNS FROM orders NOT LIKE 'use_';
+SHOW COLUMNS IN orders LIKE '%u%';
+SHOW CREATE TABLE orders;
+SHOW CREATE VIEW v1;
+SHOW TABLES LIKE 'o%';
+CREATE TEMPORARY VIEW v2 (a, b) COMMENT 'two columns' AS SELECT 1, 2;
+DROP TEMPORARY VIEW v2;
+ALTER TABLE IF EXISTS orders RENAME TO orders2;
+ALTER TABLE orders2 RENAME amount TO amount1;
+ALTER TABLE orders2 SET ('connector' = 'kafka', 'scan.startup.mode' = 'earliest-offset');
+ALTER TABLE orders2 RESET ('scan.startup.mode');
+ALTER TABLE orders2 ADD (user_email STRING NOT NULL AFTER `user`, cleaned AS COALESCE(product, 'x') AFTER product, id BIGINT NOT NULL FIRST);
+ALTER TABLE orders2 MODIFY (WATERMARK FOR ts AS ts - INTERVAL '1' MINUTE, ts TIMESTAMP(3) NOT NULL AFTER id);
+ALTER TABLE orders2 MODIFY CONSTRAINT pk PRIMARY KEY (id) NOT ENFORCED;
+ALTER TABLE orders2 DROP (amount1, product);
+ALTER TABLE orders2 DROP PRIMARY KEY;
+ALTER TABLE orders2 DROP WATERMARK;
+ALTER VIEW v1 RENAME TO v3;
+
 -- A final statement without a semicolon.
 SELECT 42
