@@ -177,8 +177,8 @@ func trimLines(s string) string {
 }
 
 // runQFiles runs scripts, prints a line per failing block (every block
-// with verbose) and a summary, and fails below minPass.
-func runQFiles(ctx context.Context, w io.Writer, files []string, minPass float64, verbose, update bool) error {
+// with verbose) and a summary, and fails below the floor.
+func runQFiles(ctx context.Context, w io.Writer, files []string, floor passFloor, verbose, update bool) error {
 	pass, total := 0, 0
 	for _, f := range files {
 		rs, err := runQFile(ctx, f, update)
@@ -201,10 +201,7 @@ func runQFiles(ctx context.Context, w io.Writer, files []string, minPass float64
 		}
 	}
 	fmt.Fprintf(w, "%d passed, %d failed\n", pass, total-pass)
-	if total > 0 && float64(pass) < minPass*float64(total) {
-		return fmt.Errorf("%d of %d statements passed, below %.0f%%", pass, total, minPass*100)
-	}
-	return nil
+	return floor.check(pass, total, "statements")
 }
 
 func firstLineOf(s string) string {

@@ -17,18 +17,19 @@ func testCmd(ctx context.Context, args []string) error {
 	update := fs.Bool("update", false, "rewrite the expected rows of query blocks (.slt) or the expected output (.q) with the actual ones")
 	qttMode := fs.Bool("qtt", false, "the files are ksqlDB query-validation-test JSON files")
 	minPass := fs.Float64("min-pass", 1, "with --qtt or .q files: the fraction of cases (statements) that must pass")
+	minPassed := fs.Int("min-passed", -1, "with --qtt or .q files: instead of a fraction, the number of cases (statements) that must pass (a floor that suites growing more cases cannot break)")
 	verbose := fs.Bool("v", false, "with --qtt or .q files: also list what passes (and, for .q, the output of what fails)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
 	if *qttMode {
-		return runQTT(ctx, fs.Args(), *minPass, *verbose)
+		return runQTT(ctx, fs.Args(), passFloor{*minPass, *minPassed}, *verbose)
 	}
 	if fs.NArg() == 0 {
 		return fmt.Errorf("test: give .slt files or directories")
 	}
 	if strings.HasSuffix(fs.Arg(0), ".q") {
-		return runQFiles(ctx, os.Stdout, fs.Args(), *minPass, *verbose, *update)
+		return runQFiles(ctx, os.Stdout, fs.Args(), passFloor{*minPass, *minPassed}, *verbose, *update)
 	}
 	var files []string
 	for _, a := range fs.Args() {
@@ -70,7 +71,7 @@ func testCmd(ctx context.Context, args []string) error {
 
 // runQTT runs ksqlDB query-validation-test files: one line per case, then
 // a summary line.
-func runQTT(ctx context.Context, files []string, minPass float64, verbose bool) error {
+func runQTT(ctx context.Context, files []string, floor passFloor, verbose bool) error {
 	if len(files) == 0 {
 		return fmt.Errorf("test --qtt: give .json files")
 	}
@@ -95,8 +96,25 @@ func runQTT(ctx context.Context, files []string, minPass float64, verbose bool) 
 	}
 	pass, fail, skip := qtt.Summary(all)
 	fmt.Printf("%d passed, %d failed, %d skipped\n", pass, fail, skip)
-	if pass+fail > 0 && float64(pass) < minPass*float64(pass+fail) {
-		return fmt.Errorf("%d of %d cases in scope passed, below %.0f%%", pass, pass+fail, minPass*100)
+	return floor.check(pass, pass+fail, "cases in scope")
+}
+
+// passFloor is what a suite run must reach: a fraction of what it ran, or
+// with count >= 0 a number of passes.
+type passFloor struct {
+	frac  float64
+	count int
+}
+
+func (f passFloor) check(pass, total int, what string) error {
+	if f.count >= 0 {
+		if pass < f.count {
+			return fmt.Errorf("%d of %d %s passed, fewer than %d", pass, total, what, f.count)
+		}
+		return nil
+	}
+	if total > 0 && float64(pass) < f.frac*float64(total) {
+		return fmt.Errorf("%d of %d %s passed, below %.0f%%", pass, total, what, f.frac*100)
 	}
 	return nil
 }
