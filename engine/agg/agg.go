@@ -33,12 +33,24 @@ type Func struct {
 	Star     bool // COUNT(*)
 	Arg      types.Type
 	Result   types.Type
+	// Updating is set (by the planner) when the input may retract rows.
+	// Accumulators that need the history of their values to retract
+	// exactly (MIN, MAX, FIRST_VALUE, LAST_VALUE) then keep it from the
+	// first row; otherwise they keep only their current value and start
+	// tracking at the first retraction.
+	Updating bool
 	newAcc   func() Acc
 }
+
+// historian is an accumulator that can keep the history retractions need.
+type historian interface{ keepHistory() }
 
 // NewAcc returns a fresh accumulator.
 func (f *Func) NewAcc() Acc {
 	a := f.newAcc()
+	if h, ok := a.(historian); ok && f.Updating {
+		h.keepHistory()
+	}
 	if f.Distinct {
 		return &distinctAcc{inner: a, seen: map[string]*countedValue{}}
 	}
@@ -61,8 +73,8 @@ func IsAggregate(name string) bool {
 	switch strings.ToUpper(name) {
 	case "SUM", "COUNT", "AVG", "MIN", "MAX", "COLLECT_LIST", "COLLECT_SET",
 		"EARLIEST_BY_OFFSET", "LATEST_BY_OFFSET", "LISTAGG", "FIRST_VALUE", "LAST_VALUE",
-		"STDDEV_POP", "STDDEV_SAMP", "STDDEV", "VAR_POP", "VAR_SAMP", "VARIANCE", "TOPK", "TOPKDISTINCT", "SUM_LIST",
-		"COUNT_DISTINCT", "HISTOGRAM":
+		"STDDEV_POP", "STDDEV_SAMP", "STDDEV_SAMPLE", "STDDEV", "VAR_POP", "VAR_SAMP", "VARIANCE",
+		"TOPK", "TOPKDISTINCT", "SUM_LIST", "COUNT_DISTINCT", "HISTOGRAM", "CORRELATION":
 		return true
 	}
 	return false
@@ -152,18 +164,27 @@ func NewWithParams(name string, args []types.Type, params []types.Value, distinc
 		f.Result = types.ArrayOf(args[0].Nullable())
 		set := name == "COLLECT_SET"
 		f.newAcc = func() Acc { return &collectAcc{set: set} }
-	case "EARLIEST_BY_OFFSET", "FIRST_VALUE":
-		if len(args) < 1 {
+	case "EARLIEST_BY_OFFSET", "LATEST_BY_OFFSET":
+		if len(args) != 1 {
+			return nil, fmt.Errorf("Invalid number of arguments to function '%s'", name)
+		}
+		n, ignoreNulls, err := offsetParams(name, params)
+		if err != nil {
+			return nil, err
+		}
+		f.Result = args[0].Nullable()
+		if n > 0 {
+			f.Result = types.ArrayOf(args[0].Nullable())
+		}
+		latest := name == "LATEST_BY_OFFSET"
+		f.newAcc = func() Acc { return &offsetAcc{latest: latest, n: n, ignoreNulls: ignoreNulls} }
+	case "FIRST_VALUE", "LAST_VALUE":
+		if len(args) != 1 {
 			return nil, fmt.Errorf("Invalid number of arguments to function '%s'", name)
 		}
 		f.Result = args[0].Nullable()
-		f.newAcc = func() Acc { return &pickAcc{first: true} }
-	case "LATEST_BY_OFFSET", "LAST_VALUE":
-		if len(args) < 1 {
-			return nil, fmt.Errorf("Invalid number of arguments to function '%s'", name)
-		}
-		f.Result = args[0].Nullable()
-		f.newAcc = func() Acc { return &pickAcc{} }
+		last := name == "LAST_VALUE"
+		f.newAcc = func() Acc { return &firstLastAcc{last: last} }
 	case "SUM_LIST":
 		if len(args) != 1 || args[0].Kind != types.Array || !args[0].Elem.Kind.IsNumeric() {
 			return nil, fmt.Errorf("Cannot apply '%s' to arguments of type '%s(%s)'", name, name, typeList(args))
@@ -186,18 +207,58 @@ func NewWithParams(name string, args []types.Type, params []types.Value, distinc
 		distinctOnly := name == "TOPKDISTINCT"
 		f.newAcc = func() Acc { return &topkAcc{k: k, distinct: distinctOnly} }
 	case "LISTAGG":
+		if len(args) != 1 || !(args[0].Kind == types.String || args[0].Kind == types.Null) {
+			return nil, fmt.Errorf("Cannot apply '%s' to arguments of type '%s(%s)'", name, name, typeList(args))
+		}
+		sep := ","
+		if len(params) > 0 {
+			if params[0].K != types.String {
+				return nil, fmt.Errorf("the separator of LISTAGG must be a string literal")
+			}
+			sep = params[0].S
+		}
 		f.Result = types.TString
-		f.newAcc = func() Acc { return &listaggAcc{} }
-	case "STDDEV_POP", "STDDEV_SAMP", "STDDEV", "VAR_POP", "VAR_SAMP", "VARIANCE":
+		f.newAcc = func() Acc { return &listaggAcc{sep: sep} }
+	case "STDDEV_SAMP", "STDDEV_SAMPLE":
+		if ksql {
+			// ksqlDB: STDDEV_SAMPLE is the sample standard deviation;
+			// STDDEV_SAMP returns the sample variance (a known ksqlDB bug its
+			// tests keep). Fewer than two values give 0.0.
+			if err := numeric(); err != nil {
+				return nil, err
+			}
+			f.Result = types.TDouble
+			root := name == "STDDEV_SAMPLE"
+			f.newAcc = func() Acc { return &ksqlStddevAcc{root: root} }
+			break
+		}
+		fallthrough
+	case "STDDEV_POP", "STDDEV", "VAR_POP", "VAR_SAMP", "VARIANCE":
 		if err := numeric(); err != nil {
 			return nil, err
 		}
 		f.Result = types.TDouble
-		if !ksql && args[0].Kind != types.Float && args[0].Kind != types.Double {
-			f.Result = args[0].Nullable()
+		if !ksql && args[0].Kind != types.Null {
+			f.Result = args[0].Nullable() // Flink: the argument's type
 		}
 		rt := f.Result
-		f.newAcc = func() Acc { return &varAcc{kind: name, rt: rt} }
+		kind := map[string]string{"STDDEV": "STDDEV_SAMP", "STDDEV_SAMPLE": "STDDEV_SAMP", "VARIANCE": "VAR_SAMP"}[name]
+		if kind == "" {
+			kind = name
+		}
+		f.newAcc = func() Acc { return newVarAcc(kind, rt) }
+	case "CORRELATION":
+		if !correlationArgs(args) {
+			return nil, fmt.Errorf("Cannot apply '%s' to arguments of type '%s(%s)'", name, name, typeList(args))
+		}
+		f.Result = types.TDouble
+		f.newAcc = func() Acc { return &corrAcc{} }
+	case "HISTOGRAM":
+		if len(args) != 1 {
+			return nil, fmt.Errorf("Invalid number of arguments to function '%s'", name)
+		}
+		f.Result = types.MapOf(types.TString, types.TBigInt)
+		f.newAcc = func() Acc { return &histogramAcc{counts: map[string]int64{}} }
 	default:
 		return nil, fmt.Errorf("No match found for function signature %s(%s)", name, typeList(args))
 	}
@@ -375,6 +436,12 @@ func (a *extremeAcc) addCount(v types.Value, d int64) {
 	}
 }
 
+func (a *extremeAcc) keepHistory() {
+	if a.counts == nil {
+		a.counts = map[string]*countedValue{}
+	}
+}
+
 func (a *extremeAcc) Retract(v types.Value) {
 	if v.IsNull() {
 		return
@@ -449,123 +516,6 @@ func (a *collectAcc) Result() types.Value {
 }
 func (a *collectAcc) Encode(e *types.Enc) { e.Row(a.vals) }
 func (a *collectAcc) Decode(d *types.Dec) { a.vals = d.Row() }
-
-type pickAcc struct {
-	first bool
-	set   bool
-	v     types.Value
-}
-
-func (a *pickAcc) Add(v types.Value) {
-	if v.IsNull() {
-		return
-	}
-	if a.first && a.set {
-		return
-	}
-	a.v, a.set = v, true
-}
-func (a *pickAcc) Retract(types.Value) {}
-func (a *pickAcc) Result() types.Value { return a.v }
-func (a *pickAcc) Encode(e *types.Enc) {
-	e.Value(a.v)
-	if a.set {
-		e.Uint(1)
-	} else {
-		e.Uint(0)
-	}
-}
-func (a *pickAcc) Decode(d *types.Dec) { a.v = d.Value(); a.set = d.Uint() == 1 }
-
-type listaggAcc struct{ parts []string }
-
-func (a *listaggAcc) Add(v types.Value) {
-	if !v.IsNull() {
-		a.parts = append(a.parts, v.String())
-	}
-}
-func (a *listaggAcc) Retract(v types.Value) {
-	for i, p := range a.parts {
-		if p == v.String() {
-			a.parts = append(a.parts[:i], a.parts[i+1:]...)
-			return
-		}
-	}
-}
-func (a *listaggAcc) Result() types.Value {
-	if len(a.parts) == 0 {
-		return types.NullValue
-	}
-	return types.StringV(strings.Join(a.parts, ","))
-}
-func (a *listaggAcc) Encode(e *types.Enc) {
-	e.Uint(uint64(len(a.parts)))
-	for _, p := range a.parts {
-		e.String(p)
-	}
-}
-func (a *listaggAcc) Decode(d *types.Dec) {
-	n := d.Uint()
-	a.parts = nil
-	for i := uint64(0); i < n && d.Err == nil; i++ {
-		a.parts = append(a.parts, d.String())
-	}
-}
-
-type varAcc struct {
-	kind       string
-	rt         types.Type
-	n          int64
-	sum, sumSq float64
-}
-
-func (a *varAcc) Add(v types.Value) {
-	if v.IsNull() {
-		return
-	}
-	f := v.Float()
-	a.n++
-	a.sum += f
-	a.sumSq += f * f
-}
-func (a *varAcc) Retract(v types.Value) {
-	if v.IsNull() {
-		return
-	}
-	f := v.Float()
-	a.n--
-	a.sum -= f
-	a.sumSq -= f * f
-}
-func (a *varAcc) Result() types.Value {
-	pop := a.kind == "STDDEV_POP" || a.kind == "VAR_POP"
-	d := float64(a.n)
-	if !pop {
-		d--
-	}
-	if a.n == 0 || d <= 0 {
-		return types.NullValue
-	}
-	mean := a.sum / float64(a.n)
-	v := (a.sumSq - mean*a.sum) / d
-	if v < 0 {
-		v = 0
-	}
-	if strings.HasPrefix(a.kind, "STDDEV") {
-		v = math.Sqrt(v)
-	}
-	switch a.rt.Kind {
-	case types.Double:
-		return types.DoubleV(v)
-	case types.Float:
-		return types.FloatV(v)
-	case types.Decimal:
-		return types.DecimalV(int64(v*math.Pow10(a.rt.Scale)), a.rt.Scale)
-	}
-	return types.IntOf(a.rt.Kind, int64(v))
-}
-func (a *varAcc) Encode(e *types.Enc) { e.Int(a.n); e.Float(a.sum); e.Float(a.sumSq) }
-func (a *varAcc) Decode(d *types.Dec) { a.n = d.Int(); a.sum = d.Float(); a.sumSq = d.Float() }
 
 // distinctAcc feeds the inner accumulator each distinct value once.
 type distinctAcc struct {
@@ -720,27 +670,6 @@ func (a *collectAcc) Merge(o Acc) {
 	for _, v := range o.(*collectAcc).vals {
 		a.Add(v)
 	}
-}
-
-// Merge keeps the earliest (first) or latest value; the other accumulator
-// holds later rows.
-func (a *pickAcc) Merge(o Acc) {
-	b := o.(*pickAcc)
-	if !b.set {
-		return
-	}
-	if !a.set || !a.first {
-		a.v, a.set = b.v, true
-	}
-}
-
-func (a *listaggAcc) Merge(o Acc) { a.parts = append(a.parts, o.(*listaggAcc).parts...) }
-
-func (a *varAcc) Merge(o Acc) {
-	b := o.(*varAcc)
-	a.n += b.n
-	a.sum += b.sum
-	a.sumSq += b.sumSq
 }
 
 func (a *topkAcc) Merge(o Acc) {
