@@ -171,6 +171,12 @@ type Stream struct {
 	Rows    <-chan engine.Rec
 	Cancel  func()
 	Job     *engine.Job
+	// Batch is set in batch runtime mode: the client shows the final rows
+	// as a table, without the changelog.
+	Batch bool
+	// MaxColumnWidth is the session's table.display.max-column-width (0:
+	// Flink's default, 30).
+	MaxColumnWidth int
 }
 
 // Err returns the job's error after Rows is closed.
@@ -775,6 +781,10 @@ func (s *Session) execInsert(ctx context.Context, n *sql.Insert) (*Result, error
 	if err := s.startPlan(ctx, info, plan); err != nil {
 		return nil, err
 	}
+	if v, _ := s.Setting("table.dml-sync"); strings.EqualFold(v, "true") {
+		// The job has finished: Flink's client says so instead of the id.
+		return &Result{Kind: ResultOK, Message: "Complete execution of the SQL update statement.", JobID: id}, nil
+	}
 	return &Result{Kind: ResultJob, JobID: id}, nil
 }
 
@@ -917,6 +927,17 @@ func (s *Session) startStream(node Node, n sql.Statement) (*Result, error) {
 		cancel()
 		info.Job.Stop()
 	}}
+	if m, _ := s.Setting("execution.runtime-mode"); strings.EqualFold(m, "batch") {
+		st.Batch = true
+	}
+	for _, k := range []string{"table.display.max-column-width", "sql-client.display.max-column-width"} {
+		if v, ok := s.Setting(k); ok {
+			if n, err := strconv.Atoi(v); err == nil && n > 0 {
+				st.MaxColumnWidth = n
+				break
+			}
+		}
+	}
 	return &Result{Kind: ResultRows, Stream: st, JobID: id}, nil
 }
 

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 	"unicode/utf8"
 
@@ -90,7 +91,11 @@ func rowLine(cells []string, widths []int, right bool) string {
 
 // printTable prints a bounded result in a box, cells aligned right as
 // Flink's client aligns them.
-func printTable(w io.Writer, cols []string, rows [][]string) {
+func printTable(w io.Writer, cols []string, rows [][]string) { printBox(w, cols, rows, 0) }
+
+// printBox prints rows in a box; with maxWidth > 0 no column is wider
+// (longer cells end in "...").
+func printBox(w io.Writer, cols []string, rows [][]string, maxWidth int) {
 	if len(rows) == 0 {
 		fmt.Fprintln(w, "Empty set")
 		return
@@ -104,6 +109,11 @@ func printTable(w io.Writer, cols []string, rows [][]string) {
 			if i < len(widths) {
 				widths[i] = max(widths[i], utf8.RuneCountInString(c))
 			}
+		}
+	}
+	if maxWidth > 0 {
+		for i := range widths {
+			widths[i] = min(widths[i], maxWidth)
 		}
 	}
 	fmt.Fprintln(w, border(widths))
@@ -144,7 +154,7 @@ func typeWidth(t types.Type) int {
 	case types.Timestamp, types.TimestampLTZ:
 		return 20 + t.Precision
 	}
-	return maxColumnWidth
+	return 0 // text: as wide as the display allows
 }
 
 // FormatValue renders a value for display (NULL as <NULL>, as Flink's client).
@@ -155,13 +165,28 @@ func formatValue(v types.Value, t types.Type) string {
 	return expr.ToText(v, t, false)
 }
 
-// streamRows prints SELECT rows in Flink's tableau style with the op column.
+// streamRows prints SELECT rows in Flink's tableau style: in streaming
+// mode each change as it comes, with the op column; in batch mode the
+// final rows as a table.
 func streamRows(ctx context.Context, w io.Writer, st *planner.Stream) error {
+	maxWidth := st.MaxColumnWidth
+	if maxWidth <= 0 {
+		maxWidth = maxColumnWidth
+	}
+	if st.Batch {
+		return batchRows(ctx, w, st, maxWidth)
+	}
 	cols := append([]string{"op"}, make([]string, len(st.Columns))...)
 	widths := []int{2}
 	for i, c := range st.Columns {
 		cols[i+1] = c.Name
-		widths = append(widths, min(max(utf8.RuneCountInString(c.Name), typeWidth(c.Type)), maxColumnWidth))
+		// Text columns are as wide as the display allows; the others as
+		// their type needs.
+		tw := typeWidth(c.Type)
+		if tw == 0 {
+			tw = maxWidth
+		}
+		widths = append(widths, max(utf8.RuneCountInString(c.Name), tw))
 	}
 	fmt.Fprintln(w, border(widths))
 	fmt.Fprintln(w, rowLine(cols, widths, true))
@@ -189,6 +214,46 @@ func streamRows(ctx context.Context, w io.Writer, st *planner.Stream) error {
 			}
 			fmt.Fprintln(w, rowLine(cells, widths, true))
 			n++
+		}
+	}
+}
+
+// batchRows collects a batch query's rows, applying retractions, and
+// prints them as a table whose columns are as wide as their contents, up
+// to maxWidth.
+func batchRows(ctx context.Context, w io.Writer, st *planner.Stream, maxWidth int) error {
+	defer st.Cancel()
+	var rows [][]string
+	for {
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case rec, ok := <-st.Rows:
+			if !ok {
+				if err := st.Err(); err != nil {
+					return err
+				}
+				cols := make([]string, len(st.Columns))
+				for i, c := range st.Columns {
+					cols[i] = c.Name
+				}
+				printBox(w, cols, rows, maxWidth)
+				return nil
+			}
+			cells := make([]string, len(rec.Row))
+			for i, v := range rec.Row {
+				cells[i] = formatValue(v, st.Columns[i].Type)
+			}
+			if !rec.Kind.IsRetract() {
+				rows = append(rows, cells)
+				continue
+			}
+			for i, r := range rows {
+				if slices.Equal(r, cells) {
+					rows = append(rows[:i], rows[i+1:]...)
+					break
+				}
+			}
 		}
 	}
 }

@@ -61,10 +61,12 @@ func parseQFile(text string) []qBlock {
 			continue
 		}
 		b := qBlock{Line: i + 1}
+		// The statement ends at the line holding its ';' (outside strings
+		// and comments).
 		var stmt []string
 		for ; i < len(lines); i++ {
 			stmt = append(stmt, lines[i])
-			if strings.HasSuffix(strings.TrimSpace(lines[i]), ";") {
+			if done, _ := sql.Split(strings.Join(stmt, "\n")); len(done) > 0 {
 				i++
 				break
 			}
