@@ -151,25 +151,23 @@ func init() {
 func registerConditionals() {
 	greatest := func(name string, pick func(c int) bool) {
 		register(name, &funcDef{lazy: true, build: func(env *Env, args []Expr) (types.Type, func([]types.Value) types.Value, error) {
-			ts := make([]types.Type, len(args))
-			for i, a := range args {
-				ts[i] = a.Type()
-			}
-			t, ok := CommonType(ts...)
-			if !ok || len(args) == 0 {
-				return types.Type{}, nil, typeErr("Cannot apply '%s' to arguments of type '%s(%s)'", name, name, argTypes(args))
+			t, err := greatestType(env, name, args)
+			if err != nil {
+				return types.Type{}, nil, err
 			}
 			convs := make([]func(types.Value) (types.Value, bool), len(args))
 			for i, a := range args {
-				convs[i], _ = Converter(a.Type(), t, env)
+				if convs[i], err = Converter(a.Type(), t, env); err != nil {
+					return types.Type{}, nil, argErr(env, name, args)
+				}
 			}
-			ksql := env != nil && env.KSQL
+			ksql := isKSQL(env)
 			return t, func(a []types.Value) types.Value {
 				var best types.Value
 				for i, v := range a {
 					if v.IsNull() {
 						if ksql {
-							continue
+							continue // ksqlDB: the greatest non-NULL value
 						}
 						return types.NullValue
 					}
@@ -251,6 +249,69 @@ func registerConditionals() {
 			return v
 		}, nil
 	}})
+}
+
+// greatestType is the type GREATEST / LEAST compare in. Flink takes the
+// common type. ksqlDB resolves its typed overloads: one numeric kind, or
+// DOUBLE when a DOUBLE is among them, or DECIMALs widened to hold them all
+// (INT with BIGINT is ambiguous there, and refused); string literals among
+// DATE, TIME or TIMESTAMP arguments are read as that type.
+func greatestType(env *Env, name string, args []Expr) (types.Type, error) {
+	var ts []types.Type
+	for _, a := range args {
+		if a.Type().Kind != types.Null {
+			ts = append(ts, a.Type())
+		}
+	}
+	if len(ts) == 0 {
+		return types.Type{}, argErr(env, name, args)
+	}
+	if !isKSQL(env) {
+		t, ok := CommonType(ts...)
+		if !ok {
+			return types.Type{}, argErr(env, name, args)
+		}
+		return t.Nullable(), nil
+	}
+	var temporal *types.Type
+	for i := range ts {
+		if ts[i].Kind.IsTemporal() {
+			temporal = &ts[i]
+		}
+	}
+	if temporal != nil {
+		for _, a := range args {
+			k := a.Type().Kind
+			if k == types.Null || k == temporal.Kind {
+				continue
+			}
+			if _, ok := constString(a); !ok {
+				return types.Type{}, argErr(env, name, args)
+			}
+		}
+		return temporal.Nullable(), nil
+	}
+	first := ts[0]
+	same, anyDouble, allDecimal, allNumeric := true, false, true, true
+	p, sc := 0, 0
+	for _, t := range ts {
+		same = same && t.Kind == first.Kind
+		anyDouble = anyDouble || t.Kind == types.Double || t.Kind == types.Float
+		allNumeric = allNumeric && t.Kind.IsNumeric()
+		allDecimal = allDecimal && t.Kind == types.Decimal
+		if t.Kind == types.Decimal {
+			p, sc = max(p, t.Precision-t.Scale), max(sc, t.Scale)
+		}
+	}
+	switch {
+	case allDecimal:
+		return types.DecimalType(min(p+sc, 38), sc), nil
+	case same:
+		return first.Nullable(), nil
+	case allNumeric && anyDouble:
+		return types.TDouble, nil
+	}
+	return types.Type{}, argErr(env, name, args)
 }
 
 // javaReplacement converts Java's $1 group references (already Go's syntax)

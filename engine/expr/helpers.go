@@ -261,8 +261,8 @@ func (s *keyedSet) add(v types.Value) bool {
 	return true
 }
 
-// convertAll converts values of type from to type to (identity when the
-// kinds match).
+// converter converts values of type from to type to (identity when the
+// kinds match); a value that does not convert becomes NULL.
 func converter(from, to types.Type, env *Env) func(types.Value) types.Value {
 	if from.Kind == to.Kind && (from.Kind != types.Decimal || from.Scale == to.Scale) {
 		return func(v types.Value) types.Value { return v }
@@ -300,6 +300,3 @@ func loadZone(id string) *time.Location {
 	}
 	return loc
 }
-
-// runes reports the characters of s.
-func runeLen(s string) int { return len([]rune(s)) }

@@ -125,6 +125,20 @@ func TestMathFunctions(t *testing.T) {
 		k("LEAST", "a", "b", "a", nil),
 		k("GREATEST", "NULL", typed(types.TInt), typed(types.TInt)),
 		both("GREATEST", "2.5", 1, 2.5),
+		k("GREATEST", "2147483647", 2147483647, -2147483648, typed(types.TInt), nil, 5),
+		k("GREATEST", "ERROR", 1, int64(2)),
+		k("GREATEST", "2.5", 1, int64(2), dec("1.5", 2, 1), 2.5),
+		k("GREATEST", "1234567.890000", dec("1234567.89", 9, 2), dec("0.123456", 7, 6)),
+		k("GREATEST", "ERROR", nil, nil),
+		k("GREATEST", "ERROR"),
+		k("GREATEST", "ERROR", "a", 1),
+		k("GREATEST", "hello", "apple", nil, "hello"),
+		k("GREATEST", "2022-06-14", days(18824), typed(types.TDate), "2022-06-14"),
+		k("GREATEST", "2022-07-14", days(19187), "2022-06-14"),
+		k("GREATEST", "09:16:00.000", timeMillis(23361230), "09:16:00"),
+		k("GREATEST", "2022-06-14 00:00:00.000", tsMillis(1626393600000), "2022-06-14"),
+		k("GREATEST", "0x7a65627261", bytesOf("zebra"), bytesOf("aardvark")),
+		f("GREATEST", "2", 1, int64(2)),
 	))
 }
 
@@ -147,6 +161,9 @@ func TestMathResultTypes(t *testing.T) {
 		{true, "CEIL", []any{dec("1.5", 2, 1)}, "DECIMAL(2, 1)"},
 		{false, "CEIL", []any{dec("1.5", 2, 1)}, "DECIMAL(2, 0)"},
 		{false, "FLOOR", []any{1}, "INT"},
+		{true, "GREATEST", []any{dec("1.5", 9, 2), dec("1.5", 7, 6)}, "DECIMAL(13, 6)"},
+		{true, "GREATEST", []any{1, 2.5}, "DOUBLE"},
+		{false, "GREATEST", []any{1, int64(2)}, "BIGINT"},
 		{false, "TRUNCATE", []any{dec("1.55", 5, 2), 1}, "DECIMAL(5, 1)"},
 	} {
 		_, typ := call(c.ksql, c.name, c.args...)
@@ -157,20 +174,26 @@ func TestMathResultTypes(t *testing.T) {
 }
 
 func TestRandom(t *testing.T) {
-	for i := 0; i < 100; i++ {
-		got, _ := call(true, "RANDOM")
-		if got < "0" || got >= "1" && got[0] != '0' {
-			t.Fatalf("RANDOM() = %s", got)
+	eval := func(name string, args ...Expr) types.Value {
+		e, err := NewFunc(name, args, &Env{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return e.Eval(nil)
+	}
+	for i := 0; i < 1000; i++ {
+		if f := eval("RANDOM").Float(); f < 0 || f >= 1 {
+			t.Fatalf("RANDOM() = %v", f)
+		}
+		if n := eval("RAND_INTEGER", NewConst(types.IntV(10), types.TInt)).I; n < 0 || n >= 10 {
+			t.Fatalf("RAND_INTEGER(10) = %d", n)
 		}
 	}
-	a, _ := call(false, "RAND", 42)
-	b, _ := call(false, "RAND", 42)
-	if a != b {
-		// the same seed at one call site repeats its sequence only when
-		// reseeded; two call sites with one seed start alike
-		t.Errorf("RAND(42) = %s and %s", a, b)
+	seed := NewConst(types.IntV(42), types.TInt)
+	if a, b := eval("RAND", seed).Float(), eval("RAND", seed).Float(); a != b {
+		t.Errorf("RAND(42) at two call sites: %v and %v", a, b)
 	}
-	if got, _ := call(false, "RAND_INTEGER", 10); got < "0" || len(got) != 1 {
-		t.Errorf("RAND_INTEGER(10) = %s", got)
+	if IsDeterministic("RAND") {
+		t.Error("RAND must not be constant-folded")
 	}
 }
