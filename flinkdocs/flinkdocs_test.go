@@ -11,8 +11,12 @@ const docsDir = "../../shared/suites/flink/docs"
 
 // minPass is the floor of passing examples. The two window-offset examples
 // of window-tvf.md print rows of the page's first Bid table although the
-// page redefined Bid before them, so they cannot pass as written.
-const minPass = 8
+// page redefined Bid before them, so they cannot pass as written. Nor can
+// the example of window-deduplication.md: it selects supplier_id, which
+// the page's Bid table does not have (its printed rows come from the Bid
+// of window-topn.md); testdata/slt/topn.slt runs it on a table with the
+// column.
+const minPass = 10
 
 // TestFlinkDocsExamples runs the examples of Flink's SQL documentation
 // pages and lists how each fares. It requires at least as many of them as

@@ -222,6 +222,9 @@ func wrapErr(err error, pos sql.Pos) error {
 }
 
 func (eb *exprBinder) bind(e sql.Expr) (expr.Expr, error) {
+	if c, ok := e.(*sql.Call); ok && c.Over != nil {
+		return eb.bindOver(c)
+	}
 	if eb.agg != nil {
 		if out, ok, err := eb.bindInAgg(e); ok || err != nil {
 			return out, err
@@ -857,6 +860,18 @@ func (eb *exprBinder) bindCase(n *sql.Case) (expr.Expr, error) {
 	}
 	c.T = t
 	return c, nil
+}
+
+// bindOver resolves the select list's ROW_NUMBER() OVER (...) to its rank
+// column; OVER anywhere else is an error.
+func (eb *exprBinder) bindOver(c *sql.Call) (expr.Expr, error) {
+	if idx, ok := eb.b.overCols[c]; ok {
+		return eb.colRef(idx), nil
+	}
+	if err := eb.b.checkOver(c); err != nil {
+		return nil, err
+	}
+	return nil, sql.Errorf(c.Pos, "ROW_NUMBER() OVER (...) is only allowed in the select list")
 }
 
 func (eb *exprBinder) bindCall(n *sql.Call) (expr.Expr, error) {

@@ -73,6 +73,27 @@ func (bld *builder) node(n Node, next engine.Op) error {
 		op := &engine.GroupAgg{Keys: n.Keys, Aggs: n.Aggs, KSQL: n.KSQL, DropDeletes: n.DropDeletes}
 		bld.chain(op, next)
 		return bld.node(n.Input, op)
+	case *Rank:
+		op := &engine.Rank{Partition: n.Partition, Order: n.Order, Start: n.Start, End: n.End, OutputRank: n.OutputRank, KeepAll: n.KeepAll}
+		bld.chain(op, next)
+		return bld.node(n.Input, op)
+	case *Deduplicate:
+		op := &engine.Deduplicate{Keys: n.Keys, KeepLast: n.KeepLast, TimeCol: -1}
+		if n.Rowtime {
+			op.TimeCol = n.TimeCol
+		}
+		bld.chain(op, next)
+		return bld.node(n.Input, op)
+	case *WindowRank:
+		op := &engine.WindowRank{StartCol: n.StartCol, EndCol: n.EndCol, Partition: n.Partition, Order: n.Order,
+			Start: n.Start, End: n.End, OutputRank: n.OutputRank}
+		bld.chain(op, next)
+		return bld.node(n.Input, op)
+	case *WindowDeduplicate:
+		op := &engine.WindowRank{StartCol: n.StartCol, EndCol: n.EndCol, Partition: n.Keys,
+			Order: []engine.SortKey{{Col: n.TimeCol, Desc: n.KeepLast}}, Start: 1, End: 1, NewerFirst: n.KeepLast}
+		bld.chain(op, next)
+		return bld.node(n.Input, op)
 	case *ChangelogNormalize:
 		op := &engine.Normalize{Keys: n.Keys, Final: n.Final}
 		bld.chain(op, next)

@@ -7,6 +7,7 @@ import (
 	"github.com/tumble/tumble/engine"
 	"github.com/tumble/tumble/engine/expr"
 	"github.com/tumble/tumble/engine/types"
+	"github.com/tumble/tumble/sql"
 )
 
 // Field is an output column of a plan node.
@@ -283,6 +284,157 @@ func (g *GroupAggregate) Describe() string {
 	}
 	sb.WriteString("select=[" + strings.Join(sel, ", ") + "])")
 	return sb.String()
+}
+
+// Rank is Flink's Top-N: ROW_NUMBER() OVER (PARTITION BY ... ORDER BY ...)
+// filtered to ranks Start..End. Its fields are the input's, plus the rank
+// number (BIGINT) when OutputRank. The binder makes it with End 0; the
+// rank rule takes the range from the filter above it and picks the
+// operator (Rank, Deduplicate, WindowRank, WindowDeduplicate). A Rank left
+// with End 0 had no rank filter: an error (see checkPlan).
+type Rank struct {
+	Input      Node
+	Partition  []int
+	Order      []engine.SortKey
+	Start, End int64
+	OutputRank bool
+	// KeepAll: the input has retractions (Flink's RetractStrategy);
+	// otherwise AppendFastStrategy.
+	KeepAll bool
+	// Pos is the ROW_NUMBER call, for errors; err is an error found by
+	// the rank rule.
+	Pos    sql.Pos
+	err    error
+	fields []Field
+}
+
+func (r *Rank) Fields() []Field { return r.fields }
+func (r *Rank) Inputs() []Node  { return []Node{r.Input} }
+func (r *Rank) Mode() Changelog { return Retract }
+func (r *Rank) Describe() string {
+	strategy := "AppendFastStrategy"
+	if r.KeepAll {
+		strategy = "RetractStrategy"
+	}
+	in := fieldNames(r.Input.Fields())
+	return fmt.Sprintf("Rank(strategy=[%s], %s, partitionBy=[%s], orderBy=[%s], select=[%s])",
+		strategy, rankRange(r.Start, r.End), strings.Join(pick(in, r.Partition), ", "), orderString(in, r.Order),
+		strings.Join(fieldNames(r.fields), ", "))
+}
+
+func rankRange(start, end int64) string {
+	return fmt.Sprintf("rankType=[ROW_NUMBER], rankRange=[rankStart=%d, rankEnd=%d]", start, end)
+}
+
+func pick(names []string, idx []int) []string {
+	out := make([]string, len(idx))
+	for i, k := range idx {
+		out[i] = names[k]
+	}
+	return out
+}
+
+func orderString(names []string, order []engine.SortKey) string {
+	parts := make([]string, len(order))
+	for i, k := range order {
+		dir := "ASC"
+		if k.Desc {
+			dir = "DESC"
+		}
+		parts[i] = names[k.Col] + " " + dir
+	}
+	return strings.Join(parts, ", ")
+}
+
+// Deduplicate keeps the first or last row per key by a time attribute
+// (Flink's Deduplicate; ROW_NUMBER ordered by proctime or rowtime, rank 1).
+// Keeping the first row by processing time is insert-only; the other
+// modes update the kept row.
+type Deduplicate struct {
+	Input    Node
+	Keys     []int
+	TimeCol  int
+	KeepLast bool
+	Rowtime  bool
+	fields   []Field
+}
+
+func (d *Deduplicate) Fields() []Field { return d.fields }
+func (d *Deduplicate) Inputs() []Node  { return []Node{d.Input} }
+func (d *Deduplicate) Mode() Changelog {
+	if !d.KeepLast && !d.Rowtime {
+		return InsertOnly
+	}
+	return Retract
+}
+func (d *Deduplicate) Describe() string {
+	in := fieldNames(d.Input.Fields())
+	return fmt.Sprintf("Deduplicate(keep=[%s], key=[%s], order=[%s])", keepString(d.KeepLast), strings.Join(pick(in, d.Keys), ", "), timeKind(d.Rowtime))
+}
+
+func keepString(last bool) string {
+	if last {
+		return "LastRow"
+	}
+	return "FirstRow"
+}
+
+func timeKind(rowtime bool) string {
+	if rowtime {
+		return "ROWTIME"
+	}
+	return "PROCTIME"
+}
+
+// windowSpec renders a window whose bounds are columns of the input.
+func windowSpec(w engine.Window, in []string, start, end int) string {
+	return strings.Replace(w.String(), "(", "(win_start=["+in[start]+"], win_end=["+in[end]+"], ", 1)
+}
+
+// WindowRank is Flink's window Top-N: a Rank whose partition holds the
+// window bounds of a window TVF or window aggregate input. It emits each
+// window's rows once, when the watermark passes the window's end.
+// Partition excludes the window columns.
+type WindowRank struct {
+	Input            Node
+	Window           engine.Window
+	StartCol, EndCol int
+	Partition        []int
+	Order            []engine.SortKey
+	Start, End       int64
+	OutputRank       bool
+	fields           []Field
+}
+
+func (w *WindowRank) Fields() []Field { return w.fields }
+func (w *WindowRank) Inputs() []Node  { return []Node{w.Input} }
+func (w *WindowRank) Mode() Changelog { return InsertOnly }
+func (w *WindowRank) Describe() string {
+	in := fieldNames(w.Input.Fields())
+	return fmt.Sprintf("WindowRank(window=[%s], %s, partitionBy=[%s], orderBy=[%s], select=[%s])",
+		windowSpec(w.Window, in, w.StartCol, w.EndCol), rankRange(w.Start, w.End),
+		strings.Join(pick(in, w.Partition), ", "), orderString(in, w.Order), strings.Join(fieldNames(w.fields), ", "))
+}
+
+// WindowDeduplicate keeps the first or last row by event time per window
+// and key (Flink's WindowDeduplicate), emitted when the window closes.
+type WindowDeduplicate struct {
+	Input            Node
+	Window           engine.Window
+	StartCol, EndCol int
+	Keys             []int
+	TimeCol          int
+	KeepLast         bool
+	fields           []Field
+}
+
+func (w *WindowDeduplicate) Fields() []Field { return w.fields }
+func (w *WindowDeduplicate) Inputs() []Node  { return []Node{w.Input} }
+func (w *WindowDeduplicate) Mode() Changelog { return InsertOnly }
+func (w *WindowDeduplicate) Describe() string {
+	in := fieldNames(w.Input.Fields())
+	return fmt.Sprintf("WindowDeduplicate(window=[%s], keep=[%s], partitionKeys=[%s], orderKey=[%s], order=[ROWTIME])",
+		windowSpec(w.Window, in, w.StartCol, w.EndCol), keepString(w.KeepLast), strings.Join(pick(in, w.Keys), ", "), in[w.TimeCol])
 }
 
 // ChangelogNormalize turns a ksqlDB table's topic (last value per key)

@@ -14,6 +14,8 @@ type rule struct {
 // rules run bottom-up over every plan before it is explained or built.
 var rules = []rule{
 	{name: "fuse-calc", apply: fuseCalc},
+	{name: "rank", apply: rankRule},
+	{name: "prune-rank-input", apply: pruneRanked},
 	{name: "drop-identity-calc", apply: dropIdentityCalc},
 }
 
@@ -76,6 +78,22 @@ func withInputs(n Node, fn func(Node) Node) Node {
 		c.Input = fn(x.Input)
 		return &c
 	case *TableFilter:
+		c := *x
+		c.Input = fn(x.Input)
+		return &c
+	case *Rank:
+		c := *x
+		c.Input = fn(x.Input)
+		return &c
+	case *Deduplicate:
+		c := *x
+		c.Input = fn(x.Input)
+		return &c
+	case *WindowRank:
+		c := *x
+		c.Input = fn(x.Input)
+		return &c
+	case *WindowDeduplicate:
 		c := *x
 		c.Input = fn(x.Input)
 		return &c

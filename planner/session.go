@@ -569,10 +569,14 @@ func (s *Session) planInsert(n *sql.Insert) (*Sink, error) {
 	if !identityProjection(projects, fs, fields) {
 		node = &Calc{Input: node, Projects: projects, fields: fields}
 	}
-	if node.Mode() != InsertOnly && !sinkAcceptsUpdates(t) {
-		return nil, sql.Errorf(n.Start, "Table sink '%s' doesn't support consuming update changes which is produced by node %s", t.Name, firstUpdating(node))
-	}
 	sink := optimize(&Sink{Input: node, Table: t, Name: t.Name}).(*Sink)
+	if err := checkPlan(sink); err != nil {
+		return nil, err
+	}
+	// After the rules: they pick, e.g., an insert-only deduplication.
+	if sink.Input.Mode() != InsertOnly && !sinkAcceptsUpdates(t) {
+		return nil, sql.Errorf(n.Start, "Table sink '%s' doesn't support consuming update changes which is produced by node %s", t.Name, firstUpdating(sink.Input))
+	}
 	if err := optionsErr(sink); err != nil {
 		return nil, sql.Errorf(n.Table.Pos, "%v", err)
 	}
@@ -870,7 +874,11 @@ func (s *Session) planQuery(sel *sql.Select) (Node, error) {
 	if err := optionsErr(n); err != nil {
 		return nil, sql.Errorf(sel.Pos, "%v", err)
 	}
-	return optimize(n), nil
+	n = optimize(n)
+	if err := checkPlan(n); err != nil {
+		return nil, err
+	}
+	return n, nil
 }
 
 func (s *Session) execQuery(ctx context.Context, n *sql.Query) (*Result, error) {

@@ -1,6 +1,6 @@
 CREATE TABLE t (ts TIMESTAMP(3), k STRING, v INT, WATERMARK FOR ts AS ts) WITH ('connector' = 'kafka', 'topic' = 't', 'format' = 'json');
 CREATE TABLE s (a TIMESTAMP(3), b TIMESTAMP(3), c INT) WITH ('connector' = 'print');
-CREATE TABLE plain (ts TIMESTAMP(3), v INT) WITH ('connector' = 'kafka', 'topic' = 'p', 'format' = 'json');
+CREATE TABLE plain (ts TIMESTAMP(3), v INT) WITH ('connector' = 'kafka', 'topic' = 'p', 'format' = 'json'); CREATE TABLE ak (k STRING, v INT) WITH ('connector' = 'kafka', 'topic' = 'ak', 'format' = 'json');
 -- a table whose options are incomplete can be created; using it fails, as in Flink
 CREATE TABLE bad2 (a INT) WITH ('connector' = 'kafka', 'format' = 'json');
 -- cases
@@ -25,3 +25,13 @@ SELECT k FORM t;
 SELECT SUM(SUM(v)) FROM t;
 INSERT INTO t SELECT * FROM plain;
 SELECT CAST(k AS NOSUCHTYPE) FROM t;
+SELECT k, v, ROW_NUMBER() OVER (PARTITION BY k ORDER BY v DESC) AS rn FROM t;
+SELECT * FROM (SELECT k, v, RANK() OVER (PARTITION BY k ORDER BY v DESC) AS rn FROM t) WHERE rn <= 3;
+SELECT k, SUM(v) OVER (PARTITION BY k ORDER BY ts) FROM t;
+SELECT * FROM (SELECT k, v, ROW_NUMBER() OVER (PARTITION BY k ORDER BY v) AS rn FROM t) WHERE rn > 2;
+SELECT k FROM t WHERE ROW_NUMBER() OVER (ORDER BY v) = 1;
+INSERT INTO ak SELECT k, v FROM (SELECT k, v, ROW_NUMBER() OVER (PARTITION BY k ORDER BY v DESC) AS rn FROM t) WHERE rn <= 3;
+SELECT k, COUNT(*), ROW_NUMBER() OVER (ORDER BY COUNT(*)) FROM t GROUP BY k;
+SELECT * FROM (SELECT k, ROW_NUMBER() OVER (PARTITION BY k) AS rn FROM t) WHERE rn = 1;
+SELECT * FROM (SELECT k, LAG(v) OVER (PARTITION BY k ORDER BY ts) AS prev FROM t);
+SELECT * FROM (SELECT k, ROW_NUMBER() OVER (ORDER BY v) AS rn FROM t) WHERE rn < 1;

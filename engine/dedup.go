@@ -1,0 +1,83 @@
+package engine
+
+import "github.com/tumble/tumble/engine/types"
+
+// Deduplicate keeps one row per key of an insert-only input: the first or
+// the last by processing time (arrival order, TimeCol < 0) or by the event
+// time at TimeCol.
+//
+// Keeping the first row by processing time emits each key's first row
+// (+I) and nothing more. The other modes replace a key's row when a better
+// one arrives — a later one (or one with an event time at least as large)
+// when keeping the last, one with a smaller event time when keeping the
+// first — and emit -U old / +U new.
+type Deduplicate struct {
+	base
+	Keys     []int
+	KeepLast bool
+	TimeCol  int
+
+	tab    rankTable
+	keyBuf []byte
+	out    []Rec
+}
+
+var (
+	_ Op          = (*Deduplicate)(nil)
+	_ Snapshotter = (*Deduplicate)(nil)
+)
+
+// Process implements Op.
+func (d *Deduplicate) Process(recs []Rec) error {
+	d.out = d.out[:0]
+	for i := range recs {
+		rec := &recs[i]
+		if rec.Kind.IsRetract() {
+			continue // the planner only deduplicates insert-only input
+		}
+		d.keyBuf = appendKeyCols(d.keyBuf[:0], rec.Row, d.Keys)
+		l := d.tab.lookup(d.keyBuf)
+		if l == nil {
+			l = d.tab.get(d.keyBuf, rec.Row, d.Keys)
+			row := copyRow(rec.Row)
+			if !d.KeepLast && d.TimeCol < 0 {
+				// Only the key matters from now on.
+				l.rows = []types.Row{nil}
+			} else {
+				l.rows = []types.Row{row}
+			}
+			d.out = append(d.out, Rec{Row: row, Kind: Insert, Ts: rec.Ts})
+			continue
+		}
+		old := l.rows[0]
+		var replace bool
+		switch {
+		case d.TimeCol < 0:
+			replace = d.KeepLast
+		case d.KeepLast:
+			replace = types.Compare(rec.Row[d.TimeCol], old[d.TimeCol]) >= 0
+		default:
+			replace = types.Compare(rec.Row[d.TimeCol], old[d.TimeCol]) < 0
+		}
+		if !replace {
+			continue
+		}
+		row := copyRow(rec.Row)
+		l.rows[0] = row
+		d.out = append(d.out, Rec{Row: old, Kind: UpdateBefore, Ts: rec.Ts}, Rec{Row: row, Kind: UpdateAfter, Ts: rec.Ts})
+	}
+	return d.emit(d.out)
+}
+
+// Snapshot implements Snapshotter.
+func (d *Deduplicate) Snapshot(e *types.Enc) error {
+	d.tab.encode(e)
+	return nil
+}
+
+// Restore implements Snapshotter.
+func (d *Deduplicate) Restore(dec *types.Dec) error {
+	d.tab = rankTable{}
+	d.tab.decode(dec)
+	return dec.Err
+}
