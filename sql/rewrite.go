@@ -955,12 +955,10 @@ func (r *rewriter) call(i, hi int) int {
 	return end
 }
 
-// timeUnitArgs are functions whose first argument is a time unit word.
-var timeUnitArgs = map[string]bool{"TIMESTAMPADD": true, "TIMESTAMPDIFF": true}
-
 // callArgs rewrites the arguments toks[lo:hi] of function name, turning
 // the keyword forms of SUBSTRING, POSITION, OVERLAY, TRIM, CEIL/FLOOR(x TO
-// unit) and TIMESTAMPADD(unit, ..) into plain argument lists.
+// unit), TIMESTAMPADD(unit, ..) and ksqlDB's DATEADD(unit, ..) family into
+// plain argument lists.
 func (r *rewriter) callArgs(name string, lo, hi int) {
 	if lo >= hi {
 		return
@@ -990,7 +988,7 @@ func (r *rewriter) callArgs(name string, lo, hi int) {
 			r.replace[to[0]] = ","
 			unitLit(to[0] + 1)
 		}
-	case "TIMESTAMPADD", "TIMESTAMPDIFF":
+	case "TIMESTAMPADD", "TIMESTAMPDIFF", "DATEADD", "DATESUB", "TIMEADD", "TIMESUB", "TIMESTAMPSUB":
 		if r.toks[lo].kind == tkWord && (lo+1 == hi || r.toks[lo+1].isOp(",")) {
 			unitLit(lo)
 		}
