@@ -233,8 +233,15 @@ func TestBrokerRestartUnderRunningJob(t *testing.T) {
 	}
 	job := jobs.List()[0].Job
 	broker.Close()
-	time.Sleep(3 * time.Second)
+	// The job notices within a few seconds (a source pings the cluster
+	// about once a second when no records come; a sink's commit can take
+	// longer to give up): poll rather than guess.
 	status := job.Status()
+	for deadline := time.Now().Add(20 * time.Second); time.Now().Before(deadline); time.Sleep(100 * time.Millisecond) {
+		if status = job.Status(); status == engine.Paused || status == engine.Restarting {
+			break
+		}
+	}
 	if status != engine.Paused && status != engine.Restarting {
 		t.Errorf("while the broker was down the job was %s, want PAUSED or RESTARTING", status)
 	}
