@@ -88,8 +88,32 @@ func (b *binder) bindFrom(f sql.From) (*fromResult, error) {
 		return b.bindTVF(n)
 	case *sql.Join:
 		return b.bindJoin(n)
+	case *sql.Values:
+		return b.bindInlineValues(n)
 	}
 	return nil, fmt.Errorf("unsupported FROM item %T", f)
+}
+
+// bindInlineValues binds (VALUES (..), ..) [AS] t [(c1, c2, ..)] in FROM: a
+// bounded scan of constant rows whose columns are EXPR$0.. unless named.
+func (b *binder) bindInlineValues(n *sql.Values) (*fromResult, error) {
+	node, err := b.bindValues(n.Rows)
+	if err != nil {
+		return nil, wrapErr(err, n.Pos)
+	}
+	fs := append([]Field(nil), node.Fields()...)
+	if n.Columns != nil {
+		if len(n.Columns) != len(fs) {
+			return nil, sql.Errorf(n.Pos, "List of column aliases must have same degree as table; table has %d columns, whereas alias list has %d columns", len(fs), len(n.Columns))
+		}
+		for i, c := range n.Columns {
+			fs[i].Name = c
+		}
+	}
+	if n.Alias != "" {
+		fs = qualify(fs, n.Alias)
+	}
+	return &fromResult{node: &renamed{Node: node, fields: fs}, sc: &scope{fields: fs}}, nil
 }
 
 func joinPos(j *sql.Join) sql.Pos {
@@ -138,6 +162,12 @@ func (b *binder) bindTableRef(n *sql.TableRef) (*fromResult, error) {
 			return nil, fmt.Errorf("in view %s: %w", t.Name, err)
 		}
 		fs := qualify(node.Fields(), qual)
+		// The view's own column names (CREATE VIEW v (a, b) AS ...).
+		for i := range fs {
+			if i < len(t.Columns) {
+				fs[i].Name = t.Columns[i].Name
+			}
+		}
 		return &fromResult{node: &renamed{Node: node, fields: fs}, sc: &scope{fields: fs}}, nil
 	}
 	if t.Dialect == sql.KSQL && t.KSQL != nil {

@@ -177,6 +177,9 @@ type Stream struct {
 	// MaxColumnWidth is the session's table.display.max-column-width (0:
 	// Flink's default, 30).
 	MaxColumnWidth int
+	// Loc is the session time zone (table.local-time-zone), in which
+	// TIMESTAMP_LTZ values are shown.
+	Loc *time.Location
 }
 
 // Err returns the job's error after Rows is closed.
@@ -938,6 +941,7 @@ func (s *Session) startStream(node Node, n sql.Statement) (*Result, error) {
 	if m, _ := s.Setting("execution.runtime-mode"); strings.EqualFold(m, "batch") {
 		st.Batch = true
 	}
+	st.Loc = s.env().Location()
 	for _, k := range []string{"table.display.max-column-width", "sql-client.display.max-column-width"} {
 		if v, ok := s.Setting(k); ok {
 			if n, err := strconv.Atoi(v); err == nil && n > 0 {

@@ -7,6 +7,7 @@ import (
 	"io"
 	"slices"
 	"strings"
+	"time"
 	"unicode/utf8"
 
 	"github.com/tumble/tumble/engine"
@@ -150,17 +151,30 @@ func typeWidth(t types.Type) int {
 	case types.Date:
 		return 10
 	case types.Time:
-		return 8 + t.Precision + 1
+		return 8 + fractionWidth(t.Precision)
 	case types.Timestamp, types.TimestampLTZ:
-		return 20 + t.Precision
+		return 19 + fractionWidth(t.Precision)
 	}
 	return 0 // text: as wide as the display allows
 }
 
-// FormatValue renders a value for display (NULL as <NULL>, as Flink's client).
-func formatValue(v types.Value, t types.Type) string {
+// fractionWidth is the width of a fraction of seconds of precision p
+// (".123"), none for 0.
+func fractionWidth(p int) int {
+	if p == 0 {
+		return 0
+	}
+	return p + 1
+}
+
+// formatValue renders a value for display as Flink's client does: NULL as
+// <NULL>, TIMESTAMP_LTZ in the session's time zone (loc; nil for UTC).
+func formatValue(v types.Value, t types.Type, loc *time.Location) string {
 	if v.IsNull() {
 		return "<NULL>"
+	}
+	if t.Kind == types.TimestampLTZ && loc != nil {
+		return types.FormatTimestamp(types.ToWallClock(v.I, loc), t.Precision, ' ')
 	}
 	return expr.ToText(v, t, false)
 }
@@ -210,7 +224,7 @@ func streamRows(ctx context.Context, w io.Writer, st *planner.Stream) error {
 			}
 			cells := []string{rec.Kind.String()}
 			for i, v := range rec.Row {
-				cells = append(cells, formatValue(v, st.Columns[i].Type))
+				cells = append(cells, formatValue(v, st.Columns[i].Type, st.Loc))
 			}
 			fmt.Fprintln(w, rowLine(cells, widths, true))
 			n++
@@ -242,7 +256,7 @@ func batchRows(ctx context.Context, w io.Writer, st *planner.Stream, maxWidth in
 			}
 			cells := make([]string, len(rec.Row))
 			for i, v := range rec.Row {
-				cells[i] = formatValue(v, st.Columns[i].Type)
+				cells[i] = formatValue(v, st.Columns[i].Type, st.Loc)
 			}
 			if !rec.Kind.IsRetract() {
 				rows = append(rows, cells)

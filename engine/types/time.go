@@ -200,8 +200,9 @@ func appendTimeOfDay(b []byte, rem int64, precision int, trim bool) []byte {
 	b = append(b, ':')
 	b = append2(b, secs%60)
 	frac := rem % MicrosPerSecond
+	extra := 0 // digits past microseconds: stored as zero
 	if precision > 6 {
-		precision = 6 // microsecond storage
+		precision, extra = 6, min(precision-6, 3)
 	}
 	if precision > 0 {
 		var buf [6]byte
@@ -219,6 +220,9 @@ func appendTimeOfDay(b []byte, rem int64, precision int, trim bool) []byte {
 		if n > 0 {
 			b = append(b, '.')
 			b = append(b, buf[:n]...)
+			for ; extra > 0 && !trim; extra-- {
+				b = append(b, '0')
+			}
 		}
 	}
 	return b
