@@ -69,6 +69,9 @@ type TableSpec struct {
 	Dialect string
 	// PrimaryKey names the primary-key columns (Flink) or key columns (ksqlDB).
 	PrimaryKey []string
+	// PartitionKeys names the columns of Flink's PARTITIONED BY, in order
+	// (the filesystem connector keeps them in k=v directories).
+	PartitionKeys []string
 	// Defaults holds engine-wide settings a connector may fall back on, such as
 	// "bootstrap.servers" (from the --bootstrap flag) and "local-time-zone".
 	Defaults map[string]string
@@ -103,6 +106,10 @@ type SplitBatch struct {
 	// Skipped counts records that could not be decoded and were dropped (with
 	// ignore-parse-errors); the source has logged each.
 	Skipped int64
+	// Done says the split has ended (a file read to its end): it gets no
+	// more records, so its watermark no longer holds the job's back, as
+	// Flink releases a finished split. Its position is still checkpointed.
+	Done bool
 }
 
 // Source reads a table. Poll is called from one goroutine only.

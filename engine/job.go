@@ -72,6 +72,7 @@ type splitState struct {
 	next       int64
 	lastActive time.Time
 	idle       bool
+	done       bool // the source said the split ended (SplitBatch.Done)
 }
 
 type inputState struct {
@@ -533,6 +534,7 @@ func (j *Job) handle(pr pollResult) error {
 			st.splits[b.Split] = s
 		}
 		s.next = max(s.next, b.Next)
+		s.done = s.done || b.Done
 		if b.Skipped > 0 {
 			j.Metrics.Skipped.Add(b.Skipped)
 		}
@@ -617,7 +619,8 @@ func (j *Job) prepare(st *inputState, recs []Rec) []Rec {
 }
 
 // combined is the job watermark: the minimum over active splits of inputs
-// with event time; when every split is idle, the maximum (as Flink does).
+// with event time; when every split is idle (or ended), the maximum (as
+// Flink does).
 func (j *Job) combined() int64 {
 	wm := MaxWatermark
 	anyActive, anyEventTime := false, false
@@ -631,7 +634,7 @@ func (j *Job) combined() int64 {
 			return MinWatermark
 		}
 		for _, s := range st.splits {
-			if s.idle {
+			if s.idle || s.done {
 				maxIdle = max(maxIdle, s.wm)
 				continue
 			}

@@ -236,14 +236,23 @@ func (s *Session) tableSpec(t *Table, cols []Column) *engine.TableSpec {
 		}
 	}
 	spec := &engine.TableSpec{
-		Name:       t.Name,
-		Options:    map[string]string{},
-		Dialect:    t.Dialect.String(),
-		PrimaryKey: t.PrimaryKey,
-		Defaults:   s.connectorDefaults(),
+		Name:          t.Name,
+		Options:       map[string]string{},
+		Dialect:       t.Dialect.String(),
+		PrimaryKey:    t.PrimaryKey,
+		PartitionKeys: t.PartitionedBy,
+		Defaults:      s.connectorDefaults(),
 	}
 	for k, v := range t.Options {
 		spec.Options[k] = v
+	}
+	// Sinks that commit with checkpoints (filesystem) need to know when
+	// there are none: they then commit on every flush. A filesystem source
+	// in batch mode holds the watermark until every file is read.
+	for _, k := range []string{"execution.checkpointing.interval", "execution.runtime-mode"} {
+		if v, ok := s.Setting(k); ok {
+			spec.Defaults[k] = v
+		}
 	}
 	// Batch mode reads each Kafka topic up to its end at start.
 	if m, _ := s.Setting("execution.runtime-mode"); strings.EqualFold(m, "batch") && t.Connector() == "kafka" {

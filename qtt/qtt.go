@@ -127,14 +127,20 @@ func expand(c Case) []Case {
 	return out
 }
 
+// testClasspathFunctions are functions ksqlDB's tests load from their own
+// classpath; they are not part of ksqlDB.
+var testClasspathFunctions = []string{"BAD_UDF", "TEST_UDTF", "THROWING_UDTF", "WHENCONDITION", "WHENRESULT"}
+
 // skipReason says why a case is out of scope, or "".
 func skipReason(c Case) string {
 	if c.Enabled != nil && !*c.Enabled {
 		return "disabled in the suite"
 	}
 	text := strings.ToUpper(strings.Join(c.Statements, " "))
-	if strings.Contains(text, "BAD_UDF(") {
-		return "uses BAD_UDF, a function of ksqlDB's test classpath, not of ksqlDB"
+	for _, f := range testClasspathFunctions {
+		if strings.Contains(text, f+"(") {
+			return "uses " + f + ", a function of ksqlDB's test classpath, not of ksqlDB"
+		}
 	}
 	for _, f := range schemaRegistry {
 		for _, pat := range []string{"FORMAT='" + f + "'", "FORMAT = '" + f + "'", "FORMAT= '" + f + "'", "FORMAT ='" + f + "'"} {
@@ -774,6 +780,11 @@ func equalJSON(a, b any) bool {
 		}
 		for k, v := range x {
 			w, ok := y[k]
+			if !ok {
+				// ksqlDB reads struct fields whatever their case, so its
+				// tests may write {"json_v": ...} for a column JSON_V.
+				w, ok = foldedKey(y, k)
+			}
 			if !ok || !equalJSON(v, w) {
 				return false
 			}
@@ -781,6 +792,18 @@ func equalJSON(a, b any) bool {
 		return true
 	}
 	return false
+}
+
+// foldedKey finds the one key of m equal to k ignoring case.
+func foldedKey(m map[string]any, k string) (any, bool) {
+	var found any
+	n := 0
+	for mk, v := range m {
+		if strings.EqualFold(mk, k) {
+			found, n = v, n+1
+		}
+	}
+	return found, n == 1
 }
 
 // Summary counts outcomes.

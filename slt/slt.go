@@ -16,9 +16,13 @@
 //
 // and one-line directives: `end-of-input` (every running job reads what is
 // in its topics, then gets a final watermark that closes every window),
+// `checkpoint` (every running job catches up, then takes a checkpoint, which
+// commits exactly-once sinks: a filesystem sink's files become visible),
 // `sleep <duration>`, `create-topic <name> <partitions>`, `dialect flink|ksql`,
 // `halt`, and `#` comments. ${BOOTSTRAP} in SQL is replaced by the broker's
-// address, which is also the default bootstrap of every table.
+// address, which is also the default bootstrap of every table; ${TMPDIR} by
+// a directory made for the file (and removed after it), for filesystem
+// tables.
 //
 // Before a query runs, every running job catches up with all records
 // written so far and flushes its sinks. The query then runs in batch mode:
@@ -130,7 +134,7 @@ func parseFile(lines []string) ([]*block, error) {
 				i++
 			}
 			b.expEnd = i
-		case "end-of-input", "sleep", "create-topic", "dialect", "halt", "set":
+		case "end-of-input", "checkpoint", "sleep", "create-topic", "dialect", "halt", "set":
 			b.arg = strings.TrimSpace(strings.TrimPrefix(line, fields[0]))
 			i++
 		default:
@@ -168,6 +172,11 @@ func (r *Runner) RunFile(ctx context.Context, path string) (Stats, error) {
 	}
 	defer broker.Close()
 	addr := broker.Addr()
+	tmpDir, err := os.MkdirTemp("", "tumble-slt-")
+	if err != nil {
+		return st, err
+	}
+	defer os.RemoveAll(tmpDir)
 
 	jobsCtx, stopJobs := context.WithCancel(context.Background())
 	defer stopJobs()
@@ -196,7 +205,7 @@ func (r *Runner) RunFile(ctx context.Context, path string) (Stats, error) {
 	}
 	updated := false
 	for _, b := range blocks {
-		sqlText := strings.ReplaceAll(b.sql, "${BOOTSTRAP}", addr)
+		sqlText := strings.NewReplacer("${BOOTSTRAP}", addr, "${TMPDIR}", tmpDir).Replace(b.sql)
 		bctx, cancel := context.WithTimeout(ctx, r.Timeout)
 		switch b.kind {
 		case "halt":
@@ -233,6 +242,12 @@ func (r *Runner) RunFile(ctx context.Context, path string) (Stats, error) {
 		case "end-of-input":
 			if err := jobs.SyncAll(bctx, true); err != nil {
 				fail(b, "end of input: %v", err)
+				break
+			}
+			st.Passed++
+		case "checkpoint":
+			if err := checkpointAll(bctx, jobs); err != nil {
+				fail(b, "checkpoint: %v", err)
 				break
 			}
 			st.Passed++
@@ -305,6 +320,23 @@ func equal(a, b []string) bool {
 		}
 	}
 	return true
+}
+
+// checkpointAll catches every running job up with its input, then has it
+// take a checkpoint.
+func checkpointAll(ctx context.Context, jobs *planner.JobManager) error {
+	if err := jobs.SyncAll(ctx, false); err != nil {
+		return err
+	}
+	for _, j := range jobs.List() {
+		if st := j.Job.Status(); st != engine.Running && st != engine.Paused {
+			continue
+		}
+		if err := j.Job.Checkpoint(ctx); err != nil {
+			return fmt.Errorf("job %s: %w", j.ID, err)
+		}
+	}
+	return nil
 }
 
 func createTopic(ctx context.Context, addr, name string, parts int32) error {
