@@ -55,6 +55,15 @@ type Join struct {
 	LeftTime, RightTime int
 	Before, After       int64
 	Grace               int64
+	// Eager emits an outer row padded with NULLs as soon as it arrives
+	// without a match (and the joined rows when matches arrive later),
+	// instead of when it expires: Kafka Streams' joins without a grace
+	// period, which ksqlDB uses when WITHIN gives no GRACE PERIOD.
+	Eager bool
+	// Upsert (ksqlDB's table-table joins, keyed by the join key) replaces a
+	// row padded with NULLs by its match, and a match by the padded row,
+	// as an update (-U, +U) rather than a delete and an insert.
+	Upsert bool
 
 	left, right map[string][]*joinEntry
 	keyBuf      []byte
@@ -68,6 +77,9 @@ type joinEntry struct {
 	row     types.Row
 	ts      int64
 	matches int // rows of the other side it joined (outer joins)
+	// unpadded (Upsert): its match went with an update's old row, and its
+	// padded row waits for the update's new row.
+	unpadded bool
 }
 
 var (
@@ -209,20 +221,36 @@ func (j *Join) regular(r *Rec, fromRight bool) {
 			if !j.matches(l, rr) {
 				continue
 			}
-			if o.matches == 0 && j.outerFor(!fromRight) {
+			kind := addKind
+			if o.unpadded {
+				o.unpadded = false
+				kind = UpdateAfter
+			} else if o.matches == 0 && j.outerFor(!fromRight) {
 				// the other row was padded with NULLs: take that back
 				pl, pr := pair(nil, o.row)
-				j.emitPair(pl, pr, Delete, r.Ts)
+				if j.Upsert {
+					j.emitPair(pl, pr, UpdateBefore, r.Ts)
+					kind = UpdateAfter
+				} else {
+					j.emitPair(pl, pr, Delete, r.Ts)
+				}
 			}
 			o.matches++
 			e.matches++
-			j.emitPair(l, rr, addKind, r.Ts)
+			j.emitPair(l, rr, kind, r.Ts)
 		}
 		if e.matches == 0 && j.outerFor(fromRight) {
 			l, rr := pair(e.row, nil)
 			j.emitPair(l, rr, addKind, r.Ts)
 		}
 		mine[k] = append(mine[k], e)
+		for _, o := range candidates {
+			if o.unpadded { // the new row did not match it after all
+				o.unpadded = false
+				pl, pr := pair(nil, o.row)
+				j.emitPair(pl, pr, UpdateAfter, r.Ts)
+			}
+		}
 		return
 	}
 	// Retraction: remove one equal row.
@@ -248,11 +276,22 @@ func (j *Join) regular(r *Rec, fromRight bool) {
 			continue
 		}
 		o.matches--
-		j.emitPair(l, rr, delKind, r.Ts)
 		if o.matches == 0 && j.outerFor(!fromRight) {
 			pl, pr := pair(nil, o.row)
-			j.emitPair(pl, pr, Insert, r.Ts)
+			if j.Upsert {
+				j.emitPair(l, rr, UpdateBefore, r.Ts)
+				if r.Kind == UpdateBefore {
+					o.unpadded = true // the update's new row decides
+					continue
+				}
+				j.emitPair(pl, pr, UpdateAfter, r.Ts)
+			} else {
+				j.emitPair(l, rr, delKind, r.Ts)
+				j.emitPair(pl, pr, Insert, r.Ts)
+			}
+			continue
 		}
+		j.emitPair(l, rr, delKind, r.Ts)
 	}
 	if e.matches == 0 && j.outerFor(fromRight) {
 		l, rr := pair(e.row, nil)
@@ -344,6 +383,13 @@ func (j *Join) interval(r *Rec, fromRight bool) {
 		o.matches++
 		j.emitPair(l, rr, Insert, max(r.Ts, 0))
 	}
+	if j.Eager && e.matches == 0 && j.outerFor(fromRight) {
+		if fromRight {
+			j.emitPair(nil, e.row, Insert, max(r.Ts, 0))
+		} else {
+			j.emitPair(e.row, nil, Insert, max(r.Ts, 0))
+		}
+	}
 	mine[k] = append(mine[k], e)
 	j.expire(j.streamTime)
 }
@@ -370,7 +416,7 @@ func (j *Join) expire(now int64) {
 					kept = append(kept, e)
 					continue
 				}
-				if e.matches == 0 && j.outerFor(side) {
+				if e.matches == 0 && j.outerFor(side) && !j.Eager {
 					if side {
 						j.emitPair(nil, e.row, Insert, e.ts/types.MicrosPerMilli)
 					} else {

@@ -61,3 +61,56 @@ func TestIntervalJoinBounds(t *testing.T) {
 		t.Fatalf("got  %s\nwant %s", got, want)
 	}
 }
+
+// TestIntervalJoinEager: without a grace period (ksqlDB's WITHIN without
+// GRACE PERIOD) an unmatched outer row comes out with NULLs at once, a
+// later match comes out too, and nothing more when the rows expire.
+func TestIntervalJoinEager(t *testing.T) {
+	var out collected
+	s := int64(types.MicrosPerSecond)
+	j := &Join{Kind: IntervalJoin, Type: FullJoin, Eager: true,
+		LeftKeys:  []expr.Expr{&expr.Col{Idx: 0, T: types.TInt}},
+		RightKeys: []expr.Expr{&expr.Col{Idx: 0, T: types.TInt}},
+		LeftWidth: 2, RightWidth: 2, LeftTime: 1, RightTime: 1, Before: 5 * s, After: 5 * s}
+	sink := NewSinkOp("out", out.sink())
+	j.SetNext(sink)
+	oc := &OpContext{Ctx: context.Background(), Metrics: &Metrics{}}
+	j.Open(oc)
+	sink.Open(oc)
+	row := func(k int64, sec int64) Rec { return Rec{Row: types.Row{types.IntV(k), types.TimestampLTZV(sec * s)}} }
+	j.Left().Process([]Rec{row(1, 10)})
+	j.Right().Process([]Rec{row(1, 12)})
+	j.Right().Process([]Rec{row(2, 40)})
+	j.Watermark(MaxWatermark)
+	want := "[+I[1, 1970-01-01 00:00:10.000, NULL, NULL] +I[1, 1970-01-01 00:00:10.000, 1, 1970-01-01 00:00:12.000] +I[NULL, NULL, 2, 1970-01-01 00:00:40.000]]"
+	if got := fmt.Sprint(out.rows); got != want {
+		t.Fatalf("got  %s\nwant %s", got, want)
+	}
+}
+
+// TestRegularJoinUpsert: ksqlDB's table-table joins replace a padded row
+// by its match as an update, and an update of one side (-U, +U) gives one
+// new result, not a retraction of the old one.
+func TestRegularJoinUpsert(t *testing.T) {
+	var out collected
+	j := &Join{Kind: RegularJoin, Type: LeftJoin, Upsert: true,
+		LeftKeys:  []expr.Expr{&expr.Col{Idx: 0, T: types.TInt}},
+		RightKeys: []expr.Expr{&expr.Col{Idx: 0, T: types.TInt}},
+		LeftWidth: 2, RightWidth: 2}
+	sink := NewSinkOp("out", out.sink())
+	j.SetNext(sink)
+	oc := &OpContext{Ctx: context.Background(), Metrics: &Metrics{}}
+	j.Open(oc)
+	sink.Open(oc)
+	l := func(k int64, s string, kind RowKind) Rec {
+		return Rec{Row: types.Row{types.IntV(k), types.StringV(s)}, Kind: kind}
+	}
+	j.Left().Process([]Rec{l(1, "a", Insert)})
+	j.Right().Process([]Rec{l(1, "x", Insert)})
+	j.Left().Process([]Rec{l(1, "a", UpdateBefore), l(1, "b", UpdateAfter)})
+	j.Right().Process([]Rec{l(1, "x", Delete)})
+	want := "[+I[1, a, NULL, NULL] -U[1, a, NULL, NULL] +U[1, a, 1, x] -U[1, a, 1, x] +U[1, b, 1, x] -U[1, b, 1, x] +U[1, b, NULL, NULL]]"
+	if got := fmt.Sprint(out.rows); got != want {
+		t.Fatalf("got  %s\nwant %s", got, want)
+	}
+}

@@ -26,6 +26,8 @@ type binder struct {
 	// overCols maps the ROW_NUMBER() OVER call of the select list being
 	// bound to its column (see bindRanked).
 	overCols map[*sql.Call]int
+	// ksql holds what binding ksqlDB joins needs (ksql_join.go).
+	ksql ksqlJoinState
 }
 
 func newBinder(s *Session) *binder {
@@ -600,6 +602,11 @@ func (b *binder) itemName(it sql.SelectItem, x expr.Expr, i int) string {
 	if it.Alias != "" {
 		return it.Alias
 	}
+	if b.ksql.names != nil {
+		if name, ok := b.ksql.names.itemName(it.Expr); ok {
+			return name
+		}
+	}
 	if id, ok := it.Expr.(*sql.Ident); ok {
 		return id.Parts[len(id.Parts)-1]
 	}
@@ -654,12 +661,15 @@ func (b *binder) bindItems(sel *sql.Select, sc *scope, a *aggCtx) ([]expr.Expr, 
 		if it.Star {
 			found := false
 			for idx, f := range sc.fields {
-				if f.Hidden || (it.StarQualifier != "" && f.Qual != it.StarQualifier) {
+				if (f.Hidden && (b.ksql.names == nil || !b.ksql.names.starHidden(f, sel))) || (it.StarQualifier != "" && f.Qual != it.StarQualifier) {
 					continue
 				}
 				found = true
 				projects = append(projects, &expr.Col{Idx: idx, T: f.Type, Name: f.Name})
 				nf := f
+				if b.ksql.names != nil {
+					nf.Name, nf.Hidden = b.ksql.names.starName(f), false
+				}
 				nf.Qual = ""
 				fields = append(fields, nf)
 			}
@@ -1066,6 +1076,9 @@ func (b *binder) bindJoin(n *sql.Join) (*fromResult, error) {
 	}
 	j.fields = fields
 	fr.node = j
+	if b.dialect == sql.KSQL {
+		fr.node, fields = b.ksqlSyntheticKey(j, fields, lw)
+	}
 	fr.sc = &scope{fields: fields}
 	return fr, nil
 }
@@ -1158,6 +1171,8 @@ func (b *binder) ksqlJoinKind(n *sql.Join, j *JoinNode, lf, rf *fromResult, fiel
 		j.Grace = defaultGrace.Microseconds()
 		if n.Within.Grace >= 0 {
 			j.Grace = n.Within.Grace * ms
+		} else {
+			j.Eager = true // ksqlDB's joins without GRACE PERIOD
 		}
 		j.LeftTime, j.RightTime = -1, -1
 		for i, f := range fields {
@@ -1189,17 +1204,7 @@ func (b *binder) ksqlJoinKind(n *sql.Join, j *JoinNode, lf, rf *fromResult, fiel
 		}
 	}
 	// The join keys are the result's key candidates.
-	for _, k := range j.LeftKeys {
-		if c, ok := k.(*expr.Col); ok {
-			fields[c.Idx].Key = true
-		}
-	}
-	for _, k := range j.RightKeys {
-		if c, ok := k.(*expr.Col); ok {
-			fields[lw+c.Idx].Key = true
-		}
-	}
-	return nil
+	return b.ksqlJoinKeys(pos, j, lf, rf, fields, lw)
 }
 
 func sourceName(fr *fromResult) string {

@@ -64,6 +64,9 @@ func (s *Session) ksqlSelect(sel *sql.Select, sinkName string) (*ksqlPlanned, er
 	if err != nil {
 		return nil, err
 	}
+	if fr.join != nil {
+		b.ksql.names = newJoinNames(fr.sc.fields)
+	}
 	p := &ksqlPlanned{source: fr.table}
 	srcTable := isTableInput(fr)
 	if fr.join == nil && fr.table != nil && fr.table.KSQL != nil && fr.table.KSQL.Windowed != nil {
@@ -221,14 +224,19 @@ func (s *Session) ksqlSelect(sel *sql.Select, sinkName string) (*ksqlPlanned, er
 			for j, pr := range projects {
 				if c, ok := pr.(*expr.Col); ok && fr.sc.fields[c.Idx].Key {
 					keyIdx = append(keyIdx, j)
+					if v := b.ksql.value[fr.join]; v != nil && v.Type().Kind == c.T.Kind {
+						calc.Projects[j] = v
+					}
 					break
 				}
 			}
 			if len(keyIdx) == 0 && sinkName != "" {
 				var names []string
 				for _, f := range fr.sc.fields {
-					if f.Key {
+					if f.Key && f.Qual != "" {
 						names = append(names, f.Qual+"."+f.Name)
+					} else if f.Key {
+						names = append(names, f.Name)
 					}
 				}
 				return nil, sql.Errorf(sel.Pos, "The query used to build `%s` must include the join expression %s in its projection (eg, SELECT %s...).", sinkName, strings.Join(names, " or "), names[0])

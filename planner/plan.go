@@ -489,6 +489,7 @@ type JoinNode struct {
 	LeftTime, RightTime int
 	Before, After       int64
 	Grace               int64
+	Eager               bool // see engine.Join.Eager
 	KSQL                bool
 	fields              []Field
 }

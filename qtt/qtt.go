@@ -319,6 +319,14 @@ func (r *Runner) produce(ctx context.Context, addr string, s *planner.Session, m
 		return err
 	}
 	defer cl.Close()
+	// ksqlDB's test driver processes each input before the next one is
+	// piped in; with several input topics the order across them matters
+	// (a stream row joins the table row produced before it), so each
+	// record is then consumed before the next is produced.
+	oneByOne := false
+	for _, m := range msgs {
+		oneByOne = oneByOne || m.Topic != msgs[0].Topic
+	}
 	for _, m := range msgs {
 		t := tableFor(s, m.Topic)
 		key, err := encodeKey(t, m)
@@ -340,6 +348,13 @@ func (r *Runner) produce(ctx context.Context, addr string, s *planner.Session, m
 		}
 		if err := cl.ProduceSync(ctx, rec).FirstErr(); err != nil {
 			return err
+		}
+		if oneByOne {
+			for i := 0; i < 2; i++ {
+				if err := s.Jobs.SyncAll(ctx, false); err != nil {
+					return nil // the caller reports failed jobs
+				}
+			}
 		}
 	}
 	return nil
@@ -523,7 +538,7 @@ func (r *Runner) compare(ctx context.Context, addr string, s *planner.Session, w
 		}
 		exp := byTopic[topic]
 		if len(recs) != len(exp) {
-			return Fail, fmt.Sprintf("topic %s: %d records, want %d%s", topic, len(recs), len(exp), firstDiff(t, recs, exp))
+			return Fail, fmt.Sprintf("topic %s: %d records, want %d%s; got %s", topic, len(recs), len(exp), firstDiff(t, recs, exp), listRecords(t, recs))
 		}
 		for i, rec := range recs {
 			g, err := decodeRecord(t, rec)
@@ -536,6 +551,26 @@ func (r *Runner) compare(ctx context.Context, addr string, s *planner.Session, w
 		}
 	}
 	return Pass, ""
+}
+
+// listRecords shows the first records read, for failure messages.
+func listRecords(t *planner.Table, recs []*kgo.Record) string {
+	var parts []string
+	for i, r := range recs {
+		if i == 8 {
+			parts = append(parts, "...")
+			break
+		}
+		g, err := decodeRecord(t, r)
+		if err != nil {
+			parts = append(parts, err.Error())
+			continue
+		}
+		k, _ := json.Marshal(g.key)
+		v, _ := json.Marshal(g.value)
+		parts = append(parts, fmt.Sprintf("%s=%s@%d", k, v, g.ts))
+	}
+	return "[" + strings.Join(parts, " ") + "]"
 }
 
 func firstDiff(t *planner.Table, recs []*kgo.Record, exp []Message) string {
