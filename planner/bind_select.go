@@ -28,6 +28,9 @@ type binder struct {
 	overCols map[*sql.Call]int
 	// ksql holds what binding ksqlDB joins needs (ksql_join.go).
 	ksql ksqlJoinState
+	// tableFuncs maps the select list's table function calls to their
+	// FlatMap columns (flatmap.go).
+	tableFuncs map[*sql.Call]*expr.Col
 }
 
 func newBinder(s *Session) *binder {
@@ -36,7 +39,7 @@ func newBinder(s *Session) *binder {
 
 // special handles functions that are not plain scalar functions.
 func (b *binder) special(name string, args []expr.Expr, n *sql.Call) (func() (expr.Expr, error), bool) {
-	return nil, false
+	return b.tableFunctionCol(n)
 }
 
 // fromResult is what binding a FROM clause gives.

@@ -132,6 +132,10 @@ func (bld *builder) node(n Node, next engine.Op) error {
 	case *Scan:
 		_, err := bld.scan(n, next)
 		return err
+	case unaryOp:
+		op := n.newOp()
+		bld.chain(op, next)
+		return bld.node(n.Inputs()[0], op)
 	}
 	return fmt.Errorf("cannot build plan node %T", n)
 }

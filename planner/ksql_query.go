@@ -107,6 +107,9 @@ func (s *Session) ksqlSelect(sel *sql.Select, sinkName string) (*ksqlPlanned, er
 	var node Node
 	var keyIdx []int // output positions (of node) of the key columns
 	if isAgg {
+		if calls := tableFunctionCalls(sel); len(calls) > 0 {
+			return nil, sql.Errorf(calls[0].Pos, "Table functions cannot be used with aggregations.")
+		}
 		agg, err := b.bindAggregate(sel, fr)
 		if err != nil {
 			return nil, err
@@ -182,6 +185,9 @@ func (s *Session) ksqlSelect(sel *sql.Select, sinkName string) (*ksqlPlanned, er
 			} else {
 				fr.node = &Calc{Input: fr.node, Filter: filter, Projects: colsOf(fr.sc.fields), fields: fr.sc.fields}
 			}
+		}
+		if err := b.bindTableFunctions(sel, fr, srcTable); err != nil {
+			return nil, err
 		}
 		projects, fields, err := b.bindItems(sel, fr.sc, nil)
 		if err != nil {

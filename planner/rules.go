@@ -111,6 +111,8 @@ func withInputs(n Node, fn func(Node) Node) Node {
 		c := *x
 		c.Node = fn(x.Node)
 		return &c
+	case unaryOp:
+		return x.withInput(fn(x.Inputs()[0]))
 	}
 	return n
 }
