@@ -1,7 +1,9 @@
 package engine
 
 import (
+	"cmp"
 	"fmt"
+	"slices"
 	"sort"
 
 	"github.com/tumble/tumble/engine/agg"
@@ -331,6 +333,8 @@ func (w *WindowAgg) processStreamTime(recs []Rec) error {
 		}
 		closeTime := w.streamTime - w.Grace
 		w.assign = w.W.assign(w.assign[:0], ts)
+		// Kafka Streams updates a row's windows in ascending start order.
+		slices.SortFunc(w.assign, func(a, b [2]int64) int { return cmp.Compare(a[0], b[0]) })
 		if len(w.Keys) > 0 {
 			w.keyBuf = appendKeyCols(w.keyBuf[:0], r.Row, w.Keys)
 		}

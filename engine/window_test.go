@@ -151,3 +151,28 @@ func TestCheckpointRestoresWindowState(t *testing.T) {
 		t.Fatalf("got %s\nwant %s", got, want)
 	}
 }
+
+// TestHopStreamTimeAscending: ksqlDB updates a row's hopping windows in
+// ascending start order, as Kafka Streams does.
+func TestHopStreamTimeAscending(t *testing.T) {
+	var out collected
+	cnt, _ := agg.New("COUNT", nil, false, false)
+	ms := int64(types.MicrosPerMilli)
+	w := &WindowAgg{W: Window{Kind: Hop, Size: 30000 * ms, Slide: 10000 * ms}, TimeCol: 0, TimeKind: types.BigInt,
+		Aggs: []AggCall{{Func: cnt, Arg: -1}}, Emit: EmitEveryRow, Grace: 0}
+	sink := NewSinkOp("out", out.sink())
+	w.SetNext(sink)
+	oc := &OpContext{Ctx: context.Background(), Metrics: &Metrics{}}
+	if err := w.Open(oc); err != nil {
+		t.Fatal(err)
+	}
+	sink.Open(oc)
+	w.Process([]Rec{{Row: types.Row{types.BigIntV(35000 * ms)}}})
+	var starts []string
+	for _, r := range out.rows {
+		starts = append(starts, strings.SplitN(strings.TrimPrefix(r, "+U["), ",", 2)[0])
+	}
+	if got, want := strings.Join(starts, " "), "10000000 20000000 30000000"; got != want {
+		t.Fatalf("window starts %s, want %s (rows %v)", got, want, out.rows)
+	}
+}

@@ -297,6 +297,9 @@ func parseWindowType(wt, size string) (*engine.Window, error) {
 	w := &engine.Window{}
 	switch strings.ToUpper(wt) {
 	case "SESSION":
+		if size != "" {
+			return nil, fmt.Errorf("'WINDOW_SIZE' should not be set for SESSION windows.")
+		}
 		w.Kind = engine.Session
 		return w, nil
 	case "TUMBLING":

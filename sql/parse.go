@@ -397,7 +397,7 @@ func DetectDialect(text string) Dialect {
 				return KSQL
 			case v == "EMIT" && nextIs(1, "CHANGES", "FINAL"):
 				return KSQL
-			case v == "WINDOW" && nextIs(1, "TUMBLING", "HOPPING", "SESSION"):
+			case v == "WINDOW" && (nextIs(1, "TUMBLING", "HOPPING", "SESSION") || nextIs(2, "TUMBLING", "HOPPING", "SESSION")):
 				return KSQL
 			case stmtStart && (v == "PRINT" || v == "TERMINATE" || v == "UNSET" || v == "LIST"):
 				return KSQL

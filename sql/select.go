@@ -144,12 +144,19 @@ func (p *parser) ksqlClauses(lo, hi int, r *rewriter) ksqlClauses {
 			continue
 		}
 		next := p.toks[min(j+1, hi)]
+		// ksqlDB's grammar allows a window name: WINDOW w TUMBLING (...).
+		named := t.is("WINDOW") && next.kind == tkWord && !next.isAny("TUMBLING", "HOPPING", "SESSION") &&
+			j+2 < hi && p.toks[j+2].isAny("TUMBLING", "HOPPING", "SESSION")
 		switch {
-		case t.is("WINDOW") && next.isAny("TUMBLING", "HOPPING", "SESSION"):
+		case t.is("WINDOW") && (named || next.isAny("TUMBLING", "HOPPING", "SESSION")):
 			if kc.window != nil {
 				p.fail(t, "WINDOW given twice")
 			}
-			ws, end := p.windowSpec(j + 1)
+			at := j + 1
+			if named {
+				at++
+			}
+			ws, end := p.windowSpec(at)
 			kc.window = ws
 			for k := j; k < end; k++ {
 				r.blank[k] = true
