@@ -222,6 +222,9 @@ func wrapErr(err error, pos sql.Pos) error {
 }
 
 func (eb *exprBinder) bind(e sql.Expr) (expr.Expr, error) {
+	if x, ok, err := eb.bindLambdaParts(e); ok {
+		return x, err
+	}
 	if c, ok := e.(*sql.Call); ok && c.Over != nil {
 		return eb.bindOver(c)
 	}

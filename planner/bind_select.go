@@ -26,11 +26,9 @@ type binder struct {
 	// overCols maps the ROW_NUMBER() OVER call of the select list being
 	// bound to its column (see bindRanked).
 	overCols map[*sql.Call]int
-	// ksql holds what binding ksqlDB joins needs (ksql_join.go).
-	ksql ksqlJoinState
-	// tableFuncs maps the select list's table function calls to their
-	// FlatMap columns (flatmap.go).
-	tableFuncs map[*sql.Call]*expr.Col
+	// ksql holds what binding ksqlDB's joins, table functions and lambdas
+	// needs (ksql_join.go).
+	ksql ksqlState
 }
 
 func newBinder(s *Session) *binder {
@@ -679,6 +677,14 @@ func (b *binder) bindItems(sel *sql.Select, sc *scope, a *aggCtx) ([]expr.Expr, 
 			if !found && it.StarQualifier != "" {
 				return nil, nil, sql.Errorf(it.Pos, "Unknown identifier '%s'", it.StarQualifier)
 			}
+			continue
+		}
+		if fa, ok := it.Expr.(*sql.FieldAccess); ok && fa.Field == "*" && it.Alias == "" {
+			ps, fs, err := b.structStar(fa, sc, a)
+			if err != nil {
+				return nil, nil, err
+			}
+			projects, fields = append(projects, ps...), append(fields, fs...)
 			continue
 		}
 		b.pendingAggName = ""

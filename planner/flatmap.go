@@ -111,7 +111,7 @@ func (b *binder) bindTableFunctions(sel *sql.Select, fr *fromResult, srcTable bo
 	}
 	fr.node = &FlatMap{Input: fr.node, Gens: gens, fields: fields}
 	fr.sc = &scope{fields: fields}
-	b.tableFuncs = cols
+	b.ksql.tableFuncs = cols
 	return nil
 }
 
@@ -122,7 +122,7 @@ func (b *binder) tableFunctionCol(n *sql.Call) (func() (expr.Expr, error), bool)
 		return nil, false
 	}
 	return func() (expr.Expr, error) {
-		if c, ok := b.tableFuncs[n]; ok {
+		if c, ok := b.ksql.tableFuncs[n]; ok {
 			return c, nil
 		}
 		return nil, sql.Errorf(n.Pos, "Table function %s is only allowed in the select list of a query over a stream", strings.ToUpper(n.Name))

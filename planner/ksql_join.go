@@ -22,8 +22,9 @@ import (
 //   - a FULL OUTER join's key is a synthetic column ROWKEY (ROWKEY_1, .. if a
 //     source has a ROWKEY column), the first non-NULL of both sides' join keys.
 
-// ksqlJoinState is what a binder keeps about the ksqlDB joins it binds.
-type ksqlJoinState struct {
+// ksqlState is what a binder keeps while binding ksqlDB's joins, table
+// functions and lambdas.
+type ksqlState struct {
 	// names is set while binding the select list of a query over a join.
 	names *joinNames
 	// keys holds each join's key expressions (keyString over the join's
@@ -33,6 +34,12 @@ type ksqlJoinState struct {
 	// expression (right for RIGHT joins) or the synthetic key; whichever key
 	// column a query selects, ksqlDB writes this value.
 	value map[*JoinNode]expr.Expr
+	// tableFuncs maps the select list's table function calls to their
+	// FlatMap columns (flatmap.go).
+	tableFuncs map[*sql.Call]*expr.Col
+	// lambdas are the parameters of the lambdas being bound, innermost
+	// last (lambda.go).
+	lambdas []map[string]*expr.LambdaVar
 }
 
 // keyString renders a key expression with its columns as positions.

@@ -467,7 +467,9 @@ func (c *converter) funcCall(e *ast.FuncCallExpr) Expr {
 	}
 	switch ph.kind {
 	case phCall:
-		return &Call{Name: ph.name, Args: args, Distinct: ph.distinct, Star: ph.star, Pos: pos}
+		return &Call{Name: ph.name, Args: foldLambdas(args), Distinct: ph.distinct, Star: ph.star, Pos: pos}
+	case phLambda:
+		return &Lambda{Params: ph.names, Pos: pos}
 	case phCast:
 		want(1)
 		return &Cast{X: args[0], Type: ph.typ, Try: ph.try, Pos: pos}

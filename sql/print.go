@@ -594,6 +594,15 @@ func exprSx(e Expr) *sx {
 		return lst("index", exprSx(e.X), exprSx(e.Index))
 	case *FieldAccess:
 		return lst("->", exprSx(e.X), atom(quoteIdent(e.Field)))
+	case *Lambda:
+		l := lst("lambda")
+		for _, p := range e.Params {
+			l.list = append(l.list, atom(quoteIdent(p)))
+		}
+		if e.Body != nil {
+			l.list = append(l.list, exprSx(e.Body))
+		}
+		return l
 	case *ArrayCtor:
 		return exprsSx("array", e.Elems)
 	case *MapCtor:

@@ -231,6 +231,7 @@ type levelState struct {
 // level rewrites toks[lo:hi], one bracket level.
 func (r *rewriter) level(lo, hi int, ctx levelCtx) {
 	starts := r.postfix(lo, hi)
+	r.lambdas(lo, hi)
 	st := levelState{}
 	if ctx.fromStart && !r.tok(lo, hi).isAny("SELECT", "WITH", "VALUES") {
 		st.inFrom, st.expectTable = true, true
@@ -301,12 +302,16 @@ func (r *rewriter) postfix(lo, hi int) []int {
 				r.p.fail(t, "-> needs a struct value on its left")
 			}
 			f := r.tok(i+1, hi)
-			if !f.isName() || f.kind == tkWord && (tableStop[f.val] || notOperand[f.val]) {
+			star := f.isOp("*") && r.p.d == KSQL // s->*: every field, in a select list
+			if !star && (!f.isName() || f.kind == tkWord && (tableStop[f.val] || notOperand[f.val])) {
 				r.p.unexpected(f, "a field name after ->")
 			}
 			s := start(i - 1)
 			ph, name := r.newPH(phField, r.toks[s].off)
-			ph.name = r.p.normIdent(f)
+			ph.name = "*"
+			if !star {
+				ph.name = r.p.normIdent(f)
+			}
 			r.prefix[s] = append(r.prefix[s], name+"(")
 			r.replace[i] = ")"
 			r.skip[i+1] = true
@@ -643,7 +648,7 @@ func (r *rewriter) word(i, hi int, ctx levelCtx, st *levelState) int {
 		r.emit(name, t.off, false)
 		return i + 1
 	}
-	if next.isOp("(") && !notFunc[v] && !(ctx.over && overWords[v]) {
+	if next.isOp("(") && (!notFunc[v] || v == "FILTER" && r.p.d == KSQL) && !(ctx.over && overWords[v]) {
 		return r.call(i, hi)
 	}
 	quote := tidbReserved[v] && !syntaxWords[v] && !(ctx.over && overWords[v])

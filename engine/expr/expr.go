@@ -355,7 +355,20 @@ func Walk(e Expr, fn func(Expr)) {
 		Walk(n.X, fn)
 	case *colEqString:
 		Walk(n.col, fn)
+	case Parent:
+		for _, c := range n.Children() {
+			Walk(c, fn)
+		}
 	}
+}
+
+// Parent is implemented by expression nodes outside this file that have
+// children, so that Walk and Rewrite reach them.
+type Parent interface {
+	Expr
+	Children() []Expr
+	// WithChildren returns a copy with the children replaced (same order).
+	WithChildren(kids []Expr) Expr
 }
 
 // Rewrite returns e with every node replaced by fn's result, bottom up.
@@ -397,6 +410,8 @@ func Rewrite(e Expr, fn func(Expr) Expr) Expr {
 		}
 		b, _ := NewCompare("=", x, n.lit)
 		return fn(b)
+	case Parent:
+		return fn(n.WithChildren(rewriteAll(n.Children(), fn)))
 	}
 	return fn(e)
 }
