@@ -5,7 +5,7 @@ N       ?= 100
 RATE    ?= 0
 BOOTSTRAP ?= localhost:9092
 
-.PHONY: all build test lint vet fmt-check bench demo sql-cli kafka data slt fuzz clean project ksql-cli
+.PHONY: all build test lint vet fmt-check bench nexmark demo sql-cli kafka data slt fuzz clean project ksql-cli
 
 all: build
 
@@ -54,6 +54,18 @@ bench: build
 	$(GO) build -o bin/seedbench ./bench/seedbench
 	./bin/seedbench -n $(BENCH_N) -tumble $(BIN) -baseline bin/baseline -checkpoint-interval 1s
 	$(GO) test -run '^$$' -bench . -benchmem ./engine/... ./connectors/format/
+
+# The Nexmark benchmark (bench/nexmark): each query of the Nexmark suite
+# (NEXMARK_DIR, read at run time) over NEXMARK_N events of the 'nexmark'
+# generator into its blackhole sink, one process per query; prints events/s,
+# wall and CPU time and peak RSS per query, and the planner's error for the
+# queries Tumble cannot plan. NEXMARK_Q=q0,q5 runs some.
+NEXMARK_N   ?= 10000000
+NEXMARK_DIR ?= ../shared/suites/nexmark
+NEXMARK_Q   ?=
+nexmark:
+	$(GO) build -o bin/nexmark ./bench/nexmark
+	./bin/nexmark -suite $(NEXMARK_DIR) -n $(NEXMARK_N) $(if $(NEXMARK_Q),-q $(NEXMARK_Q))
 
 # One command for a new user: embedded broker + the Flink pipeline + data.
 demo: build

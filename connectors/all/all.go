@@ -9,16 +9,18 @@ import (
 	"github.com/tumble/tumble/connectors/datagen"
 	"github.com/tumble/tumble/connectors/filesystem"
 	"github.com/tumble/tumble/connectors/kafka"
+	"github.com/tumble/tumble/connectors/nexmark"
 	"github.com/tumble/tumble/connectors/print"
 	"github.com/tumble/tumble/engine"
 )
 
-// Register adds kafka, datagen, filesystem, print (writing to out) and
-// blackhole.
+// Register adds kafka, datagen, filesystem, print (writing to out), blackhole
+// and nexmark.
 func Register(reg *engine.Registry, out io.Writer) {
 	kafka.Register(reg)
 	datagen.Register(reg)
 	filesystem.Register(reg)
 	print.Register(reg, out)
 	blackhole.Register(reg)
+	nexmark.Register(reg)
 }

@@ -1,0 +1,226 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/tumble/tumble/connectors/all"
+	"github.com/tumble/tumble/connectors/nexmark"
+	"github.com/tumble/tumble/engine"
+	"github.com/tumble/tumble/engine/types"
+	"github.com/tumble/tumble/planner"
+	"github.com/tumble/tumble/sql"
+)
+
+// collector is a sink connector, 'collect', that keeps every row written
+// to each table, rendered as text.
+type collector struct {
+	mu   sync.Mutex
+	rows map[string][]string
+}
+
+func (c *collector) register(reg *engine.Registry) {
+	reg.Register(&engine.Connector{Name: "collect", Options: []string{"connector"},
+		Sink: func(spec *engine.TableSpec) (engine.Sink, error) { return &collectSink{c: c, table: spec.Name}, nil }})
+}
+
+func (c *collector) get(table string) []string {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.rows[table]
+}
+
+type collectSink struct {
+	c     *collector
+	table string
+}
+
+func (s *collectSink) Write(_ context.Context, recs []engine.Rec) error {
+	s.c.mu.Lock()
+	defer s.c.mu.Unlock()
+	for _, r := range recs {
+		s.c.rows[s.table] = append(s.c.rows[s.table], r.Kind.String()+" "+renderRow(r.Row))
+	}
+	return nil
+}
+func (s *collectSink) Flush(context.Context) error { return nil }
+func (s *collectSink) Close() error                { return nil }
+
+func renderRow(vals []types.Value) string {
+	parts := make([]string, len(vals))
+	for i, v := range vals {
+		parts[i] = v.String()
+	}
+	return strings.Join(parts, ", ")
+}
+
+// runStatements executes text in a fresh session whose sinks may be
+// 'collect', and waits for every job it started to finish.
+func runStatements(t *testing.T, text string) *collector {
+	t.Helper()
+	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	reg := engine.NewRegistry()
+	all.Register(reg, io.Discard)
+	c := &collector{rows: map[string][]string{}}
+	c.register(reg)
+	jobsCtx, stop := context.WithCancel(context.Background())
+	defer stop()
+	jobs := planner.NewJobManager(jobsCtx, log)
+	defer jobs.StopAll()
+	s := planner.NewSession(planner.Config{Registry: reg, Jobs: jobs, Dialect: sql.Flink, Log: log})
+	s.Set("restart-strategy", "none")
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	if _, err := s.ExecuteText(ctx, text); err != nil {
+		t.Fatal(err)
+	}
+	list := jobs.List()
+	if len(list) == 0 {
+		t.Fatal("no job started")
+	}
+	for _, j := range list {
+		select {
+		case <-j.Job.Done():
+		case <-ctx.Done():
+			t.Fatal("the job did not finish")
+		}
+		if err := j.Job.Err(); err != nil || j.Job.Status() != engine.Finished {
+			t.Fatalf("job %s: %s %v", j.Name, j.Job.Status(), err)
+		}
+	}
+	return c
+}
+
+const events = 30000
+
+// nexmarkTable is the Nexmark table as the suite's ddl_gen.sql declares
+// it, and the view of bids as ddl_views.sql does.
+var nexmarkTable = fmt.Sprintf(`
+CREATE TABLE datagen (
+    event_type int,
+    person ROW<id BIGINT, name VARCHAR, emailAddress VARCHAR, creditCard VARCHAR, city VARCHAR, state VARCHAR, `+"`dateTime`"+` TIMESTAMP(3), extra VARCHAR>,
+    auction ROW<id BIGINT, itemName VARCHAR, description VARCHAR, initialBid BIGINT, reserve BIGINT, `+"`dateTime`"+` TIMESTAMP(3), expires TIMESTAMP(3), seller BIGINT, category BIGINT, extra VARCHAR>,
+    bid ROW<auction BIGINT, bidder BIGINT, price BIGINT, channel VARCHAR, url VARCHAR, `+"`dateTime`"+` TIMESTAMP(3), extra VARCHAR>,
+    `+"`dateTime`"+` AS CASE WHEN event_type = 0 THEN person.`+"`dateTime`"+` WHEN event_type = 1 THEN auction.`+"`dateTime`"+` ELSE bid.`+"`dateTime`"+` END,
+    WATERMARK FOR `+"`dateTime`"+` AS `+"`dateTime`"+` - INTERVAL '4' SECOND
+) WITH ('connector' = 'nexmark', 'first-event.rate' = '10000000', 'next-event.rate' = '10000000',
+    'events.num' = '%d', 'person.proportion' = '1', 'auction.proportion' = '3', 'bid.proportion' = '46');
+
+CREATE VIEW bid AS SELECT bid.auction, bid.bidder, bid.price, bid.channel, bid.url, `+"`dateTime`"+`, bid.extra
+FROM datagen WHERE event_type = 2;
+
+CREATE VIEW auction AS SELECT auction.id, auction.itemName, auction.description, auction.initialBid, auction.reserve,
+    `+"`dateTime`"+`, auction.expires, auction.seller, auction.category, auction.extra
+FROM datagen WHERE event_type = 1;
+`, events)
+
+// expected computes the rows of q0, q1 and q2 (and of a filter on
+// auctions) straight from the generator, configured as the table is.
+func expected() map[string][]string {
+	cfg := nexmark.DefaultConfig()
+	cfg.Rate = 10_000_000
+	g := nexmark.NewGenerator(cfg)
+	out := map[string][]string{}
+	ts := func(ms int64) string { return types.TimestampV(ms * 1000).String() }
+	for pos := int64(0); pos < events; pos++ {
+		switch g.Type(pos) {
+		case nexmark.BidEvent:
+			var b nexmark.Bid
+			g.Bid(pos, &b)
+			out["nexmark_q0"] = append(out["nexmark_q0"], fmt.Sprintf("+I %d, %d, %d, %s, %s", b.Auction, b.Bidder, b.Price, ts(b.DateTime), b.Extra))
+			out["nexmark_q1"] = append(out["nexmark_q1"], fmt.Sprintf("+I %d, %d, %s, %s, %s", b.Auction, b.Bidder,
+				types.FormatDecimal(b.Price*908, 3), ts(b.DateTime), b.Extra))
+			if b.Auction%123 == 0 {
+				out["nexmark_q2"] = append(out["nexmark_q2"], fmt.Sprintf("+I %d, %d", b.Auction, b.Price))
+			}
+		case nexmark.AuctionEvent:
+			var a nexmark.Auction
+			g.Auction(pos, &a)
+			if a.Category == 10 {
+				out["auctions_10"] = append(out["auctions_10"], fmt.Sprintf("+I %d, %d, %s, %s", a.ID, a.Seller, ts(a.DateTime), ts(a.Expires)))
+			}
+		}
+	}
+	return out
+}
+
+func checkRows(t *testing.T, c *collector, want map[string][]string, tables ...string) {
+	t.Helper()
+	for _, table := range tables {
+		got, exp := c.get(table), want[table]
+		if len(exp) == 0 {
+			t.Fatalf("%s: nothing expected", table)
+		}
+		if len(got) != len(exp) {
+			t.Errorf("%s: %d rows, want %d", table, len(got), len(exp))
+		}
+		for i := range min(len(got), len(exp)) {
+			if got[i] != exp[i] {
+				t.Errorf("%s row %d:\n got %s\nwant %s", table, i, got[i], exp[i])
+				break
+			}
+		}
+	}
+}
+
+// TestQueriesAgainstGenerator runs Nexmark's q0 (pass-through), q1
+// (currency conversion) and q2 (selection) and a filter on auctions
+// through the planner over a bounded nexmark table, and checks every row
+// against the same events computed directly with the generator.
+func TestQueriesAgainstGenerator(t *testing.T) {
+	c := runStatements(t, nexmarkTable+`
+CREATE TABLE nexmark_q0 (auction BIGINT, bidder BIGINT, price BIGINT, `+"`dateTime`"+` TIMESTAMP(3), extra VARCHAR) WITH ('connector' = 'collect');
+CREATE TABLE nexmark_q1 (auction BIGINT, bidder BIGINT, price DECIMAL(23, 3), `+"`dateTime`"+` TIMESTAMP(3), extra VARCHAR) WITH ('connector' = 'collect');
+CREATE TABLE nexmark_q2 (auction BIGINT, price BIGINT) WITH ('connector' = 'collect');
+CREATE TABLE auctions_10 (id BIGINT, seller BIGINT, starts TIMESTAMP(3), expires TIMESTAMP(3)) WITH ('connector' = 'collect');
+INSERT INTO nexmark_q0 SELECT auction, bidder, price, `+"`dateTime`"+`, extra FROM bid;
+INSERT INTO nexmark_q1 SELECT auction, bidder, 0.908 * price as price, `+"`dateTime`"+`, extra FROM bid;
+INSERT INTO nexmark_q2 SELECT auction, price FROM bid WHERE MOD(auction, 123) = 0;
+INSERT INTO auctions_10 SELECT id, seller, `+"`dateTime`"+`, expires FROM auction WHERE category = 10;
+`)
+	checkRows(t, c, expected(), "nexmark_q0", "nexmark_q1", "nexmark_q2", "auctions_10")
+}
+
+// TestSuiteQueries runs the suite's own q0, q1 and q2 files, as the
+// benchmark does, with their blackhole sinks collecting instead.
+func TestSuiteQueries(t *testing.T) {
+	dir := filepath.Join("..", "..", "..", "shared", "suites", "nexmark")
+	if _, err := os.Stat(filepath.Join(dir, "ddl_gen.sql")); err != nil {
+		t.Skipf("the Nexmark suite is absent: %v", err)
+	}
+	want := expected()
+	for _, q := range []string{"q0", "q1", "q2"} {
+		t.Run(q, func(t *testing.T) {
+			text, err := Script(dir, q, events, 10_000_000, t.TempDir())
+			if err != nil {
+				t.Fatal(err)
+			}
+			text = strings.ReplaceAll(text, "'connector' = 'blackhole'", "'connector' = 'collect'")
+			checkRows(t, runStatements(t, text), want, "nexmark_"+q)
+		})
+	}
+}
+
+func TestListQueries(t *testing.T) {
+	dir := t.TempDir()
+	for _, f := range []string{"q10.sql", "q2.sql", "q0.sql", "ddl_gen.sql", "qx.sql"} {
+		if err := os.WriteFile(filepath.Join(dir, f), nil, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	got, err := listQueries(dir, "")
+	if err != nil || strings.Join(got, ",") != "q0,q2,q10" {
+		t.Fatalf("%v %v", got, err)
+	}
+	if _, err := listQueries(dir, "q3"); err == nil {
+		t.Fatal("q3 does not exist")
+	}
+}
