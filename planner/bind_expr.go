@@ -950,15 +950,7 @@ func bindField(x expr.Expr, name string, pos sql.Pos) (expr.Expr, error) {
 	}
 	for i, f := range t.Fields {
 		if f.Name == name || strings.EqualFold(f.Name, name) {
-			i := i
-			return &expr.Call{Name: "." + f.Name, Args: []expr.Expr{x}, T: f.Type.Nullable(), Strict: true,
-				Fn: func(a []types.Value) types.Value {
-					e := a[0].Elems()
-					if i >= len(e) {
-						return types.NullValue
-					}
-					return e[i]
-				}}, nil
+			return &expr.Field{X: x, Idx: i, Name: f.Name, T: f.Type.Nullable()}, nil
 		}
 	}
 	return nil, sql.Errorf(pos, "Unknown field '%s' in %s", name, t)
