@@ -134,7 +134,7 @@ func ParsePage(name, text string) *Page {
 
 // literal turns a printed cell into a SQL literal of the column's type.
 func literal(cell, typ string) string {
-	if cell == "" || strings.EqualFold(cell, "<NULL>") || strings.EqualFold(cell, "null") {
+	if cell == "" || strings.EqualFold(cell, "<NULL>") || strings.EqualFold(cell, "(NULL)") || strings.EqualFold(cell, "null") {
 		return "CAST(NULL AS " + typ + ")"
 	}
 	up := strings.ToUpper(typ)
@@ -157,7 +157,7 @@ func literal(cell, typ string) string {
 // numbers by value, text trimmed.
 func normalize(cell string) string {
 	c := strings.TrimSpace(cell)
-	if c == "<NULL>" || strings.EqualFold(c, "null") {
+	if c == "<NULL>" || strings.EqualFold(c, "(NULL)") || strings.EqualFold(c, "null") {
 		return "NULL"
 	}
 	v := c

@@ -104,6 +104,43 @@ type aggCtx struct {
 	joinInput  bool // the aggregate's input is a join
 	aggs       []aggItem
 	nextName   int
+	// grouping is set for GROUPING SETS, ROLLUP and CUBE.
+	grouping *groupingInfo
+}
+
+// groupingInfo describes the grouping sets of an aggregate. Keys before
+// first are in every set; sets[i] lists the keys from first on that the
+// i-th set holds. With more than one set the aggregate's input is
+// expanded (Expand) and a hidden key $e, the set's index, follows the
+// keys.
+type groupingInfo struct {
+	first int
+	sets  [][]int
+}
+
+// expand reports whether rows are copied per grouping set.
+func (g *groupingInfo) expand() bool { return g != nil && len(g.sets) > 1 }
+
+// holds reports whether set i holds key k.
+func (g *groupingInfo) holds(i, k int) bool {
+	if k < g.first {
+		return true
+	}
+	for _, x := range g.sets[i] {
+		if x == k {
+			return true
+		}
+	}
+	return false
+}
+
+// nKeys is the number of key columns of the aggregate's output, $e
+// included.
+func (a *aggCtx) nKeys() int {
+	if a.grouping.expand() {
+		return len(a.keys) + 1
+	}
+	return len(a.keys)
 }
 
 type aggItem struct {
@@ -121,9 +158,9 @@ type legacyWindow struct {
 
 func (a *aggCtx) aggOffset() int {
 	if a.windowed {
-		return len(a.keys) + 3
+		return a.nKeys() + 3
 	}
-	return len(a.keys)
+	return a.nKeys()
 }
 
 // exprBinder binds sql expressions in a scope.
@@ -140,6 +177,17 @@ func containsAggregate(e sql.Expr) bool {
 	found := false
 	walkSQL(e, func(x sql.Expr) {
 		if c, ok := x.(*sql.Call); ok && agg.IsAggregate(c.Name) {
+			found = true
+		}
+	})
+	return found
+}
+
+// containsGrouping reports whether e calls GROUPING or GROUPING_ID.
+func containsGrouping(e sql.Expr) bool {
+	found := false
+	walkSQL(e, func(x sql.Expr) {
+		if c, ok := x.(*sql.Call); ok && isGroupingFunc(c.Name) {
 			found = true
 		}
 	})
@@ -180,6 +228,8 @@ func walkSQL(e sql.Expr, fn func(sql.Expr)) {
 		for _, a := range n.List {
 			walkSQL(a, fn)
 		}
+	case *sql.InSubquery:
+		walkSQL(n.X, fn)
 	case *sql.Between:
 		walkSQL(n.X, fn)
 		walkSQL(n.Lo, fn)
@@ -245,6 +295,10 @@ func (eb *exprBinder) bindInAgg(e sql.Expr) (expr.Expr, bool, error) {
 		ref, err := eb.bindAggCall(c)
 		return ref, true, err
 	}
+	if c, ok := e.(*sql.Call); ok && isGroupingFunc(c.Name) {
+		ref, err := eb.bindGrouping(c)
+		return ref, true, err
+	}
 	if c, ok := e.(*sql.Call); ok && a.legacy != nil {
 		name := strings.ToUpper(c.Name)
 		prefix := a.legacy.kind + "_"
@@ -253,7 +307,7 @@ func (eb *exprBinder) bindInAgg(e sql.Expr) (expr.Expr, bool, error) {
 			if _, known := map[string]bool{"START": true, "END": true, "ROWTIME": true}[strings.TrimPrefix(name, prefix)]; !known {
 				return nil, true, sql.Errorf(c.Pos, "Unsupported window property %s", name)
 			}
-			off := len(a.keys) + idx
+			off := a.nKeys() + idx
 			return eb.outCol(off), true, nil
 		}
 	}
@@ -267,12 +321,12 @@ func (eb *exprBinder) bindInAgg(e sql.Expr) (expr.Expr, bool, error) {
 		}
 		switch strings.ToUpper(id.Parts[0]) {
 		case colWindowStart:
-			return toMillis(eb.outCol(len(a.keys)), colWindowStart), true, nil
+			return toMillis(eb.outCol(a.nKeys()), colWindowStart), true, nil
 		case colWindowEnd:
-			return toMillis(eb.outCol(len(a.keys)+1), colWindowEnd), true, nil
+			return toMillis(eb.outCol(a.nKeys()+1), colWindowEnd), true, nil
 		}
 	}
-	if containsAggregate(e) {
+	if containsAggregate(e) || containsGrouping(e) {
 		return nil, false, nil
 	}
 	// Bind in the input scope and compare with the group keys.
@@ -283,7 +337,7 @@ func (eb *exprBinder) bindInAgg(e sql.Expr) (expr.Expr, bool, error) {
 	}
 	if col, ok := bound.(*expr.Col); ok {
 		if w, ok := a.windowCols[col.Idx]; ok {
-			return eb.outCol(len(a.keys) + w), true, nil
+			return eb.outCol(a.nKeys() + w), true, nil
 		}
 	}
 	s := bound.String()
@@ -302,6 +356,74 @@ func (eb *exprBinder) bindInAgg(e sql.Expr) (expr.Expr, bool, error) {
 		return bound, true, nil
 	}
 	return nil, false, nil
+}
+
+func isGroupingFunc(name string) bool {
+	up := strings.ToUpper(name)
+	return up == "GROUPING" || up == "GROUPING_ID"
+}
+
+// bindGrouping binds GROUPING(k, ...) and GROUPING_ID(k, ...): a bit per
+// argument, the first the most significant, set when the row's grouping
+// set does not hold that key. Without grouping sets it is 0.
+func (eb *exprBinder) bindGrouping(c *sql.Call) (expr.Expr, error) {
+	a := eb.agg
+	name := strings.ToUpper(c.Name)
+	if len(c.Args) == 0 || c.Star {
+		return nil, sql.Errorf(c.Pos, "Invalid number of arguments to function '%s'", name)
+	}
+	if len(c.Args) > 63 {
+		return nil, sql.Errorf(c.Pos, "%s takes at most 63 arguments", name)
+	}
+	in := &exprBinder{b: eb.b, sc: a.input}
+	keys := make([]int, len(c.Args))
+	for i, arg := range c.Args {
+		x, err := in.bind(arg)
+		if err != nil {
+			return nil, err
+		}
+		keys[i] = -1
+		for k, ks := range a.keyStrs {
+			if ks == x.String() {
+				keys[i] = k
+			}
+		}
+		if keys[i] < 0 {
+			return nil, sql.Errorf(arg.ExprPos(), "Argument to %s operator must be a grouped expression", name)
+		}
+	}
+	t := types.Type{Kind: types.BigInt, NotNull: true}
+	g := a.grouping
+	if !g.expand() {
+		var v int64
+		for i, k := range keys {
+			if g != nil && !g.holds(0, k) {
+				v |= 1 << (len(keys) - 1 - i)
+			}
+		}
+		return expr.NewConst(types.BigIntV(v), t), nil
+	}
+	// The value per grouping set, looked up by $e.
+	values := make([]int64, len(g.sets))
+	for si := range g.sets {
+		for i, k := range keys {
+			if !g.holds(si, k) {
+				values[si] |= 1 << (len(keys) - 1 - i)
+			}
+		}
+	}
+	var args []expr.Expr
+	for _, k := range keys {
+		args = append(args, eb.outCol(k))
+	}
+	args = append(args, eb.outCol(len(a.keys)))
+	return &expr.Call{Name: name, Args: args, T: t, Fn: func(v []types.Value) types.Value {
+		e := v[len(v)-1].I
+		if e < 0 || e >= int64(len(values)) {
+			return types.BigIntV(0)
+		}
+		return types.BigIntV(values[e])
+	}}, nil
 }
 
 // toMillis turns a timestamp into epoch milliseconds (ksqlDB's BIGINT
@@ -570,6 +692,8 @@ func (eb *exprBinder) bindNode(e sql.Expr) (expr.Expr, error) {
 			return nil, err
 		}
 		return bindStructCtor(n.Names, vals), nil
+	case *sql.InSubquery, *sql.Exists:
+		return nil, sql.Errorf(e.ExprPos(), "IN (SELECT ...) and EXISTS (SELECT ...) are only supported in WHERE, alone or joined to the other conditions by AND")
 	}
 	return nil, sql.Errorf(e.ExprPos(), "unsupported expression %T", e)
 }
@@ -883,6 +1007,8 @@ func (eb *exprBinder) bindCall(n *sql.Call) (expr.Expr, error) {
 		return nil, sql.Errorf(n.Pos, "Aggregate function %s is not allowed here", name)
 	}
 	switch name {
+	case "GROUPING", "GROUPING_ID":
+		return nil, sql.Errorf(n.Pos, "%s is only allowed in the SELECT list or HAVING of an aggregating query", name)
 	case "TUMBLE", "HOP", "SESSION", "CUMULATE":
 		return nil, sql.Errorf(n.Pos, "Group window function %s is only allowed in GROUP BY", name)
 	case "TUMBLE_START", "TUMBLE_END", "TUMBLE_ROWTIME", "HOP_START", "HOP_END", "HOP_ROWTIME", "SESSION_START", "SESSION_END", "SESSION_ROWTIME":

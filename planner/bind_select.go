@@ -729,7 +729,12 @@ func (b *binder) bindAggregate(sel *sql.Select, fr *fromResult) (Node, error) {
 	var timeCol = -1
 	in := &exprBinder{b: b, sc: fr.sc}
 	var windowKeys []int
+	var groupingSets []*sql.GroupingSets
 	for _, g := range sel.GroupBy {
+		if gs, ok := g.(*sql.GroupingSets); ok {
+			groupingSets = append(groupingSets, gs)
+			continue
+		}
 		if c, ok := g.(*sql.Call); ok {
 			switch up := strings.ToUpper(c.Name); up {
 			case "TUMBLE", "HOP", "SESSION":
@@ -756,6 +761,11 @@ func (b *binder) bindAggregate(sel *sql.Select, fr *fromResult) (Node, error) {
 		}
 		a.keys = append(a.keys, x)
 		a.keyStrs = append(a.keyStrs, x.String())
+	}
+	if len(groupingSets) > 0 {
+		if err := b.bindGroupingSets(groupingSets, a, in, fr); err != nil {
+			return nil, err
+		}
 	}
 	window := legacyWin
 	if b.dialect == sql.KSQL && sel.Window != nil {
@@ -821,7 +831,17 @@ func (b *binder) bindAggregate(sel *sql.Select, fr *fromResult) (Node, error) {
 		if c, ok := k.(*expr.Col); ok {
 			f.Name, f.Qual = c.Name, fr.sc.fields[c.Idx].Qual
 		}
+		if g := a.grouping; g != nil {
+			for si := range g.sets {
+				if !g.holds(si, i) {
+					f.Type = f.Type.Nullable()
+				}
+			}
+		}
 		out.fields = append(out.fields, f)
+	}
+	if a.grouping.expand() {
+		out.fields = append(out.fields, Field{Name: "$e", Type: types.Type{Kind: types.BigInt, NotNull: true}, Hidden: true})
 	}
 	if a.windowed {
 		wt := types.Type{Kind: types.Timestamp, Precision: 3, NotNull: true}
@@ -896,8 +916,14 @@ func (b *binder) bindAggregate(sel *sql.Select, fr *fromResult) (Node, error) {
 		tf := fr.sc.fields[timeCol]
 		tIdx = addPre(&expr.Col{Idx: timeCol, T: tf.Type, Name: tf.Name}, Field{Name: tf.Name, Type: tf.Type, Rowtime: true})
 	}
+	// Keys that grouping sets may set to NULL get columns of their own, so
+	// that aggregates and the time column keep their values.
+	plainKeys := len(a.keys)
+	if a.grouping.expand() {
+		plainKeys = a.grouping.first
+	}
 	keyIdx := make([]int, len(a.keys))
-	for i, k := range a.keys {
+	for i, k := range a.keys[:plainKeys] {
 		keyIdx[i] = addPre(k, preField(k))
 	}
 	calls := make([]engine.AggCall, len(a.aggs))
@@ -910,11 +936,41 @@ func (b *binder) bindAggregate(sel *sql.Select, fr *fromResult) (Node, error) {
 		calls[i] = engine.AggCall{Func: it.fn, Arg: arg}
 		aggNames[i] = it.name
 	}
+	for i, k := range a.keys[plainKeys:] {
+		f := preField(k)
+		f.Rowtime, f.Proctime = false, false
+		for _, pf := range preFields {
+			if pf.Name == f.Name {
+				f.Name += "_0"
+				break
+			}
+		}
+		keyIdx[plainKeys+i] = len(pre)
+		pre = append(pre, k)
+		preFields = append(preFields, f)
+	}
 	var preNode Node = &Calc{Input: fr.node, Filter: filter, Projects: pre, fields: preFields}
 	if len(pre) == 0 {
 		// COUNT(*) without keys still needs a row to count.
 		pre = append(pre, expr.NewConst(types.BoolV(true), types.TBool))
 		preNode = &Calc{Input: fr.node, Filter: filter, Projects: pre, fields: []Field{{Name: "$f0", Type: types.TBool}}}
+	}
+	if g := a.grouping; g.expand() {
+		ex := &Expand{Input: preNode, Keys: keyIdx[g.first:]}
+		for _, set := range g.sets {
+			cols := make([]int, len(set))
+			for i, k := range set {
+				cols[i] = keyIdx[k]
+			}
+			ex.Sets = append(ex.Sets, cols)
+		}
+		ex.fields = append([]Field(nil), preNode.Fields()...)
+		for _, k := range ex.Keys {
+			ex.fields[k].Type = ex.fields[k].Type.Nullable()
+		}
+		ex.fields = append(ex.fields, Field{Name: "$e", Type: types.Type{Kind: types.BigInt, NotNull: true}})
+		keyIdx = append(keyIdx, len(ex.fields)-1)
+		preNode = ex
 	}
 	var aggNode Node
 	if a.windowed {
@@ -935,6 +991,131 @@ func (b *binder) bindAggregate(sel *sql.Select, fr *fromResult) (Node, error) {
 		aggNode = ga
 	}
 	return &Calc{Input: aggNode, Filter: having, Projects: projects, fields: fields}, nil
+}
+
+// maxGroupingSets bounds the sets GROUPING SETS, ROLLUP and CUBE expand to.
+const maxGroupingSets = 4096
+
+// expandGroupingSets turns GROUPING SETS, ROLLUP and CUBE items into the
+// list of sets they stand for: the cross product of the items' sets.
+func expandGroupingSets(items []*sql.GroupingSets) ([][]sql.Expr, error) {
+	sets := [][]sql.Expr{{}}
+	for _, it := range items {
+		its, err := groupingSetsOf(it)
+		if err != nil {
+			return nil, err
+		}
+		if len(sets)*len(its) > maxGroupingSets {
+			return nil, sql.Errorf(it.Pos, "too many grouping sets (more than %d)", maxGroupingSets)
+		}
+		var next [][]sql.Expr
+		for _, a := range sets {
+			for _, b := range its {
+				next = append(next, append(append([]sql.Expr(nil), a...), b...))
+			}
+		}
+		sets = next
+	}
+	return sets, nil
+}
+
+// groupingSetsOf expands one GROUPING SETS, ROLLUP or CUBE.
+func groupingSetsOf(g *sql.GroupingSets) ([][]sql.Expr, error) {
+	n := len(g.Sets)
+	concat := func(elems [][]sql.Expr) []sql.Expr {
+		out := []sql.Expr{}
+		for _, e := range elems {
+			out = append(out, e...)
+		}
+		return out
+	}
+	switch g.Kind {
+	case "ROLLUP":
+		var out [][]sql.Expr
+		for k := n; k >= 0; k-- {
+			out = append(out, concat(g.Sets[:k]))
+		}
+		return out, nil
+	case "CUBE":
+		if n > 12 {
+			return nil, sql.Errorf(g.Pos, "CUBE of more than 12 elements is not supported")
+		}
+		var out [][]sql.Expr
+		// The full set first, the empty set last; the last element is
+		// dropped first.
+		for mask := 0; mask < 1<<n; mask++ {
+			var elems [][]sql.Expr
+			for i := 0; i < n; i++ {
+				if mask&(1<<(n-1-i)) == 0 {
+					elems = append(elems, g.Sets[i])
+				}
+			}
+			out = append(out, concat(elems))
+		}
+		return out, nil
+	}
+	var out [][]sql.Expr
+	for _, set := range g.Sets {
+		if len(set) == 1 {
+			if nested, ok := set[0].(*sql.GroupingSets); ok {
+				sub, err := groupingSetsOf(nested)
+				if err != nil {
+					return nil, err
+				}
+				out = append(out, sub...)
+				continue
+			}
+		}
+		out = append(out, set)
+	}
+	return out, nil
+}
+
+// bindGroupingSets binds the GROUPING SETS, ROLLUP and CUBE items of GROUP
+// BY: their expressions become keys after the plain ones, and each set
+// records which of them it holds.
+func (b *binder) bindGroupingSets(items []*sql.GroupingSets, a *aggCtx, in *exprBinder, fr *fromResult) error {
+	if b.dialect == sql.KSQL {
+		return sql.Errorf(items[0].Pos, "GROUPING SETS, ROLLUP and CUBE are not supported in ksqlDB")
+	}
+	if a.legacy != nil {
+		return sql.Errorf(items[0].Pos, "%s cannot be combined with a group window function (%s); use a window TVF", items[0].Kind, a.legacy.kind)
+	}
+	sets, err := expandGroupingSets(items)
+	if err != nil {
+		return err
+	}
+	g := &groupingInfo{first: len(a.keys), sets: make([][]int, len(sets))}
+	for si, set := range sets {
+		for _, e := range set {
+			x, err := in.bind(e)
+			if err != nil {
+				return err
+			}
+			if containsAggregate(e) {
+				return sql.Errorf(e.ExprPos(), "Aggregate functions are not allowed in GROUP BY")
+			}
+			if col, ok := x.(*expr.Col); ok && fr.tvf != nil && col.Idx >= fr.tvf.first {
+				return sql.Errorf(e.ExprPos(), "%s must be in GROUP BY itself, not in %s", fr.sc.fields[col.Idx].Name, items[0].Kind)
+			}
+			k := -1
+			for i, ks := range a.keyStrs {
+				if ks == x.String() {
+					k = i
+				}
+			}
+			if k < 0 {
+				a.keys = append(a.keys, x)
+				a.keyStrs = append(a.keyStrs, x.String())
+				k = len(a.keys) - 1
+			}
+			if k >= g.first && !hasCol(g.sets[si], k) {
+				g.sets[si] = append(g.sets[si], k)
+			}
+		}
+	}
+	a.grouping = g
+	return nil
 }
 
 // legacyWindow reads GROUP BY TUMBLE(ts, INTERVAL ...), HOP(ts, slide, size),

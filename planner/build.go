@@ -64,6 +64,10 @@ func (bld *builder) node(n Node, next engine.Op) error {
 		}
 		bld.chain(op, next)
 		return bld.node(n.Input, op)
+	case *Expand:
+		op := &engine.Expand{Nulls: n.nulls()}
+		bld.chain(op, next)
+		return bld.node(n.Input, op)
 	case *WindowTableFunction:
 		tk := n.Input.Fields()[n.TimeCol].Type.Kind
 		op := &engine.WindowTVF{W: n.Window, TimeCol: n.TimeCol, TimeKind: tk}

@@ -286,6 +286,41 @@ func (g *GroupAggregate) Describe() string {
 	return sb.String()
 }
 
+// Expand copies each row once per grouping set (GROUPING SETS, ROLLUP,
+// CUBE): in the i-th copy the columns of Keys that Sets[i] does not hold
+// are NULL, and a last column $e holds i.
+type Expand struct {
+	Input  Node
+	Keys   []int
+	Sets   [][]int
+	fields []Field
+}
+
+func (e *Expand) Fields() []Field { return e.fields }
+func (e *Expand) Inputs() []Node  { return []Node{e.Input} }
+func (e *Expand) Mode() Changelog { return e.Input.Mode() }
+func (e *Expand) Describe() string {
+	in := fieldNames(e.Input.Fields())
+	sets := make([]string, len(e.Sets))
+	for i, s := range e.Sets {
+		sets[i] = "{" + strings.Join(pick(in, s), ", ") + "}"
+	}
+	return fmt.Sprintf("Expand(sets=[%s], select=[%s])", strings.Join(sets, ", "), strings.Join(fieldNames(e.fields), ", "))
+}
+
+// nulls returns, per set, the columns set to NULL.
+func (e *Expand) nulls() [][]int {
+	out := make([][]int, len(e.Sets))
+	for i, s := range e.Sets {
+		for _, k := range e.Keys {
+			if !hasCol(s, k) {
+				out[i] = append(out[i], k)
+			}
+		}
+	}
+	return out
+}
+
 // Rank is Flink's Top-N: ROW_NUMBER() OVER (PARTITION BY ... ORDER BY ...)
 // filtered to ranks Start..End. Its fields are the input's, plus the rank
 // number (BIGINT) when OutputRank. The binder makes it with End 0; the

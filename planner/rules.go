@@ -65,6 +65,10 @@ func withInputs(n Node, fn func(Node) Node) Node {
 		c := *x
 		c.Input = fn(x.Input)
 		return &c
+	case *Expand:
+		c := *x
+		c.Input = fn(x.Input)
+		return &c
 	case *WindowTableFunction:
 		c := *x
 		c.Input = fn(x.Input)

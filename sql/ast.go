@@ -612,6 +612,32 @@ type In struct {
 	Pos  Pos
 }
 
+// InSubquery is x [NOT] IN (SELECT ...).
+type InSubquery struct {
+	X     Expr
+	Query *Select
+	Not   bool
+	Pos   Pos
+}
+
+// Exists is [NOT] EXISTS (SELECT ...).
+type Exists struct {
+	Query *Select
+	Not   bool
+	Pos   Pos
+}
+
+// GroupingSets is GROUPING SETS (...), ROLLUP (...) or CUBE (...), an item
+// of GROUP BY. Kind is "GROUPING SETS", "ROLLUP" or "CUBE". Sets holds the
+// elements as written, each a list of expressions: a parenthesized list,
+// or one expression alone. An element of GROUPING SETS may be a nested
+// ROLLUP or CUBE: a one-element list holding a *GroupingSets.
+type GroupingSets struct {
+	Kind string
+	Sets [][]Expr
+	Pos  Pos
+}
+
 // Between is x [NOT] BETWEEN lo AND hi.
 type Between struct {
 	X, Lo, Hi Expr
@@ -659,21 +685,24 @@ type StructCtor struct {
 	Pos   Pos
 }
 
-func (e *Ident) ExprPos() Pos       { return e.Pos }
-func (e *Literal) ExprPos() Pos     { return e.Pos }
-func (e *Interval) ExprPos() Pos    { return e.Pos }
-func (e *Call) ExprPos() Pos        { return e.Pos }
-func (e *Binary) ExprPos() Pos      { return e.Pos }
-func (e *Unary) ExprPos() Pos       { return e.Pos }
-func (e *Case) ExprPos() Pos        { return e.Pos }
-func (e *Cast) ExprPos() Pos        { return e.Pos }
-func (e *IsNull) ExprPos() Pos      { return e.Pos }
-func (e *IsBool) ExprPos() Pos      { return e.Pos }
-func (e *In) ExprPos() Pos          { return e.Pos }
-func (e *Between) ExprPos() Pos     { return e.Pos }
-func (e *Like) ExprPos() Pos        { return e.Pos }
-func (e *Subscript) ExprPos() Pos   { return e.Pos }
-func (e *FieldAccess) ExprPos() Pos { return e.Pos }
-func (e *ArrayCtor) ExprPos() Pos   { return e.Pos }
-func (e *MapCtor) ExprPos() Pos     { return e.Pos }
-func (e *StructCtor) ExprPos() Pos  { return e.Pos }
+func (e *Ident) ExprPos() Pos        { return e.Pos }
+func (e *Literal) ExprPos() Pos      { return e.Pos }
+func (e *Interval) ExprPos() Pos     { return e.Pos }
+func (e *Call) ExprPos() Pos         { return e.Pos }
+func (e *Binary) ExprPos() Pos       { return e.Pos }
+func (e *Unary) ExprPos() Pos        { return e.Pos }
+func (e *Case) ExprPos() Pos         { return e.Pos }
+func (e *Cast) ExprPos() Pos         { return e.Pos }
+func (e *IsNull) ExprPos() Pos       { return e.Pos }
+func (e *IsBool) ExprPos() Pos       { return e.Pos }
+func (e *In) ExprPos() Pos           { return e.Pos }
+func (e *Between) ExprPos() Pos      { return e.Pos }
+func (e *InSubquery) ExprPos() Pos   { return e.Pos }
+func (e *Exists) ExprPos() Pos       { return e.Pos }
+func (e *GroupingSets) ExprPos() Pos { return e.Pos }
+func (e *Like) ExprPos() Pos         { return e.Pos }
+func (e *Subscript) ExprPos() Pos    { return e.Pos }
+func (e *FieldAccess) ExprPos() Pos  { return e.Pos }
+func (e *ArrayCtor) ExprPos() Pos    { return e.Pos }
+func (e *MapCtor) ExprPos() Pos      { return e.Pos }
+func (e *StructCtor) ExprPos() Pos   { return e.Pos }

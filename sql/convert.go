@@ -343,7 +343,7 @@ func (c *converter) expr(n ast.ExprNode) Expr {
 		return &IsBool{X: c.expr(e.Expr), Value: e.True != 0, Not: e.Not, Pos: c.pos(off)}
 	case *ast.PatternInExpr:
 		if e.Sel != nil {
-			c.fail(off, "IN (subquery) is not supported")
+			return &InSubquery{X: c.expr(e.Expr), Query: c.subquery(e.Sel, off), Not: e.Not, Pos: c.pos(off)}
 		}
 		return &In{X: c.expr(e.Expr), List: c.exprs(e.List), Not: e.Not, Pos: c.pos(off)}
 	case *ast.BetweenExpr:
@@ -363,8 +363,12 @@ func (c *converter) expr(n ast.ExprNode) Expr {
 		return &Binary{Op: "IS DISTINCT FROM", L: c.expr(e.Expr), R: c.expr(e.Pattern), Pos: c.pos(off)}
 	case *ast.RowExpr:
 		c.fail(off, "row values (a, b) are not supported here; use ROW(a, b)")
-	case *ast.SubqueryExpr, *ast.ExistsSubqueryExpr, *ast.CompareSubqueryExpr:
-		c.fail(off, "subqueries in expressions are not supported")
+	case *ast.ExistsSubqueryExpr:
+		return &Exists{Query: c.subquery(e.Sel, off), Not: e.Not, Pos: c.pos(off)}
+	case *ast.SubqueryExpr:
+		c.fail(off, "scalar subqueries are not supported; IN (SELECT ...) and EXISTS (SELECT ...) are, in WHERE")
+	case *ast.CompareSubqueryExpr:
+		c.fail(off, "ANY / ALL / SOME subqueries are not supported; IN (SELECT ...) and EXISTS (SELECT ...) are, in WHERE")
 	case *ast.PositionExpr:
 		return &Literal{Kind: LitInt, Text: strconv.Itoa(e.N), Pos: c.pos(off)}
 	case *ast.VariableExpr:
@@ -372,6 +376,38 @@ func (c *converter) expr(n ast.ExprNode) Expr {
 	}
 	c.fail(off, "unsupported expression")
 	return nil
+}
+
+// subquery converts the query of IN (SELECT ...) / EXISTS (SELECT ...).
+func (c *converter) subquery(n ast.ExprNode, off int) *Select {
+	sq, ok := n.(*ast.SubqueryExpr)
+	if !ok {
+		c.fail(off, "expected a subquery")
+	}
+	return c.query(sq.Query)
+}
+
+// groupSet is a parenthesized list inside GROUPING SETS / ROLLUP / CUBE
+// while it is being converted; it never leaves the converter.
+type groupSet struct {
+	elems []Expr
+	pos   Pos
+}
+
+func (g *groupSet) ExprPos() Pos { return g.pos }
+
+// groupingSets builds a GroupingSets from its converted elements.
+func (c *converter) groupingSets(kind string, args []Expr, pos Pos) *GroupingSets {
+	gs := &GroupingSets{Kind: kind, Pos: pos}
+	for _, a := range args {
+		switch x := a.(type) {
+		case *groupSet:
+			gs.Sets = append(gs.Sets, x.elems)
+		default:
+			gs.Sets = append(gs.Sets, []Expr{a})
+		}
+	}
+	return gs
 }
 
 // tokenAt returns the user's token starting at offset off.
@@ -499,6 +535,13 @@ func (c *converter) funcCall(e *ast.FuncCallExpr) Expr {
 		return &StructCtor{Names: ph.names, Vals: args, Pos: pos}
 	case phRow:
 		return &StructCtor{Names: make([]string, len(args)), Vals: args, Pos: pos}
+	case phGrouping:
+		return c.groupingSets(ph.name, args, pos)
+	case phGroupSet:
+		if args == nil {
+			args = []Expr{}
+		}
+		return &groupSet{elems: args, pos: pos}
 	case phFilter:
 		want(2)
 		call, ok := args[0].(*Call)

@@ -582,6 +582,16 @@ func exprSx(e Expr) *sx {
 		return lst(pick(e.Not, "is-not-", "is-")+strings.ToLower(strconv.FormatBool(e.Value)), exprSx(e.X))
 	case *In:
 		return lst(pick(e.Not, "not-in", "in"), exprSx(e.X), exprsSx("list", e.List))
+	case *InSubquery:
+		return lst(pick(e.Not, "not-in", "in"), exprSx(e.X), selectSx(e.Query))
+	case *Exists:
+		return lst(pick(e.Not, "not-exists", "exists"), selectSx(e.Query))
+	case *GroupingSets:
+		l := lst(strings.ToLower(strings.ReplaceAll(e.Kind, " ", "-")))
+		for _, set := range e.Sets {
+			l.list = append(l.list, exprsSx("set", set))
+		}
+		return l
 	case *Between:
 		return lst(pick(e.Not, "not-between", "between"), exprSx(e.X), exprSx(e.Lo), exprSx(e.Hi))
 	case *Like:

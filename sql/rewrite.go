@@ -25,20 +25,22 @@ import (
 type phKind int
 
 const (
-	phExpr    phKind = iota // identifier standing for expr (INTERVAL, typed literal, CURRENT_TIMESTAMP)
-	phCall                  // __tbN(args): a function call
-	phCast                  // __tbN(x): CAST / TRY_CAST
-	phExtract               // __tbN(x): EXTRACT(unit FROM x)
-	phField                 // __tbN(x): x->field
-	phIndex                 // __tbN(x, i): x[i]
-	phArray                 // __tbN(elems): ARRAY[...]
-	phMap                   // __tbN(k, v, ...): MAP[...] / MAP(k := v)
-	phStruct                // __tbN(vals): STRUCT(a := x, ...)
-	phRow                   // __tbN(vals): ROW(x, y)
-	phFilter                // __tbN(call, cond): call FILTER (WHERE cond)
-	phTable                 // table name
-	phTVF                   // window table-valued function in FROM
-	phValues                // (VALUES ...) in FROM
+	phExpr     phKind = iota // identifier standing for expr (INTERVAL, typed literal, CURRENT_TIMESTAMP)
+	phCall                   // __tbN(args): a function call
+	phCast                   // __tbN(x): CAST / TRY_CAST
+	phExtract                // __tbN(x): EXTRACT(unit FROM x)
+	phField                  // __tbN(x): x->field
+	phIndex                  // __tbN(x, i): x[i]
+	phArray                  // __tbN(elems): ARRAY[...]
+	phMap                    // __tbN(k, v, ...): MAP[...] / MAP(k := v)
+	phStruct                 // __tbN(vals): STRUCT(a := x, ...)
+	phRow                    // __tbN(vals): ROW(x, y)
+	phFilter                 // __tbN(call, cond): call FILTER (WHERE cond)
+	phTable                  // table name
+	phTVF                    // window table-valued function in FROM
+	phValues                 // (VALUES ...) in FROM
+	phGrouping               // __tbN(elems): GROUPING SETS / ROLLUP / CUBE; name is the kind
+	phGroupSet               // __tbN(exprs): a parenthesized set inside one
 )
 
 type placeholder struct {
@@ -224,6 +226,7 @@ type levelState struct {
 	inFrom      bool
 	expectTable bool
 	byClause    bool // in GROUP BY / ORDER BY
+	groupBy     bool // in GROUP BY
 	lastTable   *TableRef
 	prevWord    string // GROUP / ORDER before BY
 }
@@ -569,19 +572,20 @@ func (r *rewriter) word(i, hi int, ctx levelCtx, st *levelState) int {
 	case "SELECT":
 		r.copyTok(t)
 		r.selects = append(r.selects, [2]int{r.segs[len(r.segs)-1].out, t.off})
-		st.inFrom, st.byClause = false, false
+		st.inFrom, st.byClause, st.groupBy = false, false, false
 		return i + 1
 	case "FROM":
-		st.inFrom, st.expectTable, st.byClause = true, true, false
+		st.inFrom, st.expectTable, st.byClause, st.groupBy = true, true, false, false
 	case "JOIN", "STRAIGHT_JOIN":
 		if st.inFrom {
 			st.expectTable = true
 		}
 	case "WHERE", "GROUP", "HAVING", "ORDER", "LIMIT", "UNION", "INTERSECT", "EXCEPT":
-		st.inFrom, st.byClause = false, false
+		st.inFrom, st.byClause, st.groupBy = false, false, false
 		st.prevWord = v
 	case "BY":
 		st.byClause = st.prevWord == "GROUP" || st.prevWord == "ORDER"
+		st.groupBy = st.prevWord == "GROUP"
 		st.prevWord = ""
 	case "FULL":
 		if next.is("JOIN") || next.is("OUTER") && r.tok(i+2, hi).is("JOIN") {
@@ -640,7 +644,10 @@ func (r *rewriter) word(i, hi int, ctx levelCtx, st *levelState) int {
 		r.p.fail(t, "named windows (WINDOW w AS ...) are not supported; write OVER (...)")
 	}
 	if v == "GROUPING" && next.is("SETS") || st.byClause && (v == "CUBE" || v == "ROLLUP") && next.isOp("(") {
-		r.p.fail(t, "GROUPING SETS, CUBE and ROLLUP are not supported")
+		if !st.groupBy {
+			r.p.fail(t, "%s is only allowed in GROUP BY", strings.TrimSuffix(v+" "+next.val, " ("))
+		}
+		return r.groupingSets(i)
 	}
 	if niladic[v] && !next.isOp("(") {
 		ph, name := r.newPH(phExpr, t.off)
@@ -661,6 +668,54 @@ func (r *rewriter) word(i, hi int, ctx levelCtx, st *levelState) int {
 	}
 	r.copyTok(t)
 	return i + 1
+}
+
+// groupingSets rewrites GROUPING SETS (...), ROLLUP (...) or CUBE (...)
+// at i in GROUP BY into __tbN(elements), where a parenthesized list of
+// expressions (a set) becomes __tbM(exprs) and GROUPING SETS may hold a
+// nested ROLLUP or CUBE.
+func (r *rewriter) groupingSets(i int) int {
+	t := r.toks[i]
+	kind, open := t.val, i+1
+	if kind == "GROUPING" {
+		kind, open = "GROUPING SETS", i+2
+	}
+	if !r.toks[open].isOp("(") {
+		r.p.unexpected(r.toks[open], "\"(\"")
+	}
+	close := r.match[open]
+	ph, name := r.newPH(phGrouping, t.off)
+	ph.name = kind
+	r.emit(name+"(", t.off, false)
+	elems := r.commas(open+1, close)
+	if len(elems) == 0 {
+		r.p.unexpected(r.toks[close], "a grouping set")
+	}
+	for n, el := range elems {
+		lo, hi := el[0], el[1]
+		if lo == hi {
+			r.p.unexpected(r.toks[hi], "a grouping set")
+		}
+		if n > 0 {
+			r.emit(",", r.toks[lo-1].off, true)
+		}
+		first := r.toks[lo]
+		switch {
+		case first.isOp("(") && r.match[lo] == hi-1:
+			_, set := r.newPH(phGroupSet, first.off)
+			r.emit(set+"(", first.off, false)
+			r.level(lo+1, hi-1, levelCtx{})
+			r.emit(")", r.toks[hi-1].off, false)
+		case kind == "GROUPING SETS" && first.isAny("ROLLUP", "CUBE") && r.tok(lo+1, hi).isOp("(") && r.match[lo+1] == hi-1:
+			r.groupingSets(lo)
+		case first.isAny("ROLLUP", "CUBE", "GROUPING") && (r.tok(lo+1, hi).isOp("(") || r.tok(lo+1, hi).is("SETS")):
+			r.p.fail(first, "%s cannot be nested in %s", first.val, kind)
+		default:
+			r.level(lo, hi, levelCtx{})
+		}
+	}
+	r.emit(")", r.toks[close].off, false)
+	return close + 1
 }
 
 // tableName rewrites a table name (a.b.c) in FROM into a placeholder.

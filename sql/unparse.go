@@ -150,6 +150,26 @@ func unparse(b *strings.Builder, e Expr, outer int) {
 			unparse(b, x, 0)
 		}
 		b.WriteString(")")
+	case *GroupingSets:
+		b.WriteString(e.Kind + " (")
+		for i, set := range e.Sets {
+			if i > 0 {
+				b.WriteString(", ")
+			}
+			if len(set) == 1 {
+				unparse(b, set[0], 0)
+				continue
+			}
+			b.WriteByte('(')
+			for k, x := range set {
+				if k > 0 {
+					b.WriteString(", ")
+				}
+				unparse(b, x, 0)
+			}
+			b.WriteByte(')')
+		}
+		b.WriteString(")")
 	case *Between:
 		unparse(b, e.X, 5)
 		if e.Not {

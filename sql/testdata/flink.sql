@@ -186,5 +186,11 @@ ALTER TABLE orders2 DROP PRIMARY KEY;
 ALTER TABLE orders2 DROP WATERMARK;
 ALTER VIEW v1 RENAME TO v3;
 
+-- GROUPING SETS, ROLLUP and CUBE; IN and EXISTS subqueries.
+SELECT a, b, GROUPING(a), GROUPING_ID(a, b), COUNT(*) FROM t GROUP BY GROUPING SETS ((a, b), (a), ());
+SELECT window_start, window_end, a, SUM(x) FROM TABLE(TUMBLE(TABLE t, DESCRIPTOR(ts), INTERVAL '10' MINUTES)) GROUP BY window_start, window_end, ROLLUP (a, (b, c));
+SELECT a, b, COUNT(*) FROM t GROUP BY a, CUBE (b, c), GROUPING SETS (ROLLUP (d), (e));
+SELECT * FROM t WHERE a IN (SELECT b FROM u WHERE u.c = t.c) AND NOT EXISTS (SELECT * FROM v WHERE v.a = t.a) AND b NOT IN (SELECT b FROM w);
+
 -- A final statement without a semicolon.
 SELECT 42
