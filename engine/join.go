@@ -24,7 +24,8 @@ const (
 	IntervalJoin
 )
 
-// JoinType is INNER, LEFT, RIGHT or FULL.
+// JoinType is INNER, LEFT, RIGHT or FULL, or a semi or anti join (IN and
+// EXISTS subqueries, regular joins only).
 type JoinType int
 
 const (
@@ -32,10 +33,15 @@ const (
 	LeftJoin
 	RightJoin
 	FullJoin
+	// SemiJoin emits a left row, alone, while at least one right row
+	// matches it.
+	SemiJoin
+	// AntiJoin emits a left row, alone, while no right row matches it.
+	AntiJoin
 )
 
 func (t JoinType) String() string {
-	return [...]string{"InnerJoin", "LeftOuterJoin", "RightOuterJoin", "FullOuterJoin"}[t]
+	return [...]string{"InnerJoin", "LeftOuterJoin", "RightOuterJoin", "FullOuterJoin", "LeftSemiJoin", "LeftAntiJoin"}[t]
 }
 
 // Join joins two inputs on equal keys and an optional residual condition.
@@ -172,7 +178,11 @@ func (j *Join) process(recs []Rec, fromRight bool) error {
 		case IntervalJoin:
 			j.interval(r, fromRight)
 		default:
-			j.regular(r, fromRight)
+			if j.Type == SemiJoin || j.Type == AntiJoin {
+				j.semi(r, fromRight)
+			} else {
+				j.regular(r, fromRight)
+			}
 		}
 	}
 	return j.emit(j.out)
@@ -296,6 +306,107 @@ func (j *Join) regular(r *Rec, fromRight bool) {
 	if e.matches == 0 && j.outerFor(fromRight) {
 		l, rr := pair(e.row, nil)
 		j.emitPair(l, rr, delKind, r.Ts)
+	}
+}
+
+// semi runs a semi or anti join with retractions on both sides: a left row
+// is emitted (alone) when it arrives with a match (semi) or without one
+// (anti), and retracted or emitted again as its matches come and go.
+func (j *Join) semi(r *Rec, fromRight bool) {
+	anti := j.Type == AntiJoin
+	retract := r.Kind.IsRetract()
+	addKind, delKind := Insert, Delete
+	if r.Kind == UpdateAfter {
+		addKind = UpdateAfter
+	}
+	if r.Kind == UpdateBefore {
+		delKind = UpdateBefore
+	}
+	out := func(row types.Row, kind RowKind) {
+		o := j.arena.row(j.LeftWidth)
+		copy(o, row)
+		j.out = append(j.out, Rec{Row: o, Kind: kind, Ts: r.Ts})
+	}
+	if !fromRight {
+		key, ok := j.key(r.Row, j.LeftKeys)
+		if !ok {
+			// A NULL key matches nothing: the row is in an anti join's
+			// result for good.
+			if anti {
+				out(r.Row, map[bool]RowKind{false: addKind, true: delKind}[retract])
+			}
+			return
+		}
+		k := string(key)
+		if !retract {
+			e := &joinEntry{row: append(types.Row(nil), r.Row...), ts: r.Ts}
+			for _, o := range j.right[k] {
+				if j.matches(e.row, o.row) {
+					e.matches++
+				}
+			}
+			if (e.matches > 0) != anti {
+				out(e.row, addKind)
+			}
+			j.left[k] = append(j.left[k], e)
+			return
+		}
+		list := j.left[k]
+		for i, e := range list {
+			if !rowsEqual(e.row, r.Row) {
+				continue
+			}
+			j.left[k] = append(list[:i:i], list[i+1:]...)
+			if len(j.left[k]) == 0 {
+				delete(j.left, k)
+			}
+			if (e.matches > 0) != anti {
+				out(e.row, delKind)
+			}
+			return
+		}
+		return
+	}
+	key, ok := j.key(r.Row, j.RightKeys)
+	if !ok {
+		return
+	}
+	k := string(key)
+	var e *joinEntry
+	if !retract {
+		e = &joinEntry{row: append(types.Row(nil), r.Row...), ts: r.Ts}
+		j.right[k] = append(j.right[k], e)
+	} else {
+		list := j.right[k]
+		for i, x := range list {
+			if rowsEqual(x.row, r.Row) {
+				e = x
+				j.right[k] = append(list[:i:i], list[i+1:]...)
+				if len(j.right[k]) == 0 {
+					delete(j.right, k)
+				}
+				break
+			}
+		}
+		if e == nil {
+			return
+		}
+	}
+	for _, o := range j.left[k] {
+		if !j.matches(o.row, e.row) {
+			continue
+		}
+		if !retract {
+			o.matches++
+			if o.matches == 1 {
+				out(o.row, map[bool]RowKind{false: Insert, true: Delete}[anti])
+			}
+			continue
+		}
+		o.matches--
+		if o.matches == 0 {
+			out(o.row, map[bool]RowKind{false: Delete, true: Insert}[anti])
+		}
 	}
 }
 

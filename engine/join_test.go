@@ -114,3 +114,38 @@ func TestRegularJoinUpsert(t *testing.T) {
 		t.Fatalf("got  %s\nwant %s", got, want)
 	}
 }
+
+// TestSemiAntiJoinFollowMatches: a semi join emits a left row when its
+// first match arrives and retracts it when the last goes; an anti join
+// does the opposite. Left rows come out alone.
+func TestSemiAntiJoinFollowMatches(t *testing.T) {
+	for _, tc := range []struct {
+		typ  JoinType
+		want string
+	}{
+		{SemiJoin, "[+I[1, a] +I[2, b] -D[1, a] -D[2, b]]"},
+		{AntiJoin, "[+I[1, a] -D[1, a] +I[3, c] +I[1, a] -D[1, a] -D[3, c]]"},
+	} {
+		var out collected
+		j := &Join{Kind: RegularJoin, Type: tc.typ,
+			LeftKeys:  []expr.Expr{&expr.Col{Idx: 0, T: types.TInt}},
+			RightKeys: []expr.Expr{&expr.Col{Idx: 0, T: types.TInt}},
+			LeftWidth: 2, RightWidth: 2}
+		sink := NewSinkOp("out", out.sink())
+		j.SetNext(sink)
+		oc := &OpContext{Ctx: context.Background(), Metrics: &Metrics{}}
+		j.Open(oc)
+		sink.Open(oc)
+		row := func(k int64, s string) Rec { return Rec{Row: types.Row{types.IntV(k), types.StringV(s)}} }
+		del := func(r Rec) Rec { r.Kind = Delete; return r }
+		j.Left().Process([]Rec{row(1, "a")})
+		j.Right().Process([]Rec{row(1, "x"), row(1, "y"), row(2, "z")})
+		j.Left().Process([]Rec{row(2, "b"), row(3, "c")})
+		j.Right().Process([]Rec{del(row(1, "x"))})
+		j.Right().Process([]Rec{del(row(1, "y"))})
+		j.Left().Process([]Rec{del(row(1, "a")), del(row(2, "b")), del(row(3, "c"))})
+		if got := fmt.Sprint(out.rows); got != tc.want {
+			t.Errorf("%s: got  %s\nwant %s", tc.typ, got, tc.want)
+		}
+	}
+}

@@ -16,7 +16,7 @@ const docsDir = "../../shared/suites/flink/docs"
 // the page's Bid table does not have (its printed rows come from the Bid
 // of window-topn.md); testdata/slt/topn.slt runs it on a table with the
 // column.
-const minPass = 11
+const minPass = 15
 
 // TestFlinkDocsExamples runs the examples of Flink's SQL documentation
 // pages and lists how each fares. It requires at least as many of them as

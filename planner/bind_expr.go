@@ -18,10 +18,35 @@ import (
 // scope is the set of columns an expression can reference.
 type scope struct {
 	fields []Field
+	// outer, when positive, splits fields for a correlated subquery: the
+	// fields before it are the subquery's own and are searched first, the
+	// others are the enclosing query's.
+	outer int
 }
 
 // resolve finds a column; it returns its index or an error at pos.
 func (s *scope) resolve(parts []string, pos sql.Pos, ci bool) (int, error) {
+	if s.outer <= 0 {
+		return s.resolveIn(parts, pos, ci)
+	}
+	inner := &scope{fields: s.fields[:s.outer]}
+	idx, err := inner.resolveIn(parts, pos, ci)
+	if err == nil || inner.has(parts, ci) {
+		return idx, err
+	}
+	if o, oerr := (&scope{fields: s.fields[s.outer:]}).resolveIn(parts, pos, ci); oerr == nil {
+		return s.outer + o, nil
+	}
+	return idx, err
+}
+
+// has reports whether some field matches parts.
+func (s *scope) has(parts []string, ci bool) bool {
+	_, err := s.resolveIn(parts, sql.Pos{}, ci)
+	return err == nil || strings.Contains(err.Error(), "ambiguous")
+}
+
+func (s *scope) resolveIn(parts []string, pos sql.Pos, ci bool) (int, error) {
 	match := func(f Field) bool {
 		switch len(parts) {
 		case 1:
@@ -49,7 +74,7 @@ func (s *scope) resolve(parts []string, pos sql.Pos, ci bool) (int, error) {
 		if len(parts) == 2 {
 			msg = fmt.Sprintf("Column '%s' not found in table '%s'", parts[1], parts[0])
 		}
-		if sug := s.suggest(parts[len(parts)-1]); sug != "" {
+		if sug := s.suggest(parts[len(parts)-1]); sug != "" && sug != parts[len(parts)-1] {
 			msg += fmt.Sprintf("; did you mean '%s'?", sug)
 		}
 		return -1, sql.Errorf(pos, "%s", msg)
@@ -693,6 +718,9 @@ func (eb *exprBinder) bindNode(e sql.Expr) (expr.Expr, error) {
 		}
 		return bindStructCtor(n.Names, vals), nil
 	case *sql.InSubquery, *sql.Exists:
+		if eb.b.dialect == sql.KSQL {
+			return nil, sql.Errorf(e.ExprPos(), "subqueries are not supported in ksqlDB")
+		}
 		return nil, sql.Errorf(e.ExprPos(), "IN (SELECT ...) and EXISTS (SELECT ...) are only supported in WHERE, alone or joined to the other conditions by AND")
 	}
 	return nil, sql.Errorf(e.ExprPos(), "unsupported expression %T", e)

@@ -364,6 +364,11 @@ func (b *binder) bindSelect(sel *sql.Select) (Node, error) {
 	if err != nil {
 		return nil, err
 	}
+	if sel.Where != nil && containsSubquery(sel.Where) {
+		if sel, fr, err = b.bindSubqueryConds(sel, fr); err != nil {
+			return nil, err
+		}
+	}
 	if calls := overCalls(sel); len(calls) > 0 {
 		return b.bindRanked(sel, fr, calls)
 	}

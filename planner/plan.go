@@ -537,6 +537,10 @@ func (j *JoinNode) Mode() Changelog {
 		return InsertOnly
 	case j.KSQL:
 		return Upsert
+	case j.Type == engine.SemiJoin && j.Left.Mode() == InsertOnly && j.Right.Mode() == InsertOnly:
+		// A left row comes out once its first match arrives, and no match
+		// ever goes away.
+		return InsertOnly
 	case j.Left.Mode() != InsertOnly || j.Right.Mode() != InsertOnly || j.Type != engine.InnerJoin:
 		return Retract
 	}
