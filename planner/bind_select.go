@@ -154,6 +154,11 @@ func (b *binder) bindTableRef(n *sql.TableRef) (*fromResult, error) {
 	if n.Alias != "" {
 		qual = n.Alias
 	}
+	if n.Options != nil {
+		if t, err = b.hintedTable(t, n); err != nil {
+			return nil, err
+		}
+	}
 	if t.Kind == sql.KindView {
 		if b.viewDepth > 16 {
 			return nil, sql.Errorf(n.Name.Pos, "view %s refers to itself", t.Name)
@@ -185,6 +190,49 @@ func (b *binder) bindTableRef(n *sql.TableRef) (*fromResult, error) {
 		return nil, err
 	}
 	return &fromResult{node: node, sc: &scope{fields: node.Fields()}, table: t}, nil
+}
+
+// hintedTable applies a dynamic table options hint (t /*+ OPTIONS(...)
+// */): a copy of the table whose options the hint's override, checked
+// as the table's are. Views take no options.
+func (b *binder) hintedTable(t *Table, n *sql.TableRef) (*Table, error) {
+	if b.dialect == sql.KSQL {
+		return nil, sql.Errorf(n.HintPos, "table hints are not supported in ksqlDB")
+	}
+	if t.Kind == sql.KindView {
+		return nil, sql.Errorf(n.HintPos, "View '%s' cannot be enriched with new options. Hints can only be applied to tables.", qualified(t.Name))
+	}
+	h := *t
+	h.Options = make(map[string]string, len(t.Options)+len(n.Options))
+	for k, v := range t.Options {
+		h.Options[k] = v
+	}
+	h.OptionKeys = append([]string(nil), t.OptionKeys...)
+	for _, o := range n.Options {
+		if _, ok := h.Options[o.Key]; !ok {
+			h.OptionKeys = append(h.OptionKeys, o.Key)
+		}
+		h.Options[o.Key] = o.Value
+		h.Hints = append(h.Hints, o)
+	}
+	c, err := b.s.Registry.Lookup(h.Connector())
+	if err != nil {
+		return nil, sql.Errorf(n.HintPos, "Could not find any factory for identifier '%s' that implements DynamicTableFactory: %v", h.Connector(), err)
+	}
+	if len(c.Options) > 0 {
+		for _, o := range n.Options {
+			if o.Key != "connector" && !c.AcceptsOption(o.Key) {
+				return nil, sql.Errorf(o.Pos, "%s", unsupportedOptions(h.Connector(), []string{o.Key}))
+			}
+		}
+	}
+	h.OptionsErr = nil
+	if c.Validate != nil {
+		if err := c.Validate(b.s.tableSpec(&h, nil)); err != nil {
+			return nil, sql.Errorf(n.HintPos, "Invalid options for table '%s': %v", h.Name, err)
+		}
+	}
+	return &h, nil
 }
 
 // scan builds TableSourceScan (+ WatermarkAssigner) for a table.

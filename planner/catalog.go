@@ -64,6 +64,10 @@ type Table struct {
 	// refuses; queries over the table report it (as Flink, which checks
 	// options when a table is used).
 	OptionsErr error
+	// Hints are the options of a dynamic table options hint that made
+	// this copy of a catalog table for one query (already merged into
+	// Options); nil for catalog tables.
+	Hints []sql.Option
 }
 
 // WatermarkDef is WATERMARK FOR Column AS Expr.

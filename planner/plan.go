@@ -115,6 +115,13 @@ func (s *Scan) Describe() string {
 	if len(meta) > 0 {
 		fmt.Fprintf(&sb, ", metadata=[%s]", strings.Join(meta, ", "))
 	}
+	if len(s.Table.Hints) > 0 {
+		opts := make([]string, len(s.Table.Hints))
+		for i, o := range s.Table.Hints {
+			opts[i] = o.Key + "=" + o.Value
+		}
+		fmt.Fprintf(&sb, ", hints=[OPTIONS(%s)]", strings.Join(opts, ", "))
+	}
 	fmt.Fprintf(&sb, ", fields=[%s])", strings.Join(fieldNames(s.fields), ", "))
 	return sb.String()
 }

@@ -407,6 +407,11 @@ type TableRef struct {
 	// Within is the ksqlDB WITHIN clause written after this table in a
 	// join; the parser also copies it to the enclosing Join.Within.
 	Within *WindowSpec
+	// Options are those of Flink's dynamic table options hint written
+	// after the name, t /*+ OPTIONS('k' = 'v') */; nil without one. Other
+	// hints are ignored. HintPos is the hint's position.
+	Options []Option
+	HintPos Pos
 }
 
 // WindowTVF is TABLE(TUMBLE|HOP|CUMULATE|SESSION(TABLE t, DESCRIPTOR(c), args...)).

@@ -213,7 +213,7 @@ func (p *parser) base(i int) Base {
 		last = i
 	}
 	start := p.toks[i].off
-	end := p.toks[last].end
+	end := hintTail(p.src, p.toks[last].end)
 	if end < start {
 		end = start
 	}

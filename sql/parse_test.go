@@ -37,6 +37,8 @@ func TestSplit(t *testing.T) {
 		{"unfinished statement", "SELECT 1;\nSELECT a\nFROM t", []st{{"SELECT 1", 1, 1, 0}}, "\nSELECT a\nFROM t"},
 		{"multi-line positions", "SELECT 1;\n\n  SELECT\n  2 ;", []st{{"SELECT 1", 1, 1, 0}, {"SELECT\n  2", 3, 3, 13}}, ""},
 		{"columns count characters", "SELECT 'é';SELECT 2;", []st{{"SELECT 'é'", 1, 1, 0}, {"SELECT 2", 1, 12, 12}}, ""},
+		{"a trailing hint belongs to the statement", "SELECT * FROM t /*+ OPTIONS('a' = ';') */ -- x\n;",
+			[]st{{"SELECT * FROM t /*+ OPTIONS('a' = ';') */", 1, 1, 0}}, ""},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			stmts, rest := Split(tc.in)

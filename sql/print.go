@@ -460,6 +460,9 @@ func fromSx(f From) *sx {
 		if f.ForSystemTime != nil {
 			x = lst("table", x, lst("for-system-time-as-of", exprSx(f.ForSystemTime)))
 		}
+		if f.Options != nil {
+			x = lst("table", x, optionsSx(f.Options))
+		}
 		return aliasSx(x, f.Alias)
 	case *WindowTVF:
 		l := lst(f.Func, lst("data", fromSx(f.Input)), identsSx("partition-by", f.PartitionBy),

@@ -729,6 +729,7 @@ func (r *rewriter) tableName(i, hi int, st *levelState) int {
 	}
 	ph, name := r.newPH(phTable, t.off)
 	ph.table = &TableRef{Name: n}
+	r.p.tableHints(ph.table, r.toks[j-1].end)
 	r.emit(name, t.off, false)
 	st.expectTable = false
 	st.lastTable = ph.table

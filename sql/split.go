@@ -2,7 +2,8 @@ package sql
 
 // RawStatement is one complete statement found by Split: its text without
 // the terminating semicolon (and without surrounding white space and
-// comments) and the position where it starts.
+// comments, but for hints, /*+ ... */, which belong to it) and the
+// position where it starts.
 type RawStatement struct {
 	Text  string
 	Start Pos
@@ -22,7 +23,7 @@ func Split(text string) (stmts []RawStatement, rest string) {
 	pieces, tail, restOff := splitPieces(toks)
 	for _, pc := range pieces {
 		stmts = append(stmts, RawStatement{
-			Text:  text[pc[0].off:pc[len(pc)-1].end],
+			Text:  text[pc[0].off:hintTail(text, pc[len(pc)-1].end)],
 			Start: li.pos(pc[0].off),
 		})
 	}

@@ -46,3 +46,5 @@ SELECT k FROM t WHERE v IN (SELECT k FROM ak);
 SELECT k FROM t WHERE EXISTS (SELECT * FROM ak WHERE ak.k = t.nope);
 SELECT k, v IN (SELECT v FROM ak) FROM t;
 SELECT k FROM t WHERE k IN (SELECT k FROM ak WHERE EXISTS (SELECT * FROM plain WHERE plain.v = t.v));
+SELECT * FROM t /*+ OPTIONS('no.such.option' = '1') */;
+SELECT * FROM bad2 /*+ OPTIONS('format' = 'json') */;

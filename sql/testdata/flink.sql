@@ -192,5 +192,10 @@ SELECT window_start, window_end, a, SUM(x) FROM TABLE(TUMBLE(TABLE t, DESCRIPTOR
 SELECT a, b, COUNT(*) FROM t GROUP BY a, CUBE (b, c), GROUPING SETS (ROLLUP (d), (e));
 SELECT * FROM t WHERE a IN (SELECT b FROM u WHERE u.c = t.c) AND NOT EXISTS (SELECT * FROM v WHERE v.a = t.a) AND b NOT IN (SELECT b FROM w);
 
+-- Dynamic table options hints (other hints are ignored).
+SELECT * FROM t /*+ OPTIONS('scan.startup.mode' = 'earliest-offset', 'properties.group.id' = 'g') */ AS x
+  JOIN u /*+ LOOKUP('table' = 'u'), OPTIONS('k' = 'v') */ ON x.a = u.a
+  WHERE x.b IN (SELECT b FROM w /* not a hint */);
+
 -- A final statement without a semicolon.
 SELECT 42

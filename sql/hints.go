@@ -1,0 +1,90 @@
+package sql
+
+import "strings"
+
+// Hints are comments that start with "/*+". The lexer skips them with the
+// other comments; the rewriter looks for one right after a table name in
+// FROM, where Flink takes the dynamic table options hint:
+//
+//	SELECT ... FROM t /*+ OPTIONS('scan.startup.mode' = 'earliest-offset') */
+//
+// A hint comment holds hints separated by commas, each a name with an
+// optional parenthesized argument list; OPTIONS is kept, the others (join
+// and lookup hints) are ignored.
+
+// skipGap walks the white space and comments of src from i, calling hint
+// with the offsets of each hint comment (its start, and the start and end
+// of its body); it returns the offset of the first other character.
+func skipGap(src string, i int, hint func(start, lo, hi int)) int {
+	for i < len(src) {
+		c := src[i]
+		switch {
+		case c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v':
+			i++
+		case strings.HasPrefix(src[i:], "--"):
+			for i < len(src) && src[i] != '\n' {
+				i++
+			}
+		case strings.HasPrefix(src[i:], "/*"):
+			end := strings.Index(src[i+2:], "*/")
+			if end < 0 {
+				return i // the lexer reports it
+			}
+			end += i + 2
+			if src[i+2] == '+' {
+				hint(i, i+3, end)
+			}
+			i = end + 2
+		default:
+			return i
+		}
+	}
+	return i
+}
+
+// hintTail returns the end of the last hint comment among the white space
+// and comments that follow offset end, or end if there is none.
+func hintTail(src string, end int) int {
+	skipGap(src, end, func(_, _, hi int) { end = hi + 2 })
+	return end
+}
+
+// tableHints reads the hint comments that follow a table name ending at
+// byte offset from, and sets tr's options from their OPTIONS hints.
+func (p *parser) tableHints(tr *TableRef, from int) {
+	skipGap(p.src, from, func(start, lo, hi int) { p.hintComment(tr, start, lo, hi) })
+}
+
+// hintComment parses the hints in src[lo:hi], a comment starting at start.
+func (p *parser) hintComment(tr *TableRef, start, lo, hi int) {
+	toks, lerr := lex(p.src, lo, hi)
+	if lerr != nil {
+		panic(parseError{p.errAt(lerr.off, "%s", lerr.msg)})
+	}
+	h := newParser(p.src, p.lines, p.d, toks)
+	for h.peek().kind != tkEOF {
+		name := h.next()
+		if name.kind != tkWord {
+			h.unexpected(name, "a hint name such as OPTIONS")
+		}
+		if name.val == "OPTIONS" {
+			if tr.Options != nil {
+				h.fail(name, "OPTIONS hint given twice")
+			}
+			tr.HintPos = p.pos(start)
+			tr.Options = h.options()
+			if len(tr.Options) == 0 {
+				h.fail(name, "OPTIONS hint needs at least one option")
+			}
+		} else if h.peek().isOp("(") {
+			// Another hint: its arguments are not read.
+			h.i = h.brackets()[h.i] + 1
+		}
+		if !h.acceptOp(",") {
+			break
+		}
+	}
+	if t := h.peek(); t.kind != tkEOF {
+		h.unexpected(t, "\",\" or the end of the hint")
+	}
+}
