@@ -7,6 +7,7 @@ import (
 	"sort"
 
 	"github.com/tumble/tumble/engine/agg"
+	"github.com/tumble/tumble/engine/expr"
 	"github.com/tumble/tumble/engine/types"
 )
 
@@ -225,6 +226,12 @@ type WindowAgg struct {
 	// stream time (the largest row time seen); ksqlDB modes only.
 	Grace      int64
 	streamTime int64
+	// Proctime makes the windows processing-time windows (Flink's window
+	// TVF over a PROCTIME() column): the time column holds the wall clock
+	// when each row was processed; windows fire when the wall clock passes
+	// their end, told by ticks through Clock(), and at the end of input.
+	// Event-time watermarks do not fire them.
+	Proctime bool
 
 	wm      int64
 	windows map[[2]int64]*groupTable
@@ -401,31 +408,54 @@ func (w *WindowAgg) Watermark(wm int64) error {
 		}
 		return w.forwardWatermark(wm)
 	}
-	if wm <= w.wm {
-		return nil
+	if w.Proctime && wm != MaxWatermark {
+		return w.forwardWatermark(wm)
 	}
-	w.wm = wm
-	n := 0
-	for n < len(w.pending) && windowMaxTs(w.pending[n][1]) <= wm {
-		n++
-	}
-	if n > 0 {
-		w.out = w.out[:0]
-		w.arena.reset()
-		for _, win := range w.pending[:n] {
-			t := w.windows[win]
-			for _, g := range t.groups {
-				w.out = append(w.out, Rec{Row: w.result(win, g), Kind: Insert, Ts: windowMaxTs(win[1]) / types.MicrosPerMilli})
-			}
-			delete(w.windows, win)
-		}
-		w.pending = append(w.pending[:0], w.pending[n:]...)
-		w.lastTab = nil
-		if err := w.emit(w.out); err != nil {
-			return err
-		}
+	if err := w.fire(wm); err != nil {
+		return err
 	}
 	return w.forwardWatermark(wm)
+}
+
+// fire emits and forgets the windows that end at or before t (the last
+// time they cover is at most t).
+func (w *WindowAgg) fire(t int64) error {
+	if t <= w.wm {
+		return nil
+	}
+	w.wm = t
+	n := 0
+	for n < len(w.pending) && windowMaxTs(w.pending[n][1]) <= t {
+		n++
+	}
+	if n == 0 {
+		return nil
+	}
+	w.out = w.out[:0]
+	w.arena.reset()
+	for _, win := range w.pending[:n] {
+		tab := w.windows[win]
+		for _, g := range tab.groups {
+			w.out = append(w.out, Rec{Row: w.result(win, g), Kind: Insert, Ts: windowMaxTs(win[1]) / types.MicrosPerMilli})
+		}
+		delete(w.windows, win)
+	}
+	w.pending = append(w.pending[:0], w.pending[n:]...)
+	w.lastTab = nil
+	return w.emit(w.out)
+}
+
+// Clock is the operator that a ProcClock input feeds: each tick fires the
+// processing-time windows that the wall clock (expr.Now) has passed.
+func (w *WindowAgg) Clock() Op { return &windowClock{w: w} }
+
+type windowClock struct{ w *WindowAgg }
+
+func (c *windowClock) Open(*OpContext) error { return nil }
+func (c *windowClock) Close() error          { return nil }
+func (c *windowClock) Watermark(int64) error { return nil }
+func (c *windowClock) Process([]Rec) error {
+	return c.w.fire(expr.Now().UnixMilli() * types.MicrosPerMilli)
 }
 
 func (w *WindowAgg) result(win [2]int64, g *group) types.Row {

@@ -58,9 +58,10 @@ type fromResult struct {
 }
 
 type tvfInfo struct {
-	window  engine.Window
-	timeCol int
-	first   int // index of window_start in the scope
+	window   engine.Window
+	timeCol  int
+	first    int  // index of window_start in the scope
+	proctime bool // windows of a processing-time attribute
 }
 
 func qualify(fs []Field, qual string) []Field {
@@ -378,14 +379,17 @@ func (b *binder) bindTVF(n *sql.WindowTVF) (*fromResult, error) {
 	fields = append(fields,
 		Field{Name: "window_start", Qual: qual, Type: wt},
 		Field{Name: "window_end", Qual: qual, Type: wt},
-		Field{Name: "window_time", Qual: qual, Type: timeT, Rowtime: true})
-	return &fromResult{node: in.node, sc: &scope{fields: fields}, tvf: &tvfInfo{window: w, timeCol: timeCol, first: first}}, nil
+		Field{Name: "window_time", Qual: qual, Type: timeT, Rowtime: !tf.Proctime, Proctime: tf.Proctime})
+	if tf.Proctime && w.Kind == engine.Session {
+		return nil, sql.Errorf(n.DescPos, "SESSION windows over a processing-time attribute are not supported; use TUMBLE, HOP or CUMULATE")
+	}
+	return &fromResult{node: in.node, sc: &scope{fields: fields}, tvf: &tvfInfo{window: w, timeCol: timeCol, first: first, proctime: tf.Proctime}}, nil
 }
 
 // materializeTVF turns a TVF FROM into a WindowTableFunction node (no
 // aggregation follows).
 func materializeTVF(fr *fromResult) Node {
-	return &WindowTableFunction{Input: fr.node, Window: fr.tvf.window, TimeCol: fr.tvf.timeCol, fields: fr.sc.fields}
+	return &WindowTableFunction{Input: fr.node, Window: fr.tvf.window, TimeCol: fr.tvf.timeCol, Proctime: fr.tvf.proctime, fields: fr.sc.fields}
 }
 
 func (b *binder) isAggQuery(sel *sql.Select) bool {
@@ -760,6 +764,10 @@ func (b *binder) bindItems(sel *sql.Select, sc *scope, a *aggCtx) ([]expr.Expr, 
 			src := sc.fields[c.Idx]
 			f.Rowtime, f.Proctime = src.Rowtime, src.Proctime
 		}
+		if c, ok := x.(*expr.Call); ok && c.Name == "PROCTIME" && a == nil {
+			// SELECT ..., PROCTIME() AS p: a processing-time attribute.
+			f.Proctime = true
+		}
 		projects = append(projects, x)
 		fields = append(fields, f)
 	}
@@ -896,16 +904,21 @@ func (b *binder) bindAggregate(sel *sql.Select, fr *fromResult) (Node, error) {
 	if a.grouping.expand() {
 		out.fields = append(out.fields, Field{Name: "$e", Type: types.Type{Kind: types.BigInt, NotNull: true}, Hidden: true})
 	}
+	proctime := false
 	if a.windowed {
 		wt := types.Type{Kind: types.Timestamp, Precision: 3, NotNull: true}
 		tt := wt
 		if fr.sc.fields[timeCol].Type.Kind == types.TimestampLTZ {
 			tt.Kind = types.TimestampLTZ
 		}
+		proctime = fr.sc.fields[timeCol].Proctime
+		if proctime && window.Kind == engine.Session {
+			return nil, sql.Errorf(sel.Pos, "SESSION windows over a processing-time attribute are not supported; use TUMBLE, HOP or CUMULATE")
+		}
 		out.fields = append(out.fields,
 			Field{Name: "window_start", Type: wt},
 			Field{Name: "window_end", Type: wt},
-			Field{Name: "window_time", Type: tt, Rowtime: true})
+			Field{Name: "window_time", Type: tt, Rowtime: !proctime, Proctime: proctime})
 	}
 	projects, fields, err := b.bindItems(sel, out, a)
 	if err != nil {
@@ -967,7 +980,7 @@ func (b *binder) bindAggregate(sel *sql.Select, fr *fromResult) (Node, error) {
 	tIdx := -1
 	if a.windowed {
 		tf := fr.sc.fields[timeCol]
-		tIdx = addPre(&expr.Col{Idx: timeCol, T: tf.Type, Name: tf.Name}, Field{Name: tf.Name, Type: tf.Type, Rowtime: true})
+		tIdx = addPre(&expr.Col{Idx: timeCol, T: tf.Type, Name: tf.Name}, Field{Name: tf.Name, Type: tf.Type, Rowtime: !proctime, Proctime: proctime})
 	}
 	// Keys that grouping sets may set to NULL get columns of their own, so
 	// that aggregates and the time column keep their values.
@@ -1027,7 +1040,7 @@ func (b *binder) bindAggregate(sel *sql.Select, fr *fromResult) (Node, error) {
 	}
 	var aggNode Node
 	if a.windowed {
-		wa := &WindowAggregate{Input: preNode, Window: *window, TimeCol: tIdx, Keys: keyIdx, Aggs: calls, AggNames: aggNames, fields: out.fields}
+		wa := &WindowAggregate{Input: preNode, Window: *window, TimeCol: tIdx, Keys: keyIdx, Aggs: calls, AggNames: aggNames, Proctime: proctime, fields: out.fields}
 		if b.dialect == sql.KSQL {
 			wa.Emit, wa.Grace = engine.EmitEveryRow, defaultGrace.Microseconds()
 			if sel.Emit == sql.EmitFinal {

@@ -15,6 +15,9 @@ type builder struct {
 	ops    []engine.Op // downstream first while building
 	inputs []*engine.Input
 	needed map[*Scan][]bool
+	// clocked are the processing-time window aggregates, which need the
+	// ticks of a ProcClock input.
+	clocked []*engine.WindowAgg
 }
 
 // build compiles the plan under root. sink is the engine sink for the root
@@ -33,12 +36,31 @@ func (s *Session) build(root Node, sink engine.Sink, sinkName string) (*engine.J
 		}
 		return nil, err
 	}
+	bld.addClocks()
 	// reverse: upstream first
 	for i, j := 0, len(bld.ops)-1; i < j; i, j = i+1, j-1 {
 		bld.ops[i], bld.ops[j] = bld.ops[j], bld.ops[i]
 	}
 	spec := &engine.JobSpec{Inputs: bld.inputs, Ops: bld.ops}
 	return spec, nil
+}
+
+// addClocks gives each processing-time window aggregate a ProcClock
+// input, whose ticks fire its windows by the wall clock. A job that reads
+// a bounded input (batch mode, INSERT ... VALUES) gets none: its end of
+// input fires every window, and a clock would keep it from ending.
+func (bld *builder) addClocks() {
+	if len(bld.clocked) == 0 {
+		return
+	}
+	for _, in := range bld.inputs {
+		if b, ok := in.Source.(engine.BoundedSource); ok && b.Bounded() {
+			return
+		}
+	}
+	for _, w := range bld.clocked {
+		bld.inputs = append(bld.inputs, &engine.Input{Name: "proctime-clock", Source: &engine.ProcClock{W: w.W}, Head: w.Clock()})
+	}
 }
 
 func (bld *builder) chain(op engine.Op, next engine.Op) {
@@ -58,7 +80,11 @@ func (bld *builder) node(n Node, next engine.Op) error {
 		return bld.node(n.Input, op)
 	case *WindowAggregate:
 		tk := n.Input.Fields()[n.TimeCol].Type.Kind
-		var op engine.Op = &engine.WindowAgg{W: n.Window, TimeCol: n.TimeCol, Keys: n.Keys, Aggs: n.Aggs, TimeKind: tk, Emit: n.Emit, Grace: n.Grace}
+		wa := &engine.WindowAgg{W: n.Window, TimeCol: n.TimeCol, Keys: n.Keys, Aggs: n.Aggs, TimeKind: tk, Emit: n.Emit, Grace: n.Grace, Proctime: n.Proctime}
+		var op engine.Op = wa
+		if n.Proctime {
+			bld.clocked = append(bld.clocked, wa)
+		}
 		if n.Window.Kind == engine.Session {
 			op = &engine.SessionAgg{Gap: n.Window.Gap, TimeCol: n.TimeCol, Keys: n.Keys, Aggs: n.Aggs, TimeKind: tk, Emit: n.Emit, Grace: n.Grace}
 		}

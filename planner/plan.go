@@ -190,6 +190,9 @@ type WindowAggregate struct {
 	// ksqlDB: emit mode and grace period (micros).
 	Emit  engine.EmitMode
 	Grace int64
+	// Proctime: windows of a processing-time attribute, fired by the wall
+	// clock.
+	Proctime bool
 }
 
 func (w *WindowAggregate) Fields() []Field { return w.fields }
@@ -212,7 +215,11 @@ func (w *WindowAggregate) Describe() string {
 		fmt.Fprintf(&sb, "groupBy=[%s], ", strings.Join(keys, ", "))
 	}
 	win := w.Window.String()
-	win = strings.Replace(win, "(", "(time_col=["+in[w.TimeCol]+"], ", 1)
+	timeAttr := ""
+	if w.Proctime {
+		timeAttr = "proctime, "
+	}
+	win = strings.Replace(win, "(", "("+timeAttr+"time_col=["+in[w.TimeCol]+"], ", 1)
 	fmt.Fprintf(&sb, "window=[%s], select=[", win)
 	var sel []string
 	for i, k := range w.Keys {
@@ -222,7 +229,11 @@ func (w *WindowAggregate) Describe() string {
 	for i, a := range w.Aggs {
 		sel = append(sel, a.String(in)+" AS "+w.AggNames[i])
 	}
-	sel = append(sel, "start('w$) AS window_start", "end('w$) AS window_end", "rowtime('w$) AS window_time")
+	timeProp := "rowtime('w$) AS window_time"
+	if w.Proctime {
+		timeProp = "proctime('w$) AS window_time"
+	}
+	sel = append(sel, "start('w$) AS window_start", "end('w$) AS window_end", timeProp)
 	sb.WriteString(strings.Join(sel, ", "))
 	sb.WriteString("]")
 	switch w.Emit {
@@ -238,17 +249,22 @@ func (w *WindowAggregate) Describe() string {
 // WindowTableFunction assigns windows to rows without aggregating (window
 // TVF used as a table): input fields + window_start, window_end, window_time.
 type WindowTableFunction struct {
-	Input   Node
-	Window  engine.Window
-	TimeCol int
-	fields  []Field
+	Input    Node
+	Window   engine.Window
+	TimeCol  int
+	Proctime bool // windows of a processing-time attribute
+	fields   []Field
 }
 
 func (w *WindowTableFunction) Fields() []Field { return w.fields }
 func (w *WindowTableFunction) Inputs() []Node  { return []Node{w.Input} }
 func (w *WindowTableFunction) Mode() Changelog { return InsertOnly }
 func (w *WindowTableFunction) Describe() string {
-	win := strings.Replace(w.Window.String(), "(", "(time_col=["+w.Input.Fields()[w.TimeCol].Name+"], ", 1)
+	timeAttr := ""
+	if w.Proctime {
+		timeAttr = "proctime, "
+	}
+	win := strings.Replace(w.Window.String(), "(", "("+timeAttr+"time_col=["+w.Input.Fields()[w.TimeCol].Name+"], ", 1)
 	return "WindowTableFunction(window=[" + win + "])"
 }
 

@@ -28,10 +28,15 @@ func windowPropsOf(n Node) (winProps, bool) {
 	case *renamed:
 		return windowPropsOf(x.Node)
 	case *WindowTableFunction:
+		if x.Proctime {
+			// Window Top-N fires by event time; a regular Rank ranks
+			// processing-time windows.
+			return winProps{}, false
+		}
 		w := len(x.Input.Fields())
 		return winProps{window: x.Window, start: w, end: w + 1, time: w + 2, timeCol: x.TimeCol, tvf: true}, true
 	case *WindowAggregate:
-		if x.Emit != engine.EmitOnWatermark {
+		if x.Emit != engine.EmitOnWatermark || x.Proctime {
 			return winProps{}, false
 		}
 		k := len(x.Keys)

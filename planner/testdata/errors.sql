@@ -48,3 +48,5 @@ SELECT k, v IN (SELECT v FROM ak) FROM t;
 SELECT k FROM t WHERE k IN (SELECT k FROM ak WHERE EXISTS (SELECT * FROM plain WHERE plain.v = t.v));
 SELECT * FROM t /*+ OPTIONS('no.such.option' = '1') */;
 SELECT * FROM bad2 /*+ OPTIONS('format' = 'json') */;
+SELECT COUNT(*) FROM TABLE(SESSION(TABLE (SELECT v, PROCTIME() AS pt FROM t), DESCRIPTOR(pt), INTERVAL '1' SECOND)) GROUP BY window_start, window_end;
+SELECT COUNT(*) FROM TABLE(TUMBLE(TABLE plain, DESCRIPTOR(ts), INTERVAL '1' SECOND)) GROUP BY window_start, window_end;
