@@ -42,24 +42,30 @@ func (s *scope) resolve(parts []string, pos sql.Pos, ci bool) (int, error) {
 
 // has reports whether some field matches parts.
 func (s *scope) has(parts []string, ci bool) bool {
-	_, err := s.resolveIn(parts, sql.Pos{}, ci)
-	return err == nil || strings.Contains(err.Error(), "ambiguous")
+	for _, f := range s.fields {
+		if matchField(f, parts, ci) {
+			return true
+		}
+	}
+	return false
+}
+
+// matchField reports whether f is the column that parts (c or t.c) name.
+func matchField(f Field, parts []string, ci bool) bool {
+	switch len(parts) {
+	case 1:
+		return f.Name == parts[0] || (ci && strings.EqualFold(f.Name, parts[0]))
+	case 2:
+		return (f.Qual == parts[0] || (ci && strings.EqualFold(f.Qual, parts[0]))) &&
+			(f.Name == parts[1] || (ci && strings.EqualFold(f.Name, parts[1])))
+	}
+	return false
 }
 
 func (s *scope) resolveIn(parts []string, pos sql.Pos, ci bool) (int, error) {
-	match := func(f Field) bool {
-		switch len(parts) {
-		case 1:
-			return f.Name == parts[0] || (ci && strings.EqualFold(f.Name, parts[0]))
-		case 2:
-			return (f.Qual == parts[0] || (ci && strings.EqualFold(f.Qual, parts[0]))) &&
-				(f.Name == parts[1] || (ci && strings.EqualFold(f.Name, parts[1])))
-		}
-		return false
-	}
 	found := -1
 	for i, f := range s.fields {
-		if match(f) {
+		if matchField(f, parts, ci) {
 			if found >= 0 && !(len(parts) == 1 && s.fields[found].Name == f.Name && s.fields[found].Qual == f.Qual) {
 				return -1, sql.Errorf(pos, "Column '%s' is ambiguous", strings.Join(parts, "."))
 			}
