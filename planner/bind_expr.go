@@ -303,7 +303,7 @@ func wrapErr(err error, pos sql.Pos) error {
 }
 
 func (eb *exprBinder) bind(e sql.Expr) (expr.Expr, error) {
-	if x, ok, err := eb.bindLambdaParts(e); ok {
+	if x, ok, err := eb.bindKSQLParts(e); ok {
 		return x, err
 	}
 	if c, ok := e.(*sql.Call); ok && c.Over != nil {
@@ -493,8 +493,15 @@ func (eb *exprBinder) bindAggCall(c *sql.Call) (expr.Expr, error) {
 			if err != nil {
 				return nil, err
 			}
+			extras := c.Args[1:]
+			if pair, ok, err := in.bindPairArg(c); ok {
+				if err != nil {
+					return nil, err
+				}
+				arg, extras = pair, nil
+			}
 			argTypes = []types.Type{arg.Type()}
-			for _, extra := range c.Args[1:] {
+			for _, extra := range extras {
 				x, err := in.bind(extra)
 				if err != nil {
 					return nil, err
@@ -864,8 +871,8 @@ func coerceConst(x, other expr.Expr, env *expr.Env) expr.Expr {
 		return x
 	}
 	ot := other.Type()
-	if !(ot.Kind.IsTemporal() || ot.Kind.IsNumeric() || ot.Kind == types.Boolean) {
-		return x
+	if !(ot.Kind.IsTemporal() || (ot.Kind.IsNumeric() || ot.Kind == types.Boolean) && !env.KSQL) {
+		return x // ksqlDB compares strings with numbers and booleans nowhere
 	}
 	conv, err := expr.Converter(c.T, ot, env)
 	if err != nil {

@@ -718,7 +718,8 @@ func (b *binder) bindItems(sel *sql.Select, sc *scope, a *aggCtx) ([]expr.Expr, 
 		}
 		if it.Star {
 			found := false
-			for idx, f := range sc.fields {
+			for _, idx := range b.starOrder(sc.fields, sel) {
+				f := sc.fields[idx]
 				if (f.Hidden && (b.ksql.names == nil || !b.ksql.names.starHidden(f, sel))) || (it.StarQualifier != "" && f.Qual != it.StarQualifier) {
 					continue
 				}

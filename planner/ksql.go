@@ -265,6 +265,11 @@ func (s *Session) ksqlConnectorOptions(t *Table, opts ksqlOptions) {
 	if t.KSQL.Partitions > 0 {
 		t.Options["partitions"] = strconv.Itoa(t.KSQL.Partitions)
 	}
+	if t.KSQL.ValueFormat == "JSON" {
+		// ksqlDB writes a NULL map key as "null"
+		t.Options["json.map-null-key.mode"] = "LITERAL"
+		t.Options["json.map-null-key.literal"] = "null"
+	}
 	if w := t.KSQL.Windowed; w != nil {
 		switch w.Kind {
 		case engine.Session:

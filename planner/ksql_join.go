@@ -1,6 +1,7 @@
 package planner
 
 import (
+	"sort"
 	"strconv"
 	"strings"
 
@@ -61,6 +62,14 @@ func (b *binder) ksqlJoinKeys(pos sql.Pos, j *JoinNode, lf, rf *fromResult, fiel
 		lt.KSQL.Partitions > 0 && rt.KSQL.Partitions > 0 && lt.KSQL.Partitions != rt.KSQL.Partitions {
 		return sql.Errorf(pos, "Can't join `%s` with `%s` since the number of partitions don't match. `%s` partitions = %d; `%s` partitions = %d. Please repartition either one so that the number of partitions match.",
 			lt.Name, rt.Name, lt.Name, lt.KSQL.Partitions, rt.Name, rt.KSQL.Partitions)
+	}
+	if j.Kind == engine.LookupJoin {
+		for i, k := range j.RightKeys {
+			if c, ok := k.(*expr.Col); !ok || !rf.sc.fields[c.Idx].Key {
+				return sql.Errorf(pos, "Invalid join condition: stream-table joins require to join on the table's primary key. Got %s = %s.",
+					joinSideText(lf.sc.fields, j.LeftKeys[i]), joinSideText(rf.sc.fields, k))
+			}
+		}
 	}
 	var keys []string
 	add := func(e expr.Expr) {
@@ -217,4 +226,29 @@ func (b *binder) ksqlSyntheticKey(j *JoinNode, fields []Field, lw int) (Node, []
 	b.ksql.keys[j] = []string{keyString(kc)}
 	b.ksql.value[j] = kc
 	return &Calc{Input: j, Projects: projects, fields: out}, out
+}
+
+// starOrder is the order in which SELECT * lists a scope's fields: as
+// they are, except that ksqlDB repartitioning one source (PARTITION BY)
+// lists the value columns first, then the old key columns.
+func (b *binder) starOrder(fields []Field, sel *sql.Select) []int {
+	order := make([]int, 0, len(fields))
+	for i := range fields {
+		order = append(order, i)
+	}
+	if b.dialect != sql.KSQL || len(sel.PartitionBy) == 0 || b.ksql.names != nil {
+		return order
+	}
+	sort.SliceStable(order, func(i, j int) bool { return !fields[order[i]].Key && fields[order[j]].Key })
+	return order
+}
+
+// joinSideText renders one side of a join condition as source.column.
+func joinSideText(fields []Field, e expr.Expr) string {
+	if c, ok := e.(*expr.Col); ok && c.Idx < len(fields) {
+		if f := fields[c.Idx]; f.Qual != "" {
+			return f.Qual + "." + f.Name
+		}
+	}
+	return e.String()
 }

@@ -49,6 +49,9 @@ type ksqlPlanned struct {
 	table    bool   // the result is a table (aggregate or table source)
 	source   *Table // the table read
 	sink     *Sink
+	// streamNulls: a stream's tombstones are NULL rows (see NullRowsNode);
+	// nullDrop: the query has a WHERE clause, which drops them.
+	streamNulls, nullDrop bool
 }
 
 // ksqlSelect binds a query the way ksqlDB plans a persistent query: it
@@ -109,6 +112,9 @@ func (s *Session) ksqlSelect(sel *sql.Select, sinkName string) (*ksqlPlanned, er
 	if isAgg {
 		if calls := tableFunctionCalls(sel); len(calls) > 0 {
 			return nil, sql.Errorf(calls[0].Pos, "Table functions cannot be used with aggregations.")
+		}
+		if err := checkIntermediateFormat(sel, fr); err != nil {
+			return nil, err
 		}
 		agg, err := b.bindAggregate(sel, fr)
 		if err != nil {
@@ -195,22 +201,45 @@ func (s *Session) ksqlSelect(sel *sql.Select, sinkName string) (*ksqlPlanned, er
 		}
 		calc := &Calc{Input: fr.node, Projects: projects, fields: fields}
 		p.table = srcTable
+		p.streamNulls, p.nullDrop = !srcTable && fr.join == nil, sel.Where != nil
 		if len(sel.PartitionBy) > 0 {
 			if srcTable {
 				return nil, sql.Errorf(sel.Pos, "PARTITION BY is not supported for tables")
 			}
 			eb := &exprBinder{b: b, sc: fr.sc}
+			star := false
+			for _, it := range sel.Items {
+				star = star || it.Star
+			}
+			var missing []string
 			for _, pe := range sel.PartitionBy {
+				if isNullLiteral(pe) {
+					// PARTITION BY NULL: the result has no key
+					if len(sel.PartitionBy) > 1 {
+						return nil, sql.Errorf(pe.ExprPos(), "Cannot PARTITION BY multiple columns including NULL")
+					}
+					continue
+				}
 				x, err := eb.bind(pe)
 				if err != nil {
 					return nil, err
 				}
 				found := -1
+				var names []string
 				for i, pr := range projects {
-					if pr.String() == x.String() {
-						found = i
-						break
+					if keyString(pr) == keyString(x) {
+						if found < 0 {
+							found = i
+						}
+						names = append(names, fields[i].Name)
 					}
+				}
+				if len(names) > 1 && sinkName != "" {
+					return nil, sql.Errorf(sel.Pos, "The projection contains a key column (`%s`) more than once, aliased as: %s.", names[0], strings.Join(names, " and "))
+				}
+				if found < 0 && !star && sinkName != "" {
+					missing = append(missing, sqlText(pe))
+					continue
 				}
 				if found < 0 {
 					// ksqlDB adds the partitioning expression as the key.
@@ -223,6 +252,17 @@ func (s *Session) ksqlSelect(sel *sql.Select, sinkName string) (*ksqlPlanned, er
 					found = len(calc.Projects) - 1
 				}
 				keyIdx = append(keyIdx, found)
+			}
+			if len(missing) > 0 {
+				all := make([]string, len(sel.PartitionBy))
+				for i, pe := range sel.PartitionBy {
+					all[i] = sqlText(pe)
+				}
+				word := "expression"
+				if len(all) > 1 {
+					word = "expressions"
+				}
+				return nil, sql.Errorf(sel.Pos, "The query used to build `%s` must include the partitioning %s %s in its projection (eg, SELECT %s...).", sinkName, word, strings.Join(all, " and "), strings.Join(all, ", "))
 			}
 		} else if fr.join != nil {
 			// A join's key is its join expression: any projected join key
@@ -462,6 +502,9 @@ func (s *Session) ksqlCreateAsPlan(n *sql.CreateAs) (*ksqlPlanned, *Table, error
 	info.IsSink = true
 	info.Windowed = p.windowed
 	t.KSQL = info
+	if _, ok := opts.get("key_format"); ok && len(p.keys) == 0 && n.Kind == sql.KindStream {
+		return nil, nil, sql.Errorf(n.Start, "Key format specified for stream without key columns.")
+	}
 	if info.KeyFormat == "KAFKA" && len(p.keys) > 1 {
 		return nil, nil, sql.Errorf(n.Start, "Key format does not support schema.\nformat: KAFKA\nschema: Persistence{columns=[%s], features=[]}\nreason: The 'KAFKA' format only supports a single field. Got: %d", keyNames(p.keys), len(p.keys))
 	}
@@ -504,7 +547,7 @@ func (s *Session) ksqlCreateAsPlan(n *sql.CreateAs) (*ksqlPlanned, *Table, error
 		return nil, nil, err
 	}
 	_ = word
-	p.sink = &Sink{Input: optimize(node), Table: t, Name: t.Name, Columns: sinkCols}
+	p.sink = &Sink{Input: optimize(p.withNullRows(node)), Table: t, Name: t.Name, Columns: sinkCols}
 	return p, t, nil
 }
 
@@ -623,7 +666,7 @@ func (s *Session) ksqlPlanInsert(n *sql.Insert) (*ksqlPlanned, error) {
 			return nil, sql.Errorf(n.Start, "Incompatible schema between results and sink.\nResult schema is %s\nSink schema is %s", fieldsSchema(got), columnsSchema(want))
 		}
 	}
-	p.sink = &Sink{Input: optimize(p.node), Table: t, Name: t.Name, Columns: ksqlSinkColumns(t)}
+	p.sink = &Sink{Input: optimize(p.withNullRows(p.node)), Table: t, Name: t.Name, Columns: ksqlSinkColumns(t)}
 	return p, nil
 }
 

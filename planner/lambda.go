@@ -8,11 +8,27 @@ import (
 	"github.com/tumble/tumble/sql"
 )
 
-// bindLambdaParts binds what lambdas bring to expressions: a call of
-// TRANSFORM, FILTER or REDUCE with lambda arguments, and a reference to a
-// lambda parameter. ok is false for anything else.
-func (eb *exprBinder) bindLambdaParts(e sql.Expr) (x expr.Expr, ok bool, err error) {
+// bindKSQLParts binds what ksqlDB's dialect adds to expressions: a call
+// of TRANSFORM, FILTER or REDUCE with lambda arguments, a reference to a
+// lambda parameter, and ksqlDB's rules for ARRAY, MAP and STRUCT
+// constructors (ksql_funcs.go). ok is false for anything else.
+func (eb *exprBinder) bindKSQLParts(e sql.Expr) (x expr.Expr, ok bool, err error) {
+	if eb.b.dialect != sql.KSQL {
+		return nil, false, nil
+	}
 	switch n := e.(type) {
+	case *sql.Binary:
+		switch n.Op {
+		case "=", "<>", "!=", "<", "<=", ">", ">=":
+			if isNullLiteral(n.L) || isNullLiteral(n.R) {
+				return nil, true, sql.Errorf(n.Pos, "Comparison with NULL not supported: %s %s %s", sqlText(n.L), n.Op, sqlText(n.R))
+			}
+		}
+	case *sql.ArrayCtor, *sql.MapCtor, *sql.StructCtor:
+		if eb.agg != nil {
+			return nil, false, nil // may be a grouping expression: bindInAgg matches it
+		}
+		return eb.bindKSQLCtor(e)
 	case *sql.Ident:
 		if len(n.Parts) != 1 {
 			return nil, false, nil

@@ -231,15 +231,21 @@ func (r *Runner) runCase(parent context.Context, c Case) (outcome Outcome, reaso
 		}
 	}
 	var stmtErr error
-	for _, text := range c.Statements {
+	failedAt := -1
+	for i, text := range c.Statements {
 		if _, err := s.ExecuteText(ctx, text); err != nil {
-			stmtErr = err
+			stmtErr, failedAt = err, i
 			break
 		}
 	}
 	if c.ExpectedException != nil {
+		if stmtErr != nil && failedAt < len(c.Statements)-1 {
+			// ksqlDB's tests expect the error from their last statement:
+			// an earlier one failing here fails for another reason.
+			return Fail, fmt.Sprintf("statement %d of %d failed, before the one expected to fail (%s): %s", failedAt+1, len(c.Statements), c.ExpectedException.Message, firstLine(stmtErr.Error()))
+		}
 		if stmtErr != nil {
-			return Pass, ""
+			return Pass, fmt.Sprintf("statement %d of %d failed as expected: %s", failedAt+1, len(c.Statements), firstLine(stmtErr.Error()))
 		}
 		// Some exceptions surface at run time: produce and look for a failed job.
 		if err := r.produce(ctx, addr, s, c.Inputs); err == nil {

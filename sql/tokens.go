@@ -109,6 +109,14 @@ func lex(src string, lo, hi int) ([]token, *lexError) {
 			i = end
 		case isDigit(c) || (c == '.' && i+1 < hi && isDigit(src[i+1])):
 			end := scanNumber(src, i, hi)
+			if digitIdent(src, i, end, hi) {
+				// ksqlDB's grammar has identifiers that start with digits (1R)
+				end = scanWord(src, i, hi)
+				w := src[i:end]
+				toks = append(toks, token{kind: tkWord, off: i, end: end, text: w, val: strings.ToUpper(w)})
+				i = end
+				continue
+			}
 			toks = append(toks, token{kind: tkNumber, off: i, end: end, text: src[i:end], val: src[i:end]})
 			i = end
 		case c < utf8.RuneSelf && (isLetter(c) || c == '_'):
@@ -226,6 +234,20 @@ func isPlainIdent(s string) bool {
 	for i := 0; i < len(s); i++ {
 		c := s[i]
 		if !(isLetter(c) || c == '_' || (i > 0 && isDigit(c))) {
+			return false
+		}
+	}
+	return true
+}
+
+// digitIdent reports whether the number src[i:end] is the start of an
+// identifier such as 1R: only digits, followed at once by a letter or '_'.
+func digitIdent(src string, i, end, hi int) bool {
+	if end >= hi || !(isLetter(src[end]) || src[end] == '_') {
+		return false
+	}
+	for k := i; k < end; k++ {
+		if !isDigit(src[k]) {
 			return false
 		}
 	}

@@ -336,10 +336,16 @@ func (e *csvEncoder) Encode(dst []byte, row []types.Value) ([]byte, bool, error)
 		if dst, err = e.field(dst, row[c.Pos], &c.Type); err != nil {
 			return dst, false, fmt.Errorf("column '%s': %w", c.Name, err)
 		}
-		// ksqlDB (Commons CSV's minimal quoting) quotes a record's first
-		// field when it does not start with a letter or digit.
-		if e.ksql && i == 0 && len(dst) > start && e.quote != 0 && dst[start] != e.quote && row[c.Pos].K != types.Null {
-			if ch := dst[start]; !(ch >= '0' && ch <= '9' || ch >= 'A' && ch <= 'Z' || ch >= 'a' && ch <= 'z') {
+		// ksqlDB (Commons CSV's minimal quoting) quotes a field that starts
+		// with a character up to '#' or ends with one up to ' ', and a
+		// record's first field that does not start with a letter or digit.
+		if v := row[c.Pos]; e.ksql && i > 0 && v.K == types.String && v.S == "" && len(dst) == start+2 {
+			dst = dst[:start] // only a record's first field is quoted when empty
+		}
+		if e.ksql && len(dst) > start && e.quote != 0 && dst[start] != e.quote && row[c.Pos].K != types.Null {
+			first, last := dst[start], dst[len(dst)-1]
+			alnum := first >= '0' && first <= '9' || first >= 'A' && first <= 'Z' || first >= 'a' && first <= 'z'
+			if i == 0 && !alnum || first <= '#' || last <= ' ' {
 				field := append([]byte(nil), dst[start:]...)
 				dst = append(dst[:start], e.quote)
 				dst = append(dst, field...)

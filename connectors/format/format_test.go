@@ -295,6 +295,13 @@ func TestCSV(t *testing.T) {
 	if got := encode(t, k, kc, "value.", types.BigIntV(1), types.StringV("a|b"), types.TimestampLTZV(1000)); got != `1|"a|b"|1` {
 		t.Errorf("delimited encode: %s", got)
 	}
+	// Commons CSV's minimal quoting: a leading character up to '#' or a
+	// trailing one up to ' '; an empty string only as the first field.
+	ks := cols("A", types.TString, "B", types.TString, "C", types.TString, "D", types.TString)
+	d := spec("ksql", "value.format", "delimited")
+	if got := encode(t, d, ks, "value.", types.StringV("x"), types.StringV("\tx"), types.StringV("y "), types.StringV("")); got != "x,\"\tx\",\"y \"," {
+		t.Errorf("delimited quoting: %q", got)
+	}
 }
 
 func TestRawAndKafka(t *testing.T) {

@@ -290,7 +290,7 @@ func Converter(from, to types.Type, env *Env) (func(types.Value) (types.Value, b
 		}
 	case types.Array, types.Map, types.Struct:
 		if from.Kind == to.Kind {
-			return func(v types.Value) (types.Value, bool) { return v, true }, nil
+			return collectionConverter(from, to, env)
 		}
 	case types.IntervalDayTime, types.IntervalYearMonth:
 		if from.Kind == to.Kind {
@@ -315,6 +315,10 @@ func ToText(v types.Value, t types.Type, ksql bool) string {
 		return types.FormatTimestamp(v.I, t.Precision, ' ')
 	case types.Time:
 		return types.FormatTime(v.I, t.Precision)
+	case types.Struct:
+		if ksql {
+			return connectStructText(v, t)
+		}
 	case types.Array:
 		parts := make([]string, 0, len(v.Elems()))
 		var et types.Type
@@ -331,4 +335,140 @@ func ToText(v types.Value, t types.Type, ksql bool) string {
 		return "[" + strings.Join(parts, ", ") + "]"
 	}
 	return v.String()
+}
+
+// collectionConverter casts arrays, maps and structs element by element:
+// arrays and maps convert each element (and key), a struct takes the
+// fields of the target type from the source's fields of the same name in
+// ksqlDB (NULL where the source has none) and by position in Flink. A
+// value fails to convert when one of its elements does.
+func collectionConverter(from, to types.Type, env *Env) (func(types.Value) (types.Value, bool), error) {
+	if from.Nullable().Equal(to.Nullable()) {
+		return func(v types.Value) (types.Value, bool) { return v, true }, nil
+	}
+	each := func(fns []func(types.Value) (types.Value, bool), src []int, vals []types.Value) ([]types.Value, bool) {
+		out := make([]types.Value, len(fns))
+		for i, fn := range fns {
+			j := i
+			if src != nil {
+				j = src[i]
+			}
+			if j < 0 || j >= len(vals) || vals[j].IsNull() {
+				continue
+			}
+			r, ok := fn(vals[j])
+			if !ok {
+				return nil, false
+			}
+			out[i] = r
+		}
+		return out, true
+	}
+	switch to.Kind {
+	case types.Array:
+		ef, err := Converter(*from.Elem, *to.Elem, env)
+		if err != nil {
+			return nil, err
+		}
+		return func(v types.Value) (types.Value, bool) {
+			in := v.Elems()
+			out := make([]types.Value, len(in))
+			for i, e := range in {
+				if e.IsNull() {
+					continue
+				}
+				r, ok := ef(e)
+				if !ok {
+					return types.Value{}, false
+				}
+				out[i] = r
+			}
+			return types.ArrayV(out), true
+		}, nil
+	case types.Map:
+		kf, err := Converter(*from.Key, *to.Key, env)
+		if err != nil {
+			return nil, err
+		}
+		vf, err := Converter(*from.Elem, *to.Elem, env)
+		if err != nil {
+			return nil, err
+		}
+		return func(v types.Value) (types.Value, bool) {
+			m := v.MapVal()
+			keys, ok := each(repeat(kf, len(m.Keys)), nil, m.Keys)
+			if !ok {
+				return types.Value{}, false
+			}
+			vals, ok := each(repeat(vf, len(m.Vals)), nil, m.Vals)
+			if !ok {
+				return types.Value{}, false
+			}
+			return types.MapV(&types.MapValue{Keys: keys, Vals: vals}), true
+		}, nil
+	default: // Struct
+		ksql := env != nil && env.KSQL
+		if !ksql && len(from.Fields) != len(to.Fields) {
+			return nil, typeErr("Cast function cannot convert value of type %s to type %s", from, to)
+		}
+		fns := make([]func(types.Value) (types.Value, bool), len(to.Fields))
+		src := make([]int, len(to.Fields))
+		for i, tf := range to.Fields {
+			src[i] = i
+			if ksql {
+				src[i] = -1
+				for j, ff := range from.Fields {
+					if ff.Name == tf.Name {
+						src[i] = j
+					}
+				}
+			}
+			if src[i] < 0 {
+				fns[i] = func(types.Value) (types.Value, bool) { return types.NullValue, true }
+				continue
+			}
+			fn, err := Converter(from.Fields[src[i]].Type, tf.Type, env)
+			if err != nil {
+				return nil, err
+			}
+			fns[i] = fn
+		}
+		return func(v types.Value) (types.Value, bool) {
+			out, ok := each(fns, src, v.Elems())
+			if !ok {
+				return types.Value{}, false
+			}
+			return types.StructV(out), true
+		}, nil
+	}
+}
+
+func repeat(fn func(types.Value) (types.Value, bool), n int) []func(types.Value) (types.Value, bool) {
+	out := make([]func(types.Value) (types.Value, bool), n)
+	for i := range out {
+		out[i] = fn
+	}
+	return out
+}
+
+// connectStructText renders a struct as ksqlDB's CAST(s AS STRING) does
+// (Kafka Connect's Struct text): Struct{a=1,b=x}, NULL fields left out.
+func connectStructText(v types.Value, t types.Type) string {
+	var b strings.Builder
+	b.WriteString("Struct{")
+	first := true
+	for i, e := range v.Elems() {
+		if e.IsNull() || i >= len(t.Fields) {
+			continue
+		}
+		if !first {
+			b.WriteByte(',')
+		}
+		first = false
+		b.WriteString(t.Fields[i].Name)
+		b.WriteByte('=')
+		b.WriteString(ToText(e, t.Fields[i].Type, true))
+	}
+	b.WriteByte('}')
+	return b.String()
 }

@@ -90,3 +90,4 @@ UNSET 'auto.offset.reset';
 SELECT id, TRANSFORM(arr, x => x + 1), FILTER(m, (k, v) => v > 0), REDUCE(arr, 0, (s, x) => s + x) FROM s EMIT CHANGES;
 SELECT v->*, t.`V`->* FROM s t EMIT CHANGES;
 SELECT EXPLODE(arr) AS e FROM s WINDOW w TUMBLING (SIZE 1 SECOND) GROUP BY id EMIT CHANGES;
+SELECT ROUND(v, -1) AS 1R, v AS 2nd FROM s EMIT CHANGES;
