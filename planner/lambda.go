@@ -162,14 +162,7 @@ func (b *binder) structStar(fa *sql.FieldAccess, sc *scope, a *aggCtx) ([]expr.E
 	var projects []expr.Expr
 	var fields []Field
 	for i, f := range t.Fields {
-		i := i
-		projects = append(projects, &expr.Call{Name: "." + f.Name, Args: []expr.Expr{x}, T: f.Type.Nullable(), Strict: true,
-			Fn: func(a []types.Value) types.Value {
-				if e := a[0].Elems(); i < len(e) {
-					return e[i]
-				}
-				return types.NullValue
-			}})
+		projects = append(projects, &expr.Field{X: x, Idx: i, Name: f.Name, T: f.Type.Nullable()})
 		fields = append(fields, Field{Name: f.Name, Type: f.Type.Nullable()})
 	}
 	return projects, fields, nil
