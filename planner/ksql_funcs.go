@@ -216,8 +216,7 @@ func (n *NullRowsNode) Describe() string {
 }
 
 // withNullRows puts a NullRowsNode over the result of a query that reads a
-// stream, and makes its select list's comparisons FALSE on NULL, as
-// ksqlDB's are.
+// stream, and makes its select list's comparisons FALSE on NULL.
 func (p *ksqlPlanned) withNullRows(n Node) Node {
 	var keep []bool
 	if c, ok := n.(*Calc); ok {
@@ -230,17 +229,27 @@ func (p *ksqlPlanned) withNullRows(n Node) Node {
 				keep[i] = keep[i] && idx < len(in) && in[idx].Key
 			}
 		}
-		cp := *c
-		cp.Projects = make([]expr.Expr, len(c.Projects))
-		for i, x := range c.Projects {
-			cp.Projects[i] = expr.CompareNullFalse(x)
-		}
-		n = &cp
 	}
+	n = nullFalseSelect(n)
 	if !p.streamNulls {
 		return n
 	}
 	return &NullRowsNode{Input: n, Drop: p.nullDrop, Keep: keep}
+}
+
+// nullFalseSelect makes the comparisons of a query's select list (its top
+// Calc) FALSE on NULL, as ksqlDB's are.
+func nullFalseSelect(n Node) Node {
+	c, ok := n.(*Calc)
+	if !ok {
+		return n
+	}
+	cp := *c
+	cp.Projects = make([]expr.Expr, len(c.Projects))
+	for i, x := range c.Projects {
+		cp.Projects[i] = expr.CompareNullFalse(x)
+	}
+	return &cp
 }
 
 func isNullLiteral(e sql.Expr) bool {

@@ -812,7 +812,7 @@ func (s *Session) ksqlPlanQuery(sel *sql.Select) (Node, error) {
 		}
 		node = finalizeNormalize(node)
 	}
-	return &Sink{Input: optimize(node)}, nil
+	return &Sink{Input: optimize(nullFalseSelect(node))}, nil
 }
 
 func innerAggregate(n Node) (Node, bool) {
