@@ -1,6 +1,7 @@
 package planner
 
 import (
+	"github.com/tumble/tumble/engine"
 	"github.com/tumble/tumble/engine/expr"
 )
 
@@ -13,10 +14,93 @@ type rule struct {
 
 // rules run bottom-up over every plan before it is explained or built.
 var rules = []rule{
+	{name: "filter-into-join", apply: filterIntoJoin},
 	{name: "fuse-calc", apply: fuseCalc},
 	{name: "rank", apply: rankRule},
 	{name: "prune-rank-input", apply: pruneRanked},
 	{name: "drop-identity-calc", apply: dropIdentityCalc},
+}
+
+// filterIntoJoin moves the conditions of a filter over an inner regular
+// join into the join: equalities between the sides become join keys,
+// other conditions over both sides its condition, and conditions on one
+// side filter that input before the join (less state). A comma join (FROM
+// a, b WHERE a.id = b.id AND ...) then joins on its keys instead of pairing
+// every row with every other.
+func filterIntoJoin(n Node) Node {
+	c, ok := n.(*Calc)
+	if !ok || c.Filter == nil {
+		return n
+	}
+	j, ok := c.Input.(*JoinNode)
+	if !ok || j.Type != engine.InnerJoin || j.Kind != engine.RegularJoin || j.KSQL {
+		return n
+	}
+	lw := len(j.Left.Fields())
+	nj := *j
+	nj.LeftKeys = append([]expr.Expr(nil), j.LeftKeys...)
+	nj.RightKeys = append([]expr.Expr(nil), j.RightKeys...)
+	var cond, keep []expr.Expr
+	if j.Cond != nil {
+		cond = splitAnd(j.Cond)
+	}
+	moved := false
+	for _, x := range splitAnd(c.Filter) {
+		if l, r, ok := equiSides(x, lw); ok {
+			nj.LeftKeys = append(nj.LeftKeys, l)
+			nj.RightKeys = append(nj.RightKeys, shiftCols(r, -lw))
+			moved = true
+			continue
+		}
+		left, right := false, false
+		for _, col := range expr.Columns(x) {
+			left, right = left || col < lw, right || col >= lw
+		}
+		switch {
+		case left && right:
+			cond = append(cond, x)
+		case left:
+			nj.Left = filtered(nj.Left, x)
+		case right:
+			nj.Right = filtered(nj.Right, shiftCols(x, -lw))
+		default:
+			keep = append(keep, x)
+			continue
+		}
+		moved = true
+	}
+	if !moved {
+		return n
+	}
+	switch len(cond) {
+	case 0:
+		nj.Cond = nil
+	case 1:
+		nj.Cond = cond[0]
+	default:
+		nj.Cond = &expr.And{Args: cond}
+	}
+	nc := *c
+	nc.Input = &nj
+	switch len(keep) {
+	case 0:
+		nc.Filter = nil
+	case 1:
+		nc.Filter = keep[0]
+	default:
+		nc.Filter = &expr.And{Args: keep}
+	}
+	return &nc
+}
+
+// filtered returns n below a filter on cond (a Calc keeping its columns).
+func filtered(n Node, cond expr.Expr) Node {
+	fs := n.Fields()
+	projects := make([]expr.Expr, len(fs))
+	for i, f := range fs {
+		projects[i] = &expr.Col{Idx: i, T: f.Type, Name: f.Name}
+	}
+	return &Calc{Input: n, Filter: cond, Projects: projects, fields: fs}
 }
 
 // dropIdentityCalc removes a Calc that neither filters nor changes its
