@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/tumble/tumble/engine"
+	"github.com/tumble/tumble/engine/types"
 	"github.com/tumble/tumble/planner"
 	"github.com/tumble/tumble/sql"
 )
@@ -431,9 +432,9 @@ func (s *Server) handleQuery(w http.ResponseWriter, r *http.Request) {
 		schema[i] = "`" + c.Name + "` " + ksqlTypeName(c.Type)
 	}
 	buf := []byte(`[{"header":{"queryId":`)
-	buf = appendJSONString(buf, queryID(res))
+	buf = types.AppendJSONString(buf, queryID(res))
 	buf = append(buf, `,"schema":`...)
-	buf = appendJSONString(buf, strings.Join(schema, ", "))
+	buf = types.AppendJSONString(buf, strings.Join(schema, ", "))
 	buf = append(buf, "}}"...)
 	w.Write(buf)
 	fl()
@@ -471,7 +472,7 @@ func (s *Server) handleQuery(w http.ResponseWriter, r *http.Request) {
 	case err != nil:
 		buf = append(buf, ",\n"...)
 		buf = append(buf, `{"errorMessage":{"@type":"generic_error","error_code":50000,"message":`...)
-		buf = appendJSONString(buf, err.Error())
+		buf = types.AppendJSONString(buf, err.Error())
 		buf = append(buf, "}}"...)
 	case push:
 		buf = append(buf, ",\n"...)
@@ -537,7 +538,7 @@ func (s *Server) handleQueryStream(w http.ResponseWriter, r *http.Request) {
 		names[i], typeNames[i] = c.Name, ksqlTypeName(c.Type)
 	}
 	buf := []byte(`{"queryId":`)
-	buf = appendJSONString(buf, queryID(res))
+	buf = types.AppendJSONString(buf, queryID(res))
 	buf = append(buf, `,"columnNames":`...)
 	buf = appendJSONStrings(buf, names)
 	buf = append(buf, `,"columnTypes":`...)
@@ -574,7 +575,7 @@ func (s *Server) handleQueryStream(w http.ResponseWriter, r *http.Request) {
 	if err != nil {
 		buf = append(buf, sep...)
 		buf = append(buf, `{"@type":"generic_error","error_code":50000,"message":`...)
-		buf = appendJSONString(buf, err.Error())
+		buf = types.AppendJSONString(buf, err.Error())
 		buf = append(buf, '}')
 	}
 	if asArray {
@@ -591,7 +592,7 @@ func appendJSONStrings(b []byte, ss []string) []byte {
 		if i > 0 {
 			b = append(b, ',')
 		}
-		b = appendJSONString(b, s)
+		b = types.AppendJSONString(b, s)
 	}
 	return append(b, ']')
 }

@@ -53,7 +53,7 @@ func AppendValue(b []byte, v types.Value, t types.Type, ksql bool) []byte {
 		}
 		return strconv.AppendQuote(b, s)
 	case types.String:
-		return appendJSONString(b, v.S)
+		return types.AppendJSONString(b, v.S)
 	case types.Bytes:
 		return strconv.AppendQuote(b, base64.StdEncoding.EncodeToString([]byte(v.S)))
 	case types.Date:
@@ -112,7 +112,7 @@ func AppendValue(b []byte, v types.Value, t types.Type, ksql bool) []byte {
 				if i > 0 {
 					b = append(b, ',')
 				}
-				b = appendJSONString(b, keyText(m.Keys[i], kt))
+				b = types.AppendJSONString(b, keyText(m.Keys[i], kt))
 				b = append(b, ':')
 				b = AppendValue(b, m.Vals[i], vt, ksql)
 			}
@@ -141,13 +141,13 @@ func AppendValue(b []byte, v types.Value, t types.Type, ksql bool) []byte {
 			if i < len(t.Fields) {
 				name, ft = t.Fields[i].Name, t.Fields[i].Type
 			}
-			b = appendJSONString(b, name)
+			b = types.AppendJSONString(b, name)
 			b = append(b, ':')
 			b = AppendValue(b, e, ft, ksql)
 		}
 		return append(b, '}')
 	}
-	return appendJSONString(b, v.String())
+	return types.AppendJSONString(b, v.String())
 }
 
 func keyText(v types.Value, t types.Type) string {
@@ -155,11 +155,6 @@ func keyText(v types.Value, t types.Type) string {
 		return v.S
 	}
 	return strings.Trim(string(AppendValue(nil, v, t, true)), `"`)
-}
-
-func appendJSONString(b []byte, s string) []byte {
-	q, _ := json.Marshal(s)
-	return append(b, q...)
 }
 
 // decimalText renders an unscaled decimal.

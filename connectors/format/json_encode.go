@@ -7,7 +7,6 @@ import (
 	"math"
 	"strconv"
 	"strings"
-	"unicode/utf8"
 
 	"github.com/tumble/tumble/engine/types"
 )
@@ -57,7 +56,7 @@ func newJSONEncoder(o opts, cols []Column) (*jsonEncoder, error) {
 		if err := checkJSONType(o, c.Name, &c.Type); err != nil {
 			return nil, err
 		}
-		e.names = append(e.names, appendJSONString(nil, c.Name))
+		e.names = append(e.names, types.AppendJSONString(nil, c.Name))
 		e.names[len(e.names)-1] = append(e.names[len(e.names)-1], ':')
 	}
 	return e, nil
@@ -114,9 +113,9 @@ func (e *jsonEncoder) value(b []byte, v *types.Value, t *types.Type) ([]byte, er
 		return appendDecimal(b, *v, t), nil
 	case types.String:
 		if v.K != types.String && v.K != types.Bytes {
-			return appendJSONString(b, v.String()), nil
+			return types.AppendJSONString(b, v.String()), nil
 		}
-		return appendJSONString(b, v.S), nil
+		return types.AppendJSONString(b, v.S), nil
 	case types.Bytes:
 		b = append(b, '"')
 		b = base64.StdEncoding.AppendEncode(b, []byte(v.S))
@@ -193,7 +192,7 @@ func (e *jsonEncoder) value(b []byte, v *types.Value, t *types.Type) ([]byte, er
 					b = append(b, ',')
 				}
 				first = false
-				b = appendJSONString(b, key)
+				b = types.AppendJSONString(b, key)
 				b = append(b, ':')
 				var err error
 				if b, err = e.value(b, &m.Vals[i], t.Elem); err != nil {
@@ -209,7 +208,7 @@ func (e *jsonEncoder) value(b []byte, v *types.Value, t *types.Type) ([]byte, er
 			if i > 0 {
 				b = append(b, ',')
 			}
-			b = appendJSONString(b, t.Fields[i].Name)
+			b = types.AppendJSONString(b, t.Fields[i].Name)
 			b = append(b, ':')
 			var x types.Value
 			if i < len(fs) {
@@ -293,53 +292,4 @@ func appendJavaFloat(b []byte, f float64, bits int, quote bool) []byte {
 		b = append(b, ".0"...)
 	}
 	return b
-}
-
-// appendJSONString writes s as a JSON string: '"' and '\' escaped, control
-// characters as \n, \t, ... or \u00XX, invalid UTF-8 replaced by U+FFFD,
-// everything else (non-ASCII included) as is.
-func appendJSONString(b []byte, s string) []byte {
-	b = append(b, '"')
-	start := 0
-	for i := 0; i < len(s); {
-		c := s[i]
-		if c < utf8.RuneSelf {
-			if c >= 0x20 && c != '"' && c != '\\' {
-				i++
-				continue
-			}
-			b = append(b, s[start:i]...)
-			switch c {
-			case '"', '\\':
-				b = append(b, '\\', c)
-			case '\n':
-				b = append(b, '\\', 'n')
-			case '\r':
-				b = append(b, '\\', 'r')
-			case '\t':
-				b = append(b, '\\', 't')
-			case '\b':
-				b = append(b, '\\', 'b')
-			case '\f':
-				b = append(b, '\\', 'f')
-			default:
-				const hex = "0123456789ABCDEF"
-				b = append(b, '\\', 'u', '0', '0', hex[c>>4], hex[c&15])
-			}
-			i++
-			start = i
-			continue
-		}
-		r, size := utf8.DecodeRuneInString(s[i:])
-		if r == utf8.RuneError && size == 1 {
-			b = append(b, s[start:i]...)
-			b = append(b, "\ufffd"...)
-			i++
-			start = i
-			continue
-		}
-		i += size
-	}
-	b = append(b, s[start:]...)
-	return append(b, '"')
 }

@@ -6,7 +6,6 @@ import (
 	"strconv"
 	"strings"
 	"unicode/utf16"
-	"unicode/utf8"
 
 	"github.com/tumble/tumble/engine/types"
 )
@@ -293,7 +292,7 @@ func (n *jnode) appendJSON(b []byte) []byte {
 	case jNum:
 		return append(b, n.s...)
 	case jStr:
-		return appendJSONString(b, n.s)
+		return types.AppendJSONString(b, n.s)
 	case jArr:
 		b = append(b, '[')
 		for i, x := range n.arr {
@@ -309,7 +308,7 @@ func (n *jnode) appendJSON(b []byte) []byte {
 		if i > 0 {
 			b = append(b, ',')
 		}
-		b = appendJSONString(b, k)
+		b = types.AppendJSONString(b, k)
 		b = append(b, ':')
 		b = n.vals[i].appendJSON(b)
 	}
@@ -325,46 +324,6 @@ func (n *jnode) text() string {
 		return n.s
 	}
 	return n.String()
-}
-
-// appendJSONString quotes s as Jackson does: quotes, backslashes and
-// control characters escaped, everything else as is.
-func appendJSONString(b []byte, s string) []byte {
-	b = append(b, '"')
-	for i := 0; i < len(s); {
-		c := s[i]
-		if c >= 0x20 && c != '"' && c != '\\' {
-			if c < utf8.RuneSelf {
-				b = append(b, c)
-				i++
-				continue
-			}
-			r, n := utf8.DecodeRuneInString(s[i:])
-			b = utf8.AppendRune(b, r)
-			i += n
-			continue
-		}
-		switch c {
-		case '"':
-			b = append(b, '\\', '"')
-		case '\\':
-			b = append(b, '\\', '\\')
-		case '\n':
-			b = append(b, '\\', 'n')
-		case '\r':
-			b = append(b, '\\', 'r')
-		case '\t':
-			b = append(b, '\\', 't')
-		case '\b':
-			b = append(b, '\\', 'b')
-		case '\f':
-			b = append(b, '\\', 'f')
-		default:
-			b = append(b, '\\', 'u', '0', '0', "0123456789abcdef"[c>>4], "0123456789abcdef"[c&0xF])
-		}
-		i++
-	}
-	return append(b, '"')
 }
 
 // A JSON path: $ followed by .name, ['name'], [n], [*] and .* steps,
@@ -777,7 +736,7 @@ func registerJSONFuncs() {
 				if i > 0 {
 					b = append(b, ',')
 				}
-				b = appendJSONString(b, a[i].S)
+				b = types.AppendJSONString(b, a[i].S)
 				b = append(b, ':')
 				if raw[i+1] && !a[i+1].IsNull() {
 					b = append(b, a[i+1].S...)
@@ -843,24 +802,24 @@ func appendValueJSON(b []byte, v types.Value, t types.Type, ksql bool) []byte {
 	case types.Float, types.Double:
 		s := types.FormatFloat(v.Float(), 64)
 		if s == "NaN" || strings.HasSuffix(s, "Infinity") {
-			return appendJSONString(b, s)
+			return types.AppendJSONString(b, s)
 		}
 		return append(b, s...)
 	case types.Decimal:
 		return append(b, types.FormatDecimal(v.I, int(v.Scale))...)
 	case types.String:
-		return appendJSONString(b, v.S)
+		return types.AppendJSONString(b, v.S)
 	case types.Bytes:
-		return appendJSONString(b, base64.StdEncoding.EncodeToString([]byte(v.S)))
+		return types.AppendJSONString(b, base64.StdEncoding.EncodeToString([]byte(v.S)))
 	case types.Date:
-		return appendJSONString(b, types.FormatDate(v.I))
+		return types.AppendJSONString(b, types.FormatDate(v.I))
 	case types.Time:
-		return appendJSONString(b, javaLocalTime(v.I))
+		return types.AppendJSONString(b, javaLocalTime(v.I))
 	case types.Timestamp, types.TimestampLTZ:
 		if ksql {
-			return appendJSONString(b, types.FormatTimestamp(v.I, 3, 'T'))
+			return types.AppendJSONString(b, types.FormatTimestamp(v.I, 3, 'T'))
 		}
-		return appendJSONString(b, string(types.AppendTimestamp(nil, v.I, 6, 'T', true)))
+		return types.AppendJSONString(b, string(types.AppendTimestamp(nil, v.I, 6, 'T', true)))
 	case types.Array:
 		et := elemOf(t)
 		b = append(b, '[')
@@ -881,9 +840,9 @@ func appendValueJSON(b []byte, v types.Value, t types.Type, ksql bool) []byte {
 				}
 				k := m.Keys[i]
 				if k.K == types.String {
-					b = appendJSONString(b, k.S)
+					b = types.AppendJSONString(b, k.S)
 				} else {
-					b = appendJSONString(b, ToText(k, kt, ksql))
+					b = types.AppendJSONString(b, ToText(k, kt, ksql))
 				}
 				b = append(b, ':')
 				b = appendValueJSON(b, m.Vals[i], vt, ksql)
@@ -897,7 +856,7 @@ func appendValueJSON(b []byte, v types.Value, t types.Type, ksql bool) []byte {
 			if i > 0 {
 				b = append(b, ',')
 			}
-			b = appendJSONString(b, f.Name)
+			b = types.AppendJSONString(b, f.Name)
 			b = append(b, ':')
 			x := types.NullValue
 			if i < len(fs) {
@@ -907,7 +866,7 @@ func appendValueJSON(b []byte, v types.Value, t types.Type, ksql bool) []byte {
 		}
 		return append(b, '}')
 	}
-	return appendJSONString(b, v.String())
+	return types.AppendJSONString(b, v.String())
 }
 
 // javaLocalTime renders micros of day as java.time.LocalTime.toString:
