@@ -208,10 +208,10 @@ func (r *rewriter) lookup(name string) *placeholder {
 }
 
 func (r *rewriter) tok(i, hi int) token {
-	if i < hi && i < len(r.toks) {
+	if i >= 0 && i < hi && i < len(r.toks) {
 		return r.toks[i]
 	}
-	return token{kind: tkEOF, off: r.toks[min(i, len(r.toks)-1)].off}
+	return token{kind: tkEOF, off: r.toks[max(0, min(i, len(r.toks)-1))].off}
 }
 
 // levelCtx says what a bracketed level is.
