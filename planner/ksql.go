@@ -534,7 +534,7 @@ func (s *Session) ksqlShow(n *sql.Show) (*Result, error) {
 		}
 		return r, nil
 	case "PROPERTIES":
-		props := s.Settings()
+		props := effectiveSettings(sql.KSQL, s.Settings())
 		ent := &KSQLEntity{Type: "properties", Properties: props}
 		r := &Result{Kind: ResultTable, Columns: []string{"Property", "Value"}, KSQL: ent}
 		for _, k := range sortedKeys(props) {

@@ -88,19 +88,35 @@ func NewSession(cfg Config) *Session {
 	return &Session{Config: cfg, settings: map[string]string{}}
 }
 
-// Setting returns a session setting.
+// Setting returns a session setting (an alias reads the key it stands
+// for).
 func (s *Session) Setting(key string) (string, bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	v, ok := s.settings[key]
+	v, ok := s.settings[canonicalSetting(key)]
 	return v, ok
 }
 
-// Set changes a session setting.
+// Set changes a session setting without checking it (SET checks; see
+// Apply).
 func (s *Session) Set(key, value string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.settings[key] = value
+	s.settings[canonicalSetting(key)] = value
+}
+
+// Apply is SET key = value: the value is checked against the settings
+// table (an error for a value the key does not accept) and stored; the
+// warnings say when the key is deprecated or not read by Tumble.
+func (s *Session) Apply(key, value string) (warnings []string, err error) {
+	canonical, warnings, err := CheckSetting(s.Dialect, key, value)
+	if err != nil {
+		return nil, err
+	}
+	s.mu.Lock()
+	s.settings[canonical] = value
+	s.mu.Unlock()
+	return warnings, nil
 }
 
 // Settings returns a copy of all settings.
@@ -159,6 +175,9 @@ type Result struct {
 	JobID     string
 	Stream    *Stream
 	Statement sql.Statement
+	// Warnings are shown before the result ([WARNING] lines): a setting
+	// Tumble does not read, a deprecated key.
+	Warnings []string
 	// KSQL is set for ksqlDB-dialect statements: what ksqlDB's REST API
 	// returns for them.
 	KSQL *KSQLEntity
@@ -245,7 +264,7 @@ func (s *Session) Execute(ctx context.Context, st sql.Statement) (*Result, error
 		if n.Key == "" {
 			s.settings = map[string]string{}
 		} else {
-			delete(s.settings, n.Key)
+			delete(s.settings, canonicalSetting(n.Key))
 		}
 		s.mu.Unlock()
 		return ok("Execute statement succeeded."), nil
@@ -1002,30 +1021,18 @@ func (s *Session) execExplain(n *sql.Explain) (*Result, error) {
 
 func (s *Session) execSet(n *sql.Set) (*Result, error) {
 	if n.Key == "" {
-		settings := s.Settings()
-		r := &Result{Kind: ResultTable, Columns: []string{"key", "value"}}
-		for _, k := range sortedKeys(settings) {
-			r.Rows = append(r.Rows, []string{k, settings[k]})
-		}
-		return r, nil
+		return SettingsTable(s.Dialect, s.Settings()), nil
 	}
-	switch n.Key {
-	case "pipeline.auto-watermark-interval", "table.exec.source.idle-timeout", "execution.checkpointing.interval":
-		if _, err := parseDuration(n.Value); err != nil {
-			return nil, sql.Errorf(n.Start, "Invalid value for '%s': %v", n.Key, err)
-		}
-	case "table.local-time-zone":
-		if n.Value != "default" {
-			if _, err := time.LoadLocation(n.Value); err != nil {
-				return nil, sql.Errorf(n.Start, "Invalid time zone '%s': %v", n.Value, err)
-			}
-		}
+	warnings, err := s.Apply(n.Key, n.Value)
+	if err != nil {
+		return nil, sql.Errorf(n.Start, "%v", err)
 	}
-	s.Set(n.Key, n.Value)
+	r := ok("Execute statement succeeded.")
 	if s.Dialect == sql.KSQL {
-		return ok(fmt.Sprintf("Successfully changed local property '%s' to '%s'.", n.Key, n.Value)), nil
+		r = ok(fmt.Sprintf("Successfully changed local property '%s' to '%s'.", n.Key, n.Value))
 	}
-	return ok("Execute statement succeeded."), nil
+	r.Warnings = warnings
+	return r, nil
 }
 
 func (s *Session) execShow(n *sql.Show) (*Result, error) {
@@ -1175,7 +1182,6 @@ SHOW TABLES		Shows all registered tables.
 SHOW VIEWS		Shows all registered views.
 STOP JOB		Stops a running job. Syntax: "STOP JOB '<job id>';".
 
-Settings Tumble reads: 'table.exec.source.idle-timeout', 'pipeline.auto-watermark-interval',
-'execution.checkpointing.interval', 'table.local-time-zone', 'table.dml-sync', 'pipeline.name'.
+"SET;" lists the settings Tumble reads, with the values in force and their defaults.
 
 Hint: Make sure that a statement ends with ";" for finalizing (multi-line) statements.`

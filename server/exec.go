@@ -48,6 +48,25 @@ func (s *Server) session(d sql.Dialect, props map[string]string) *planner.Sessio
 	return sess
 }
 
+// checkProps checks a request's session properties against the settings
+// Tumble reads: an error for a value a key does not accept, warnings for
+// keys Tumble does not read (or deprecated ones).
+func checkProps(d sql.Dialect, props map[string]string) (warnings []string, err error) {
+	keys := make([]string, 0, len(props))
+	for k := range props {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		_, w, err := planner.CheckSetting(d, k, props[k])
+		if err != nil {
+			return nil, err
+		}
+		warnings = append(warnings, w...)
+	}
+	return warnings, nil
+}
+
 // state is what a statement can change: the catalog's objects and the
 // jobs, by identity.
 type state struct {

@@ -132,7 +132,13 @@ func (s *Server) handleKSQL(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	sess := s.session(sql.KSQL, req.props())
+	props := req.props()
+	propWarnings, err := checkProps(sql.KSQL, props)
+	if err != nil {
+		s.statementError(w, r, req.KSQL, err, nil)
+		return
+	}
+	sess := s.session(sql.KSQL, props)
 	entities := []any{}
 	for _, st := range stmts {
 		_, text := st.Span()
@@ -141,7 +147,7 @@ func (s *Server) handleKSQL(w http.ResponseWriter, r *http.Request) {
 			s.statementError(w, r, text+";", err, entities)
 			return
 		}
-		if e := s.ksqlEntity(st, text+";", out); e != nil {
+		if e := s.ksqlEntity(st, text+";", out, propWarnings); e != nil {
 			entities = append(entities, e)
 		}
 	}
@@ -150,7 +156,7 @@ func (s *Server) handleKSQL(w http.ResponseWriter, r *http.Request) {
 
 // ksqlEntity renders one statement's result as ksqlDB's entity; nil for
 // statements ksqlDB answers without one (SET, UNSET).
-func (s *Server) ksqlEntity(st sql.Statement, text string, out outcome) any {
+func (s *Server) ksqlEntity(st sql.Statement, text string, out outcome, extra []string) any {
 	r := out.result
 	seq := out.seq
 	if seq == 0 {
@@ -167,7 +173,11 @@ func (s *Server) ksqlEntity(st sql.Statement, text string, out outcome) any {
 	base := func(typ string) orderedObject {
 		return orderedObject{{"@type", typ}, {"statementText", text}}
 	}
-	warnings := kv{"warnings", []any{}}
+	list := []any{}
+	for _, m := range append(extra, r.Warnings...) {
+		list = append(list, orderedObject{{"message", m}})
+	}
+	warnings := kv{"warnings", list}
 	switch e.Type {
 	case "":
 		return nil
@@ -620,6 +630,10 @@ func (s *Server) startQuery(w http.ResponseWriter, r *http.Request, text string,
 	default:
 		writeJSON(w, http.StatusBadRequest, ksqlContentType(r), ksqlStatementError{Type: "statement_error", ErrorCode: codeBadStatement,
 			Message: "Only SELECT and PRINT statements run on this endpoint; send the others to /ksql", StatementText: text, Entities: []any{}})
+		return nil, nil, false
+	}
+	if _, err := checkProps(sql.KSQL, props); err != nil {
+		s.statementError(w, r, text, err, nil)
 		return nil, nil, false
 	}
 	sess := s.session(sql.KSQL, props)

@@ -237,6 +237,11 @@ func TestBadRequests(t *testing.T) {
 		{"query DDL", "POST", "/query", `{"ksql":"SHOW STREAMS;"}`, 400, "statement_error"},
 		{"query-stream bad JSON", "POST", "/query-stream", `nope`, 400, "malformed JSON"},
 		{"info wrong method", "DELETE", "/info", ``, 405, "generic_error"},
+		{"bad property value", "POST", "/v1/statements", `{"statement":"SHOW TABLES","dialect":"flink","properties":{"table.dml-sync":"maybe"}}`, 400, "Invalid value for 'table.dml-sync'"},
+		{"unknown property", "POST", "/v1/statements", `{"statement":"SHOW TABLES","dialect":"flink","properties":{"this.is.nonsense":"x"}}`, 200, `"warnings":["The specified key 'this.is.nonsense' is not used by Tumble`},
+		{"SET of an unknown key", "POST", "/v1/statements", `{"statement":"SET 'no.such.key' = '1'","dialect":"flink"}`, 200, `"warnings":["The specified key 'no.such.key' is not used by Tumble`},
+		{"ksql bad property value", "POST", "/ksql", `{"ksql":"SHOW STREAMS;","streamsProperties":{"auto.offset.reset":"newest"}}`, 400, "Invalid value for 'auto.offset.reset'"},
+		{"ksql unknown property", "POST", "/ksql", `{"ksql":"SHOW STREAMS;","streamsProperties":{"ksql.streams.num.stream.threads":4}}`, 200, `"warnings":[{"message":"The specified key 'ksql.streams.num.stream.threads' is not used by Tumble`},
 	}
 	for _, c := range cases {
 		status, body := ts.do(c.method, c.path, "application/json", []byte(c.body))

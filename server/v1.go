@@ -41,6 +41,9 @@ type StatementResult struct {
 	Columns []string   `json:"columns,omitempty"`
 	Rows    [][]string `json:"rows,omitempty"`
 	Plan    string     `json:"plan,omitempty"`
+	// Warnings come before the result (a SET of a key Tumble does not
+	// read).
+	Warnings []string `json:"warnings,omitempty"`
 	// Seq is the command-log sequence number when the statement changed
 	// the catalog or the jobs.
 	Seq int64 `json:"seq,omitempty"`
@@ -50,7 +53,10 @@ type StatementResult struct {
 // Error says why and Results holds the statements that ran before.
 type StatementsResponse struct {
 	Results []StatementResult `json:"results"`
-	Error   *ErrorInfo        `json:"error,omitempty"`
+	// Warnings are about the request's properties: keys Tumble does not
+	// read, deprecated keys.
+	Warnings []string   `json:"warnings,omitempty"`
+	Error    *ErrorInfo `json:"error,omitempty"`
 }
 
 // ErrorInfo is Tumble's error body. Line and Column (1-based) place an
@@ -123,6 +129,11 @@ func (s *Server) handleStatements(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
+	warnings, err := checkProps(d, req.Properties)
+	if err != nil {
+		writeJSON(w, http.StatusBadRequest, "", v1ErrorBody(http.StatusBadRequest, err, nil))
+		return
+	}
 	sess := s.session(d, req.Properties)
 	results := []StatementResult{}
 	for _, st := range stmts {
@@ -134,12 +145,12 @@ func (s *Server) handleStatements(w http.ResponseWriter, r *http.Request) {
 			if errors.As(err, &ie) {
 				status = http.StatusInternalServerError
 			}
-			writeJSON(w, status, "", StatementsResponse{Results: results, Error: withStatement(errorInfo(status, err), text)})
+			writeJSON(w, status, "", StatementsResponse{Results: results, Warnings: warnings, Error: withStatement(errorInfo(status, err), text)})
 			return
 		}
 		results = append(results, statementResult(text, out))
 	}
-	writeJSON(w, http.StatusOK, "", StatementsResponse{Results: results})
+	writeJSON(w, http.StatusOK, "", StatementsResponse{Results: results, Warnings: warnings})
 }
 
 func withStatement(e *ErrorInfo, text string) *ErrorInfo {
@@ -149,7 +160,7 @@ func withStatement(e *ErrorInfo, text string) *ErrorInfo {
 
 func statementResult(text string, out outcome) StatementResult {
 	r := out.result
-	res := StatementResult{Statement: text, Message: r.Message, Seq: out.seq}
+	res := StatementResult{Statement: text, Message: r.Message, Seq: out.seq, Warnings: r.Warnings}
 	switch r.Kind {
 	case planner.ResultOK:
 		res.Kind = "ok"
@@ -187,6 +198,8 @@ type QueryColumn struct {
 type QueryHeader struct {
 	JobID   string        `json:"job_id"`
 	Columns []QueryColumn `json:"columns"`
+	// Warnings are about the request's properties (see StatementsResponse).
+	Warnings []string `json:"warnings,omitempty"`
 }
 
 // handleV1Query is POST /v1/query: one SELECT (or PRINT), answered as
@@ -226,6 +239,11 @@ func (s *Server) handleV1Query(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusBadRequest, "", v1ErrorBody(http.StatusBadRequest, err, nil))
 		return
 	}
+	warnings, err := checkProps(d, req.Properties)
+	if err != nil {
+		writeJSON(w, http.StatusBadRequest, "", v1ErrorBody(http.StatusBadRequest, err, nil))
+		return
+	}
 	out, err := s.execute(r.Context(), s.session(d, req.Properties), st, req.Statement)
 	if err != nil {
 		status := http.StatusBadRequest
@@ -246,7 +264,7 @@ func (s *Server) handleV1Query(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Content-Type", "application/x-ndjson")
 	w.WriteHeader(http.StatusOK)
 	fl := flusher(w)
-	hdr := QueryHeader{JobID: queryID(res)}
+	hdr := QueryHeader{JobID: queryID(res), Warnings: warnings}
 	for _, c := range stream.Columns {
 		hdr.Columns = append(hdr.Columns, QueryColumn{Name: c.Name, Type: c.Type.String(), DataType: c.Type})
 	}

@@ -6,6 +6,7 @@ import (
 	"unicode"
 
 	"github.com/tumble/tumble/engine/expr"
+	"github.com/tumble/tumble/planner"
 	"github.com/tumble/tumble/sql"
 )
 
@@ -100,6 +101,11 @@ func newCompleter(d sql.Dialect, names func() []string) *completer {
 		c.options = append(c.options, ksqlOptions...)
 	} else {
 		c.words = append(c.words, flinkKeywords...)
+	}
+	for _, def := range planner.SettingDefs(d) {
+		if !slices.Contains(c.options, def.Key) {
+			c.options = append(c.options, def.Key)
+		}
 	}
 	c.words = append(c.words, aggregateNames...)
 	c.words = append(c.words, expr.FunctionNames()...)

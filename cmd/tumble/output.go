@@ -24,6 +24,9 @@ const maxColumnWidth = 30
 // For a streaming SELECT it prints rows until the query ends or ctx is done,
 // then cancels the query.
 func printResult(ctx context.Context, w io.Writer, r *planner.Result) error {
+	for _, warning := range r.Warnings {
+		fmt.Fprintf(w, "[WARNING] %s\n", warning)
+	}
 	switch r.Kind {
 	case planner.ResultOK:
 		if strings.Contains(r.Message, "\n") {

@@ -158,6 +158,8 @@ func rewriteQFile(text string, rs []qResult) string {
 			check = "!error"
 		case strings.HasPrefix(r.Got, "[INFO]"):
 			check = "!info"
+		case strings.HasPrefix(r.Got, "[WARNING]"):
+			check = "!warning"
 		}
 		if r.Got != "" {
 			out = append(out, strings.Split(r.Got, "\n")...)

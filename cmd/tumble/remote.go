@@ -77,7 +77,7 @@ func (e *remoteExecutor) executeOne(ctx context.Context, st sql.Statement) (*pla
 	sent := positioned(sql.RawStatement{Text: text, Start: pos})
 	switch n := st.(type) {
 	case *sql.Set:
-		return e.set(n), nil
+		return e.set(n)
 	case *sql.Reset:
 		return e.reset(n), nil
 	case *sql.Quit:
@@ -88,31 +88,36 @@ func (e *remoteExecutor) executeOne(ctx context.Context, st sql.Statement) (*pla
 	return e.statement(ctx, sent)
 }
 
-func (e *remoteExecutor) set(n *sql.Set) *planner.Result {
+func (e *remoteExecutor) set(n *sql.Set) (*planner.Result, error) {
 	if n.Key == "" {
-		cols := []string{"key", "value"}
-		if e.dialect == sql.KSQL {
-			cols = []string{"Property", "Value"}
+		if e.dialect != sql.KSQL {
+			return planner.SettingsTable(e.dialect, e.props), nil
 		}
-		r := &planner.Result{Kind: planner.ResultTable, Columns: cols}
+		r := &planner.Result{Kind: planner.ResultTable, Columns: []string{"Property", "Value"}}
 		for _, k := range sortedKeys(e.props) {
 			r.Rows = append(r.Rows, []string{k, e.props[k]})
 		}
-		return r
+		return r, nil
 	}
-	e.props[n.Key] = n.Value
+	key, warnings, err := planner.CheckSetting(e.dialect, n.Key, n.Value)
+	if err != nil {
+		return nil, sql.Errorf(n.Start, "%v", err)
+	}
+	e.props[key] = n.Value
+	r := &planner.Result{Kind: planner.ResultOK, Message: "Execute statement succeeded.", Warnings: warnings}
 	if e.dialect == sql.KSQL {
-		return &planner.Result{Kind: planner.ResultOK, Message: fmt.Sprintf("Successfully changed local property '%s' to '%s'.", n.Key, n.Value)}
+		r.Message = fmt.Sprintf("Successfully changed local property '%s' to '%s'.", n.Key, n.Value)
 	}
-	return &planner.Result{Kind: planner.ResultOK, Message: "Execute statement succeeded."}
+	return r, nil
 }
 
 func (e *remoteExecutor) reset(n *sql.Reset) *planner.Result {
 	if n.Key == "" {
 		e.props = map[string]string{}
 	} else {
-		old, had := e.props[n.Key]
-		delete(e.props, n.Key)
+		key := planner.CanonicalSetting(n.Key)
+		old, had := e.props[key]
+		delete(e.props, key)
 		if e.dialect == sql.KSQL && had {
 			return &planner.Result{Kind: planner.ResultOK, Message: fmt.Sprintf("Successfully unset local property '%s' (value was '%s').", n.Key, old)}
 		}

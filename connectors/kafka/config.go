@@ -220,6 +220,11 @@ func (c *config) parseScan() error {
 		if c.ksql || c.group == "" {
 			c.startMode = StartEarliest
 		}
+		// ksqlDB's 'auto.offset.reset' session property: a query reads
+		// its topics from the start, or only what is written after it.
+		if c.ksql && strings.EqualFold(strings.TrimSpace(spec.Defaults["auto.offset.reset"]), "latest") {
+			c.startMode = StartLatest
+		}
 	}
 	switch c.startMode {
 	case StartEarliest, StartLatest:

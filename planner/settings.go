@@ -1,0 +1,290 @@
+package planner
+
+// The session settings Tumble acts on, in one table: each key's default,
+// what it does, and how its value is checked. SET checks a value here
+// before storing it; a key that is not here is stored but answered with a
+// warning (nothing reads it), and SET; lists the table with the values in
+// force. The README's table of settings is this table.
+
+import (
+	"fmt"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/tumble/tumble/sql"
+)
+
+// SettingScope says in which dialect a setting is read.
+type SettingScope int
+
+const (
+	ScopeBoth  SettingScope = iota // read in either dialect
+	ScopeFlink                     // Flink SQL only
+	ScopeKSQL                      // ksqlDB only
+)
+
+// SettingDef describes one key Tumble acts on.
+type SettingDef struct {
+	Key string
+	// Default is the value in force when the key is not set ("" shows as
+	// "(none)").
+	Default     string
+	Description string
+	Scope       SettingScope
+	// Check validates a value; nil accepts any.
+	Check func(v string) error
+}
+
+// settingAlias is another name of a key: a deprecated one (SET answers
+// with Flink's deprecation warning) or another spelling (ksqlDB's
+// "ksql.streams." prefix).
+type settingAlias struct {
+	canonical  string
+	deprecated bool
+}
+
+// settingDefs is every key Tumble acts on, sorted by key.
+var settingDefs = []SettingDef{
+	{Key: "auto.offset.reset", Default: "earliest", Scope: ScopeKSQL, Check: oneOf("earliest", "latest"),
+		Description: "Where a query starts reading a topic: its first record (earliest) or only records written after the query starts (latest)."},
+	{Key: "execution.checkpointing.interval", Default: "5 s", Check: checkDuration,
+		Description: "How often a job checkpoints its state and source positions (and commits exactly-once sinks); 0 disables checkpoints."},
+	{Key: "execution.runtime-mode", Default: "streaming", Scope: ScopeFlink, Check: oneOf("streaming", "batch"),
+		Description: "batch: Kafka sources stop at the end offsets they see when the query starts, and the client prints final results."},
+	{Key: "ksql.persistence.default.format.value", Scope: ScopeKSQL, Check: checkNonEmpty,
+		Description: "The value format of a stream or table created without VALUE_FORMAT or FORMAT."},
+	{Key: "pipeline.auto-watermark-interval", Default: "200 ms", Check: checkDuration,
+		Description: "How often watermarks are emitted; 0 emits one after every record."},
+	{Key: "pipeline.name", Scope: ScopeFlink,
+		Description: "The name of the next job submitted (SHOW JOBS); by default it is named after its sink."},
+	{Key: "processing.guarantee", Default: "at_least_once", Scope: ScopeKSQL, Check: oneOf("at_least_once", "exactly_once", "exactly_once_v2", "exactly_once_beta"),
+		Description: "exactly_once_v2 writes a query's output in Kafka transactions committed with its checkpoints."},
+	{Key: "restart-strategy.fixed-delay.attempts", Default: "2147483647", Check: checkNonNegativeInt,
+		Description: "How many times a failed job restarts from its last checkpoint before it stays FAILED."},
+	{Key: "restart-strategy.fixed-delay.delay", Default: "1 s", Check: checkDuration,
+		Description: "The wait before each restart of a failed job."},
+	{Key: "restart-strategy.type", Default: "fixed-delay", Check: oneOf("fixed-delay", "fixeddelay", "exponential-delay", "none", "off", "disable", "no-restart"),
+		Description: "none: a failed job stays FAILED; fixed-delay: it restarts from its last checkpoint."},
+	{Key: "sql-client.execution.result-mode", Default: "tableau", Scope: ScopeFlink, Check: oneOf("tableau"),
+		Description: "How the client shows a SELECT: tableau (a box with the op of each change)."},
+	{Key: "table.display.max-column-width", Default: "30", Scope: ScopeFlink, Check: checkPositiveInt,
+		Description: "The widest a text column of a query result is shown; longer values end in '...'."},
+	{Key: "table.dml-sync", Default: "false", Scope: ScopeFlink, Check: checkBool,
+		Description: "INSERT waits until its job has finished (bounded inputs) before the next statement runs."},
+	{Key: "table.exec.source.idle-timeout", Default: "0 ms", Scope: ScopeFlink, Check: checkDuration,
+		Description: "A source partition without records this long stops holding the watermark back; 0 never."},
+	{Key: "table.local-time-zone", Default: "default", Scope: ScopeFlink, Check: checkTimeZone,
+		Description: "The session time zone: TIMESTAMP_LTZ is shown and converted in it."},
+}
+
+// settingAliases are other names of the keys above.
+var settingAliases = map[string]settingAlias{
+	"execution.result-mode":               {canonical: "sql-client.execution.result-mode", deprecated: true},
+	"restart-strategy":                    {canonical: "restart-strategy.type", deprecated: true},
+	"sql-client.display.max-column-width": {canonical: "table.display.max-column-width", deprecated: true},
+	"ksql.streams.auto.offset.reset":      {canonical: "auto.offset.reset"},
+	"ksql.streams.processing.guarantee":   {canonical: "processing.guarantee"},
+}
+
+// CanonicalSetting returns the key an alias stands for (key itself when
+// it is no alias).
+func CanonicalSetting(key string) string { return canonicalSetting(key) }
+
+func canonicalSetting(key string) string {
+	if a, ok := settingAliases[key]; ok {
+		return a.canonical
+	}
+	return key
+}
+
+// LookupSetting returns the definition of a key (or of the key an alias
+// stands for) read in dialect d.
+func LookupSetting(d sql.Dialect, key string) (SettingDef, bool) {
+	key = canonicalSetting(key)
+	i := sort.Search(len(settingDefs), func(i int) bool { return settingDefs[i].Key >= key })
+	if i == len(settingDefs) || settingDefs[i].Key != key || !settingDefs[i].Scope.includes(d) {
+		return SettingDef{}, false
+	}
+	return settingDefs[i], true
+}
+
+// SettingDefs returns the keys read in dialect d, sorted.
+func SettingDefs(d sql.Dialect) []SettingDef {
+	var out []SettingDef
+	for _, def := range settingDefs {
+		if def.Scope.includes(d) {
+			out = append(out, def)
+		}
+	}
+	return out
+}
+
+func (sc SettingScope) includes(d sql.Dialect) bool {
+	switch sc {
+	case ScopeFlink:
+		return d != sql.KSQL
+	case ScopeKSQL:
+		return d == sql.KSQL
+	}
+	return true
+}
+
+// CheckSetting checks SET key = value in dialect d. It returns the key to
+// store the value under (an alias's key), warnings for the user (a
+// deprecated key; a key Tumble does not read) and an error for a value
+// the key does not accept.
+func CheckSetting(d sql.Dialect, key, value string) (canonical string, warnings []string, err error) {
+	canonical = key
+	if a, ok := settingAliases[key]; ok {
+		canonical = a.canonical
+		if a.deprecated {
+			warnings = append(warnings, fmt.Sprintf("The specified key '%s' is deprecated. Please use '%s' instead.", key, a.canonical))
+		}
+	}
+	def, ok := LookupSetting(d, canonical)
+	if !ok {
+		return key, []string{fmt.Sprintf("The specified key '%s' is not used by Tumble: setting it has no effect (SET; lists the keys Tumble reads).", key)}, nil
+	}
+	if def.Check != nil {
+		if err := def.Check(value); err != nil {
+			return "", nil, fmt.Errorf("Invalid value for '%s': %w", key, err)
+		}
+	}
+	return canonical, warnings, nil
+}
+
+// SettingsTable is SET; : every key read in dialect d with the value in
+// force and its default, then the keys the session set that Tumble does
+// not read.
+func SettingsTable(d sql.Dialect, set map[string]string) *Result {
+	r := &Result{Kind: ResultTable, Columns: []string{"key", "value", "default"}}
+	known := map[string]bool{}
+	for _, def := range SettingDefs(d) {
+		known[def.Key] = true
+		v, ok := set[def.Key]
+		if !ok {
+			v = def.Default
+		}
+		r.Rows = append(r.Rows, []string{def.Key, noneIfEmpty(v), noneIfEmpty(def.Default)})
+	}
+	for _, k := range sortedKeys(set) {
+		if !known[k] {
+			r.Rows = append(r.Rows, []string{k, set[k], "(not used by Tumble)"})
+		}
+	}
+	return r
+}
+
+// effectiveSettings are the values in force in dialect d: the keys set,
+// and the defaults of the others that have one.
+func effectiveSettings(d sql.Dialect, set map[string]string) map[string]string {
+	out := map[string]string{}
+	for _, def := range SettingDefs(d) {
+		if def.Default != "" {
+			out[def.Key] = def.Default
+		}
+	}
+	for k, v := range set {
+		out[k] = v
+	}
+	return out
+}
+
+func noneIfEmpty(v string) string {
+	if v == "" {
+		return "(none)"
+	}
+	return v
+}
+
+// SettingsMarkdown renders the settings as the README's table.
+func SettingsMarkdown() string {
+	var b strings.Builder
+	b.WriteString("| key | default | dialect | what it does |\n|---|---|---|---|\n")
+	for _, def := range settingDefs {
+		scope := "both"
+		switch def.Scope {
+		case ScopeFlink:
+			scope = "Flink"
+		case ScopeKSQL:
+			scope = "ksqlDB"
+		}
+		fmt.Fprintf(&b, "| `%s` | %s | %s | %s |\n", def.Key, markdownValue(def.Default), scope, def.Description)
+	}
+	return b.String()
+}
+
+func markdownValue(v string) string {
+	if v == "" {
+		return "(none)"
+	}
+	return "`" + v + "`"
+}
+
+// The value checks.
+
+func checkDuration(v string) error {
+	d, err := parseDuration(v)
+	if err != nil {
+		return err
+	}
+	if d < 0 {
+		return fmt.Errorf("a duration cannot be negative")
+	}
+	return nil
+}
+
+func checkBool(v string) error {
+	switch strings.ToLower(strings.TrimSpace(v)) {
+	case "true", "false":
+		return nil
+	}
+	return fmt.Errorf("'%s' is not a boolean (true or false)", v)
+}
+
+func checkPositiveInt(v string) error {
+	n, err := strconv.Atoi(strings.TrimSpace(v))
+	if err != nil || n <= 0 {
+		return fmt.Errorf("'%s' is not a positive integer", v)
+	}
+	return nil
+}
+
+func checkNonNegativeInt(v string) error {
+	n, err := strconv.Atoi(strings.TrimSpace(v))
+	if err != nil || n < 0 {
+		return fmt.Errorf("'%s' is not a non-negative integer", v)
+	}
+	return nil
+}
+
+func checkNonEmpty(v string) error {
+	if strings.TrimSpace(v) == "" {
+		return fmt.Errorf("the value cannot be empty")
+	}
+	return nil
+}
+
+func checkTimeZone(v string) error {
+	if v == "default" {
+		return nil
+	}
+	if _, err := time.LoadLocation(v); err != nil {
+		return fmt.Errorf("invalid time zone '%s': %v", v, err)
+	}
+	return nil
+}
+
+// oneOf accepts the given values, in any case.
+func oneOf(values ...string) func(string) error {
+	return func(v string) error {
+		for _, x := range values {
+			if strings.EqualFold(strings.TrimSpace(v), x) {
+				return nil
+			}
+		}
+		return fmt.Errorf("'%s' is not one of %s", v, strings.Join(values, ", "))
+	}
+}
