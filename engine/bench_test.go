@@ -81,8 +81,8 @@ func BenchmarkCalcSeed(b *testing.B) {
 // windows, rows in time order (1000 per second), the watermark advancing
 // after every batch of 1024 rows so windows keep firing.
 func BenchmarkWindowAggSeed(b *testing.B) {
-	sum, _ := agg.New("SUM", []types.Type{types.TInt}, false, false)
-	cnt, _ := agg.New("COUNT", nil, false, false)
+	sum, _ := agg.New("SUM", []types.Type{types.TInt}, false, agg.Semantics{})
+	cnt, _ := agg.New("COUNT", nil, false, agg.Semantics{})
 	w := &WindowAgg{W: Window{Kind: Tumble, Size: 3 * types.MicrosPerSecond}, TimeCol: 0,
 		Aggs: []AggCall{{Func: sum, Arg: 1}, {Func: cnt, Arg: -1}}}
 	w.SetNext(&discard{})

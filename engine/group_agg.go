@@ -6,19 +6,18 @@ import (
 
 // GroupAgg is an unbounded GROUP BY: after every input row it emits the
 // change of that row's group. Output rows are keys..., aggregates....
-//
-// Retract mode (Flink) emits -U old / +U new (+I for a new group, -D when
-// a group's last row is retracted). Upsert mode (ksqlDB tables) emits only
-// the new value (+U, +I) and -D.
+// Emit and NullKeys name its behaviours.
 type GroupAgg struct {
 	base
-	Keys   []int
-	Aggs   []AggCall
+	Keys []int
+	Aggs []AggCall
+	// Emit says when and how a group's result goes out.
+	Emit GroupEmit
+	// Upsert (with EmitOnChange) emits only the new value (+I, +U) and -D
+	// instead of -U old / +U new.
 	Upsert bool
-	// KSQL is ksqlDB's table aggregation: upsert output, a new value after
-	// every input row (equal or not), groups kept when their rows are all
-	// retracted, and the output time the largest input time of the group.
-	KSQL bool
+	// NullKeys says what becomes of rows whose grouping key has a NULL.
+	NullKeys NullKeys
 	// DropDeletes ignores Delete records (a ksqlDB stream's tombstones).
 	DropDeletes bool
 
@@ -54,13 +53,46 @@ func rowsEqual(a, b types.Row) bool {
 	return true
 }
 
+// GroupEmit says when a group aggregate emits.
+type GroupEmit uint8
+
+const (
+	// EmitOnChange emits a group's result when it differs from the last
+	// one emitted: +I for a new group, -U old / +U new (or +U alone with
+	// Upsert), -D when the group's last row is retracted; the output time
+	// is the row's (Flink).
+	EmitOnChange GroupEmit = iota
+	// EmitPerRow emits the group's result after every input row, equal or
+	// not, as an upsert (+I, then +U); a row moving within its group (-U
+	// then +U of the same key) updates it once; groups stay when all
+	// their rows are retracted; the output time is the largest input time
+	// of the group (ksqlDB's table aggregation, as Kafka Streams').
+	EmitPerRow
+)
+
+// NullKeys says what an aggregate does with rows whose grouping key has
+// a NULL.
+type NullKeys uint8
+
+const (
+	NullKeysGroup NullKeys = iota // NULL is a key like any other (SQL)
+	NullKeysDrop                  // the row is dropped (ksqlDB)
+)
+
+func (g *GroupAgg) dropKey(row types.Row) bool {
+	return g.NullKeys == NullKeysDrop && anyNull(row, g.Keys)
+}
+
 func (g *GroupAgg) Process(recs []Rec) error {
-	if g.KSQL {
-		return g.processKSQL(recs)
+	if g.Emit == EmitPerRow {
+		return g.processPerRow(recs)
 	}
 	g.out = g.out[:0]
 	for i := range recs {
 		r := &recs[i]
+		if g.DropDeletes && r.Kind == Delete || g.dropKey(r.Row) {
+			continue
+		}
 		g.keyBuf = appendKeyCols(g.keyBuf[:0], r.Row, g.Keys)
 		retract := r.Kind.IsRetract()
 		if retract {
@@ -98,18 +130,14 @@ func (g *GroupAgg) Process(recs []Rec) error {
 	return g.emit(g.out)
 }
 
-// processKSQL is ksqlDB's aggregation: rows whose grouping key has a NULL
-// are dropped; a stream's tombstones are ignored (DropDeletes); a table
-// row that moves within one group (-U then +U of the same key) updates it
-// once; every change emits the group's new value.
-func (g *GroupAgg) processKSQL(recs []Rec) error {
+// processPerRow is EmitPerRow: a table row that moves within one group
+// (-U then +U of the same key) updates it once; every change emits the
+// group's new value.
+func (g *GroupAgg) processPerRow(recs []Rec) error {
 	g.out = g.out[:0]
 	for i := 0; i < len(recs); i++ {
 		r := &recs[i]
-		if g.DropDeletes && r.Kind == Delete {
-			continue
-		}
-		if anyNull(r.Row, g.Keys) {
+		if g.DropDeletes && r.Kind == Delete || g.dropKey(r.Row) {
 			continue
 		}
 		g.keyBuf = appendKeyCols(g.keyBuf[:0], r.Row, g.Keys)
@@ -123,7 +151,7 @@ func (g *GroupAgg) processKSQL(recs []Rec) error {
 		}
 		gr.add(r.Row, g.Aggs, retract)
 		ts := r.Ts
-		if r.Kind == UpdateBefore && i+1 < len(recs) && recs[i+1].Kind == UpdateAfter && !anyNull(recs[i+1].Row, g.Keys) &&
+		if r.Kind == UpdateBefore && i+1 < len(recs) && recs[i+1].Kind == UpdateAfter && !g.dropKey(recs[i+1].Row) &&
 			string(appendKeyCols(nil, recs[i+1].Row, g.Keys)) == string(g.keyBuf) {
 			i++
 			gr.add(recs[i].Row, g.Aggs, false)

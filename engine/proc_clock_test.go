@@ -41,7 +41,7 @@ func TestProcTimeWindowFiresByClock(t *testing.T) {
 	expr.Now = func() time.Time { return now }
 
 	var out collected
-	cnt, _ := agg.New("COUNT", nil, false, false)
+	cnt, _ := agg.New("COUNT", nil, false, agg.Semantics{})
 	w := &WindowAgg{W: Window{Kind: Tumble, Size: types.MicrosPerSecond}, TimeCol: 0, Keys: []int{1},
 		Aggs: []AggCall{{Func: cnt, Arg: -1}}, TimeKind: types.TimestampLTZ, Proctime: true}
 	sink := NewSinkOp("out", out.sink())

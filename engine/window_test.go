@@ -52,8 +52,8 @@ func seedJob(t *testing.T, rows []types.Row, out *collected) *JobSpec {
 		t.Fatal(err)
 	}
 	calc := NewCalc(cond, []expr.Expr{tsCol, amount})
-	sum, _ := agg.New("SUM", []types.Type{types.TInt}, false, false)
-	cnt, _ := agg.New("COUNT", nil, false, false)
+	sum, _ := agg.New("SUM", []types.Type{types.TInt}, false, agg.Semantics{})
+	cnt, _ := agg.New("COUNT", nil, false, agg.Semantics{})
 	win := &WindowAgg{W: Window{Kind: Tumble, Size: 3 * types.MicrosPerSecond}, TimeCol: 0,
 		Aggs: []AggCall{{Func: sum, Arg: 1}, {Func: cnt, Arg: -1}}}
 	sink := NewSinkOp("out", out.sink())
@@ -124,7 +124,7 @@ func TestCheckpointRestoresWindowState(t *testing.T) {
 	<-job.Done()
 	_ = job
 	// A window operator snapshot round-trips.
-	sum, _ := agg.New("SUM", []types.Type{types.TInt}, false, false)
+	sum, _ := agg.New("SUM", []types.Type{types.TInt}, false, agg.Semantics{})
 	w := &WindowAgg{W: Window{Kind: Tumble, Size: 3 * types.MicrosPerSecond}, Keys: []int{1},
 		Aggs: []AggCall{{Func: sum, Arg: 1}}}
 	if err := w.Open(&OpContext{Ctx: context.Background(), Metrics: &Metrics{}}); err != nil {
@@ -156,7 +156,7 @@ func TestCheckpointRestoresWindowState(t *testing.T) {
 // ascending start order, as Kafka Streams does.
 func TestHopStreamTimeAscending(t *testing.T) {
 	var out collected
-	cnt, _ := agg.New("COUNT", nil, false, false)
+	cnt, _ := agg.New("COUNT", nil, false, agg.Semantics{})
 	ms := int64(types.MicrosPerMilli)
 	w := &WindowAgg{W: Window{Kind: Hop, Size: 30000 * ms, Slide: 10000 * ms}, TimeCol: 0, TimeKind: types.BigInt,
 		Aggs: []AggCall{{Func: cnt, Arg: -1}}, Emit: EmitEveryRow, Grace: 0}

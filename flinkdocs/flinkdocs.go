@@ -341,7 +341,7 @@ func query(ctx context.Context, s *planner.Session, text string) ([]string, erro
 				if v.IsNull() {
 					cells[i] = "NULL"
 				} else {
-					cells[i] = expr.ToText(v, st.Columns[i].Type, false)
+					cells[i] = expr.ToText(v, st.Columns[i].Type, expr.TextSQL)
 				}
 			}
 			k := rowKey(cells)

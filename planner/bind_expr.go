@@ -514,7 +514,7 @@ func (eb *exprBinder) bindAggCall(c *sql.Call) (expr.Expr, error) {
 			}
 		}
 	}
-	fn, err := agg.NewWithParams(c.Name, argTypes, params, c.Distinct, eb.b.dialect == sql.KSQL)
+	fn, err := agg.NewWithParams(c.Name, argTypes, params, c.Distinct, aggSemantics(eb.b.dialect))
 	if err != nil {
 		return nil, sql.Errorf(c.Pos, "%s", err.Error())
 	}
@@ -611,7 +611,7 @@ func (eb *exprBinder) bindNode(e sql.Expr) (expr.Expr, error) {
 		if err != nil {
 			return nil, err
 		}
-		r, err := expr.NewCast(x, t, n.Try || eb.b.dialect == sql.KSQL, env)
+		r, err := expr.NewCast(x, t, n.Try || env.Sem.CastFailure == expr.CastIsNull, env)
 		return r, wrapErr(err, n.Pos)
 	case *sql.IsNull:
 		x, err := eb.bind(n.X)
@@ -701,7 +701,7 @@ func (eb *exprBinder) bindNode(e sql.Expr) (expr.Expr, error) {
 		if err != nil {
 			return nil, err
 		}
-		return bindSubscript(x, idx, n.Pos, eb.b.dialect)
+		return bindSubscript(x, idx, n.Pos, eb.b.env.Sem.ArrayIndex)
 	case *sql.FieldAccess:
 		x, err := eb.bind(n.X)
 		if err != nil {
@@ -871,7 +871,7 @@ func coerceConst(x, other expr.Expr, env *expr.Env) expr.Expr {
 		return x
 	}
 	ot := other.Type()
-	if !(ot.Kind.IsTemporal() || (ot.Kind.IsNumeric() || ot.Kind == types.Boolean) && !env.KSQL) {
+	if !(ot.Kind.IsTemporal() || (ot.Kind.IsNumeric() || ot.Kind == types.Boolean) && env.Sem.Coercion == expr.CoerceLiterals) {
 		return x // ksqlDB compares strings with numbers and booleans nowhere
 	}
 	conv, err := expr.Converter(c.T, ot, env)
@@ -927,8 +927,7 @@ func (eb *exprBinder) bindBinary(n *sql.Binary) (expr.Expr, error) {
 	env := eb.b.env
 	switch op {
 	case "+", "-", "*", "/", "%":
-		if op == "+" && eb.b.dialect == sql.KSQL && l.Type().Kind == types.String && r.Type().Kind == types.String {
-			// ksqlDB concatenates strings with +.
+		if op == "+" && env.Sem.StringPlus == expr.PlusConcatenates && l.Type().Kind == types.String && r.Type().Kind == types.String {
 			x, err := expr.NewFunc("CONCAT", []expr.Expr{l, r}, env)
 			if err != nil {
 				return nil, wrapErr(err, n.Pos)
@@ -1078,16 +1077,16 @@ func (eb *exprBinder) bindCall(n *sql.Call) (expr.Expr, error) {
 	return x, nil
 }
 
-func bindSubscript(x, idx expr.Expr, pos sql.Pos, d sql.Dialect) (expr.Expr, error) {
+func bindSubscript(x, idx expr.Expr, pos sql.Pos, rule expr.ArrayIndex) (expr.Expr, error) {
 	t := x.Type()
 	switch t.Kind {
 	case types.Array:
-		ksql := d == sql.KSQL
+		fromEnd := rule == expr.IndexFromEnd
 		return &expr.Call{Name: "ITEM", Args: []expr.Expr{x, idx}, T: t.Elem.Nullable(), Strict: true,
 			Fn: func(a []types.Value) types.Value {
 				e := a[0].Elems()
 				i := a[1].Int()
-				if ksql && i < 0 {
+				if fromEnd && i < 0 {
 					i = int64(len(e)) + i + 1
 				}
 				if i < 1 || i > int64(len(e)) {

@@ -1053,8 +1053,9 @@ func (b *binder) bindAggregate(sel *sql.Select, fr *fromResult) (Node, error) {
 		}
 		aggNode = wa
 	} else {
-		ga := &GroupAggregate{Input: preNode, Keys: keyIdx, Aggs: calls, AggNames: aggNames, fields: out.fields, KSQL: b.dialect == sql.KSQL}
-		ga.DropDeletes = ga.KSQL && !isTableInput(fr)
+		ga := &GroupAggregate{Input: preNode, Keys: keyIdx, Aggs: calls, AggNames: aggNames, fields: out.fields}
+		ga.Emit, ga.NullKeys = groupEmit(b.dialect)
+		ga.DropDeletes = b.dialect == sql.KSQL && !isTableInput(fr)
 		aggNode = ga
 	}
 	return &Calc{Input: aggNode, Filter: having, Projects: projects, fields: fields}, nil

@@ -100,7 +100,7 @@ func (bld *builder) node(n Node, next engine.Op) error {
 		bld.chain(op, next)
 		return bld.node(n.Input, op)
 	case *GroupAggregate:
-		op := &engine.GroupAgg{Keys: n.Keys, Aggs: n.Aggs, KSQL: n.KSQL, DropDeletes: n.DropDeletes}
+		op := &engine.GroupAgg{Keys: n.Keys, Aggs: n.Aggs, Emit: n.Emit, NullKeys: n.NullKeys, DropDeletes: n.DropDeletes}
 		bld.chain(op, next)
 		return bld.node(n.Input, op)
 	case *Rank:

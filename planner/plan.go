@@ -275,8 +275,10 @@ type GroupAggregate struct {
 	Aggs     []engine.AggCall
 	AggNames []string
 	fields   []Field
-	// KSQL: ksqlDB's table aggregation (a new value after every row).
-	KSQL bool
+	// Emit and NullKeys are the engine's named behaviours (EmitPerRow is
+	// an upsert result).
+	Emit     engine.GroupEmit
+	NullKeys engine.NullKeys
 	// DropDeletes: the input is a ksqlDB stream whose tombstones are ignored.
 	DropDeletes bool
 }
@@ -284,7 +286,7 @@ type GroupAggregate struct {
 func (g *GroupAggregate) Fields() []Field { return g.fields }
 func (g *GroupAggregate) Inputs() []Node  { return []Node{g.Input} }
 func (g *GroupAggregate) Mode() Changelog {
-	if g.KSQL {
+	if g.Emit == engine.EmitPerRow {
 		return Upsert
 	}
 	return Retract

@@ -131,7 +131,8 @@ func (s *Session) Settings() map[string]string {
 }
 
 func (s *Session) env() *expr.Env {
-	env := &expr.Env{KSQL: s.Dialect == sql.KSQL}
+	env := &expr.Env{}
+	env.Sem, env.Funcs = exprSemantics(s.Dialect)
 	if tz, ok := s.Setting("table.local-time-zone"); ok && tz != "" && tz != "default" {
 		if loc, err := time.LoadLocation(tz); err == nil {
 			env.Loc = loc

@@ -449,7 +449,7 @@ func FormatRow(rec engine.Rec, cols []planner.Field) string {
 		case v.K == types.String && v.S == "":
 			parts[i] = "(empty)"
 		default:
-			parts[i] = expr.ToText(v, cols[i].Type, false)
+			parts[i] = expr.ToText(v, cols[i].Type, expr.TextSQL)
 		}
 	}
 	line := strings.Join(parts, " ")

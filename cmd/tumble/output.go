@@ -179,7 +179,7 @@ func formatValue(v types.Value, t types.Type, loc *time.Location) string {
 	if t.Kind == types.TimestampLTZ && loc != nil {
 		return types.FormatTimestamp(types.ToWallClock(v.I, loc), t.Precision, ' ')
 	}
-	return expr.ToText(v, t, false)
+	return expr.ToText(v, t, expr.TextSQL)
 }
 
 // streamRows prints SELECT rows in Flink's tableau style: in streaming

@@ -72,7 +72,7 @@ func (c *config) partitionText(v types.Value, t types.Type) string {
 	if v.IsNull() {
 		return c.defName
 	}
-	s := expr.ToText(v, t, false)
+	s := expr.ToText(v, t, expr.TextSQL)
 	if s == "" {
 		return c.defName
 	}

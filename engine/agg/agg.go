@@ -80,15 +80,57 @@ func IsAggregate(name string) bool {
 	return false
 }
 
+// Semantics names the behaviours in which dialects' aggregates differ.
+// The zero value is Flink SQL's.
+type Semantics struct {
+	Sum   SumRule
+	Avg   AvgRule
+	Stats StatsRule
+}
+
+// SumRule types SUM and says what it gives over no values.
+type SumRule uint8
+
+const (
+	// SumSQL: the argument's type (DECIMAL(38, s) for decimals); NULL over
+	// no values (Flink).
+	SumSQL SumRule = iota
+	// SumJava: INT for TINYINT and SMALLINT, DOUBLE for FLOAT, the
+	// argument's DECIMAL; 0 over no values, never NULL (ksqlDB).
+	SumJava
+)
+
+// AvgRule types AVG.
+type AvgRule uint8
+
+const (
+	AvgOfArgument AvgRule = iota // the argument's type; DECIMAL(38, max(s, 6)) (Flink)
+	AvgDouble                    // always DOUBLE (ksqlDB)
+)
+
+// StatsRule says what the standard deviation and variance aggregates
+// compute and how they are typed.
+type StatsRule uint8
+
+const (
+	// StatsSQL: STDDEV_SAMP, STDDEV_POP, VAR_SAMP, VAR_POP (and STDDEV,
+	// VARIANCE, STDDEV_SAMPLE as STDDEV_SAMP) of the argument's type
+	// (Flink).
+	StatsSQL StatsRule = iota
+	// StatsKSQL: all DOUBLE; STDDEV_SAMPLE is the sample standard
+	// deviation and STDDEV_SAMP the sample variance (a ksqlDB bug its
+	// tests keep); fewer than two values give 0.0.
+	StatsKSQL
+)
+
 // New binds an aggregate. args are the argument types (empty for COUNT(*)).
-// ksql selects ksqlDB's result types.
-func New(name string, args []types.Type, distinct, ksql bool) (*Func, error) {
-	return NewWithParams(name, args, nil, distinct, ksql)
+func New(name string, args []types.Type, distinct bool, sem Semantics) (*Func, error) {
+	return NewWithParams(name, args, nil, distinct, sem)
 }
 
 // NewWithParams binds an aggregate whose arguments after the first are
 // constants (TOPK(x, k)).
-func NewWithParams(name string, args []types.Type, params []types.Value, distinct, ksql bool) (*Func, error) {
+func NewWithParams(name string, args []types.Type, params []types.Value, distinct bool, sem Semantics) (*Func, error) {
 	name = strings.ToUpper(name)
 	f := &Func{Name: name, Distinct: distinct}
 	if len(args) > 0 {
@@ -115,32 +157,33 @@ func NewWithParams(name string, args []types.Type, params []types.Value, distinc
 			return nil, err
 		}
 		t := args[0].Nullable()
+		java := sem.Sum == SumJava
 		switch t.Kind {
 		case types.TinyInt, types.SmallInt:
-			if ksql {
+			if java {
 				t = types.TInt
 			}
 		case types.Decimal:
 			t = types.DecimalType(38, t.Scale)
-			if ksql {
+			if java {
 				t = types.DecimalType(args[0].Precision, args[0].Scale)
 			}
 		case types.Float:
-			if ksql {
+			if java {
 				t = types.TDouble
 			}
 		}
 		f.Result = t
-		if ksql {
+		if java {
 			f.Result.NotNull = true
 		}
-		f.newAcc = func() Acc { return &sumAcc{t: t, zero: ksql} }
+		f.newAcc = func() Acc { return &sumAcc{t: t, zero: java} }
 	case "AVG":
 		if err := numeric(); err != nil {
 			return nil, err
 		}
 		t := args[0].Nullable()
-		if ksql {
+		if sem.Avg == AvgDouble {
 			t = types.TDouble
 		} else if t.Kind == types.Decimal {
 			t = types.DecimalType(38, max(t.Scale, 6))
@@ -220,10 +263,7 @@ func NewWithParams(name string, args []types.Type, params []types.Value, distinc
 		f.Result = types.TString
 		f.newAcc = func() Acc { return &listaggAcc{sep: sep} }
 	case "STDDEV_SAMP", "STDDEV_SAMPLE":
-		if ksql {
-			// ksqlDB: STDDEV_SAMPLE is the sample standard deviation;
-			// STDDEV_SAMP returns the sample variance (a known ksqlDB bug its
-			// tests keep). Fewer than two values give 0.0.
+		if sem.Stats == StatsKSQL {
 			if err := numeric(); err != nil {
 				return nil, err
 			}
@@ -238,8 +278,8 @@ func NewWithParams(name string, args []types.Type, params []types.Value, distinc
 			return nil, err
 		}
 		f.Result = types.TDouble
-		if !ksql && args[0].Kind != types.Null {
-			f.Result = args[0].Nullable() // Flink: the argument's type
+		if sem.Stats == StatsSQL && args[0].Kind != types.Null {
+			f.Result = args[0].Nullable() // the argument's type
 		}
 		rt := f.Result
 		kind := map[string]string{"STDDEV": "STDDEV_SAMP", "STDDEV_SAMPLE": "STDDEV_SAMP", "VARIANCE": "VAR_SAMP"}[name]

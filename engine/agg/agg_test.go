@@ -82,7 +82,11 @@ func results(t *testing.T, fn *Func, ops ...op) []string {
 
 func mustNew(t *testing.T, name string, args []types.Type, params []types.Value, ksql bool) *Func {
 	t.Helper()
-	fn, err := NewWithParams(name, args, params, false, ksql)
+	sem := Semantics{}
+	if ksql {
+		sem = ksqlSem
+	}
+	fn, err := NewWithParams(name, args, params, false, sem)
 	if err != nil {
 		t.Fatalf("%s: %v", name, err)
 	}
@@ -189,7 +193,7 @@ func TestFlinkVariance(t *testing.T) {
 	}
 	fn := mustNew(t, "VAR_POP", []types.Type{types.TDouble}, nil, false)
 	check(t, "VAR_POP retract", results(t, fn, add(d(1)), add(d(3)), retract(d(1))), "0.0", "1.0", "0.0")
-	if _, err := New("VAR_POP", []types.Type{types.TString}, false, false); err == nil {
+	if _, err := New("VAR_POP", []types.Type{types.TString}, false, Semantics{}); err == nil {
 		t.Error("VAR_POP(STRING) accepted")
 	}
 }
@@ -206,10 +210,10 @@ func TestCorrelation(t *testing.T) {
 	check(t, "table", results(t, fn, add(row(d(1.5), d(8))), add(row(d(-3.5), d(-2))), retract(row(d(1.5), d(8))),
 		add(row(d(-1), d(-2))), add(row(d(-4.5), d(-1)))),
 		"NaN", "1.0", "NaN", "NaN", "-0.7205766921228921")
-	if _, err := New("CORRELATION", []types.Type{types.TDouble, types.TInt}, false, true); err != nil {
+	if _, err := New("CORRELATION", []types.Type{types.TDouble, types.TInt}, false, ksqlSem); err != nil {
 		t.Errorf("CORRELATION(DOUBLE, INT): %v", err)
 	}
-	if _, err := New("CORRELATION", []types.Type{types.TString}, false, true); err == nil {
+	if _, err := New("CORRELATION", []types.Type{types.TString}, false, ksqlSem); err == nil {
 		t.Error("CORRELATION(STRING) accepted")
 	}
 }
@@ -251,7 +255,7 @@ func TestOffsets(t *testing.T) {
 		t.Errorf("merged latest = %s", got)
 	}
 	for _, params := range [][]types.Value{{i(0)}, {s("x")}, {i(2), yes, yes}, {yes, i(2)}} {
-		if _, err := NewWithParams("EARLIEST_BY_OFFSET", []types.Type{types.TInt}, params, false, true); err == nil {
+		if _, err := NewWithParams("EARLIEST_BY_OFFSET", []types.Type{types.TInt}, params, false, ksqlSem); err == nil {
 			t.Errorf("EARLIEST_BY_OFFSET(x, %v) accepted", params)
 		}
 	}
@@ -273,7 +277,7 @@ func TestListagg(t *testing.T) {
 	check(t, "listagg", results(t, def, add(null), add(s("a")), add(s("b")), retract(s("a"))), "NULL", "a", "a,b", "b")
 	sep := mustNew(t, "LISTAGG", []types.Type{types.TString}, []types.Value{s("; ")}, false)
 	check(t, "listagg sep", results(t, sep, add(s("a")), add(s("b"))), "a", "a; b")
-	if _, err := NewWithParams("LISTAGG", []types.Type{types.TString}, []types.Value{i(1)}, false, false); err == nil {
+	if _, err := NewWithParams("LISTAGG", []types.Type{types.TString}, []types.Value{i(1)}, false, Semantics{}); err == nil {
 		t.Error("LISTAGG(x, 1) accepted")
 	}
 }
@@ -317,3 +321,7 @@ func TestIsAggregate(t *testing.T) {
 		t.Error("UPPER is an aggregate")
 	}
 }
+
+// ksqlSem is ksqlDB's choice of aggregate semantics (planner/dialect/ksql
+// makes the same choice).
+var ksqlSem = Semantics{Sum: SumJava, Avg: AvgDouble, Stats: StatsKSQL}

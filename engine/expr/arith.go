@@ -100,6 +100,7 @@ func NewArith(op string, l, r Expr, env *Env) (Expr, error) {
 	}
 	k := t.Kind
 	wrap := func(i int64) types.Value { return types.IntOf(k, narrow(k, i)) }
+	divFails := env.sem().DivideByZero == DivisionFails
 	var fn func(a, b types.Value) types.Value
 	switch op {
 	case "+":
@@ -112,7 +113,7 @@ func NewArith(op string, l, r Expr, env *Env) (Expr, error) {
 		t.NotNull = false
 		fn = func(a, b types.Value) types.Value {
 			if b.I == 0 {
-				if env != nil && !env.KSQL {
+				if divFails {
 					Fail("Division by zero")
 				}
 				return types.NullValue
@@ -123,7 +124,7 @@ func NewArith(op string, l, r Expr, env *Env) (Expr, error) {
 		t.NotNull = false
 		fn = func(a, b types.Value) types.Value {
 			if b.I == 0 {
-				if env != nil && !env.KSQL {
+				if divFails {
 					Fail("Division by zero")
 				}
 				return types.NullValue
@@ -164,6 +165,7 @@ func decimalArith(op string, l, r Expr, t types.Type, env *Env) (Expr, error) {
 		t.Precision = min(t.Precision+1, 38)
 	}
 	sc := t.Scale
+	divFails := env.sem().DivideByZero == DivisionFails
 	toBig := func(v types.Value) (*big.Int, int) {
 		switch v.K {
 		case types.Decimal:
@@ -211,7 +213,7 @@ func decimalArith(op string, l, r Expr, t types.Type, env *Env) (Expr, error) {
 			return result(scaleBig(x.Mul(x, y), xs+ys, sc))
 		case "/", "%":
 			if y.Sign() == 0 {
-				if env != nil && !env.KSQL {
+				if divFails {
 					Fail("Division by zero")
 				}
 				return types.NullValue

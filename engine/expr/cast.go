@@ -75,14 +75,16 @@ func Converter(from, to types.Type, env *Env) (func(types.Value) (types.Value, b
 	if from.Kind == types.Null {
 		return func(v types.Value) (types.Value, bool) { return types.NullValue, true }, nil
 	}
-	ksql := env != nil && env.KSQL
+	sem := env.sem()
+	javaParse := sem.Text == TextJava // text read as Java parses it
 	switch to.Kind {
 	case types.String:
 		if from.Kind == types.String {
 			return func(v types.Value) (types.Value, bool) { return v, true }, nil
 		}
+		style := sem.Text
 		return func(v types.Value) (types.Value, bool) {
-			return types.StringV(ToText(v, from, ksql)), true
+			return types.StringV(ToText(v, from, style)), true
 		}, nil
 	case types.Bytes:
 		if from.Kind == types.String || from.Kind == types.Bytes {
@@ -100,8 +102,8 @@ func Converter(from, to types.Type, env *Env) (func(types.Value) (types.Value, b
 				case "false", "f", "no", "n", "0":
 					return types.BoolV(false), true
 				}
-				if ksql {
-					return types.BoolV(false), true
+				if javaParse {
+					return types.BoolV(false), true // Boolean.parseBoolean
 				}
 				return types.Value{}, false
 			}, nil
@@ -132,7 +134,7 @@ func Converter(from, to types.Type, env *Env) (func(types.Value) (types.Value, b
 				if err != nil {
 					// Flink accepts "1.5" -> 1 for integers.
 					f, ferr := strconv.ParseFloat(s, 64)
-					if ferr != nil || ksql {
+					if ferr != nil || javaParse {
 						return types.Value{}, false
 					}
 					i = int64(f)
@@ -242,10 +244,10 @@ func Converter(from, to types.Type, env *Env) (func(types.Value) (types.Value, b
 				}
 				return types.Value{K: k, I: us}, true
 			}, nil
-		case from.Kind.IsInteger() && (k == types.TimestampLTZ || ksql):
+		case from.Kind.IsInteger() && (k == types.TimestampLTZ || sem.EpochCast == EpochMillis):
 			// epoch seconds (Flink) / millis (ksqlDB BIGINT -> TIMESTAMP)
 			mul := int64(types.MicrosPerSecond)
-			if ksql {
+			if sem.EpochCast == EpochMillis {
 				mul = types.MicrosPerMilli
 			}
 			return func(v types.Value) (types.Value, bool) { return types.Value{K: k, I: v.I * mul}, true }, nil
@@ -300,23 +302,24 @@ func Converter(from, to types.Type, env *Env) (func(types.Value) (types.Value, b
 	return nil, typeErr("Cast function cannot convert value of type %s to type %s", from, to)
 }
 
-// ToText renders a value as CAST(v AS STRING) does.
-func ToText(v types.Value, t types.Type, ksql bool) string {
+// ToText renders a value as CAST(v AS STRING) does in the given style.
+func ToText(v types.Value, t types.Type, style TextStyle) string {
+	java := style == TextJava
 	switch v.K {
 	case types.Boolean:
-		if ksql {
+		if java {
 			return strconv.FormatBool(v.I != 0)
 		}
 		return v.String()
 	case types.Timestamp, types.TimestampLTZ:
-		if ksql {
+		if java {
 			return types.FormatTimestamp(v.I, 3, 'T')
 		}
 		return types.FormatTimestamp(v.I, t.Precision, ' ')
 	case types.Time:
 		return types.FormatTime(v.I, t.Precision)
 	case types.Struct:
-		if ksql {
+		if java {
 			return connectStructText(v, t)
 		}
 	case types.Array:
@@ -330,7 +333,7 @@ func ToText(v types.Value, t types.Type, ksql bool) string {
 				parts = append(parts, "NULL")
 				continue
 			}
-			parts = append(parts, ToText(e, et, ksql))
+			parts = append(parts, ToText(e, et, style))
 		}
 		return "[" + strings.Join(parts, ", ") + "]"
 	}
@@ -407,15 +410,15 @@ func collectionConverter(from, to types.Type, env *Env) (func(types.Value) (type
 			return types.MapV(&types.MapValue{Keys: keys, Vals: vals}), true
 		}, nil
 	default: // Struct
-		ksql := env != nil && env.KSQL
-		if !ksql && len(from.Fields) != len(to.Fields) {
+		byName := env.sem().StructCast == StructsByName
+		if !byName && len(from.Fields) != len(to.Fields) {
 			return nil, typeErr("Cast function cannot convert value of type %s to type %s", from, to)
 		}
 		fns := make([]func(types.Value) (types.Value, bool), len(to.Fields))
 		src := make([]int, len(to.Fields))
 		for i, tf := range to.Fields {
 			src[i] = i
-			if ksql {
+			if byName {
 				src[i] = -1
 				for j, ff := range from.Fields {
 					if ff.Name == tf.Name {
@@ -467,7 +470,7 @@ func connectStructText(v types.Value, t types.Type) string {
 		first = false
 		b.WriteString(t.Fields[i].Name)
 		b.WriteByte('=')
-		b.WriteString(ToText(e, t.Fields[i].Type, true))
+		b.WriteString(ToText(e, t.Fields[i].Type, TextJava))
 	}
 	b.WriteByte('}')
 	return b.String()

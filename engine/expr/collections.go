@@ -42,33 +42,8 @@ func registerCollectionFuncs() {
 			return types.NullValue
 		}, nil
 	}})
-	register("ARRAY_CONTAINS", &funcDef{lazy: true, build: func(env *Env, args []Expr) (types.Type, impl, error) {
-		if err := checkSig(env, "ARRAY_CONTAINS", args, 2, isArr, isAny); err != nil {
-			return types.Type{}, nil, err
-		}
-		if !Comparable(elemOf(args[0].Type()), args[1].Type()) {
-			return types.Type{}, nil, argErr(env, "ARRAY_CONTAINS", args)
-		}
-		ksql := isKSQL(env)
-		rt := types.TBool
-		if ksql {
-			rt.NotNull = true
-		}
-		return rt, func(a []types.Value) types.Value {
-			if a[0].IsNull() {
-				if ksql {
-					return types.BoolV(false)
-				}
-				return types.NullValue
-			}
-			for _, e := range a[0].Elems() {
-				if sqlEqual(e, a[1]) {
-					return types.BoolV(true)
-				}
-			}
-			return types.BoolV(false)
-		}, nil
-	}})
+	register("ARRAY_CONTAINS", arrayContains(false))
+	registerVariant(ArrayContainsNotNull, arrayContains(true))
 	register("ARRAY_POSITION", &funcDef{lazy: true, build: func(env *Env, args []Expr) (types.Type, impl, error) {
 		return types.TInt, func(a []types.Value) types.Value {
 			if a[0].IsNull() {
@@ -427,32 +402,8 @@ func registerCollectionFuncs() {
 			return types.MapV(out)
 		}, nil
 	}})
-	register("ENTRIES,MAP_ENTRIES", &funcDef{build: func(env *Env, args []Expr) (types.Type, impl, error) {
-		if err := checkSig(env, "ENTRIES", args, 1, isMap, isBool); err != nil {
-			return types.Type{}, nil, err
-		}
-		kt, vt := keyOf(args[0].Type()).Nullable(), elemOf(args[0].Type()).Nullable()
-		names := [2]string{"key", "value"}
-		if isKSQL(env) {
-			names = [2]string{"K", "V"}
-		}
-		rt := types.ArrayOf(types.Type{Kind: types.Struct, Fields: []types.Field{{Name: names[0], Type: kt}, {Name: names[1], Type: vt}}})
-		return rt, func(a []types.Value) types.Value {
-			m := a[0].MapVal()
-			out := []types.Value{}
-			if m != nil {
-				for i := range m.Keys {
-					out = append(out, types.StructV([]types.Value{m.Keys[i], m.Vals[i]}))
-				}
-			}
-			if len(a) > 1 && a[1].Bool() {
-				sort.SliceStable(out, func(i, j int) bool {
-					return types.Compare(out[i].Elems()[0], out[j].Elems()[0]) < 0
-				})
-			}
-			return types.ArrayV(out)
-		}, nil
-	}})
+	register("ENTRIES,MAP_ENTRIES", mapEntries("key", "value"))
+	registerVariant(EntriesUpperNames, mapEntries("K", "V"), "ENTRIES", "MAP_ENTRIES")
 	simple("GEO_DISTANCE", types.TDouble, func(a []types.Value) types.Value {
 		radius := 6371.0
 		if len(a) > 4 {
@@ -503,4 +454,63 @@ func nonNil(v []types.Value) []types.Value {
 		return []types.Value{}
 	}
 	return v
+}
+
+// arrayContains is ARRAY_CONTAINS(arr, x); notNull makes a NULL array
+// FALSE (ksqlDB) rather than NULL.
+func arrayContains(notNull bool) *funcDef {
+	return &funcDef{lazy: true, build: func(env *Env, args []Expr) (types.Type, impl, error) {
+		if err := checkSig(env, "ARRAY_CONTAINS", args, 2, isArr, isAny); err != nil {
+			return types.Type{}, nil, err
+		}
+		if !Comparable(elemOf(args[0].Type()), args[1].Type()) {
+			return types.Type{}, nil, argErr(env, "ARRAY_CONTAINS", args)
+		}
+		rt := types.TBool
+		if notNull {
+			rt.NotNull = true
+		}
+		return rt, func(a []types.Value) types.Value {
+			if a[0].IsNull() {
+				if notNull {
+					return types.BoolV(false)
+				}
+				return types.NullValue
+			}
+			for _, e := range a[0].Elems() {
+				if sqlEqual(e, a[1]) {
+					return types.BoolV(true)
+				}
+			}
+			return types.BoolV(false)
+		}, nil
+	}}
+}
+
+// mapEntries is ENTRIES(map[, sorted]): an array of (key, value) rows
+// whose fields are named key and value.
+func mapEntries(key, value string) *funcDef {
+	return &funcDef{build: func(env *Env, args []Expr) (types.Type, impl, error) {
+		if err := checkSig(env, "ENTRIES", args, 1, isMap, isBool); err != nil {
+			return types.Type{}, nil, err
+		}
+		kt, vt := keyOf(args[0].Type()).Nullable(), elemOf(args[0].Type()).Nullable()
+		names := [2]string{key, value}
+		rt := types.ArrayOf(types.Type{Kind: types.Struct, Fields: []types.Field{{Name: names[0], Type: kt}, {Name: names[1], Type: vt}}})
+		return rt, func(a []types.Value) types.Value {
+			m := a[0].MapVal()
+			out := []types.Value{}
+			if m != nil {
+				for i := range m.Keys {
+					out = append(out, types.StructV([]types.Value{m.Keys[i], m.Vals[i]}))
+				}
+			}
+			if len(a) > 1 && a[1].Bool() {
+				sort.SliceStable(out, func(i, j int) bool {
+					return types.Compare(out[i].Elems()[0], out[j].Elems()[0]) < 0
+				})
+			}
+			return types.ArrayV(out)
+		}, nil
+	}}
 }

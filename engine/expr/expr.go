@@ -32,10 +32,29 @@ func Fail(format string, args ...any) {
 	panic(&EvalError{Msg: fmt.Sprintf(format, args...)})
 }
 
-// Env carries dialect-dependent semantics.
+// Env is what building an expression needs from its dialect and session:
+// the dialect's semantics and function registry, and the session zone. A
+// nil Env, or its zero value, is Flink's semantics over the library's
+// functions in the process's zone.
 type Env struct {
-	KSQL bool           // ksqlDB semantics (e.g. division by zero, AVG type)
-	Loc  *time.Location // session time zone (Flink table.local-time-zone)
+	Sem   Semantics
+	Funcs *Functions     // nil: the library's defaults
+	Loc   *time.Location // session time zone (Flink table.local-time-zone)
+}
+
+// sem returns the semantics (the zero value for a nil Env).
+func (e *Env) sem() Semantics {
+	if e == nil {
+		return Semantics{}
+	}
+	return e.Sem
+}
+
+func (e *Env) functions() *Functions {
+	if e == nil || e.Funcs == nil {
+		return defaultFunctions
+	}
+	return e.Funcs
 }
 
 // Location returns the session zone (time.Local by default).

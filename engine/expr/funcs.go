@@ -2,7 +2,6 @@ package expr
 
 import (
 	"regexp"
-	"sort"
 	"strings"
 	"sync"
 	"time"
@@ -23,31 +22,19 @@ type funcDef struct {
 	nondeterministic bool
 }
 
-var registry = map[string]*funcDef{}
-
-func register(names string, def *funcDef) {
-	for _, n := range strings.Split(names, ",") {
-		registry[strings.TrimSpace(n)] = def
-	}
-}
-
-// FunctionNames lists the registered scalar functions (for HELP and completion).
-func FunctionNames() []string {
-	out := make([]string, 0, len(registry))
-	for n := range registry {
-		out = append(out, n)
-	}
-	sort.Strings(out)
-	return out
-}
+// FunctionNames lists the library's scalar functions (for HELP and
+// completion); a dialect's registry may bind some to variants, never add
+// or remove names.
+func FunctionNames() []string { return defaultFunctions.Names() }
 
 // IsFunction reports whether name is a known scalar function.
-func IsFunction(name string) bool { _, ok := registry[strings.ToUpper(name)]; return ok }
+func IsFunction(name string) bool { return defaultFunctions.Has(name) }
 
-// NewFunc builds a call of the named scalar function.
+// NewFunc builds a call of the named scalar function, as env's registry
+// (the library when env has none) binds it.
 func NewFunc(name string, args []Expr, env *Env) (Expr, error) {
 	name = strings.ToUpper(name)
-	def, ok := registry[name]
+	def, ok := env.functions().lookup(name)
 	if !ok {
 		return nil, typeErr("No match found for function signature %s(%s)", name, argTypes(args))
 	}
@@ -149,39 +136,12 @@ func init() {
 }
 
 func registerConditionals() {
-	greatest := func(name string, pick func(c int) bool) {
-		register(name, &funcDef{lazy: true, build: func(env *Env, args []Expr) (types.Type, func([]types.Value) types.Value, error) {
-			t, err := greatestType(env, name, args)
-			if err != nil {
-				return types.Type{}, nil, err
-			}
-			convs := make([]func(types.Value) (types.Value, bool), len(args))
-			for i, a := range args {
-				if convs[i], err = Converter(a.Type(), t, env); err != nil {
-					return types.Type{}, nil, argErr(env, name, args)
-				}
-			}
-			ksql := isKSQL(env)
-			return t, func(a []types.Value) types.Value {
-				var best types.Value
-				for i, v := range a {
-					if v.IsNull() {
-						if ksql {
-							continue // ksqlDB: the greatest non-NULL value
-						}
-						return types.NullValue
-					}
-					v, _ = convs[i](v)
-					if best.IsNull() || pick(types.Compare(v, best)) {
-						best = v
-					}
-				}
-				return best
-			}, nil
-		}})
-	}
-	greatest("GREATEST", func(c int) bool { return c > 0 })
-	greatest("LEAST", func(c int) bool { return c < 0 })
+	greater := func(c int) bool { return c > 0 }
+	less := func(c int) bool { return c < 0 }
+	register("GREATEST", greatest("GREATEST", greater, false))
+	register("LEAST", greatest("LEAST", less, false))
+	registerVariant(GreatestSkipsNulls, greatest("GREATEST", greater, true))
+	registerVariant(LeastSkipsNulls, greatest("LEAST", less, true))
 
 	// Conditionals.
 	register("COALESCE,IFNULL,NVL", &funcDef{lazy: true, build: func(env *Env, args []Expr) (types.Type, func([]types.Value) types.Value, error) {
@@ -251,12 +211,48 @@ func registerConditionals() {
 	}})
 }
 
-// greatestType is the type GREATEST / LEAST compare in. Flink takes the
-// common type. ksqlDB resolves its typed overloads: one numeric kind, or
-// DOUBLE when a DOUBLE is among them, or DECIMALs widened to hold them all
-// (INT with BIGINT is ambiguous there, and refused); string literals among
+// greatest is GREATEST or LEAST (pick tells whether a value is better
+// than the best so far). By default a NULL argument makes the result NULL
+// and the arguments compare in their common type (Flink). With skipNulls
+// (ksqlDB) NULLs are skipped and the type is that of ksqlDB's overloads
+// (greatestOverloadType).
+func greatest(name string, pick func(c int) bool, skipNulls bool) *funcDef {
+	return &funcDef{lazy: true, build: func(env *Env, args []Expr) (types.Type, func([]types.Value) types.Value, error) {
+		t, err := greatestType(env, name, args, skipNulls)
+		if err != nil {
+			return types.Type{}, nil, err
+		}
+		convs := make([]func(types.Value) (types.Value, bool), len(args))
+		for i, a := range args {
+			if convs[i], err = Converter(a.Type(), t, env); err != nil {
+				return types.Type{}, nil, argErr(env, name, args)
+			}
+		}
+		return t, func(a []types.Value) types.Value {
+			var best types.Value
+			for i, v := range a {
+				if v.IsNull() {
+					if skipNulls {
+						continue
+					}
+					return types.NullValue
+				}
+				v, _ = convs[i](v)
+				if best.IsNull() || pick(types.Compare(v, best)) {
+					best = v
+				}
+			}
+			return best
+		}, nil
+	}}
+}
+
+// greatestType is the type GREATEST / LEAST compare in: the common type,
+// or with overloads ksqlDB's typed overloads: one numeric kind, or DOUBLE
+// when a DOUBLE is among them, or DECIMALs widened to hold them all (INT
+// with BIGINT is ambiguous there, and refused); string literals among
 // DATE, TIME or TIMESTAMP arguments are read as that type.
-func greatestType(env *Env, name string, args []Expr) (types.Type, error) {
+func greatestType(env *Env, name string, args []Expr, overloads bool) (types.Type, error) {
 	var ts []types.Type
 	for _, a := range args {
 		if a.Type().Kind != types.Null {
@@ -266,7 +262,7 @@ func greatestType(env *Env, name string, args []Expr) (types.Type, error) {
 	if len(ts) == 0 {
 		return types.Type{}, argErr(env, name, args)
 	}
-	if !isKSQL(env) {
+	if !overloads {
 		t, ok := CommonType(ts...)
 		if !ok {
 			return types.Type{}, argErr(env, name, args)
@@ -381,6 +377,6 @@ func randFloat() float64 {
 // IsDeterministic reports whether a function gives the same result for the
 // same arguments (RAND and the clock functions do not).
 func IsDeterministic(name string) bool {
-	def, ok := registry[name]
+	def, ok := library[name]
 	return !ok || !def.nondeterministic
 }

@@ -15,8 +15,6 @@ import (
 
 type impl = func([]types.Value) types.Value
 
-func isKSQL(env *Env) bool { return env != nil && env.KSQL }
-
 func isInt(t types.Type) bool   { return t.Kind.IsInteger() || t.Kind == types.Null }
 func isArr(t types.Type) bool   { return t.Kind == types.Array || t.Kind == types.Null }
 func isMap(t types.Type) bool   { return t.Kind == types.Map || t.Kind == types.Null }
@@ -48,7 +46,7 @@ func keyOf(t types.Type) types.Type {
 // argErr is the planning error for arguments a function does not accept,
 // worded as the dialect words it.
 func argErr(env *Env, name string, args []Expr) error {
-	if isKSQL(env) {
+	if env.sem().Messages == MessagesKSQL {
 		parts := make([]string, len(args))
 		for i, a := range args {
 			parts[i] = ksqlTypeName(a.Type())
@@ -289,7 +287,7 @@ func javaText(v types.Value, t types.Type) string {
 	if v.IsNull() {
 		return "null"
 	}
-	return ToText(v, t, true)
+	return ToText(v, t, TextJava)
 }
 
 // loadZone resolves a Java zone id (nil on failure).

@@ -124,7 +124,7 @@ func render(v types.Value, t types.Type) string {
 	case types.Float, types.Double:
 		return types.FormatFloat(v.Float(), 64)
 	case types.Array, types.Map, types.Struct:
-		return string(appendValueJSON(nil, v, t, true))
+		return string(appendValueJSON(nil, v, t, TextJava))
 	case types.Date:
 		return types.FormatDate(v.I)
 	case types.Time:
@@ -143,7 +143,7 @@ func call(ksql bool, name string, args ...any) (out string, t types.Type) {
 		l := lit(a)
 		exprs[i] = NewConst(l.v, l.t)
 	}
-	e, err := NewFunc(name, exprs, &Env{KSQL: ksql, Loc: time.UTC})
+	e, err := NewFunc(name, exprs, testEnv(ksql, time.UTC))
 	if err != nil {
 		return "ERROR: " + err.Error(), types.Type{}
 	}

@@ -595,7 +595,7 @@ func registerJSONFuncs() {
 		}
 		t := args[0].Type()
 		return types.Type{Kind: types.String, NotNull: true}, func(a []types.Value) types.Value {
-			return types.StringV(string(appendValueJSON(nil, a[0], t, true)))
+			return types.StringV(string(appendValueJSON(nil, a[0], t, TextJava)))
 		}, nil
 	}})
 	register("JSON_STRING", &funcDef{build: func(env *Env, args []Expr) (types.Type, impl, error) {
@@ -604,7 +604,7 @@ func registerJSONFuncs() {
 		}
 		t := args[0].Type()
 		return types.TString, func(a []types.Value) types.Value {
-			return types.StringV(string(appendValueJSON(nil, a[0], t, false)))
+			return types.StringV(string(appendValueJSON(nil, a[0], t, TextSQL)))
 		}, nil
 	}})
 	register("JSON_VALUE", &funcDef{build: func(env *Env, args []Expr) (types.Type, impl, error) {
@@ -711,7 +711,7 @@ func registerJSONFuncs() {
 				if raw[i] {
 					b = append(b, v.S...)
 				} else {
-					b = appendValueJSON(b, v, args[i].Type(), false)
+					b = appendValueJSON(b, v, args[i].Type(), TextSQL)
 				}
 			}
 			return types.StringV(string(append(b, ']')))
@@ -741,7 +741,7 @@ func registerJSONFuncs() {
 				if raw[i+1] && !a[i+1].IsNull() {
 					b = append(b, a[i+1].S...)
 				} else {
-					b = appendValueJSON(b, a[i+1], args[i+1].Type(), false) // NULL ON NULL
+					b = appendValueJSON(b, a[i+1], args[i+1].Type(), TextSQL) // NULL ON NULL
 				}
 			}
 			return types.StringV(string(append(b, '}')))
@@ -790,7 +790,7 @@ func jsonMatches(n *jnode, v types.Value) bool {
 // appendValueJSON writes a SQL value as JSON. ksqlDB's TO_JSON_STRING
 // writes DATE as "yyyy-MM-dd", TIME as Java's LocalTime text and
 // TIMESTAMP as "yyyy-MM-ddTHH:mm:ss.SSS" (UTC); BYTES as base64.
-func appendValueJSON(b []byte, v types.Value, t types.Type, ksql bool) []byte {
+func appendValueJSON(b []byte, v types.Value, t types.Type, style TextStyle) []byte {
 	if v.IsNull() {
 		return append(b, "null"...)
 	}
@@ -816,7 +816,7 @@ func appendValueJSON(b []byte, v types.Value, t types.Type, ksql bool) []byte {
 	case types.Time:
 		return types.AppendJSONString(b, javaLocalTime(v.I))
 	case types.Timestamp, types.TimestampLTZ:
-		if ksql {
+		if style == TextJava {
 			return types.AppendJSONString(b, types.FormatTimestamp(v.I, 3, 'T'))
 		}
 		return types.AppendJSONString(b, string(types.AppendTimestamp(nil, v.I, 6, 'T', true)))
@@ -827,7 +827,7 @@ func appendValueJSON(b []byte, v types.Value, t types.Type, ksql bool) []byte {
 			if i > 0 {
 				b = append(b, ',')
 			}
-			b = appendValueJSON(b, e, et, ksql)
+			b = appendValueJSON(b, e, et, style)
 		}
 		return append(b, ']')
 	case types.Map:
@@ -842,10 +842,10 @@ func appendValueJSON(b []byte, v types.Value, t types.Type, ksql bool) []byte {
 				if k.K == types.String {
 					b = types.AppendJSONString(b, k.S)
 				} else {
-					b = types.AppendJSONString(b, ToText(k, kt, ksql))
+					b = types.AppendJSONString(b, ToText(k, kt, style))
 				}
 				b = append(b, ':')
-				b = appendValueJSON(b, m.Vals[i], vt, ksql)
+				b = appendValueJSON(b, m.Vals[i], vt, style)
 			}
 		}
 		return append(b, '}')
@@ -862,7 +862,7 @@ func appendValueJSON(b []byte, v types.Value, t types.Type, ksql bool) []byte {
 			if i < len(fs) {
 				x = fs[i]
 			}
-			b = appendValueJSON(b, x, f.Type, ksql)
+			b = appendValueJSON(b, x, f.Type, style)
 		}
 		return append(b, '}')
 	}

@@ -27,7 +27,7 @@ func TestCompareNullFalse(t *testing.T) {
 }
 
 func TestCastCollections(t *testing.T) {
-	ksql := &Env{KSQL: true}
+	ksql := testEnv(true, nil)
 	big := types.ArrayOf(types.TBigInt)
 	arr := types.ArrayV([]types.Value{types.BigIntV(1), types.NullValue, types.BigIntV(2147483648)})
 	c, err := NewCast(&Const{V: arr, T: big}, types.ArrayOf(types.TInt), true, ksql)

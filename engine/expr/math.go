@@ -70,87 +70,18 @@ func registerMathFuncs() {
 	}, 2, isNum, isNum)
 	simple("PI", types.Type{Kind: types.Double, NotNull: true}, func([]types.Value) types.Value { return types.DoubleV(math.Pi) }, 0)
 	simple("E", types.Type{Kind: types.Double, NotNull: true}, func([]types.Value) types.Value { return types.DoubleV(math.E) }, 0)
-	register("LOG", &funcDef{build: func(env *Env, args []Expr) (types.Type, impl, error) {
-		if err := checkSig(env, "LOG", args, 1, isNum, isNum); err != nil {
-			return types.Type{}, nil, err
-		}
-		if isKSQL(env) {
-			// ksqlDB: a base that is not positive, or is 1, gives NaN.
-			return types.TDouble, func(a []types.Value) types.Value {
-				if len(a) == 1 {
-					return types.DoubleV(math.Log(a[0].Float()))
-				}
-				base, x := a[0].Float(), a[1].Float()
-				if base <= 0 || base == 1 {
-					return types.DoubleV(math.NaN())
-				}
-				return types.DoubleV(math.Log(x) / math.Log(base))
-			}, nil
-		}
-		// LOG(x) is the natural logarithm in both dialects.
-		return types.TDouble, func(a []types.Value) types.Value {
-			if len(a) == 1 {
-				return types.DoubleV(math.Log(a[0].Float()))
-			}
-			return types.DoubleV(math.Log(a[1].Float()) / math.Log(a[0].Float()))
-		}, nil
-	}})
-	register("SIGN", &funcDef{build: func(env *Env, args []Expr) (types.Type, impl, error) {
-		if err := checkSig(env, "SIGN", args, 1, isNum); err != nil {
-			return types.Type{}, nil, err
-		}
-		sign := func(v types.Value) int64 {
-			switch v.K {
-			case types.Float, types.Double:
-				f := v.Float()
-				switch {
-				case f > 0:
-					return 1
-				case f < 0:
-					return -1
-				}
-				return 0
-			}
-			switch {
-			case v.I > 0:
-				return 1
-			case v.I < 0:
-				return -1
-			}
-			return 0
-		}
-		if isKSQL(env) {
-			// ksqlDB: always an INTEGER.
-			return types.TInt, func(a []types.Value) types.Value { return types.IntV(sign(a[0])) }, nil
-		}
-		t := args[0].Type().Nullable()
-		return t, func(a []types.Value) types.Value {
-			s := sign(a[0])
-			switch a[0].K {
-			case types.Float, types.Double:
-				return types.Value{K: a[0].K, I: int64(math.Float64bits(float64(s)))}
-			case types.Decimal:
-				return types.DecimalV(s*types.Pow10(int(a[0].Scale)), int(a[0].Scale))
-			}
-			return types.IntOf(a[0].K, s)
-		}, nil
-	}})
-	for _, up := range []bool{false, true} {
-		name := "FLOOR"
-		if up {
-			name = "CEIL,CEILING"
-		}
-		up := up
-		register(name, &funcDef{build: func(env *Env, args []Expr) (types.Type, impl, error) {
-			if len(args) == 2 {
-				// FLOOR(ts TO unit) arrives as FLOOR(ts, 'UNIT').
-				return buildTimeFloor(env, firstName(name), up, args)
-			}
-			return buildFloorCeil(env, firstName(name), up, args)
-		}})
-	}
-	register("ROUND", &funcDef{build: buildRound})
-	register("TRUNCATE,TRUNC", &funcDef{build: buildTruncate})
+	register("LOG", logFunc(false))
+	registerVariant(LogNaNBase, logFunc(true))
+	register("SIGN", signFunc(false))
+	registerVariant(SignInteger, signFunc(true))
+	register("FLOOR", floorCeil("FLOOR", false, false))
+	register("CEIL,CEILING", floorCeil("CEIL", true, false))
+	registerVariant(FloorKeepsType, floorCeil("FLOOR", false, true))
+	registerVariant(CeilKeepsType, floorCeil("CEIL", true, true), "CEIL", "CEILING")
+	register("ROUND", roundFunc(false))
+	registerVariant(RoundHalfUp, roundFunc(true))
+	register("TRUNCATE,TRUNC", truncateFunc(false))
+	registerVariant(TruncateKeepsType, truncateFunc(true), "TRUNCATE", "TRUNC")
 	register("RAND,RANDOM", &funcDef{nondeterministic: true, build: func(env *Env, args []Expr) (types.Type, impl, error) {
 		if err := checkSig(env, "RAND", args, 0, isInt); err != nil {
 			return types.Type{}, nil, err
@@ -201,7 +132,7 @@ func seededSource() func(seed int64) *rand.Rand {
 	}
 }
 
-func buildFloorCeil(env *Env, name string, up bool, args []Expr) (types.Type, impl, error) {
+func buildFloorCeil(env *Env, name string, up, keep bool, args []Expr) (types.Type, impl, error) {
 	if err := checkSig(env, name, args, 1, isNum); err != nil {
 		return types.Type{}, nil, err
 	}
@@ -215,7 +146,6 @@ func buildFloorCeil(env *Env, name string, up bool, args []Expr) (types.Type, im
 		return t, func(a []types.Value) types.Value { return a[0] }, nil
 	case t.Kind == types.Decimal:
 		rt := types.DecimalType(min(t.Precision-t.Scale+1, 38), 0)
-		keep := isKSQL(env) // ksqlDB keeps the argument's type
 		if keep {
 			rt = t.Nullable()
 		}
@@ -271,11 +201,10 @@ func halfAdj(ceilTies bool) func(r, d int64) int64 {
 	}
 }
 
-func buildRound(env *Env, args []Expr) (types.Type, impl, error) {
+func buildRound(env *Env, args []Expr, halfUp bool) (types.Type, impl, error) {
 	if err := checkSig(env, "ROUND", args, 1, isNum, isInt); err != nil {
 		return types.Type{}, nil, err
 	}
-	ksql := isKSQL(env)
 	t := args[0].Type()
 	places := func(a []types.Value) int64 {
 		if len(a) == 2 {
@@ -285,7 +214,7 @@ func buildRound(env *Env, args []Expr) (types.Type, impl, error) {
 	}
 	switch {
 	case t.Kind == types.Float || t.Kind == types.Double:
-		if ksql && len(args) == 1 {
+		if halfUp && len(args) == 1 {
 			return types.TBigInt, func(a []types.Value) types.Value {
 				f := a[0].Float()
 				if math.IsNaN(f) {
@@ -303,7 +232,7 @@ func buildRound(env *Env, args []Expr) (types.Type, impl, error) {
 		}
 		k := t.Kind
 		return t.Nullable(), func(a []types.Value) types.Value {
-			r := roundFloat(a[0].Float(), places(a), ksql)
+			r := roundFloat(a[0].Float(), places(a), halfUp)
 			if k == types.Float {
 				return types.FloatV(r)
 			}
@@ -312,9 +241,9 @@ func buildRound(env *Env, args []Expr) (types.Type, impl, error) {
 	case t.Kind == types.Decimal:
 		var rt types.Type
 		switch {
-		case ksql && len(args) == 1:
+		case halfUp && len(args) == 1:
 			rt = types.DecimalType(max(t.Precision-t.Scale, 1), 0)
-		case ksql:
+		case halfUp:
 			rt = t.Nullable()
 		case len(args) == 1:
 			rt = types.DecimalType(min(t.Precision-t.Scale+1, 38), 0)
@@ -325,7 +254,7 @@ func buildRound(env *Env, args []Expr) (types.Type, impl, error) {
 				rt = types.DecimalType(min(t.Precision-t.Scale+max(s, 0)+1, 38), min(max(s, 0), t.Scale))
 			}
 		}
-		adj := halfAdj(ksql)
+		adj := halfAdj(halfUp)
 		return rt, func(a []types.Value) types.Value {
 			v := a[0]
 			n := places(a)
@@ -350,7 +279,7 @@ func buildRound(env *Env, args []Expr) (types.Type, impl, error) {
 		}, nil
 	case t.Kind.IsInteger():
 		k := t.Kind
-		adj := halfAdj(ksql)
+		adj := halfAdj(halfUp)
 		return t.Nullable(), func(a []types.Value) types.Value {
 			n := places(a)
 			if n >= 0 {
@@ -366,7 +295,7 @@ func buildRound(env *Env, args []Expr) (types.Type, impl, error) {
 	return types.TNull, func([]types.Value) types.Value { return types.NullValue }, nil
 }
 
-func buildTruncate(env *Env, args []Expr) (types.Type, impl, error) {
+func buildTruncate(env *Env, args []Expr, keepType bool) (types.Type, impl, error) {
 	if err := checkSig(env, "TRUNCATE", args, 1, isNum, isInt); err != nil {
 		return types.Type{}, nil, err
 	}
@@ -377,7 +306,7 @@ func buildTruncate(env *Env, args []Expr) (types.Type, impl, error) {
 		}
 		return 0
 	}
-	if t.Kind == types.Decimal && !isKSQL(env) {
+	if t.Kind == types.Decimal && !keepType {
 		// Flink types a truncated DECIMAL as it types a rounded one.
 		s := 0
 		if len(args) == 2 {
@@ -498,4 +427,100 @@ func cutByte(s string, c byte) (string, string, bool) {
 		}
 	}
 	return s, "", false
+}
+
+// logFunc is LOG(x) (natural) and LOG(base, x). nanBase makes a base
+// that is not positive, or is 1, give NaN (ksqlDB).
+func logFunc(nanBase bool) *funcDef {
+	return &funcDef{build: func(env *Env, args []Expr) (types.Type, impl, error) {
+		if err := checkSig(env, "LOG", args, 1, isNum, isNum); err != nil {
+			return types.Type{}, nil, err
+		}
+		if nanBase {
+			return types.TDouble, func(a []types.Value) types.Value {
+				if len(a) == 1 {
+					return types.DoubleV(math.Log(a[0].Float()))
+				}
+				base, x := a[0].Float(), a[1].Float()
+				if base <= 0 || base == 1 {
+					return types.DoubleV(math.NaN())
+				}
+				return types.DoubleV(math.Log(x) / math.Log(base))
+			}, nil
+		}
+		return types.TDouble, func(a []types.Value) types.Value {
+			if len(a) == 1 {
+				return types.DoubleV(math.Log(a[0].Float()))
+			}
+			return types.DoubleV(math.Log(a[1].Float()) / math.Log(a[0].Float()))
+		}, nil
+	}}
+}
+
+// signFunc is SIGN(x), of x's type or, with integer, an INTEGER (ksqlDB).
+func signFunc(integer bool) *funcDef {
+	return &funcDef{build: func(env *Env, args []Expr) (types.Type, impl, error) {
+		if err := checkSig(env, "SIGN", args, 1, isNum); err != nil {
+			return types.Type{}, nil, err
+		}
+		sign := func(v types.Value) int64 {
+			switch v.K {
+			case types.Float, types.Double:
+				f := v.Float()
+				switch {
+				case f > 0:
+					return 1
+				case f < 0:
+					return -1
+				}
+				return 0
+			}
+			switch {
+			case v.I > 0:
+				return 1
+			case v.I < 0:
+				return -1
+			}
+			return 0
+		}
+		if integer {
+			return types.TInt, func(a []types.Value) types.Value { return types.IntV(sign(a[0])) }, nil
+		}
+		t := args[0].Type().Nullable()
+		return t, func(a []types.Value) types.Value {
+			s := sign(a[0])
+			switch a[0].K {
+			case types.Float, types.Double:
+				return types.Value{K: a[0].K, I: int64(math.Float64bits(float64(s)))}
+			case types.Decimal:
+				return types.DecimalV(s*types.Pow10(int(a[0].Scale)), int(a[0].Scale))
+			}
+			return types.IntOf(a[0].K, s)
+		}, nil
+	}}
+}
+
+// floorCeil is FLOOR / CEIL of a number (and FLOOR(ts TO unit), which
+// arrives as FLOOR(ts, 'UNIT')). keepType keeps a DECIMAL's type (ksqlDB)
+// instead of making it DECIMAL(p, 0).
+func floorCeil(name string, up, keepType bool) *funcDef {
+	return &funcDef{build: func(env *Env, args []Expr) (types.Type, impl, error) {
+		if len(args) == 2 {
+			return buildTimeFloor(env, name, up, args)
+		}
+		return buildFloorCeil(env, name, up, keepType, args)
+	}}
+}
+
+// roundFunc is ROUND(x[, places]): half away from zero with Flink's
+// result types, or with halfUp ksqlDB's: half up (Java's Math.round),
+// ROUND(double) a BIGINT, ROUND(decimal, n) of the argument's type.
+func roundFunc(halfUp bool) *funcDef {
+	return &funcDef{build: func(env *Env, args []Expr) (types.Type, impl, error) { return buildRound(env, args, halfUp) }}
+}
+
+// truncateFunc is TRUNCATE(x[, places]); keepType keeps a DECIMAL's type
+// (ksqlDB) instead of typing it as ROUND does.
+func truncateFunc(keepType bool) *funcDef {
+	return &funcDef{build: func(env *Env, args []Expr) (types.Type, impl, error) { return buildTruncate(env, args, keepType) }}
 }

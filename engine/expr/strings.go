@@ -21,8 +21,8 @@ import (
 	"github.com/tumble/tumble/engine/types"
 )
 
-// String functions of both dialects. Where Flink and ksqlDB differ the
-// builder looks at env.KSQL; positions are in characters (code points).
+// String functions. Where dialects differ a function has variants (see
+// Variant); positions are in characters (code points).
 
 func registerStringFuncs() {
 	register("UPPER,UCASE", strFunc("UPPER", 1, func(a []types.Value) types.Value { return types.StringV(strings.ToUpper(a[0].S)) }))
@@ -38,21 +38,8 @@ func registerStringFuncs() {
 		return types.StringV(strings.ReplaceAll(a[0].S, a[1].S, a[2].S))
 	}))
 	registerTrim()
-	register("INITCAP", &funcDef{build: func(env *Env, args []Expr) (types.Type, impl, error) {
-		if err := checkSig(env, "INITCAP", args, 1, isStr); err != nil {
-			return types.Type{}, nil, err
-		}
-		if isKSQL(env) {
-			// ksqlDB: words are separated by whitespace.
-			return types.TString, func(a []types.Value) types.Value {
-				return types.StringV(initCap(a[0].S, unicode.IsSpace))
-			}, nil
-		}
-		// Flink: a word is a run of letters and digits.
-		return types.TString, func(a []types.Value) types.Value {
-			return types.StringV(initCap(a[0].S, func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) }))
-		}, nil
-	}})
+	register("INITCAP", initCapFunc(func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) }))
+	registerVariant(InitCapOnWhitespace, initCapFunc(unicode.IsSpace))
 	registerHashes()
 	register("TO_BASE64", &funcDef{build: func(env *Env, args []Expr) (types.Type, impl, error) {
 		return types.TString, func(a []types.Value) types.Value {
@@ -75,8 +62,10 @@ func registerStringFuncs() {
 		}
 		return types.TInt, func(a []types.Value) types.Value { return types.IntV(int64(utf8.RuneCountInString(a[0].S))) }, nil
 	}})
-	register("CONCAT", &funcDef{lazy: true, build: buildConcat})
-	register("CONCAT_WS", &funcDef{lazy: true, build: buildConcatWS})
+	register("CONCAT", concatFunc(false))
+	registerVariant(ConcatSkipsNulls, concatFunc(true))
+	register("CONCAT_WS", concatWSFunc(1))
+	registerVariant(ConcatWSNeedsTwo, concatWSFunc(2))
 	register("SUBSTRING,SUBSTR", &funcDef{build: func(env *Env, args []Expr) (types.Type, impl, error) {
 		if err := checkSig(env, "SUBSTRING", args, 1, isStrOrBytes, isInt, isInt); err != nil {
 			return types.Type{}, nil, err
@@ -231,31 +220,31 @@ func registerStringFuncs() {
 		return types.IntV(int64(r))
 	}, 1, isStr)
 	register("CHR", &funcDef{build: func(env *Env, args []Expr) (types.Type, impl, error) {
-		if isKSQL(env) {
-			if err := checkSig(env, "CHR", args, 1, func(t types.Type) bool { return isInt(t) || isStr(t) }); err != nil {
-				return types.Type{}, nil, err
-			}
-			if args[0].Type().Kind == types.String {
-				return types.TString, func(a []types.Value) types.Value { return chrFromEscape(a[0].S) }, nil
-			}
-			return types.TString, func(a []types.Value) types.Value {
-				c := a[0].Int()
-				if c < 0 || c > unicode.MaxRune || (c >= 0xD800 && c <= 0xDFFF) {
-					return types.NullValue
-				}
-				return types.StringV(string(rune(c)))
-			}, nil
-		}
 		if err := checkSig(env, "CHR", args, 1, isInt); err != nil {
 			return types.Type{}, nil, err
 		}
-		// Flink: the character of the low byte.
+		// The character of the low byte.
 		return types.TString, func(a []types.Value) types.Value {
 			c := a[0].Int()
 			if c < 0 {
 				return types.StringV("")
 			}
 			return types.StringV(string(rune(c & 0xFF)))
+		}, nil
+	}})
+	registerVariant(ChrOfCodePoint, &funcDef{build: func(env *Env, args []Expr) (types.Type, impl, error) {
+		if err := checkSig(env, "CHR", args, 1, func(t types.Type) bool { return isInt(t) || isStr(t) }); err != nil {
+			return types.Type{}, nil, err
+		}
+		if args[0].Type().Kind == types.String {
+			return types.TString, func(a []types.Value) types.Value { return chrFromEscape(a[0].S) }, nil
+		}
+		return types.TString, func(a []types.Value) types.Value {
+			c := a[0].Int()
+			if c < 0 || c > unicode.MaxRune || (c >= 0xD800 && c <= 0xDFFF) {
+				return types.NullValue
+			}
+			return types.StringV(string(rune(c)))
 		}, nil
 	}})
 	registerEncodings()
@@ -319,17 +308,24 @@ func registerStringFuncs() {
 	})
 }
 
-// buildConcat: Flink's CONCAT is NULL when any argument is; ksqlDB's skips
-// NULLs. ksqlDB also concatenates BYTES.
-func buildConcat(env *Env, args []Expr) (types.Type, impl, error) {
-	ksql := isKSQL(env)
+// concatFunc is CONCAT: NULL when any argument is (Flink), or with
+// skipNulls NULLs skipped and only strings, or only BYTES, accepted
+// (ksqlDB). Other arguments render as text in the dialect's style.
+func concatFunc(skipNulls bool) *funcDef {
+	return &funcDef{lazy: true, build: func(env *Env, args []Expr) (types.Type, impl, error) {
+		return buildConcat(env, args, skipNulls)
+	}}
+}
+
+func buildConcat(env *Env, args []Expr, skipNulls bool) (types.Type, impl, error) {
+	style := env.sem().Text
 	kind := types.String
 	for _, a := range args {
 		if a.Type().Kind == types.Bytes {
 			kind = types.Bytes
 		}
 	}
-	if ksql {
+	if skipNulls {
 		pred := isStr
 		if kind == types.Bytes {
 			pred = isBytes
@@ -344,7 +340,7 @@ func buildConcat(env *Env, args []Expr) (types.Type, impl, error) {
 		var sb strings.Builder
 		for i, v := range a {
 			if v.IsNull() {
-				if ksql {
+				if skipNulls {
 					continue
 				}
 				return types.NullValue
@@ -352,26 +348,30 @@ func buildConcat(env *Env, args []Expr) (types.Type, impl, error) {
 			if v.K == types.String || v.K == types.Bytes {
 				sb.WriteString(v.S)
 			} else {
-				sb.WriteString(ToText(v, args[i].Type(), ksql))
+				sb.WriteString(ToText(v, args[i].Type(), style))
 			}
 		}
 		return types.Value{K: kind, S: sb.String()}
 	}, nil
 }
 
-// buildConcatWS: NULL when the separator is NULL; NULL arguments are
-// skipped (both dialects).
-func buildConcatWS(env *Env, args []Expr) (types.Type, impl, error) {
-	if len(args) < 1 {
+// concatWSFunc is CONCAT_WS: NULL when the separator is NULL; NULL
+// arguments are skipped. It takes at least min arguments, the separator
+// included.
+func concatWSFunc(min int) *funcDef {
+	return &funcDef{lazy: true, build: func(env *Env, args []Expr) (types.Type, impl, error) {
+		return buildConcatWS(env, args, min)
+	}}
+}
+
+func buildConcatWS(env *Env, args []Expr, min int) (types.Type, impl, error) {
+	if len(args) < min {
 		return types.Type{}, nil, argErr(env, "CONCAT_WS", args)
 	}
-	ksql := isKSQL(env)
+	style := env.sem().Text
 	kind := types.String
 	if args[0].Type().Kind == types.Bytes {
 		kind = types.Bytes
-	}
-	if ksql && len(args) < 2 {
-		return types.Type{}, nil, argErr(env, "CONCAT_WS", args)
 	}
 	return types.Type{Kind: kind}, func(a []types.Value) types.Value {
 		if a[0].IsNull() {
@@ -385,7 +385,7 @@ func buildConcatWS(env *Env, args []Expr) (types.Type, impl, error) {
 			if v.K == types.String || v.K == types.Bytes {
 				parts = append(parts, v.S)
 			} else {
-				parts = append(parts, ToText(v, args[i+1].Type(), ksql))
+				parts = append(parts, ToText(v, args[i+1].Type(), style))
 			}
 		}
 		return types.Value{K: kind, S: strings.Join(parts, a[0].S)}
@@ -581,30 +581,8 @@ func initCap(s string, sep func(rune) bool) string {
 // the parser gives for TRIM(... FROM s); LTRIM/RTRIM/BTRIM take optional
 // characters.
 func registerTrim() {
-	register("TRIM", &funcDef{build: func(env *Env, args []Expr) (types.Type, impl, error) {
-		if len(args) == 3 {
-			if err := checkSig(env, "TRIM", args, 3, isStr, isStr, isStr); err != nil {
-				return types.Type{}, nil, err
-			}
-			dir, ok := constString(args[0])
-			if !ok {
-				return types.Type{}, nil, typeErr("TRIM needs BOTH, LEADING or TRAILING")
-			}
-			lead, trail := dir != "TRAILING", dir != "LEADING"
-			return types.TString, func(a []types.Value) types.Value {
-				return types.StringV(trimSet(a[2].S, a[1].S, lead, trail))
-			}, nil
-		}
-		if err := checkSig(env, "TRIM", args, 1, isStr, isStr); err != nil {
-			return types.Type{}, nil, err
-		}
-		if len(args) == 1 && isKSQL(env) {
-			return types.TString, func(a []types.Value) types.Value {
-				return types.StringV(strings.TrimFunc(a[0].S, func(r rune) bool { return r <= ' ' }))
-			}, nil
-		}
-		return types.TString, trimFn(true, true), nil
-	}})
+	register("TRIM", trimFunc(false))
+	registerVariant(TrimControlChars, trimFunc(true))
 	register("BTRIM", &funcDef{build: func(env *Env, args []Expr) (types.Type, impl, error) {
 		return types.TString, trimFn(true, true), checkSig(env, "BTRIM", args, 1, isStr, isStr)
 	}})
@@ -675,66 +653,10 @@ func registerHashes() {
 // gives NULL. ksqlDB's REGEXP_EXTRACT[_ALL] take (pattern, string), Flink's
 // (string, pattern).
 func registerRegexps() {
-	register("REGEXP_EXTRACT", &funcDef{build: func(env *Env, args []Expr) (types.Type, impl, error) {
-		if err := checkSig(env, "REGEXP_EXTRACT", args, 2, isStr, isStr, isInt); err != nil {
-			return types.Type{}, nil, err
-		}
-		cache := newRegexCache()
-		ksql := isKSQL(env)
-		return types.TString, func(a []types.Value) types.Value {
-			str, pat := a[0].S, a[1].S
-			if ksql {
-				str, pat = pat, str
-			}
-			re := cache.get(pat)
-			if re == nil {
-				return types.NullValue
-			}
-			idx := 0
-			if len(a) == 3 {
-				idx = int(a[2].Int())
-			}
-			if idx < 0 || idx > re.NumSubexp() {
-				return types.NullValue
-			}
-			m := re.FindStringSubmatchIndex(str)
-			if m == nil || m[2*idx] < 0 {
-				return types.NullValue
-			}
-			return types.StringV(str[m[2*idx]:m[2*idx+1]])
-		}, nil
-	}})
-	register("REGEXP_EXTRACT_ALL", &funcDef{build: func(env *Env, args []Expr) (types.Type, impl, error) {
-		if err := checkSig(env, "REGEXP_EXTRACT_ALL", args, 2, isStr, isStr, isInt); err != nil {
-			return types.Type{}, nil, err
-		}
-		cache := newRegexCache()
-		ksql := isKSQL(env)
-		return types.ArrayOf(types.TString), func(a []types.Value) types.Value {
-			str, pat := a[0].S, a[1].S
-			idx := 1 // Flink's default group
-			if ksql {
-				str, pat = pat, str
-				idx = 0
-			}
-			if len(a) == 3 {
-				idx = int(a[2].Int())
-			}
-			re := cache.get(pat)
-			if re == nil || idx < 0 || idx > re.NumSubexp() {
-				return types.NullValue
-			}
-			out := []types.Value{}
-			for _, m := range re.FindAllStringSubmatchIndex(str, -1) {
-				if m[2*idx] < 0 {
-					out = append(out, types.NullValue)
-					continue
-				}
-				out = append(out, types.StringV(str[m[2*idx]:m[2*idx+1]]))
-			}
-			return types.ArrayV(out)
-		}, nil
-	}})
+	register("REGEXP_EXTRACT", regexpExtract(false))
+	registerVariant(RegexpPatternFirst, regexpExtract(true))
+	register("REGEXP_EXTRACT_ALL", regexpExtractAll(false))
+	registerVariant(RegexpAllPatternFirst, regexpExtractAll(true))
 	register("REGEXP_REPLACE", &funcDef{build: func(env *Env, args []Expr) (types.Type, impl, error) {
 		cache := newRegexCache()
 		return types.TString, func(a []types.Value) types.Value {
@@ -1112,4 +1034,115 @@ func newUUID() string {
 	b[8] = b[8]&0x3f | 0x80
 	h := hex.EncodeToString(b[:])
 	return h[0:8] + "-" + h[8:12] + "-" + h[12:16] + "-" + h[16:20] + "-" + h[20:]
+}
+
+// trimFunc is TRIM: TRIM(s) trims spaces, or with javaTrim every
+// character up to U+0020 (Java's String.trim, ksqlDB).
+func trimFunc(javaTrim bool) *funcDef {
+	return &funcDef{build: func(env *Env, args []Expr) (types.Type, impl, error) {
+		if len(args) == 3 {
+			if err := checkSig(env, "TRIM", args, 3, isStr, isStr, isStr); err != nil {
+				return types.Type{}, nil, err
+			}
+			dir, ok := constString(args[0])
+			if !ok {
+				return types.Type{}, nil, typeErr("TRIM needs BOTH, LEADING or TRAILING")
+			}
+			lead, trail := dir != "TRAILING", dir != "LEADING"
+			return types.TString, func(a []types.Value) types.Value {
+				return types.StringV(trimSet(a[2].S, a[1].S, lead, trail))
+			}, nil
+		}
+		if err := checkSig(env, "TRIM", args, 1, isStr, isStr); err != nil {
+			return types.Type{}, nil, err
+		}
+		if len(args) == 1 && javaTrim {
+			return types.TString, func(a []types.Value) types.Value {
+				return types.StringV(strings.TrimFunc(a[0].S, func(r rune) bool { return r <= ' ' }))
+			}, nil
+		}
+		return types.TString, trimFn(true, true), nil
+	}}
+}
+
+// initCapFunc is INITCAP: the first letter of each word upper case, the
+// others lower; sep tells the characters between words.
+func initCapFunc(sep func(rune) bool) *funcDef {
+	return &funcDef{build: func(env *Env, args []Expr) (types.Type, impl, error) {
+		if err := checkSig(env, "INITCAP", args, 1, isStr); err != nil {
+			return types.Type{}, nil, err
+		}
+		return types.TString, func(a []types.Value) types.Value {
+			return types.StringV(initCap(a[0].S, sep))
+		}, nil
+	}}
+}
+
+// regexpExtract is REGEXP_EXTRACT(s, pattern[, group]), or with
+// patternFirst REGEXP_EXTRACT(pattern, s[, group]) (ksqlDB).
+func regexpExtract(patternFirst bool) *funcDef {
+	return &funcDef{build: func(env *Env, args []Expr) (types.Type, impl, error) {
+		if err := checkSig(env, "REGEXP_EXTRACT", args, 2, isStr, isStr, isInt); err != nil {
+			return types.Type{}, nil, err
+		}
+		cache := newRegexCache()
+		return types.TString, func(a []types.Value) types.Value {
+			str, pat := a[0].S, a[1].S
+			if patternFirst {
+				str, pat = pat, str
+			}
+			re := cache.get(pat)
+			if re == nil {
+				return types.NullValue
+			}
+			idx := 0
+			if len(a) == 3 {
+				idx = int(a[2].Int())
+			}
+			if idx < 0 || idx > re.NumSubexp() {
+				return types.NullValue
+			}
+			m := re.FindStringSubmatchIndex(str)
+			if m == nil || m[2*idx] < 0 {
+				return types.NullValue
+			}
+			return types.StringV(str[m[2*idx]:m[2*idx+1]])
+		}, nil
+	}}
+}
+
+// regexpExtractAll is REGEXP_EXTRACT_ALL(s, pattern[, group]) with group
+// 1 by default, or with patternFirst REGEXP_EXTRACT_ALL(pattern, s[,
+// group]) with group 0 by default (ksqlDB).
+func regexpExtractAll(patternFirst bool) *funcDef {
+	return &funcDef{build: func(env *Env, args []Expr) (types.Type, impl, error) {
+		if err := checkSig(env, "REGEXP_EXTRACT_ALL", args, 2, isStr, isStr, isInt); err != nil {
+			return types.Type{}, nil, err
+		}
+		cache := newRegexCache()
+		return types.ArrayOf(types.TString), func(a []types.Value) types.Value {
+			str, pat := a[0].S, a[1].S
+			idx := 1 // Flink's default group
+			if patternFirst {
+				str, pat = pat, str
+				idx = 0
+			}
+			if len(a) == 3 {
+				idx = int(a[2].Int())
+			}
+			re := cache.get(pat)
+			if re == nil || idx < 0 || idx > re.NumSubexp() {
+				return types.NullValue
+			}
+			out := []types.Value{}
+			for _, m := range re.FindAllStringSubmatchIndex(str, -1) {
+				if m[2*idx] < 0 {
+					out = append(out, types.NullValue)
+					continue
+				}
+				out = append(out, types.StringV(str[m[2*idx]:m[2*idx+1]]))
+			}
+			return types.ArrayV(out)
+		}, nil
+	}}
 }

@@ -132,9 +132,9 @@ func wall(v types.Value, loc *time.Location) int64 {
 }
 
 // tsZone is the zone in which a TIMESTAMP's wall clock is read as an
-// instant: UTC for ksqlDB, the session zone for Flink.
+// instant (Semantics.TimestampZone).
 func tsZone(env *Env) *time.Location {
-	if isKSQL(env) {
+	if env.sem().TimestampZone == ZoneUTC {
 		return time.UTC
 	}
 	return env.Location()
@@ -336,47 +336,9 @@ func registerFlinkTime() {
 			return types.NullValue
 		}, nil
 	}})
-	register("UNIX_TIMESTAMP", &funcDef{nondeterministic: true, build: func(env *Env, args []Expr) (types.Type, impl, error) {
-		ksql := isKSQL(env)
-		if ksql {
-			if err := checkSig(env, "UNIX_TIMESTAMP", args, 0, isTS); err != nil {
-				return types.Type{}, nil, err
-			}
-		} else if err := checkSig(env, "UNIX_TIMESTAMP", args, 0, isStr, isStr); err != nil {
-			return types.Type{}, nil, err
-		}
-		loc := env.Location()
-		return types.TBigInt, func(a []types.Value) types.Value {
-			if len(a) == 0 {
-				if ksql {
-					return types.BigIntV(Now().UnixMilli())
-				}
-				return types.BigIntV(Now().Unix())
-			}
-			if ksql {
-				return types.BigIntV(floorDiv(a[0].I, types.MicrosPerMilli))
-			}
-			var us int64
-			var ok bool
-			if len(a) == 2 {
-				us, ok = parseInstant(a[0].S, a[1].S, loc)
-			} else {
-				v, err := types.ParseTimestamp(strings.TrimSpace(a[0].S))
-				us, ok = types.FromWallClock(v, loc), err == nil
-			}
-			if !ok {
-				return types.NullValue
-			}
-			return types.BigIntV(floorDiv(us, types.MicrosPerSecond))
-		}, nil
-	}})
+	register("UNIX_TIMESTAMP", unixTimestamp(false))
+	registerVariant(UnixTimestampMillis, unixTimestamp(true))
 	register("FROM_UNIXTIME", &funcDef{build: func(env *Env, args []Expr) (types.Type, impl, error) {
-		if isKSQL(env) {
-			// ksqlDB: epoch milliseconds to a TIMESTAMP.
-			return types.TTS3, func(a []types.Value) types.Value {
-				return types.TimestampV(a[0].Int() * types.MicrosPerMilli)
-			}, checkSig(env, "FROM_UNIXTIME", args, 1, isInt)
-		}
 		if err := checkSig(env, "FROM_UNIXTIME", args, 1, isNum, isStr); err != nil {
 			return types.Type{}, nil, err
 		}
@@ -388,6 +350,12 @@ func registerFlinkTime() {
 			}
 			return formatWall(types.ToWallClock(a[0].Int()*types.MicrosPerSecond, loc), p)
 		}, nil
+	}})
+	registerVariant(FromUnixtimeMillis, &funcDef{build: func(env *Env, args []Expr) (types.Type, impl, error) {
+		// Epoch milliseconds to a TIMESTAMP.
+		return types.TTS3, func(a []types.Value) types.Value {
+			return types.TimestampV(a[0].Int() * types.MicrosPerMilli)
+		}, checkSig(env, "FROM_UNIXTIME", args, 1, isInt)
 	}})
 	nowFn := func(name string, t types.Type, f func(env *Env) types.Value) {
 		register(name, &funcDef{nondeterministic: true, build: func(env *Env, args []Expr) (types.Type, impl, error) {
@@ -518,21 +486,24 @@ func registerKsqlTime() {
 		if err := checkSig(env, "PARSE_TIMESTAMP", args, 2, isStr, isStr, isStr); err != nil {
 			return types.Type{}, nil, err
 		}
-		if isKSQL(env) {
-			return types.TTS3, func(a []types.Value) types.Value {
-				us, ok := parseInstant(a[0].S, a[1].S, zoneArg(a, 2))
-				if !ok {
-					return types.NullValue
-				}
-				return types.TimestampV(floorDiv(us, types.MicrosPerMilli) * types.MicrosPerMilli)
-			}, nil
-		}
 		return types.TTSLTZ3, func(a []types.Value) types.Value {
 			us, ok := parseInstant(a[0].S, a[1].S, zoneArg(a, 2))
 			if !ok {
 				return types.NullValue
 			}
 			return types.TimestampLTZV(us)
+		}, nil
+	}})
+	registerVariant(ParseTimestampMillis, &funcDef{build: func(env *Env, args []Expr) (types.Type, impl, error) {
+		if err := checkSig(env, "PARSE_TIMESTAMP", args, 2, isStr, isStr, isStr); err != nil {
+			return types.Type{}, nil, err
+		}
+		return types.TTS3, func(a []types.Value) types.Value {
+			us, ok := parseInstant(a[0].S, a[1].S, zoneArg(a, 2))
+			if !ok {
+				return types.NullValue
+			}
+			return types.TimestampV(floorDiv(us, types.MicrosPerMilli) * types.MicrosPerMilli)
 		}, nil
 	}})
 	simple("FORMAT_DATE", types.TString, func(a []types.Value) types.Value {
@@ -595,7 +566,7 @@ func registerTimeArith() {
 			t := args[2].Type()
 			switch t.Kind {
 			case types.Date:
-				if u.months == 0 && u.micros < types.MicrosPerDay && !isKSQL(env) {
+				if u.months == 0 && u.micros < types.MicrosPerDay && env.sem().DateArith == SubDayMakesTimestamp {
 					// Flink: a sub-day unit turns a DATE into a TIMESTAMP.
 					return types.TTS3, func(a []types.Value) types.Value {
 						return types.TimestampV(a[2].I*types.MicrosPerDay + sign*u.amount(a[1].Int()))
@@ -743,4 +714,44 @@ func buildTimeFloor(env *Env, name string, up bool, args []Expr) (types.Type, im
 		v.I = round(v.I)
 		return v
 	}, nil
+}
+
+// unixTimestamp is UNIX_TIMESTAMP: epoch seconds of now, or of a text
+// timestamp (with an optional pattern) in the session zone; with millis
+// epoch milliseconds of now or of a TIMESTAMP argument (ksqlDB).
+func unixTimestamp(millis bool) *funcDef {
+	return &funcDef{nondeterministic: true, build: func(env *Env, args []Expr) (types.Type, impl, error) {
+		if millis {
+			if err := checkSig(env, "UNIX_TIMESTAMP", args, 0, isTS); err != nil {
+				return types.Type{}, nil, err
+			}
+			return types.TBigInt, func(a []types.Value) types.Value {
+				if len(a) == 0 {
+					return types.BigIntV(Now().UnixMilli())
+				}
+				return types.BigIntV(floorDiv(a[0].I, types.MicrosPerMilli))
+			}, nil
+		}
+		if err := checkSig(env, "UNIX_TIMESTAMP", args, 0, isStr, isStr); err != nil {
+			return types.Type{}, nil, err
+		}
+		loc := env.Location()
+		return types.TBigInt, func(a []types.Value) types.Value {
+			if len(a) == 0 {
+				return types.BigIntV(Now().Unix())
+			}
+			var us int64
+			var ok bool
+			if len(a) == 2 {
+				us, ok = parseInstant(a[0].S, a[1].S, loc)
+			} else {
+				v, err := types.ParseTimestamp(strings.TrimSpace(a[0].S))
+				us, ok = types.FromWallClock(v, loc), err == nil
+			}
+			if !ok {
+				return types.NullValue
+			}
+			return types.BigIntV(floorDiv(us, types.MicrosPerSecond))
+		}, nil
+	}}
 }
