@@ -5,7 +5,7 @@ N       ?= 100
 RATE    ?= 0
 BOOTSTRAP ?= localhost:9092
 
-.PHONY: all build test lint vet fmt-check bench nexmark demo sql-cli kafka data slt fuzz clean project ksql-cli
+.PHONY: all build test lint vet fmt-check tidy-check bench nexmark demo sql-cli kafka data slt fuzz clean project ksql-cli
 
 all: build
 
@@ -22,7 +22,7 @@ QTT_PASSED ?= 255
 FLINKQ_DIR ?= ../shared/suites/flink/sql-client
 FLINKQ_PASSED ?= 168
 
-test: vet fmt-check
+test: vet fmt-check tidy-check
 	$(GO) test -race -count=1 ./...
 	$(MAKE) --no-print-directory fuzz FUZZTIME=10s
 	$(GO) run ./cmd/tumble test testdata/slt
@@ -43,7 +43,12 @@ vet:
 fmt-check:
 	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
 
-lint: vet fmt-check
+lint: vet fmt-check tidy-check
+
+# go.mod lists what the code imports, direct requirements apart from
+# indirect ones (go mod tidy -diff prints what tidy would change).
+tidy-check:
+	@$(GO) mod tidy -diff || { echo "go.mod/go.sum are not tidy: run go mod tidy"; exit 1; }
 
 # The seed pipeline against the hand-written baseline (bench/), 2,000,000
 # records, checkpoints every second; then the micro-benchmarks of the hot
