@@ -12,6 +12,7 @@ import (
 	"log/slog"
 	"math/big"
 	"os"
+	"path/filepath"
 	"sort"
 	"strings"
 	"time"
@@ -357,6 +358,51 @@ func query(ctx context.Context, s *planner.Session, text string) ([]string, erro
 			return nil, fmt.Errorf("query did not finish: %w", qctx.Err())
 		}
 	}
+}
+
+// LoadPage parses one page.
+func LoadPage(path string) (*Page, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	return ParsePage(filepath.Base(path), string(b)), nil
+}
+
+// Why says why an example fails: its error, or which rows differ.
+func (r Result) Why() string {
+	if r.Pass {
+		return ""
+	}
+	if r.Err != nil {
+		return "error: " + r.Err.Error()
+	}
+	want := map[string]int{}
+	for _, w := range r.Want {
+		want[rowKey(w)]++
+	}
+	var missing, extra []string
+	for _, g := range r.Got {
+		if want[g] > 0 {
+			want[g]--
+			continue
+		}
+		extra = append(extra, g)
+	}
+	for _, w := range r.Want {
+		if k := rowKey(w); want[k] > 0 {
+			want[k]--
+			missing = append(missing, k)
+		}
+	}
+	why := fmt.Sprintf("%d rows, want %d", len(r.Got), len(r.Want))
+	if len(missing) > 0 {
+		why += fmt.Sprintf("; %d missing, the first: %s", len(missing), missing[0])
+	}
+	if len(extra) > 0 {
+		why += fmt.Sprintf("; %d unexpected, the first: %s", len(extra), extra[0])
+	}
+	return why
 }
 
 // LoadPages parses every page in dir.

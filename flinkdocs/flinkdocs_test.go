@@ -2,64 +2,61 @@ package flinkdocs
 
 import (
 	"context"
-	"os"
 	"strings"
 	"testing"
 )
 
-const docsDir = "../../shared/suites/flink/docs"
+// page is a documentation page in the shape of Flink's: a table described,
+// its rows printed, then queries with their printed results.
+const page = "Some text.\n```sql\n" + `Flink SQL> desc Bid;
++-------------+------------------------+------+-----+--------+---------------------------------+
+|        name |                   type | null | key | extras |                       watermark |
++-------------+------------------------+------+-----+--------+---------------------------------+
+|     bidtime | TIMESTAMP(3) *ROWTIME* | true |     |        | ` + "`bidtime`" + ` - INTERVAL '1' SECOND |
+|       price |         DECIMAL(10, 2) | true |     |        |                                 |
+|        item |                 STRING | true |     |        |                                 |
++-------------+------------------------+------+-----+--------+---------------------------------+
 
-// minPass is the floor of passing examples. The two window-offset examples
-// of window-tvf.md print rows of the page's first Bid table although the
-// page redefined Bid before them, so they cannot pass as written. Nor can
-// the example of window-deduplication.md: it selects supplier_id, which
-// the page's Bid table does not have (its printed rows come from the Bid
-// of window-topn.md); testdata/slt/topn.slt runs it on a table with the
-// column.
-const minPass = 15
+Flink SQL> SELECT * FROM Bid;
++------------------+-------+------+
+|          bidtime | price | item |
++------------------+-------+------+
+| 2020-04-15 08:05 |  4.00 | C    |
+| 2020-04-15 08:07 |  2.00 | A    |
++------------------+-------+------+
 
-// TestFlinkDocsExamples runs the examples of Flink's SQL documentation
-// pages and lists how each fares. It requires at least as many of them as
-// Tumble passed when the floor was last raised (minPass) to keep passing.
-func TestFlinkDocsExamples(t *testing.T) {
-	if _, err := os.Stat(docsDir); err != nil {
-		t.Skipf("SKIP: %s is absent (the shared suites sit beside the repository)", docsDir)
-	}
-	pages, err := LoadPages(docsDir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	pass, total := 0, 0
-	for _, p := range pages {
-		for _, r := range Run(context.Background(), p) {
-			total++
-			status := "FAIL"
-			if r.Pass {
-				status = "PASS"
-				pass++
-			}
-			msg := ""
-			if r.Err != nil {
-				msg = r.Err.Error()
-			} else if !r.Pass {
-				msg = "got:\n" + strings.Join(r.Got, "\n")
-			}
-			t.Logf("%s %s:%d %s\n%s", status, r.Page, r.Line, firstLine(r.Query), msg)
-		}
-	}
-	t.Logf("%d of %d documentation examples pass", pass, total)
-	if total == 0 {
-		t.Fatal("no examples found")
-	}
-	if pass < minPass {
-		t.Errorf("%d examples pass, want at least %d", pass, minPass)
-	}
-}
+Flink SQL> SELECT item, price FROM Bid WHERE price > 3;
++------+-------+
+| item | price |
++------+-------+
+|    C |  4.00 |
++------+-------+
 
-func firstLine(s string) string {
-	s = strings.Join(strings.Fields(s), " ")
-	if len(s) > 100 {
-		s = s[:100] + "..."
+Flink SQL> SELECT item FROM Bid;
++------+
+| item |
++------+
+|    A |
+|    B |
++------+
+` + "```\n"
+
+// TestRunPage parses a page and runs its examples on the embedded broker:
+// the first prints what the page prints, the second does not, and says
+// which rows differ.
+func TestRunPage(t *testing.T) {
+	p := ParsePage("p.md", page)
+	if len(p.Tables) != 1 || len(p.Tables[0].Rows) != 2 || len(p.Examples) != 2 {
+		t.Fatalf("parsed %d tables, %d examples: %+v", len(p.Tables), len(p.Examples), p)
 	}
-	return s
+	rs := Run(context.Background(), p)
+	if len(rs) != 2 {
+		t.Fatalf("%d results", len(rs))
+	}
+	if !rs[0].Pass || rs[0].Line != 20 {
+		t.Errorf("first example: %+v %v", rs[0], rs[0].Why())
+	}
+	if rs[1].Pass || !strings.Contains(rs[1].Why(), "2 rows, want 2; 1 missing, the first: B; 1 unexpected, the first: C") {
+		t.Errorf("second example: pass=%v why=%q", rs[1].Pass, rs[1].Why())
+	}
 }

@@ -8,19 +8,14 @@ import (
 	"sort"
 	"strings"
 	"testing"
+
+	"github.com/tumble/tumble/internal/suites"
 )
 
-// The suites live outside the repository, in /work/shared (copies of
-// other engines' test data). Override with TUMBLE_SHARED.
+// sharedDir is ../shared beside the repository (copies of other engines'
+// test data); the test is skipped with a SKIP line when it is absent.
 func sharedDir(t *testing.T) string {
-	dir := os.Getenv("TUMBLE_SHARED")
-	if dir == "" {
-		dir = "/work/shared"
-	}
-	if _, err := os.Stat(dir); err != nil {
-		t.Skipf("shared test data not found at %s (set TUMBLE_SHARED): %v", dir, err)
-	}
-	return dir
+	return suites.Require(t, ".")
 }
 
 // qttStatements returns the "statements" of every test case of the

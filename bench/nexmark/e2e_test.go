@@ -16,6 +16,7 @@ import (
 	"github.com/tumble/tumble/connectors/nexmark"
 	"github.com/tumble/tumble/engine"
 	"github.com/tumble/tumble/engine/types"
+	"github.com/tumble/tumble/internal/suites"
 	"github.com/tumble/tumble/planner"
 	"github.com/tumble/tumble/sql"
 )
@@ -192,10 +193,7 @@ INSERT INTO auctions_10 SELECT id, seller, `+"`dateTime`"+`, expires FROM auctio
 // TestSuiteQueries runs the suite's own q0, q1 and q2 files, as the
 // benchmark does, with their blackhole sinks collecting instead.
 func TestSuiteQueries(t *testing.T) {
-	dir := filepath.Join("..", "..", "..", "shared", "suites", "nexmark")
-	if _, err := os.Stat(filepath.Join(dir, "ddl_gen.sql")); err != nil {
-		t.Skipf("the Nexmark suite is absent: %v", err)
-	}
+	dir := suites.Require(t, "suites/nexmark")
 	want := expected()
 	for _, q := range []string{"q0", "q1", "q2"} {
 		t.Run(q, func(t *testing.T) {

@@ -38,12 +38,17 @@ import (
 
 	"github.com/tumble/tumble/connectors/all"
 	"github.com/tumble/tumble/engine"
+	"github.com/tumble/tumble/internal/suites"
 	"github.com/tumble/tumble/planner"
 	"github.com/tumble/tumble/sql"
 )
 
 func main() {
-	suite := flag.String("suite", "../shared/suites/nexmark", "the Nexmark suite's directory (ddl_gen.sql, ddl_views.sql, q*.sql)")
+	defaultSuite, err := suites.Path("suites/nexmark")
+	if err != nil {
+		defaultSuite = "../shared/suites/nexmark"
+	}
+	suite := flag.String("suite", defaultSuite, "the Nexmark suite's directory (ddl_gen.sql, ddl_views.sql, q*.sql)")
 	events := flag.Int64("n", 10_000_000, "events per query")
 	tps := flag.Int64("tps", 10_000_000, "${TPS}: the generator's event rate (event time only; generation is not throttled)")
 	only := flag.String("q", "", "comma-separated queries to run (default: all q*.sql)")

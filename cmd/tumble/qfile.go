@@ -27,6 +27,7 @@ import (
 	"time"
 
 	"github.com/tumble/tumble/connectors/kafka"
+	"github.com/tumble/tumble/internal/suites"
 	"github.com/tumble/tumble/sql"
 )
 
@@ -180,32 +181,78 @@ func trimLines(s string) string {
 	return strings.TrimRight(strings.Join(lines, "\n"), "\n")
 }
 
-// runQFiles runs scripts, prints a line per failing block (every block
-// with verbose) and a summary, and fails below the floor.
-func runQFiles(ctx context.Context, w io.Writer, files []string, floor passFloor, verbose, update bool) error {
-	pass, total := 0, 0
-	for _, f := range files {
-		rs, err := runQFile(ctx, f, update)
-		if err != nil {
-			return fmt.Errorf("%s: %w", f, err)
-		}
+const qHeader = `Flink's SQL client scripts (../shared/suites/flink/sql-client): every statement, PASS, FAIL or SKIP with why.
+make test fails when a statement changes state; rewrite it with
+  make suites UPDATE=1   (or tumble test --expect FILE -update ...)
+and review the diff. Format: STATE<TAB>FILE<TAB>LINE: STATEMENT[<TAB>REASON].`
+
+// qfiles runs scripts: each statement is a case named by its line and
+// text. Without an expectations file, -update rewrites the scripts' expected
+// outputs; with one, the expectations.
+func (st suiteTest) qfiles(ctx context.Context, files []string) error {
+	return st.run(ctx, "Flink SQL client scripts", qHeader, files, func(path string) ([]suites.Case, error) {
+		rs, err := runQFile(ctx, path, st.update && st.expect == "")
+		var cases []suites.Case
 		for _, r := range rs {
-			total++
-			if r.Pass {
-				pass++
-				if verbose {
-					fmt.Fprintf(w, "PASS %s:%d %s\n", filepath.Base(f), r.Line, firstLineOf(r.Stmt))
-				}
-				continue
+			cases = append(cases, r.suiteCase(filepath.Base(path)))
+			if !r.Pass && st.verbose {
+				fmt.Fprintf(st.out, "%s:%d\n  want (%s):\n%s\n  got:\n%s\n", filepath.Base(path), r.Line, r.Check, indent(r.Want), indent(r.Got))
 			}
-			fmt.Fprintf(w, "FAIL %s:%d %s\n", filepath.Base(f), r.Line, firstLineOf(r.Stmt))
-			if verbose {
-				fmt.Fprintf(w, "  want (%s):\n%s\n  got:\n%s\n", r.Check, indent(r.Want), indent(r.Got))
-			}
+		}
+		return cases, err
+	})
+}
+
+// suiteCase is a block's outcome as a case: named by its line and the
+// start of its statement; a failure says where the output differs.
+func (r qResult) suiteCase(file string) suites.Case {
+	c := suites.Case{File: file, Name: fmt.Sprintf("%d: %s", r.Line, firstLineOf(r.Stmt)), State: suites.Pass}
+	if !r.Pass {
+		c.State, c.Reason = suites.Fail, r.why()
+	}
+	return c
+}
+
+// why says how a failing block's output differs from the expected one.
+func (r qResult) why() string {
+	if r.Check == "error" {
+		return "no error; printed: " + firstLineOf(r.Got)
+	}
+	if strings.HasPrefix(r.Got, "[ERROR]") && !strings.HasPrefix(trimLines(r.Want), "[ERROR]") {
+		return "failed: " + shorten(printedError(r.Got))
+	}
+	want, got := strings.Split(trimLines(r.Want), "\n"), strings.Split(r.Got, "\n")
+	for i := 0; i < len(want) || i < len(got); i++ {
+		w, g := "(nothing)", "(nothing)"
+		if i < len(want) {
+			w = want[i]
+		}
+		if i < len(got) {
+			g = got[i]
+		}
+		if w != g {
+			return fmt.Sprintf("output line %d differs: want %q, got %q", i+1, shorten(w), shorten(g))
 		}
 	}
-	fmt.Fprintf(w, "%d passed, %d failed\n", pass, total-pass)
-	return floor.check(pass, total, "statements")
+	return "output differs"
+}
+
+// printedError is the message of what the client printed for a failed
+// statement: the lines after "[ERROR] ... Reason:".
+func printedError(printed string) string {
+	lines := strings.Split(trimLines(printed), "\n")
+	if len(lines) > 0 && strings.HasPrefix(lines[0], "[ERROR]") {
+		lines = lines[1:]
+	}
+	return strings.TrimSpace(strings.Join(lines, "\n"))
+}
+
+func shorten(s string) string {
+	s = strings.Join(strings.Fields(s), " ")
+	if len(s) > 160 {
+		s = s[:157] + "..."
+	}
+	return s
 }
 
 func firstLineOf(s string) string {

@@ -26,7 +26,11 @@ func (f *fileList) Set(v string) error { *f = append(*f, v); return nil }
 
 // expandFiles turns files and directories (their *.sql in name order) into
 // a list of files.
-func expandFiles(in []string) ([]string, error) {
+func expandFiles(in []string) ([]string, error) { return expandFilesExt(in, ".sql") }
+
+// expandFilesExt turns files and directories (their files ending in ext,
+// in name order) into a list of files.
+func expandFilesExt(in []string, ext string) ([]string, error) {
 	var out []string
 	for _, p := range in {
 		st, err := os.Stat(p)
@@ -37,13 +41,13 @@ func expandFiles(in []string) ([]string, error) {
 			out = append(out, p)
 			continue
 		}
-		matches, err := filepath.Glob(filepath.Join(p, "*.sql"))
+		matches, err := filepath.Glob(filepath.Join(p, "*"+ext))
 		if err != nil {
 			return nil, err
 		}
 		sort.Strings(matches)
 		if len(matches) == 0 {
-			return nil, fmt.Errorf("%s: no .sql files", p)
+			return nil, fmt.Errorf("%s: no %s files", p, ext)
 		}
 		out = append(out, matches...)
 	}

@@ -4,32 +4,61 @@ import (
 	"context"
 	"flag"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
 
+	"github.com/tumble/tumble/flinkdocs"
+	"github.com/tumble/tumble/internal/suites"
 	"github.com/tumble/tumble/qtt"
 	"github.com/tumble/tumble/slt"
 )
 
+const testUsage = `Usage:
+  tumble test [-update] FILE.slt|DIR ...                   sqllogictest golden files
+  tumble test [-update] FILE.q ...                         Flink SQL client scripts (-update rewrites the scripts)
+  tumble test --qtt FILE.json|DIR ...                      ksqlDB query-validation tests
+  tumble test FILE.md|DIR ...                              the examples of Flink's documentation pages
+With --expect FILE, a suite's cases (.q, --qtt, .md) are compared one by one
+with the expectations FILE lists (PASS, FAIL or SKIP, with reasons): the run
+fails when a case changes state or goes missing; new cases are reported.
+-update then rewrites FILE (not the suite). Without --expect every case must pass.
+`
+
 func testCmd(ctx context.Context, args []string) error {
 	fs := flag.NewFlagSet("test", flag.ContinueOnError)
-	update := fs.Bool("update", false, "rewrite the expected rows of query blocks (.slt) or the expected output (.q) with the actual ones")
+	fs.Usage = func() { fmt.Fprint(fs.Output(), testUsage); fs.PrintDefaults() }
+	update := fs.Bool("update", false, "rewrite the expected rows (.slt), the expected output (.q) or, with --expect, the expectations file")
 	qttMode := fs.Bool("qtt", false, "the files are ksqlDB query-validation-test JSON files")
-	minPass := fs.Float64("min-pass", 1, "with --qtt or .q files: the fraction of cases (statements) that must pass")
-	minPassed := fs.Int("min-passed", -1, "with --qtt or .q files: instead of a fraction, the number of cases (statements) that must pass (a floor that suites growing more cases cannot break)")
-	verbose := fs.Bool("v", false, "with --qtt or .q files: also list what passes (and, for .q, the output of what fails)")
+	expect := fs.String("expect", "", "with a suite (.q, --qtt, .md): the expectations file its cases are compared with")
+	verbose := fs.Bool("v", false, "with a suite: also list what passes (and, for .q, the output of what fails)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	if *qttMode {
-		return runQTT(ctx, fs.Args(), passFloor{*minPass, *minPassed}, *verbose)
-	}
 	if fs.NArg() == 0 {
-		return fmt.Errorf("test: give .slt files or directories")
+		fs.Usage()
+		return fmt.Errorf("test: give files or directories")
 	}
-	if strings.HasSuffix(fs.Arg(0), ".q") {
-		return runQFiles(ctx, os.Stdout, fs.Args(), passFloor{*minPass, *minPassed}, *verbose, *update)
+	st := suiteTest{expect: *expect, update: *update, verbose: *verbose, out: os.Stdout}
+	switch {
+	case *qttMode:
+		files, err := expandFilesExt(fs.Args(), ".json")
+		if err != nil {
+			return err
+		}
+		return st.qtt(ctx, files)
+	case strings.HasSuffix(fs.Arg(0), ".q"):
+		return st.qfiles(ctx, fs.Args())
+	case strings.HasSuffix(fs.Arg(0), ".md") || hasFiles(fs.Arg(0), ".md"):
+		files, err := expandFilesExt(fs.Args(), ".md")
+		if err != nil {
+			return err
+		}
+		return st.flinkDocs(ctx, files)
+	}
+	if *expect != "" {
+		return fmt.Errorf("test: --expect is for suites (.q, --qtt, .md), not .slt files")
 	}
 	var files []string
 	for _, a := range fs.Args() {
@@ -69,52 +98,114 @@ func testCmd(ctx context.Context, args []string) error {
 	return nil
 }
 
-// runQTT runs ksqlDB query-validation-test files: one line per case, then
-// a summary line.
-func runQTT(ctx context.Context, files []string, floor passFloor, verbose bool) error {
-	if len(files) == 0 {
-		return fmt.Errorf("test --qtt: give .json files")
-	}
-	r := &qtt.Runner{}
-	var all []qtt.Result
-	for _, f := range files {
-		rs, err := r.RunFile(ctx, f)
-		if err != nil {
-			return err
-		}
-		for _, x := range rs {
-			if x.Outcome == qtt.Pass && !verbose {
-				continue
-			}
-			line := fmt.Sprintf("%s %s: %s", x.Outcome, filepath.Base(x.File), x.Name)
-			if x.Reason != "" {
-				line += " — " + x.Reason
-			}
-			fmt.Println(line)
-		}
-		all = append(all, rs...)
-	}
-	pass, fail, skip := qtt.Summary(all)
-	fmt.Printf("%d passed, %d failed, %d skipped\n", pass, fail, skip)
-	return floor.check(pass, pass+fail, "cases in scope")
+func hasFiles(dir, ext string) bool {
+	m, _ := filepath.Glob(filepath.Join(dir, "*"+ext))
+	return len(m) > 0
 }
 
-// passFloor is what a suite run must reach: a fraction of what it ran, or
-// with count >= 0 a number of passes.
-type passFloor struct {
-	frac  float64
-	count int
+// suiteTest runs a suite's files and checks the cases: against an
+// expectations file, or (without one) requiring every case to pass.
+type suiteTest struct {
+	expect          string
+	update, verbose bool
+	out             io.Writer
 }
 
-func (f passFloor) check(pass, total int, what string) error {
-	if f.count >= 0 {
-		if pass < f.count {
-			return fmt.Errorf("%d of %d %s passed, fewer than %d", pass, total, what, f.count)
+// fileCase is the case standing for a whole file that could not be read:
+// its cases are then missing from the run.
+func fileCase(path string, err error) suites.Case {
+	return suites.Case{File: filepath.Base(path), Name: "(the file)", State: suites.Fail, Reason: "cannot load: " + err.Error()}
+}
+
+// finish checks the cases: against the expectations file (printing what
+// differs from it; every case with verbose), or requiring each to pass
+// (printing the failing and skipped ones; every case with verbose).
+func (st suiteTest) finish(suite, header string, ran map[string]bool, cases []suites.Case) error {
+	for _, c := range cases {
+		if st.verbose || (st.expect == "" && c.State != suites.Pass) {
+			fmt.Fprintln(st.out, c)
 		}
-		return nil
 	}
-	if total > 0 && float64(pass) < f.frac*float64(total) {
-		return fmt.Errorf("%d of %d %s passed, below %.0f%%", pass, total, what, f.frac*100)
+	if st.expect != "" {
+		return suites.Check(st.out, suite, st.expect, header, ran, cases, st.update, st.verbose)
+	}
+	pass, fail, skip := 0, 0, 0
+	for _, c := range cases {
+		switch c.State {
+		case suites.Pass:
+			pass++
+		case suites.Fail:
+			fail++
+		default:
+			skip++
+		}
+	}
+	fmt.Fprintf(st.out, "%d passed, %d failed, %d skipped\n", pass, fail, skip)
+	if fail > 0 {
+		return fmt.Errorf("%d of %d %s failed", fail, pass+fail, suite)
 	}
 	return nil
+}
+
+const qttHeader = `ksqlDB's query-validation tests (../shared/suites/ksqldb-qtt): every case, PASS, FAIL or SKIP with why.
+make test fails when a case changes state; rewrite it with
+  make suites UPDATE=1   (or tumble test --expect FILE -update ...)
+and review the diff. Format: STATE<TAB>FILE<TAB>CASE[<TAB>REASON].`
+
+// qtt runs ksqlDB query-validation-test files.
+func (st suiteTest) qtt(ctx context.Context, files []string) error {
+	r := &qtt.Runner{}
+	return st.run(ctx, "ksqlDB query-validation tests", qttHeader, files, func(path string) ([]suites.Case, error) {
+		rs, err := r.RunFile(ctx, path)
+		var cases []suites.Case
+		for _, x := range rs {
+			cases = append(cases, x.SuiteCase())
+		}
+		return cases, err
+	})
+}
+
+// run runs a suite's files one by one (runFile returns a file's cases; its
+// error says the file could not be read: that file is reported as a
+// failing case and the others still run), then checks the cases.
+func (st suiteTest) run(ctx context.Context, suite, header string, files []string, runFile func(path string) ([]suites.Case, error)) error {
+	ran := map[string]bool{}
+	var cases []suites.Case
+	for _, f := range files {
+		ran[filepath.Base(f)] = true
+		cs, err := runFile(f)
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+		if err != nil {
+			cases = append(cases, fileCase(f, err))
+		}
+		cases = append(cases, cs...)
+	}
+	return st.finish(suite, header, ran, cases)
+}
+
+const docsHeader = `The examples of Flink's documentation pages (../shared/suites/flink/docs): every query with a printed result, PASS, FAIL or SKIP with why.
+make test fails when an example changes state; rewrite it with
+  make suites UPDATE=1   (or tumble test --expect FILE -update ...)
+and review the diff. Format: STATE<TAB>PAGE<TAB>LINE: QUERY[<TAB>REASON].`
+
+// flinkDocs runs the examples of Flink's documentation pages, each page on
+// its own broker.
+func (st suiteTest) flinkDocs(ctx context.Context, files []string) error {
+	return st.run(ctx, "Flink documentation examples", docsHeader, files, func(path string) ([]suites.Case, error) {
+		p, err := flinkdocs.LoadPage(path)
+		if err != nil {
+			return nil, err
+		}
+		var cases []suites.Case
+		for _, r := range flinkdocs.Run(ctx, p) {
+			c := suites.Case{File: p.Name, Name: fmt.Sprintf("%d: %s", r.Line, firstLineOf(r.Query)), State: suites.Pass}
+			if !r.Pass {
+				c.State, c.Reason = suites.Fail, r.Why()
+			}
+			cases = append(cases, c)
+		}
+		return cases, nil
+	})
 }
