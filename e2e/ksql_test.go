@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/twmb/franz-go/pkg/kadm"
 	"github.com/twmb/franz-go/pkg/kgo"
 
 	"github.com/tumble/tumble/connectors/all"
@@ -31,9 +32,12 @@ type ksqlWindow struct {
 
 // TestKSQLSeedPipeline runs queries/ksql in the ksqlDB dialect and checks
 // that the last update of every 3-second window has the right values, and
-// that the record key is '1' followed by the window start.
+// that the record key is '1' followed by the window start. The table's
+// topic is created compact,delete, as ksqlDB creates a windowed table's;
+// once the broker's cleaner ran, it holds one record per window, the last.
 func TestKSQLSeedPipeline(t *testing.T) {
-	addr := startBroker(t)
+	broker := startBrokerHandle(t)
+	addr := broker.Addr()
 	ctx, cancel := context.WithCancel(context.Background())
 	reg := engine.NewRegistry()
 	all.Register(reg, io.Discard)
@@ -82,11 +86,79 @@ func TestKSQLSeedPipeline(t *testing.T) {
 		w.Avg = w.Total / w.Count
 		want[ws] = w
 	}
-	cl, err := kgo.NewClient(kgo.SeedBrokers(addr), kgo.ConsumeTopics("transactions_aggregate_ksql"), kgo.ConsumeResetOffset(kgo.NewOffset().AtStart()))
+	last, updates := readKSQLWindows(t, addr)
+	if len(last) != len(want) {
+		t.Fatalf("%d windows updated, want %d", len(last), len(want))
+	}
+	for ws, w := range want {
+		if last[ws] != w {
+			t.Errorf("window %d: last update %+v, want %+v", ws, last[ws], w)
+		}
+	}
+	t.Logf("%d windows, %d updates", len(last), updates)
+	ids := []string{}
+	for _, j := range jobs.List() {
+		ids = append(ids, j.ID)
+	}
+	if strings.Join(ids, ",") != "CSAS_PAID_TRANSACTIONS_STREAM_0,CTAS_WINDOWED_TRANSACTIONS_1" {
+		t.Errorf("query ids %v", ids)
+	}
+
+	// Compaction: the topic was created compact,delete ...
+	adm := kadm.NewClient(kgoClient(t, addr))
+	rc, err := adm.DescribeTopicConfigs(context.Background(), "transactions_aggregate_ksql", "PAID_TRANSACTIONS_STREAM")
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer cl.Close()
+	policies := map[string]string{}
+	for _, r := range rc {
+		for _, c := range r.Configs {
+			if c.Key == "cleanup.policy" {
+				policies[r.Name] = c.MaybeValue()
+			}
+		}
+	}
+	if policies["transactions_aggregate_ksql"] != "compact,delete" || policies["PAID_TRANSACTIONS_STREAM"] != "delete" {
+		t.Fatalf("cleanup.policy: %v, want the table compact,delete and the stream delete", policies)
+	}
+	// ... and once cleaned keeps the last update of each window. The
+	// newest batch of a partition is never cleaned (Kafka's active
+	// segment): a record on each partition after the pipeline's moves it.
+	p := kgoClient(t, addr, kgo.RecordPartitioner(kgo.ManualPartitioner()))
+	for part := int32(0); part < 3; part++ {
+		r := &kgo.Record{Topic: "transactions_aggregate_ksql", Partition: part, Key: []byte("end")}
+		if err := p.ProduceSync(context.Background(), r).FirstErr(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	broker.RunCleaner()
+	after, records := readKSQLWindows(t, addr)
+	if records != len(want) {
+		t.Errorf("after compaction the topic holds %d window records for %d windows (%d updates before)", records, len(want), updates)
+	}
+	for ws, w := range want {
+		if after[ws] != w {
+			t.Errorf("window %d after compaction: %+v, want %+v", ws, after[ws], w)
+		}
+	}
+}
+
+func kgoClient(t *testing.T, addr string, opts ...kgo.Opt) *kgo.Client {
+	t.Helper()
+	cl, err := kgo.NewClient(append([]kgo.Opt{kgo.SeedBrokers(addr)}, opts...)...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(cl.Close)
+	return cl
+}
+
+// readKSQLWindows reads transactions_aggregate_ksql from the start: the
+// last value of each window and the number of window records (records
+// keyed otherwise are skipped).
+func readKSQLWindows(t *testing.T, addr string) (map[int64]ksqlWindow, int) {
+	t.Helper()
+	cl := kgoClient(t, addr, kgo.ConsumeTopics("transactions_aggregate_ksql"), kgo.ConsumeResetOffset(kgo.NewOffset().AtStart()))
 	last := map[int64]ksqlWindow{}
 	updates := 0
 	for {
@@ -96,6 +168,9 @@ func TestKSQLSeedPipeline(t *testing.T) {
 		n := 0
 		fs.EachRecord(func(r *kgo.Record) {
 			n++
+			if string(r.Key) == "end" {
+				return
+			}
 			updates++
 			if len(r.Key) != 1+8 || r.Key[0] != '1' {
 				t.Fatalf("key %q is not '1' + window start", r.Key)
@@ -114,20 +189,5 @@ func TestKSQLSeedPipeline(t *testing.T) {
 			break
 		}
 	}
-	if len(last) != len(want) {
-		t.Fatalf("%d windows updated, want %d", len(last), len(want))
-	}
-	for ws, w := range want {
-		if last[ws] != w {
-			t.Errorf("window %d: last update %+v, want %+v", ws, last[ws], w)
-		}
-	}
-	t.Logf("%d windows, %d updates", len(last), updates)
-	ids := []string{}
-	for _, j := range jobs.List() {
-		ids = append(ids, j.ID)
-	}
-	if strings.Join(ids, ",") != "CSAS_PAID_TRANSACTIONS_STREAM_0,CTAS_WINDOWED_TRANSACTIONS_1" {
-		t.Errorf("query ids %v", ids)
-	}
+	return last, updates
 }

@@ -43,13 +43,20 @@ type txn struct {
 
 func startBroker(t *testing.T) string {
 	t.Helper()
+	return startBrokerHandle(t).Addr()
+}
+
+// startBrokerHandle starts an in-memory broker on a free port, closed with
+// the test, for tests that run its retention or cleaner.
+func startBrokerHandle(t *testing.T) *kafka.Broker {
+	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	b, err := kafka.StartBroker(ctx, kafka.BrokerConfig{Listen: "127.0.0.1:0", Partitions: 3})
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { b.Close(); cancel() })
-	return b.Addr()
+	return b
 }
 
 // seedText returns queries/flink with the broker's address.

@@ -299,6 +299,11 @@ type Transactional interface {
 // source or sink belongs to (transactional ids derive from it).
 const DefaultJobID = "job.id"
 
+// DefaultTopicCleanupPolicy is the TableSpec.Defaults key holding the
+// cleanup.policy a sink gives the topic it creates: ksqlDB tables are
+// "compact" ("compact,delete" when windowed), as ksqlDB creates them.
+const DefaultTopicCleanupPolicy = "topic.cleanup.policy"
+
 // permanentError marks an error that restarting cannot fix (bad data,
 // bad options): the job fails instead of restarting.
 type permanentError struct{ err error }

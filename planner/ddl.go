@@ -246,6 +246,14 @@ func (s *Session) tableSpec(t *Table, cols []Column) *engine.TableSpec {
 	for k, v := range t.Options {
 		spec.Options[k] = v
 	}
+	// A ksqlDB table's topic holds the latest row per key: ksqlDB creates
+	// it compacted, and a windowed one also deleted by retention.
+	if t.Dialect == sql.KSQL && t.Kind == sql.KindTable {
+		spec.Defaults[engine.DefaultTopicCleanupPolicy] = "compact"
+		if t.KSQL != nil && t.KSQL.Windowed != nil {
+			spec.Defaults[engine.DefaultTopicCleanupPolicy] = "compact,delete"
+		}
+	}
 	// Sinks that commit with checkpoints (filesystem) need to know when
 	// there are none: they then commit on every flush. A filesystem source
 	// in batch mode holds the watermark until every file is read.

@@ -31,10 +31,18 @@ func demoCmd(ctx context.Context, args []string) error {
 	rate := fs.Float64("rate", 20, "transactions per second")
 	dataDir := fs.String("data-dir", "", "broker and checkpoint directory (default: a temporary one)")
 	logLevel := fs.String("log-level", "warn", "debug, info, warn or error")
+	settings := registerBrokerSettings(fs)
+	var prof profiling
+	prof.register(fs)
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
 	log := newLogger(os.Stderr, *logLevel)
+	stopProf, err := prof.start(log)
+	defer stopProf()
+	if err != nil {
+		return err
+	}
 	dir := *dataDir
 	if dir == "" {
 		tmp, err := os.MkdirTemp("", "tumble-demo-")
@@ -44,7 +52,7 @@ func demoCmd(ctx context.Context, args []string) error {
 		defer os.RemoveAll(tmp)
 		dir = tmp
 	}
-	broker, err := kafka.StartBroker(ctx, kafka.BrokerConfig{Listen: *listen, DataDir: filepath.Join(dir, "kafka"), Partitions: 3, Logger: log})
+	broker, err := kafka.StartBroker(ctx, kafka.BrokerConfig{Listen: *listen, DataDir: filepath.Join(dir, "kafka"), Partitions: 3, Logger: log, Settings: kafka.WithDefaultSettings(settings)})
 	if err != nil {
 		return fmt.Errorf("start the embedded broker on %s: %w (is another Kafka running? try --listen 127.0.0.1:0)", *listen, err)
 	}

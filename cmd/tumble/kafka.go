@@ -17,6 +17,9 @@ func kafkaCmd(ctx context.Context, args []string) error {
 	dataDir := fs.String("data-dir", "", "directory that keeps topics, offsets and transactions across restarts (default: in memory)")
 	partitions := fs.Int("partitions", 3, "partitions of automatically created topics")
 	logLevel := fs.String("log-level", "warn", "broker log level: debug, info, warn, error")
+	var prof profiling
+	prof.register(fs)
+	settings := registerBrokerSettings(fs)
 	fs.Usage = func() {
 		fmt.Fprintf(fs.Output(), "Usage: tumble kafka [flags]\n\nRuns an embedded Kafka-compatible broker (topics are created on first use).\n\n")
 		fs.PrintDefaults()
@@ -27,9 +30,15 @@ func kafkaCmd(ctx context.Context, args []string) error {
 	if fs.NArg() > 0 {
 		return fmt.Errorf("kafka: unexpected arguments %v", fs.Args())
 	}
+	log := newLogger(os.Stderr, *logLevel)
+	stopProf, err := prof.start(log)
+	defer stopProf()
+	if err != nil {
+		return err
+	}
 	b, err := kafka.StartBroker(ctx, kafka.BrokerConfig{
 		Listen: *listen, Advertise: *advertise, DataDir: *dataDir, Partitions: *partitions,
-		Logger: newLogger(os.Stderr, *logLevel),
+		Logger: log, Settings: kafka.WithDefaultSettings(settings),
 	})
 	if err != nil {
 		return err

@@ -31,6 +31,9 @@ func serverCmd(ctx context.Context, args []string) error {
 	var topics fileList
 	fs.Var(&topics, "topic", "create this topic at start if missing: NAME[:PARTITIONS] (repeatable; 3 partitions by default)")
 	logLevel := fs.String("log-level", "info", "debug, info, warn or error")
+	var prof profiling
+	prof.register(fs)
+	settings := registerBrokerSettings(fs)
 	fs.Usage = func() {
 		fmt.Fprintf(fs.Output(), "Usage: tumble server [flags]\n\nRuns Tumble as a server: ksqlDB's REST API (/ksql, /query, /query-stream, /info,\n/healthcheck) and Tumble's (/v1/statements, /v1/query, /v1/jobs, /metrics). Tables,\nstreams, views and running jobs survive a restart on the same --data-dir.\n\n")
 		fs.PrintDefaults()
@@ -42,9 +45,15 @@ func serverCmd(ctx context.Context, args []string) error {
 		return fmt.Errorf("server: unexpected arguments %q", fs.Args())
 	}
 	log := newLogger(os.Stderr, *logLevel)
+	stopProf, err := prof.start(log)
+	defer stopProf()
+	if err != nil {
+		return err
+	}
 	if *embedded != "" {
 		b, err := kafka.StartBroker(ctx, kafka.BrokerConfig{
 			Listen: *embedded, DataDir: filepath.Join(*dataDir, "kafka"), Partitions: 3, Logger: newLogger(os.Stderr, "warn"),
+			Settings: kafka.WithDefaultSettings(settings),
 		})
 		if err != nil {
 			return fmt.Errorf("start the embedded broker on %s: %w", *embedded, err)
@@ -58,6 +67,9 @@ func serverCmd(ctx context.Context, args []string) error {
 	}
 	if *bootstrap == "" {
 		return errors.New("server: give --bootstrap HOST:PORT or --embedded-kafka ADDR")
+	}
+	if *embedded == "" && len(settings) > 0 {
+		return errors.New("server: --config sets the embedded broker's settings and needs --embedded-kafka")
 	}
 	for _, t := range topics {
 		name, parts, err := topicFlag(t)

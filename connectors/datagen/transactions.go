@@ -132,7 +132,10 @@ func ProduceTransactions(ctx context.Context, cfg TxConfig) (TxStats, error) {
 		cfg.Clock = time.Now
 	}
 	addrs := brokers(cfg.Bootstrap)
-	cl, err := kgo.NewClient(kgo.SeedBrokers(addrs...), kgo.ProducerLinger(0),
+	// Records wait up to 50 ms to share a batch: at a steady rate, sent
+	// one by one, each would be a batch of its own, and a broker keeps
+	// some memory for every batch it holds.
+	cl, err := kgo.NewClient(kgo.SeedBrokers(addrs...), kgo.ProducerLinger(50*time.Millisecond),
 		kgo.RecordPartitioner(kgo.StickyKeyPartitioner(nil)), kgo.AllowAutoTopicCreation())
 	if err != nil {
 		return TxStats{}, err

@@ -205,7 +205,7 @@ func (s *Sink) ensureTopic(ctx context.Context) error {
 	if s.ready {
 		return nil
 	}
-	_, err := s.adm.CreateTopic(ctx, s.cfg.partitions, s.cfg.replicas, nil, s.cfg.topic)
+	_, err := s.adm.CreateTopic(ctx, s.cfg.partitions, s.cfg.replicas, s.topicConfigs(), s.cfg.topic)
 	if err != nil && !errors.Is(err, kerr.TopicAlreadyExists) {
 		// Perhaps not allowed to create but there already.
 		td, lerr := s.adm.ListTopics(ctx, s.cfg.topic)
@@ -215,6 +215,21 @@ func (s *Sink) ensureTopic(ctx context.Context) error {
 	}
 	s.ready = true
 	return nil
+}
+
+// topicConfigs are the configs of a topic the sink creates: a keyed
+// changelog (an 'upsert-kafka' table, a ksqlDB table) is compacted, so that
+// the latest record of each key stays; other topics get the broker's
+// defaults.
+func (s *Sink) topicConfigs() map[string]*string {
+	policy := s.cfg.spec.Defaults[engine.DefaultTopicCleanupPolicy]
+	if s.cfg.upsert {
+		policy = "compact"
+	}
+	if policy == "" {
+		return nil
+	}
+	return map[string]*string{"cleanup.policy": kstr(policy)}
 }
 
 func (s *Sink) delivered(r *kgo.Record, err error) {
