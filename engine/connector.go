@@ -106,6 +106,15 @@ type SplitBatch struct {
 	// Skipped counts records that could not be decoded and were dropped (with
 	// ignore-parse-errors); the source has logged each.
 	Skipped int64
+	// Lost counts records the split will never deliver: its position had
+	// fallen out of the log (retention deleted records before they were
+	// read) and the source moved it as its reset rule says; the source has
+	// logged the range.
+	Lost int64
+	// Reset makes Next the split's position even if it is lower than the
+	// one it had (a source moved back to the log start because its position
+	// was past the log's end).
+	Reset bool
 	// Done says the split has ended (a file read to its end): it gets no
 	// more records, so its watermark no longer holds the job's back, as
 	// Flink releases a finished split. Its position is still checkpointed.

@@ -533,10 +533,17 @@ func (j *Job) handle(pr pollResult) error {
 			s = &splitState{wm: MinWatermark}
 			st.splits[b.Split] = s
 		}
-		s.next = max(s.next, b.Next)
+		if b.Reset {
+			s.next = b.Next
+		} else {
+			s.next = max(s.next, b.Next)
+		}
 		s.done = s.done || b.Done
 		if b.Skipped > 0 {
 			j.Metrics.Skipped.Add(b.Skipped)
+		}
+		if b.Lost > 0 {
+			j.Metrics.Lost.Add(b.Lost)
 		}
 		if len(b.Recs) == 0 {
 			continue

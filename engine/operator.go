@@ -64,6 +64,7 @@ type Metrics struct {
 	RecordsIn   atomic.Int64
 	RecordsOut  atomic.Int64
 	Skipped     atomic.Int64
+	Lost        atomic.Int64 // records a source skipped because retention deleted them first
 	LateDropped atomic.Int64
 	Watermark   atomic.Int64 // micros; MinWatermark when unknown
 	Checkpoints atomic.Int64
@@ -75,6 +76,7 @@ func (m *Metrics) Snapshot() MetricsSnapshot {
 		RecordsIn:   m.RecordsIn.Load(),
 		RecordsOut:  m.RecordsOut.Load(),
 		Skipped:     m.Skipped.Load(),
+		Lost:        m.Lost.Load(),
 		LateDropped: m.LateDropped.Load(),
 		Watermark:   m.Watermark.Load(),
 		Checkpoints: m.Checkpoints.Load(),
@@ -86,6 +88,7 @@ type MetricsSnapshot struct {
 	RecordsIn   int64 `json:"records_in"`
 	RecordsOut  int64 `json:"records_out"`
 	Skipped     int64 `json:"records_skipped"`
+	Lost        int64 `json:"records_lost"`
 	LateDropped int64 `json:"late_records_dropped"`
 	Watermark   int64 `json:"watermark"`
 	Checkpoints int64 `json:"checkpoints"`

@@ -57,6 +57,9 @@ func TestFlinkJobLifecycle(t *testing.T) {
 	if v := samples[`tumble_job_records_in_total{job="`+id+`",name="insert-into_default_catalog.default_database.transactions_paid_agg_table",status="RUNNING"}`]; v != "3003" {
 		t.Errorf("records_in sample %q in\n%s", v, body)
 	}
+	if v := samples[`tumble_job_records_lost_total{job="`+id+`",name="insert-into_default_catalog.default_database.transactions_paid_agg_table",status="RUNNING"}`]; v != "0" {
+		t.Errorf("records_lost sample %q in\n%s", v, body)
+	}
 	if samples[`tumble_jobs{status="RUNNING"}`] != "1" || samples["go_goroutines"] == "" {
 		t.Errorf("process or job-count gauges missing:\n%s", body)
 	}

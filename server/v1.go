@@ -313,6 +313,7 @@ type JobMetrics struct {
 	RecordsIn          int64 `json:"records_in"`
 	RecordsOut         int64 `json:"records_out"`
 	RecordsSkipped     int64 `json:"records_skipped"`
+	RecordsLost        int64 `json:"records_lost"`
 	LateRecordsDropped int64 `json:"late_records_dropped"`
 	// Watermark is the job's event-time watermark in microseconds (nil
 	// before the first one); WatermarkTime renders it.
@@ -339,7 +340,7 @@ func jobStatus(j *planner.JobInfo) JobStatus {
 	js := JobStatus{
 		ID: j.ID, Name: j.Name, Statement: j.Statement, Dialect: j.Dialect.String(), Sink: j.Sink,
 		Status: string(j.Job.Status()), Started: j.Job.Started().UTC(),
-		Metrics: JobMetrics{RecordsIn: m.RecordsIn, RecordsOut: m.RecordsOut, RecordsSkipped: m.Skipped,
+		Metrics: JobMetrics{RecordsIn: m.RecordsIn, RecordsOut: m.RecordsOut, RecordsSkipped: m.Skipped, RecordsLost: m.Lost,
 			LateRecordsDropped: m.LateDropped, Checkpoints: m.Checkpoints},
 	}
 	if err := j.Job.Err(); err != nil {
@@ -421,6 +422,8 @@ func (s *Server) handleMetrics(w http.ResponseWriter, r *http.Request) {
 			func(_ *planner.JobInfo, m engine.MetricsSnapshot) (float64, bool) { return float64(m.RecordsOut), true }},
 		{"tumble_job_records_skipped_total", "Records skipped because they could not be decoded.", "counter",
 			func(_ *planner.JobInfo, m engine.MetricsSnapshot) (float64, bool) { return float64(m.Skipped), true }},
+		{"tumble_job_records_lost_total", "Records deleted by the broker (retention) before the job read them.", "counter",
+			func(_ *planner.JobInfo, m engine.MetricsSnapshot) (float64, bool) { return float64(m.Lost), true }},
 		{"tumble_job_late_records_dropped_total", "Records dropped because their windows had fired.", "counter",
 			func(_ *planner.JobInfo, m engine.MetricsSnapshot) (float64, bool) {
 				return float64(m.LateDropped), true

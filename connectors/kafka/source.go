@@ -133,7 +133,9 @@ func (s *Source) Open(ctx context.Context, start map[int32]int64) error {
 	opts := append(clientOpts(s.cfg),
 		kgo.FetchMaxWait(fetchMaxWait),
 		kgo.KeepControlRecords(), // to advance past transaction markers
-		kgo.ConsumeResetOffset(kgo.NewOffset().AtStart()),
+		// A position out of the log is an error the source handles
+		// (recoverPositions), not a silent jump.
+		kgo.ConsumeResetOffset(kgo.NoResetOffset()),
 	)
 	if s.cfg.committed {
 		opts = append(opts, kgo.FetchIsolationLevel(kgo.ReadCommitted()))
@@ -476,7 +478,19 @@ func (s *Source) Poll(ctx context.Context) ([]engine.SplitBatch, error) {
 		return nil, err
 	}
 	s.checkHealth(ctx, fs.NumRecords() > 0)
-	return s.build(fs)
+	batches, err := s.build(fs)
+	if err != nil {
+		return nil, err
+	}
+	if lost := outOfRange(fs); len(lost) > 0 {
+		moved, err := s.recoverPositions(ctx, lost)
+		if err != nil {
+			return nil, err
+		}
+		batches = append(batches, moved...)
+		s.batches = batches
+	}
+	return batches, nil
 }
 
 // checkHealth pings the cluster about once a second while no records
@@ -555,6 +569,7 @@ func (s *Source) fetchError(fs kgo.Fetches) error {
 		case errors.Is(err, context.DeadlineExceeded), errors.Is(err, context.Canceled):
 		case errors.As(err, &loss):
 			s.log.Warn("kafka: data loss, the partition was reset", "partition", p, "error", err)
+		case errors.Is(err, kerr.OffsetOutOfRange): // recoverPositions
 		case errors.Is(err, kgo.ErrClientClosed):
 			out = fmt.Errorf("kafka source '%s': %w", s.cfg.name, err)
 		case kerr.IsRetriable(err):
