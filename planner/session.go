@@ -200,6 +200,38 @@ type Stream struct {
 	// Loc is the session time zone (table.local-time-zone), in which
 	// TIMESTAMP_LTZ values are shown.
 	Loc *time.Location
+	// Mode is sql-client.execution.result-mode: "tableau" (the default),
+	// "changelog" or "table".
+	Mode string
+	// MaxTableRows bounds the rows the table mode keeps
+	// (sql-client.execution.max-table-result.rows; 0: no bound).
+	MaxTableRows int
+}
+
+// Display sets how the client shows the stream from session settings
+// (the session's own, or those a remote client keeps).
+func (st *Stream) Display(settings map[string]string) {
+	get := func(key string) string {
+		if v, ok := settings[key]; ok {
+			return strings.TrimSpace(v)
+		}
+		def, _ := LookupSetting(sql.Flink, key)
+		return def.Default
+	}
+	st.Batch = strings.EqualFold(get("execution.runtime-mode"), "batch")
+	st.Mode = strings.ToLower(get("sql-client.execution.result-mode"))
+	if n, err := strconv.Atoi(get("table.display.max-column-width")); err == nil && n > 0 {
+		st.MaxColumnWidth = n
+	}
+	if n, err := strconv.Atoi(get("sql-client.execution.max-table-result.rows")); err == nil && n > 0 {
+		st.MaxTableRows = n
+	}
+	st.Loc = time.Local
+	if tz := get("table.local-time-zone"); tz != "" && tz != "default" {
+		if loc, err := time.LoadLocation(tz); err == nil {
+			st.Loc = loc
+		}
+	}
 }
 
 // Err returns the job's error after Rows is closed.
@@ -958,18 +990,7 @@ func (s *Session) startStream(node Node, n sql.Statement) (*Result, error) {
 		cancel()
 		info.Job.Stop()
 	}}
-	if m, _ := s.Setting("execution.runtime-mode"); strings.EqualFold(m, "batch") {
-		st.Batch = true
-	}
-	st.Loc = s.env().Location()
-	for _, k := range []string{"table.display.max-column-width", "sql-client.display.max-column-width"} {
-		if v, ok := s.Setting(k); ok {
-			if n, err := strconv.Atoi(v); err == nil && n > 0 {
-				st.MaxColumnWidth = n
-				break
-			}
-		}
-	}
+	st.Display(s.Settings())
 	return &Result{Kind: ResultRows, Stream: st, JobID: id}, nil
 }
 

@@ -182,29 +182,63 @@ func formatValue(v types.Value, t types.Type, loc *time.Location) string {
 	return expr.ToText(v, t, expr.TextSQL)
 }
 
-// streamRows prints SELECT rows in Flink's tableau style: in streaming
-// mode each change as it comes, with the op column; in batch mode the
-// final rows as a table.
+// streamRows prints SELECT rows as sql-client.execution.result-mode
+// says: tableau (each change as it comes, in a box with the op column),
+// changelog (each change as a line with its op, no box) or table (the
+// materialized result: a screen updated in place on a terminal, the final
+// table otherwise). In batch mode the final rows are printed as a table.
 func streamRows(ctx context.Context, w io.Writer, st *planner.Stream) error {
 	maxWidth := st.MaxColumnWidth
 	if maxWidth <= 0 {
 		maxWidth = maxColumnWidth
 	}
-	if st.Batch {
+	switch {
+	case st.Batch:
 		return batchRows(ctx, w, st, maxWidth)
+	case st.Mode == "table":
+		return tableRows(ctx, w, st, maxWidth)
+	case st.Mode == "changelog":
+		return changelogRows(ctx, w, st, maxWidth)
 	}
-	cols := append([]string{"op"}, make([]string, len(st.Columns))...)
-	widths := []int{2}
-	for i, c := range st.Columns {
-		cols[i+1] = c.Name
-		// Text columns are as wide as the display allows; the others as
-		// their type needs.
+	return tableauRows(ctx, w, st, maxWidth)
+}
+
+// opColumns are the header and widths of a changelog with its op column:
+// text columns as wide as the display allows, the others as their type
+// needs (Flink's tableau widths).
+func opColumns(st *planner.Stream, maxWidth int) (cols []string, widths []int) {
+	cols, widths = []string{"op"}, []int{2}
+	for _, c := range st.Columns {
 		tw := typeWidth(c.Type)
 		if tw == 0 {
 			tw = maxWidth
 		}
+		cols = append(cols, c.Name)
 		widths = append(widths, max(utf8.RuneCountInString(c.Name), tw))
 	}
+	return cols, widths
+}
+
+// cells renders a row's values for display.
+func cells(st *planner.Stream, row types.Row) []string {
+	out := make([]string, len(row))
+	for i, v := range row {
+		out[i] = formatValue(v, st.Columns[i].Type, st.Loc)
+	}
+	return out
+}
+
+func rowsWord(n int) string {
+	if n == 1 {
+		return "row"
+	}
+	return "rows"
+}
+
+// tableauRows prints Flink's tableau format: a box with the op column, a
+// line per change as it arrives, then "Received a total of N rows".
+func tableauRows(ctx context.Context, w io.Writer, st *planner.Stream, maxWidth int) error {
+	cols, widths := opColumns(st, maxWidth)
 	fmt.Fprintln(w, border(widths))
 	fmt.Fprintln(w, rowLine(cols, widths, true))
 	fmt.Fprintln(w, border(widths))
@@ -222,15 +256,61 @@ func streamRows(ctx context.Context, w io.Writer, st *planner.Stream) error {
 				if err := st.Err(); err != nil {
 					return err
 				}
-				fmt.Fprintf(w, "Received a total of %d row%s\n", n, map[bool]string{true: "", false: "s"}[n == 1])
+				fmt.Fprintf(w, "Received a total of %d %s\n", n, rowsWord(n))
 				return nil
 			}
-			cells := []string{rec.Kind.String()}
-			for i, v := range rec.Row {
-				cells = append(cells, formatValue(v, st.Columns[i].Type, st.Loc))
-			}
-			fmt.Fprintln(w, rowLine(cells, widths, true))
+			fmt.Fprintln(w, rowLine(append([]string{rec.Kind.String()}, cells(st, rec.Row)...), widths, true))
 			n++
+		}
+	}
+}
+
+// changelogRows prints each change as a line, its op first, under a
+// header line, without a box (the lines of Flink's changelog view).
+func changelogRows(ctx context.Context, w io.Writer, st *planner.Stream, maxWidth int) error {
+	cols, widths := opColumns(st, maxWidth)
+	line := func(cells []string) string {
+		var sb strings.Builder
+		for i, c := range cells {
+			sb.WriteString(" " + pad(c, widths[i], true))
+		}
+		return sb.String()
+	}
+	fmt.Fprintln(w, line(cols))
+	defer st.Cancel()
+	for {
+		select {
+		case <-ctx.Done():
+			return nil
+		case rec, ok := <-st.Rows:
+			if !ok {
+				return st.Err()
+			}
+			fmt.Fprintln(w, line(append([]string{rec.Kind.String()}, cells(st, rec.Row)...)))
+		}
+	}
+}
+
+// materialized is a changelog applied to a table, as Flink's client
+// materializes a result: +I and +U append a row, -U and -D remove the
+// newest equal row; past max rows (0: no bound) the oldest go.
+type materialized struct {
+	rows [][]string
+	max  int
+}
+
+func (m *materialized) apply(kind engine.RowKind, cells []string) {
+	if !kind.IsRetract() {
+		m.rows = append(m.rows, cells)
+		if m.max > 0 && len(m.rows) > m.max {
+			m.rows = m.rows[len(m.rows)-m.max:]
+		}
+		return
+	}
+	for i := len(m.rows) - 1; i >= 0; i-- {
+		if slices.Equal(m.rows[i], cells) {
+			m.rows = append(m.rows[:i], m.rows[i+1:]...)
+			return
 		}
 	}
 }
@@ -240,7 +320,7 @@ func streamRows(ctx context.Context, w io.Writer, st *planner.Stream) error {
 // to maxWidth.
 func batchRows(ctx context.Context, w io.Writer, st *planner.Stream, maxWidth int) error {
 	defer st.Cancel()
-	var rows [][]string
+	m := &materialized{}
 	for {
 		select {
 		case <-ctx.Done():
@@ -250,29 +330,100 @@ func batchRows(ctx context.Context, w io.Writer, st *planner.Stream, maxWidth in
 				if err := st.Err(); err != nil {
 					return err
 				}
-				cols := make([]string, len(st.Columns))
-				for i, c := range st.Columns {
-					cols[i] = c.Name
-				}
-				printBox(w, cols, rows, maxWidth)
+				printBox(w, columnNames(st), m.rows, maxWidth)
 				return nil
 			}
-			cells := make([]string, len(rec.Row))
-			for i, v := range rec.Row {
-				cells[i] = formatValue(v, st.Columns[i].Type, st.Loc)
-			}
-			if !rec.Kind.IsRetract() {
-				rows = append(rows, cells)
-				continue
-			}
-			for i, r := range rows {
-				if slices.Equal(r, cells) {
-					rows = append(rows[:i], rows[i+1:]...)
-					break
-				}
-			}
+			m.apply(rec.Kind, cells(st, rec.Row))
 		}
 	}
 }
 
-var _ = engine.Insert
+func columnNames(st *planner.Stream) []string {
+	cols := make([]string, len(st.Columns))
+	for i, c := range st.Columns {
+		cols[i] = c.Name
+	}
+	return cols
+}
+
+// terminal is an output that is a terminal: the table mode redraws the
+// result in place on it.
+type terminal interface {
+	io.Writer
+	// Size returns the terminal's width and height in characters.
+	Size() (width, height int)
+}
+
+// tableRefresh is how often the table mode redraws a changed result.
+var tableRefresh = 250 * time.Millisecond
+
+// tableRows materializes the changelog into a table. On a terminal the
+// table is redrawn in place (on the alternate screen, as Flink's table
+// view) while rows arrive; when the query ends or is cancelled the final
+// table is printed, as it is when the output is not a terminal.
+func tableRows(ctx context.Context, w io.Writer, st *planner.Stream, maxWidth int) error {
+	defer st.Cancel()
+	m := &materialized{max: st.MaxTableRows}
+	term, live := w.(terminal)
+	if live {
+		fmt.Fprint(w, "\x1b[?1049h") // the alternate screen
+	}
+	tick := time.NewTicker(tableRefresh)
+	defer tick.Stop()
+	dirty, cancelled, changes := live, false, 0
+loop:
+	for {
+		select {
+		case <-ctx.Done():
+			cancelled = true
+			break loop
+		case rec, ok := <-st.Rows:
+			if !ok {
+				break loop
+			}
+			m.apply(rec.Kind, cells(st, rec.Row))
+			dirty = true
+			changes++
+		case <-tick.C:
+			if live && dirty {
+				drawTable(term, st, m.rows, maxWidth, changes)
+				dirty = false
+			}
+		}
+	}
+	if live {
+		fmt.Fprint(w, "\x1b[?1049l")
+	}
+	if !cancelled {
+		if err := st.Err(); err != nil {
+			return err
+		}
+	}
+	printBox(w, columnNames(st), m.rows, maxWidth)
+	if cancelled {
+		fmt.Fprintln(w, "Query cancelled: the table as it was then.")
+	}
+	return nil
+}
+
+// drawTable redraws the live table: a status line, then the newest rows
+// that fit the terminal's height.
+func drawTable(term terminal, st *planner.Stream, rows [][]string, maxWidth, changes int) {
+	_, height := term.Size()
+	fit := max(height-7, 1) // status, blank line, header box (3), bottom border, last line
+	shown := rows
+	if len(shown) > fit {
+		shown = shown[len(shown)-fit:]
+	}
+	var b strings.Builder
+	b.WriteString("\x1b[H\x1b[2J")
+	fmt.Fprintf(&b, "SQL Query Result (Table)   Refresh: %s   Updated: %s   Rows: %d   Changes: %d   Ctrl-C: stop\n\n",
+		tableRefresh, time.Now().Format("15:04:05.000"), len(rows), changes)
+	if len(shown) < len(rows) {
+		fmt.Fprintf(&b, "(the newest %d of %d rows)\n", len(shown), len(rows))
+	}
+	var box strings.Builder
+	printBox(&box, columnNames(st), shown, maxWidth)
+	b.WriteString(box.String())
+	io.WriteString(term, b.String())
+}

@@ -264,6 +264,7 @@ func (e *remoteExecutor) query(ctx context.Context, text string) (*planner.Resul
 		close(rows)
 	}()
 	st := &planner.Stream{Columns: cols, Rows: rows, Job: job, Cancel: job.Stop}
+	st.Display(e.props)
 	return &planner.Result{Kind: planner.ResultRows, Stream: st, JobID: hdr.JobID}, nil
 }
 

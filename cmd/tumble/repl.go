@@ -575,6 +575,22 @@ func sqlCmd(ctx context.Context, args []string) error {
 	return cfg.batch(ctx, os.Stdin, os.Stdout, os.Stderr)
 }
 
+// termOut is the REPL's output when it is a terminal.
+type termOut struct {
+	io.Writer
+	fd int
+}
+
+func (t termOut) Size() (width, height int) {
+	w, h, err := readline.GetSize(t.fd)
+	if err != nil || w <= 0 || h <= 0 {
+		return 80, 24
+	}
+	return w, h
+}
+
+var _ terminal = termOut{}
+
 type sqlConfig struct {
 	bootstrap, dataDir string
 	dialect            sql.Dialect
@@ -640,7 +656,10 @@ func (c sqlConfig) interactive(ctx context.Context) error {
 		return err
 	}
 	defer in.Close()
-	out := in.rl.Stdout()
+	var out io.Writer = in.rl.Stdout()
+	if fd := int(os.Stdout.Fd()); readline.IsTerminal(fd) {
+		out = termOut{Writer: out, fd: fd} // the table result mode redraws on it
+	}
 	log := newLogger(in.rl.Stderr(), c.logLevel)
 	jobsCtx, cancelJobs := context.WithCancel(context.Background())
 	defer cancelJobs()

@@ -48,24 +48,25 @@ SET 'pipeline.name' = 'my job';
 !info
 
 SET;
-+---------------------------------------+------------+----------------------+
-|                                   key |      value |              default |
-+---------------------------------------+------------+----------------------+
-|      execution.checkpointing.interval |        5 s |                  5 s |
-|                execution.runtime-mode |  streaming |            streaming |
-|      pipeline.auto-watermark-interval |     200 ms |               200 ms |
-|                         pipeline.name |     my job |               (none) |
-| restart-strategy.fixed-delay.attempts | 2147483647 |           2147483647 |
-|    restart-strategy.fixed-delay.delay |        1 s |                  1 s |
-|                 restart-strategy.type |       none |          fixed-delay |
-|      sql-client.execution.result-mode |    tableau |              tableau |
-|        table.display.max-column-width |         20 |                   30 |
-|                        table.dml-sync |      false |                false |
-|        table.exec.source.idle-timeout |       0 ms |                 0 ms |
-|                 table.local-time-zone |    default |              default |
-|                      this.is.nonsense |          x | (not used by Tumble) |
-+---------------------------------------+------------+----------------------+
-13 rows in set
++--------------------------------------------+------------+----------------------+
+|                                        key |      value |              default |
++--------------------------------------------+------------+----------------------+
+|           execution.checkpointing.interval |        5 s |                  5 s |
+|                     execution.runtime-mode |  streaming |            streaming |
+|           pipeline.auto-watermark-interval |     200 ms |               200 ms |
+|                              pipeline.name |     my job |               (none) |
+|      restart-strategy.fixed-delay.attempts | 2147483647 |           2147483647 |
+|         restart-strategy.fixed-delay.delay |        1 s |                  1 s |
+|                      restart-strategy.type |       none |          fixed-delay |
+| sql-client.execution.max-table-result.rows |    1000000 |              1000000 |
+|           sql-client.execution.result-mode |    tableau |              tableau |
+|             table.display.max-column-width |         20 |                   30 |
+|                             table.dml-sync |      false |                false |
+|             table.exec.source.idle-timeout |       0 ms |                 0 ms |
+|                      table.local-time-zone |    default |              default |
+|                           this.is.nonsense |          x | (not used by Tumble) |
++--------------------------------------------+------------+----------------------+
+14 rows in set
 !ok
 
 RESET 'table.display.max-column-width';
@@ -77,21 +78,22 @@ RESET 'this.is.nonsense';
 !info
 
 SET;
-+---------------------------------------+------------+-------------+
-|                                   key |      value |     default |
-+---------------------------------------+------------+-------------+
-|      execution.checkpointing.interval |        5 s |         5 s |
-|                execution.runtime-mode |  streaming |   streaming |
-|      pipeline.auto-watermark-interval |     200 ms |      200 ms |
-|                         pipeline.name |     my job |      (none) |
-| restart-strategy.fixed-delay.attempts | 2147483647 |  2147483647 |
-|    restart-strategy.fixed-delay.delay |        1 s |         1 s |
-|                 restart-strategy.type |       none | fixed-delay |
-|      sql-client.execution.result-mode |    tableau |     tableau |
-|        table.display.max-column-width |         30 |          30 |
-|                        table.dml-sync |      false |       false |
-|        table.exec.source.idle-timeout |       0 ms |        0 ms |
-|                 table.local-time-zone |    default |     default |
-+---------------------------------------+------------+-------------+
-12 rows in set
++--------------------------------------------+------------+-------------+
+|                                        key |      value |     default |
++--------------------------------------------+------------+-------------+
+|           execution.checkpointing.interval |        5 s |         5 s |
+|                     execution.runtime-mode |  streaming |   streaming |
+|           pipeline.auto-watermark-interval |     200 ms |      200 ms |
+|                              pipeline.name |     my job |      (none) |
+|      restart-strategy.fixed-delay.attempts | 2147483647 |  2147483647 |
+|         restart-strategy.fixed-delay.delay |        1 s |         1 s |
+|                      restart-strategy.type |       none | fixed-delay |
+| sql-client.execution.max-table-result.rows |    1000000 |     1000000 |
+|           sql-client.execution.result-mode |    tableau |     tableau |
+|             table.display.max-column-width |         30 |          30 |
+|                             table.dml-sync |      false |       false |
+|             table.exec.source.idle-timeout |       0 ms |        0 ms |
+|                      table.local-time-zone |    default |     default |
++--------------------------------------------+------------+-------------+
+13 rows in set
 !ok
