@@ -12,6 +12,7 @@ import (
 	"github.com/tumble/tumble/engine/agg"
 	"github.com/tumble/tumble/engine/expr"
 	"github.com/tumble/tumble/engine/types"
+		"github.com/tumble/tumble/planner/dialect"
 	"github.com/tumble/tumble/sql"
 )
 
@@ -202,7 +203,7 @@ type exprBinder struct {
 	// aliases lets HAVING / ORDER BY refer to select aliases (unused for now)
 }
 
-func (eb *exprBinder) ci() bool { return eb.b.dialect == sql.KSQL }
+func (eb *exprBinder) ci() bool { return eb.b.rules.CaseInsensitive }
 
 func containsAggregate(e sql.Expr) bool {
 	found := false
@@ -514,7 +515,7 @@ func (eb *exprBinder) bindAggCall(c *sql.Call) (expr.Expr, error) {
 			}
 		}
 	}
-	fn, err := agg.NewWithParams(c.Name, argTypes, params, c.Distinct, aggSemantics(eb.b.dialect))
+	fn, err := agg.NewWithParams(c.Name, argTypes, params, c.Distinct, eb.b.rules.Aggs)
 	if err != nil {
 		return nil, sql.Errorf(c.Pos, "%s", err.Error())
 	}
@@ -562,7 +563,7 @@ func (eb *exprBinder) bindNode(e sql.Expr) (expr.Expr, error) {
 	case *sql.Ident:
 		return eb.bindIdent(n)
 	case *sql.Literal:
-		return bindLiteral(n, eb.b.dialect)
+		return bindLiteral(n)
 	case *sql.Interval:
 		v, ym, err := intervalMicros(n)
 		if err != nil {
@@ -607,7 +608,7 @@ func (eb *exprBinder) bindNode(e sql.Expr) (expr.Expr, error) {
 		if err != nil {
 			return nil, err
 		}
-		t, err := convertType(n.Type, eb.b.dialect)
+		t, err := convertType(n.Type, eb.b.rules)
 		if err != nil {
 			return nil, err
 		}
@@ -731,8 +732,8 @@ func (eb *exprBinder) bindNode(e sql.Expr) (expr.Expr, error) {
 		}
 		return bindStructCtor(n.Names, vals), nil
 	case *sql.InSubquery, *sql.Exists:
-		if eb.b.dialect == sql.KSQL {
-			return nil, sql.Errorf(e.ExprPos(), "subqueries are not supported in ksqlDB")
+		if msg, no := eb.b.rules.Refuses(dialect.FeatureSubqueries); no {
+			return nil, sql.Errorf(e.ExprPos(), "%s", msg)
 		}
 		return nil, sql.Errorf(e.ExprPos(), "IN (SELECT ...) and EXISTS (SELECT ...) are only supported in WHERE, alone or joined to the other conditions by AND")
 	}
@@ -782,7 +783,7 @@ func (eb *exprBinder) colRef(idx int) expr.Expr {
 	return &expr.Col{Idx: idx, T: f.Type, Name: f.Name}
 }
 
-func bindLiteral(n *sql.Literal, d sql.Dialect) (expr.Expr, error) {
+func bindLiteral(n *sql.Literal) (expr.Expr, error) {
 	switch n.Kind {
 	case sql.LitNull:
 		return expr.NewConst(types.NullValue, types.TNull), nil
@@ -811,9 +812,6 @@ func bindLiteral(n *sql.Literal, d sql.Dialect) (expr.Expr, error) {
 			scale = len(text) - i - 1
 		}
 		prec := max(len(digits), scale, 1)
-		if d == sql.KSQL {
-			// ksqlDB: decimal literals are DECIMAL too
-		}
 		if prec > 18 {
 			f, err := strconv.ParseFloat(text, 64)
 			if err != nil {

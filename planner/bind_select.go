@@ -8,21 +8,25 @@ import (
 	"github.com/tumble/tumble/engine/agg"
 	"github.com/tumble/tumble/engine/expr"
 	"github.com/tumble/tumble/engine/types"
+	"github.com/tumble/tumble/planner/dialect"
 	"github.com/tumble/tumble/sql"
 )
 
 // binder binds one statement's queries. Clauses are bound in this order:
 // FROM, WHERE, GROUP BY, select list (collecting aggregates), HAVING.
 type binder struct {
-	s              *Session
-	dialect        sql.Dialect
+	s *Session
+	// d is the statement's dialect and rules its named behaviours: the
+	// binder reads what differs between dialects there.
+	d              dialect.Dialect
+	rules          *dialect.Rules
 	env            *expr.Env
 	pendingAggName string
 	usedNames      map[string]bool
 	// viewDepth guards against views that refer to themselves.
 	viewDepth int
-	// generated counts ksqlDB's KSQL_COL_n names.
-	generated int
+	// names hands out generated column names (dialect.ColumnName).
+	names *dialect.Names
 	// overCols maps the ROW_NUMBER() OVER call of the select list being
 	// bound to its column (see bindRanked).
 	overCols map[*sql.Call]int
@@ -32,7 +36,8 @@ type binder struct {
 }
 
 func newBinder(s *Session) *binder {
-	return &binder{s: s, dialect: s.Dialect, env: s.env(), usedNames: map[string]bool{}}
+	used := map[string]bool{}
+	return &binder{s: s, d: s.dialect, rules: s.dialect.Rules(), env: s.env(), usedNames: used, names: dialect.NewNames(used)}
 }
 
 // special handles functions that are not plain scalar functions.
@@ -136,12 +141,9 @@ type renamed struct {
 func (r *renamed) Fields() []Field { return r.fields }
 
 func (b *binder) lookupTable(name sql.Name) (*Table, error) {
-	t, ok := b.s.Catalog.Lookup(name.Last(), b.dialect == sql.KSQL)
+	t, ok := b.s.Catalog.Lookup(name.Last(), b.rules.CaseInsensitive)
 	if !ok {
-		if b.dialect == sql.KSQL {
-			return nil, sql.Errorf(name.Pos, "%s does not exist.", name.Last())
-		}
-		return nil, sql.Errorf(name.Pos, "Object '%s' not found", name.Last())
+		return nil, sql.Errorf(name.Pos, b.rules.Messages.UnknownTable, name.Last())
 	}
 	return t, nil
 }
@@ -179,7 +181,7 @@ func (b *binder) bindTableRef(n *sql.TableRef) (*fromResult, error) {
 		}
 		return &fromResult{node: &renamed{Node: node, fields: fs}, sc: &scope{fields: fs}}, nil
 	}
-	if t.Dialect == sql.KSQL && t.KSQL != nil {
+	if t.KSQL != nil {
 		node, err := b.ksqlScan(t, qual)
 		if err != nil {
 			return nil, err
@@ -197,8 +199,8 @@ func (b *binder) bindTableRef(n *sql.TableRef) (*fromResult, error) {
 // */): a copy of the table whose options the hint's override, checked
 // as the table's are. Views take no options.
 func (b *binder) hintedTable(t *Table, n *sql.TableRef) (*Table, error) {
-	if b.dialect == sql.KSQL {
-		return nil, sql.Errorf(n.HintPos, "table hints are not supported in ksqlDB")
+	if msg, no := b.rules.Refuses(dialect.FeatureTableHints); no {
+		return nil, sql.Errorf(n.HintPos, "%s", msg)
 	}
 	if t.Kind == sql.KindView {
 		return nil, sql.Errorf(n.HintPos, "View '%s' cannot be enriched with new options. Hints can only be applied to tables.", qualified(t.Name))
@@ -274,7 +276,7 @@ func (b *binder) scan(t *Table, qual string) (Node, error) {
 		return s, nil
 	}
 	sc := &scope{fields: s.fields}
-	idx, err := sc.resolve([]string{t.Watermark.Column}, sql.Pos{Line: 1, Col: 1}, b.dialect == sql.KSQL)
+	idx, err := sc.resolve([]string{t.Watermark.Column}, sql.Pos{Line: 1, Col: 1}, b.rules.CaseInsensitive)
 	if err != nil {
 		return nil, err
 	}
@@ -295,7 +297,7 @@ func (b *binder) bindTVF(n *sql.WindowTVF) (*fromResult, error) {
 	if in.tvf != nil {
 		return nil, sql.Errorf(n.Pos, "window TVFs cannot be nested")
 	}
-	timeCol, err := in.sc.resolve([]string{n.Descriptor}, n.DescPos, b.dialect == sql.KSQL)
+	timeCol, err := in.sc.resolve([]string{n.Descriptor}, n.DescPos, b.rules.CaseInsensitive)
 	if err != nil {
 		return nil, err
 	}
@@ -468,8 +470,8 @@ func overCalls(sel *sql.Select) []*sql.Call {
 // checkOver accepts ROW_NUMBER() OVER (PARTITION BY ... ORDER BY ...), the
 // one window function Tumble runs (as Top-N or deduplication).
 func (b *binder) checkOver(c *sql.Call) error {
-	if b.dialect == sql.KSQL {
-		return sql.Errorf(c.Pos, "OVER windows are not supported in ksqlDB")
+	if msg, no := b.rules.Refuses(dialect.FeatureOver); no {
+		return sql.Errorf(c.Pos, "%s", msg)
 	}
 	switch name := strings.ToUpper(c.Name); {
 	case name == "ROW_NUMBER":
@@ -668,24 +670,15 @@ func (b *binder) itemName(it sql.SelectItem, x expr.Expr, i int) string {
 	if id, ok := it.Expr.(*sql.Ident); ok {
 		return id.Parts[len(id.Parts)-1]
 	}
-	if fa, ok := it.Expr.(*sql.FieldAccess); ok && b.dialect == sql.KSQL {
-		return fa.Field // ksqlDB names s->f after the field
+	if fa, ok := it.Expr.(*sql.FieldAccess); ok && b.rules.FieldAccessNames {
+		return fa.Field
 	}
 	if c, ok := x.(*expr.Col); ok && c.Name != "" && !strings.HasPrefix(c.Name, "EXPR$") {
 		if _, isIdent := it.Expr.(*sql.Ident); isIdent {
 			return c.Name
 		}
 	}
-	if b.dialect == sql.KSQL {
-		for {
-			name := fmt.Sprintf("KSQL_COL_%d", b.generated)
-			b.generated++
-			if !b.usedNames[name] {
-				return name
-			}
-		}
-	}
-	return fmt.Sprintf("EXPR$%d", i)
+	return b.d.ColumnName(i, b.names)
 }
 
 // bindItems binds the select list. With agg set, items are bound in the
@@ -756,7 +749,7 @@ func (b *binder) bindItems(sel *sql.Select, sc *scope, a *aggCtx) ([]expr.Expr, 
 			return nil, nil, err
 		}
 		name := b.itemName(it, x, i)
-		if names[name] && b.dialect == sql.KSQL {
+		if names[name] && b.rules.UniqueColumns {
 			return nil, nil, sql.Errorf(it.Pos, "Duplicate value columns found in schema: `%s`", name)
 		}
 		names[name] = true
@@ -830,7 +823,7 @@ func (b *binder) bindAggregate(sel *sql.Select, fr *fromResult) (Node, error) {
 		}
 	}
 	window := legacyWin
-	if b.dialect == sql.KSQL && sel.Window != nil {
+	if sel.Window != nil {
 		w, err := ksqlWindow(sel.Window)
 		if err != nil {
 			return nil, err
@@ -1042,8 +1035,9 @@ func (b *binder) bindAggregate(sel *sql.Select, fr *fromResult) (Node, error) {
 	var aggNode Node
 	if a.windowed {
 		wa := &WindowAggregate{Input: preNode, Window: *window, TimeCol: tIdx, Keys: keyIdx, Aggs: calls, AggNames: aggNames, Proctime: proctime, fields: out.fields}
-		if b.dialect == sql.KSQL {
-			wa.Emit, wa.Grace = engine.EmitEveryRow, defaultGrace.Microseconds()
+		if wa.Emit = b.rules.WindowEmit; wa.Emit != engine.EmitOnWatermark {
+			// Stream-time windows: a grace period, and EMIT FINAL.
+			wa.Grace = b.rules.WindowGrace.Microseconds()
 			if sel.Emit == sql.EmitFinal {
 				wa.Emit = engine.EmitFinal
 			}
@@ -1054,8 +1048,8 @@ func (b *binder) bindAggregate(sel *sql.Select, fr *fromResult) (Node, error) {
 		aggNode = wa
 	} else {
 		ga := &GroupAggregate{Input: preNode, Keys: keyIdx, Aggs: calls, AggNames: aggNames, fields: out.fields}
-		ga.Emit, ga.NullKeys = groupEmit(b.dialect)
-		ga.DropDeletes = b.dialect == sql.KSQL && !isTableInput(fr)
+		ga.Emit, ga.NullKeys = b.rules.GroupEmit, b.rules.NullKeys
+		ga.DropDeletes = b.rules.StreamTombstones == dialect.TombstonesIgnored && !isTableInput(fr)
 		aggNode = ga
 	}
 	return &Calc{Input: aggNode, Filter: having, Projects: projects, fields: fields}, nil
@@ -1143,8 +1137,8 @@ func groupingSetsOf(g *sql.GroupingSets) ([][]sql.Expr, error) {
 // BY: their expressions become keys after the plain ones, and each set
 // records which of them it holds.
 func (b *binder) bindGroupingSets(items []*sql.GroupingSets, a *aggCtx, in *exprBinder, fr *fromResult) error {
-	if b.dialect == sql.KSQL {
-		return sql.Errorf(items[0].Pos, "GROUPING SETS, ROLLUP and CUBE are not supported in ksqlDB")
+	if msg, no := b.rules.Refuses(dialect.FeatureGroupingSets); no {
+		return sql.Errorf(items[0].Pos, "%s", msg)
 	}
 	if a.legacy != nil {
 		return sql.Errorf(items[0].Pos, "%s cannot be combined with a group window function (%s); use a window TVF", items[0].Kind, a.legacy.kind)
@@ -1271,11 +1265,11 @@ func (b *binder) bindJoin(n *sql.Join) (*fromResult, error) {
 		conjuncts = splitAnd(cond)
 	}
 	for _, name := range n.Using {
-		li, err := (&scope{fields: lf.sc.fields}).resolve([]string{name}, pos, b.dialect == sql.KSQL)
+		li, err := (&scope{fields: lf.sc.fields}).resolve([]string{name}, pos, b.rules.CaseInsensitive)
 		if err != nil {
 			return nil, err
 		}
-		ri, err := (&scope{fields: rf.sc.fields}).resolve([]string{name}, pos, b.dialect == sql.KSQL)
+		ri, err := (&scope{fields: rf.sc.fields}).resolve([]string{name}, pos, b.rules.CaseInsensitive)
 		if err != nil {
 			return nil, err
 		}
@@ -1286,7 +1280,8 @@ func (b *binder) bindJoin(n *sql.Join) (*fromResult, error) {
 		}
 		conjuncts = append(conjuncts, eq)
 	}
-	j := &JoinNode{Left: lf.node, Right: rf.node, KSQL: b.dialect == sql.KSQL}
+	byKind := b.rules.Joins == dialect.JoinsByInputKind
+	j := &JoinNode{Left: lf.node, Right: rf.node, ByInputKind: byKind}
 	switch strings.ToUpper(n.Type) {
 	case "LEFT", "LEFT OUTER":
 		j.Type = engine.LeftJoin
@@ -1320,13 +1315,13 @@ func (b *binder) bindJoin(n *sql.Join) (*fromResult, error) {
 		if padded {
 			fields[i].Type = fields[i].Type.Nullable()
 		}
-		if b.dialect != sql.KSQL {
+		if !byKind {
 			fields[i].Rowtime = false
 		}
 		fields[i].Key = false
 	}
 	fr := &fromResult{table: lf.table, join: j}
-	if b.dialect == sql.KSQL {
+	if byKind {
 		if err := b.ksqlJoinKind(n, j, lf, rf, fields, lw); err != nil {
 			return nil, err
 		}
@@ -1334,7 +1329,7 @@ func (b *binder) bindJoin(n *sql.Join) (*fromResult, error) {
 	}
 	j.fields = fields
 	fr.node = j
-	if b.dialect == sql.KSQL {
+	if byKind {
 		fr.node, fields = b.ksqlSyntheticKey(j, fields, lw)
 	}
 	fr.sc = &scope{fields: fields}
@@ -1426,7 +1421,7 @@ func (b *binder) ksqlJoinKind(n *sql.Join, j *JoinNode, lf, rf *fromResult, fiel
 		j.Kind = engine.IntervalJoin
 		ms := int64(types.MicrosPerMilli)
 		j.Before, j.After = n.Within.Before*ms, n.Within.After*ms
-		j.Grace = defaultGrace.Microseconds()
+		j.Grace = b.rules.WindowGrace.Microseconds()
 		if n.Within.Grace >= 0 {
 			j.Grace = n.Within.Grace * ms
 		} else {

@@ -4,6 +4,7 @@ import (
 	"github.com/tumble/tumble/engine"
 	"github.com/tumble/tumble/engine/expr"
 	"github.com/tumble/tumble/engine/types"
+		"github.com/tumble/tumble/planner/dialect"
 	"github.com/tumble/tumble/sql"
 )
 
@@ -85,8 +86,8 @@ func (b *binder) bindSubqueryConds(sel *sql.Select, fr *fromResult) (*sql.Select
 	if len(subs) == 0 {
 		return sel, fr, nil
 	}
-	if b.dialect == sql.KSQL {
-		return nil, nil, sql.Errorf(subs[0].ExprPos(), "subqueries are not supported in ksqlDB")
+	if msg, no := b.rules.Refuses(dialect.FeatureSubqueries); no {
+		return nil, nil, sql.Errorf(subs[0].ExprPos(), "%s", msg)
 	}
 	if fr.tvf != nil {
 		fr = &fromResult{node: materializeTVF(fr), sc: fr.sc, table: fr.table}

@@ -135,7 +135,7 @@ func (bld *builder) node(n Node, next engine.Op) error {
 	case *JoinNode:
 		op := &engine.Join{Kind: n.Kind, Type: n.Type, LeftKeys: n.LeftKeys, RightKeys: n.RightKeys, Cond: n.Cond,
 			LeftWidth: len(n.Left.Fields()), RightWidth: len(n.Right.Fields()),
-			LeftTime: n.LeftTime, RightTime: n.RightTime, Before: n.Before, After: n.After, Grace: n.Grace, Eager: n.Eager, Upsert: n.KSQL && n.Kind == engine.RegularJoin}
+			LeftTime: n.LeftTime, RightTime: n.RightTime, Before: n.Before, After: n.After, Grace: n.Grace, Eager: n.Eager, Upsert: n.ByInputKind && n.Kind == engine.RegularJoin}
 		bld.chain(op, next)
 		if err := bld.node(n.Left, op.Left()); err != nil {
 			return err

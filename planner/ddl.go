@@ -36,7 +36,7 @@ func (s *Session) createTableChecked(st *sql.CreateTable, checkConnector bool) (
 	t := &Table{
 		Name:      st.Name.Last(),
 		Kind:      sql.KindTable,
-		Dialect:   sql.Flink,
+		Dialect:   s.Dialect,
 		Options:   map[string]string{},
 		Statement: text,
 		Comment:   st.Comment,
@@ -71,7 +71,7 @@ func (s *Session) createTableChecked(st *sql.CreateTable, checkConnector bool) (
 		case sql.Computed:
 			c.Expr = cd.Expr
 		default:
-			ct, err := convertType(cd.Type, sql.Flink)
+			ct, err := convertType(cd.Type, s.dialect.Rules())
 			if err != nil {
 				return nil, err
 			}

@@ -33,9 +33,6 @@ const (
 	colEventTime = "$ROWTIME"
 )
 
-// defaultGrace is ksqlDB's grace period when a window gives none.
-const defaultGrace = 24 * time.Hour
-
 var ksqlFormats = map[string]bool{"JSON": true, "KAFKA": true, "DELIMITED": true, "NONE": true}
 var schemaRegistryFormats = map[string]bool{"AVRO": true, "PROTOBUF": true, "JSON_SR": true, "PROTOBUF_NOSR": true}
 
@@ -123,7 +120,7 @@ func (s *Session) ksqlCreateSource(n *sql.CreateTable) (*Result, error) {
 	if !ok {
 		return nil, sql.Errorf(n.Start, "Missing required property \"KAFKA_TOPIC\" which has no default value.")
 	}
-	t := &Table{Name: name, Kind: n.Kind, Dialect: sql.KSQL, Statement: text, Options: map[string]string{}}
+	t := &Table{Name: name, Kind: n.Kind, Dialect: s.Dialect, Statement: text, Options: map[string]string{}}
 	var keys, vals []Column
 	seen := map[string]bool{}
 	for _, cd := range n.Columns {
@@ -135,7 +132,7 @@ func (s *Session) ksqlCreateSource(n *sql.CreateTable) (*Result, error) {
 		case colRowtime, colRowPartition, colRowOffset, colWindowStart, colWindowEnd:
 			return nil, sql.Errorf(cd.Pos, "'%s' is a reserved column name. You cannot use it as a name for a column.", cd.Name)
 		}
-		ct, err := convertType(cd.Type, sql.KSQL)
+		ct, err := convertType(cd.Type, s.dialect.Rules())
 		if err != nil {
 			return nil, err
 		}
@@ -452,12 +449,12 @@ func (s *Session) ksqlDrop(n *sql.Drop, t *Table) (*Result, error) {
 		return nil, sql.Errorf(n.Name.Pos, "Incompatible data source type is %s, but statement was DROP %s", strings.ToUpper(word), n.Kind)
 	}
 	for _, j := range s.Jobs.List() {
-		if j.Dialect == sql.KSQL && j.Sink == t.Name && j.Job.Status() == engine.Running {
+		if j.Dialect == s.Dialect && j.Sink == t.Name && j.Job.Status() == engine.Running {
 			return nil, sql.Errorf(n.Name.Pos, "Cannot drop %s.\nThe following queries write into this source: [%s].\nYou need to terminate them before dropping %s.", t.Name, j.ID, t.Name)
 		}
 	}
 	for _, j := range s.Jobs.List() {
-		if j.Dialect == sql.KSQL && j.Job.Status() == engine.Running && readsFrom(j.Statement, t.Name) {
+		if j.Dialect == s.Dialect && j.Job.Status() == engine.Running && readsFrom(j.Statement, t.Name) {
 			return nil, sql.Errorf(n.Name.Pos, "Cannot drop %s.\nThe following queries read from this source: [%s].\nYou need to terminate them before dropping %s.", t.Name, j.ID, t.Name)
 		}
 	}
@@ -513,7 +510,7 @@ func (s *Session) ksqlShow(n *sql.Show) (*Result, error) {
 		ent := &KSQLEntity{Type: strings.ToLower(n.What)}
 		r := &Result{Kind: ResultTable, Columns: []string{kindTitle(want) + " Name", "Kafka Topic", "Key Format", "Value Format", "Windowed"}, KSQL: ent}
 		for _, t := range s.Catalog.List() {
-			if t.Dialect != sql.KSQL || t.Kind != want || t.KSQL == nil {
+			if t.KSQL == nil || t.Kind != want {
 				continue
 			}
 			si := SourceInfo{Type: strings.ToUpper(kindWord(t.Kind)), Name: t.Name, Topic: t.KSQL.Topic, KeyFormat: t.KSQL.KeyFormat, ValueFormat: t.KSQL.ValueFormat, IsWindowed: t.KSQL.Windowed != nil}
@@ -534,7 +531,7 @@ func (s *Session) ksqlShow(n *sql.Show) (*Result, error) {
 		}
 		return r, nil
 	case "PROPERTIES":
-		props := effectiveSettings(sql.KSQL, s.Settings())
+		props := effectiveSettings(s.Dialect, s.Settings())
 		ent := &KSQLEntity{Type: "properties", Properties: props}
 		r := &Result{Kind: ResultTable, Columns: []string{"Property", "Value"}, KSQL: ent}
 		for _, k := range sortedKeys(props) {
@@ -596,7 +593,7 @@ func (s *Session) ksqlDescribe(n *sql.Describe) (*Result, error) {
 		return s.ksqlShow(&sql.Show{Base: n.Base, What: strings.ToUpper(name), Extended: n.Extended})
 	}
 	t, ok := s.Catalog.Lookup(name, true)
-	if !ok || t.Dialect != sql.KSQL {
+	if !ok || t.KSQL == nil {
 		return nil, sql.Errorf(n.Name.Pos, "Could not find STREAM/TABLE '%s' in the Metastore", name)
 	}
 	d := &SourceDescription{Name: t.Name, Type: strings.ToUpper(kindWord(t.Kind)), Topic: t.KSQL.Topic, KeyFormat: t.KSQL.KeyFormat,
@@ -622,7 +619,7 @@ func (s *Session) ksqlDescribe(n *sql.Describe) (*Result, error) {
 		add(c.Name, ksqlTypeName(c.Type), key)
 	}
 	for _, j := range s.Jobs.List() {
-		if j.Dialect != sql.KSQL {
+		if j.Dialect != s.Dialect {
 			continue
 		}
 		if j.Sink == t.Name {
@@ -644,42 +641,86 @@ func (s *Session) ksqlQueryID(prefix, sink string) string {
 	return fmt.Sprintf("%s_%s_%d", prefix, strings.ToUpper(sink), n)
 }
 
-func (s *Session) ksqlExplainQuery(n *sql.Explain) (*Result, error) {
+// explainQueryID is EXPLAIN <query id>: the plan of a running ksqlDB
+// query.
+func (s *Session) explainQueryID(n *sql.Explain) (*Result, error) {
 	j, ok := s.Jobs.Get(n.QueryID)
 	if !ok {
 		return nil, sql.Errorf(n.Start, "Query with id:%s does not exist, use SHOW QUERIES to view the full set of queries.", n.QueryID)
 	}
-	stmts, err := sql.Parse(j.Statement, sql.KSQL)
+	stmts, err := sql.Parse(j.Statement, j.Dialect)
 	if err != nil || len(stmts) != 1 {
 		return nil, sql.Errorf(n.Start, "cannot explain %s", n.QueryID)
 	}
-	plan, err := s.ksqlExplainStatement(stmts[0])
+	node, err := s.ksqlPlan(stmts[0])
 	if err != nil {
 		return nil, err
 	}
+	plan := "== Physical Plan ==\n" + Explain(node)
 	q := s.queryInfo(j)
 	return &Result{Kind: ResultExplain, Message: plan, KSQL: &KSQLEntity{Type: "queryDescription", Queries: []QueryInfo{q}, Message: plan}}, nil
 }
 
-func (s *Session) ksqlExplainStatement(st sql.Statement) (string, error) {
-	var node Node
-	var err error
+// ksqlPlan is the plan of a ksqlDB INSERT, query or CREATE ... AS
+// SELECT.
+func (s *Session) ksqlPlan(st sql.Statement) (Node, error) {
 	switch n := st.(type) {
 	case *sql.CreateAs:
-		node, err = s.ksqlPlanCreateAs(n)
+		return s.ksqlPlanCreateAs(n)
 	case *sql.Query:
-		node, err = s.ksqlPlanQuery(n.Select)
+		return s.ksqlPlanQuery(n.Select)
 	case *sql.Insert:
-		var p *ksqlPlanned
-		if p, err = s.ksqlPlanInsert(n); err == nil {
-			node = p.sink
+		p, err := s.ksqlPlanInsert(n)
+		if err != nil {
+			return nil, err
 		}
-	default:
-		pos, _ := st.Span()
-		return "", sql.Errorf(pos, "EXPLAIN supports queries")
+		return p.sink, nil
 	}
-	if err != nil {
-		return "", err
+	pos, _ := st.Span()
+	return nil, sql.Errorf(pos, "EXPLAIN supports INSERT and SELECT statements")
+}
+
+// ksqlStatements is ksqlDB's executor: streams and tables over topics,
+// persistent queries (CSAS, CTAS, INSERT INTO), push and pull queries,
+// its SHOW, DESCRIBE, DROP and EXPLAIN, and answers in the shapes of
+// ksqlDB's REST API (KSQLEntity).
+type ksqlStatements struct{ s *Session }
+
+func init() { registerStatements("ksql", func(s *Session) statements { return ksqlStatements{s} }) }
+
+func (x ksqlStatements) createTable(n *sql.CreateTable) (*Result, error) {
+	return x.s.ksqlCreateSource(n)
+}
+func (x ksqlStatements) createAs(ctx context.Context, n *sql.CreateAs) (*Result, error) {
+	return x.s.ksqlCreateAs(ctx, n)
+}
+func (x ksqlStatements) insert(ctx context.Context, n *sql.Insert) (*Result, error) {
+	return x.s.ksqlInsert(ctx, n)
+}
+func (x ksqlStatements) query(ctx context.Context, n *sql.Query) (*Result, error) {
+	return x.s.ksqlQuery(ctx, n)
+}
+func (x ksqlStatements) drop(n *sql.Drop) (*Result, error)         { return x.s.ksqlDropStatement(n) }
+func (x ksqlStatements) show(n *sql.Show) (*Result, error)         { return x.s.ksqlShow(n) }
+func (x ksqlStatements) describe(n *sql.Describe) (*Result, error) { return x.s.ksqlDescribe(n) }
+func (x ksqlStatements) plan(st sql.Statement) (Node, error)       { return x.s.ksqlPlan(st) }
+func (x ksqlStatements) explainQuery(n *sql.Explain) (*Result, error) {
+	return x.s.explainQueryID(n)
+}
+func (x ksqlStatements) setDone(key, value string) *Result {
+	return ok(fmt.Sprintf("Successfully changed local property '%s' to '%s'.", key, value))
+}
+func (x ksqlStatements) stopRemoves() bool { return true }
+
+// ksqlDropStatement is DROP STREAM|TABLE [IF EXISTS] name [DELETE TOPIC].
+func (s *Session) ksqlDropStatement(n *sql.Drop) (*Result, error) {
+	name := n.Name.Last()
+	t, exists := s.Catalog.Lookup(name, true)
+	if !exists {
+		if n.IfExists {
+			return ok("Execute statement succeeded."), nil
+		}
+		return nil, sql.Errorf(n.Name.Pos, "Source %s does not exist.", name)
 	}
-	return "== Physical Plan ==\n" + Explain(node), nil
+	return s.ksqlDrop(n, t)
 }

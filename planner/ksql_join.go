@@ -236,7 +236,7 @@ func (b *binder) starOrder(fields []Field, sel *sql.Select) []int {
 	for i := range fields {
 		order = append(order, i)
 	}
-	if b.dialect != sql.KSQL || len(sel.PartitionBy) == 0 || b.ksql.names != nil {
+	if len(sel.PartitionBy) == 0 || b.ksql.names != nil {
 		return order
 	}
 	sort.SliceStable(order, func(i, j int) bool { return !fields[order[i]].Key && fields[order[j]].Key })

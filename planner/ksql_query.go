@@ -476,7 +476,7 @@ func (s *Session) ksqlCreateAsPlan(n *sql.CreateAs) (*ksqlPlanned, *Table, error
 		return nil, nil, sql.Errorf(n.Start, "CREATE TABLE AS SELECT statement does not support aggregate function without a GROUP BY clause.")
 	}
 	_, text := n.Span()
-	t := &Table{Name: name, Kind: n.Kind, Dialect: sql.KSQL, Statement: text, Options: map[string]string{}}
+	t := &Table{Name: name, Kind: n.Kind, Dialect: s.Dialect, Statement: text, Options: map[string]string{}}
 	for _, f := range p.keys {
 		t.Columns = append(t.Columns, Column{Name: f.Name, Type: f.Type.Nullable(), Key: true})
 		t.PrimaryKey = append(t.PrimaryKey, f.Name)
@@ -607,7 +607,7 @@ func (s *Session) ksqlCreateAs(ctx context.Context, n *sql.CreateAs) (*Result, e
 	var replaced string
 	if exists {
 		for _, j := range s.Jobs.List() {
-			if j.Dialect == sql.KSQL && j.Sink == name && j.Job.Status() == engine.Running {
+			if j.Dialect == s.Dialect && j.Sink == name && j.Job.Status() == engine.Running {
 				replaced = j.ID
 			}
 		}
@@ -625,7 +625,7 @@ func (s *Session) ksqlCreateAs(ctx context.Context, n *sql.CreateAs) (*Result, e
 		}
 	}
 	s.Catalog.Put(t)
-	info := &JobInfo{ID: id, Name: id, Statement: text, Dialect: sql.KSQL, Sink: name}
+	info := &JobInfo{ID: id, Name: id, Statement: text, Dialect: s.Dialect, Sink: name}
 	if err := s.startPlan(ctx, info, p.sink); err != nil {
 		if !exists {
 			s.Catalog.Delete(name)
@@ -766,7 +766,7 @@ func (s *Session) ksqlInsert(ctx context.Context, n *sql.Insert) (*Result, error
 	_, text := n.Span()
 	if n.Query == nil {
 		id := "INSERTVALUES_" + NewJobID()
-		info := &JobInfo{ID: id, Name: id, Statement: text, Dialect: sql.KSQL, Sink: p.sink.Table.Name, Transient: true}
+		info := &JobInfo{ID: id, Name: id, Statement: text, Dialect: s.Dialect, Sink: p.sink.Table.Name, Transient: true}
 		if err := s.startPlan(ctx, info, p.sink); err != nil {
 			return nil, err
 		}
@@ -783,7 +783,7 @@ func (s *Session) ksqlInsert(ctx context.Context, n *sql.Insert) (*Result, error
 		return &Result{Kind: ResultOK, Message: "", KSQL: &KSQLEntity{}}, nil
 	}
 	id := s.newJobID(func() string { return s.ksqlQueryID("INSERTQUERY", "") })
-	info := &JobInfo{ID: id, Name: id, Statement: text, Dialect: sql.KSQL, Sink: p.sink.Table.Name}
+	info := &JobInfo{ID: id, Name: id, Statement: text, Dialect: s.Dialect, Sink: p.sink.Table.Name}
 	if err := s.startPlan(ctx, info, p.sink); err != nil {
 		return nil, err
 	}

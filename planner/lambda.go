@@ -5,19 +5,24 @@ import (
 
 	"github.com/tumble/tumble/engine/expr"
 	"github.com/tumble/tumble/engine/types"
+		"github.com/tumble/tumble/planner/dialect"
 	"github.com/tumble/tumble/sql"
 )
 
-// bindKSQLParts binds what ksqlDB's dialect adds to expressions: a call
-// of TRANSFORM, FILTER or REDUCE with lambda arguments, a reference to a
-// lambda parameter, and ksqlDB's rules for ARRAY, MAP and STRUCT
-// constructors (ksql_funcs.go). ok is false for anything else.
+// bindKSQLParts binds what ksqlDB's dialect adds to expressions, as the
+// dialect's rules ask: a call of TRANSFORM, FILTER or REDUCE with lambda
+// arguments and a reference to a lambda parameter (unless lambdas are
+// refused), comparisons with a NULL literal refused, and Java's typing of
+// ARRAY, MAP and STRUCT literals (ksql_funcs.go). ok is false for
+// anything else.
 func (eb *exprBinder) bindKSQLParts(e sql.Expr) (x expr.Expr, ok bool, err error) {
-	if eb.b.dialect != sql.KSQL {
-		return nil, false, nil
-	}
+	rules := eb.b.rules
+	_, noLambdas := rules.Refuses(dialect.FeatureLambdas)
 	switch n := e.(type) {
 	case *sql.Binary:
+		if rules.NullLiteralComparisons != dialect.Refused {
+			return nil, false, nil
+		}
 		switch n.Op {
 		case "=", "<>", "!=", "<", "<=", ">", ">=":
 			if isNullLiteral(n.L) || isNullLiteral(n.R) {
@@ -25,8 +30,8 @@ func (eb *exprBinder) bindKSQLParts(e sql.Expr) (x expr.Expr, ok bool, err error
 			}
 		}
 	case *sql.ArrayCtor, *sql.MapCtor, *sql.StructCtor:
-		if eb.agg != nil {
-			return nil, false, nil // may be a grouping expression: bindInAgg matches it
+		if rules.CollectionLiterals != dialect.LiteralsJava || eb.agg != nil {
+			return nil, false, nil // in an aggregate it may be a grouping expression: bindInAgg matches it
 		}
 		return eb.bindKSQLCtor(e)
 	case *sql.Ident:
@@ -39,9 +44,12 @@ func (eb *exprBinder) bindKSQLParts(e sql.Expr) (x expr.Expr, ok bool, err error
 			}
 		}
 	case *sql.Lambda:
+		if noLambdas {
+			return nil, false, nil
+		}
 		return nil, true, sql.Errorf(n.Pos, "a lambda (x => ...) is only allowed as an argument of TRANSFORM, FILTER or REDUCE")
 	case *sql.Call:
-		if !expr.IsHigherOrder(n.Name) {
+		if noLambdas || !expr.IsHigherOrder(n.Name) {
 			return nil, false, nil
 		}
 		for _, a := range n.Args {

@@ -550,8 +550,11 @@ type JoinNode struct {
 	Before, After       int64
 	Grace               int64
 	Eager               bool // see engine.Join.Eager
-	KSQL                bool
-	fields              []Field
+	// ByInputKind: a join planned by its inputs' kinds
+	// (dialect.JoinsByInputKind); its regular (table-table) form is an
+	// upsert keyed by the join key.
+	ByInputKind bool
+	fields      []Field
 }
 
 func (j *JoinNode) Fields() []Field { return j.fields }
@@ -560,7 +563,7 @@ func (j *JoinNode) Mode() Changelog {
 	switch {
 	case j.Kind == engine.LookupJoin || j.Kind == engine.IntervalJoin:
 		return InsertOnly
-	case j.KSQL:
+	case j.ByInputKind:
 		return Upsert
 	case j.Type == engine.SemiJoin && j.Left.Mode() == InsertOnly && j.Right.Mode() == InsertOnly:
 		// A left row comes out once its first match arrives, and no match

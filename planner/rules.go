@@ -33,7 +33,7 @@ func filterIntoJoin(n Node) Node {
 		return n
 	}
 	j, ok := c.Input.(*JoinNode)
-	if !ok || j.Type != engine.InnerJoin || j.Kind != engine.RegularJoin || j.KSQL {
+	if !ok || j.Type != engine.InnerJoin || j.Kind != engine.RegularJoin || j.ByInputKind {
 		return n
 	}
 	lw := len(j.Left.Fields())

@@ -15,6 +15,7 @@ import (
 	"github.com/tumble/tumble/engine"
 	"github.com/tumble/tumble/engine/expr"
 	"github.com/tumble/tumble/engine/types"
+	"github.com/tumble/tumble/planner/dialect"
 	"github.com/tumble/tumble/sql"
 )
 
@@ -27,8 +28,14 @@ type Config struct {
 	Bootstrap string
 	// DataDir, when set, keeps job checkpoints under DataDir/jobs/<id>.
 	DataDir string
+	// Dialect is the syntax the session's statements are parsed with, and
+	// picks the registered dialect of that syntax (dialect.For) unless
+	// Frontend is set.
 	Dialect sql.Dialect
-	Log     *slog.Logger
+	// Frontend, when set, is the session's dialect (a front-end that
+	// registers none, or several over one syntax).
+	Frontend dialect.Dialect
+	Log      *slog.Logger
 }
 
 // Session executes statements. It holds session settings (SET); the catalog
@@ -36,6 +43,8 @@ type Config struct {
 // client at a time.
 type Session struct {
 	Config
+	// dialect is Config.Dialect's: what the session's statements mean.
+	dialect  dialect.Dialect
 	mu       sync.Mutex
 	settings map[string]string
 	// jobID, when set, is the id the next job started gets (replaying a
@@ -85,7 +94,11 @@ func NewSession(cfg Config) *Session {
 	if cfg.Log == nil {
 		cfg.Log = slog.Default()
 	}
-	return &Session{Config: cfg, settings: map[string]string{}}
+	d := cfg.Frontend
+	if d == nil {
+		d = dialectOf(cfg.Dialect)
+	}
+	return &Session{Config: cfg, dialect: d, settings: map[string]string{}}
 }
 
 // Setting returns a session setting (an alias reads the key it stands
@@ -131,8 +144,8 @@ func (s *Session) Settings() map[string]string {
 }
 
 func (s *Session) env() *expr.Env {
-	env := &expr.Env{}
-	env.Sem, env.Funcs = exprSemantics(s.Dialect)
+	rules := s.dialect.Rules()
+	env := &expr.Env{Sem: rules.Expr, Funcs: rules.Funcs}
 	if tz, ok := s.Setting("table.local-time-zone"); ok && tz != "" && tz != "default" {
 		if loc, err := time.LoadLocation(tz); err == nil {
 			env.Loc = loc
@@ -266,28 +279,20 @@ func (s *Session) ExecuteText(ctx context.Context, text string) ([]*Result, erro
 
 // Execute runs one statement.
 func (s *Session) Execute(ctx context.Context, st sql.Statement) (*Result, error) {
+	x := s.statementsOf()
 	switch n := st.(type) {
 	case *sql.CreateTable:
-		if s.Dialect == sql.KSQL {
-			return s.ksqlCreateSource(n)
-		}
-		return s.execCreateTable(n)
+		return x.createTable(n)
 	case *sql.CreateView:
 		return s.execCreateView(n)
 	case *sql.CreateAs:
-		if s.Dialect == sql.KSQL {
-			return s.ksqlCreateAs(ctx, n)
-		}
-		return nil, sql.Errorf(n.Start, "CREATE TABLE AS SELECT is not supported yet")
+		return x.createAs(ctx, n)
 	case *sql.Drop:
-		return s.execDrop(n)
+		return x.drop(n)
 	case *sql.Insert:
-		if s.Dialect == sql.KSQL {
-			return s.ksqlInsert(ctx, n)
-		}
-		return s.execInsert(ctx, n)
+		return x.insert(ctx, n)
 	case *sql.Query:
-		return s.execQuery(ctx, n)
+		return x.query(ctx, n)
 	case *sql.Explain:
 		return s.execExplain(n)
 	case *sql.Set:
@@ -302,12 +307,12 @@ func (s *Session) Execute(ctx context.Context, st sql.Statement) (*Result, error
 		s.mu.Unlock()
 		return ok("Execute statement succeeded."), nil
 	case *sql.Show:
-		return s.execShow(n)
+		return x.show(n)
 	case *sql.Describe:
-		return s.execDescribe(n)
+		return x.describe(n)
 	case *sql.AlterTable:
-		if s.Dialect == sql.KSQL {
-			return nil, sql.Errorf(n.Start, "ALTER is not supported in the ksqlDB dialect")
+		if msg, no := s.dialect.Rules().Refuses(dialect.FeatureAlter); no {
+			return nil, sql.Errorf(n.Start, "%s", msg)
 		}
 		return s.execAlter(n)
 	case *sql.StopJob:
@@ -389,7 +394,7 @@ func (s *Session) execCreateView(n *sql.CreateView) (*Result, error) {
 		}
 		t.Columns = append(t.Columns, c)
 	}
-	if s.Dialect == sql.Flink {
+	if s.dialect.Rules().ViewRowtime {
 		for _, f := range fs {
 			if f.Rowtime {
 				t.Watermark = &WatermarkDef{Column: f.Name}
@@ -496,13 +501,15 @@ func queryText(b sql.Base, pos sql.Pos) string {
 	return b.Text
 }
 
-func (s *Session) execDrop(n *sql.Drop) (*Result, error) {
+// flinkDrop is Flink's DROP TABLE / VIEW [IF EXISTS], temporary objects
+// included.
+func (s *Session) flinkDrop(n *sql.Drop) (*Result, error) {
 	name := n.Name.Last()
 	what := "Table"
 	if n.Kind == sql.KindView {
 		what = "View"
 	}
-	if s.Dialect == sql.Flink && n.Temporary {
+	if n.Temporary {
 		t, exists := s.Catalog.Temporary(name)
 		if !exists || (n.Kind == sql.KindView) != (t.Kind == sql.KindView) {
 			if n.IfExists {
@@ -513,24 +520,16 @@ func (s *Session) execDrop(n *sql.Drop) (*Result, error) {
 		s.Catalog.DeleteTemporary(name)
 		return ok2(), nil
 	}
-	if s.Dialect == sql.Flink {
-		if t, exists := s.Catalog.Temporary(name); exists {
-			return nil, sql.Errorf(n.Name.Pos, "Temporary %s with identifier '%s' exists. Drop it first before removing the permanent %s.",
-				strings.ToLower(objectWord(t)), qualified(name), strings.ToLower(what))
-		}
+	if t, exists := s.Catalog.Temporary(name); exists {
+		return nil, sql.Errorf(n.Name.Pos, "Temporary %s with identifier '%s' exists. Drop it first before removing the permanent %s.",
+			strings.ToLower(objectWord(t)), qualified(name), strings.ToLower(what))
 	}
-	t, exists := s.Catalog.Lookup(name, s.Dialect == sql.KSQL)
+	t, exists := s.Catalog.Lookup(name, false)
 	if !exists {
 		if n.IfExists {
 			return ok("Execute statement succeeded."), nil
 		}
-		if s.Dialect == sql.KSQL {
-			return nil, sql.Errorf(n.Name.Pos, "Source %s does not exist.", name)
-		}
 		return nil, sql.Errorf(n.Name.Pos, "%s with identifier 'default_catalog.default_database.%s' does not exist.", what, name)
-	}
-	if s.Dialect == sql.KSQL {
-		return s.ksqlDrop(n, t)
 	}
 	if n.Kind == sql.KindView && t.Kind != sql.KindView {
 		return nil, sql.Errorf(n.Name.Pos, "Table '%s' is not a view; use DROP TABLE", name)
@@ -576,7 +575,7 @@ func (s *Session) planInsert(n *sql.Insert) (*Sink, error) {
 		for _, name := range n.Columns {
 			var found *Column
 			for i := range cols {
-				if cols[i].Name == name || (s.Dialect == sql.KSQL && strings.EqualFold(cols[i].Name, name)) {
+				if cols[i].Name == name || (s.dialect.Rules().CaseInsensitive && strings.EqualFold(cols[i].Name, name)) {
 					found = &cols[i]
 				}
 			}
@@ -671,7 +670,7 @@ func firstUpdating(n Node) string {
 func sinkAcceptsUpdates(t *Table) bool {
 	switch t.Connector() {
 	case "kafka":
-		return t.Dialect == sql.KSQL && t.Kind == sql.KindTable
+		return t.KSQL != nil && t.Kind == sql.KindTable // a ksqlDB table's topic is a changelog
 	case "print", "blackhole", "upsert-kafka":
 		return true
 	}
@@ -889,7 +888,7 @@ func (s *Session) buildSinkJob(id string, plan *Sink) (*engine.JobSpec, error) {
 	}
 	ts := s.tableSpec(plan.Table, cols)
 	ts.Defaults[engine.DefaultJobID] = id
-	if plan.Table.Dialect == sql.KSQL {
+	if plan.Table.KSQL != nil {
 		s.ksqlGuarantee(ts)
 	}
 	sink, err := c.Sink(ts)
@@ -937,9 +936,6 @@ func (s *Session) planQuery(sel *sql.Select) (Node, error) {
 }
 
 func (s *Session) execQuery(ctx context.Context, n *sql.Query) (*Result, error) {
-	if s.Dialect == sql.KSQL {
-		return s.ksqlQuery(ctx, n)
-	}
 	node, err := s.planQuery(n.Select)
 	if err != nil {
 		return nil, err
@@ -994,45 +990,35 @@ func (s *Session) startStream(node Node, n sql.Statement) (*Result, error) {
 	return &Result{Kind: ResultRows, Stream: st, JobID: id}, nil
 }
 
-// Explain returns the plan text of an INSERT or SELECT.
+// Explain returns the plan text of an INSERT or SELECT (and, in
+// ksqlDB, CREATE ... AS SELECT).
 func (s *Session) Explain(st sql.Statement) (string, error) {
-	var node Node
-	var err error
-	switch n := st.(type) {
-	case *sql.Insert:
-		if s.Dialect == sql.KSQL {
-			var p *ksqlPlanned
-			if p, err = s.ksqlPlanInsert(n); err == nil {
-				node = p.sink
-			}
-			break
-		}
-		node, err = s.planInsert(n)
-	case *sql.Query:
-		if s.Dialect == sql.KSQL {
-			node, err = s.ksqlPlanQuery(n.Select)
-		} else {
-			var in Node
-			in, err = s.planQuery(n.Select)
-			if err == nil {
-				node = &Sink{Input: in}
-			}
-		}
-	case *sql.CreateAs:
-		node, err = s.ksqlPlanCreateAs(n)
-	default:
-		pos, _ := st.Span()
-		return "", sql.Errorf(pos, "EXPLAIN supports INSERT and SELECT statements")
-	}
+	node, err := s.statementsOf().plan(st)
 	if err != nil {
 		return "", err
 	}
 	return "== Physical Plan ==\n" + Explain(node), nil
 }
 
+// flinkPlan is the plan of a Flink INSERT or SELECT.
+func (s *Session) flinkPlan(st sql.Statement) (Node, error) {
+	switch n := st.(type) {
+	case *sql.Insert:
+		return s.planInsert(n)
+	case *sql.Query:
+		in, err := s.planQuery(n.Select)
+		if err != nil {
+			return nil, err
+		}
+		return &Sink{Input: in}, nil
+	}
+	pos, _ := st.Span()
+	return nil, sql.Errorf(pos, "EXPLAIN supports INSERT and SELECT statements")
+}
+
 func (s *Session) execExplain(n *sql.Explain) (*Result, error) {
 	if n.Stmt == nil {
-		return s.ksqlExplainQuery(n)
+		return s.statementsOf().explainQuery(n)
 	}
 	text, err := s.Explain(n.Stmt)
 	if err != nil {
@@ -1049,18 +1035,12 @@ func (s *Session) execSet(n *sql.Set) (*Result, error) {
 	if err != nil {
 		return nil, sql.Errorf(n.Start, "%v", err)
 	}
-	r := ok("Execute statement succeeded.")
-	if s.Dialect == sql.KSQL {
-		r = ok(fmt.Sprintf("Successfully changed local property '%s' to '%s'.", n.Key, n.Value))
-	}
+	r := s.statementsOf().setDone(n.Key, n.Value)
 	r.Warnings = warnings
 	return r, nil
 }
 
 func (s *Session) execShow(n *sql.Show) (*Result, error) {
-	if s.Dialect == sql.KSQL {
-		return s.ksqlShow(n)
-	}
 	switch n.What {
 	case "TABLES", "VIEWS":
 		// SHOW TABLES lists views too, as Flink's does.
@@ -1122,9 +1102,6 @@ func (s *Session) execShow(n *sql.Show) (*Result, error) {
 }
 
 func (s *Session) execDescribe(n *sql.Describe) (*Result, error) {
-	if s.Dialect == sql.KSQL {
-		return s.ksqlDescribe(n)
-	}
 	t, err := s.flinkObject(n.Name)
 	if err != nil {
 		return nil, err
@@ -1152,7 +1129,7 @@ func (s *Session) execStopJob(n *sql.StopJob) (*Result, error) {
 	if !found {
 		return nil, sql.Errorf(n.Start, "Could not stop job %s: no such job", n.ID)
 	}
-	if err := s.Jobs.Stop(j.ID, s.Dialect == sql.KSQL); err != nil {
+	if err := s.Jobs.Stop(j.ID, s.statementsOf().stopRemoves()); err != nil {
 		return nil, err
 	}
 	return ok("Execute statement succeeded."), nil
@@ -1207,3 +1184,31 @@ STOP JOB		Stops a running job. Syntax: "STOP JOB '<job id>';".
 "SET;" lists the settings Tumble reads, with the values in force and their defaults.
 
 Hint: Make sure that a statement ends with ";" for finalizing (multi-line) statements.`
+
+// flinkStatements is Flink SQL's executor (and that of a dialect without
+// one of its own).
+type flinkStatements struct{ s *Session }
+
+func init() { registerStatements("flink", func(s *Session) statements { return flinkStatements{s} }) }
+
+func (x flinkStatements) createTable(n *sql.CreateTable) (*Result, error) {
+	return x.s.execCreateTable(n)
+}
+func (x flinkStatements) createAs(_ context.Context, n *sql.CreateAs) (*Result, error) {
+	return nil, sql.Errorf(n.Start, "CREATE TABLE AS SELECT is not supported yet")
+}
+func (x flinkStatements) insert(ctx context.Context, n *sql.Insert) (*Result, error) {
+	return x.s.execInsert(ctx, n)
+}
+func (x flinkStatements) query(ctx context.Context, n *sql.Query) (*Result, error) {
+	return x.s.execQuery(ctx, n)
+}
+func (x flinkStatements) drop(n *sql.Drop) (*Result, error)         { return x.s.flinkDrop(n) }
+func (x flinkStatements) show(n *sql.Show) (*Result, error)         { return x.s.execShow(n) }
+func (x flinkStatements) describe(n *sql.Describe) (*Result, error) { return x.s.execDescribe(n) }
+func (x flinkStatements) plan(st sql.Statement) (Node, error)       { return x.s.flinkPlan(st) }
+func (x flinkStatements) explainQuery(n *sql.Explain) (*Result, error) {
+	return x.s.explainQueryID(n) // as ksqlDB's: Flink has no EXPLAIN <id>
+}
+func (x flinkStatements) setDone(string, string) *Result { return ok("Execute statement succeeded.") }
+func (x flinkStatements) stopRemoves() bool              { return false }

@@ -8,11 +8,13 @@ import (
 	"time"
 
 	"github.com/tumble/tumble/engine/types"
+		"github.com/tumble/tumble/planner/dialect"
 	"github.com/tumble/tumble/sql"
 )
 
-// convertType turns a written type into a types.Type.
-func convertType(tn sql.TypeName, d sql.Dialect) (types.Type, error) {
+// convertType turns a written type into a types.Type, as the dialect's
+// rules read it.
+func convertType(tn sql.TypeName, d *dialect.Rules) (types.Type, error) {
 	param := func(i, def int) int {
 		if i < len(tn.Params) {
 			return tn.Params[i]
@@ -40,7 +42,7 @@ func convertType(tn sql.TypeName, d sql.Dialect) (types.Type, error) {
 		t = types.TBigInt
 	case "FLOAT", "REAL":
 		t = types.TFloat
-		if d == sql.KSQL {
+		if d.FloatIsDouble {
 			t = types.TDouble
 		}
 	case "DOUBLE", "DOUBLE PRECISION":
@@ -56,7 +58,7 @@ func convertType(tn sql.TypeName, d sql.Dialect) (types.Type, error) {
 	case "TIME":
 		t = types.Type{Kind: types.Time, Precision: param(0, 0)}
 	case "TIMESTAMP":
-		if d == sql.KSQL {
+		if d.TimestampMillis {
 			t = types.Type{Kind: types.Timestamp, Precision: 3}
 		} else {
 			t = types.Type{Kind: types.Timestamp, Precision: param(0, 6)}

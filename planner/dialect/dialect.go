@@ -1,0 +1,242 @@
+// Package dialect is the seam between a SQL front-end (Flink SQL, ksqlDB,
+// and whichever comes next) and the shared planner and engine. A dialect
+// names the behaviours it wants; the binder, the session and the engine's
+// operators and expressions read those behaviours, never the dialect's
+// name. A new front-end plugs in by implementing Dialect in a package of
+// its own (as planner/dialect/flink and planner/dialect/ksql do) and
+// registering it; nothing in the binder changes unless it needs a
+// behaviour no dialect had before.
+//
+// This package imports nothing of the planner: the planner imports it.
+package dialect
+
+import (
+	"fmt"
+	"sort"
+	"sync"
+	"time"
+
+	"github.com/tumble/tumble/engine"
+	"github.com/tumble/tumble/engine/agg"
+	"github.com/tumble/tumble/engine/expr"
+	"github.com/tumble/tumble/sql"
+)
+
+// Dialect is a SQL front-end as the planner sees it. Implementations are
+// immutable values, safe for concurrent use.
+type Dialect interface {
+	// Name names the dialect ("flink", "ksql"): jobs and catalog objects
+	// record it, and statement executors are registered under it.
+	Name() string
+	// Syntax is the sql package's dialect that parses its statements.
+	Syntax() sql.Dialect
+	// Rules are the dialect's named behaviours. The planner does not
+	// modify them.
+	Rules() *Rules
+	// ColumnName names the select item at position (0-based) that has no
+	// alias and is not a plain column: Flink's EXPR$<position>, ksqlDB's
+	// KSQL_COL_<n> counted by names.
+	ColumnName(position int, names *Names) string
+}
+
+// Rules are a dialect's named behaviours. Each field says what it decides;
+// the zero value of each is Flink SQL's behaviour.
+type Rules struct {
+	// Identifiers.
+
+	// CaseInsensitive: column, table and INSERT target names match
+	// ignoring case (ksqlDB, whose parser also upper-cases unquoted
+	// identifiers).
+	CaseInsensitive bool
+	// FieldAccessNames: a select item s->f (or s.f) without alias is named
+	// after the field f.
+	FieldAccessNames bool
+	// UniqueColumns: two select items of one name are an error
+	// ("Duplicate value columns found in schema").
+	UniqueColumns bool
+
+	// Expressions and aggregates.
+
+	// Expr are the expression semantics and Funcs the scalar function
+	// registry (nil: the library's defaults).
+	Expr  expr.Semantics
+	Funcs *expr.Functions
+	// Aggs are the aggregates' semantics.
+	Aggs agg.Semantics
+	// NullLiteralComparisons: x = NULL (and <>, <, ...) with a NULL
+	// literal is refused ("Comparison with NULL not supported").
+	NullLiteralComparisons Refusal
+	// NullComparisonsInSelect: a comparison in a select list (and a
+	// push query's) is FALSE, not NULL, on a NULL operand (ksqlDB).
+	NullComparisonsInSelect bool
+	// CollectionLiterals are ARRAY[...], MAP[...] and STRUCT(...) literals'
+	// typing.
+	CollectionLiterals CollectionLiterals
+
+	// Aggregation.
+
+	// GroupEmit and NullKeys are the unbounded group aggregate's
+	// behaviours; a GroupEmit of engine.EmitPerRow makes its result an
+	// upsert stream.
+	GroupEmit engine.GroupEmit
+	NullKeys  engine.NullKeys
+	// StreamTombstones: what a group aggregate does with the tombstones
+	// (deletes) of a stream (not a table) it reads.
+	StreamTombstones Tombstones
+	// WindowEmit is when window aggregates emit (EMIT FINAL in the query
+	// selects engine.EmitFinal), and WindowGrace their grace period when
+	// the query gives none (stream-time windows only).
+	WindowEmit  engine.EmitMode
+	WindowGrace time.Duration
+
+	// Joins are how JOIN is planned.
+	Joins JoinRule
+
+	// Views: ViewRowtime keeps a view's event-time attribute (its
+	// watermark) for queries over the view.
+	ViewRowtime bool
+
+	// Types: FloatIsDouble reads FLOAT and REAL as DOUBLE;
+	// TimestampMillis makes every TIMESTAMP millisecond precision.
+	FloatIsDouble   bool
+	TimestampMillis bool
+
+	// Messages are the dialect's wording of common errors; each is a
+	// format with one %s, the object's name.
+	Messages Messages
+
+	// Refused are the features the dialect does not have, each with the
+	// error it gives.
+	Refused map[Feature]string
+}
+
+// Messages words common errors the dialect's way.
+type Messages struct {
+	UnknownTable string // a FROM or INSERT INTO names no table: "Object '%s' not found"
+}
+
+// Refusal says whether something is refused.
+type Refusal uint8
+
+const (
+	Accepted Refusal = iota
+	Refused
+)
+
+// CollectionLiterals is how ARRAY, MAP and STRUCT literals are typed.
+type CollectionLiterals uint8
+
+const (
+	// LiteralsCommonType: the elements' common type (Flink).
+	LiteralsCommonType CollectionLiterals = iota
+	// LiteralsJava: numeric literals widen to the widest, string literals
+	// among numbers are read as numbers, map keys are strings (ksqlDB).
+	LiteralsJava
+)
+
+// Tombstones is what an aggregate does with a stream's deletes.
+type Tombstones uint8
+
+const (
+	TombstonesRetract Tombstones = iota // a delete retracts its row (a changelog)
+	TombstonesIgnored                   // ignored: a stream's records are facts (ksqlDB)
+)
+
+// JoinRule says how JOIN is planned.
+type JoinRule uint8
+
+const (
+	// JoinsRegular: every join is a regular join of two changelogs; time
+	// attributes do not survive it (Flink).
+	JoinsRegular JoinRule = iota
+	// JoinsByInputKind: the inputs' kinds choose the join: stream-stream
+	// needs WITHIN (an interval join), stream-table is a lookup join,
+	// table-table a regular join keyed by the join key with an upsert
+	// result; columns are named <SOURCE>_<COLUMN> where they clash, and a
+	// FULL OUTER join is keyed by a synthetic ROWKEY (ksqlDB).
+	JoinsByInputKind
+)
+
+// Feature is something a dialect may not have.
+type Feature string
+
+const (
+	FeatureOver         Feature = "OVER"          // ROW_NUMBER() OVER (...)
+	FeatureGroupingSets Feature = "GROUPING SETS" // and ROLLUP, CUBE
+	FeatureSubqueries   Feature = "subqueries"    // IN (SELECT ...), EXISTS
+	FeatureTableHints   Feature = "table hints"   // t /*+ OPTIONS(...) */
+	FeatureLambdas      Feature = "lambdas"       // x => ..., TRANSFORM/FILTER/REDUCE with lambdas
+	FeatureAlter        Feature = "ALTER"         // ALTER TABLE / VIEW
+)
+
+// Refuses returns the error a dialect gives for a feature it does not
+// have, and whether it refuses it.
+func (r *Rules) Refuses(f Feature) (string, bool) {
+	msg, ok := r.Refused[f]
+	return msg, ok
+}
+
+// Names hands out generated column names that are not in use (see
+// Dialect.ColumnName). It belongs to one statement's binding.
+type Names struct {
+	used map[string]bool
+	next int
+}
+
+// NewNames returns a generator that avoids used (the names the query
+// gives its items itself).
+func NewNames(used map[string]bool) *Names { return &Names{used: used} }
+
+// Next returns prefix<n> for the next n (from 0) whose name is not in use.
+func (n *Names) Next(prefix string) string {
+	for {
+		name := fmt.Sprintf("%s%d", prefix, n.next)
+		n.next++
+		if !n.used[name] {
+			return name
+		}
+	}
+}
+
+var (
+	mu       sync.RWMutex
+	bySyntax = map[sql.Dialect]Dialect{}
+	byName   = map[string]Dialect{}
+)
+
+// Register makes d known to the planner. Registering a second dialect of
+// the same name or syntax replaces the first.
+func Register(d Dialect) {
+	mu.Lock()
+	defer mu.Unlock()
+	bySyntax[d.Syntax()] = d
+	byName[d.Name()] = d
+}
+
+// For returns the dialect that parses with syntax.
+func For(syntax sql.Dialect) (Dialect, bool) {
+	mu.RLock()
+	defer mu.RUnlock()
+	d, ok := bySyntax[syntax]
+	return d, ok
+}
+
+// Named returns the dialect of that name.
+func Named(name string) (Dialect, bool) {
+	mu.RLock()
+	defer mu.RUnlock()
+	d, ok := byName[name]
+	return d, ok
+}
+
+// All lists the registered dialects by name.
+func All() []Dialect {
+	mu.RLock()
+	defer mu.RUnlock()
+	out := make([]Dialect, 0, len(byName))
+	for _, d := range byName {
+		out = append(out, d)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Name() < out[j].Name() })
+	return out
+}

@@ -1,0 +1,77 @@
+// Package ksql is ksqlDB's dialect: case-insensitive names, Java's
+// expression semantics and ksqlDB's function variants, aggregates that
+// emit after every row and drop NULL keys, stream-time windows with a
+// grace period, and joins chosen by their inputs' kinds.
+package ksql
+
+import (
+	"time"
+
+	"github.com/tumble/tumble/engine"
+	"github.com/tumble/tumble/engine/agg"
+	"github.com/tumble/tumble/engine/expr"
+	"github.com/tumble/tumble/planner/dialect"
+	"github.com/tumble/tumble/sql"
+)
+
+// Dialect is ksqlDB.
+type Dialect struct{}
+
+var _ dialect.Dialect = Dialect{}
+
+// DefaultGrace is ksqlDB's grace period of a window that gives none.
+const DefaultGrace = 24 * time.Hour
+
+var rules = &dialect.Rules{
+	CaseInsensitive:  true,
+	FieldAccessNames: true,
+	UniqueColumns:    true,
+	Expr: expr.Semantics{
+		DivideByZero:  expr.DivisionIsNull,
+		Text:          expr.TextJava,
+		TimestampZone: expr.ZoneUTC,
+		StructCast:    expr.StructsByName,
+		EpochCast:     expr.EpochMillis,
+		CastFailure:   expr.CastIsNull,
+		ArrayIndex:    expr.IndexFromEnd,
+		StringPlus:    expr.PlusConcatenates,
+		Coercion:      expr.CoerceTemporalOnly,
+		DateArith:     expr.DateStaysDate,
+		Messages:      expr.MessagesKSQL,
+	},
+	Funcs: expr.MustFunctions(
+		expr.InitCapOnWhitespace, expr.ChrOfCodePoint, expr.ConcatSkipsNulls, expr.ConcatWSNeedsTwo,
+		expr.TrimControlChars, expr.RegexpPatternFirst, expr.RegexpAllPatternFirst, expr.UnixTimestampMillis,
+		expr.FromUnixtimeMillis, expr.ParseTimestampMillis, expr.LogNaNBase, expr.SignInteger,
+		expr.FloorKeepsType, expr.CeilKeepsType, expr.RoundHalfUp, expr.TruncateKeepsType,
+		expr.GreatestSkipsNulls, expr.LeastSkipsNulls, expr.ArrayContainsNotNull, expr.EntriesUpperNames,
+	),
+	Aggs:                    agg.Semantics{Sum: agg.SumJava, Avg: agg.AvgDouble, Stats: agg.StatsKSQL},
+	NullLiteralComparisons:  dialect.Refused,
+	NullComparisonsInSelect: true,
+	CollectionLiterals:      dialect.LiteralsJava,
+	GroupEmit:               engine.EmitPerRow,
+	NullKeys:                engine.NullKeysDrop,
+	StreamTombstones:        dialect.TombstonesIgnored,
+	WindowEmit:              engine.EmitEveryRow,
+	WindowGrace:             DefaultGrace,
+	Joins:                   dialect.JoinsByInputKind,
+	FloatIsDouble:           true,
+	TimestampMillis:         true,
+	Messages:                dialect.Messages{UnknownTable: "%s does not exist."},
+	Refused: map[dialect.Feature]string{
+		dialect.FeatureOver:         "OVER windows are not supported in ksqlDB",
+		dialect.FeatureGroupingSets: "GROUPING SETS, ROLLUP and CUBE are not supported in ksqlDB",
+		dialect.FeatureSubqueries:   "subqueries are not supported in ksqlDB",
+		dialect.FeatureTableHints:   "table hints are not supported in ksqlDB",
+		dialect.FeatureAlter:        "ALTER is not supported in the ksqlDB dialect",
+	},
+}
+
+func (Dialect) Name() string          { return "ksql" }
+func (Dialect) Syntax() sql.Dialect   { return sql.KSQL }
+func (Dialect) Rules() *dialect.Rules { return rules }
+
+// ColumnName is KSQL_COL_<n>, n counting the generated names of the
+// query and skipping names in use.
+func (Dialect) ColumnName(_ int, names *dialect.Names) string { return names.Next("KSQL_COL_") }
