@@ -12,7 +12,7 @@ import (
 	"github.com/tumble/tumble/engine/agg"
 	"github.com/tumble/tumble/engine/expr"
 	"github.com/tumble/tumble/engine/types"
-		"github.com/tumble/tumble/planner/dialect"
+	"github.com/tumble/tumble/planner/dialect"
 	"github.com/tumble/tumble/sql"
 )
 

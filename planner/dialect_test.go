@@ -28,9 +28,9 @@ var thirdRules = &dialect.Rules{
 	Refused:         map[dialect.Feature]string{dialect.FeatureOver: "no OVER here"},
 }
 
-func (thirdDialect) Name() string                               { return "third" }
-func (thirdDialect) Syntax() sql.Dialect                        { return sql.Flink }
-func (thirdDialect) Rules() *dialect.Rules                      { return thirdRules }
+func (thirdDialect) Name() string                              { return "third" }
+func (thirdDialect) Syntax() sql.Dialect                       { return sql.Flink }
+func (thirdDialect) Rules() *dialect.Rules                     { return thirdRules }
 func (thirdDialect) ColumnName(_ int, n *dialect.Names) string { return n.Next("c") }
 
 func TestThirdDialect(t *testing.T) {

@@ -8,7 +8,7 @@ import (
 	"time"
 
 	"github.com/tumble/tumble/engine/types"
-		"github.com/tumble/tumble/planner/dialect"
+	"github.com/tumble/tumble/planner/dialect"
 	"github.com/tumble/tumble/sql"
 )
 
