@@ -248,7 +248,7 @@ func (s *Session) tableSpec(t *Table, cols []Column) *engine.TableSpec {
 	}
 	// A ksqlDB table's topic holds the latest row per key: ksqlDB creates
 	// it compacted, and a windowed one also deleted by retention.
-	if t.Dialect == sql.KSQL && t.Kind == sql.KindTable {
+	if t.KSQL != nil && t.Kind == sql.KindTable {
 		spec.Defaults[engine.DefaultTopicCleanupPolicy] = "compact"
 		if t.KSQL != nil && t.KSQL.Windowed != nil {
 			spec.Defaults[engine.DefaultTopicCleanupPolicy] = "compact,delete"
