@@ -274,16 +274,18 @@ type TopicInfo struct {
 }
 
 // TopicAdmin is what a message-broker connector offers for ksqlDB's topic
-// statements (SHOW TOPICS, PRINT, DROP ... DELETE TOPIC). Its methods block
+// statements (SHOW TOPICS, PRINT, DROP ... DELETE TOPIC). client holds the
+// cluster's client properties in Kafka's names (bootstrap.servers and the
+// security settings: security.protocol, sasl.*, ssl.*). Its methods block
 // on the broker and honour ctx.
 type TopicAdmin interface {
-	ListTopics(ctx context.Context, bootstrap string) ([]TopicInfo, error)
-	DeleteTopic(ctx context.Context, bootstrap, topic string) error
+	ListTopics(ctx context.Context, client map[string]string) ([]TopicInfo, error)
+	DeleteTopic(ctx context.Context, client map[string]string, topic string) error
 	// Partitions returns how many partitions topic has (0 if it does not exist).
-	Partitions(ctx context.Context, bootstrap, topic string) (int, error)
+	Partitions(ctx context.Context, client map[string]string, topic string) (int, error)
 	// Tail calls fn for each record of topic (from the beginning or from
 	// the end) until fn returns an error or ctx is done.
-	Tail(ctx context.Context, bootstrap, topic string, fromBeginning bool, fn func(RawRecord) error) error
+	Tail(ctx context.Context, client map[string]string, topic string, fromBeginning bool, fn func(RawRecord) error) error
 }
 
 // Transactional is an optional Sink ability for exactly-once delivery. The

@@ -483,11 +483,17 @@ func (s *Session) admin() (engine.TopicAdmin, error) {
 	return c.Admin, nil
 }
 
-func (s *Session) bootstrap() string {
+// kafkaClient is the Kafka client configuration of the session's default
+// cluster: bootstrap.servers and the process's security properties.
+func (s *Session) kafkaClient() map[string]string {
+	d := map[string]string{"bootstrap.servers": "localhost:9092"}
 	if s.Bootstrap != "" {
-		return s.Bootstrap
+		d["bootstrap.servers"] = s.Bootstrap
 	}
-	return "localhost:9092"
+	for k, v := range s.KafkaProperties {
+		d[k] = v
+	}
+	return d
 }
 
 func (s *Session) deleteTopic(t *Table) error {
@@ -497,7 +503,7 @@ func (s *Session) deleteTopic(t *Table) error {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	return a.DeleteTopic(ctx, s.bootstrap(), t.KSQL.Topic)
+	return a.DeleteTopic(ctx, s.kafkaClient(), t.KSQL.Topic)
 }
 
 func (s *Session) ksqlShow(n *sql.Show) (*Result, error) {
@@ -545,7 +551,7 @@ func (s *Session) ksqlShow(n *sql.Show) (*Result, error) {
 		}
 		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 		defer cancel()
-		topics, err := a.ListTopics(ctx, s.bootstrap())
+		topics, err := a.ListTopics(ctx, s.kafkaClient())
 		if err != nil {
 			return nil, sql.Errorf(n.Start, "Failed to list topics: %v", err)
 		}

@@ -897,7 +897,7 @@ func (s *Session) ksqlPrint(ctx context.Context, n *sql.Print) (*Result, error) 
 		return nil, sql.Errorf(n.Start, "%v", err)
 	}
 	lctx, cancel := context.WithTimeout(ctx, 30*1e9)
-	parts, err := a.Partitions(lctx, s.bootstrap(), n.Topic)
+	parts, err := a.Partitions(lctx, s.kafkaClient(), n.Topic)
 	cancel()
 	if err != nil {
 		return nil, sql.Errorf(n.Start, "%v", err)
@@ -912,7 +912,7 @@ func (s *Session) ksqlPrint(ctx context.Context, n *sql.Print) (*Result, error) 
 		defer close(rows)
 		count, seen := 0, 0
 		interval := max(n.Interval, 1)
-		err := a.Tail(pctx, s.bootstrap(), n.Topic, n.FromBeginning, func(r engine.RawRecord) error {
+		err := a.Tail(pctx, s.kafkaClient(), n.Topic, n.FromBeginning, func(r engine.RawRecord) error {
 			seen++
 			if (seen-1)%interval != 0 {
 				return nil

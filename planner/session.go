@@ -26,6 +26,11 @@ type Config struct {
 	Jobs     *JobManager
 	// Bootstrap is the default Kafka bootstrap servers (the --bootstrap flag).
 	Bootstrap string
+	// KafkaProperties are the default cluster's client properties beyond
+	// the bootstrap servers, in Kafka's names (security.protocol,
+	// sasl.mechanism, sasl.jaas.config, ssl.*): tables that set none of
+	// their own use them (the --kafka-config file).
+	KafkaProperties map[string]string
 	// DataDir, when set, keeps job checkpoints under DataDir/jobs/<id>.
 	DataDir string
 	// Dialect is the syntax the session's statements are parsed with, and
@@ -158,6 +163,9 @@ func (s *Session) connectorDefaults() map[string]string {
 	d := map[string]string{}
 	if s.Bootstrap != "" {
 		d["bootstrap.servers"] = s.Bootstrap
+	}
+	for k, v := range s.KafkaProperties {
+		d[k] = v
 	}
 	if tz, ok := s.Setting("table.local-time-zone"); ok {
 		d["local-time-zone"] = tz

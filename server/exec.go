@@ -34,13 +34,14 @@ func (s *Server) release() { <-s.cmdLock }
 // session returns a session of the given dialect with props set.
 func (s *Server) session(d sql.Dialect, props map[string]string) *planner.Session {
 	sess := planner.NewSession(planner.Config{
-		Catalog:   s.cat,
-		Registry:  s.reg,
-		Jobs:      s.jobs,
-		Bootstrap: s.cfg.Bootstrap,
-		DataDir:   s.cfg.DataDir,
-		Dialect:   d,
-		Log:       s.log,
+		Catalog:         s.cat,
+		Registry:        s.reg,
+		Jobs:            s.jobs,
+		Bootstrap:       s.cfg.Bootstrap,
+		KafkaProperties: s.cfg.KafkaProperties,
+		DataDir:         s.cfg.DataDir,
+		Dialect:         d,
+		Log:             s.log,
 	})
 	for k, v := range props {
 		sess.Set(k, v)

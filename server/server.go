@@ -39,6 +39,10 @@ type Config struct {
 	// Bootstrap is the default Kafka bootstrap servers of tables and
 	// streams that do not name their own.
 	Bootstrap string
+	// KafkaProperties are the cluster's client security properties in
+	// Kafka's names (security.protocol, sasl.*, ssl.*), for every table and
+	// stream that sets none of its own, as ksqlDB's server configuration.
+	KafkaProperties map[string]string
 	// DataDir keeps the command log (DataDir/catalog.log) and the job
 	// checkpoints (DataDir/jobs/<id>). Required.
 	DataDir string

@@ -533,6 +533,7 @@ func sqlCmd(ctx context.Context, args []string) error {
 	var files fileList
 	fs.Var(&files, "f", "SQL file or directory to execute first, stopping at its first error (repeatable)")
 	bootstrap := fs.String("bootstrap", "", "default Kafka bootstrap servers for tables that do not set them")
+	kafkaCfg := fs.String("kafka-config", "", "Java properties file of the default cluster's client settings (bootstrap.servers, security.protocol, sasl.*, ssl.*)")
 	dataDir := fs.String("data-dir", "", "directory for job checkpoints (enables recovery on restart)")
 	ksql := fs.Bool("ksql", false, "use the ksqlDB dialect instead of Flink SQL")
 	serverURL := fs.String("server", "", "run the statements on the tumble server at this URL (jobs run there and outlive the client)")
@@ -555,7 +556,14 @@ func sqlCmd(ctx context.Context, args []string) error {
 	if *ksql {
 		d = sql.KSQL
 	}
-	cfg := sqlConfig{bootstrap: *bootstrap, dataDir: *dataDir, dialect: d, logLevel: *logLevel, files: paths, server: *serverURL}
+	cfgBootstrap, kafkaProps, err := kafkaConfig(*kafkaCfg, newLogger(os.Stderr, *logLevel))
+	if err != nil {
+		return err
+	}
+	if *bootstrap == "" {
+		*bootstrap = cfgBootstrap
+	}
+	cfg := sqlConfig{bootstrap: *bootstrap, kafkaProps: kafkaProps, dataDir: *dataDir, dialect: d, logLevel: *logLevel, files: paths, server: *serverURL}
 	if cfg.server != "" {
 		// Submitting files waits for a server that is still starting.
 		wait := 2 * time.Second
@@ -593,6 +601,7 @@ var _ terminal = termOut{}
 
 type sqlConfig struct {
 	bootstrap, dataDir string
+	kafkaProps         map[string]string
 	dialect            sql.Dialect
 	logLevel           string
 	files              []string
@@ -643,6 +652,7 @@ func (c sqlConfig) executor(jobsCtx context.Context, out io.Writer, log *slog.Lo
 		return newRemoteExecutor(c.server, c.dialect), nil
 	}
 	rt := newRuntime(jobsCtx, c.bootstrap, c.dataDir, out, log)
+	rt.kafkaProps = c.kafkaProps
 	return newEmbeddedExecutor(rt, c.dialect), rt
 }
 

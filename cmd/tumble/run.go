@@ -113,6 +113,7 @@ func runCmd(ctx context.Context, args []string) error {
 	var files fileList
 	fs.Var(&files, "f", "SQL file or directory (repeatable; a directory runs its *.sql in name order)")
 	bootstrap := fs.String("bootstrap", "", "default Kafka bootstrap servers for tables that do not set them")
+	kafkaCfg := fs.String("kafka-config", "", "Java properties file of the default cluster's client settings (bootstrap.servers, security.protocol, sasl.*, ssl.*), as ksqlDB's server reads them")
 	dataDir := fs.String("data-dir", "", "directory for job checkpoints (enables recovery on restart)")
 	dialect := fs.String("dialect", "auto", "flink, ksql or auto (detect per file)")
 	logLevel := fs.String("log-level", "info", "debug, info, warn or error")
@@ -139,9 +140,17 @@ func runCmd(ctx context.Context, args []string) error {
 		return err
 	}
 	log := newLogger(os.Stderr, *logLevel)
+	cfgBootstrap, kafkaProps, err := kafkaConfig(*kafkaCfg, log)
+	if err != nil {
+		return err
+	}
+	if *bootstrap == "" {
+		*bootstrap = cfgBootstrap
+	}
 	jobsCtx, cancelJobs := context.WithCancel(context.Background())
 	defer cancelJobs()
 	rt := newRuntime(jobsCtx, *bootstrap, *dataDir, os.Stdout, log)
+	rt.kafkaProps = kafkaProps
 	defer rt.jobs.StopAll()
 	sessions := map[sql.Dialect]*planner.Session{}
 	for _, p := range paths {

@@ -17,8 +17,10 @@ type runtime struct {
 	cat       *planner.Catalog
 	jobs      *planner.JobManager
 	bootstrap string
-	dataDir   string
-	log       *slog.Logger
+	// kafkaProps are the default cluster's security properties (--kafka-config).
+	kafkaProps map[string]string
+	dataDir    string
+	log        *slog.Logger
 }
 
 // newRuntime registers the connectors; print output goes to out.
@@ -37,12 +39,13 @@ func newRuntime(ctx context.Context, bootstrap, dataDir string, out io.Writer, l
 
 func (rt *runtime) session(d sql.Dialect) *planner.Session {
 	return planner.NewSession(planner.Config{
-		Catalog:   rt.cat,
-		Registry:  rt.reg,
-		Jobs:      rt.jobs,
-		Bootstrap: rt.bootstrap,
-		DataDir:   rt.dataDir,
-		Dialect:   d,
-		Log:       rt.log,
+		Catalog:         rt.cat,
+		Registry:        rt.reg,
+		Jobs:            rt.jobs,
+		Bootstrap:       rt.bootstrap,
+		KafkaProperties: rt.kafkaProps,
+		DataDir:         rt.dataDir,
+		Dialect:         d,
+		Log:             rt.log,
 	})
 }

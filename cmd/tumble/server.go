@@ -27,6 +27,7 @@ func serverCmd(ctx context.Context, args []string) error {
 	listen := fs.String("listen", "127.0.0.1:8088", "HTTP address to listen on")
 	bootstrap := fs.String("bootstrap", "", "Kafka bootstrap servers (default of tables and streams that name none)")
 	dataDir := fs.String("data-dir", ".tumble/server", "directory of the catalog log and the job checkpoints")
+	kafkaCfg := fs.String("kafka-config", "", "Java properties file of the cluster's client settings (bootstrap.servers, security.protocol, sasl.*, ssl.*, also under ksql.streams.), as in ksql-server.properties")
 	embedded := fs.String("embedded-kafka", "", "start the embedded Kafka broker on this address (data under DATA-DIR/kafka) and use it as bootstrap")
 	var topics fileList
 	fs.Var(&topics, "topic", "create this topic at start if missing: NAME[:PARTITIONS] (repeatable; 3 partitions by default)")
@@ -50,6 +51,13 @@ func serverCmd(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
+	cfgBootstrap, kafkaProps, err := kafkaConfig(*kafkaCfg, log)
+	if err != nil {
+		return err
+	}
+	if *bootstrap == "" {
+		*bootstrap = cfgBootstrap
+	}
 	if *embedded != "" {
 		b, err := kafka.StartBroker(ctx, kafka.BrokerConfig{
 			Listen: *embedded, DataDir: filepath.Join(*dataDir, "kafka"), Partitions: 3, Logger: newLogger(os.Stderr, "warn"),
@@ -71,22 +79,27 @@ func serverCmd(ctx context.Context, args []string) error {
 	if *embedded == "" && len(settings) > 0 {
 		return errors.New("server: --config sets the embedded broker's settings and needs --embedded-kafka")
 	}
+	client := map[string]string{"bootstrap.servers": *bootstrap}
+	for k, v := range kafkaProps {
+		client[k] = v
+	}
 	for _, t := range topics {
 		name, parts, err := topicFlag(t)
 		if err != nil {
 			return err
 		}
-		if err := createTopic(ctx, *bootstrap, name, parts); err != nil {
+		if err := createTopic(ctx, client, name, parts); err != nil {
 			return fmt.Errorf("create topic %s: %w", name, err)
 		}
 		log.Info("topic ready", "topic", name, "partitions", parts)
 	}
 	srv, err := server.New(ctx, server.Config{
-		Bootstrap:      *bootstrap,
-		DataDir:        *dataDir,
-		Log:            log,
-		Out:            os.Stdout,
-		KafkaClusterID: clusterID(ctx, *bootstrap),
+		Bootstrap:       *bootstrap,
+		KafkaProperties: kafkaProps,
+		DataDir:         *dataDir,
+		Log:             log,
+		Out:             os.Stdout,
+		KafkaClusterID:  clusterID(ctx, client),
 	})
 	if err != nil {
 		return err
@@ -136,8 +149,12 @@ func topicFlag(v string) (string, int32, error) {
 }
 
 // createTopic creates a topic unless it exists.
-func createTopic(ctx context.Context, bootstrap, topic string, partitions int32) error {
-	cl, err := kgo.NewClient(kgo.SeedBrokers(strings.Split(bootstrap, ",")...))
+func createTopic(ctx context.Context, client map[string]string, topic string, partitions int32) error {
+	opts, err := kafka.ClientOpts(client)
+	if err != nil {
+		return err
+	}
+	cl, err := kgo.NewClient(opts...)
 	if err != nil {
 		return err
 	}
@@ -155,8 +172,12 @@ func createTopic(ctx context.Context, bootstrap, topic string, partitions int32)
 }
 
 // clusterID asks the cluster for its id (for /info); "" if it cannot.
-func clusterID(ctx context.Context, bootstrap string) string {
-	cl, err := kgo.NewClient(kgo.SeedBrokers(strings.Split(bootstrap, ",")...))
+func clusterID(ctx context.Context, client map[string]string) string {
+	opts, err := kafka.ClientOpts(client)
+	if err != nil {
+		return ""
+	}
+	cl, err := kgo.NewClient(opts...)
 	if err != nil {
 		return ""
 	}

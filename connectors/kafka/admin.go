@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"sort"
-	"strings"
 
 	"github.com/twmb/franz-go/pkg/kadm"
 	"github.com/twmb/franz-go/pkg/kerr"
@@ -20,22 +19,17 @@ type Admin struct{}
 
 var _ engine.TopicAdmin = Admin{}
 
-func adminClient(bootstrap string, opts ...kgo.Opt) (*kgo.Client, error) {
-	var seeds []string
-	for _, s := range strings.Split(bootstrap, ",") {
-		if s = strings.TrimSpace(s); s != "" {
-			seeds = append(seeds, s)
-		}
+func adminClient(client map[string]string, opts ...kgo.Opt) (*kgo.Client, error) {
+	base, err := ClientOpts(client)
+	if err != nil {
+		return nil, err
 	}
-	if len(seeds) == 0 {
-		seeds = []string{"localhost:9092"}
-	}
-	return kgo.NewClient(append([]kgo.Opt{kgo.SeedBrokers(seeds...)}, opts...)...)
+	return kgo.NewClient(append(base, opts...)...)
 }
 
 // ListTopics lists the topics, sorted by name.
-func (Admin) ListTopics(ctx context.Context, bootstrap string) ([]engine.TopicInfo, error) {
-	cl, err := adminClient(bootstrap)
+func (Admin) ListTopics(ctx context.Context, client map[string]string) ([]engine.TopicInfo, error) {
+	cl, err := adminClient(client)
 	if err != nil {
 		return nil, err
 	}
@@ -60,8 +54,8 @@ func (Admin) ListTopics(ctx context.Context, bootstrap string) ([]engine.TopicIn
 }
 
 // DeleteTopic deletes a topic.
-func (Admin) DeleteTopic(ctx context.Context, bootstrap, topic string) error {
-	cl, err := adminClient(bootstrap)
+func (Admin) DeleteTopic(ctx context.Context, client map[string]string, topic string) error {
+	cl, err := adminClient(client)
 	if err != nil {
 		return err
 	}
@@ -77,8 +71,8 @@ func (Admin) DeleteTopic(ctx context.Context, bootstrap, topic string) error {
 }
 
 // Partitions returns the partition count of topic, 0 if it is missing.
-func (Admin) Partitions(ctx context.Context, bootstrap, topic string) (int, error) {
-	cl, err := adminClient(bootstrap)
+func (Admin) Partitions(ctx context.Context, client map[string]string, topic string) (int, error) {
+	cl, err := adminClient(client)
 	if err != nil {
 		return 0, err
 	}
@@ -95,12 +89,12 @@ func (Admin) Partitions(ctx context.Context, bootstrap, topic string) (int, erro
 }
 
 // Tail calls fn for each record of topic until fn fails or ctx ends.
-func (Admin) Tail(ctx context.Context, bootstrap, topic string, fromBeginning bool, fn func(engine.RawRecord) error) error {
+func (Admin) Tail(ctx context.Context, client map[string]string, topic string, fromBeginning bool, fn func(engine.RawRecord) error) error {
 	start := kgo.NewOffset().AtEnd()
 	if fromBeginning {
 		start = kgo.NewOffset().AtStart()
 	}
-	cl, err := adminClient(bootstrap, kgo.ConsumeTopics(topic), kgo.ConsumeResetOffset(start))
+	cl, err := adminClient(client, kgo.ConsumeTopics(topic), kgo.ConsumeResetOffset(start))
 	if err != nil {
 		return err
 	}

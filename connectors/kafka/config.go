@@ -83,6 +83,7 @@ type config struct {
 	group     string
 	committed bool // read_committed
 	props     map[string]string
+	sec       *Security // authentication and TLS
 
 	startMode string
 	startTs   int64
@@ -137,6 +138,9 @@ func parseConfig(spec *engine.TableSpec, upsert bool) (*config, error) {
 	if len(c.brokers) == 0 {
 		c.brokers = []string{defaultBootstrap}
 	}
+	if err := c.parseSecurity(); err != nil {
+		return nil, err
+	}
 	c.group = c.props["group.id"]
 	switch v := strings.ToLower(c.props["isolation.level"]); v {
 	case "", "read_uncommitted":
@@ -171,6 +175,35 @@ func parseConfig(spec *engine.TableSpec, upsert bool) (*config, error) {
 	}
 	c.skipBad = format.SkipsBadRecords(spec, "value.") || (len(c.keyCols) > 0 && format.SkipsBadRecords(spec, "key."))
 	return c, nil
+}
+
+// parseSecurity reads the table's security properties
+// ('properties.security.protocol', 'properties.sasl.mechanism',
+// 'properties.sasl.jaas.config', 'properties.ssl.*'). A table that sets
+// none of them and reads the process's default cluster (no bootstrap
+// servers of its own, or the same) takes the process's (tumble --kafka-config,
+// as ksqlDB's server configuration applies to every query).
+func (c *config) parseSecurity() error {
+	props := map[string]string{}
+	for k, v := range c.props {
+		if IsSecurityProperty(k) {
+			props[k] = v
+		}
+	}
+	own := c.props["bootstrap.servers"]
+	if len(props) == 0 && (own == "" || own == c.spec.Defaults["bootstrap.servers"]) {
+		for k, v := range c.spec.Defaults {
+			if IsSecurityProperty(k) {
+				props[k] = v
+			}
+		}
+	}
+	sec, err := ParseSecurity(props)
+	if err != nil {
+		return optErr(c.spec, "%v", err)
+	}
+	c.sec = sec
+	return nil
 }
 
 func (c *config) parseTopic() error {

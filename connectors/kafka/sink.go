@@ -210,7 +210,7 @@ func (s *Sink) ensureTopic(ctx context.Context) error {
 		// Perhaps not allowed to create but there already.
 		td, lerr := s.adm.ListTopics(ctx, s.cfg.topic)
 		if lerr != nil || td.Error() != nil || len(td[s.cfg.topic].Partitions) == 0 {
-			return fmt.Errorf("kafka sink '%s': creating topic '%s' at %v: %w", s.cfg.name, s.cfg.topic, s.cfg.brokers, err)
+			return s.cfg.authError(fmt.Errorf("kafka sink '%s': creating topic '%s' at %v: %w", s.cfg.name, s.cfg.topic, s.cfg.brokers, err))
 		}
 	}
 	s.ready = true
@@ -238,7 +238,7 @@ func (s *Sink) delivered(r *kgo.Record, err error) {
 	}
 	s.errMu.Lock()
 	if s.err == nil {
-		s.err = fmt.Errorf("kafka sink '%s': writing to topic '%s' partition %d: %w", s.cfg.name, r.Topic, r.Partition, err)
+		s.err = s.cfg.authError(fmt.Errorf("kafka sink '%s': writing to topic '%s' partition %d: %w", s.cfg.name, r.Topic, r.Partition, err))
 	}
 	s.errMu.Unlock()
 }
@@ -262,7 +262,7 @@ func (s *Sink) Write(ctx context.Context, recs []engine.Rec) error {
 	}
 	if s.txn && !s.inTxn {
 		if err := s.cl.BeginTransaction(); err != nil {
-			return fmt.Errorf("kafka sink '%s': %w", s.cfg.name, err)
+			return s.cfg.authError(fmt.Errorf("kafka sink '%s': %w", s.cfg.name, err))
 		}
 		s.inTxn = true
 	}
@@ -402,7 +402,7 @@ func (s *Sink) encode(enc format.Encoder, row []types.Value) ([]byte, error) {
 // also commits the open transaction.
 func (s *Sink) Flush(ctx context.Context) error {
 	if err := s.cl.Flush(ctx); err != nil {
-		return fmt.Errorf("kafka sink '%s': flush: %w", s.cfg.name, err)
+		return s.cfg.authError(fmt.Errorf("kafka sink '%s': flush: %w", s.cfg.name, err))
 	}
 	if err := s.failure(); err != nil {
 		return err
@@ -454,7 +454,7 @@ func (s *Sink) Commit(ctx context.Context, n int64) error {
 		s.cl.Produce(ctx, &kgo.Record{Topic: MarkerTopic, Key: []byte(job), Value: []byte(strconv.FormatInt(n, 10))}, s.delivered)
 	}
 	if err := s.cl.Flush(ctx); err != nil {
-		return fmt.Errorf("kafka sink '%s': flush: %w", s.cfg.name, err)
+		return s.cfg.authError(fmt.Errorf("kafka sink '%s': flush: %w", s.cfg.name, err))
 	}
 	if err := s.failure(); err != nil {
 		_ = s.end(ctx, kgo.TryAbort)
@@ -477,7 +477,7 @@ func (s *Sink) Abort(ctx context.Context) error {
 func (s *Sink) end(ctx context.Context, how kgo.TransactionEndTry) error {
 	s.inTxn = false
 	if err := s.cl.EndTransaction(ctx, how); err != nil {
-		return fmt.Errorf("kafka sink '%s': ending transaction: %w", s.cfg.name, err)
+		return s.cfg.authError(fmt.Errorf("kafka sink '%s': ending transaction: %w", s.cfg.name, err))
 	}
 	return nil
 }
@@ -504,7 +504,7 @@ func (s *Sink) ensureMarkerTopic(ctx context.Context) error {
 	}
 	_, err := s.adm.CreateTopic(ctx, 1, s.cfg.replicas, map[string]*string{"cleanup.policy": kstr("compact")}, MarkerTopic)
 	if err != nil && !errors.Is(err, kerr.TopicAlreadyExists) {
-		return fmt.Errorf("kafka sink '%s': creating topic '%s': %w", s.cfg.name, MarkerTopic, err)
+		return s.cfg.authError(fmt.Errorf("kafka sink '%s': creating topic '%s': %w", s.cfg.name, MarkerTopic, err))
 	}
 	s.markerReady = true
 	return nil
@@ -531,7 +531,7 @@ func (s *Sink) LastCommitted(ctx context.Context) (int64, error) {
 	adm := kadm.NewClient(cl)
 	ends, err := adm.ListCommittedOffsets(ctx, MarkerTopic)
 	if err != nil {
-		return -1, fmt.Errorf("kafka sink '%s': reading '%s': %w", s.cfg.name, MarkerTopic, err)
+		return -1, s.cfg.authError(fmt.Errorf("kafka sink '%s': reading '%s': %w", s.cfg.name, MarkerTopic, err))
 	}
 	end := int64(0)
 	missing := true

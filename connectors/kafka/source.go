@@ -114,11 +114,14 @@ func clientOpts(cfg *config) []kgo.Opt {
 	if id == "" {
 		id = "tumble-" + cfg.name
 	}
-	return []kgo.Opt{kgo.SeedBrokers(cfg.brokers...), kgo.ClientID(id),
+	return append([]kgo.Opt{kgo.SeedBrokers(cfg.brokers...), kgo.ClientID(id),
 		// A topic created after the source opened must be seen within a
 		// discovery round, not after the default 5 s metadata cache.
-		kgo.MetadataMinAge(100 * time.Millisecond)}
+		kgo.MetadataMinAge(100 * time.Millisecond)}, cfg.sec.Opts()...)
 }
+
+// authError marks authentication failures permanent (see authError).
+func (c *config) authError(err error) error { return authError(err, c.sec, c.brokers) }
 
 // Open connects, resolves where each partition starts and starts reading.
 // Partitions in start resume at the given offset; the others start where
@@ -164,11 +167,11 @@ func (s *Source) Open(ctx context.Context, start map[int32]int64) error {
 	defer cancel()
 	offsets, exists, err := s.startOffsets(octx, start)
 	if err != nil {
-		return fail(err)
+		return fail(s.cfg.authError(err))
 	}
 	if s.cfg.bounded {
 		if err := s.resolveBounds(octx, offsets); err != nil {
-			return fail(err)
+			return fail(s.cfg.authError(err))
 		}
 	}
 	s.resume = map[int32]int64{}
@@ -475,7 +478,7 @@ func (s *Source) Poll(ctx context.Context) ([]engine.SplitBatch, error) {
 		return nil, err
 	}
 	if err := s.fetchError(fs); err != nil {
-		return nil, err
+		return nil, s.cfg.authError(err)
 	}
 	s.checkHealth(ctx, fs.NumRecords() > 0)
 	batches, err := s.build(fs)
