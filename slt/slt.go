@@ -188,6 +188,11 @@ func (r *Runner) RunFile(ctx context.Context, path string) (Stats, error) {
 	newSession := func(d sql.Dialect) *planner.Session {
 		s := planner.NewSession(planner.Config{Catalog: cat, Registry: reg, Jobs: jobs, Bootstrap: addr, Dialect: d, Log: log})
 		s.Set("pipeline.auto-watermark-interval", "0")
+		if d == sql.KSQL {
+			// Queries read what the file wrote before them, as ksqlDB's
+			// test driver does (ksqlDB's default is 'latest').
+			s.Set("auto.offset.reset", "earliest")
+		}
 		return s
 	}
 	sessions := map[sql.Dialect]*planner.Session{sql.Flink: newSession(sql.Flink)}

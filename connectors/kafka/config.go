@@ -249,9 +249,18 @@ func (c *config) parseScan() error {
 	}
 	c.startMode = strings.ToLower(strings.TrimSpace(spec.OptionOr("scan.startup.mode", "")))
 	if c.startMode == "" {
-		c.startMode = StartGroup // Flink's default
-		if c.ksql || c.group == "" {
+		switch {
+		case c.ksql:
+			// ksqlDB's queries start where 'auto.offset.reset' says, latest
+			// unless the session or the server sets earliest.
+			c.startMode = StartLatest
+			if strings.EqualFold(strings.TrimSpace(spec.Defaults["auto.offset.reset"]), "earliest") {
+				c.startMode = StartEarliest
+			}
+		case c.group == "":
 			c.startMode = StartEarliest
+		default:
+			c.startMode = StartGroup // Flink's default
 		}
 		// ksqlDB's 'auto.offset.reset' session property: a query reads
 		// its topics from the start, or only what is written after it.

@@ -34,7 +34,8 @@ type col = engine.ColumnSpec
 
 func tableSpec(b *Broker, dialect string, columns []col, opts ...string) *engine.TableSpec {
 	s := &engine.TableSpec{Name: "t", Dialect: dialect, Columns: columns, Options: map[string]string{},
-		Defaults: map[string]string{"bootstrap.servers": b.Addr(), "local-time-zone": "UTC"}}
+		// ksqlDB tables read from the earliest offset, as its test driver does.
+		Defaults: map[string]string{"bootstrap.servers": b.Addr(), "local-time-zone": "UTC", "auto.offset.reset": "earliest"}}
 	for i := 0; i+1 < len(opts); i += 2 {
 		s.Options[opts[i]] = opts[i+1]
 	}
