@@ -5,7 +5,7 @@ N       ?= 100
 RATE    ?= 0
 BOOTSTRAP ?= localhost:9092
 
-.PHONY: all build test suites lint vet fmt-check tidy-check bench nexmark demo sql-cli kafka data slt fuzz clean project ksql-cli
+.PHONY: all build test suites lint vet fmt-check tidy-check bench nexmark demo sql-cli kafka data slt fuzz clean project ksql-cli peers
 
 all: build
 
@@ -82,6 +82,16 @@ NEXMARK_Q   ?=
 nexmark:
 	$(GO) build -o bin/nexmark ./bench/nexmark
 	./bin/nexmark -suite $(NEXMARK_DIR) -n $(NEXMARK_N) $(if $(NEXMARK_Q),-q $(NEXMARK_Q))
+
+# Tumble beside the real systems (peers/): Apache Kafka, Apache Flink and
+# Apache Spark, fetched from Maven Central and PyPI into PEERS_CACHE (outside
+# the tracked files; ~/.m2 keeps Maven's downloads). One line per check,
+# then "N passed, N failed, N skipped"; a registry out of reach is a SKIP,
+# a disagreement a failure. PEERS_CHECKS=kafka,flink runs some.
+PEERS_CACHE  ?= .tumble/peers
+PEERS_CHECKS ?=
+peers: build
+	$(GO) run ./peers -tumble $(BIN) -cache $(PEERS_CACHE) $(if $(PEERS_CHECKS),-checks $(PEERS_CHECKS))
 
 # One command for a new user: embedded broker + the Flink pipeline + data.
 demo: build

@@ -1,0 +1,107 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"sync"
+	"syscall"
+	"time"
+)
+
+// proc is a process a check started: its output goes to a log file and is
+// kept for the check to read.
+type proc struct {
+	name string
+	cmd  *exec.Cmd
+	done chan struct{}
+	err  error
+	mu   sync.Mutex
+	out  bytes.Buffer
+}
+
+type lockedWriter struct {
+	p *proc
+	w io.Writer
+}
+
+func (l lockedWriter) Write(b []byte) (int, error) {
+	l.p.mu.Lock()
+	l.p.out.Write(b)
+	l.p.mu.Unlock()
+	return l.w.Write(b)
+}
+
+// start runs name with args, its output appended to log.
+func start(log, dir string, env []string, name string, args ...string) (*proc, error) {
+	f, err := os.OpenFile(log, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
+	if err != nil {
+		return nil, err
+	}
+	fmt.Fprintf(f, "\n$ %s %q\n", name, args)
+	p := &proc{name: name, done: make(chan struct{})}
+	p.cmd = exec.Command(name, args...)
+	p.cmd.Dir = dir
+	p.cmd.Env = append(os.Environ(), env...)
+	p.cmd.Stdout, p.cmd.Stderr = lockedWriter{p, f}, lockedWriter{p, f}
+	p.cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	if err := p.cmd.Start(); err != nil {
+		f.Close()
+		return nil, err
+	}
+	go func() {
+		p.err = p.cmd.Wait()
+		f.Close()
+		close(p.done)
+	}()
+	return p, nil
+}
+
+func (p *proc) output() string {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.out.String()
+}
+
+func (p *proc) exited() bool {
+	select {
+	case <-p.done:
+		return true
+	default:
+		return false
+	}
+}
+
+// kill9 sends SIGKILL to the process group and waits.
+func (p *proc) kill9() {
+	syscall.Kill(-p.cmd.Process.Pid, syscall.SIGKILL)
+	<-p.done
+}
+
+// stop sends SIGTERM and waits up to 30 s, then SIGKILL.
+func (p *proc) stop() {
+	if p.exited() {
+		return
+	}
+	syscall.Kill(-p.cmd.Process.Pid, syscall.SIGTERM)
+	select {
+	case <-p.done:
+	case <-time.After(30 * time.Second):
+		p.kill9()
+	}
+}
+
+// wait waits for the process to exit, at most d.
+func (p *proc) wait(ctx context.Context, d time.Duration) error {
+	select {
+	case <-p.done:
+		return p.err
+	case <-time.After(d):
+		return fmt.Errorf("%s still running after %s", p.name, d)
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
