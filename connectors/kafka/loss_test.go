@@ -63,7 +63,7 @@ func TestSourceLeftBehindByRetention(t *testing.T) {
 			fail: "records at offsets 2 to 5 were deleted (retention) before they were read; the log now starts at 6"},
 		{name: "flink timestamp fails", dialect: "flink",
 			opts: []string{"scan.startup.mode", "timestamp", "scan.startup.timestamp-millis", "0"}, fail: "offsets 2 to 5 were deleted"},
-		{name: "ksqlDB's default auto.offset.reset is latest", dialect: "ksql", next: 10, lost: 8},
+		{name: "ksqlDB's default auto.offset.reset is latest", dialect: "ksql", set: map[string]string{"auto.offset.reset": ""}, next: 10, lost: 8},
 		{name: "ksqlDB with auto.offset.reset earliest", dialect: "ksql", set: map[string]string{"auto.offset.reset": "earliest"},
 			records: []string{"v6", "v7", "v8", "v9"}, next: 10, lost: 4},
 		{name: "failOnDataLoss", dialect: "flink", set: map[string]string{DefaultOnDataLoss: "none"}, fail: "(failOnDataLoss; rule: fail)"},
