@@ -1068,7 +1068,11 @@ func (eb *exprBinder) bindCall(n *sql.Call) (expr.Expr, error) {
 	if fn, ok := eb.b.special(name, args, n); ok {
 		return fn()
 	}
-	x, err := expr.NewFunc(name, args, eb.b.env)
+	written := n.Written
+	if written == "" {
+		written = name
+	}
+	x, err := expr.NewFunc(written, args, eb.b.env)
 	if err != nil {
 		return nil, wrapErr(err, n.Pos)
 	}

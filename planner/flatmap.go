@@ -97,7 +97,7 @@ func (b *binder) bindTableFunctions(sel *sql.Select, fr *fromResult, srcTable bo
 		}
 		t := x.Type()
 		if t.Kind != types.Array {
-			return sql.Errorf(c.Pos, "Function '%s' does not accept parameters (%s).", strings.ToLower(c.Name), ksqlTypeName(t))
+			return sql.Errorf(c.Pos, "Function '%s' does not accept parameters (%s).", strings.ToLower(c.Name), t.KSQLString())
 		}
 		elem := t.Elem.Nullable()
 		if strings.EqualFold(c.Name, "CUBE_EXPLODE") {

@@ -58,33 +58,6 @@ var ksqlKnownOptions = map[string]bool{
 	"source_connector": true,
 }
 
-// ksqlTypeName renders a type as ksqlDB does.
-func ksqlTypeName(t types.Type) string {
-	switch t.Kind {
-	case types.String:
-		return "STRING"
-	case types.Int, types.TinyInt, types.SmallInt:
-		return "INTEGER"
-	case types.Decimal:
-		return fmt.Sprintf("DECIMAL(%d, %d)", t.Precision, t.Scale)
-	case types.Timestamp, types.TimestampLTZ:
-		return "TIMESTAMP"
-	case types.Array:
-		return "ARRAY<" + ksqlTypeName(*t.Elem) + ">"
-	case types.Map:
-		return "MAP<" + ksqlTypeName(*t.Key) + ", " + ksqlTypeName(*t.Elem) + ">"
-	case types.Struct:
-		parts := make([]string, len(t.Fields))
-		for i, f := range t.Fields {
-			parts[i] = "`" + f.Name + "` " + ksqlTypeName(f.Type)
-		}
-		return "STRUCT<" + strings.Join(parts, ", ") + ">"
-	case types.Float:
-		return "DOUBLE"
-	}
-	return t.Nullable().String()
-}
-
 func kindWord(k sql.ObjectKind) string {
 	if k == sql.KindStream {
 		return "stream"
@@ -622,7 +595,7 @@ func (s *Session) ksqlDescribe(n *sql.Describe) (*Result, error) {
 				key = "PRIMARY"
 			}
 		}
-		add(c.Name, ksqlTypeName(c.Type), key)
+		add(c.Name, c.Type.KSQLString(), key)
 	}
 	for _, j := range s.Jobs.List() {
 		if j.Dialect != s.Dialect {

@@ -97,7 +97,7 @@ func (eb *exprBinder) bindKSQLCtor(e sql.Expr) (expr.Expr, bool, error) {
 		var kinds []string
 		bad := false
 		for _, k := range keys {
-			kinds = append(kinds, ksqlTypeName(k.Type()))
+			kinds = append(kinds, k.Type().KSQLString())
 			bad = bad || k.Type().Kind != types.String
 		}
 		if bad {
@@ -148,7 +148,7 @@ func numericLiterals(elems []expr.Expr, pos sql.Pos) ([]expr.Expr, error) {
 		}
 		v, ok := parseNumberAs(strings.TrimSpace(c.V.S), t)
 		if !ok {
-			return nil, sql.Errorf(pos, "invalid input syntax for type %s: \"%s\"", ksqlTypeName(t), c.V.S)
+			return nil, sql.Errorf(pos, "invalid input syntax for type %s: \"%s\"", t.KSQLString(), c.V.S)
 		}
 		out[i] = expr.NewConst(v, t.WithNotNull(true))
 	}

@@ -343,7 +343,7 @@ func (s *Session) ksqlSelect(sel *sql.Select, sinkName string) (*ksqlPlanned, er
 		}
 		f := calc.fields[i]
 		if seen[f.Name] {
-			return nil, sql.Errorf(sel.Pos, "Duplicate value columns found in schema: `%s` %s", f.Name, ksqlTypeName(f.Type))
+			return nil, sql.Errorf(sel.Pos, "Duplicate value columns found in schema: `%s` %s", f.Name, f.Type.KSQLString())
 		}
 		seen[f.Name] = true
 		projects = append(projects, x)
@@ -355,7 +355,7 @@ func (s *Session) ksqlSelect(sel *sql.Select, sinkName string) (*ksqlPlanned, er
 	}
 	for _, k := range p.keys {
 		if containsMap(k.Type) {
-			return nil, sql.Errorf(sel.Pos, "Key column `%s` has type %s: keys that are or contain a MAP are not supported, because maps do not serialize consistently.", k.Name, ksqlTypeName(k.Type))
+			return nil, sql.Errorf(sel.Pos, "Key column `%s` has type %s: keys that are or contain a MAP are not supported, because maps do not serialize consistently.", k.Name, k.Type.KSQLString())
 		}
 	}
 	if p.windowed != nil {
@@ -509,7 +509,7 @@ func (s *Session) ksqlCreateAsPlan(n *sql.CreateAs) (*ksqlPlanned, *Table, error
 		return nil, nil, sql.Errorf(n.Start, "Key format does not support schema.\nformat: KAFKA\nschema: Persistence{columns=[%s], features=[]}\nreason: The 'KAFKA' format only supports a single field. Got: %d", keyNames(p.keys), len(p.keys))
 	}
 	if info.KeyFormat == "KAFKA" && len(p.keys) == 1 && !kafkaKeyType(p.keys[0].Type) {
-		return nil, nil, sql.Errorf(n.Start, "Key format does not support schema.\nformat: KAFKA\nschema: Persistence{columns=[`%s` %s KEY], features=[]}\nreason: The 'KAFKA' format does not support type '%s'", p.keys[0].Name, ksqlTypeName(p.keys[0].Type), kafkaTypeWord(p.keys[0].Type))
+		return nil, nil, sql.Errorf(n.Start, "Key format does not support schema.\nformat: KAFKA\nschema: Persistence{columns=[`%s` %s KEY], features=[]}\nreason: The 'KAFKA' format does not support type '%s'", p.keys[0].Name, p.keys[0].Type.KSQLString(), kafkaTypeWord(p.keys[0].Type))
 	}
 	sinkCols := ksqlSinkColumns(t)
 	node := p.node
@@ -554,7 +554,7 @@ func (s *Session) ksqlCreateAsPlan(n *sql.CreateAs) (*ksqlPlanned, *Table, error
 func keyNames(fs []Field) string {
 	parts := make([]string, len(fs))
 	for i, f := range fs {
-		parts[i] = "`" + f.Name + "` " + ksqlTypeName(f.Type) + " KEY"
+		parts[i] = "`" + f.Name + "` " + f.Type.KSQLString() + " KEY"
 	}
 	return strings.Join(parts, ", ")
 }
@@ -578,7 +578,7 @@ func kafkaTypeWord(t types.Type) string {
 	case types.Map:
 		return "MAP"
 	}
-	return ksqlTypeName(t)
+	return t.KSQLString()
 }
 
 // ksqlCreateAs runs CSAS / CTAS: it creates the sink and starts the
@@ -673,7 +673,7 @@ func (s *Session) ksqlPlanInsert(n *sql.Insert) (*ksqlPlanned, error) {
 func fieldsSchema(fs []Field) string {
 	parts := make([]string, len(fs))
 	for i, f := range fs {
-		parts[i] = "`" + f.Name + "` " + ksqlTypeName(f.Type)
+		parts[i] = "`" + f.Name + "` " + f.Type.KSQLString()
 		if f.Key {
 			parts[i] += " KEY"
 		}
@@ -684,7 +684,7 @@ func fieldsSchema(fs []Field) string {
 func columnsSchema(cs []Column) string {
 	parts := make([]string, len(cs))
 	for i, c := range cs {
-		parts[i] = "`" + c.Name + "` " + ksqlTypeName(c.Type)
+		parts[i] = "`" + c.Name + "` " + c.Type.KSQLString()
 		if c.Key {
 			parts[i] += " KEY"
 		}

@@ -101,7 +101,7 @@ func (eb *exprBinder) bindHigherOrder(n *sql.Call) (expr.Expr, error) {
 	}
 	lambdaArgs := n.Args[nvals:]
 	if len(lambdaArgs) != nfns {
-		return nil, sql.Errorf(n.Pos, "%s over %s takes %d lambda(s), not %d", name, ksqlTypeName(coll.Type()), nfns, len(lambdaArgs))
+		return nil, sql.Errorf(n.Pos, "%s over %s takes %d lambda(s), not %d", name, coll.Type().KSQLString(), nfns, len(lambdaArgs))
 	}
 	var fns []*expr.Lambda
 	for _, a := range lambdaArgs {
@@ -165,7 +165,7 @@ func (b *binder) structStar(fa *sql.FieldAccess, sc *scope, a *aggCtx) ([]expr.E
 	}
 	t := x.Type()
 	if t.Kind != types.Struct {
-		return nil, nil, sql.Errorf(fa.Pos, "Can not dereference field '*' of a value of type %s", ksqlTypeName(t))
+		return nil, nil, sql.Errorf(fa.Pos, "Can not dereference field '*' of a value of type %s", t.KSQLString())
 	}
 	var projects []expr.Expr
 	var fields []Field

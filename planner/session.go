@@ -277,7 +277,7 @@ func (s *Session) ExecuteText(ctx context.Context, text string) ([]*Result, erro
 	for _, st := range stmts {
 		r, err := s.Execute(ctx, st)
 		if err != nil {
-			return out, WithNear(err, text)
+			return out, sql.WithNear(err, text)
 		}
 		r.Statement = st
 		out = append(out, r)
@@ -372,7 +372,8 @@ func (s *Session) checkNew(name string, temporary, orReplace, ifNotExists bool, 
 	if temporary {
 		return sql.Errorf(pos, "Temporary table '%s' already exists", qualified(name)), true
 	}
-	return sql.Errorf(pos, "%s `%s` already exists in Catalog default_catalog.", what, name), true
+	// Flink's TableAlreadyExistException, for tables and views alike.
+	return sql.Errorf(pos, "Table (or view) default_database.%s already exists in Catalog default_catalog.", name), true
 }
 
 func (s *Session) execCreateView(n *sql.CreateView) (*Result, error) {
@@ -1141,26 +1142,6 @@ func (s *Session) execStopJob(n *sql.StopJob) (*Result, error) {
 		return nil, err
 	}
 	return ok("Execute statement succeeded."), nil
-}
-
-// WithNear fills the excerpt of a positioned error from the text the
-// position refers to.
-func WithNear(err error, text string) error {
-	var se *sql.Error
-	if !errors.As(err, &se) || se.Near != "" || se.Pos.Offset < 0 || se.Pos.Offset >= len(text) {
-		return err
-	}
-	rest := text[se.Pos.Offset:]
-	end := 0
-	for end < len(rest) && end < 40 && rest[end] != '\n' {
-		end++
-	}
-	near := strings.TrimSpace(rest[:end])
-	if i := strings.IndexAny(near, " ,()"); i > 0 {
-		near = near[:i]
-	}
-	se.Near = near
-	return err
 }
 
 // IsUserError reports whether err is about the user's statement (as

@@ -12,6 +12,17 @@ import (
 	"github.com/tumble/tumble/sql"
 )
 
+// ConvertType resolves a type as the dialect that parses with syntax
+// writes it (for the test runners, which read types out of other engines'
+// test files).
+func ConvertType(tn sql.TypeName, syntax sql.Dialect) (types.Type, error) {
+	d, ok := dialect.For(syntax)
+	if !ok {
+		return types.Type{}, fmt.Errorf("no dialect registered for %v", syntax)
+	}
+	return convertType(tn, d.Rules())
+}
+
 // convertType turns a written type into a types.Type, as the dialect's
 // rules read it.
 func convertType(tn sql.TypeName, d *dialect.Rules) (types.Type, error) {

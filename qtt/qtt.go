@@ -19,6 +19,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -53,6 +54,7 @@ type Case struct {
 	Topics            []Topic           `json:"topics"`
 	ExpectedException *Exception        `json:"expectedException"`
 	Enabled           *bool             `json:"enabled"`
+	Post              *Post             `json:"post"`
 	Extra             map[string]string `json:"-"`
 }
 
@@ -64,10 +66,86 @@ type Topic struct {
 	ValueFormat string `json:"valueFormat"`
 }
 
-// Exception is what a negative case expects.
+// Exception is what a negative case expects: an exception of a type (a
+// Java class name), whose message contains Message, and whose cause is
+// of type Cause with a message containing CauseMessage.
 type Exception struct {
-	Type    string `json:"type"`
-	Message string `json:"message"`
+	Type         string `json:"type"`
+	Message      string `json:"message"`
+	Cause        string `json:"cause"`
+	CauseMessage string `json:"causeMessage"`
+}
+
+func (e *Exception) String() string {
+	s := e.Type
+	if e.Message != "" {
+		s += ": " + e.Message
+	}
+	if e.Cause != "" || e.CauseMessage != "" {
+		s += "; caused by " + e.Cause + ": " + e.CauseMessage
+	}
+	return strings.TrimPrefix(s, ": ")
+}
+
+// failureKind is where a case failed: parsing a statement, executing one,
+// or a query at run time.
+type failureKind int
+
+const (
+	parseFailure failureKind = iota
+	statementFailure
+	runtimeFailure
+)
+
+func (k failureKind) String() string {
+	return [...]string{"a syntax error", "a statement error", "a failure at run time"}[k]
+}
+
+// exceptionKinds maps the exception types of ksqlDB's tests to the failures
+// that are instances of them: ParseFailedException is a
+// KsqlStatementException, which is a KsqlException; Kafka Streams wraps
+// what a query throws while it processes records in a StreamsException.
+// A type not listed is not checked (only the messages are).
+var exceptionKinds = map[string][]failureKind{
+	"io.confluent.ksql.parser.exception.ParseFailedException": {parseFailure},
+	"io.confluent.ksql.util.KsqlStatementException":           {parseFailure, statementFailure},
+	"io.confluent.ksql.util.KsqlException":                    {parseFailure, statementFailure},
+	"org.apache.kafka.streams.errors.StreamsException":        {runtimeFailure},
+}
+
+// streamsWrapperMessage is the message of the StreamsException Kafka
+// Streams wraps a processing failure in; the failure itself is its cause.
+const streamsWrapperMessage = "Exception caught in process"
+
+// mismatch says how a failure differs from the expected exception, or ""
+// when it matches as ksqlDB's harness matches: the type where it maps to
+// ours, the expected message contained in ours (and the cause's message,
+// for a failure at run time, contained in ours too).
+func (e *Exception) mismatch(kind failureKind, err error) string {
+	if kinds, ok := exceptionKinds[e.Type]; ok && !slices.Contains(kinds, kind) {
+		return fmt.Sprintf("want %s, got %s: %s", e.Type, kind, firstLine(err.Error()))
+	}
+	got := errorMessage(err)
+	msg := e.Message
+	if kind == runtimeFailure && e.Type == "org.apache.kafka.streams.errors.StreamsException" && msg == streamsWrapperMessage {
+		msg = ""
+	}
+	for _, want := range []string{msg, e.CauseMessage} {
+		if want != "" && !strings.Contains(got, want) {
+			return fmt.Sprintf("want the message %q, got %q", want, got)
+		}
+	}
+	return ""
+}
+
+// errorMessage is the text of an error as compared with ksqlDB's: the
+// message of a SQL error without its position.
+func errorMessage(err error) string {
+	var se *sql.Error
+	if errors.As(err, &se) {
+		return se.Msg
+	}
+	return err.Error()
 }
 
 // Message is an input or expected output record.
@@ -297,20 +375,23 @@ func (r *Runner) runCase(parent context.Context, c Case) (outcome Outcome, reaso
 		}
 	}
 	var stmtErr error
-	failedAt := -1
+	failedAt, failure := -1, statementFailure
 	for i, text := range c.Statements {
 		if _, err := s.ExecuteText(ctx, text); err != nil {
 			stmtErr, failedAt = err, i
+			if _, perr := sql.Parse(text, sql.KSQL); perr != nil {
+				failure = parseFailure
+			}
 			break
 		}
 	}
-	if c.ExpectedException != nil {
-		if stmtErr != nil && failedAt < len(c.Statements)-1 {
-			// ksqlDB's tests expect the error from their last statement:
-			// an earlier one failing here fails for another reason.
-			return Fail, fmt.Sprintf("statement %d of %d failed, before the one expected to fail (%s): %s", failedAt+1, len(c.Statements), c.ExpectedException.Message, firstLine(stmtErr.Error()))
-		}
+	if want := c.ExpectedException; want != nil {
+		// As ksqlDB's harness: the first error, of a statement or of a
+		// query at run time, must be the expected one.
 		if stmtErr != nil {
+			if why := want.mismatch(failure, stmtErr); why != "" {
+				return Fail, fmt.Sprintf("statement %d of %d failed, not as expected: %s", failedAt+1, len(c.Statements), why)
+			}
 			return Pass, fmt.Sprintf("statement %d of %d failed as expected: %s", failedAt+1, len(c.Statements), firstLine(stmtErr.Error()))
 		}
 		// Some exceptions surface at run time: produce and look for a failed job.
@@ -318,11 +399,14 @@ func (r *Runner) runCase(parent context.Context, c Case) (outcome Outcome, reaso
 			jobs.SyncAll(ctx, false)
 		}
 		for _, j := range jobs.List() {
-			if j.Job.Err() != nil {
-				return Pass, ""
+			if err := j.Job.Err(); err != nil {
+				if why := want.mismatch(runtimeFailure, err); why != "" {
+					return Fail, "a query failed at run time, not as expected: " + why
+				}
+				return Pass, "failed at run time as expected: " + firstLine(err.Error())
 			}
 		}
-		return Fail, fmt.Sprintf("expected an error (%s: %s), every statement succeeded", c.ExpectedException.Type, c.ExpectedException.Message)
+		return Fail, fmt.Sprintf("expected an error (%s), every statement succeeded", want)
 	}
 	if stmtErr != nil {
 		return Fail, "statement failed: " + firstLine(stmtErr.Error())
@@ -341,7 +425,13 @@ func (r *Runner) runCase(parent context.Context, c Case) (outcome Outcome, reaso
 			return Fail, "job " + j.ID + " failed: " + firstLine(err.Error())
 		}
 	}
-	return r.compare(ctx, addr, s, c.Outputs)
+	if outcome, why := r.compare(ctx, addr, s, c.Outputs); outcome != Pass {
+		return outcome, why
+	}
+	if why := checkPost(ctx, addr, s, c.Post); why != "" {
+		return Fail, why
+	}
+	return Pass, ""
 }
 
 func firstLine(s string) string {

@@ -2,10 +2,13 @@ package qtt
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/tumble/tumble/sql"
 )
 
 // TestSkipsOnlySchemaRegistryAndTestFunctions keeps the skip rules honest:
@@ -97,5 +100,80 @@ func TestRunFileCases(t *testing.T) {
 	}
 	if c := rs[1].SuiteCase(); c.File != "small.json" || c.Name != "wrong" || c.State != "FAIL" {
 		t.Fatalf("suite case %+v", c)
+	}
+}
+
+// TestPostConditions: a case's "post" conditions on the sources and topics
+// are checked after its outputs, as ksqlDB's harness does.
+func TestPostConditions(t *testing.T) {
+	mk := func(post string) string {
+		return `{"tests": [{"name": "p", "statements": [
+    "CREATE STREAM TEST (ID INT KEY, V INT) WITH (kafka_topic='test_topic', value_format='JSON');",
+    "CREATE TABLE OUTPUT AS SELECT ID, COUNT(*) AS COUNT FROM TEST WINDOW TUMBLING (SIZE 30 SECONDS) GROUP BY ID;"],
+   "inputs": [{"topic": "test_topic", "key": 1, "value": {"V": 1}, "timestamp": 0}],
+   "outputs": [{"topic": "OUTPUT", "key": 1, "value": {"COUNT": 1}, "timestamp": 0, "window": {"start": 0, "end": 30000, "type": "time"}}],
+   "post": ` + post + `}]}`
+	}
+	for _, c := range []struct {
+		post, why string
+	}{
+		{`{"sources": [{"name": "OUTPUT", "type": "table", "schema": "ID INT KEY, COUNT BIGINT",
+		   "keyFormat": {"format": "KAFKA", "windowType": "TUMBLING", "windowSize": 30000}, "valueFormat": "JSON"}],
+		   "topics": {"blacklist": ".*-repartition", "topics": [{"name": "OUTPUT", "keyFormat": {"format": "KAFKA"}, "valueFormat": {"format": "JSON"}, "partitions": 1}]}}`, ""},
+		{`{"sources": [{"name": "OUTPUT", "type": "stream"}]}`, "post: source OUTPUT: is a TABLE, want a STREAM"},
+		{`{"sources": [{"name": "OUTPUT", "type": "table", "schema": "ID BIGINT KEY, COUNT BIGINT"}]}`, "post: source OUTPUT: schema `ID` INTEGER KEY, `COUNT` BIGINT, want `ID` BIGINT KEY, `COUNT` BIGINT"},
+		{`{"sources": [{"name": "OUTPUT", "type": "table", "keyFormat": {"format": "KAFKA"}}]}`, "post: source OUTPUT: key window TUMBLING of 30000 ms, want none"},
+		{`{"sources": [{"name": "MISSING", "type": "table"}]}`, "post: source MISSING: not in the catalog"},
+		{`{"topics": {"blacklist": "OUT"}}`, `post: topic OUTPUT exists, the blacklist "OUT" forbids it`},
+		{`{"topics": {"topics": [{"name": "OUTPUT", "keyFormat": {"format": "JSON"}, "valueFormat": {"format": "JSON"}}]}}`, "post: topic OUTPUT has formats KAFKA/JSON, want JSON/JSON"},
+	} {
+		f := filepath.Join(t.TempDir(), "post.json")
+		if err := os.WriteFile(f, []byte(mk(c.post)), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		rs, err := (&Runner{}).RunFile(context.Background(), f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := Pass
+		if c.why != "" {
+			want = Fail
+		}
+		if len(rs) != 1 || rs[0].Outcome != want || rs[0].Reason != c.why {
+			t.Errorf("post %s:\n got %v %q\nwant %v %q", c.post, rs[0].Outcome, rs[0].Reason, want, c.why)
+		}
+	}
+}
+
+// TestExpectedException: an expected exception matches as in ksqlDB's
+// harness: the expected message contained in ours, the type where it maps
+// to where Tumble failed, the cause's message for failures at run time.
+func TestExpectedException(t *testing.T) {
+	stmt := func(msg string) error { return fmt.Errorf("executing: %w", sql.Errorf(sql.Pos{Line: 1, Col: 5}, "%s", msg)) }
+	const (
+		statement = "io.confluent.ksql.util.KsqlStatementException"
+		parse     = "io.confluent.ksql.parser.exception.ParseFailedException"
+		streams   = "org.apache.kafka.streams.errors.StreamsException"
+	)
+	for _, c := range []struct {
+		want Exception
+		kind failureKind
+		err  error
+		ok   bool
+	}{
+		{Exception{Type: statement, Message: "WHERE column 'BOB' cannot be resolved."}, statementFailure, stmt("WHERE column 'BOB' cannot be resolved."), true},
+		{Exception{Type: statement, Message: "cannot be resolved"}, statementFailure, stmt("Column 'BOB' not found in any table"), false},
+		{Exception{Type: "io.confluent.ksql.util.KsqlException", Message: "x"}, parseFailure, stmt("a x b"), true},
+		{Exception{Type: parse, Message: "Syntax Error"}, statementFailure, stmt("Syntax Error"), false},
+		{Exception{Type: parse, Message: "Syntax Error"}, parseFailure, stmt("Syntax Error near AND"), true},
+		{Exception{Type: streams, Message: "Exception caught in process", CauseMessage: "Numeric field overflow"}, runtimeFailure, fmt.Errorf("job failed: Numeric field overflow"), true},
+		{Exception{Type: streams, Message: "Exception caught in process", CauseMessage: "Numeric field overflow"}, runtimeFailure, fmt.Errorf("job failed: division by zero"), false},
+		{Exception{Type: streams, Message: "Exception caught in process"}, statementFailure, stmt("Exception caught in process"), false},
+		{Exception{Type: "io.confluent.ksql.some.UnmappedException", Message: "boom"}, runtimeFailure, fmt.Errorf("boom"), true},
+	} {
+		why := c.want.mismatch(c.kind, c.err)
+		if (why == "") != c.ok {
+			t.Errorf("%s / %v %v: mismatch %q, want match=%v", c.want.String(), c.kind, c.err, why, c.ok)
+		}
 	}
 }

@@ -156,7 +156,7 @@ func (s *Server) execute(ctx context.Context, sess *planner.Session, st sql.Stat
 		if !c.empty() {
 			s.log.Warn("a failed statement changed the catalog; not recorded", "creates", c.creates, "drops", c.drops, "started", c.started, "stopped", c.stopped)
 		}
-		return outcome{}, withNear(err, text)
+		return outcome{}, sql.WithNear(err, text)
 	}
 	r.Statement = st
 	out := outcome{result: r}
@@ -348,22 +348,3 @@ func (e *internalError) Unwrap() error { return e.err }
 
 var errNotFound = errors.New("not found")
 
-// withNear fills the excerpt of a positioned error from the text the
-// position refers to (as planner.Session.ExecuteText does).
-func withNear(err error, text string) error {
-	var se *sql.Error
-	if !errors.As(err, &se) || se.Near != "" || se.Pos.Offset < 0 || se.Pos.Offset >= len(text) {
-		return err
-	}
-	rest := text[se.Pos.Offset:]
-	end := 0
-	for end < len(rest) && end < 40 && rest[end] != '\n' {
-		end++
-	}
-	near := strings.TrimSpace(rest[:end])
-	if i := strings.IndexAny(near, " ,()"); i > 0 {
-		near = near[:i]
-	}
-	se.Near = near
-	return err
-}

@@ -439,7 +439,7 @@ func (s *Server) handleQuery(w http.ResponseWriter, r *http.Request) {
 	fl := flusher(w)
 	schema := make([]string, len(stream.Columns))
 	for i, c := range stream.Columns {
-		schema[i] = "`" + c.Name + "` " + ksqlTypeName(c.Type)
+		schema[i] = "`" + c.Name + "` " + c.Type.KSQLString()
 	}
 	buf := []byte(`[{"header":{"queryId":`)
 	buf = types.AppendJSONString(buf, queryID(res))
@@ -545,7 +545,7 @@ func (s *Server) handleQueryStream(w http.ResponseWriter, r *http.Request) {
 	names := make([]string, len(stream.Columns))
 	typeNames := make([]string, len(stream.Columns))
 	for i, c := range stream.Columns {
-		names[i], typeNames[i] = c.Name, ksqlTypeName(c.Type)
+		names[i], typeNames[i] = c.Name, c.Type.KSQLString()
 	}
 	buf := []byte(`{"queryId":`)
 	buf = types.AppendJSONString(buf, queryID(res))

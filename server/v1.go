@@ -125,7 +125,7 @@ func (s *Server) handleStatements(w http.ResponseWriter, r *http.Request) {
 		case *sql.Query, *sql.Print:
 			pos, _ := st.Span()
 			err := sql.Errorf(pos, "SELECT and PRINT stream rows: send them to /v1/query")
-			writeJSON(w, http.StatusBadRequest, "", v1ErrorBody(http.StatusBadRequest, withNear(err, req.Statement), []StatementResult{}))
+			writeJSON(w, http.StatusBadRequest, "", v1ErrorBody(http.StatusBadRequest, sql.WithNear(err, req.Statement), []StatementResult{}))
 			return
 		}
 	}
@@ -235,7 +235,7 @@ func (s *Server) handleV1Query(w http.ResponseWriter, r *http.Request) {
 	case *sql.Query, *sql.Print:
 	default:
 		pos, _ := st.Span()
-		err := withNear(sql.Errorf(pos, "only SELECT and PRINT run on /v1/query; send other statements to /v1/statements"), req.Statement)
+		err := sql.WithNear(sql.Errorf(pos, "only SELECT and PRINT run on /v1/query; send other statements to /v1/statements"), req.Statement)
 		writeJSON(w, http.StatusBadRequest, "", v1ErrorBody(http.StatusBadRequest, err, nil))
 		return
 	}

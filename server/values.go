@@ -346,43 +346,6 @@ func DecodeValue(raw json.RawMessage, t types.Type) (types.Value, error) {
 	return bad(fmt.Errorf("unsupported type"))
 }
 
-// ksqlTypeName renders a type as ksqlDB names it in a schema.
-func ksqlTypeName(t types.Type) string {
-	switch t.Kind {
-	case types.String:
-		return "STRING"
-	case types.Boolean:
-		return "BOOLEAN"
-	case types.TinyInt, types.SmallInt, types.Int:
-		return "INTEGER"
-	case types.BigInt:
-		return "BIGINT"
-	case types.Float, types.Double:
-		return "DOUBLE"
-	case types.Decimal:
-		return fmt.Sprintf("DECIMAL(%d, %d)", t.Precision, t.Scale)
-	case types.Bytes:
-		return "BYTES"
-	case types.Date:
-		return "DATE"
-	case types.Time:
-		return "TIME"
-	case types.Timestamp, types.TimestampLTZ:
-		return "TIMESTAMP"
-	case types.Array:
-		return "ARRAY<" + ksqlTypeName(*t.Elem) + ">"
-	case types.Map:
-		return "MAP<" + ksqlTypeName(*t.Key) + ", " + ksqlTypeName(*t.Elem) + ">"
-	case types.Struct:
-		parts := make([]string, len(t.Fields))
-		for i, f := range t.Fields {
-			parts[i] = "`" + f.Name + "` " + ksqlTypeName(f.Type)
-		}
-		return "STRUCT<" + strings.Join(parts, ", ") + ">"
-	}
-	return t.Nullable().String()
-}
-
 // sortedKeys returns the keys of m in order.
 func sortedKeys[V any](m map[string]V) []string {
 	out := make([]string, 0, len(m))

@@ -4,7 +4,11 @@
 // parser, converting its result. No other package imports tidb.
 package sql
 
-import "fmt"
+import (
+	"errors"
+	"fmt"
+	"strings"
+)
 
 // Dialect selects the SQL flavour.
 type Dialect int
@@ -41,6 +45,27 @@ func (e *Error) Error() string {
 		return fmt.Sprintf("SQL error at %s near %q: %s", e.Pos, e.Near, e.Msg)
 	}
 	return fmt.Sprintf("SQL error at %s: %s", e.Pos, e.Msg)
+}
+
+// WithNear fills the excerpt (Near) of a positioned error, if it has none,
+// from the text its position refers to: the word that starts there. Other
+// errors are returned as they are.
+func WithNear(err error, text string) error {
+	var se *Error
+	if !errors.As(err, &se) || se.Near != "" || se.Pos.Offset < 0 || se.Pos.Offset >= len(text) {
+		return err
+	}
+	rest := text[se.Pos.Offset:]
+	end := 0
+	for end < len(rest) && end < 40 && rest[end] != '\n' {
+		end++
+	}
+	near := strings.TrimSpace(rest[:end])
+	if i := strings.IndexAny(near, " ,()"); i > 0 {
+		near = near[:i]
+	}
+	se.Near = near
+	return err
 }
 
 // Errorf makes an *Error at pos.
@@ -525,7 +550,8 @@ type Interval struct {
 
 // Call is a function call. Name is upper-case. Star is COUNT(*).
 type Call struct {
-	Name     string
+	Name     string // upper-cased
+	Written  string // the name as the text wrote it ("" when made up)
 	Args     []Expr
 	Distinct bool
 	Star     bool

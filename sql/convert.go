@@ -503,7 +503,7 @@ func (c *converter) funcCall(e *ast.FuncCallExpr) Expr {
 	}
 	switch ph.kind {
 	case phCall:
-		return &Call{Name: ph.name, Args: foldLambdas(args), Distinct: ph.distinct, Star: ph.star, Pos: pos}
+		return &Call{Name: ph.name, Written: ph.written, Args: foldLambdas(args), Distinct: ph.distinct, Star: ph.star, Pos: pos}
 	case phLambda:
 		return &Lambda{Params: ph.names, Pos: pos}
 	case phCast:

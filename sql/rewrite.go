@@ -48,6 +48,7 @@ type placeholder struct {
 	off      int // user offset of the construct
 	expr     Expr
 	name     string // phCall: function name; phField: field; phExtract: unit
+	written  string // phCall: the function name as written
 	typ      TypeName
 	try      bool
 	distinct bool
@@ -993,7 +994,7 @@ func (r *rewriter) call(i, hi int) int {
 		r.emit(fname+"(", t.off, false)
 	}
 	ph, pname := r.newPH(phCall, t.off)
-	ph.name = name
+	ph.name, ph.written = name, t.text
 	r.emit(pname+"(", t.off, false)
 	lo := open + 1
 	switch {

@@ -6,8 +6,9 @@ package main
 //
 //	!ok     the printed output (a table, rows) must be the same
 //	!info   the printed message must be the same
-//	!error  the statement must fail (Flink's Java exception text is not
-//	        compared: only that an error is reported)
+//	!error  the statement must fail with the expected message: Flink
+//	        prints a Java exception (class: message); the message of the
+//	        root cause, without the class, must be contained in Tumble's
 //
 // Lines starting with '#' between statements are comments. Each file runs
 // in its own session on a fresh embedded broker (tables without
@@ -130,7 +131,7 @@ func runQFile(ctx context.Context, path string, update bool) ([]qResult, error) 
 		res := qResult{qBlock: b, Got: trimLines(buf.String())}
 		switch b.Check {
 		case "error":
-			res.Pass = failed
+			res.Pass = failed && errorMatches(b.Want, res.Got)
 		default:
 			res.Pass = !failed && res.Got == trimLines(b.Want)
 		}
@@ -216,7 +217,10 @@ func (r qResult) suiteCase(file string) suites.Case {
 // why says how a failing block's output differs from the expected one.
 func (r qResult) why() string {
 	if r.Check == "error" {
-		return "no error; printed: " + firstLineOf(r.Got)
+		if !strings.HasPrefix(r.Got, "[ERROR]") {
+			return "no error; printed: " + firstLineOf(r.Got)
+		}
+		return fmt.Sprintf("another error: want %q, got %q", shorten(expectedError(r.Want)), shorten(printedError(r.Got)))
 	}
 	if strings.HasPrefix(r.Got, "[ERROR]") && !strings.HasPrefix(trimLines(r.Want), "[ERROR]") {
 		return "failed: " + shorten(printedError(r.Got))
@@ -245,6 +249,25 @@ func printedError(printed string) string {
 		lines = lines[1:]
 	}
 	return strings.TrimSpace(strings.Join(lines, "\n"))
+}
+
+// javaException is the class name Flink's client prints before the message
+// of the exception at the root of a failure.
+var javaException = regexp.MustCompile(`^(?:[a-z_][\w$]*\.)+[A-Z][\w$]*(?:Exception|Error): ?`)
+
+// expectedError is the comparable part of the error a script expects: the
+// message of the root cause Flink prints, without its Java class name.
+func expectedError(want string) string {
+	return javaException.ReplaceAllString(printedError(want), "")
+}
+
+// errorMatches says whether what the client printed is the error a script
+// expects: a failure whose message contains the expected one (whitespace
+// runs compared as one space). An !error block without text only asks
+// for a failure.
+func errorMatches(want, got string) bool {
+	w := strings.Join(strings.Fields(expectedError(want)), " ")
+	return w == "" || strings.Contains(strings.Join(strings.Fields(printedError(got)), " "), w)
 }
 
 func shorten(s string) string {

@@ -27,7 +27,9 @@ func TestParseQFile(t *testing.T) {
 
 // TestQFileRuns runs a small script through the REPL on an embedded
 // broker: a passing SET, a table printed as Flink prints it, a statement
-// that must fail, and one whose expected output is wrong.
+// that must fail with Flink's message (its Java class and line breaks
+// aside), the same failing with another message, one that only must
+// fail, and one whose expected output is wrong.
 func TestQFileRuns(t *testing.T) {
 	dir := t.TempDir()
 	script := `SET 'table.dml-sync' = 'true';
@@ -40,7 +42,16 @@ Empty set
 
 drop table non_exist;
 [ERROR] Could not execute SQL statement. Reason:
-anything
+org.apache.flink.table.api.ValidationException: Table with identifier 'default_catalog.default_database.non_exist'
+ does not exist.
+!error
+
+drop table non_exist;
+[ERROR] Could not execute SQL statement. Reason:
+org.apache.flink.table.api.ValidationException: another error
+!error
+
+drop table non_exist;
 !error
 
 show tables;
@@ -64,7 +75,7 @@ show tables;
 	for _, r := range rs {
 		got = append(got, map[bool]string{true: "pass", false: "fail"}[r.Pass])
 	}
-	if strings.Join(got, ",") != "pass,pass,pass,fail" {
+	if strings.Join(got, ",") != "pass,pass,pass,fail,pass,fail" {
 		t.Fatalf("got %v: %+v", got, rs)
 	}
 }

@@ -92,7 +92,7 @@ func executeFile(ctx context.Context, rt *runtime, sessions map[sql.Dialect]*pla
 		}
 		r, err := s.ExecuteAs(ctx, st, id)
 		if err != nil {
-			return fmt.Errorf("%s: %s", path, errorText(planner.WithNear(err, text)))
+			return fmt.Errorf("%s: %s", path, errorText(sql.WithNear(err, text)))
 		}
 		if err := printResult(ctx, os.Stdout, r); err != nil {
 			return fmt.Errorf("%s: %w", path, err)

@@ -33,10 +33,15 @@ func IsFunction(name string) bool { return defaultFunctions.Has(name) }
 // NewFunc builds a call of the named scalar function, as env's registry
 // (the library when env has none) binds it.
 func NewFunc(name string, args []Expr, env *Env) (Expr, error) {
+	written := name
 	name = strings.ToUpper(name)
 	def, ok := env.functions().lookup(name)
 	if !ok {
-		return nil, typeErr("No match found for function signature %s(%s)", name, argTypes(args))
+		if env.sem().Messages == MessagesKSQL {
+			return nil, typeErr("Can't find any functions with the name '%s'", name)
+		}
+		// The name as the query wrote it, as Flink (Calcite) says it.
+		return nil, typeErr("No match found for function signature %s(%s)", written, argTypes(args))
 	}
 	t, fn, err := def.build(env, args)
 	if err != nil {

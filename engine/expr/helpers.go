@@ -49,7 +49,7 @@ func argErr(env *Env, name string, args []Expr) error {
 	if env.sem().Messages == MessagesKSQL {
 		parts := make([]string, len(args))
 		for i, a := range args {
-			parts[i] = ksqlTypeName(a.Type())
+			parts[i] = a.Type().KSQLString()
 		}
 		return typeErr("Function '%s' does not accept parameters (%s).", strings.ToLower(name), strings.Join(parts, ", "))
 	}
@@ -68,35 +68,6 @@ func checkSig(env *Env, name string, args []Expr, min int, preds ...func(types.T
 		}
 	}
 	return nil
-}
-
-// ksqlTypeName renders a type in ksqlDB's words.
-func ksqlTypeName(t types.Type) string {
-	switch t.Kind {
-	case types.Null:
-		return "NULL"
-	case types.String:
-		return "STRING"
-	case types.TinyInt, types.SmallInt, types.Int:
-		return "INTEGER"
-	case types.Float, types.Double:
-		return "DOUBLE"
-	case types.Decimal:
-		return "DECIMAL"
-	case types.Timestamp, types.TimestampLTZ:
-		return "TIMESTAMP"
-	case types.Array:
-		return "ARRAY<" + ksqlTypeName(elemOf(t)) + ">"
-	case types.Map:
-		return "MAP<" + ksqlTypeName(keyOf(t)) + ", " + ksqlTypeName(elemOf(t)) + ">"
-	case types.Struct:
-		parts := make([]string, len(t.Fields))
-		for i, f := range t.Fields {
-			parts[i] = f.Name + " " + ksqlTypeName(f.Type)
-		}
-		return "STRUCT<" + strings.Join(parts, ", ") + ">"
-	}
-	return t.Kind.String()
 }
 
 // simple registers a strict function of fixed argument predicates and

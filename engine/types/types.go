@@ -156,6 +156,53 @@ func (t Type) String() string {
 	return s
 }
 
+// KSQLString renders the type as ksqlDB names it in schemas and messages:
+// INTEGER for every integer narrower than BIGINT, DOUBLE for both floating
+// kinds, TIMESTAMP without a precision, struct fields quoted.
+func (t Type) KSQLString() string {
+	sub := func(p *Type) string {
+		if p == nil {
+			return "NULL"
+		}
+		return p.KSQLString()
+	}
+	switch t.Kind {
+	case Null:
+		return "NULL"
+	case String:
+		return "STRING"
+	case Boolean:
+		return "BOOLEAN"
+	case TinyInt, SmallInt, Int:
+		return "INTEGER"
+	case BigInt:
+		return "BIGINT"
+	case Float, Double:
+		return "DOUBLE"
+	case Decimal:
+		return fmt.Sprintf("DECIMAL(%d, %d)", t.Precision, t.Scale)
+	case Bytes:
+		return "BYTES"
+	case Date:
+		return "DATE"
+	case Time:
+		return "TIME"
+	case Timestamp, TimestampLTZ:
+		return "TIMESTAMP"
+	case Array:
+		return "ARRAY<" + sub(t.Elem) + ">"
+	case Map:
+		return "MAP<" + sub(t.Key) + ", " + sub(t.Elem) + ">"
+	case Struct:
+		parts := make([]string, len(t.Fields))
+		for i, f := range t.Fields {
+			parts[i] = "`" + f.Name + "` " + f.Type.KSQLString()
+		}
+		return "STRUCT<" + strings.Join(parts, ", ") + ">"
+	}
+	return t.Kind.String()
+}
+
 // Equal reports whether two types are identical, nullability included.
 func (t Type) Equal(o Type) bool { return t.String() == o.String() }
 

@@ -230,11 +230,6 @@ func (r *Report) Print(w io.Writer, suite, expectPath string, verbose bool) {
 		fmt.Fprintf(w, ", %d with another reason", len(r.Reasons))
 	}
 	fmt.Fprintln(w)
-	if r.Failed() {
-		fmt.Fprintf(w, "the run differs from %s: fix the regression, or accept the change with -update and review the diff\n", expectPath)
-	} else if len(r.New) > 0 {
-		fmt.Fprintf(w, "%d new cases: record them with -update\n", len(r.New))
-	}
 }
 
 var (
@@ -315,6 +310,12 @@ func Check(w io.Writer, suite, path, header string, ran map[string]bool, got []C
 		}
 		fmt.Fprintf(w, "%s rewritten: review the diff\n", path)
 		return nil
+	}
+	switch {
+	case r.Failed():
+		fmt.Fprintf(w, "the run differs from %s: fix the regression, or accept the change with -update and review the diff\n", path)
+	case len(r.New) > 0:
+		fmt.Fprintf(w, "%d new cases: record them with -update\n", len(r.New))
 	}
 	if r.Failed() {
 		return fmt.Errorf("%s: %d cases changed state, %d went missing (see above)", suite, len(r.Changed), len(r.Gone))
