@@ -7,9 +7,7 @@ import (
 	"sort"
 	"strings"
 
-	"github.com/twmb/franz-go/pkg/kadm"
-	"github.com/twmb/franz-go/pkg/kgo"
-
+	"github.com/tumble/tumble/connectors/kafka"
 	"github.com/tumble/tumble/engine"
 	"github.com/tumble/tumble/engine/types"
 	"github.com/tumble/tumble/planner"
@@ -311,20 +309,13 @@ func isSourceObject(t *planner.Table) bool {
 
 // listTopics returns the broker's topics and their partition counts.
 func listTopics(ctx context.Context, addr string) (map[string]int, error) {
-	cl, err := kgo.NewClient(kgo.SeedBrokers(addr))
-	if err != nil {
-		return nil, err
-	}
-	defer cl.Close()
-	td, err := kadm.NewClient(cl).ListTopics(ctx)
+	ts, err := kafka.Admin{}.ListTopics(ctx, addr)
 	if err != nil {
 		return nil, err
 	}
 	out := map[string]int{}
-	for name, d := range td {
-		if d.Err == nil {
-			out[name] = len(d.Partitions)
-		}
+	for _, t := range ts {
+		out[t.Name] = t.Partitions
 	}
 	return out, nil
 }
