@@ -149,7 +149,9 @@ func TestPostConditions(t *testing.T) {
 // harness: the expected message contained in ours, the type where it maps
 // to where Tumble failed, the cause's message for failures at run time.
 func TestExpectedException(t *testing.T) {
-	stmt := func(msg string) error { return fmt.Errorf("executing: %w", sql.Errorf(sql.Pos{Line: 1, Col: 5}, "%s", msg)) }
+	stmt := func(msg string) error {
+		return fmt.Errorf("executing: %w", sql.Errorf(sql.Pos{Line: 1, Col: 5}, "%s", msg))
+	}
 	const (
 		statement = "io.confluent.ksql.util.KsqlStatementException"
 		parse     = "io.confluent.ksql.parser.exception.ParseFailedException"
