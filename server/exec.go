@@ -347,4 +347,3 @@ func (e *internalError) Error() string { return e.err.Error() }
 func (e *internalError) Unwrap() error { return e.err }
 
 var errNotFound = errors.New("not found")
-
