@@ -309,7 +309,7 @@ func isSourceObject(t *planner.Table) bool {
 
 // listTopics returns the broker's topics and their partition counts.
 func listTopics(ctx context.Context, addr string) (map[string]int, error) {
-	ts, err := kafka.Admin{}.ListTopics(ctx, addr)
+	ts, err := kafka.Admin{}.ListTopics(ctx, map[string]string{"bootstrap.servers": addr})
 	if err != nil {
 		return nil, err
 	}
