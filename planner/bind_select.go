@@ -15,7 +15,7 @@ import (
 // binder binds one statement's queries. Clauses are bound in this order:
 // FROM, WHERE, GROUP BY, select list (collecting aggregates), HAVING.
 type binder struct {
-	s *Session
+	p *Planner
 	// d is the statement's dialect and rules its named behaviours: the
 	// binder reads what differs between dialects there.
 	d              dialect.Dialect
@@ -35,9 +35,9 @@ type binder struct {
 	ksql ksqlState
 }
 
-func newBinder(s *Session) *binder {
+func newBinder(p *Planner) *binder {
 	used := map[string]bool{}
-	return &binder{s: s, d: s.dialect, rules: s.dialect.Rules(), env: s.env(), usedNames: used, names: dialect.NewNames(used)}
+	return &binder{p: p, d: p.Dialect, rules: p.Dialect.Rules(), env: p.env(), usedNames: used, names: dialect.NewNames(used)}
 }
 
 // special handles functions that are not plain scalar functions.
@@ -141,7 +141,7 @@ type renamed struct {
 func (r *renamed) Fields() []Field { return r.fields }
 
 func (b *binder) lookupTable(name sql.Name) (*Table, error) {
-	t, ok := b.s.Catalog.Lookup(name.Last(), b.rules.CaseInsensitive)
+	t, ok := b.p.Catalog.Lookup(name.Last(), b.rules.CaseInsensitive)
 	if !ok {
 		return nil, sql.Errorf(name.Pos, b.rules.Messages.UnknownTable, name.Last())
 	}
@@ -218,7 +218,7 @@ func (b *binder) hintedTable(t *Table, n *sql.TableRef) (*Table, error) {
 		h.Options[o.Key] = o.Value
 		h.Hints = append(h.Hints, o)
 	}
-	c, err := b.s.Registry.Lookup(h.Connector())
+	c, err := b.p.Registry.Lookup(h.Connector())
 	if err != nil {
 		return nil, sql.Errorf(n.HintPos, "Could not find any factory for identifier '%s' that implements DynamicTableFactory: %v", h.Connector(), err)
 	}
@@ -231,7 +231,7 @@ func (b *binder) hintedTable(t *Table, n *sql.TableRef) (*Table, error) {
 	}
 	h.OptionsErr = nil
 	if c.Validate != nil {
-		if err := c.Validate(b.s.tableSpec(&h, nil)); err != nil {
+		if err := c.Validate(b.p.tableSpec(&h, nil)); err != nil {
 			return nil, sql.Errorf(n.HintPos, "Invalid options for table '%s': %v", h.Name, err)
 		}
 	}

@@ -11,7 +11,7 @@ import (
 
 // builder turns a physical plan into an engine.JobSpec.
 type builder struct {
-	s      *Session
+	pl     *Planner
 	ops    []engine.Op // downstream first while building
 	inputs []*engine.Input
 	needed map[*Scan][]bool
@@ -22,8 +22,8 @@ type builder struct {
 
 // build compiles the plan under root. sink is the engine sink for the root
 // Sink node.
-func (s *Session) build(root Node, sink engine.Sink, sinkName string) (*engine.JobSpec, error) {
-	bld := &builder{s: s, needed: scanNeeds(root)}
+func (pl *Planner) build(root Node, sink engine.Sink, sinkName string) (*engine.JobSpec, error) {
+	bld := &builder{pl: pl, needed: scanNeeds(root)}
 	sinkOp := engine.NewSinkOp(sinkName, sink)
 	bld.ops = append(bld.ops, sinkOp)
 	in := root
@@ -175,14 +175,14 @@ func (bld *builder) scan(n *Scan, next engine.Op) (*engine.Input, error) {
 	if n.Values != nil {
 		src = &engine.ValuesSource{Rows: n.Values}
 	} else {
-		c, err := bld.s.Registry.Lookup(n.Table.Connector())
+		c, err := bld.pl.Registry.Lookup(n.Table.Connector())
 		if err != nil {
 			return nil, err
 		}
 		if c.Source == nil {
 			return nil, fmt.Errorf("connector '%s' can only be used as a sink", c.Name)
 		}
-		spec := bld.s.tableSpec(n.Table, n.Columns)
+		spec := bld.pl.tableSpec(n.Table, n.Columns)
 		spec.Needed = bld.needed[n]
 		if src, err = c.Source(spec); err != nil {
 			return nil, fmt.Errorf("table %s: %w", n.Table.Name, err)

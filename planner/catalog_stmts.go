@@ -43,8 +43,8 @@ func likeMatcher(n *sql.Show) func(string) bool {
 }
 
 // showColumns is SHOW COLUMNS FROM|IN t [[NOT] LIKE 'p'].
-func (s *Session) showColumns(n *sql.Show) (*Result, error) {
-	t, err := s.flinkObject(n.Of)
+func (pl *Planner) showColumns(n *sql.Show) (*Result, error) {
+	t, err := pl.flinkObject(n.Of)
 	if err != nil {
 		return nil, err
 	}
@@ -53,8 +53,8 @@ func (s *Session) showColumns(n *sql.Show) (*Result, error) {
 
 // flinkObject finds a table or view for SHOW and DESCRIBE, with Flink's
 // error for a missing one.
-func (s *Session) flinkObject(name sql.Name) (*Table, error) {
-	t, ok := s.Catalog.Get(name.Last())
+func (pl *Planner) flinkObject(name sql.Name) (*Table, error) {
+	t, ok := pl.Catalog.Get(name.Last())
 	if !ok {
 		return nil, sql.Errorf(name.Pos, "Tables or views with the identifier 'default_catalog.default_database.%s' doesn't exist.", name.Last())
 	}
@@ -62,8 +62,8 @@ func (s *Session) flinkObject(name sql.Name) (*Table, error) {
 }
 
 // showCreate is SHOW CREATE TABLE|VIEW name.
-func (s *Session) showCreate(n *sql.Show) (*Result, error) {
-	t, err := s.flinkObject(n.Of)
+func (pl *Planner) showCreate(n *sql.Show) (*Result, error) {
+	t, err := pl.flinkObject(n.Of)
 	if err != nil {
 		return nil, err
 	}
@@ -249,9 +249,9 @@ func alterFailed(pos sql.Pos, format string, args ...any) error {
 }
 
 // execAlter runs ALTER TABLE and ALTER VIEW.
-func (s *Session) execAlter(n *sql.AlterTable) (*Result, error) {
+func (pl *Planner) execAlter(n *sql.AlterTable) (*Result, error) {
 	name := n.Name.Last()
-	t, ok := s.Catalog.Permanent(name)
+	t, ok := pl.Catalog.Permanent(name)
 	if !ok || (n.View != (t.Kind == sql.KindView)) {
 		if n.IfExists {
 			return ok2(), nil
@@ -263,18 +263,18 @@ func (s *Session) execAlter(n *sql.AlterTable) (*Result, error) {
 		return nil, sql.Errorf(n.Name.Pos, "%s %s doesn't exist or is a temporary %s.", what, qualified(name), strings.ToLower(what))
 	}
 	if n.View {
-		return s.alterView(n, t)
+		return pl.alterView(n, t)
 	}
 	if n.RenameTo != nil {
 		to := n.RenameTo.Last()
-		if _, exists := s.Catalog.Get(to); exists {
+		if _, exists := pl.Catalog.Get(to); exists {
 			return nil, sql.Errorf(n.RenameTo.Pos, "Table %s already exists in Catalog default_catalog.", qualified(to))
 		}
 		nt := *t
 		nt.Name = to
 		nt.Statement = createTableText(&nt)
-		s.Catalog.Delete(name)
-		s.Catalog.Put(&nt)
+		pl.Catalog.Delete(name)
+		pl.Catalog.Put(&nt)
 		return ok2(), nil
 	}
 	def := definition(t)
@@ -447,24 +447,24 @@ func (s *Session) execAlter(n *sql.AlterTable) (*Result, error) {
 			def.Columns = keep
 		}
 	}
-	nt, err := s.buildTable(def)
+	nt, err := pl.buildTable(def)
 	if err != nil {
 		return nil, withAlterPos(err, n.Start)
 	}
-	s.Catalog.Put(nt)
+	pl.Catalog.Put(nt)
 	return ok2(), nil
 }
 
 // buildTable builds a table from a definition that ALTER TABLE produced.
 // As Flink, it checks the schema now and the connector's options only when
 // the table is used (OptionsErr).
-func (s *Session) buildTable(def *sql.CreateTable) (*Table, error) {
-	t, err := s.createTableChecked(def, false)
+func (pl *Planner) buildTable(def *sql.CreateTable) (*Table, error) {
+	t, err := pl.createTableChecked(def, false)
 	if err != nil {
 		return nil, err
 	}
 	t.Statement = createTableText(t)
-	if err := s.validateConnector(t, def); err != nil {
+	if err := pl.validateConnector(t, def); err != nil {
 		var se *sql.Error
 		if errors.As(err, &se) {
 			err = errors.New(se.Msg)
@@ -484,22 +484,22 @@ func withAlterPos(err error, pos sql.Pos) error {
 }
 
 // alterView runs ALTER VIEW v RENAME TO w and ALTER VIEW v AS query.
-func (s *Session) alterView(n *sql.AlterTable, t *Table) (*Result, error) {
+func (pl *Planner) alterView(n *sql.AlterTable, t *Table) (*Result, error) {
 	if n.RenameTo != nil {
 		to := n.RenameTo.Last()
-		if _, exists := s.Catalog.Get(to); exists {
+		if _, exists := pl.Catalog.Get(to); exists {
 			return nil, sql.Errorf(n.RenameTo.Pos, "Table %s already exists in Catalog default_catalog.", qualified(to))
 		}
 		nv := *t
 		nv.Name = to
-		s.Catalog.Delete(t.Name)
-		s.Catalog.Put(&nv)
+		pl.Catalog.Delete(t.Name)
+		pl.Catalog.Put(&nv)
 		return ok2(), nil
 	}
 	_, text := n.Span()
 	cv := &sql.CreateView{Name: n.Name, Query: n.ViewQuery, OrReplace: true}
 	cv.Base = sql.Base{Start: n.Start, Text: text}
-	return s.execCreateView(cv)
+	return pl.execCreateView(cv)
 }
 
 func ok2() *Result { return ok("Execute statement succeeded.") }

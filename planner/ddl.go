@@ -25,18 +25,18 @@ var metadataTypes = map[string]types.Kind{
 }
 
 // createTable validates a Flink CREATE TABLE and returns the catalog entry.
-func (s *Session) createTable(st *sql.CreateTable) (*Table, error) {
-	return s.createTableChecked(st, true)
+func (pl *Planner) createTable(st *sql.CreateTable) (*Table, error) {
+	return pl.createTableChecked(st, true)
 }
 
 // createTableChecked is createTable; checkConnector says whether the
 // connector's options are checked too.
-func (s *Session) createTableChecked(st *sql.CreateTable, checkConnector bool) (*Table, error) {
+func (pl *Planner) createTableChecked(st *sql.CreateTable, checkConnector bool) (*Table, error) {
 	pos, text := st.Span()
 	t := &Table{
 		Name:      st.Name.Last(),
 		Kind:      sql.KindTable,
-		Dialect:   s.Dialect,
+		Dialect:   pl.Syntax,
 		Options:   map[string]string{},
 		Statement: text,
 		Comment:   st.Comment,
@@ -46,7 +46,7 @@ func (s *Session) createTableChecked(st *sql.CreateTable, checkConnector bool) (
 		PartitionedBy:  st.PartitionedBy,
 	}
 	if st.Like != nil {
-		base, ok := s.Catalog.Get(st.Like.Last())
+		base, ok := pl.Catalog.Get(st.Like.Last())
 		if !ok {
 			return nil, sql.Errorf(st.Like.Pos, "Source table '%s' of the LIKE clause not found in the catalog", st.Like.Last())
 		}
@@ -71,7 +71,7 @@ func (s *Session) createTableChecked(st *sql.CreateTable, checkConnector bool) (
 		case sql.Computed:
 			c.Expr = cd.Expr
 		default:
-			ct, err := convertType(cd.Type, s.dialect.Rules())
+			ct, err := convertType(cd.Type, pl.Dialect.Rules())
 			if err != nil {
 				return nil, err
 			}
@@ -103,8 +103,8 @@ func (s *Session) createTableChecked(st *sql.CreateTable, checkConnector bool) (
 		t.Options[o.Key] = o.Value
 	}
 	// Resolve computed column types and check the watermark by binding a scan.
-	b := newBinder(s)
-	if err := s.checkMetadata(t, st); err != nil {
+	b := newBinder(pl)
+	if err := pl.checkMetadata(t, st); err != nil {
 		return nil, err
 	}
 	if st.Watermark != nil {
@@ -136,14 +136,14 @@ func (s *Session) createTableChecked(st *sql.CreateTable, checkConnector bool) (
 		t.Watermark.Text = sql.SQL(st.Watermark.Expr)
 	}
 	if checkConnector {
-		if err := s.validateConnector(t, st); err != nil {
+		if err := pl.validateConnector(t, st); err != nil {
 			return nil, err
 		}
 	}
 	return t, nil
 }
 
-func (s *Session) checkMetadata(t *Table, st *sql.CreateTable) error {
+func (pl *Planner) checkMetadata(t *Table, st *sql.CreateTable) error {
 	if t.Connector() != "kafka" && t.Connector() != "upsert-kafka" {
 		return nil
 	}
@@ -181,7 +181,7 @@ func sortedStrings(s []string) []string {
 }
 
 // validateConnector checks the connector exists and accepts the options.
-func (s *Session) validateConnector(t *Table, st *sql.CreateTable) error {
+func (pl *Planner) validateConnector(t *Table, st *sql.CreateTable) error {
 	name := t.Connector()
 	optPos := func(key string) sql.Pos {
 		for _, o := range st.Options {
@@ -194,7 +194,7 @@ func (s *Session) validateConnector(t *Table, st *sql.CreateTable) error {
 	if name == "" {
 		return sql.Errorf(st.Start, "Table options do not contain an option key 'connector' for discovering a connector. Table '%s'", t.Name)
 	}
-	c, err := s.Registry.Lookup(name)
+	c, err := pl.Registry.Lookup(name)
 	if err != nil {
 		return sql.Errorf(optPos("connector"), "Could not find any factory for identifier '%s' that implements DynamicTableFactory: %v", name, err)
 	}
@@ -211,7 +211,7 @@ func (s *Session) validateConnector(t *Table, st *sql.CreateTable) error {
 		}
 	}
 	if c.Validate != nil {
-		spec := s.tableSpec(t, nil)
+		spec := pl.tableSpec(t, nil)
 		if err := c.Validate(spec); err != nil {
 			// As Flink, a table whose options are incomplete can be
 			// created (and altered); using it fails.
@@ -227,7 +227,7 @@ func unsupportedOptions(connector string, keys []string) string {
 
 // tableSpec builds the connector's view of a table. cols limits the
 // columns (nil: all non-computed columns).
-func (s *Session) tableSpec(t *Table, cols []Column) *engine.TableSpec {
+func (pl *Planner) tableSpec(t *Table, cols []Column) *engine.TableSpec {
 	if cols == nil {
 		for _, c := range t.Columns {
 			if c.Kind != sql.Computed {
@@ -241,7 +241,7 @@ func (s *Session) tableSpec(t *Table, cols []Column) *engine.TableSpec {
 		Dialect:       t.Dialect.String(),
 		PrimaryKey:    t.PrimaryKey,
 		PartitionKeys: t.PartitionedBy,
-		Defaults:      s.connectorDefaults(),
+		Defaults:      pl.connectorDefaults(),
 	}
 	for k, v := range t.Options {
 		spec.Options[k] = v
@@ -258,12 +258,12 @@ func (s *Session) tableSpec(t *Table, cols []Column) *engine.TableSpec {
 	// there are none: they then commit on every flush. A filesystem source
 	// in batch mode holds the watermark until every file is read.
 	for _, k := range []string{"execution.checkpointing.interval", "execution.runtime-mode"} {
-		if v, ok := s.Setting(k); ok {
+		if v, ok := pl.Setting(k); ok {
 			spec.Defaults[k] = v
 		}
 	}
 	// Batch mode reads each Kafka topic up to its end at start.
-	if m, _ := s.Setting("execution.runtime-mode"); strings.EqualFold(m, "batch") && t.Connector() == "kafka" {
+	if m, _ := pl.Setting("execution.runtime-mode"); strings.EqualFold(m, "batch") && t.Connector() == "kafka" {
 		if _, set := spec.Options["scan.bounded.mode"]; !set {
 			spec.Options["scan.bounded.mode"] = "latest-offset"
 		}

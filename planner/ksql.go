@@ -68,14 +68,14 @@ func kindWord(k sql.ObjectKind) string {
 func title(s string) string { return strings.ToUpper(s[:1]) + s[1:] }
 
 // ksqlCreateSource is CREATE [OR REPLACE] STREAM|TABLE name (cols) WITH (...).
-func (s *Session) ksqlCreateSource(n *sql.CreateTable) (*Result, error) {
+func (pl *Planner) ksqlCreateSource(n *sql.CreateTable) (*Result, error) {
 	_, text := n.Span()
 	name := n.Name.Last()
 	word := kindWord(n.Kind)
-	if old, exists := s.Catalog.Lookup(name, false); exists {
+	if old, exists := pl.Catalog.Lookup(name, false); exists {
 		switch {
 		case n.IfNotExists:
-			return s.ksqlStatus(word, name, "create", title(word)+" already exists.", ""), nil
+			return ksqlStatus(word, name, "create", title(word)+" already exists.", ""), nil
 		case !n.OrReplace:
 			return nil, sql.Errorf(n.Name.Pos, "Cannot add %s '%s': A %s with the same name already exists", word, name, kindWord(old.Kind))
 		}
@@ -93,7 +93,7 @@ func (s *Session) ksqlCreateSource(n *sql.CreateTable) (*Result, error) {
 	if !ok {
 		return nil, sql.Errorf(n.Start, "Missing required property \"KAFKA_TOPIC\" which has no default value.")
 	}
-	t := &Table{Name: name, Kind: n.Kind, Dialect: s.Dialect, Statement: text, Options: map[string]string{}}
+	t := &Table{Name: name, Kind: n.Kind, Dialect: pl.Syntax, Statement: text, Options: map[string]string{}}
 	var keys, vals []Column
 	seen := map[string]bool{}
 	for _, cd := range n.Columns {
@@ -105,7 +105,7 @@ func (s *Session) ksqlCreateSource(n *sql.CreateTable) (*Result, error) {
 		case colRowtime, colRowPartition, colRowOffset, colWindowStart, colWindowEnd:
 			return nil, sql.Errorf(cd.Pos, "'%s' is a reserved column name. You cannot use it as a name for a column.", cd.Name)
 		}
-		ct, err := convertType(cd.Type, s.dialect.Rules())
+		ct, err := convertType(cd.Type, pl.Dialect.Rules())
 		if err != nil {
 			return nil, err
 		}
@@ -130,14 +130,14 @@ func (s *Session) ksqlCreateSource(n *sql.CreateTable) (*Result, error) {
 		return nil, sql.Errorf(n.Start, "Tables require a PRIMARY KEY. Please define the PRIMARY KEY.")
 	}
 	t.Columns = append(keys, vals...)
-	info, err := s.ksqlFormats(t, opts, n.Start, nil)
+	info, err := pl.ksqlFormats(t, opts, n.Start, nil)
 	if err != nil {
 		return nil, err
 	}
 	info.Topic = topic
 	t.KSQL = info
 	if ts, ok := opts.get("timestamp"); ok {
-		if err := s.ksqlTimestampColumn(t, ts, opts, n.Start); err != nil {
+		if err := pl.ksqlTimestampColumn(t, ts, opts, n.Start); err != nil {
 			return nil, err
 		}
 	}
@@ -148,22 +148,22 @@ func (s *Session) ksqlCreateSource(n *sql.CreateTable) (*Result, error) {
 		}
 		t.KSQL.Windowed = w
 	}
-	s.ksqlConnectorOptions(t, opts)
-	if err := s.validateKSQL(t, n.Start); err != nil {
+	pl.ksqlConnectorOptions(t, opts)
+	if err := pl.validateKSQL(t, n.Start); err != nil {
 		return nil, err
 	}
-	s.Catalog.Put(t)
-	return s.ksqlStatus(word, name, "create", title(word)+" created", ""), nil
+	pl.Catalog.Put(t)
+	return ksqlStatus(word, name, "create", title(word)+" created", ""), nil
 }
 
 // ksqlFormats resolves KEY_FORMAT / VALUE_FORMAT / FORMAT, inheriting
 // from a source when given.
-func (s *Session) ksqlFormats(t *Table, opts ksqlOptions, pos sql.Pos, from *KSQLSource) (*KSQLSource, error) {
+func (pl *Planner) ksqlFormats(t *Table, opts ksqlOptions, pos sql.Pos, from *KSQLSource) (*KSQLSource, error) {
 	info := &KSQLSource{KeyFormat: "KAFKA"}
 	if from != nil {
 		info.KeyFormat, info.ValueFormat = from.KeyFormat, from.ValueFormat
 	}
-	if v, ok := s.Setting("ksql.persistence.default.format.value"); ok && info.ValueFormat == "" {
+	if v, ok := pl.Setting("ksql.persistence.default.format.value"); ok && info.ValueFormat == "" {
 		info.ValueFormat = strings.ToUpper(v)
 	}
 	if v, ok := opts.get("format"); ok {
@@ -222,7 +222,7 @@ func (s *Session) ksqlFormats(t *Table, opts ksqlOptions, pos sql.Pos, from *KSQ
 }
 
 // ksqlConnectorOptions maps ksqlDB options to the kafka connector's.
-func (s *Session) ksqlConnectorOptions(t *Table, opts ksqlOptions) {
+func (pl *Planner) ksqlConnectorOptions(t *Table, opts ksqlOptions) {
 	t.Options["connector"] = "kafka"
 	t.Options["topic"] = t.KSQL.Topic
 	t.Options["key.format"] = strings.ToLower(t.KSQL.KeyFormat)
@@ -255,13 +255,13 @@ func (s *Session) ksqlConnectorOptions(t *Table, opts ksqlOptions) {
 	t.OptionKeys = sortedKeys(t.Options)
 }
 
-func (s *Session) validateKSQL(t *Table, pos sql.Pos) error {
-	c, err := s.Registry.Lookup("kafka")
+func (pl *Planner) validateKSQL(t *Table, pos sql.Pos) error {
+	c, err := pl.Registry.Lookup("kafka")
 	if err != nil {
 		return err
 	}
 	if c.Validate != nil {
-		if err := c.Validate(s.tableSpec(t, ksqlSinkColumns(t))); err != nil {
+		if err := c.Validate(pl.tableSpec(t, ksqlSinkColumns(t))); err != nil {
 			return sql.Errorf(pos, "%v", err)
 		}
 	}
@@ -297,7 +297,7 @@ func parseWindowType(wt, size string) (*engine.Window, error) {
 }
 
 // ksqlTimestampColumn checks TIMESTAMP / TIMESTAMP_FORMAT.
-func (s *Session) ksqlTimestampColumn(t *Table, col string, opts ksqlOptions, pos sql.Pos) error {
+func (pl *Planner) ksqlTimestampColumn(t *Table, col string, opts ksqlOptions, pos sql.Pos) error {
 	name := strings.ToUpper(strings.Trim(col, "`\""))
 	if strings.HasPrefix(col, "`") || strings.HasPrefix(col, "\"") {
 		name = strings.Trim(col, "`\"")
@@ -410,7 +410,7 @@ func timestampMillis(col expr.Expr, format string) expr.Expr {
 }
 
 // ksqlStatus builds ksqlDB's currentStatus answer.
-func (s *Session) ksqlStatus(word, name, action, msg, queryID string) *Result {
+func ksqlStatus(word, name, action, msg, queryID string) *Result {
 	return &Result{Kind: ResultOK, Message: msg, KSQL: &KSQLEntity{
 		Type: "currentStatus", CommandID: word + "/`" + name + "`/" + action, Status: "SUCCESS", Message: msg, QueryID: queryID,
 	}}
@@ -432,12 +432,12 @@ func (s *Session) ksqlDrop(n *sql.Drop, t *Table) (*Result, error) {
 		}
 	}
 	if n.DeleteTopic {
-		if err := s.deleteTopic(t); err != nil {
+		if err := s.planner().deleteTopic(t); err != nil {
 			return nil, sql.Errorf(n.Start, "Could not delete the topic of %s: %v", t.Name, err)
 		}
 	}
 	s.Catalog.Delete(t.Name)
-	return s.ksqlStatus(word, t.Name, "drop", fmt.Sprintf("Source `%s` (topic: %s) was dropped.", t.Name, t.KSQL.Topic), ""), nil
+	return ksqlStatus(word, t.Name, "drop", fmt.Sprintf("Source `%s` (topic: %s) was dropped.", t.Name, t.KSQL.Topic), ""), nil
 }
 
 func readsFrom(stmt, name string) bool {
@@ -445,8 +445,8 @@ func readsFrom(stmt, name string) bool {
 	return strings.Contains(up, "FROM "+strings.ToUpper(name)+" ") || strings.HasSuffix(strings.TrimRight(up, "; \n"), "FROM "+strings.ToUpper(name)) || strings.Contains(up, "JOIN "+strings.ToUpper(name))
 }
 
-func (s *Session) admin() (engine.TopicAdmin, error) {
-	c, err := s.Registry.Lookup("kafka")
+func (pl *Planner) admin() (engine.TopicAdmin, error) {
+	c, err := pl.Registry.Lookup("kafka")
 	if err != nil {
 		return nil, err
 	}
@@ -458,25 +458,25 @@ func (s *Session) admin() (engine.TopicAdmin, error) {
 
 // kafkaClient is the Kafka client configuration of the session's default
 // cluster: bootstrap.servers and the process's security properties.
-func (s *Session) kafkaClient() map[string]string {
+func (pl *Planner) kafkaClient() map[string]string {
 	d := map[string]string{"bootstrap.servers": "localhost:9092"}
-	if s.Bootstrap != "" {
-		d["bootstrap.servers"] = s.Bootstrap
+	if pl.Bootstrap != "" {
+		d["bootstrap.servers"] = pl.Bootstrap
 	}
-	for k, v := range s.KafkaProperties {
+	for k, v := range pl.KafkaProperties {
 		d[k] = v
 	}
 	return d
 }
 
-func (s *Session) deleteTopic(t *Table) error {
-	a, err := s.admin()
+func (pl *Planner) deleteTopic(t *Table) error {
+	a, err := pl.admin()
 	if err != nil {
 		return err
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	return a.DeleteTopic(ctx, s.kafkaClient(), t.KSQL.Topic)
+	return a.DeleteTopic(ctx, pl.kafkaClient(), t.KSQL.Topic)
 }
 
 func (s *Session) ksqlShow(n *sql.Show) (*Result, error) {
@@ -518,13 +518,13 @@ func (s *Session) ksqlShow(n *sql.Show) (*Result, error) {
 		}
 		return r, nil
 	case "TOPICS":
-		a, err := s.admin()
+		a, err := s.planner().admin()
 		if err != nil {
 			return nil, sql.Errorf(n.Start, "%v", err)
 		}
 		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 		defer cancel()
-		topics, err := a.ListTopics(ctx, s.kafkaClient())
+		topics, err := a.ListTopics(ctx, s.planner().kafkaClient())
 		if err != nil {
 			return nil, sql.Errorf(n.Start, "Failed to list topics: %v", err)
 		}
@@ -612,8 +612,8 @@ func (s *Session) ksqlDescribe(n *sql.Describe) (*Result, error) {
 
 // ksqlQueryID names a persistent query as ksqlDB does: CSAS_<SINK>_<n>,
 // CTAS_<SINK>_<n>, INSERTQUERY_<n>.
-func (s *Session) ksqlQueryID(prefix, sink string) string {
-	n := s.Catalog.nextQueryNumber()
+func (pl *Planner) ksqlQueryID(prefix, sink string) string {
+	n := pl.Catalog.nextQueryNumber()
 	if sink == "" {
 		return fmt.Sprintf("%s_%d", prefix, n)
 	}
@@ -631,7 +631,7 @@ func (s *Session) explainQueryID(n *sql.Explain) (*Result, error) {
 	if err != nil || len(stmts) != 1 {
 		return nil, sql.Errorf(n.Start, "cannot explain %s", n.QueryID)
 	}
-	node, err := s.ksqlPlan(stmts[0])
+	node, err := s.planner().ksqlPlan(stmts[0])
 	if err != nil {
 		return nil, err
 	}
@@ -642,14 +642,14 @@ func (s *Session) explainQueryID(n *sql.Explain) (*Result, error) {
 
 // ksqlPlan is the plan of a ksqlDB INSERT, query or CREATE ... AS
 // SELECT.
-func (s *Session) ksqlPlan(st sql.Statement) (Node, error) {
+func (pl *Planner) ksqlPlan(st sql.Statement) (Node, error) {
 	switch n := st.(type) {
 	case *sql.CreateAs:
-		return s.ksqlPlanCreateAs(n)
+		return pl.ksqlPlanCreateAs(n)
 	case *sql.Query:
-		return s.ksqlPlanQuery(n.Select)
+		return pl.ksqlPlanQuery(n.Select)
 	case *sql.Insert:
-		p, err := s.ksqlPlanInsert(n)
+		p, err := pl.ksqlPlanInsert(n)
 		if err != nil {
 			return nil, err
 		}
@@ -668,7 +668,7 @@ type ksqlStatements struct{ s *Session }
 func init() { registerStatements("ksql", func(s *Session) statements { return ksqlStatements{s} }) }
 
 func (x ksqlStatements) createTable(n *sql.CreateTable) (*Result, error) {
-	return x.s.ksqlCreateSource(n)
+	return x.s.planner().ksqlCreateSource(n)
 }
 func (x ksqlStatements) createAs(ctx context.Context, n *sql.CreateAs) (*Result, error) {
 	return x.s.ksqlCreateAs(ctx, n)
@@ -682,7 +682,7 @@ func (x ksqlStatements) query(ctx context.Context, n *sql.Query) (*Result, error
 func (x ksqlStatements) drop(n *sql.Drop) (*Result, error)         { return x.s.ksqlDropStatement(n) }
 func (x ksqlStatements) show(n *sql.Show) (*Result, error)         { return x.s.ksqlShow(n) }
 func (x ksqlStatements) describe(n *sql.Describe) (*Result, error) { return x.s.ksqlDescribe(n) }
-func (x ksqlStatements) plan(st sql.Statement) (Node, error)       { return x.s.ksqlPlan(st) }
+func (x ksqlStatements) plan(st sql.Statement) (Node, error)       { return x.s.planner().ksqlPlan(st) }
 func (x ksqlStatements) explainQuery(n *sql.Explain) (*Result, error) {
 	return x.s.explainQueryID(n)
 }

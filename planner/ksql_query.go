@@ -58,11 +58,11 @@ type ksqlPlanned struct {
 // works out the result's key columns and orders the output keys first.
 // sinkName is the object being created (for error messages), "" for
 // transient queries, which keep the projection order.
-func (s *Session) ksqlSelect(sel *sql.Select, sinkName string) (*ksqlPlanned, error) {
+func (pl *Planner) ksqlSelect(sel *sql.Select, sinkName string) (*ksqlPlanned, error) {
 	if sel.From == nil {
 		return nil, sql.Errorf(sel.Pos, "FROM clause missing")
 	}
-	b := newBinder(s)
+	b := newBinder(pl)
 	fr, err := b.bindFrom(sel.From)
 	if err != nil {
 		return nil, err
@@ -441,8 +441,8 @@ func groupExprText(sel *sql.Select, k int) string {
 }
 
 // ksqlPlanCreateAs plans CREATE STREAM|TABLE x AS SELECT without running it.
-func (s *Session) ksqlPlanCreateAs(n *sql.CreateAs) (Node, error) {
-	p, _, err := s.ksqlCreateAsPlan(n)
+func (pl *Planner) ksqlPlanCreateAs(n *sql.CreateAs) (Node, error) {
+	p, _, err := pl.ksqlCreateAsPlan(n)
 	if err != nil {
 		return nil, err
 	}
@@ -450,7 +450,7 @@ func (s *Session) ksqlPlanCreateAs(n *sql.CreateAs) (Node, error) {
 }
 
 // ksqlCreateAsPlan binds CSAS/CTAS and builds the sink's catalog entry.
-func (s *Session) ksqlCreateAsPlan(n *sql.CreateAs) (*ksqlPlanned, *Table, error) {
+func (pl *Planner) ksqlCreateAsPlan(n *sql.CreateAs) (*ksqlPlanned, *Table, error) {
 	name := n.Name.Last()
 	opts := optionsOf(n.Options)
 	for _, o := range n.Options {
@@ -461,7 +461,7 @@ func (s *Session) ksqlCreateAsPlan(n *sql.CreateAs) (*ksqlPlanned, *Table, error
 	if _, ok := opts.get("window_type"); ok {
 		return nil, nil, sql.Errorf(n.Start, "WINDOW_TYPE is only valid for CREATE STREAM/TABLE statements without AS SELECT")
 	}
-	p, err := s.ksqlSelect(n.Query, name)
+	p, err := pl.ksqlSelect(n.Query, name)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -476,7 +476,7 @@ func (s *Session) ksqlCreateAsPlan(n *sql.CreateAs) (*ksqlPlanned, *Table, error
 		return nil, nil, sql.Errorf(n.Start, "CREATE TABLE AS SELECT statement does not support aggregate function without a GROUP BY clause.")
 	}
 	_, text := n.Span()
-	t := &Table{Name: name, Kind: n.Kind, Dialect: s.Dialect, Statement: text, Options: map[string]string{}}
+	t := &Table{Name: name, Kind: n.Kind, Dialect: pl.Syntax, Statement: text, Options: map[string]string{}}
 	for _, f := range p.keys {
 		t.Columns = append(t.Columns, Column{Name: f.Name, Type: f.Type.Nullable(), Key: true})
 		t.PrimaryKey = append(t.PrimaryKey, f.Name)
@@ -488,7 +488,7 @@ func (s *Session) ksqlCreateAsPlan(n *sql.CreateAs) (*ksqlPlanned, *Table, error
 	if p.source != nil {
 		from = p.source.KSQL
 	}
-	info, err := s.ksqlFormats(t, opts, n.Start, from)
+	info, err := pl.ksqlFormats(t, opts, n.Start, from)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -514,7 +514,7 @@ func (s *Session) ksqlCreateAsPlan(n *sql.CreateAs) (*ksqlPlanned, *Table, error
 	sinkCols := ksqlSinkColumns(t)
 	node := p.node
 	if tsCol, ok := opts.get("timestamp"); ok {
-		if err := s.ksqlTimestampColumn(t, tsCol, opts, n.Start); err != nil {
+		if err := pl.ksqlTimestampColumn(t, tsCol, opts, n.Start); err != nil {
 			return nil, nil, err
 		}
 		// The record timestamp comes from the column.
@@ -542,8 +542,8 @@ func (s *Session) ksqlCreateAsPlan(n *sql.CreateAs) (*ksqlPlanned, *Table, error
 		calc.Filter = valid
 		sinkCols = append(sinkCols, Column{Name: "$ROWTIME_OUT", Type: types.TBigInt, Kind: sql.Metadata, MetadataKey: "timestamp"})
 	}
-	s.ksqlConnectorOptions(t, opts)
-	if err := s.validateKSQL(t, n.Start); err != nil {
+	pl.ksqlConnectorOptions(t, opts)
+	if err := pl.validateKSQL(t, n.Start); err != nil {
 		return nil, nil, err
 	}
 	_ = word
@@ -590,12 +590,13 @@ func (s *Session) ksqlCreateAs(ctx context.Context, n *sql.CreateAs) (*Result, e
 	if exists {
 		switch {
 		case n.IfNotExists:
-			return s.ksqlStatus(word, name, "create", title(word)+" already exists.", ""), nil
+			return ksqlStatus(word, name, "create", title(word)+" already exists.", ""), nil
 		case !n.OrReplace:
 			return nil, sql.Errorf(n.Name.Pos, "Cannot add %s '%s': A %s with the same name already exists", word, name, kindWord(old.Kind))
 		}
 	}
-	p, t, err := s.ksqlCreateAsPlan(n)
+	pl := s.planner()
+	p, t, err := pl.ksqlCreateAsPlan(n)
 	if err != nil {
 		return nil, err
 	}
@@ -617,7 +618,7 @@ func (s *Session) ksqlCreateAs(ctx context.Context, n *sql.CreateAs) (*Result, e
 		if replaced != "" {
 			return replaced // CREATE OR REPLACE keeps the query id
 		}
-		return s.ksqlQueryID(prefix, name)
+		return pl.ksqlQueryID(prefix, name)
 	})
 	if replaced != "" {
 		if err := s.Jobs.Stop(replaced, true); err != nil {
@@ -626,7 +627,7 @@ func (s *Session) ksqlCreateAs(ctx context.Context, n *sql.CreateAs) (*Result, e
 	}
 	s.Catalog.Put(t)
 	info := &JobInfo{ID: id, Name: id, Statement: text, Dialect: s.Dialect, Sink: name}
-	if err := s.startPlan(ctx, info, p.sink); err != nil {
+	if err := s.startPlan(ctx, pl, info, p.sink); err != nil {
 		if !exists {
 			s.Catalog.Delete(name)
 		} else {
@@ -635,22 +636,22 @@ func (s *Session) ksqlCreateAs(ctx context.Context, n *sql.CreateAs) (*Result, e
 		return nil, err
 	}
 	msg := fmt.Sprintf("Created query with ID %s", id)
-	return s.ksqlStatus(word, name, "create", msg, id), nil
+	return ksqlStatus(word, name, "create", msg, id), nil
 }
 
 // ksqlPlanInsert binds INSERT INTO stream SELECT / VALUES.
-func (s *Session) ksqlPlanInsert(n *sql.Insert) (*ksqlPlanned, error) {
-	t, ok := s.Catalog.Lookup(n.Table.Last(), true)
+func (pl *Planner) ksqlPlanInsert(n *sql.Insert) (*ksqlPlanned, error) {
+	t, ok := pl.Catalog.Lookup(n.Table.Last(), true)
 	if !ok || t.KSQL == nil {
 		return nil, sql.Errorf(n.Table.Pos, "%s does not exist.", n.Table.Last())
 	}
 	if n.Query == nil {
-		return s.ksqlPlanValues(n, t)
+		return pl.ksqlPlanValues(n, t)
 	}
 	if t.Kind == sql.KindTable {
 		return nil, sql.Errorf(n.Table.Pos, "INSERT INTO can only be used to insert into a stream. %s is a table.", t.Name)
 	}
-	p, err := s.ksqlSelect(n.Query, t.Name)
+	p, err := pl.ksqlSelect(n.Query, t.Name)
 	if err != nil {
 		return nil, err
 	}
@@ -694,7 +695,7 @@ func columnsSchema(cs []Column) string {
 
 // ksqlPlanValues binds INSERT INTO x [(cols)] VALUES (...): missing
 // columns are NULL; ROWTIME sets the record timestamp.
-func (s *Session) ksqlPlanValues(n *sql.Insert, t *Table) (*ksqlPlanned, error) {
+func (pl *Planner) ksqlPlanValues(n *sql.Insert, t *Table) (*ksqlPlanned, error) {
 	cols := ksqlSinkColumns(t)
 	names := n.Columns
 	if len(names) == 0 {
@@ -702,7 +703,7 @@ func (s *Session) ksqlPlanValues(n *sql.Insert, t *Table) (*ksqlPlanned, error) 
 			names = append(names, c.Name)
 		}
 	}
-	b := newBinder(s)
+	b := newBinder(pl)
 	eb := &exprBinder{b: b, sc: &scope{}}
 	var rows []types.Row
 	rowtimeIdx := len(cols)
@@ -759,7 +760,8 @@ func (s *Session) ksqlPlanValues(n *sql.Insert, t *Table) (*ksqlPlanned, error) 
 }
 
 func (s *Session) ksqlInsert(ctx context.Context, n *sql.Insert) (*Result, error) {
-	p, err := s.ksqlPlanInsert(n)
+	pl := s.planner()
+	p, err := pl.ksqlPlanInsert(n)
 	if err != nil {
 		return nil, err
 	}
@@ -767,7 +769,7 @@ func (s *Session) ksqlInsert(ctx context.Context, n *sql.Insert) (*Result, error
 	if n.Query == nil {
 		id := "INSERTVALUES_" + NewJobID()
 		info := &JobInfo{ID: id, Name: id, Statement: text, Dialect: s.Dialect, Sink: p.sink.Table.Name, Transient: true}
-		if err := s.startPlan(ctx, info, p.sink); err != nil {
+		if err := s.startPlan(ctx, pl, info, p.sink); err != nil {
 			return nil, err
 		}
 		// Wait for the row to be written, as ksqlDB answers after producing.
@@ -782,23 +784,22 @@ func (s *Session) ksqlInsert(ctx context.Context, n *sql.Insert) (*Result, error
 		}
 		return &Result{Kind: ResultOK, Message: "", KSQL: &KSQLEntity{}}, nil
 	}
-	id := s.newJobID(func() string { return s.ksqlQueryID("INSERTQUERY", "") })
+	id := s.newJobID(func() string { return pl.ksqlQueryID("INSERTQUERY", "") })
 	info := &JobInfo{ID: id, Name: id, Statement: text, Dialect: s.Dialect, Sink: p.sink.Table.Name}
-	if err := s.startPlan(ctx, info, p.sink); err != nil {
+	if err := s.startPlan(ctx, pl, info, p.sink); err != nil {
 		return nil, err
 	}
-	return s.ksqlStatus("stream", p.sink.Table.Name, "create", "Created query with ID "+id, id), nil
+	return ksqlStatus("stream", p.sink.Table.Name, "create", "Created query with ID "+id, id), nil
 }
 
 // ksqlPlanQuery plans a transient SELECT: a push query (EMIT CHANGES) or a
 // pull query (reads the topics to their current end).
-func (s *Session) ksqlPlanQuery(sel *sql.Select) (Node, error) {
+func (pl *Planner) ksqlPlanQuery(sel *sql.Select) (Node, error) {
 	pull := sel.Emit == sql.EmitNone
 	if pull {
-		s.Set("execution.runtime-mode", "batch")
-		defer s.Set("execution.runtime-mode", "streaming")
+		pl = pl.withSetting("execution.runtime-mode", "batch") // read the topics to their end
 	}
-	p, err := s.ksqlSelect(sel, "")
+	p, err := pl.ksqlSelect(sel, "")
 	if err != nil {
 		return nil, err
 	}
@@ -844,15 +845,15 @@ func finalizeNormalize(n Node) Node {
 func (s *Session) ksqlQuery(ctx context.Context, n *sql.Query) (*Result, error) {
 	sel := n.Select
 	pull := sel.Emit == sql.EmitNone
-	node, err := s.ksqlPlanQuery(sel)
+	pl := s.planner()
+	node, err := pl.ksqlPlanQuery(sel)
 	if err != nil {
 		return nil, err
 	}
 	if pull {
-		s.Set("execution.runtime-mode", "batch")
-		defer s.Set("execution.runtime-mode", "streaming")
+		pl = pl.withSetting("execution.runtime-mode", "batch")
 	}
-	r, err := s.startStream(node.(*Sink).Input, n)
+	r, err := s.startStream(pl, node.(*Sink).Input, n)
 	if err != nil {
 		return nil, err
 	}
@@ -892,12 +893,13 @@ func limitStream(st *Stream, n int) *Stream {
 // ksqlPrint is PRINT 'topic' [FROM BEGINNING] [INTERVAL n] [LIMIT n]: the
 // topic's records as text lines, streamed like a query.
 func (s *Session) ksqlPrint(ctx context.Context, n *sql.Print) (*Result, error) {
-	a, err := s.admin()
+	pl := s.planner()
+	a, err := pl.admin()
 	if err != nil {
 		return nil, sql.Errorf(n.Start, "%v", err)
 	}
 	lctx, cancel := context.WithTimeout(ctx, 30*1e9)
-	parts, err := a.Partitions(lctx, s.kafkaClient(), n.Topic)
+	parts, err := a.Partitions(lctx, pl.kafkaClient(), n.Topic)
 	cancel()
 	if err != nil {
 		return nil, sql.Errorf(n.Start, "%v", err)
@@ -912,7 +914,7 @@ func (s *Session) ksqlPrint(ctx context.Context, n *sql.Print) (*Result, error) 
 		defer close(rows)
 		count, seen := 0, 0
 		interval := max(n.Interval, 1)
-		err := a.Tail(pctx, s.kafkaClient(), n.Topic, n.FromBeginning, func(r engine.RawRecord) error {
+		err := a.Tail(pctx, pl.kafkaClient(), n.Topic, n.FromBeginning, func(r engine.RawRecord) error {
 			seen++
 			if (seen-1)%interval != 0 {
 				return nil

@@ -106,6 +106,12 @@ func NewSession(cfg Config) *Session {
 	return &Session{Config: cfg, dialect: d, settings: map[string]string{}}
 }
 
+// planner returns a Planner with the session's settings as they are now.
+func (s *Session) planner() *Planner {
+	return &Planner{Catalog: s.Catalog, Registry: s.Registry, Dialect: s.dialect, Syntax: s.Dialect, Settings: s.Settings(),
+		Bootstrap: s.Bootstrap, DataDir: s.DataDir, KafkaProperties: s.KafkaProperties, Log: s.Log}
+}
+
 // Setting returns a session setting (an alias reads the key it stands
 // for).
 func (s *Session) Setting(key string) (string, bool) {
@@ -148,10 +154,10 @@ func (s *Session) Settings() map[string]string {
 	return out
 }
 
-func (s *Session) env() *expr.Env {
-	rules := s.dialect.Rules()
+func (pl *Planner) env() *expr.Env {
+	rules := pl.Dialect.Rules()
 	env := &expr.Env{Sem: rules.Expr, Funcs: rules.Funcs}
-	if tz, ok := s.Setting("table.local-time-zone"); ok && tz != "" && tz != "default" {
+	if tz, ok := pl.Setting("table.local-time-zone"); ok && tz != "" && tz != "default" {
 		if loc, err := time.LoadLocation(tz); err == nil {
 			env.Loc = loc
 		}
@@ -159,18 +165,18 @@ func (s *Session) env() *expr.Env {
 	return env
 }
 
-func (s *Session) connectorDefaults() map[string]string {
+func (pl *Planner) connectorDefaults() map[string]string {
 	d := map[string]string{}
-	if s.Bootstrap != "" {
-		d["bootstrap.servers"] = s.Bootstrap
+	if pl.Bootstrap != "" {
+		d["bootstrap.servers"] = pl.Bootstrap
 	}
-	for k, v := range s.KafkaProperties {
+	for k, v := range pl.KafkaProperties {
 		d[k] = v
 	}
-	if tz, ok := s.Setting("table.local-time-zone"); ok {
+	if tz, ok := pl.Setting("table.local-time-zone"); ok {
 		d["local-time-zone"] = tz
 	}
-	if v, ok := s.Setting("auto.offset.reset"); ok {
+	if v, ok := pl.Setting("auto.offset.reset"); ok {
 		d["auto.offset.reset"] = v
 	}
 	return d
@@ -292,7 +298,7 @@ func (s *Session) Execute(ctx context.Context, st sql.Statement) (*Result, error
 	case *sql.CreateTable:
 		return x.createTable(n)
 	case *sql.CreateView:
-		return s.execCreateView(n)
+		return s.planner().execCreateView(n)
 	case *sql.CreateAs:
 		return x.createAs(ctx, n)
 	case *sql.Drop:
@@ -322,7 +328,7 @@ func (s *Session) Execute(ctx context.Context, st sql.Statement) (*Result, error
 		if msg, no := s.dialect.Rules().Refuses(dialect.FeatureAlter); no {
 			return nil, sql.Errorf(n.Start, "%s", msg)
 		}
-		return s.execAlter(n)
+		return s.planner().execAlter(n)
 	case *sql.StopJob:
 		return s.execStopJob(n)
 	case *sql.Help:
@@ -336,19 +342,19 @@ func (s *Session) Execute(ctx context.Context, st sql.Statement) (*Result, error
 	return nil, sql.Errorf(pos, "unsupported statement %T", st)
 }
 
-func (s *Session) execCreateTable(n *sql.CreateTable) (*Result, error) {
+func (pl *Planner) execCreateTable(n *sql.CreateTable) (*Result, error) {
 	name := n.Name.Last()
-	if err, done := s.checkNew(name, n.Temporary, n.OrReplace, n.IfNotExists, n.Name.Pos, "Table"); done {
+	if err, done := pl.checkNew(name, n.Temporary, n.OrReplace, n.IfNotExists, n.Name.Pos, "Table"); done {
 		return ok2(), err
 	}
 	if n.Kind == sql.KindStream {
 		return nil, sql.Errorf(n.Start, "CREATE STREAM is ksqlDB syntax; submit it in the ksqlDB dialect")
 	}
-	t, err := s.createTable(n)
+	t, err := pl.createTable(n)
 	if err != nil {
 		return nil, err
 	}
-	s.Catalog.Put(t)
+	pl.Catalog.Put(t)
 	return ok("Execute statement succeeded."), nil
 }
 
@@ -356,12 +362,12 @@ func (s *Session) execCreateTable(n *sql.CreateTable) (*Result, error) {
 // temporary object may hide a permanent one and the other way round; the
 // same kind twice is an error unless IF NOT EXISTS (done: nothing more to
 // do) or OR REPLACE.
-func (s *Session) checkNew(name string, temporary, orReplace, ifNotExists bool, pos sql.Pos, what string) (err error, done bool) {
+func (pl *Planner) checkNew(name string, temporary, orReplace, ifNotExists bool, pos sql.Pos, what string) (err error, done bool) {
 	var exists bool
 	if temporary {
-		_, exists = s.Catalog.Temporary(name)
+		_, exists = pl.Catalog.Temporary(name)
 	} else {
-		_, exists = s.Catalog.Permanent(name)
+		_, exists = pl.Catalog.Permanent(name)
 	}
 	if !exists || orReplace {
 		return nil, false
@@ -376,20 +382,20 @@ func (s *Session) checkNew(name string, temporary, orReplace, ifNotExists bool, 
 	return sql.Errorf(pos, "Table (or view) default_database.%s already exists in Catalog default_catalog.", name), true
 }
 
-func (s *Session) execCreateView(n *sql.CreateView) (*Result, error) {
+func (pl *Planner) execCreateView(n *sql.CreateView) (*Result, error) {
 	name := n.Name.Last()
-	if err, done := s.checkNew(name, n.Temporary, n.OrReplace, n.IfNotExists, n.Name.Pos, "View"); done {
+	if err, done := pl.checkNew(name, n.Temporary, n.OrReplace, n.IfNotExists, n.Name.Pos, "View"); done {
 		return ok2(), err
 	}
-	b := newBinder(s)
+	b := newBinder(pl)
 	node, err := b.bindSelect(n.Query)
 	if err != nil {
 		return nil, err
 	}
 	_, text := n.Span()
-	t := &Table{Name: name, Kind: sql.KindView, Dialect: s.Dialect, View: n.Query, Statement: text, Options: map[string]string{},
+	t := &Table{Name: name, Kind: sql.KindView, Dialect: pl.Syntax, View: n.Query, Statement: text, Options: map[string]string{},
 		Temporary: n.Temporary, Comment: n.Comment, ViewText: queryText(n.Base, n.Query.Pos)}
-	if x := s.expandView(n.Query); x != "" {
+	if x := pl.expandView(n.Query); x != "" {
 		t.ViewText = x
 	}
 	fs := node.Fields()
@@ -403,7 +409,7 @@ func (s *Session) execCreateView(n *sql.CreateView) (*Result, error) {
 		}
 		t.Columns = append(t.Columns, c)
 	}
-	if s.dialect.Rules().ViewRowtime {
+	if pl.Dialect.Rules().ViewRowtime {
 		for _, f := range fs {
 			if f.Rowtime {
 				t.Watermark = &WatermarkDef{Column: f.Name}
@@ -411,7 +417,7 @@ func (s *Session) execCreateView(n *sql.CreateView) (*Result, error) {
 			}
 		}
 	}
-	s.Catalog.Put(t)
+	pl.Catalog.Put(t)
 	return ok("Execute statement succeeded."), nil
 }
 
@@ -441,13 +447,13 @@ func optionsErr(n Node) error {
 // qualified and the table named in full, for the queries simple enough to
 // expand here: columns or * of one table, optionally filtered. It returns
 // "" for other queries (their text is kept as written).
-func (s *Session) expandView(q *sql.Select) string {
+func (pl *Planner) expandView(q *sql.Select) string {
 	ref, ok := q.From.(*sql.TableRef)
 	if !ok || q.Distinct || q.GroupBy != nil || q.Having != nil || q.OrderBy != nil || q.Limit != nil ||
 		q.UnionAll != nil || ref.ForSystemTime != nil || len(ref.Name.Parts) != 1 {
 		return ""
 	}
-	t, ok := s.Catalog.Get(ref.Name.Last())
+	t, ok := pl.Catalog.Get(ref.Name.Last())
 	if !ok {
 		return ""
 	}
@@ -512,28 +518,28 @@ func queryText(b sql.Base, pos sql.Pos) string {
 
 // flinkDrop is Flink's DROP TABLE / VIEW [IF EXISTS], temporary objects
 // included.
-func (s *Session) flinkDrop(n *sql.Drop) (*Result, error) {
+func (pl *Planner) flinkDrop(n *sql.Drop) (*Result, error) {
 	name := n.Name.Last()
 	what := "Table"
 	if n.Kind == sql.KindView {
 		what = "View"
 	}
 	if n.Temporary {
-		t, exists := s.Catalog.Temporary(name)
+		t, exists := pl.Catalog.Temporary(name)
 		if !exists || (n.Kind == sql.KindView) != (t.Kind == sql.KindView) {
 			if n.IfExists {
 				return ok2(), nil
 			}
 			return nil, sql.Errorf(n.Name.Pos, "Temporary %s with identifier '%s' does not exist.", strings.ToLower(what), qualified(name))
 		}
-		s.Catalog.DeleteTemporary(name)
+		pl.Catalog.DeleteTemporary(name)
 		return ok2(), nil
 	}
-	if t, exists := s.Catalog.Temporary(name); exists {
+	if t, exists := pl.Catalog.Temporary(name); exists {
 		return nil, sql.Errorf(n.Name.Pos, "Temporary %s with identifier '%s' exists. Drop it first before removing the permanent %s.",
 			strings.ToLower(objectWord(t)), qualified(name), strings.ToLower(what))
 	}
-	t, exists := s.Catalog.Lookup(name, false)
+	t, exists := pl.Catalog.Lookup(name, false)
 	if !exists {
 		if n.IfExists {
 			return ok("Execute statement succeeded."), nil
@@ -546,7 +552,7 @@ func (s *Session) flinkDrop(n *sql.Drop) (*Result, error) {
 	if n.Kind == sql.KindTable && t.Kind == sql.KindView {
 		return nil, sql.Errorf(n.Name.Pos, "'%s' is a view; use DROP VIEW", name)
 	}
-	s.Catalog.Delete(t.Name)
+	pl.Catalog.Delete(t.Name)
 	return ok("Execute statement succeeded."), nil
 }
 
@@ -558,8 +564,8 @@ func objectWord(t *Table) string {
 }
 
 // planInsert binds INSERT INTO ... SELECT|VALUES into a plan with a Sink.
-func (s *Session) planInsert(n *sql.Insert) (*Sink, error) {
-	t, err := newBinder(s).lookupTable(n.Table)
+func (pl *Planner) planInsert(n *sql.Insert) (*Sink, error) {
+	t, err := newBinder(pl).lookupTable(n.Table)
 	if err != nil {
 		return nil, err
 	}
@@ -567,7 +573,7 @@ func (s *Session) planInsert(n *sql.Insert) (*Sink, error) {
 		return nil, sql.Errorf(n.Table.Pos, "Cannot INSERT INTO view '%s'", t.Name)
 	}
 	var node Node
-	b := newBinder(s)
+	b := newBinder(pl)
 	if n.Query != nil {
 		if node, err = b.bindSelect(n.Query); err != nil {
 			return nil, err
@@ -584,7 +590,7 @@ func (s *Session) planInsert(n *sql.Insert) (*Sink, error) {
 		for _, name := range n.Columns {
 			var found *Column
 			for i := range cols {
-				if cols[i].Name == name || (s.dialect.Rules().CaseInsensitive && strings.EqualFold(cols[i].Name, name)) {
+				if cols[i].Name == name || (pl.Dialect.Rules().CaseInsensitive && strings.EqualFold(cols[i].Name, name)) {
 					found = &cols[i]
 				}
 			}
@@ -606,7 +612,7 @@ func (s *Session) planInsert(n *sql.Insert) (*Sink, error) {
 		fields[i] = Field{Name: c.Name, Type: c.Type}
 		projects[i] = expr.NewConst(types.NullValue, c.Type.Nullable())
 	}
-	env := s.env()
+	env := pl.env()
 	for qi, c := range target {
 		si := -1
 		for i := range cols {
@@ -768,16 +774,16 @@ func evalConst(x expr.Expr) (v types.Value, err error) {
 }
 
 // jobSettings applies session settings to a job spec.
-func (s *Session) jobSettings(spec *engine.JobSpec, id string) error {
+func (pl *Planner) jobSettings(spec *engine.JobSpec, id string) error {
 	spec.WatermarkInterval = 200 * time.Millisecond
-	if v, ok := s.Setting("pipeline.auto-watermark-interval"); ok {
+	if v, ok := pl.Setting("pipeline.auto-watermark-interval"); ok {
 		d, err := parseDuration(v)
 		if err != nil {
 			return fmt.Errorf("pipeline.auto-watermark-interval: %w", err)
 		}
 		spec.WatermarkInterval = d
 	}
-	if v, ok := s.Setting("table.exec.source.idle-timeout"); ok {
+	if v, ok := pl.Setting("table.exec.source.idle-timeout"); ok {
 		d, err := parseDuration(v)
 		if err != nil {
 			return fmt.Errorf("table.exec.source.idle-timeout: %w", err)
@@ -788,21 +794,21 @@ func (s *Session) jobSettings(spec *engine.JobSpec, id string) error {
 	// 'execution.checkpointing.interval'); they are kept under the data dir
 	// and commit exactly-once sinks.
 	spec.CheckpointInterval = DefaultCheckpointInterval
-	if v, ok := s.Setting("execution.checkpointing.interval"); ok {
+	if v, ok := pl.Setting("execution.checkpointing.interval"); ok {
 		d, err := parseDuration(v)
 		if err != nil {
 			return fmt.Errorf("execution.checkpointing.interval: %w", err)
 		}
 		spec.CheckpointInterval = d
 	}
-	if s.DataDir != "" {
-		spec.CheckpointDir = filepath.Join(s.DataDir, "jobs", id)
+	if pl.DataDir != "" {
+		spec.CheckpointDir = filepath.Join(pl.DataDir, "jobs", id)
 	}
 	// Restart strategy, as Flink's: fixed-delay (the default, unlimited
 	// attempts, 1 s apart) or none.
 	spec.RestartAttempts, spec.RestartDelay = -1, time.Second
-	strategy, _ := s.Setting("restart-strategy.type")
-	if v, ok := s.Setting("restart-strategy"); ok {
+	strategy, _ := pl.Setting("restart-strategy.type")
+	if v, ok := pl.Setting("restart-strategy"); ok {
 		strategy = v
 	}
 	switch strings.ToLower(strings.ReplaceAll(strategy, "_", "-")) {
@@ -812,40 +818,41 @@ func (s *Session) jobSettings(spec *engine.JobSpec, id string) error {
 	default:
 		return fmt.Errorf("restart-strategy: unknown strategy '%s' (none, fixed-delay)", strategy)
 	}
-	if v, ok := s.Setting("restart-strategy.fixed-delay.attempts"); ok {
+	if v, ok := pl.Setting("restart-strategy.fixed-delay.attempts"); ok {
 		n, err := strconv.Atoi(v)
 		if err != nil {
 			return fmt.Errorf("restart-strategy.fixed-delay.attempts: %w", err)
 		}
 		spec.RestartAttempts = n
 	}
-	if v, ok := s.Setting("restart-strategy.fixed-delay.delay"); ok {
+	if v, ok := pl.Setting("restart-strategy.fixed-delay.delay"); ok {
 		d, err := parseDuration(v)
 		if err != nil {
 			return fmt.Errorf("restart-strategy.fixed-delay.delay: %w", err)
 		}
 		spec.RestartDelay = d
 	}
-	spec.Log = s.Log
+	spec.Log = pl.Log
 	return nil
 }
 
-func (s *Session) jobName(def string) string {
-	if v, ok := s.Setting("pipeline.name"); ok && v != "" {
+func (pl *Planner) jobName(def string) string {
+	if v, ok := pl.Setting("pipeline.name"); ok && v != "" {
 		return v
 	}
 	return def
 }
 
 func (s *Session) execInsert(ctx context.Context, n *sql.Insert) (*Result, error) {
-	plan, err := s.planInsert(n)
+	pl := s.planner()
+	plan, err := pl.planInsert(n)
 	if err != nil {
 		return nil, err
 	}
 	_, text := n.Span()
 	id := s.newJobID(nil)
-	info := &JobInfo{ID: id, Name: s.jobName("insert-into_default_catalog.default_database." + plan.Table.Name), Statement: text, Dialect: s.Dialect, Sink: plan.Table.Name}
-	if err := s.startPlan(ctx, info, plan); err != nil {
+	info := &JobInfo{ID: id, Name: pl.jobName("insert-into_default_catalog.default_database." + plan.Table.Name), Statement: text, Dialect: s.Dialect, Sink: plan.Table.Name}
+	if err := s.startPlan(ctx, pl, info, plan); err != nil {
 		return nil, err
 	}
 	if v, _ := s.Setting("table.dml-sync"); strings.EqualFold(v, "true") {
@@ -855,16 +862,19 @@ func (s *Session) execInsert(ctx context.Context, n *sql.Insert) (*Result, error
 	return &Result{Kind: ResultJob, JobID: id}, nil
 }
 
-// startPlan builds the sink and the job for a Sink plan and starts it.
-func (s *Session) startPlan(ctx context.Context, info *JobInfo, plan *Sink) error {
-	spec, err := s.buildSinkJob(info.ID, plan)
+// startPlan builds the sink and the job for a Sink plan and starts it. A
+// job that restarts is rebuilt by pl, the planner of the statement that
+// submitted it: the settings it was submitted with, not the session's
+// settings of the moment.
+func (s *Session) startPlan(ctx context.Context, pl *Planner, info *JobInfo, plan *Sink) error {
+	spec, err := pl.buildSinkJob(info.ID, plan)
 	if err != nil {
 		return err
 	}
 	if !info.Transient {
 		// A failed attempt restarts from the last checkpoint with fresh
 		// sources and sinks built from the same plan.
-		spec.Rebuild = func() (*engine.JobSpec, error) { return s.buildSinkJob(info.ID, plan) }
+		spec.Rebuild = func() (*engine.JobSpec, error) { return pl.buildSinkJob(info.ID, plan) }
 	}
 	if err := s.Jobs.Start(info, spec); err != nil {
 		return err
@@ -883,8 +893,8 @@ func (s *Session) startPlan(ctx context.Context, info *JobInfo, plan *Sink) erro
 }
 
 // buildSinkJob creates the sink and compiles the plan into a job spec.
-func (s *Session) buildSinkJob(id string, plan *Sink) (*engine.JobSpec, error) {
-	c, err := s.Registry.Lookup(plan.Table.Connector())
+func (pl *Planner) buildSinkJob(id string, plan *Sink) (*engine.JobSpec, error) {
+	c, err := pl.Registry.Lookup(plan.Table.Connector())
 	if err != nil {
 		return nil, err
 	}
@@ -895,21 +905,21 @@ func (s *Session) buildSinkJob(id string, plan *Sink) (*engine.JobSpec, error) {
 	if cols == nil {
 		cols = sinkColumns(plan.Table)
 	}
-	ts := s.tableSpec(plan.Table, cols)
+	ts := pl.tableSpec(plan.Table, cols)
 	ts.Defaults[engine.DefaultJobID] = id
 	if plan.Table.KSQL != nil {
-		s.ksqlGuarantee(ts)
+		pl.ksqlGuarantee(ts)
 	}
 	sink, err := c.Sink(ts)
 	if err != nil {
 		return nil, fmt.Errorf("sink %s: %w", plan.Table.Name, err)
 	}
-	spec, err := s.build(plan, sink, plan.Table.Name)
+	spec, err := pl.build(plan, sink, plan.Table.Name)
 	if err != nil {
 		sink.Close()
 		return nil, err
 	}
-	if err := s.jobSettings(spec, id); err != nil {
+	if err := pl.jobSettings(spec, id); err != nil {
 		sink.Close()
 		return nil, err
 	}
@@ -917,8 +927,8 @@ func (s *Session) buildSinkJob(id string, plan *Sink) (*engine.JobSpec, error) {
 }
 
 // ksqlGuarantee maps ksqlDB's processing.guarantee onto the sink.
-func (s *Session) ksqlGuarantee(ts *engine.TableSpec) {
-	g, _ := s.Setting("processing.guarantee")
+func (pl *Planner) ksqlGuarantee(ts *engine.TableSpec) {
+	g, _ := pl.Setting("processing.guarantee")
 	switch strings.ToLower(g) {
 	case "exactly_once", "exactly_once_v2", "exactly_once_beta":
 		ts.Options["sink.delivery-guarantee"] = "exactly-once"
@@ -929,8 +939,8 @@ func (s *Session) ksqlGuarantee(ts *engine.TableSpec) {
 }
 
 // planQuery binds and optimizes a SELECT.
-func (s *Session) planQuery(sel *sql.Select) (Node, error) {
-	n, err := newBinder(s).bindSelect(sel)
+func (pl *Planner) planQuery(sel *sql.Select) (Node, error) {
+	n, err := newBinder(pl).bindSelect(sel)
 	if err != nil {
 		return nil, err
 	}
@@ -945,15 +955,16 @@ func (s *Session) planQuery(sel *sql.Select) (Node, error) {
 }
 
 func (s *Session) execQuery(ctx context.Context, n *sql.Query) (*Result, error) {
-	node, err := s.planQuery(n.Select)
+	pl := s.planner()
+	node, err := pl.planQuery(n.Select)
 	if err != nil {
 		return nil, err
 	}
-	return s.startStream(node, n)
+	return s.startStream(pl, node, n)
 }
 
 // startStream runs a plan whose rows go to the client.
-func (s *Session) startStream(node Node, n sql.Statement) (*Result, error) {
+func (s *Session) startStream(pl *Planner, node Node, n sql.Statement) (*Result, error) {
 	rows := make(chan engine.Rec, 1024)
 	streamCtx, cancel := context.WithCancel(context.Background())
 	sink := &engine.CollectSink{Fn: func(ctx context.Context, recs []engine.Rec) error {
@@ -968,13 +979,13 @@ func (s *Session) startStream(node Node, n sql.Statement) (*Result, error) {
 		}
 		return nil
 	}}
-	spec, err := s.build(&Sink{Input: node}, sink, "*client*")
+	spec, err := pl.build(&Sink{Input: node}, sink, "*client*")
 	if err != nil {
 		cancel()
 		return nil, err
 	}
 	id := NewJobID()
-	if err := s.jobSettings(spec, id); err != nil {
+	if err := pl.jobSettings(spec, id); err != nil {
 		cancel()
 		return nil, err
 	}
@@ -995,7 +1006,7 @@ func (s *Session) startStream(node Node, n sql.Statement) (*Result, error) {
 		cancel()
 		info.Job.Stop()
 	}}
-	st.Display(s.Settings())
+	st.Display(pl.Settings)
 	return &Result{Kind: ResultRows, Stream: st, JobID: id}, nil
 }
 
@@ -1010,12 +1021,12 @@ func (s *Session) Explain(st sql.Statement) (string, error) {
 }
 
 // flinkPlan is the plan of a Flink INSERT or SELECT.
-func (s *Session) flinkPlan(st sql.Statement) (Node, error) {
+func (pl *Planner) flinkPlan(st sql.Statement) (Node, error) {
 	switch n := st.(type) {
 	case *sql.Insert:
-		return s.planInsert(n)
+		return pl.planInsert(n)
 	case *sql.Query:
-		in, err := s.planQuery(n.Select)
+		in, err := pl.planQuery(n.Select)
 		if err != nil {
 			return nil, err
 		}
@@ -1065,9 +1076,9 @@ func (s *Session) execShow(n *sql.Show) (*Result, error) {
 		}
 		return r, nil
 	case "COLUMNS":
-		return s.showColumns(n)
+		return s.planner().showColumns(n)
 	case "CREATE TABLE", "CREATE VIEW":
-		return s.showCreate(n)
+		return s.planner().showCreate(n)
 	case "JOBS":
 		// SHOW JOBS EXTENDED adds the job's counters (Flink shows them in its
 		// web UI; the REPL has no other place).
@@ -1111,7 +1122,7 @@ func (s *Session) execShow(n *sql.Show) (*Result, error) {
 }
 
 func (s *Session) execDescribe(n *sql.Describe) (*Result, error) {
-	t, err := s.flinkObject(n.Name)
+	t, err := s.planner().flinkObject(n.Name)
 	if err != nil {
 		return nil, err
 	}
@@ -1181,7 +1192,7 @@ type flinkStatements struct{ s *Session }
 func init() { registerStatements("flink", func(s *Session) statements { return flinkStatements{s} }) }
 
 func (x flinkStatements) createTable(n *sql.CreateTable) (*Result, error) {
-	return x.s.execCreateTable(n)
+	return x.s.planner().execCreateTable(n)
 }
 func (x flinkStatements) createAs(_ context.Context, n *sql.CreateAs) (*Result, error) {
 	return nil, sql.Errorf(n.Start, "CREATE TABLE AS SELECT is not supported yet")
@@ -1192,10 +1203,10 @@ func (x flinkStatements) insert(ctx context.Context, n *sql.Insert) (*Result, er
 func (x flinkStatements) query(ctx context.Context, n *sql.Query) (*Result, error) {
 	return x.s.execQuery(ctx, n)
 }
-func (x flinkStatements) drop(n *sql.Drop) (*Result, error)         { return x.s.flinkDrop(n) }
+func (x flinkStatements) drop(n *sql.Drop) (*Result, error)         { return x.s.planner().flinkDrop(n) }
 func (x flinkStatements) show(n *sql.Show) (*Result, error)         { return x.s.execShow(n) }
 func (x flinkStatements) describe(n *sql.Describe) (*Result, error) { return x.s.execDescribe(n) }
-func (x flinkStatements) plan(st sql.Statement) (Node, error)       { return x.s.flinkPlan(st) }
+func (x flinkStatements) plan(st sql.Statement) (Node, error)       { return x.s.planner().flinkPlan(st) }
 func (x flinkStatements) explainQuery(n *sql.Explain) (*Result, error) {
 	return x.s.explainQueryID(n) // as ksqlDB's: Flink has no EXPLAIN <id>
 }
