@@ -69,23 +69,27 @@ func checkpointFiles(dir string) ([]int64, error) {
 	return out, nil
 }
 
-func (j *Job) checkpoint() error {
+// takeCheckpoint takes checkpoint ckptNum+1; it returns the size of the
+// state written.
+func (j *Job) takeCheckpoint() (int, error) {
 	start := time.Now()
 	txn := j.txnSink()
 	if txn == nil {
 		if err := j.flushAll(); err != nil {
-			return fmt.Errorf("checkpoint flush: %w", err)
+			return 0, fmt.Errorf("checkpoint flush: %w", err)
 		}
 	}
 	n := j.ckptNum + 1
+	size := 0
 	if dir := j.spec.CheckpointDir; dir != "" {
 		body, err := j.snapshot(n)
 		if err != nil {
-			return err
+			return 0, err
 		}
 		if err := writeAtomic(dir, ckptName(n), body); err != nil {
-			return fmt.Errorf("write checkpoint: %w", err)
+			return 0, fmt.Errorf("write checkpoint: %w", err)
 		}
+		size = len(body)
 	}
 	if txn != nil {
 		ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
@@ -95,7 +99,7 @@ func (j *Job) checkpoint() error {
 		}
 		cancel()
 		if err != nil {
-			return fmt.Errorf("commit checkpoint %d: %w", n, err)
+			return 0, fmt.Errorf("commit checkpoint %d: %w", n, err)
 		}
 	}
 	j.ckptNum = n
@@ -125,7 +129,7 @@ func (j *Job) checkpoint() error {
 		}
 	}
 	j.log.Debug("checkpoint", "n", n, "took", time.Since(start))
-	return nil
+	return size, nil
 }
 
 func (j *Job) snapshot(n int64) ([]byte, error) {
@@ -148,6 +152,7 @@ func (j *Job) snapshot(n int64) ([]byte, error) {
 		}
 	}
 	e.Uint(uint64(len(j.spec.Ops)))
+	sizes := make(map[Op]int, len(j.spec.Ops))
 	for _, op := range j.spec.Ops {
 		sn, ok := op.(Snapshotter)
 		if !ok {
@@ -159,6 +164,12 @@ func (j *Job) snapshot(n int64) ([]byte, error) {
 			return nil, fmt.Errorf("snapshot: %w", err)
 		}
 		e.Bytes(inner.B)
+		sizes[op] = len(inner.B)
+	}
+	for _, n := range j.spec.Graph {
+		if size, ok := sizes[n.Op]; ok && n.Op != nil {
+			n.Stats.StateBytes.Store(int64(size))
+		}
 	}
 	return e.B, nil
 }

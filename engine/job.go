@@ -65,6 +65,9 @@ type JobSpec struct {
 	RestartAttempts int
 	RestartDelay    time.Duration
 	Log             *slog.Logger
+	// Graph describes the plan for status displays (optional): its nodes,
+	// the operators that run them, and the probes on the edges.
+	Graph []*GraphNode
 }
 
 type splitState struct {
@@ -96,12 +99,15 @@ const (
 	ctlSync ctlKind = iota
 	ctlEndInput
 	ctlCheckpoint
+	ctlPositions
 )
 
 type ctlReq struct {
 	kind    ctlKind
 	targets []map[int32]int64
 	reply   chan error
+	// positions receives the answer to a ctlPositions request.
+	positions *[]InputPosition
 }
 
 // Job runs a JobSpec: one goroutine per source polls, one goroutine drives
@@ -122,6 +128,10 @@ type Job struct {
 	err      error
 	started  time.Time
 	restarts atomic.Int64
+
+	histMu sync.Mutex // guards ckpts and excs
+	ckpts  []CheckpointRecord
+	excs   []ExceptionRecord
 
 	ctx       context.Context // the job's lifetime: Stop cancels it
 	cancel    context.CancelFunc
@@ -194,8 +204,13 @@ func (j *Job) open(spec *JobSpec) error {
 		return err
 	}
 	oc := &OpContext{Ctx: j.runCtx, Metrics: &j.Metrics, Log: j.log}
+	ocs := opContexts(spec, *oc)
 	for _, op := range spec.Ops {
-		if err := op.Open(oc); err != nil {
+		c := ocs[op]
+		if c == nil {
+			c = oc
+		}
+		if err := op.Open(c); err != nil {
 			return fail(fmt.Errorf("open operator: %w", err))
 		}
 	}
@@ -326,6 +341,7 @@ func (j *Job) pollAhead(i int, st *inputState, ctx context.Context) {
 }
 
 func (j *Job) fail(err error) {
+	j.recordException(err)
 	j.errMu.Lock()
 	if j.err == nil {
 		j.err = err
@@ -389,6 +405,7 @@ func (j *Job) restart() bool {
 			err = j.open(next)
 		}
 		if err != nil {
+			j.recordException(err)
 			j.setErr(err)
 			continue
 		}
@@ -781,8 +798,13 @@ func (j *Job) checkWaiting() error {
 	}
 	keep := j.waiting[:0]
 	for _, req := range j.waiting {
-		if req.kind == ctlCheckpoint {
+		switch req.kind {
+		case ctlCheckpoint:
 			req.reply <- j.checkpoint()
+			continue
+		case ctlPositions:
+			*req.positions = j.positions()
+			req.reply <- nil
 			continue
 		}
 		if !j.caughtUp(req.targets) {

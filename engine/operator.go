@@ -23,6 +23,16 @@ type OpContext struct {
 	Ctx     context.Context
 	Metrics *Metrics
 	Log     *slog.Logger
+	node    *NodeStats // the operator's graph node, if the job has a graph
+}
+
+// LateDropped counts n rows dropped because their windows had fired, in
+// the job's metrics and the operator's graph node.
+func (c *OpContext) LateDropped(n int64) {
+	c.Metrics.LateDropped.Add(n)
+	if c.node != nil {
+		c.node.LateDropped.Add(n)
+	}
 }
 
 // Op is a push-based operator. The job calls its methods from one goroutine.

@@ -67,7 +67,7 @@ func (s *SessionAgg) Process(recs []Rec) error {
 		}
 		tv := r.Row[s.TimeCol]
 		if tv.IsNull() {
-			s.oc.Metrics.LateDropped.Add(1)
+			s.oc.LateDropped(1)
 			continue
 		}
 		t := tv.I
@@ -78,11 +78,11 @@ func (s *SessionAgg) Process(recs []Rec) error {
 				s.streamTime = t
 			}
 			if t < s.streamTime-s.Grace {
-				s.oc.Metrics.LateDropped.Add(1)
+				s.oc.LateDropped(1)
 				continue
 			}
 		} else if windowMaxTs(hi) <= s.wm {
-			s.oc.Metrics.LateDropped.Add(1)
+			s.oc.LateDropped(1)
 			continue
 		}
 		s.keyBuf = appendKeyCols(s.keyBuf[:0], r.Row, s.Keys)

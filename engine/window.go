@@ -293,7 +293,7 @@ func (w *WindowAgg) Process(recs []Rec) error {
 		r := &recs[i]
 		tv := r.Row[w.TimeCol]
 		if tv.IsNull() {
-			w.oc.Metrics.LateDropped.Add(1)
+			w.oc.LateDropped(1)
 			continue
 		}
 		ts := tv.I
@@ -311,7 +311,7 @@ func (w *WindowAgg) Process(recs []Rec) error {
 			g.add(r.Row, w.Aggs, r.Kind.IsRetract())
 		}
 		if late {
-			w.oc.Metrics.LateDropped.Add(1)
+			w.oc.LateDropped(1)
 		}
 	}
 	return nil
@@ -331,7 +331,7 @@ func (w *WindowAgg) processStreamTime(recs []Rec) error {
 		}
 		tv := r.Row[w.TimeCol]
 		if tv.IsNull() {
-			w.oc.Metrics.LateDropped.Add(1)
+			w.oc.LateDropped(1)
 			continue
 		}
 		ts := tv.I
@@ -364,7 +364,7 @@ func (w *WindowAgg) processStreamTime(recs []Rec) error {
 			}
 		}
 		if late {
-			w.oc.Metrics.LateDropped.Add(1)
+			w.oc.LateDropped(1)
 		}
 		w.closeUpTo(closeTime)
 	}

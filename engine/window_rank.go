@@ -72,7 +72,7 @@ func (w *WindowRank) Process(recs []Rec) error {
 		}
 		sv, ev := rec.Row[w.StartCol], rec.Row[w.EndCol]
 		if sv.IsNull() || ev.IsNull() || windowMaxTs(ev.I) <= w.wm {
-			w.oc.Metrics.LateDropped.Add(1)
+			w.oc.LateDropped(1)
 			continue
 		}
 		t := w.table([2]int64{sv.I, ev.I})

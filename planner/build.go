@@ -2,6 +2,7 @@ package planner
 
 import (
 	"fmt"
+	"strings"
 
 	"github.com/tumble/tumble/engine"
 	"github.com/tumble/tumble/engine/expr"
@@ -18,6 +19,18 @@ type builder struct {
 	// clocked are the processing-time window aggregates, which need the
 	// ticks of a ProcClock input.
 	clocked []*engine.WindowAgg
+	// graph describes the plan for status displays, with a probe on
+	// every edge (engine/graph.go).
+	graph []*engine.GraphNode
+}
+
+// edge is where a plan node's output goes: the operator that receives it,
+// the graph node of that operator, and the pass-through nodes (a union, a
+// watermark assigner) the records cross on the way.
+type edge struct {
+	next   engine.Op
+	parent *engine.GraphNode
+	pass   []*engine.GraphNode
 }
 
 // build compiles the plan under root. sink is the engine sink for the root
@@ -27,10 +40,15 @@ func (pl *Planner) build(root Node, sink engine.Sink, sinkName string) (*engine.
 	sinkOp := engine.NewSinkOp(sinkName, sink)
 	bld.ops = append(bld.ops, sinkOp)
 	in := root
+	sinkNode := root
 	if sn, ok := root.(*Sink); ok {
 		in = sn.Input
+	} else {
+		sinkNode = &Sink{Input: root}
 	}
-	if err := bld.node(in, sinkOp); err != nil {
+	top := bld.graphNode(sinkNode)
+	top.Op = sinkOp
+	if err := bld.node(in, edge{next: sinkOp, parent: top}); err != nil {
 		for _, input := range bld.inputs {
 			input.Source.Close()
 		}
@@ -41,7 +59,7 @@ func (pl *Planner) build(root Node, sink engine.Sink, sinkName string) (*engine.
 	for i, j := 0, len(bld.ops)-1; i < j; i, j = i+1, j-1 {
 		bld.ops[i], bld.ops[j] = bld.ops[j], bld.ops[i]
 	}
-	spec := &engine.JobSpec{Inputs: bld.inputs, Ops: bld.ops}
+	spec := &engine.JobSpec{Inputs: bld.inputs, Ops: bld.ops, Graph: bld.graph}
 	return spec, nil
 }
 
@@ -63,21 +81,62 @@ func (bld *builder) addClocks() {
 	}
 }
 
-func (bld *builder) chain(op engine.Op, next engine.Op) {
-	if c, ok := op.(engine.Chainable); ok {
-		c.SetNext(next)
-	}
-	bld.ops = append(bld.ops, op)
+// graphNode adds the graph node of a plan node.
+func (bld *builder) graphNode(n Node) *engine.GraphNode {
+	detail := explainLine(n)
+	name, _, _ := strings.Cut(detail, "(")
+	g := engine.NewGraphNode(len(bld.graph), name, detail)
+	bld.graph = append(bld.graph, g)
+	return g
 }
 
-func (bld *builder) node(n Node, next engine.Op) error {
+// enter adds the graph node of n, links it to where its output goes, and
+// returns it with the probe its output passes through.
+func (bld *builder) enter(n Node, out edge) (*engine.GraphNode, engine.Op) {
+	g := bld.graphNode(n)
+	down := out.parent
+	if len(out.pass) > 0 {
+		down = out.pass[len(out.pass)-1]
+	}
+	down.Inputs = append(down.Inputs, g.ID)
+	from := append([]*engine.GraphNode{g}, out.pass...)
+	to := append(append([]*engine.GraphNode(nil), out.pass...), out.parent)
+	if _, ok := n.(*Scan); ok {
+		to = append([]*engine.GraphNode{g}, to...) // a scan's input is its output
+	}
+	return g, engine.NewProbe(out.next, from, to)
+}
+
+// chain runs op for node n: its output goes to out, and the edge returned
+// is where n's inputs send their records.
+func (bld *builder) chain(n Node, op engine.Op, out edge) edge {
+	g, probe := bld.enter(n, out)
+	g.Op = op
+	if c, ok := op.(engine.Chainable); ok {
+		c.SetNext(probe)
+	}
+	bld.ops = append(bld.ops, op)
+	return edge{next: op, parent: g}
+}
+
+// passThrough adds a node that runs no operator of its own.
+func (bld *builder) passThrough(n Node, out edge) edge {
+	g := bld.graphNode(n)
+	down := out.parent
+	if len(out.pass) > 0 {
+		down = out.pass[len(out.pass)-1]
+	}
+	down.Inputs = append(down.Inputs, g.ID)
+	return edge{next: out.next, parent: out.parent, pass: append(append([]*engine.GraphNode(nil), out.pass...), g)}
+}
+
+func (bld *builder) node(n Node, out edge) error {
 	switch n := n.(type) {
 	case *renamed:
-		return bld.node(n.Node, next)
+		return bld.node(n.Node, out)
 	case *Calc:
 		op := engine.NewCalc(n.Filter, n.Projects)
-		bld.chain(op, next)
-		return bld.node(n.Input, op)
+		return bld.node(n.Input, bld.chain(n, op, out))
 	case *WindowAggregate:
 		tk := n.Input.Fields()[n.TimeCol].Type.Kind
 		wa := &engine.WindowAgg{W: n.Window, TimeCol: n.TimeCol, Keys: n.Keys, Aggs: n.Aggs, TimeKind: tk, Emit: n.Emit, Grace: n.Grace, Proctime: n.Proctime}
@@ -88,62 +147,53 @@ func (bld *builder) node(n Node, next engine.Op) error {
 		if n.Window.Kind == engine.Session {
 			op = &engine.SessionAgg{Gap: n.Window.Gap, TimeCol: n.TimeCol, Keys: n.Keys, Aggs: n.Aggs, TimeKind: tk, Emit: n.Emit, Grace: n.Grace}
 		}
-		bld.chain(op, next)
-		return bld.node(n.Input, op)
+		return bld.node(n.Input, bld.chain(n, op, out))
 	case *Expand:
 		op := &engine.Expand{Nulls: n.nulls()}
-		bld.chain(op, next)
-		return bld.node(n.Input, op)
+		return bld.node(n.Input, bld.chain(n, op, out))
 	case *WindowTableFunction:
 		tk := n.Input.Fields()[n.TimeCol].Type.Kind
 		op := &engine.WindowTVF{W: n.Window, TimeCol: n.TimeCol, TimeKind: tk}
-		bld.chain(op, next)
-		return bld.node(n.Input, op)
+		return bld.node(n.Input, bld.chain(n, op, out))
 	case *GroupAggregate:
 		op := &engine.GroupAgg{Keys: n.Keys, Aggs: n.Aggs, Emit: n.Emit, NullKeys: n.NullKeys, DropDeletes: n.DropDeletes}
-		bld.chain(op, next)
-		return bld.node(n.Input, op)
+		return bld.node(n.Input, bld.chain(n, op, out))
 	case *Rank:
 		op := &engine.Rank{Partition: n.Partition, Order: n.Order, Start: n.Start, End: n.End, OutputRank: n.OutputRank, KeepAll: n.KeepAll}
-		bld.chain(op, next)
-		return bld.node(n.Input, op)
+		return bld.node(n.Input, bld.chain(n, op, out))
 	case *Deduplicate:
 		op := &engine.Deduplicate{Keys: n.Keys, KeepLast: n.KeepLast, TimeCol: -1}
 		if n.Rowtime {
 			op.TimeCol = n.TimeCol
 		}
-		bld.chain(op, next)
-		return bld.node(n.Input, op)
+		return bld.node(n.Input, bld.chain(n, op, out))
 	case *WindowRank:
 		op := &engine.WindowRank{StartCol: n.StartCol, EndCol: n.EndCol, Partition: n.Partition, Order: n.Order,
 			Start: n.Start, End: n.End, OutputRank: n.OutputRank}
-		bld.chain(op, next)
-		return bld.node(n.Input, op)
+		return bld.node(n.Input, bld.chain(n, op, out))
 	case *WindowDeduplicate:
 		op := &engine.WindowRank{StartCol: n.StartCol, EndCol: n.EndCol, Partition: n.Keys,
 			Order: []engine.SortKey{{Col: n.TimeCol, Desc: n.KeepLast}}, Start: 1, End: 1, NewerFirst: n.KeepLast}
-		bld.chain(op, next)
-		return bld.node(n.Input, op)
+		return bld.node(n.Input, bld.chain(n, op, out))
 	case *ChangelogNormalize:
 		op := &engine.Normalize{Keys: n.Keys, Final: n.Final}
-		bld.chain(op, next)
-		return bld.node(n.Input, op)
+		return bld.node(n.Input, bld.chain(n, op, out))
 	case *TableFilter:
 		op := &engine.TableFilter{Filter: n.Filter, Keys: n.Keys}
-		bld.chain(op, next)
-		return bld.node(n.Input, op)
+		return bld.node(n.Input, bld.chain(n, op, out))
 	case *JoinNode:
 		op := &engine.Join{Kind: n.Kind, Type: n.Type, LeftKeys: n.LeftKeys, RightKeys: n.RightKeys, Cond: n.Cond,
 			LeftWidth: len(n.Left.Fields()), RightWidth: len(n.Right.Fields()),
 			LeftTime: n.LeftTime, RightTime: n.RightTime, Before: n.Before, After: n.After, Grace: n.Grace, Eager: n.Eager, Upsert: n.ByInputKind && n.Kind == engine.RegularJoin}
-		bld.chain(op, next)
-		if err := bld.node(n.Left, op.Left()); err != nil {
+		in := bld.chain(n, op, out)
+		if err := bld.node(n.Left, edge{next: op.Left(), parent: in.parent}); err != nil {
 			return err
 		}
-		return bld.node(n.Right, op.Right())
+		return bld.node(n.Right, edge{next: op.Right(), parent: in.parent})
 	case *Union:
-		for _, in := range n.Ins {
-			if err := bld.node(in, next); err != nil {
+		in := bld.passThrough(n, out)
+		for _, child := range n.Ins {
+			if err := bld.node(child, in); err != nil {
 				return err
 			}
 		}
@@ -153,24 +203,23 @@ func (bld *builder) node(n Node, next engine.Op) error {
 		if !ok {
 			return fmt.Errorf("watermark assigner over %T is not supported", n.Input)
 		}
-		input, err := bld.scan(scan, next)
+		input, err := bld.scan(scan, bld.passThrough(n, out))
 		if err != nil {
 			return err
 		}
 		input.Watermark = n.Expr
 		return nil
 	case *Scan:
-		_, err := bld.scan(n, next)
+		_, err := bld.scan(n, out)
 		return err
 	case unaryOp:
 		op := n.newOp()
-		bld.chain(op, next)
-		return bld.node(n.Inputs()[0], op)
+		return bld.node(n.Inputs()[0], bld.chain(n, op, out))
 	}
 	return fmt.Errorf("cannot build plan node %T", n)
 }
 
-func (bld *builder) scan(n *Scan, next engine.Op) (*engine.Input, error) {
+func (bld *builder) scan(n *Scan, out edge) (*engine.Input, error) {
 	var src engine.Source
 	if n.Values != nil {
 		src = &engine.ValuesSource{Rows: n.Values}
@@ -188,7 +237,8 @@ func (bld *builder) scan(n *Scan, next engine.Op) (*engine.Input, error) {
 			return nil, fmt.Errorf("table %s: %w", n.Table.Name, err)
 		}
 	}
-	in := &engine.Input{Name: n.Table.Name, Source: src, Prep: n.Prep, Ts: n.Ts, Head: next}
+	_, head := bld.enter(n, out)
+	in := &engine.Input{Name: n.Table.Name, Source: src, Prep: n.Prep, Ts: n.Ts, Head: head}
 	bld.inputs = append(bld.inputs, in)
 	return in, nil
 }

@@ -652,19 +652,24 @@ func (s *Sink) Describe() string {
 	return sb.String()
 }
 
+// explainLine is a node's line in EXPLAIN: its description, time
+// attribute and changelog mode.
+func explainLine(n Node) string {
+	attrs := []string{}
+	if rt := rowtimeOf(n.Fields()); rt != "" {
+		attrs = append(attrs, "rowtime=["+rt+"]")
+	}
+	attrs = append(attrs, "changelogMode="+n.Mode().String())
+	return n.Describe() + " " + strings.Join(attrs, ", ")
+}
+
 // Explain renders a plan tree, one node per line, with each node's
 // changelog mode and time attribute.
 func Explain(n Node) string {
 	var sb strings.Builder
 	var walk func(n Node, prefix string, first bool)
 	walk = func(n Node, prefix string, top bool) {
-		line := n.Describe()
-		attrs := []string{}
-		if rt := rowtimeOf(n.Fields()); rt != "" {
-			attrs = append(attrs, "rowtime=["+rt+"]")
-		}
-		attrs = append(attrs, "changelogMode="+n.Mode().String())
-		line += " " + strings.Join(attrs, ", ")
+		line := explainLine(n)
 		if top {
 			sb.WriteString(line + "\n")
 		} else {

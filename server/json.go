@@ -3,6 +3,7 @@ package server
 import (
 	"bytes"
 	"encoding/json"
+	"sort"
 )
 
 // kv is one member of an orderedObject.
@@ -33,4 +34,9 @@ func (o orderedObject) MarshalJSON() ([]byte, error) {
 	}
 	b.WriteByte('}')
 	return b.Bytes(), nil
+}
+
+// sortBy sorts s by key, ascending.
+func sortBy[T any](s []T, key func(T) int64) {
+	sort.Slice(s, func(a, b int) bool { return key(s[a]) < key(s[b]) })
 }

@@ -333,6 +333,13 @@ type JobStatus struct {
 	Error     *string    `json:"error"`
 	Started   time.Time  `json:"started"`
 	Metrics   JobMetrics `json:"metrics"`
+	// Restarts counts restarts after failures; Lag is how many records
+	// the job's sources are behind their partitions' ends (null when not
+	// known: a stopped job, a source that cannot tell).
+	Restarts int64 `json:"restarts"`
+	Lag      *int64 `json:"lag"`
+	// LastCheckpoint is the job's newest checkpoint (null before one).
+	LastCheckpoint *CheckpointInfo `json:"last_checkpoint"`
 }
 
 func jobStatus(j *planner.JobInfo) JobStatus {
@@ -347,32 +354,28 @@ func jobStatus(j *planner.JobInfo) JobStatus {
 		msg := err.Error()
 		js.Error = &msg
 	}
-	if m.Watermark != engine.MinWatermark && m.Watermark != engine.MaxWatermark {
-		wm := m.Watermark
-		text := types.FormatTimestamp(wm, 3, ' ')
-		js.Metrics.Watermark, js.Metrics.WatermarkTime = &wm, &text
+	js.Metrics.Watermark, js.Metrics.WatermarkTime = watermarkOf(m.Watermark)
+	js.Restarts = j.Job.Restarts()
+	if cs := j.Job.Checkpoints(); len(cs) > 0 {
+		for i := len(cs) - 1; i >= 0; i-- {
+			if c := cs[i]; c.Err == "" {
+				js.LastCheckpoint = &CheckpointInfo{ID: c.ID, Time: c.Time.UTC(), DurationMS: float64(c.Duration.Microseconds()) / 1000, Bytes: c.Bytes}
+				break
+			}
+		}
 	}
 	return js
 }
 
 // handleJobs is GET /v1/jobs: every job, oldest first.
 func (s *Server) handleJobs(w http.ResponseWriter, r *http.Request) {
-	out := []JobStatus{}
-	for _, j := range s.jobs.List() {
+	jobs := s.jobs.List()
+	out := make([]JobStatus, 0, len(jobs))
+	for _, j := range jobs {
 		out = append(out, jobStatus(j))
 	}
+	withProgress(r.Context(), jobs, out)
 	writeJSON(w, http.StatusOK, "", out)
-}
-
-// handleJob is GET /v1/jobs/{id}.
-func (s *Server) handleJob(w http.ResponseWriter, r *http.Request) {
-	id := r.PathValue("id")
-	j, ok := s.jobs.Get(id)
-	if !ok || j.Transient {
-		s.fail(w, r, http.StatusNotFound, fmt.Errorf("no job with id '%s'", id))
-		return
-	}
-	writeJSON(w, http.StatusOK, "", jobStatus(j))
 }
 
 // handleStopJob is DELETE /v1/jobs/{id}: stops the job (recorded, so it
@@ -382,7 +385,7 @@ func (s *Server) handleStopJob(w http.ResponseWriter, r *http.Request) {
 	j, err := s.stopJob(r.Context(), id)
 	switch {
 	case errors.Is(err, errNotFound):
-		s.fail(w, r, http.StatusNotFound, fmt.Errorf("no job with id '%s'", id))
+		s.fail(w, r, http.StatusNotFound, errNoJob(id))
 		return
 	case err != nil:
 		s.fail(w, r, http.StatusInternalServerError, err)
@@ -390,6 +393,8 @@ func (s *Server) handleStopJob(w http.ResponseWriter, r *http.Request) {
 	}
 	writeJSON(w, http.StatusOK, "", jobStatus(j))
 }
+
+func errNoJob(id string) error { return fmt.Errorf("no job with id '%s'", id) }
 
 // CatalogObject is one entry of GET /v1/catalog.
 type CatalogObject struct {
