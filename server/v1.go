@@ -336,7 +336,7 @@ type JobStatus struct {
 	// Restarts counts restarts after failures; Lag is how many records
 	// the job's sources are behind their partitions' ends (null when not
 	// known: a stopped job, a source that cannot tell).
-	Restarts int64 `json:"restarts"`
+	Restarts int64  `json:"restarts"`
 	Lag      *int64 `json:"lag"`
 	// LastCheckpoint is the job's newest checkpoint (null before one).
 	LastCheckpoint *CheckpointInfo `json:"last_checkpoint"`
