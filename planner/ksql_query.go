@@ -887,7 +887,7 @@ func limitStream(st *Stream, n int) *Stream {
 		for range st.Rows {
 		}
 	}()
-	return &Stream{Columns: st.Columns, Rows: out, Cancel: st.Cancel, Job: st.Job}
+	return &Stream{Columns: st.Columns, Rows: out, Cancel: st.Cancel, Job: st.Job, Changelog: st.Changelog}
 }
 
 // ksqlPrint is PRINT 'topic' [FROM BEGINNING] [INTERVAL n] [LIMIT n]: the

@@ -233,6 +233,9 @@ type Stream struct {
 	// MaxTableRows bounds the rows the table mode keeps
 	// (sql-client.execution.max-table-result.rows; 0: no bound).
 	MaxTableRows int
+	// Changelog is the changelog the rows form: insert-only, retracting
+	// (-U and -D carry the row they take back) or upserting.
+	Changelog Changelog
 }
 
 // Display sets how the client shows the stream from session settings
@@ -1002,7 +1005,7 @@ func (s *Session) startStream(pl *Planner, node Node, n sql.Statement) (*Result,
 		s.Jobs.Remove(id)
 		close(rows)
 	}()
-	st := &Stream{Columns: node.Fields(), Rows: rows, Job: info.Job, Cancel: func() {
+	st := &Stream{Columns: node.Fields(), Rows: rows, Job: info.Job, Changelog: node.Mode(), Cancel: func() {
 		cancel()
 		info.Job.Stop()
 	}}

@@ -59,6 +59,11 @@ type Config struct {
 	MaxBodyBytes int64
 	// Registry holds the connectors; connectors/all when nil.
 	Registry *engine.Registry
+	// Users, when set, are the USER -> PASSWORD pairs HTTP basic auth
+	// accepts; every endpoint but /healthcheck then requires it.
+	Users map[string]string
+	// TLSCertFile and TLSKeyFile, when set, make Serve answer HTTPS.
+	TLSCertFile, TLSKeyFile string
 }
 
 // Server runs the engine and serves the HTTP API. Create it with New,
@@ -87,6 +92,7 @@ type Server struct {
 
 	mux     *http.ServeMux
 	handler http.Handler
+	cop     *http.CrossOriginProtection
 	started time.Time
 
 	mu        sync.Mutex
@@ -115,6 +121,9 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 	if cfg.MaxBodyBytes <= 0 {
 		cfg.MaxBodyBytes = 1 << 20
 	}
+	if (cfg.TLSCertFile == "") != (cfg.TLSKeyFile == "") {
+		return nil, errors.New("server: TLS needs both a certificate and a key file")
+	}
 	if err := os.MkdirAll(cfg.DataDir, 0o755); err != nil {
 		return nil, fmt.Errorf("server: %w", err)
 	}
@@ -136,6 +145,7 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 		clog:    clog,
 		cmdLock: make(chan struct{}, 1),
 		started: time.Now(),
+		cop:     http.NewCrossOriginProtection(),
 	}
 	s.ctx, s.cancel = context.WithCancel(context.Background())
 	s.jobsCtx, s.stopJobs = context.WithCancel(context.Background())
@@ -176,7 +186,12 @@ func (s *Server) Serve(ln net.Listener) error {
 	}
 	s.https = append(s.https, hs)
 	s.mu.Unlock()
-	err := hs.Serve(ln)
+	var err error
+	if s.cfg.TLSCertFile != "" {
+		err = hs.ServeTLS(ln, s.cfg.TLSCertFile, s.cfg.TLSKeyFile)
+	} else {
+		err = hs.Serve(ln)
+	}
 	if errors.Is(err, http.ErrServerClosed) {
 		return nil
 	}
@@ -232,6 +247,11 @@ func (s *Server) routes() {
 	m.Handle("/v1/jobs", methods{http.MethodGet: s.handleJobs})
 	m.Handle("/v1/jobs/{id}", methods{http.MethodGet: s.handleJob, http.MethodDelete: s.handleStopJob})
 	m.Handle("/v1/catalog", methods{http.MethodGet: s.handleCatalog})
+	m.Handle("/v1/tables/{name}/live", methods{http.MethodGet: s.handleLiveTable})
+	m.Handle("/v1/topics", methods{http.MethodGet: s.handleTopics})
+	m.Handle("/v1/topics/{name}", methods{http.MethodGet: s.handleTopic})
+	m.Handle("/v1/topics/{name}/messages", methods{http.MethodGet: s.handleMessages, http.MethodPost: s.handleProduce})
+	m.Handle("/v1/topics/{name}/tail", methods{http.MethodGet: s.handleTail})
 	m.Handle("/metrics", methods{http.MethodGet: s.handleMetrics})
 	m.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, http.StatusNotFound, fmt.Errorf("no such endpoint: %s %s", r.Method, r.URL.Path))
@@ -275,6 +295,9 @@ func (s *Server) guard(h http.Handler) http.Handler {
 		rw := &recorder{ResponseWriter: w}
 		r = r.WithContext(context.WithValue(r.Context(), serverKey{}, s))
 		r.Body = http.MaxBytesReader(rw, r.Body, s.cfg.MaxBodyBytes)
+		if !s.admit(rw, r) {
+			return
+		}
 		defer func() {
 			if p := recover(); p != nil {
 				if p == http.ErrAbortHandler {

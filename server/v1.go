@@ -200,6 +200,9 @@ type QueryHeader struct {
 	Columns []QueryColumn `json:"columns"`
 	// Warnings are about the request's properties (see StatementsResponse).
 	Warnings []string `json:"warnings,omitempty"`
+	// Mode is the changelog the rows form: "insert-only", "retract"
+	// (-U and -D carry the row they take back) or "upsert".
+	Mode string `json:"changelog_mode"`
 }
 
 // handleV1Query is POST /v1/query: one SELECT (or PRINT), answered as
@@ -264,7 +267,7 @@ func (s *Server) handleV1Query(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Content-Type", "application/x-ndjson")
 	w.WriteHeader(http.StatusOK)
 	fl := flusher(w)
-	hdr := QueryHeader{JobID: queryID(res), Warnings: warnings}
+	hdr := QueryHeader{JobID: queryID(res), Warnings: warnings, Mode: modeName(stream.Changelog)}
 	for _, c := range stream.Columns {
 		hdr.Columns = append(hdr.Columns, QueryColumn{Name: c.Name, Type: c.Type.String(), DataType: c.Type})
 	}

@@ -4,11 +4,14 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"crypto/tls"
+	"crypto/x509"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"net/http"
+	"os"
 	"sort"
 	"strings"
 	"sync"
@@ -41,12 +44,54 @@ type remoteExecutor struct {
 
 var _ executor = (*remoteExecutor)(nil)
 
-func newRemoteExecutor(base string, d sql.Dialect) *remoteExecutor {
+// newRemoteExecutor talks to the server at base (http:// or https://)
+// with cl (a plain client when nil).
+func newRemoteExecutor(base string, d sql.Dialect, cl *http.Client) *remoteExecutor {
 	base = strings.TrimRight(base, "/")
 	if !strings.Contains(base, "://") {
 		base = "http://" + base
 	}
-	return &remoteExecutor{base: base, client: &http.Client{}, dialect: d, props: map[string]string{}}
+	if cl == nil {
+		cl = &http.Client{}
+	}
+	return &remoteExecutor{base: base, client: cl, dialect: d, props: map[string]string{}}
+}
+
+// remoteClient is the HTTP client of --server: basic-auth credentials on
+// every request (as ksql-cli's -u/-p), and the certificates of caFile
+// trusted besides the system's for https:// servers.
+func remoteClient(user, password, caFile string) (*http.Client, error) {
+	tr := http.DefaultTransport.(*http.Transport).Clone()
+	if caFile != "" {
+		pem, err := os.ReadFile(caFile)
+		if err != nil {
+			return nil, err
+		}
+		pool, err := x509.SystemCertPool()
+		if err != nil || pool == nil {
+			pool = x509.NewCertPool()
+		}
+		if !pool.AppendCertsFromPEM(pem) {
+			return nil, fmt.Errorf("%s: no PEM certificates", caFile)
+		}
+		tr.TLSClientConfig = &tls.Config{RootCAs: pool}
+	}
+	var rt http.RoundTripper = tr
+	if user != "" {
+		rt = basicAuth{user: user, password: password, next: tr}
+	}
+	return &http.Client{Transport: rt}, nil
+}
+
+type basicAuth struct {
+	user, password string
+	next           http.RoundTripper
+}
+
+func (b basicAuth) RoundTrip(r *http.Request) (*http.Response, error) {
+	r = r.Clone(r.Context())
+	r.SetBasicAuth(b.user, b.password)
+	return b.next.RoundTrip(r)
 }
 
 func (e *remoteExecutor) dialectName() string { return e.dialect.String() }
@@ -456,8 +501,8 @@ func (e *remoteExecutor) Names() []string {
 func (e *remoteExecutor) ping(ctx context.Context, wait time.Duration) error {
 	deadline := time.Now().Add(wait)
 	for {
-		err := e.pingOnce(ctx)
-		if err == nil || time.Now().After(deadline) {
+		err, final := e.pingOnce(ctx)
+		if err == nil || final || time.Now().After(deadline) {
 			return err
 		}
 		select {
@@ -468,22 +513,36 @@ func (e *remoteExecutor) ping(ctx context.Context, wait time.Duration) error {
 	}
 }
 
-func (e *remoteExecutor) pingOnce(ctx context.Context) error {
+// pingOnce asks for /info; final says the answer will not change by
+// trying again (the server answered, or its certificate is not trusted).
+func (e *remoteExecutor) pingOnce(ctx context.Context) (err error, final bool) {
 	ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
 	defer cancel()
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, e.base+"/info", nil)
 	if err != nil {
-		return err
+		return err, true
 	}
 	resp, err := e.client.Do(req)
 	if err != nil {
-		return fmt.Errorf("no Tumble server at %s: %w", e.base, err)
+		var cert *tls.CertificateVerificationError
+		return fmt.Errorf("no Tumble server at %s: %w", e.base, err), errors.As(err, &cert)
 	}
 	resp.Body.Close()
-	if resp.StatusCode != http.StatusOK {
-		return fmt.Errorf("no Tumble server at %s: /info answered %s", e.base, resp.Status)
+	switch {
+	case resp.StatusCode == http.StatusUnauthorized && req.Header.Get("Authorization") == "" && !e.sendsAuth():
+		return fmt.Errorf("the server at %s answered %s: it requires a user and password (--user, --password)", e.base, resp.Status), true
+	case resp.StatusCode == http.StatusUnauthorized:
+		return fmt.Errorf("the server at %s answered %s: the user or password is wrong", e.base, resp.Status), true
+	case resp.StatusCode != http.StatusOK:
+		return fmt.Errorf("no Tumble server at %s: /info answered %s", e.base, resp.Status), true
 	}
-	return nil
+	return nil, false
+}
+
+// sendsAuth reports whether the client adds credentials to its requests.
+func (e *remoteExecutor) sendsAuth() bool {
+	_, ok := e.client.Transport.(basicAuth)
+	return ok
 }
 
 // postKSQLFile posts a file's statements to /ksql in one request, as

@@ -52,7 +52,7 @@ const genTable = `CREATE TABLE gen (id BIGINT, v INT) WITH (
 // by the client, and a job that outlives the client.
 func TestRemoteREPL(t *testing.T) {
 	url, srv := startTestServer(t, "")
-	exec := newRemoteExecutor(url, sql.Flink)
+	exec := newRemoteExecutor(url, sql.Flink, nil)
 	in := genTable + `SELECT id FROM gen;
 SHOW TABLES; SELECT x
 FROM missing;
@@ -91,7 +91,7 @@ EXPLAIN SELECT id FROM gen WHERE id > 2;
 // TestRemoteQueryCancel: Ctrl-C ends a streaming SELECT on the server too.
 func TestRemoteQueryCancel(t *testing.T) {
 	url, srv := startTestServer(t, "")
-	exec := newRemoteExecutor(url, sql.Flink)
+	exec := newRemoteExecutor(url, sql.Flink, nil)
 	if out, _ := runInput(t, exec, "CREATE TABLE endless (id BIGINT) WITH ('connector' = 'datagen', 'rows-per-second' = '5');\n"); strings.Contains(out, "[ERROR]") {
 		t.Fatal(out)
 	}

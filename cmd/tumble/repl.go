@@ -24,6 +24,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net/http"
 	"os"
 	"os/signal"
 	"path/filepath"
@@ -536,7 +537,12 @@ func sqlCmd(ctx context.Context, args []string) error {
 	kafkaCfg := fs.String("kafka-config", "", "Java properties file of the default cluster's client settings (bootstrap.servers, security.protocol, sasl.*, ssl.*)")
 	dataDir := fs.String("data-dir", "", "directory for job checkpoints (enables recovery on restart)")
 	ksql := fs.Bool("ksql", false, "use the ksqlDB dialect instead of Flink SQL")
-	serverURL := fs.String("server", "", "run the statements on the tumble server at this URL (jobs run there and outlive the client)")
+	serverURL := fs.String("server", "", "run the statements on the tumble server at this URL, http:// or https:// (jobs run there and outlive the client)")
+	user := fs.String("user", "", "with --server: the user name for the server's basic auth (the password from --password or $TUMBLE_PASSWORD)")
+	fs.StringVar(user, "u", "", "short for --user")
+	password := fs.String("password", "", "with --server: the password for --user (default $TUMBLE_PASSWORD)")
+	fs.StringVar(password, "p", "", "short for --password")
+	caFile := fs.String("tls-ca", "", "with an https:// --server: a PEM file of certificates to trust besides the system's")
 	logLevel := fs.String("log-level", "warn", "debug, info, warn or error")
 	fs.Usage = func() {
 		fmt.Fprintf(fs.Output(), "Usage: tumble sql [flags]\n\nThe SQL client. On a terminal, an interactive prompt; with a pipe or a\nredirected file on stdin, it runs the statements and then stays up while\njobs run, until SIGINT/SIGTERM.\n\nWith --server URL the statements run on a tumble server (the prompt talks to\nit as ksql-cli talks to ksqlDB); with -f it submits the files and exits once\nevery statement is accepted (--ksql files are posted whole to /ksql).\n\n")
@@ -564,13 +570,29 @@ func sqlCmd(ctx context.Context, args []string) error {
 		*bootstrap = cfgBootstrap
 	}
 	cfg := sqlConfig{bootstrap: *bootstrap, kafkaProps: kafkaProps, dataDir: *dataDir, dialect: d, logLevel: *logLevel, files: paths, server: *serverURL}
+	if (*user != "" || *caFile != "") && cfg.server == "" {
+		return errors.New("sql: --user, --password and --tls-ca go with --server")
+	}
+	if *password == "" {
+		*password = os.Getenv("TUMBLE_PASSWORD")
+	}
+	if *password != "" && *user == "" {
+		return errors.New("sql: --password needs --user")
+	}
+	if cfg.server != "" {
+		cl, err := remoteClient(*user, *password, *caFile)
+		if err != nil {
+			return fmt.Errorf("sql: %w", err)
+		}
+		cfg.client = cl
+	}
 	if cfg.server != "" {
 		// Submitting files waits for a server that is still starting.
 		wait := 2 * time.Second
 		if len(paths) > 0 {
 			wait = 60 * time.Second
 		}
-		if err := newRemoteExecutor(cfg.server, d).ping(ctx, wait); err != nil {
+		if err := newRemoteExecutor(cfg.server, d, cfg.client).ping(ctx, wait); err != nil {
 			return err
 		}
 		if len(paths) > 0 {
@@ -606,8 +628,10 @@ type sqlConfig struct {
 	logLevel           string
 	files              []string
 	// server, when set, is the URL of the tumble server that runs the
-	// statements (remoteExecutor) instead of this process.
+	// statements (remoteExecutor) instead of this process; client talks
+	// to it (credentials, trusted certificates).
 	server string
+	client *http.Client
 }
 
 // submit sends the files to the server and returns once every statement
@@ -617,7 +641,7 @@ type sqlConfig struct {
 func (c sqlConfig) submit(ctx context.Context, out io.Writer) error {
 	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	remote := newRemoteExecutor(c.server, c.dialect)
+	remote := newRemoteExecutor(c.server, c.dialect, c.client)
 	if c.dialect == sql.KSQL {
 		for _, p := range c.files {
 			raw, err := os.ReadFile(p)
@@ -649,7 +673,7 @@ func (c sqlConfig) submit(ctx context.Context, out io.Writer) error {
 // was given, else one over a runtime of this process (rt, nil for a server).
 func (c sqlConfig) executor(jobsCtx context.Context, out io.Writer, log *slog.Logger) (executor, *runtime) {
 	if c.server != "" {
-		return newRemoteExecutor(c.server, c.dialect), nil
+		return newRemoteExecutor(c.server, c.dialect, c.client), nil
 	}
 	rt := newRuntime(jobsCtx, c.bootstrap, c.dataDir, out, log)
 	rt.kafkaProps = c.kafkaProps

@@ -35,6 +35,10 @@ func serverCmd(ctx context.Context, args []string) error {
 	var prof profiling
 	prof.register(fs)
 	settings := registerBrokerSettings(fs)
+	basicAuth := fs.String("basic-auth", "", "require HTTP basic auth USER:PASSWORD on the console and every API but /healthcheck (default $TUMBLE_BASIC_AUTH)")
+	basicAuthFile := fs.String("basic-auth-file", "", "like --basic-auth, from a file of USER:PASSWORD lines")
+	tlsCert := fs.String("tls-cert", "", "serve HTTPS with this PEM certificate (with --tls-key)")
+	tlsKey := fs.String("tls-key", "", "the PEM private key of --tls-cert")
 	fs.Usage = func() {
 		fmt.Fprintf(fs.Output(), "Usage: tumble server [flags]\n\nRuns Tumble as a server: ksqlDB's REST API (/ksql, /query, /query-stream, /info,\n/healthcheck) and Tumble's (/v1/statements, /v1/query, /v1/jobs, /metrics). Tables,\nstreams, views and running jobs survive a restart on the same --data-dir.\n\n")
 		fs.PrintDefaults()
@@ -57,6 +61,13 @@ func serverCmd(ctx context.Context, args []string) error {
 	}
 	if *bootstrap == "" {
 		*bootstrap = cfgBootstrap
+	}
+	users, err := authFlags(*basicAuth, *basicAuthFile)
+	if err != nil {
+		return fmt.Errorf("server: %w", err)
+	}
+	if (*tlsCert == "") != (*tlsKey == "") {
+		return errors.New("server: --tls-cert and --tls-key go together")
 	}
 	if *embedded != "" {
 		b, err := kafka.StartBroker(ctx, kafka.BrokerConfig{
@@ -100,6 +111,9 @@ func serverCmd(ctx context.Context, args []string) error {
 		Log:             log,
 		Out:             os.Stdout,
 		KafkaClusterID:  clusterID(ctx, client),
+		Users:           users,
+		TLSCertFile:     *tlsCert,
+		TLSKeyFile:      *tlsKey,
 	})
 	if err != nil {
 		return err
@@ -111,8 +125,16 @@ func serverCmd(ctx context.Context, args []string) error {
 		srv.Close(closeCtx)
 		return fmt.Errorf("server: %w", err)
 	}
-	log.Info("tumble server listening", "addr", ln.Addr().String(), "bootstrap", *bootstrap, "data", *dataDir)
-	fmt.Fprintf(os.Stderr, "Tumble server on http://%s (Kafka %s, data in %s). Ctrl-C to stop.\n", ln.Addr(), *bootstrap, *dataDir)
+	scheme := "http"
+	if *tlsCert != "" {
+		scheme = "https"
+	}
+	if tcp, ok := ln.Addr().(*net.TCPAddr); ok && !tcp.IP.IsLoopback() && len(users) == 0 {
+		log.Warn("the server listens beyond this machine without authentication: anyone who reaches it can run statements; consider --basic-auth", "addr", ln.Addr().String())
+	}
+	log.Info("tumble server listening", "addr", ln.Addr().String(), "bootstrap", *bootstrap, "data", *dataDir, "tls", *tlsCert != "", "basic_auth", len(users) > 0)
+	fmt.Fprintf(os.Stderr, "Tumble server on %s://%s (Kafka %s, data in %s). Ctrl-C to stop.\n", scheme, ln.Addr(), *bootstrap, *dataDir)
+	fmt.Fprintf(os.Stderr, "Tumble Console: %s://%s/\n", scheme, consoleHost(ln.Addr()))
 	served := make(chan error, 1)
 	go func() { served <- srv.Serve(ln) }()
 	select {
@@ -130,6 +152,45 @@ func serverCmd(ctx context.Context, args []string) error {
 	}
 	log.Info("tumble server stopped")
 	return err
+}
+
+// authFlags reads the basic-auth users of --basic-auth, --basic-auth-file
+// or $TUMBLE_BASIC_AUTH (nil: no authentication).
+func authFlags(pair, file string) (map[string]string, error) {
+	switch {
+	case pair != "" && file != "":
+		return nil, errors.New("give --basic-auth or --basic-auth-file, not both")
+	case file != "":
+		raw, err := os.ReadFile(file)
+		if err != nil {
+			return nil, err
+		}
+		users, err := server.ParseUsers(string(raw))
+		if err != nil {
+			return nil, fmt.Errorf("--basic-auth-file %s: %w", file, err)
+		}
+		return users, nil
+	case pair == "":
+		pair = os.Getenv("TUMBLE_BASIC_AUTH")
+		if pair == "" {
+			return nil, nil
+		}
+	}
+	users, err := server.ParseUsers(pair)
+	if err != nil {
+		return nil, fmt.Errorf("--basic-auth: %w", err)
+	}
+	return users, nil
+}
+
+// consoleHost is the host:port to print in the console's URL: a wildcard
+// listen address is reached on 127.0.0.1.
+func consoleHost(a net.Addr) string {
+	tcp, ok := a.(*net.TCPAddr)
+	if !ok || !tcp.IP.IsUnspecified() {
+		return a.String()
+	}
+	return net.JoinHostPort("127.0.0.1", strconv.Itoa(tcp.Port))
 }
 
 // topicFlag reads NAME[:PARTITIONS].
