@@ -152,8 +152,8 @@ func TestKill9ExactlyOnce(t *testing.T) {
 	addr := startBroker(t)
 	queries, data := t.TempDir(), t.TempDir()
 	eosQueries(t, addr, queries)
-	run := func() (*exec.Cmd, *strings.Builder) {
-		var out strings.Builder
+	run := func() (*exec.Cmd, *lockedBuffer) {
+		var out lockedBuffer
 		cmd := exec.Command(tumbleBin, "run", "--data-dir", data, "-f", queries)
 		cmd.Stdout, cmd.Stderr = &out, &out
 		if err := cmd.Start(); err != nil {

@@ -10,6 +10,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -34,8 +35,8 @@ func TestServerKill9ExactlyOnce(t *testing.T) {
 	addr := startBroker(t)
 	listen := freeAddr(t)
 	data := t.TempDir()
-	start := func() (*exec.Cmd, *strings.Builder) {
-		var out strings.Builder
+	start := func() (*exec.Cmd, *lockedBuffer) {
+		var out lockedBuffer
 		cmd := exec.Command(tumbleBin, "server", "--listen", listen, "--bootstrap", addr, "--data-dir", data)
 		cmd.Stdout, cmd.Stderr = &out, &out
 		if err := cmd.Start(); err != nil {
@@ -92,4 +93,23 @@ func TestServerKill9ExactlyOnce(t *testing.T) {
 	got := waitCommitted(t, addr, 10, 60*time.Second)
 	checkOnce(t, addr, got, 10, fmt.Sprintf("%d before the kill\n%s", before, out))
 	t.Logf("%d windows committed before the kill, 10 after the restart, each once", before)
+}
+
+// lockedBuffer collects a child process's output; safe to read while the
+// process still writes.
+type lockedBuffer struct {
+	mu sync.Mutex
+	b  strings.Builder
+}
+
+func (l *lockedBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *lockedBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
 }
