@@ -23,6 +23,8 @@ FLINKQ_DIR   ?= $(SHARED)/suites/flink/sql-client
 FLINKDOC_DIR ?= $(SHARED)/suites/flink/docs
 
 test: vet fmt-check tidy-check
+	@command -v chromium >/dev/null || command -v chromium-browser >/dev/null || [ -n "$$TUMBLE_CHROMIUM" ] || \
+		echo "SKIP browser tests of Tumble Console (e2e/console_test.go): chromium is not installed (apt-get install -y chromium)"
 	$(GO) test -race -count=1 ./...
 	$(MAKE) --no-print-directory fuzz FUZZTIME=10s
 	$(GO) run ./cmd/tumble test testdata/slt
@@ -123,6 +125,7 @@ project: build
 	  ./$(BIN) sql --server $(SERVER_URL) -f queries/flink && \
 	  ./$(BIN) sql --server $(SERVER_URL) --ksql -f queries/ksql || { kill -TERM $$pid; wait $$pid; exit 1; }; \
 	else echo "[project] catalog and jobs restored from .tumble/server (make clean to start over)"; fi; \
+	echo "[project] Tumble Console: $(SERVER_URL)/ (jobs, topics, the ksqlDB results as a live table)"; \
 	echo "[project] running: make data N=1000 feeds it, make ksql-cli talks to it; Ctrl-C stops it"; \
 	wait $$pid
 

@@ -82,37 +82,6 @@ func readCommitted(t *testing.T, addr string) []window {
 	return readTopicIso[window](t, addr, "transactions_aggregate_flink", true)
 }
 
-func readTopicIso[T any](t *testing.T, addr, topic string, committed bool) []T {
-	t.Helper()
-	opts := []kgo.Opt{kgo.SeedBrokers(addr), kgo.ConsumeTopics(topic), kgo.ConsumeResetOffset(kgo.NewOffset().AtStart())}
-	if committed {
-		opts = append(opts, kgo.FetchIsolationLevel(kgo.ReadCommitted()))
-	}
-	cl, err := kgo.NewClient(opts...)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer cl.Close()
-	var out []T
-	for {
-		ctx, cancel := context.WithTimeout(context.Background(), 700*time.Millisecond)
-		fs := cl.PollFetches(ctx)
-		cancel()
-		n := 0
-		fs.EachRecord(func(r *kgo.Record) {
-			var v T
-			if err := jsonUnmarshal(r.Value, &v); err != nil {
-				t.Fatalf("bad record %s: %v", r.Value, err)
-			}
-			out = append(out, v)
-			n++
-		})
-		if n == 0 {
-			return out
-		}
-	}
-}
-
 // eosQueries writes queries/flink with an exactly-once sink and 500 ms
 // checkpoints into dir.
 func eosQueries(t *testing.T, addr, dir string) {

@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/twmb/franz-go/pkg/kadm"
 	"github.com/twmb/franz-go/pkg/kgo"
 
 	"github.com/tumble/tumble/connectors/all"
@@ -41,14 +42,14 @@ type txn struct {
 	Status         string `json:"status"`
 }
 
-func startBroker(t *testing.T) string {
+func startBroker(t testing.TB) string {
 	t.Helper()
 	return startBrokerHandle(t).Addr()
 }
 
 // startBrokerHandle starts an in-memory broker on a free port, closed with
 // the test, for tests that run its retention or cleaner.
-func startBrokerHandle(t *testing.T) *kafka.Broker {
+func startBrokerHandle(t testing.TB) *kafka.Broker {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	b, err := kafka.StartBroker(ctx, kafka.BrokerConfig{Listen: "127.0.0.1:0", Partitions: 3})
@@ -80,20 +81,41 @@ func seedText(t *testing.T, addr string) string {
 
 func readTopic[T any](t *testing.T, addr, topic string) []T {
 	t.Helper()
-	cl, err := kgo.NewClient(kgo.SeedBrokers(addr), kgo.ConsumeTopics(topic), kgo.ConsumeResetOffset(kgo.NewOffset().AtStart()))
+	return readTopicIso[T](t, addr, topic, false)
+}
+
+// readTopicIso reads a topic from the start until it is quiet. The first
+// records may take long on a loaded machine (a new client finds the
+// partitions first), so while the topic holds data and none came yet it
+// waits up to 15 s; after that, 700 ms without a record ends the read.
+func readTopicIso[T any](t *testing.T, addr, topic string, committed bool) []T {
+	t.Helper()
+	opts := []kgo.Opt{kgo.SeedBrokers(addr), kgo.ConsumeTopics(topic), kgo.ConsumeResetOffset(kgo.NewOffset().AtStart())}
+	if committed {
+		opts = append(opts, kgo.FetchIsolationLevel(kgo.ReadCommitted()))
+	}
+	cl, err := kgo.NewClient(opts...)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer cl.Close()
 	var out []T
+	first := time.Now().Add(15 * time.Second)
+	if !hasRecords(t, cl, topic) {
+		first = time.Time{}
+	}
 	for {
-		ctx, cancel := context.WithTimeout(context.Background(), 700*time.Millisecond)
+		wait := 700 * time.Millisecond
+		if len(out) == 0 && time.Until(first) > wait {
+			wait = time.Until(first)
+		}
+		ctx, cancel := context.WithTimeout(context.Background(), wait)
 		fs := cl.PollFetches(ctx)
 		cancel()
 		n := 0
 		fs.EachRecord(func(r *kgo.Record) {
 			var v T
-			if err := json.Unmarshal(r.Value, &v); err != nil {
+			if err := jsonUnmarshal(r.Value, &v); err != nil {
 				t.Fatalf("bad record %s: %v", r.Value, err)
 			}
 			out = append(out, v)
@@ -103,6 +125,30 @@ func readTopic[T any](t *testing.T, addr, topic string) []T {
 			return out
 		}
 	}
+}
+
+// hasRecords reports whether a partition of topic has an end offset past
+// its start.
+func hasRecords(t *testing.T, cl *kgo.Client, topic string) bool {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
+	defer cancel()
+	adm := kadm.NewClient(cl)
+	starts, err := adm.ListStartOffsets(ctx, topic)
+	if err != nil {
+		return true // cannot tell: wait as if it had
+	}
+	ends, err := adm.ListEndOffsets(ctx, topic)
+	if err != nil {
+		return true
+	}
+	any := false
+	ends.Each(func(o kadm.ListedOffset) {
+		if s, ok := starts.Lookup(o.Topic, o.Partition); ok && o.Offset > s.Offset {
+			any = true
+		}
+	})
+	return any
 }
 
 // expectedWindows computes each 3-second window of Paid transactions by hand.

@@ -61,6 +61,14 @@ type commandLog struct {
 	// compactAt: compact when the file holds more entries than this and
 	// more than twice the live ones.
 	compactAt int
+	// memory: the log has no file (a server over a caller's catalog and
+	// jobs, which persist nothing).
+	memory bool
+}
+
+// memoryCommandLog is a log that keeps its entries in memory only.
+func memoryCommandLog(log *slog.Logger) *commandLog {
+	return &commandLog{log: log, nextSeq: 1, compactAt: 64, memory: true}
 }
 
 // openCommandLog reads the log at path (creating it if missing) and opens
@@ -132,23 +140,25 @@ func (l *commandLog) LastSeq() int64 {
 func (l *commandLog) Append(e entry) (int64, error) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	if l.f == nil {
+	if l.f == nil && !l.memory {
 		return 0, errors.New("command log is closed")
 	}
 	e.Seq = l.nextSeq
 	if e.Time.IsZero() {
 		e.Time = time.Now().UTC()
 	}
-	b, err := json.Marshal(e)
-	if err != nil {
-		return 0, err
-	}
-	b = append(b, '\n')
-	if _, err := l.f.Write(b); err != nil {
-		return 0, fmt.Errorf("command log: %w", err)
-	}
-	if err := l.f.Sync(); err != nil {
-		return 0, fmt.Errorf("command log: %w", err)
+	if !l.memory {
+		b, err := json.Marshal(e)
+		if err != nil {
+			return 0, err
+		}
+		b = append(b, '\n')
+		if _, err := l.f.Write(b); err != nil {
+			return 0, fmt.Errorf("command log: %w", err)
+		}
+		if err := l.f.Sync(); err != nil {
+			return 0, fmt.Errorf("command log: %w", err)
+		}
 	}
 	l.nextSeq++
 	l.entries = append(l.entries, e)
@@ -187,6 +197,10 @@ func (l *commandLog) compactLocked(keep []bool) error {
 		}
 	}
 	if len(kept) == len(l.entries) {
+		return nil
+	}
+	if l.memory {
+		l.entries = kept
 		return nil
 	}
 	if err := l.rewrite(kept); err != nil {

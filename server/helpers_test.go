@@ -53,7 +53,14 @@ type testServer struct {
 
 func startServer(t *testing.T, dir, bootstrap string) *testServer {
 	t.Helper()
-	srv, err := New(context.Background(), Config{Bootstrap: bootstrap, DataDir: dir, Log: testLogger(t), Out: io.Discard, KafkaClusterID: "tumble"})
+	return startServerConfig(t, Config{Bootstrap: bootstrap, DataDir: dir, Log: testLogger(t), Out: io.Discard, KafkaClusterID: "tumble"})
+}
+
+// startServerConfig serves a server made with cfg on a loopback port
+// until the test ends.
+func startServerConfig(t *testing.T, cfg Config) *testServer {
+	t.Helper()
+	srv, err := New(context.Background(), cfg)
 	if err != nil {
 		t.Fatal(err)
 	}

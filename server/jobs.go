@@ -121,6 +121,9 @@ func jobDetail(j *planner.JobInfo, st JobStatus, pos []engine.InputPosition) Job
 		if p.Inputs == nil {
 			p.Inputs = []int{}
 		}
+		if n.ID == 0 && n.Name == "Sink" {
+			p.RecordsOut = st.Metrics.RecordsOut // what the sink wrote
+		}
 		p.Watermark, p.WatermarkTime = watermarkOf(n.Watermark())
 		if b := n.Stats.StateBytes.Load(); b >= 0 {
 			p.StateBytes = &b

@@ -1,8 +1,9 @@
 // Package server is Tumble's long-running server: the engine with a
 // persistent catalog (a replayable command log under the data directory)
 // and its HTTP API — ksqlDB's REST endpoints (/ksql, /query, /query-stream,
-// /info, /healthcheck) and Tumble's own (/v1/statements, /v1/query,
-// /v1/jobs, /v1/catalog, /metrics).
+// /info, /healthcheck), Tumble's own (/v1/statements, /v1/query,
+// /v1/jobs, /v1/catalog, /v1/topics, /v1/tables/{name}/live, /metrics), and
+// the web console at / (package console).
 //
 // Statements that change the catalog or the jobs run one at a time and are
 // appended to the command log before they are answered; on start the log
@@ -29,6 +30,7 @@ import (
 	"github.com/tumble/tumble/connectors/all"
 	"github.com/tumble/tumble/engine"
 	"github.com/tumble/tumble/planner"
+	"github.com/tumble/tumble/server/console"
 )
 
 // Version is the server version /info reports.
@@ -64,6 +66,13 @@ type Config struct {
 	Users map[string]string
 	// TLSCertFile and TLSKeyFile, when set, make Serve answer HTTPS.
 	TLSCertFile, TLSKeyFile string
+	// Catalog and Jobs, when set (both), are the caller's: `tumble run
+	// --ui` and `tumble demo` serve the console over their own jobs. The
+	// server then keeps no command log (DataDir only holds the checkpoints
+	// of jobs started through the API, and may be empty) and Close leaves
+	// the jobs to the caller.
+	Catalog *planner.Catalog
+	Jobs    *planner.JobManager
 }
 
 // Server runs the engine and serves the HTTP API. Create it with New,
@@ -93,6 +102,8 @@ type Server struct {
 	mux     *http.ServeMux
 	handler http.Handler
 	cop     *http.CrossOriginProtection
+	// shared: the catalog and jobs are the caller's (Config.Jobs).
+	shared  bool
 	started time.Time
 
 	mu        sync.Mutex
@@ -106,7 +117,11 @@ type Server struct {
 // jobs it holds) and returns a server ready to Serve. Statements that fail
 // on replay are logged and skipped.
 func New(ctx context.Context, cfg Config) (*Server, error) {
-	if cfg.DataDir == "" {
+	shared := cfg.Jobs != nil || cfg.Catalog != nil
+	if shared && (cfg.Jobs == nil || cfg.Catalog == nil) {
+		return nil, errors.New("server: a caller's catalog and jobs go together")
+	}
+	if cfg.DataDir == "" && !shared {
 		return nil, errors.New("server: a data directory is required")
 	}
 	if cfg.Log == nil {
@@ -124,17 +139,22 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 	if (cfg.TLSCertFile == "") != (cfg.TLSKeyFile == "") {
 		return nil, errors.New("server: TLS needs both a certificate and a key file")
 	}
-	if err := os.MkdirAll(cfg.DataDir, 0o755); err != nil {
-		return nil, fmt.Errorf("server: %w", err)
+	if cfg.DataDir != "" {
+		if err := os.MkdirAll(cfg.DataDir, 0o755); err != nil {
+			return nil, fmt.Errorf("server: %w", err)
+		}
 	}
 	reg := cfg.Registry
 	if reg == nil {
 		reg = engine.NewRegistry()
 		all.Register(reg, cfg.Out)
 	}
-	clog, err := openCommandLog(filepath.Join(cfg.DataDir, "catalog.log"), cfg.Log)
-	if err != nil {
-		return nil, err
+	clog := memoryCommandLog(cfg.Log)
+	if !shared {
+		var err error
+		if clog, err = openCommandLog(filepath.Join(cfg.DataDir, "catalog.log"), cfg.Log); err != nil {
+			return nil, err
+		}
 	}
 	s := &Server{
 		cfg:     cfg,
@@ -149,6 +169,11 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 	}
 	s.ctx, s.cancel = context.WithCancel(context.Background())
 	s.jobsCtx, s.stopJobs = context.WithCancel(context.Background())
+	if shared {
+		s.cat, s.jobs, s.shared = cfg.Catalog, cfg.Jobs, true
+		s.routes()
+		return s, nil
+	}
 	s.jobs = planner.NewJobManager(s.jobsCtx, cfg.Log)
 	s.routes()
 	if err := s.acquire(ctx); err != nil {
@@ -230,7 +255,9 @@ func (s *Server) Close(ctx context.Context) error {
 // shutdownJobs stops every job; a clean stop takes a last checkpoint, so
 // each job resumes exactly where it stopped.
 func (s *Server) shutdownJobs(context.Context) {
-	s.jobs.StopAll()
+	if !s.shared {
+		s.jobs.StopAll()
+	}
 	s.stopJobs()
 }
 
@@ -253,6 +280,9 @@ func (s *Server) routes() {
 	m.Handle("/v1/topics/{name}/messages", methods{http.MethodGet: s.handleMessages, http.MethodPost: s.handleProduce})
 	m.Handle("/v1/topics/{name}/tail", methods{http.MethodGet: s.handleTail})
 	m.Handle("/metrics", methods{http.MethodGet: s.handleMetrics})
+	ui := console.New()
+	m.Handle("/{$}", methods{http.MethodGet: ui.ServeHTTP})
+	m.Handle("/ui/", methods{http.MethodGet: ui.ServeHTTP})
 	m.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, http.StatusNotFound, fmt.Errorf("no such endpoint: %s %s", r.Method, r.URL.Path))
 	})

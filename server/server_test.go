@@ -3,6 +3,7 @@ package server
 import (
 	"context"
 	"encoding/json"
+	"io"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -13,6 +14,7 @@ import (
 	"time"
 
 	"github.com/tumble/tumble/connectors/datagen"
+	"github.com/tumble/tumble/planner"
 )
 
 // TestFlinkJobLifecycle submits the seed's Flink files over /v1/statements,
@@ -371,5 +373,32 @@ func TestStreamingClientGoesAway(t *testing.T) {
 			t.Fatalf("%d goroutines before, %d after:\n%s", before, runtime.NumGoroutine(), buf[:runtime.Stack(buf, true)])
 		}
 		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// A server over a caller's catalog and jobs (tumble run --ui, tumble demo)
+// keeps no command log, runs statements on them, and leaves the jobs to
+// the caller when it closes.
+func TestSharedCatalogAndJobs(t *testing.T) {
+	addr := startBroker(t)
+	jobsCtx, stopJobs := context.WithCancel(context.Background())
+	defer stopJobs()
+	jobs := planner.NewJobManager(jobsCtx, testLogger(t))
+	defer jobs.StopAll()
+	cat := planner.NewCatalog()
+	ts := startServerConfig(t, Config{Bootstrap: addr, Log: testLogger(t), Out: io.Discard, Catalog: cat, Jobs: jobs})
+	res := ts.statements("flink", seedFlink(t, addr))
+	if res[2].JobID == "" || res[2].Seq != 3 {
+		t.Errorf("results: %+v", res)
+	}
+	if _, ok := cat.Get("transactions_table"); !ok || len(jobs.List()) != 1 {
+		t.Fatalf("the caller's catalog and jobs did not get the statements")
+	}
+	ts.stop()
+	if st := jobs.List()[0].Job.Status(); st != "RUNNING" {
+		t.Errorf("closing the server stopped the caller's job: %s", st)
+	}
+	if _, err := New(context.Background(), Config{Jobs: jobs}); err == nil {
+		t.Error("jobs without a catalog accepted")
 	}
 }

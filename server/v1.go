@@ -404,13 +404,52 @@ type CatalogObject struct {
 	Name    string `json:"name"`
 	Kind    string `json:"kind"`
 	Dialect string `json:"dialect"`
+	// Topic and Connector say where a table's rows live (empty for views
+	// and non-Kafka tables).
+	Topic      string          `json:"topic,omitempty"`
+	Connector  string          `json:"connector,omitempty"`
+	Columns    []CatalogColumn `json:"columns,omitempty"`
+	PrimaryKey []string        `json:"primary_key,omitempty"`
+	// Statement is the statement that created the object.
+	Statement string `json:"statement,omitempty"`
 }
 
-// handleCatalog is GET /v1/catalog: the tables, streams and views.
+// CatalogColumn is a column of a catalog object.
+type CatalogColumn struct {
+	Name string `json:"name"`
+	Type string `json:"type"`
+	// Kind is "physical", "metadata" or "computed".
+	Kind string `json:"kind"`
+	Key  bool   `json:"key,omitempty"`
+}
+
+func catalogEntry(t *planner.Table) CatalogObject {
+	o := catalogObject(t)
+	o.Connector, o.Statement, o.PrimaryKey = t.Connector(), t.Statement, t.PrimaryKey
+	if t.KSQL != nil {
+		o.Topic = t.KSQL.Topic
+	} else if t.Kind != sql.KindView && strings.Contains(o.Connector, "kafka") {
+		o.Topic = t.Option("topic")
+	}
+	for _, c := range t.Columns {
+		kind := "physical"
+		switch c.Kind {
+		case sql.Metadata:
+			kind = "metadata"
+		case sql.Computed:
+			kind = "computed"
+		}
+		o.Columns = append(o.Columns, CatalogColumn{Name: c.Name, Type: c.Type.String(), Kind: kind, Key: c.Key})
+	}
+	return o
+}
+
+// handleCatalog is GET /v1/catalog: the tables, streams and views with
+// their columns, topics and the statements that created them.
 func (s *Server) handleCatalog(w http.ResponseWriter, r *http.Request) {
 	out := []CatalogObject{}
 	for _, t := range s.cat.List() {
-		out = append(out, CatalogObject{Name: t.Name, Kind: strings.ToLower(t.Kind.String()), Dialect: t.Dialect.String()})
+		out = append(out, catalogEntry(t))
 	}
 	writeJSON(w, http.StatusOK, "", out)
 }

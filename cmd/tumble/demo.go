@@ -31,6 +31,7 @@ func demoCmd(ctx context.Context, args []string) error {
 	rate := fs.Float64("rate", 20, "transactions per second")
 	dataDir := fs.String("data-dir", "", "broker and checkpoint directory (default: a temporary one)")
 	logLevel := fs.String("log-level", "warn", "debug, info, warn or error")
+	ui := fs.String("ui", "127.0.0.1:8088", "serve Tumble Console on this address (a free port if it is taken; empty: no console)")
 	settings := registerBrokerSettings(fs)
 	var prof profiling
 	prof.register(fs)
@@ -86,6 +87,15 @@ func demoCmd(ctx context.Context, args []string) error {
 		if err != nil {
 			return fmt.Errorf("%s: %s", p, errorText(err))
 		}
+	}
+
+	if *ui != "" {
+		url, stop, err := serveConsole(ctx, rt, *ui, true, os.Stdout, log)
+		if err != nil {
+			return err
+		}
+		defer stop()
+		fmt.Printf("[demo] Tumble Console: %s (jobs, topics, the results as a live table)\n", url)
 	}
 
 	genCtx, stopGen := context.WithCancel(ctx)

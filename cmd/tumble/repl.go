@@ -786,7 +786,7 @@ func (c sqlConfig) batch(ctx context.Context, stdin io.Reader, stdout, stderr io
 	if ctx.Err() != nil || rt == nil {
 		return nil // a server's jobs keep running there
 	}
-	return waitJobs(ctx, rt)
+	return waitJobs(ctx, rt, false)
 }
 
 // runningJobs counts the jobs that are still running.

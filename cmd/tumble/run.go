@@ -118,6 +118,7 @@ func runCmd(ctx context.Context, args []string) error {
 	dialect := fs.String("dialect", "auto", "flink, ksql or auto (detect per file)")
 	logLevel := fs.String("log-level", "info", "debug, info, warn or error")
 	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile (pprof) of the run to this file")
+	ui := fs.String("ui", "", "serve Tumble Console and the HTTP API for these jobs on this address (e.g. 127.0.0.1:8088)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -158,12 +159,27 @@ func runCmd(ctx context.Context, args []string) error {
 			return err
 		}
 	}
-	return waitJobs(ctx, rt)
+	if *ui != "" {
+		url, stop, err := serveConsole(ctx, rt, *ui, false, os.Stdout, log)
+		if err != nil {
+			return err
+		}
+		defer stop()
+		fmt.Fprintf(os.Stderr, "Tumble Console: %s\n", url)
+	}
+	return waitJobs(ctx, rt, *ui != "")
 }
 
 // waitJobs keeps the process alive while jobs run: until ctx is done (a
-// signal), every job has ended, or one failed.
-func waitJobs(ctx context.Context, rt *runtime) error {
+// signal), every job has ended, or one failed. With serving set (the
+// console is up) only a signal ends it.
+func waitJobs(ctx context.Context, rt *runtime, serving bool) error {
+	if serving {
+		fmt.Fprintf(os.Stderr, "tumble: %d job(s) running; press Ctrl-C to stop\n", len(rt.jobs.List()))
+		<-ctx.Done()
+		fmt.Fprintln(os.Stderr, "tumble: stopping jobs")
+		return nil
+	}
 	if len(rt.jobs.List()) == 0 {
 		return nil
 	}
