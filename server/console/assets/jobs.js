@@ -161,7 +161,7 @@ function planGraph(nodes) {
     const c = maxDepth - depth.get(n.id);
     (columns[c] = columns[c] || []).push(n);
   }
-  const W = 230, H = 92, GX = 46, GY = 18;
+  const W = 200, H = 92, GX = 30, GY = 18;
   const rows = Math.max(...columns.map(c => c.length));
   const pos = new Map();
   columns.forEach((col, c) => col.forEach((n, r) => {
@@ -184,7 +184,7 @@ function planGraph(nodes) {
     const p = pos.get(n.id);
     const lines = [
       `in ${fmtNum(n.records_in)} · out ${fmtNum(n.records_out)}`,
-      `watermark ${n.watermark_time || '–'}`,
+      `watermark ${n.watermark_time ? n.watermark_time.slice(11) : '–'}`,
       `state ${n.state_bytes == null ? '–' : fmtBytes(n.state_bytes)} · late ${fmtNum(n.late_records_dropped)}`,
     ];
     g.append(svg('g', { class: 'node', 'data-node': n.id },
