@@ -15,6 +15,8 @@ import (
 	"github.com/twmb/franz-go/pkg/kadm"
 	"github.com/twmb/franz-go/pkg/kerr"
 	"github.com/twmb/franz-go/pkg/kgo"
+
+	"github.com/tumble/tumble/connectors/kafka"
 )
 
 // The topics of the server's Kafka cluster, for the console's topic pages
@@ -107,12 +109,22 @@ const (
 
 var errNoBroker = errors.New("the server has no Kafka bootstrap address")
 
-// kafkaClient opens a client of the server's cluster; the caller closes it.
+// kafkaClient opens a client of the server's cluster, with its security
+// properties (Config.KafkaProperties); the caller closes it.
 func (s *Server) kafkaClient(opts ...kgo.Opt) (*kgo.Client, error) {
 	if s.cfg.Bootstrap == "" {
 		return nil, errNoBroker
 	}
-	return kgo.NewClient(append([]kgo.Opt{kgo.SeedBrokers(strings.Split(s.cfg.Bootstrap, ",")...)}, opts...)...)
+	props := map[string]string{}
+	for k, v := range s.cfg.KafkaProperties {
+		props[k] = v
+	}
+	props["bootstrap.servers"] = s.cfg.Bootstrap
+	base, err := kafka.ClientOpts(props)
+	if err != nil {
+		return nil, err
+	}
+	return kgo.NewClient(append(base, opts...)...)
 }
 
 // describeTopics lists topics (all of them when names is empty) with their

@@ -19,7 +19,7 @@ import (
 // free port is used instead.
 func serveConsole(ctx context.Context, rt *runtime, addr string, fallback bool, out io.Writer, log *slog.Logger) (url string, stop func(), err error) {
 	srv, err := server.New(ctx, server.Config{
-		Bootstrap: rt.bootstrap, DataDir: rt.dataDir, Log: log, Out: out, Registry: rt.reg,
+		Bootstrap: rt.bootstrap, KafkaProperties: rt.kafkaProps, DataDir: rt.dataDir, Log: log, Out: out, Registry: rt.reg,
 		Catalog: rt.cat, Jobs: rt.jobs,
 	})
 	if err != nil {
