@@ -248,14 +248,27 @@ func explainFiles(paths []string, dialect string) (string, error) {
 			return sb.String(), fmt.Errorf("%s: %s", p, errorText(err))
 		}
 		for _, st := range stmts {
-			switch st.(type) {
+			explained := st
+			if e, ok := st.(*sql.Explain); ok && e.Stmt != nil {
+				// EXPLAIN INSERT ... in a file: the plan of the INSERT.
+				explained = e.Stmt
+			}
+			switch explained.(type) {
 			case *sql.Insert, *sql.Query, *sql.CreateAs:
-				plan, err := s.Explain(st)
+				plan, err := s.Explain(explained)
 				if err != nil {
 					return sb.String(), fmt.Errorf("%s: %s", p, errorText(err))
 				}
 				_, text := st.Span()
 				fmt.Fprintf(&sb, "-- %s\n%s\n%s\n", filepath.Base(p), strings.TrimSpace(text), plan)
+			case *sql.Explain:
+				// EXPLAIN of a running query (ksqlDB's EXPLAIN <query id>).
+				r, err := s.Execute(context.Background(), st)
+				if err != nil {
+					return sb.String(), fmt.Errorf("%s: %s", p, errorText(err))
+				}
+				_, text := st.Span()
+				fmt.Fprintf(&sb, "-- %s\n%s\n%s\n", filepath.Base(p), strings.TrimSpace(text), r.Message)
 			default:
 				if _, err := s.Execute(context.Background(), st); err != nil {
 					return sb.String(), fmt.Errorf("%s: %s", p, errorText(err))
