@@ -416,7 +416,7 @@ func ksqlStatus(word, name, action, msg, queryID string) *Result {
 	}}
 }
 
-func (s *Session) ksqlDrop(n *sql.Drop, t *Table) (*Result, error) {
+func (s *Session) ksqlDrop(ctx context.Context, n *sql.Drop, t *Table) (*Result, error) {
 	word := kindWord(t.Kind)
 	if n.Kind != t.Kind {
 		return nil, sql.Errorf(n.Name.Pos, "Incompatible data source type is %s, but statement was DROP %s", strings.ToUpper(word), n.Kind)
@@ -432,8 +432,8 @@ func (s *Session) ksqlDrop(n *sql.Drop, t *Table) (*Result, error) {
 		}
 	}
 	if n.DeleteTopic {
-		if err := s.planner().deleteTopic(t); err != nil {
-			return nil, sql.Errorf(n.Start, "Could not delete the topic of %s: %v", t.Name, err)
+		if err := s.planner().deleteTopic(ctx, t); err != nil {
+			return nil, sql.ErrorFrom(n.Start, err, "Could not delete the topic of %s", t.Name)
 		}
 	}
 	s.Catalog.Delete(t.Name)
@@ -469,17 +469,17 @@ func (pl *Planner) kafkaClient() map[string]string {
 	return d
 }
 
-func (pl *Planner) deleteTopic(t *Table) error {
+func (pl *Planner) deleteTopic(ctx context.Context, t *Table) error {
 	a, err := pl.admin()
 	if err != nil {
 		return err
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
 	defer cancel()
 	return a.DeleteTopic(ctx, pl.kafkaClient(), t.KSQL.Topic)
 }
 
-func (s *Session) ksqlShow(n *sql.Show) (*Result, error) {
+func (s *Session) ksqlShow(ctx context.Context, n *sql.Show) (*Result, error) {
 	switch n.What {
 	case "STREAMS", "TABLES":
 		want := sql.KindStream
@@ -522,11 +522,11 @@ func (s *Session) ksqlShow(n *sql.Show) (*Result, error) {
 		if err != nil {
 			return nil, sql.Errorf(n.Start, "%v", err)
 		}
-		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
 		defer cancel()
 		topics, err := a.ListTopics(ctx, s.planner().kafkaClient())
 		if err != nil {
-			return nil, sql.Errorf(n.Start, "Failed to list topics: %v", err)
+			return nil, sql.ErrorFrom(n.Start, err, "Failed to list topics")
 		}
 		ent := &KSQLEntity{Type: "kafka_topics"}
 		r := &Result{Kind: ResultTable, Columns: []string{"Kafka Topic", "Partitions", "Partition Replicas"}, KSQL: ent}
@@ -569,7 +569,7 @@ func (s *Session) queryInfo(j *JobInfo) QueryInfo {
 func (s *Session) ksqlDescribe(n *sql.Describe) (*Result, error) {
 	name := n.Name.Last()
 	if strings.EqualFold(name, "STREAMS") || strings.EqualFold(name, "TABLES") {
-		return s.ksqlShow(&sql.Show{Base: n.Base, What: strings.ToUpper(name), Extended: n.Extended})
+		return s.ksqlShow(context.Background(), &sql.Show{Base: n.Base, What: strings.ToUpper(name), Extended: n.Extended})
 	}
 	t, ok := s.Catalog.Lookup(name, true)
 	if !ok || t.KSQL == nil {
@@ -679,8 +679,12 @@ func (x ksqlStatements) insert(ctx context.Context, n *sql.Insert) (*Result, err
 func (x ksqlStatements) query(ctx context.Context, n *sql.Query) (*Result, error) {
 	return x.s.ksqlQuery(ctx, n)
 }
-func (x ksqlStatements) drop(n *sql.Drop) (*Result, error)         { return x.s.ksqlDropStatement(n) }
-func (x ksqlStatements) show(n *sql.Show) (*Result, error)         { return x.s.ksqlShow(n) }
+func (x ksqlStatements) drop(ctx context.Context, n *sql.Drop) (*Result, error) {
+	return x.s.ksqlDropStatement(ctx, n)
+}
+func (x ksqlStatements) show(ctx context.Context, n *sql.Show) (*Result, error) {
+	return x.s.ksqlShow(ctx, n)
+}
 func (x ksqlStatements) describe(n *sql.Describe) (*Result, error) { return x.s.ksqlDescribe(n) }
 func (x ksqlStatements) plan(st sql.Statement) (Node, error)       { return x.s.planner().ksqlPlan(st) }
 func (x ksqlStatements) explainQuery(n *sql.Explain) (*Result, error) {
@@ -692,7 +696,7 @@ func (x ksqlStatements) setDone(key, value string) *Result {
 func (x ksqlStatements) stopRemoves() bool { return true }
 
 // ksqlDropStatement is DROP STREAM|TABLE [IF EXISTS] name [DELETE TOPIC].
-func (s *Session) ksqlDropStatement(n *sql.Drop) (*Result, error) {
+func (s *Session) ksqlDropStatement(ctx context.Context, n *sql.Drop) (*Result, error) {
 	name := n.Name.Last()
 	t, exists := s.Catalog.Lookup(name, true)
 	if !exists {
@@ -701,5 +705,5 @@ func (s *Session) ksqlDropStatement(n *sql.Drop) (*Result, error) {
 		}
 		return nil, sql.Errorf(n.Name.Pos, "Source %s does not exist.", name)
 	}
-	return s.ksqlDrop(n, t)
+	return s.ksqlDrop(ctx, n, t)
 }

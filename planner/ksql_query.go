@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/tumble/tumble/engine"
@@ -867,27 +868,42 @@ func (s *Session) ksqlQuery(ctx context.Context, n *sql.Query) (*Result, error) 
 	return r, nil
 }
 
-// limitStream ends a stream after n rows.
+// limitStream ends a stream after n rows. Its Cancel stops the stream at
+// once: a reader that goes away need not read on.
 func limitStream(st *Stream, n int) *Stream {
 	out := make(chan engine.Rec)
+	done := make(chan struct{})
+	var once sync.Once
+	cancel := func() { once.Do(func() { close(done); st.Cancel() }) }
 	go func() {
 		defer close(out)
-		count := 0
-		for r := range st.Rows {
-			if count >= n {
-				break
+		defer func() {
+			// Stop the query and let it finish (it closes its rows).
+			st.Cancel()
+			for range st.Rows {
 			}
-			out <- r
-			count++
-			if count >= n {
-				break
+		}()
+		for count := 0; count < n; count++ {
+			var r engine.Rec
+			var ok bool
+			select {
+			case r, ok = <-st.Rows:
+				if !ok {
+					return
+				}
+			case <-done:
+				return
 			}
-		}
-		st.Cancel()
-		for range st.Rows {
+			select {
+			case out <- r:
+			case <-done:
+				return
+			}
 		}
 	}()
-	return &Stream{Columns: st.Columns, Rows: out, Cancel: st.Cancel, Job: st.Job, Changelog: st.Changelog}
+	limited := *st
+	limited.Rows, limited.Cancel = out, cancel
+	return &limited
 }
 
 // ksqlPrint is PRINT 'topic' [FROM BEGINNING] [INTERVAL n] [LIMIT n]: the
@@ -902,14 +918,14 @@ func (s *Session) ksqlPrint(ctx context.Context, n *sql.Print) (*Result, error) 
 	parts, err := a.Partitions(lctx, pl.kafkaClient(), n.Topic)
 	cancel()
 	if err != nil {
-		return nil, sql.Errorf(n.Start, "%v", err)
+		return nil, sql.ErrorFrom(n.Start, err, "")
 	}
 	if parts == 0 {
 		return nil, sql.Errorf(n.Start, "Could not find topic '%s', or the KSQL user does not have permissions to list the topic. Topic names are case-sensitive.", n.Topic)
 	}
 	rows := make(chan engine.Rec, 64)
 	pctx, stop := context.WithCancel(context.Background())
-	errc := make(chan error, 1)
+	var tailErr streamErr
 	go func() {
 		defer close(rows)
 		count, seen := 0, 0
@@ -933,14 +949,28 @@ func (s *Session) ksqlPrint(ctx context.Context, n *sql.Print) (*Result, error) 
 			return nil
 		})
 		if err != nil && err != errStopPrint && pctx.Err() == nil {
-			errc <- err
+			tailErr.set(fmt.Errorf("reading topic '%s': %w", n.Topic, err))
 		}
 	}()
-	st := &Stream{Columns: []Field{{Name: "line", Type: types.TString}}, Rows: rows, Cancel: stop}
+	st := &Stream{Columns: []Field{{Name: "line", Type: types.TString}}, Rows: rows, Cancel: stop, errFn: tailErr.get}
 	return &Result{Kind: ResultRows, Stream: st}, nil
 }
 
 var errStopPrint = fmt.Errorf("print limit reached")
+
+// streamErr is the error that ended a stream produced by a goroutine,
+// safe to read while the goroutine writes it.
+type streamErr struct {
+	mu  sync.Mutex
+	err error
+}
+
+func (e *streamErr) set(err error) { e.mu.Lock(); e.err = err; e.mu.Unlock() }
+func (e *streamErr) get() error {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return e.err
+}
 
 func printable(b []byte) string {
 	if b == nil {

@@ -2,7 +2,6 @@ package planner
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"log/slog"
 	"path/filepath"
@@ -236,6 +235,9 @@ type Stream struct {
 	// Changelog is the changelog the rows form: insert-only, retracting
 	// (-U and -D carry the row they take back) or upserting.
 	Changelog Changelog
+	// errFn, when set, is the error of a stream that no job produces
+	// (PRINT's reader of a topic).
+	errFn func() error
 }
 
 // Display sets how the client shows the stream from session settings
@@ -264,8 +266,14 @@ func (st *Stream) Display(settings map[string]string) {
 	}
 }
 
-// Err returns the job's error after Rows is closed.
+// Err returns the error that ended the stream (the job's, or that of
+// whatever else produced the rows) after Rows is closed.
 func (st *Stream) Err() error {
+	if st.errFn != nil {
+		if err := st.errFn(); err != nil {
+			return err
+		}
+	}
 	if st.Job == nil {
 		return nil
 	}
@@ -305,7 +313,7 @@ func (s *Session) Execute(ctx context.Context, st sql.Statement) (*Result, error
 	case *sql.CreateAs:
 		return x.createAs(ctx, n)
 	case *sql.Drop:
-		return x.drop(n)
+		return x.drop(ctx, n)
 	case *sql.Insert:
 		return x.insert(ctx, n)
 	case *sql.Query:
@@ -324,7 +332,7 @@ func (s *Session) Execute(ctx context.Context, st sql.Statement) (*Result, error
 		s.mu.Unlock()
 		return ok("Execute statement succeeded."), nil
 	case *sql.Show:
-		return x.show(n)
+		return x.show(ctx, n)
 	case *sql.Describe:
 		return x.describe(n)
 	case *sql.AlterTable:
@@ -1158,13 +1166,6 @@ func (s *Session) execStopJob(n *sql.StopJob) (*Result, error) {
 	return ok("Execute statement succeeded."), nil
 }
 
-// IsUserError reports whether err is about the user's statement (as
-// opposed to an internal failure).
-func IsUserError(err error) bool {
-	var se *sql.Error
-	return errors.As(err, &se)
-}
-
 const helpText = `The following commands are available:
 
 CREATE TABLE		Create table under current catalog and database.
@@ -1206,8 +1207,12 @@ func (x flinkStatements) insert(ctx context.Context, n *sql.Insert) (*Result, er
 func (x flinkStatements) query(ctx context.Context, n *sql.Query) (*Result, error) {
 	return x.s.execQuery(ctx, n)
 }
-func (x flinkStatements) drop(n *sql.Drop) (*Result, error)         { return x.s.planner().flinkDrop(n) }
-func (x flinkStatements) show(n *sql.Show) (*Result, error)         { return x.s.execShow(n) }
+func (x flinkStatements) drop(_ context.Context, n *sql.Drop) (*Result, error) {
+	return x.s.planner().flinkDrop(n)
+}
+func (x flinkStatements) show(_ context.Context, n *sql.Show) (*Result, error) {
+	return x.s.execShow(n)
+}
 func (x flinkStatements) describe(n *sql.Describe) (*Result, error) { return x.s.execDescribe(n) }
 func (x flinkStatements) plan(st sql.Statement) (Node, error)       { return x.s.planner().flinkPlan(st) }
 func (x flinkStatements) explainQuery(n *sql.Explain) (*Result, error) {

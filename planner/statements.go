@@ -18,8 +18,10 @@ type statements interface {
 	createAs(ctx context.Context, n *sql.CreateAs) (*Result, error)
 	insert(ctx context.Context, n *sql.Insert) (*Result, error)
 	query(ctx context.Context, n *sql.Query) (*Result, error)
-	drop(n *sql.Drop) (*Result, error)
-	show(n *sql.Show) (*Result, error)
+	// drop and show may reach the broker (DROP ... DELETE TOPIC, SHOW
+	// TOPICS): they stop when ctx is done.
+	drop(ctx context.Context, n *sql.Drop) (*Result, error)
+	show(ctx context.Context, n *sql.Show) (*Result, error)
 	describe(n *sql.Describe) (*Result, error)
 	// plan is the plan EXPLAIN shows for an INSERT, a query or a CREATE
 	// ... AS SELECT.

@@ -156,7 +156,14 @@ func (s *Server) execute(ctx context.Context, sess *planner.Session, st sql.Stat
 		if !c.empty() {
 			s.log.Warn("a failed statement changed the catalog; not recorded", "creates", c.creates, "drops", c.drops, "started", c.started, "stopped", c.stopped)
 		}
-		return outcome{}, sql.WithNear(err, text)
+		err = sql.WithNear(err, text)
+		var se *sql.Error
+		if errors.As(err, &se) && !sql.IsUserError(err) {
+			// A statement that failed for another's fault (the broker's):
+			// the server failed, not the request.
+			err = &internalError{err}
+		}
+		return outcome{}, err
 	}
 	r.Statement = st
 	out := outcome{result: r}

@@ -38,6 +38,34 @@ type Error struct {
 	Pos  Pos
 	Msg  string
 	Near string // a short excerpt of the text at Pos, may be empty
+	// Err is the failure behind the error when the statement is not at
+	// fault (a broker that cannot be reached, ...); nil for errors in the
+	// statement itself. Unwrap returns it.
+	Err error
+}
+
+// Unwrap returns the failure behind the error, if any.
+func (e *Error) Unwrap() error { return e.Err }
+
+// ErrorFrom makes an *Error at pos for a failure that is not the
+// statement's fault (err, kept as its cause): what is the statement's
+// fault is told by IsUserError.
+func ErrorFrom(pos Pos, err error, format string, args ...any) *Error {
+	msg := fmt.Sprintf(format, args...)
+	if msg != "" {
+		msg += ": "
+	}
+	return &Error{Pos: pos, Msg: msg + err.Error(), Err: err}
+}
+
+// IsUserError reports whether err is about the user's statement: an
+// *Error that no other failure (a broker's, the system's) is behind.
+func IsUserError(err error) bool {
+	var se *Error
+	if !errors.As(err, &se) {
+		return false
+	}
+	return se.Err == nil || IsUserError(se.Err)
 }
 
 func (e *Error) Error() string {

@@ -29,3 +29,21 @@ func TestWithNear(t *testing.T) {
 		t.Fatalf("%q %q", e2.Near, e3.Near)
 	}
 }
+
+// TestErrorFrom: a failure that is not the statement's fault keeps its
+// cause (errors.Is finds it) and is not a user error; a statement's own
+// error is.
+func TestErrorFrom(t *testing.T) {
+	broker := errors.New("unable to dial: connection refused")
+	e := ErrorFrom(Pos{Line: 1, Col: 1}, broker, "Failed to list topics")
+	if !errors.Is(e, broker) || e.Msg != "Failed to list topics: unable to dial: connection refused" {
+		t.Fatalf("%v (is broker: %v)", e, errors.Is(e, broker))
+	}
+	if IsUserError(e) || IsUserError(fmt.Errorf("show: %w", e)) || IsUserError(broker) {
+		t.Fatal("a broker failure counts as the user's")
+	}
+	user := Errorf(Pos{Line: 2, Col: 3}, "Column 'x' not found")
+	if !IsUserError(user) || !IsUserError(fmt.Errorf("exec: %w", user)) || !IsUserError(ErrorFrom(Pos{}, user, "in view v")) {
+		t.Fatal("a statement's error does not count as the user's")
+	}
+}
