@@ -23,7 +23,7 @@ import (
 	"github.com/tumble/tumble/connectors/kafka"
 	"github.com/tumble/tumble/engine"
 	"github.com/tumble/tumble/engine/types"
-	"github.com/tumble/tumble/planner"
+	"github.com/tumble/tumble/session"
 )
 
 var eventStart = time.Date(2026, 11, 23, 23, 9, 45, 0, time.UTC)
@@ -185,9 +185,9 @@ func TestBrokerRestartUnderRunningJob(t *testing.T) {
 	defer cancel()
 	reg := engine.NewRegistry()
 	all.Register(reg, io.Discard)
-	jobs := planner.NewJobManager(ctx, nil)
+	jobs := session.NewJobManager(ctx, nil)
 	defer jobs.StopAll()
-	s := planner.NewSession(planner.Config{Registry: reg, Jobs: jobs, DataDir: t.TempDir()})
+	s := session.New(session.Config{Registry: reg, Jobs: jobs, DataDir: t.TempDir()})
 	s.Set("restart-strategy.fixed-delay.delay", "300ms")
 	produceSeed(t, addr, 0, 15000, false)
 	files, _ := filepath.Glob(filepath.Join(queries, "*.sql"))
@@ -230,9 +230,9 @@ func TestPoisonRecords(t *testing.T) {
 	defer cancel()
 	reg := engine.NewRegistry()
 	all.Register(reg, io.Discard)
-	jobs := planner.NewJobManager(ctx, nil)
+	jobs := session.NewJobManager(ctx, nil)
 	defer jobs.StopAll()
-	s := planner.NewSession(planner.Config{Registry: reg, Jobs: jobs, Bootstrap: addr})
+	s := session.New(session.Config{Registry: reg, Jobs: jobs, Bootstrap: addr})
 	_, err := s.ExecuteText(ctx, `
 CREATE TABLE lenient (k STRING, v INT) WITH ('connector' = 'kafka', 'topic' = 'in', 'format' = 'json', 'json.ignore-parse-errors' = 'true', 'scan.startup.mode' = 'earliest-offset');
 CREATE TABLE strict (k STRING, v INT) WITH ('connector' = 'kafka', 'topic' = 'in', 'format' = 'json', 'scan.startup.mode' = 'earliest-offset');
@@ -256,7 +256,7 @@ INSERT INTO out_strict SELECT k, v FROM strict;`)
 			t.Fatal(err)
 		}
 	}
-	var lenient, strict *planner.JobInfo
+	var lenient, strict *session.JobInfo
 	for _, j := range jobs.List() {
 		if j.Sink == "out_lenient" {
 			lenient = j
@@ -325,9 +325,9 @@ func TestLateRowsCountedInShowJobs(t *testing.T) {
 	defer cancel()
 	reg := engine.NewRegistry()
 	all.Register(reg, io.Discard)
-	jobs := planner.NewJobManager(ctx, nil)
+	jobs := session.NewJobManager(ctx, nil)
 	defer jobs.StopAll()
-	s := planner.NewSession(planner.Config{Registry: reg, Jobs: jobs, Bootstrap: addr})
+	s := session.New(session.Config{Registry: reg, Jobs: jobs, Bootstrap: addr})
 	s.Set("pipeline.auto-watermark-interval", "0")
 	cl, err := kgo.NewClient(kgo.SeedBrokers(addr))
 	if err != nil {

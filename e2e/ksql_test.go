@@ -18,7 +18,7 @@ import (
 	"github.com/tumble/tumble/connectors/datagen"
 	"github.com/tumble/tumble/engine"
 	"github.com/tumble/tumble/engine/types"
-	"github.com/tumble/tumble/planner"
+	"github.com/tumble/tumble/session"
 	"github.com/tumble/tumble/sql"
 )
 
@@ -41,9 +41,9 @@ func TestKSQLSeedPipeline(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	reg := engine.NewRegistry()
 	all.Register(reg, io.Discard)
-	jobs := planner.NewJobManager(ctx, nil)
+	jobs := session.NewJobManager(ctx, nil)
 	t.Cleanup(func() { jobs.StopAll(); cancel() })
-	s := planner.NewSession(planner.Config{Registry: reg, Jobs: jobs, Bootstrap: addr, Dialect: sql.KSQL})
+	s := session.New(session.Config{Registry: reg, Jobs: jobs, Bootstrap: addr, Dialect: sql.KSQL})
 	s.Set("auto.offset.reset", "earliest")
 	files, _ := filepath.Glob("../queries/ksql/*.sql")
 	for _, f := range files {

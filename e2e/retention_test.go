@@ -13,7 +13,7 @@ import (
 	"github.com/tumble/tumble/connectors/all"
 	"github.com/tumble/tumble/connectors/kafka"
 	"github.com/tumble/tumble/engine"
-	"github.com/tumble/tumble/planner"
+	"github.com/tumble/tumble/session"
 )
 
 // TestReaderLeftBehindByRetention: the broker's retention deletes records
@@ -50,9 +50,9 @@ func TestReaderLeftBehindByRetention(t *testing.T) {
 
 	reg := engine.NewRegistry()
 	all.Register(reg, io.Discard)
-	jobs := planner.NewJobManager(ctx, nil)
+	jobs := session.NewJobManager(ctx, nil)
 	defer jobs.StopAll()
-	flink := planner.NewSession(planner.Config{Registry: reg, Jobs: jobs, Bootstrap: addr})
+	flink := session.New(session.Config{Registry: reg, Jobs: jobs, Bootstrap: addr})
 	// The job was at offset 0 when retention ran: 'specific-offsets'
 	// puts it there, and earliest is its reset strategy.
 	if _, err := flink.ExecuteText(ctx, `

@@ -21,7 +21,7 @@ import (
 	"github.com/tumble/tumble/connectors/kafka"
 	"github.com/tumble/tumble/engine"
 	"github.com/tumble/tumble/engine/types"
-	"github.com/tumble/tumble/planner"
+	"github.com/tumble/tumble/session"
 	"github.com/tumble/tumble/sql"
 )
 
@@ -183,8 +183,8 @@ func expectedWindows(t *testing.T, txns []txn) map[string]window {
 }
 
 type pipeline struct {
-	jobs    *planner.JobManager
-	session *planner.Session
+	jobs    *session.JobManager
+	session *session.Session
 }
 
 func runSeed(t *testing.T, addr string) *pipeline {
@@ -192,9 +192,9 @@ func runSeed(t *testing.T, addr string) *pipeline {
 	ctx, cancel := context.WithCancel(context.Background())
 	reg := engine.NewRegistry()
 	all.Register(reg, io.Discard)
-	jobs := planner.NewJobManager(ctx, nil)
+	jobs := session.NewJobManager(ctx, nil)
 	t.Cleanup(func() { jobs.StopAll(); cancel() })
-	s := planner.NewSession(planner.Config{Registry: reg, Jobs: jobs, Dialect: sql.Flink})
+	s := session.New(session.Config{Registry: reg, Jobs: jobs, Dialect: sql.Flink})
 	if _, err := s.ExecuteText(context.Background(), seedText(t, addr)); err != nil {
 		t.Fatal(err)
 	}

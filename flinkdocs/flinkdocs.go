@@ -23,6 +23,7 @@ import (
 	"github.com/tumble/tumble/engine/expr"
 	"github.com/tumble/tumble/engine/types"
 	"github.com/tumble/tumble/planner"
+	"github.com/tumble/tumble/session"
 	"github.com/tumble/tumble/sql"
 )
 
@@ -206,9 +207,9 @@ func Run(ctx context.Context, p *Page) []Result {
 	defer cancel()
 	reg := engine.NewRegistry()
 	all.Register(reg, io.Discard)
-	jobs := planner.NewJobManager(jctx, log)
+	jobs := session.NewJobManager(jctx, log)
 	defer jobs.StopAll()
-	s := planner.NewSession(planner.Config{Registry: reg, Jobs: jobs, Bootstrap: broker.Addr(), Dialect: sql.Flink, Log: log})
+	s := session.New(session.Config{Registry: reg, Jobs: jobs, Bootstrap: broker.Addr(), Dialect: sql.Flink, Log: log})
 	s.Set("table.dml-sync", "true")
 	s.Set("pipeline.auto-watermark-interval", "0")
 	// Each definition gets its own topic, filled once; a page may
@@ -276,7 +277,7 @@ func ddl(t *Table) string {
 
 // fill writes a definition's rows to its topic (in streaming mode, through
 // the table itself) and leaves the table defined.
-func fill(ctx context.Context, s *planner.Session, t *Table, topic string) error {
+func fill(ctx context.Context, s *session.Session, t *Table, topic string) error {
 	t.topic = topic
 	if _, err := s.ExecuteText(ctx, "DROP TABLE IF EXISTS `"+t.Name+"`"); err != nil {
 		return err
@@ -308,7 +309,7 @@ func fill(ctx context.Context, s *planner.Session, t *Table, topic string) error
 
 // query runs a bounded query and returns its final rows (the changelog
 // applied), normalized and sorted.
-func query(ctx context.Context, s *planner.Session, text string) ([]string, error) {
+func query(ctx context.Context, s *session.Session, text string) ([]string, error) {
 	qctx, cancel := context.WithTimeout(ctx, 30*time.Second)
 	defer cancel()
 	res, err := s.ExecuteText(qctx, text)

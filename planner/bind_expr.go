@@ -1192,7 +1192,7 @@ func bindStructCtor(names []string, vals []expr.Expr) expr.Expr {
 }
 
 // sortedKeys returns map keys sorted (deterministic iteration).
-func sortedKeys(m map[string]string) []string {
+func SortedKeys(m map[string]string) []string {
 	out := make([]string, 0, len(m))
 	for k := range m {
 		out = append(out, k)

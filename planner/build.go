@@ -35,7 +35,7 @@ type edge struct {
 
 // build compiles the plan under root. sink is the engine sink for the root
 // Sink node.
-func (pl *Planner) build(root Node, sink engine.Sink, sinkName string) (*engine.JobSpec, error) {
+func (pl *Planner) Build(root Node, sink engine.Sink, sinkName string) (*engine.JobSpec, error) {
 	bld := &builder{pl: pl, needed: scanNeeds(root)}
 	sinkOp := engine.NewSinkOp(sinkName, sink)
 	bld.ops = append(bld.ops, sinkOp)

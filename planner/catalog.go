@@ -1,6 +1,9 @@
-// Package planner turns parsed statements into running jobs: it owns the
-// catalog, binding and typing, the logical and physical plan, changelog-mode
-// inference, EXPLAIN, and the statement execution of a session.
+// Package planner turns parsed statements into job specs: it owns the
+// catalog (and the DDL that changes it), binding and typing through the
+// dialect seam (planner/dialect), the logical and physical plan, the
+// rules, changelog-mode inference, EXPLAIN and the build. A Planner does
+// the work for one statement; the session package runs statements, jobs
+// and result streams.
 package planner
 
 import (
@@ -136,9 +139,9 @@ type Catalog struct {
 	queries int               // ksqlDB query ids: CSAS_X_<n>
 }
 
-// sawQueryID moves the query counter past an id like CSAS_X_7 that a
+// SawQueryID moves the query counter past an id like CSAS_X_7 that a
 // replayed statement reuses, so new ids never collide with it.
-func (c *Catalog) sawQueryID(id string) {
+func (c *Catalog) SawQueryID(id string) {
 	i := strings.LastIndexByte(id, '_')
 	if i < 0 {
 		return

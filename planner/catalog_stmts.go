@@ -21,7 +21,7 @@ func qualified(name string) string {
 
 // likeMatcher returns a matcher of a SHOW ... [NOT] LIKE pattern (SQL LIKE:
 // % any run, _ one character), or nil when no pattern was given.
-func likeMatcher(n *sql.Show) func(string) bool {
+func LikeMatcher(n *sql.Show) func(string) bool {
 	if !n.HasLike {
 		return nil
 	}
@@ -43,17 +43,17 @@ func likeMatcher(n *sql.Show) func(string) bool {
 }
 
 // showColumns is SHOW COLUMNS FROM|IN t [[NOT] LIKE 'p'].
-func (pl *Planner) showColumns(n *sql.Show) (*Result, error) {
-	t, err := pl.flinkObject(n.Of)
+func (pl *Planner) ShowColumns(n *sql.Show) (*Result, error) {
+	t, err := pl.FlinkObject(n.Of)
 	if err != nil {
 		return nil, err
 	}
-	return describe(t, likeMatcher(n)), nil
+	return Describe(t, LikeMatcher(n)), nil
 }
 
 // flinkObject finds a table or view for SHOW and DESCRIBE, with Flink's
 // error for a missing one.
-func (pl *Planner) flinkObject(name sql.Name) (*Table, error) {
+func (pl *Planner) FlinkObject(name sql.Name) (*Table, error) {
 	t, ok := pl.Catalog.Get(name.Last())
 	if !ok {
 		return nil, sql.Errorf(name.Pos, "Tables or views with the identifier 'default_catalog.default_database.%s' doesn't exist.", name.Last())
@@ -62,8 +62,8 @@ func (pl *Planner) flinkObject(name sql.Name) (*Table, error) {
 }
 
 // showCreate is SHOW CREATE TABLE|VIEW name.
-func (pl *Planner) showCreate(n *sql.Show) (*Result, error) {
-	t, err := pl.flinkObject(n.Of)
+func (pl *Planner) ShowCreate(n *sql.Show) (*Result, error) {
+	t, err := pl.FlinkObject(n.Of)
 	if err != nil {
 		return nil, err
 	}
@@ -249,7 +249,7 @@ func alterFailed(pos sql.Pos, format string, args ...any) error {
 }
 
 // execAlter runs ALTER TABLE and ALTER VIEW.
-func (pl *Planner) execAlter(n *sql.AlterTable) (*Result, error) {
+func (pl *Planner) Alter(n *sql.AlterTable) (*Result, error) {
 	name := n.Name.Last()
 	t, ok := pl.Catalog.Permanent(name)
 	if !ok || (n.View != (t.Kind == sql.KindView)) {
@@ -499,7 +499,7 @@ func (pl *Planner) alterView(n *sql.AlterTable, t *Table) (*Result, error) {
 	_, text := n.Span()
 	cv := &sql.CreateView{Name: n.Name, Query: n.ViewQuery, OrReplace: true}
 	cv.Base = sql.Base{Start: n.Start, Text: text}
-	return pl.execCreateView(cv)
+	return pl.CreateView(cv)
 }
 
 func ok2() *Result { return ok("Execute statement succeeded.") }

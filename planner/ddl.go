@@ -286,7 +286,7 @@ var describeColumns = []string{"name", "type", "null", "key", "extras", "waterma
 
 // describe renders DESCRIBE output for the columns whose names pass keep
 // (nil: all), as Flink's client shows it.
-func describe(t *Table, keep func(string) bool) *Result {
+func Describe(t *Table, keep func(string) bool) *Result {
 	rows := describeRows(t)
 	r := &Result{Kind: ResultTable, Columns: describeColumns}
 	withComment := false

@@ -9,8 +9,8 @@ import (
 	"github.com/tumble/tumble/connectors/all"
 	"github.com/tumble/tumble/engine"
 	"github.com/tumble/tumble/engine/expr"
-	"github.com/tumble/tumble/planner"
 	"github.com/tumble/tumble/planner/dialect"
+	"github.com/tumble/tumble/session"
 	"github.com/tumble/tumble/sql"
 )
 
@@ -37,9 +37,9 @@ func TestThirdDialect(t *testing.T) {
 	reg := engine.NewRegistry()
 	all.Register(reg, io.Discard)
 	ctx, cancel := context.WithCancel(context.Background())
-	jobs := planner.NewJobManager(ctx, nil)
+	jobs := session.NewJobManager(ctx, nil)
 	t.Cleanup(func() { jobs.StopAll(); cancel() })
-	s := planner.NewSession(planner.Config{Registry: reg, Jobs: jobs, Frontend: thirdDialect{}})
+	s := session.New(session.Config{Registry: reg, Jobs: jobs, Frontend: thirdDialect{}})
 
 	rs, err := s.ExecuteText(ctx, "SELECT A / 0, GREATEST(a, CAST(NULL AS INT)), a + 1 AS x FROM (VALUES (7)) AS t(a)")
 	if err != nil {

@@ -14,9 +14,9 @@ func init() {
 	dialect.Register(ksql.Dialect{})
 }
 
-// dialectOf returns the dialect that parses with syntax (Flink's when
+// DialectOf returns the dialect that parses with syntax (Flink's when
 // none does).
-func dialectOf(syntax sql.Dialect) dialect.Dialect {
+func DialectOf(syntax sql.Dialect) dialect.Dialect {
 	if d, ok := dialect.For(syntax); ok {
 		return d
 	}

@@ -12,20 +12,20 @@ import (
 
 	"github.com/tumble/tumble/connectors/all"
 	"github.com/tumble/tumble/engine"
-	"github.com/tumble/tumble/planner"
+	"github.com/tumble/tumble/session"
 	"github.com/tumble/tumble/sql"
 )
 
 var update = flag.Bool("update", false, "rewrite golden files")
 
-func newSession(t *testing.T) *planner.Session {
+func newSession(t *testing.T) *session.Session {
 	t.Helper()
 	reg := engine.NewRegistry()
 	all.Register(reg, io.Discard)
 	ctx, cancel := context.WithCancel(context.Background())
-	jobs := planner.NewJobManager(ctx, nil)
+	jobs := session.NewJobManager(ctx, nil)
 	t.Cleanup(func() { jobs.StopAll(); cancel() })
-	return planner.NewSession(planner.Config{Registry: reg, Jobs: jobs, Bootstrap: "127.0.0.1:1"})
+	return session.New(session.Config{Registry: reg, Jobs: jobs, Bootstrap: "127.0.0.1:1"})
 }
 
 func golden(t *testing.T, path, got string) {

@@ -3,7 +3,6 @@ package planner
 import (
 	"context"
 	"fmt"
-	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -58,7 +57,7 @@ var ksqlKnownOptions = map[string]bool{
 	"source_connector": true,
 }
 
-func kindWord(k sql.ObjectKind) string {
+func KindWord(k sql.ObjectKind) string {
 	if k == sql.KindStream {
 		return "stream"
 	}
@@ -68,16 +67,16 @@ func kindWord(k sql.ObjectKind) string {
 func title(s string) string { return strings.ToUpper(s[:1]) + s[1:] }
 
 // ksqlCreateSource is CREATE [OR REPLACE] STREAM|TABLE name (cols) WITH (...).
-func (pl *Planner) ksqlCreateSource(n *sql.CreateTable) (*Result, error) {
+func (pl *Planner) KSQLCreateSource(n *sql.CreateTable) (*Result, error) {
 	_, text := n.Span()
 	name := n.Name.Last()
-	word := kindWord(n.Kind)
+	word := KindWord(n.Kind)
 	if old, exists := pl.Catalog.Lookup(name, false); exists {
 		switch {
 		case n.IfNotExists:
-			return ksqlStatus(word, name, "create", title(word)+" already exists.", ""), nil
+			return KSQLStatus(word, name, "create", title(word)+" already exists.", ""), nil
 		case !n.OrReplace:
-			return nil, sql.Errorf(n.Name.Pos, "Cannot add %s '%s': A %s with the same name already exists", word, name, kindWord(old.Kind))
+			return nil, sql.Errorf(n.Name.Pos, "Cannot add %s '%s': A %s with the same name already exists", word, name, KindWord(old.Kind))
 		}
 	}
 	opts := optionsOf(n.Options)
@@ -153,7 +152,7 @@ func (pl *Planner) ksqlCreateSource(n *sql.CreateTable) (*Result, error) {
 		return nil, err
 	}
 	pl.Catalog.Put(t)
-	return ksqlStatus(word, name, "create", title(word)+" created", ""), nil
+	return KSQLStatus(word, name, "create", title(word)+" created", ""), nil
 }
 
 // ksqlFormats resolves KEY_FORMAT / VALUE_FORMAT / FORMAT, inheriting
@@ -252,7 +251,7 @@ func (pl *Planner) ksqlConnectorOptions(t *Table, opts ksqlOptions) {
 			t.Options["window.size"] = strconv.FormatInt(w.Size/types.MicrosPerMilli, 10) + " ms"
 		}
 	}
-	t.OptionKeys = sortedKeys(t.Options)
+	t.OptionKeys = SortedKeys(t.Options)
 }
 
 func (pl *Planner) validateKSQL(t *Table, pos sql.Pos) error {
@@ -410,42 +409,18 @@ func timestampMillis(col expr.Expr, format string) expr.Expr {
 }
 
 // ksqlStatus builds ksqlDB's currentStatus answer.
-func ksqlStatus(word, name, action, msg, queryID string) *Result {
+func KSQLStatus(word, name, action, msg, queryID string) *Result {
 	return &Result{Kind: ResultOK, Message: msg, KSQL: &KSQLEntity{
 		Type: "currentStatus", CommandID: word + "/`" + name + "`/" + action, Status: "SUCCESS", Message: msg, QueryID: queryID,
 	}}
 }
 
-func (s *Session) ksqlDrop(ctx context.Context, n *sql.Drop, t *Table) (*Result, error) {
-	word := kindWord(t.Kind)
-	if n.Kind != t.Kind {
-		return nil, sql.Errorf(n.Name.Pos, "Incompatible data source type is %s, but statement was DROP %s", strings.ToUpper(word), n.Kind)
-	}
-	for _, j := range s.Jobs.List() {
-		if j.Dialect == s.Dialect && j.Sink == t.Name && j.Job.Status() == engine.Running {
-			return nil, sql.Errorf(n.Name.Pos, "Cannot drop %s.\nThe following queries write into this source: [%s].\nYou need to terminate them before dropping %s.", t.Name, j.ID, t.Name)
-		}
-	}
-	for _, j := range s.Jobs.List() {
-		if j.Dialect == s.Dialect && j.Job.Status() == engine.Running && readsFrom(j.Statement, t.Name) {
-			return nil, sql.Errorf(n.Name.Pos, "Cannot drop %s.\nThe following queries read from this source: [%s].\nYou need to terminate them before dropping %s.", t.Name, j.ID, t.Name)
-		}
-	}
-	if n.DeleteTopic {
-		if err := s.planner().deleteTopic(ctx, t); err != nil {
-			return nil, sql.ErrorFrom(n.Start, err, "Could not delete the topic of %s", t.Name)
-		}
-	}
-	s.Catalog.Delete(t.Name)
-	return ksqlStatus(word, t.Name, "drop", fmt.Sprintf("Source `%s` (topic: %s) was dropped.", t.Name, t.KSQL.Topic), ""), nil
-}
-
-func readsFrom(stmt, name string) bool {
+func ReadsFrom(stmt, name string) bool {
 	up := strings.ToUpper(stmt)
 	return strings.Contains(up, "FROM "+strings.ToUpper(name)+" ") || strings.HasSuffix(strings.TrimRight(up, "; \n"), "FROM "+strings.ToUpper(name)) || strings.Contains(up, "JOIN "+strings.ToUpper(name))
 }
 
-func (pl *Planner) admin() (engine.TopicAdmin, error) {
+func (pl *Planner) Admin() (engine.TopicAdmin, error) {
 	c, err := pl.Registry.Lookup("kafka")
 	if err != nil {
 		return nil, err
@@ -458,7 +433,7 @@ func (pl *Planner) admin() (engine.TopicAdmin, error) {
 
 // kafkaClient is the Kafka client configuration of the session's default
 // cluster: bootstrap.servers and the process's security properties.
-func (pl *Planner) kafkaClient() map[string]string {
+func (pl *Planner) KafkaClient() map[string]string {
 	d := map[string]string{"bootstrap.servers": "localhost:9092"}
 	if pl.Bootstrap != "" {
 		d["bootstrap.servers"] = pl.Bootstrap
@@ -469,150 +444,21 @@ func (pl *Planner) kafkaClient() map[string]string {
 	return d
 }
 
-func (pl *Planner) deleteTopic(ctx context.Context, t *Table) error {
-	a, err := pl.admin()
+func (pl *Planner) DeleteTopic(ctx context.Context, t *Table) error {
+	a, err := pl.Admin()
 	if err != nil {
 		return err
 	}
 	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
 	defer cancel()
-	return a.DeleteTopic(ctx, pl.kafkaClient(), t.KSQL.Topic)
+	return a.DeleteTopic(ctx, pl.KafkaClient(), t.KSQL.Topic)
 }
 
-func (s *Session) ksqlShow(ctx context.Context, n *sql.Show) (*Result, error) {
-	switch n.What {
-	case "STREAMS", "TABLES":
-		want := sql.KindStream
-		if n.What == "TABLES" {
-			want = sql.KindTable
-		}
-		ent := &KSQLEntity{Type: strings.ToLower(n.What)}
-		r := &Result{Kind: ResultTable, Columns: []string{kindTitle(want) + " Name", "Kafka Topic", "Key Format", "Value Format", "Windowed"}, KSQL: ent}
-		for _, t := range s.Catalog.List() {
-			if t.KSQL == nil || t.Kind != want {
-				continue
-			}
-			si := SourceInfo{Type: strings.ToUpper(kindWord(t.Kind)), Name: t.Name, Topic: t.KSQL.Topic, KeyFormat: t.KSQL.KeyFormat, ValueFormat: t.KSQL.ValueFormat, IsWindowed: t.KSQL.Windowed != nil}
-			ent.Sources = append(ent.Sources, si)
-			r.Rows = append(r.Rows, []string{si.Name, si.Topic, si.KeyFormat, si.ValueFormat, strconv.FormatBool(si.IsWindowed)})
-		}
-		if n.Extended {
-			ent.Type = "source_descriptions"
-		}
-		return r, nil
-	case "QUERIES":
-		ent := &KSQLEntity{Type: "queries"}
-		r := &Result{Kind: ResultTable, Columns: []string{"Query ID", "Query Type", "Status", "Sink Name", "Sink Kafka Topic", "Query String"}, KSQL: ent}
-		for _, j := range s.Jobs.List() {
-			q := s.queryInfo(j)
-			ent.Queries = append(ent.Queries, q)
-			r.Rows = append(r.Rows, []string{q.ID, q.QueryType, q.State, strings.Join(q.Sinks, ","), strings.Join(q.SinkTopics, ","), q.QueryString})
-		}
-		return r, nil
-	case "PROPERTIES":
-		props := effectiveSettings(s.Dialect, s.Settings())
-		ent := &KSQLEntity{Type: "properties", Properties: props}
-		r := &Result{Kind: ResultTable, Columns: []string{"Property", "Value"}, KSQL: ent}
-		for _, k := range sortedKeys(props) {
-			r.Rows = append(r.Rows, []string{k, props[k]})
-		}
-		return r, nil
-	case "TOPICS":
-		a, err := s.planner().admin()
-		if err != nil {
-			return nil, sql.Errorf(n.Start, "%v", err)
-		}
-		ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
-		defer cancel()
-		topics, err := a.ListTopics(ctx, s.planner().kafkaClient())
-		if err != nil {
-			return nil, sql.ErrorFrom(n.Start, err, "Failed to list topics")
-		}
-		ent := &KSQLEntity{Type: "kafka_topics"}
-		r := &Result{Kind: ResultTable, Columns: []string{"Kafka Topic", "Partitions", "Partition Replicas"}, KSQL: ent}
-		for _, t := range topics {
-			if strings.HasPrefix(t.Name, "_") && !n.Extended {
-				continue
-			}
-			ent.Topics = append(ent.Topics, TopicInfo{Name: t.Name, Partitions: t.Partitions})
-			r.Rows = append(r.Rows, []string{t.Name, strconv.Itoa(t.Partitions), strconv.Itoa(max(t.Replicas, 1))})
-		}
-		return r, nil
-	case "FUNCTIONS":
-		names := append(expr.FunctionNames(), "AVG", "COUNT", "MAX", "MIN", "SUM", "COLLECT_LIST", "COLLECT_SET", "EARLIEST_BY_OFFSET", "LATEST_BY_OFFSET")
-		sort.Strings(names)
-		r := &Result{Kind: ResultTable, Columns: []string{"Function Name"}, KSQL: &KSQLEntity{Type: "function_names"}}
-		for _, f := range names {
-			r.Rows = append(r.Rows, []string{f})
-		}
-		return r, nil
-	}
-	return nil, sql.Errorf(n.Start, "SHOW %s is not supported", n.What)
-}
-
-func kindTitle(k sql.ObjectKind) string { return title(kindWord(k)) }
-
-func (s *Session) queryInfo(j *JobInfo) QueryInfo {
-	q := QueryInfo{ID: j.ID, QueryString: j.Statement, QueryType: "PERSISTENT", State: string(j.Job.Status())}
-	if q.State == string(engine.Failed) {
-		q.State = "ERROR"
-	}
-	if j.Sink != "" {
-		q.Sinks = []string{j.Sink}
-		if t, ok := s.Catalog.Get(j.Sink); ok {
-			q.SinkTopics = []string{t.Option("topic")}
-		}
-	}
-	return q
-}
-
-func (s *Session) ksqlDescribe(n *sql.Describe) (*Result, error) {
-	name := n.Name.Last()
-	if strings.EqualFold(name, "STREAMS") || strings.EqualFold(name, "TABLES") {
-		return s.ksqlShow(context.Background(), &sql.Show{Base: n.Base, What: strings.ToUpper(name), Extended: n.Extended})
-	}
-	t, ok := s.Catalog.Lookup(name, true)
-	if !ok || t.KSQL == nil {
-		return nil, sql.Errorf(n.Name.Pos, "Could not find STREAM/TABLE '%s' in the Metastore", name)
-	}
-	d := &SourceDescription{Name: t.Name, Type: strings.ToUpper(kindWord(t.Kind)), Topic: t.KSQL.Topic, KeyFormat: t.KSQL.KeyFormat,
-		ValueFormat: t.KSQL.ValueFormat, Timestamp: t.KSQL.TimestampColumn, Windowed: t.KSQL.Windowed != nil,
-		Partitions: t.KSQL.Partitions, Statement: t.Statement, Extended: n.Extended}
-	r := &Result{Kind: ResultTable, Columns: []string{"Field", "Type"}, KSQL: &KSQLEntity{Type: "sourceDescription", Source: d}}
-	add := func(name, typ, key string) {
-		d.Fields = append(d.Fields, FieldInfo{Name: name, Type: typ, Key: key})
-		shown := typ
-		if key != "" {
-			shown += " (" + map[string]string{"KEY": "key", "PRIMARY": "primary key"}[key] + ")"
-		}
-		r.Rows = append(r.Rows, []string{name, shown})
-	}
-	for _, c := range t.Columns {
-		key := ""
-		if c.Key {
-			key = "KEY"
-			if t.Kind == sql.KindTable {
-				key = "PRIMARY"
-			}
-		}
-		add(c.Name, c.Type.KSQLString(), key)
-	}
-	for _, j := range s.Jobs.List() {
-		if j.Dialect != s.Dialect {
-			continue
-		}
-		if j.Sink == t.Name {
-			d.WriteQueries = append(d.WriteQueries, s.queryInfo(j))
-		} else if readsFrom(j.Statement, t.Name) {
-			d.ReadQueries = append(d.ReadQueries, s.queryInfo(j))
-		}
-	}
-	return r, nil
-}
+func KindTitle(k sql.ObjectKind) string { return title(KindWord(k)) }
 
 // ksqlQueryID names a persistent query as ksqlDB does: CSAS_<SINK>_<n>,
 // CTAS_<SINK>_<n>, INSERTQUERY_<n>.
-func (pl *Planner) ksqlQueryID(prefix, sink string) string {
+func (pl *Planner) KSQLQueryID(prefix, sink string) string {
 	n := pl.Catalog.nextQueryNumber()
 	if sink == "" {
 		return fmt.Sprintf("%s_%d", prefix, n)
@@ -620,90 +466,17 @@ func (pl *Planner) ksqlQueryID(prefix, sink string) string {
 	return fmt.Sprintf("%s_%s_%d", prefix, strings.ToUpper(sink), n)
 }
 
-// explainQueryID is EXPLAIN <query id>: the plan of a running ksqlDB
-// query.
-func (s *Session) explainQueryID(n *sql.Explain) (*Result, error) {
-	j, ok := s.Jobs.Get(n.QueryID)
-	if !ok {
-		return nil, sql.Errorf(n.Start, "Query with id:%s does not exist, use SHOW QUERIES to view the full set of queries.", n.QueryID)
-	}
-	stmts, err := sql.Parse(j.Statement, j.Dialect)
-	if err != nil || len(stmts) != 1 {
-		return nil, sql.Errorf(n.Start, "cannot explain %s", n.QueryID)
-	}
-	node, err := s.planner().ksqlPlan(stmts[0])
-	if err != nil {
-		return nil, err
-	}
-	plan := "== Physical Plan ==\n" + Explain(node)
-	q := s.queryInfo(j)
-	return &Result{Kind: ResultExplain, Message: plan, KSQL: &KSQLEntity{Type: "queryDescription", Queries: []QueryInfo{q}, Message: plan}}, nil
-}
-
 // ksqlPlan is the plan of a ksqlDB INSERT, query or CREATE ... AS
 // SELECT.
-func (pl *Planner) ksqlPlan(st sql.Statement) (Node, error) {
+func (pl *Planner) KSQLPlan(st sql.Statement) (Node, error) {
 	switch n := st.(type) {
 	case *sql.CreateAs:
 		return pl.ksqlPlanCreateAs(n)
 	case *sql.Query:
-		return pl.ksqlPlanQuery(n.Select)
+		return pl.KSQLPlanQuery(n.Select)
 	case *sql.Insert:
-		p, err := pl.ksqlPlanInsert(n)
-		if err != nil {
-			return nil, err
-		}
-		return p.sink, nil
+		return pl.KSQLPlanInsert(n)
 	}
 	pos, _ := st.Span()
 	return nil, sql.Errorf(pos, "EXPLAIN supports INSERT and SELECT statements")
-}
-
-// ksqlStatements is ksqlDB's executor: streams and tables over topics,
-// persistent queries (CSAS, CTAS, INSERT INTO), push and pull queries,
-// its SHOW, DESCRIBE, DROP and EXPLAIN, and answers in the shapes of
-// ksqlDB's REST API (KSQLEntity).
-type ksqlStatements struct{ s *Session }
-
-func init() { registerStatements("ksql", func(s *Session) statements { return ksqlStatements{s} }) }
-
-func (x ksqlStatements) createTable(n *sql.CreateTable) (*Result, error) {
-	return x.s.planner().ksqlCreateSource(n)
-}
-func (x ksqlStatements) createAs(ctx context.Context, n *sql.CreateAs) (*Result, error) {
-	return x.s.ksqlCreateAs(ctx, n)
-}
-func (x ksqlStatements) insert(ctx context.Context, n *sql.Insert) (*Result, error) {
-	return x.s.ksqlInsert(ctx, n)
-}
-func (x ksqlStatements) query(ctx context.Context, n *sql.Query) (*Result, error) {
-	return x.s.ksqlQuery(ctx, n)
-}
-func (x ksqlStatements) drop(ctx context.Context, n *sql.Drop) (*Result, error) {
-	return x.s.ksqlDropStatement(ctx, n)
-}
-func (x ksqlStatements) show(ctx context.Context, n *sql.Show) (*Result, error) {
-	return x.s.ksqlShow(ctx, n)
-}
-func (x ksqlStatements) describe(n *sql.Describe) (*Result, error) { return x.s.ksqlDescribe(n) }
-func (x ksqlStatements) plan(st sql.Statement) (Node, error)       { return x.s.planner().ksqlPlan(st) }
-func (x ksqlStatements) explainQuery(n *sql.Explain) (*Result, error) {
-	return x.s.explainQueryID(n)
-}
-func (x ksqlStatements) setDone(key, value string) *Result {
-	return ok(fmt.Sprintf("Successfully changed local property '%s' to '%s'.", key, value))
-}
-func (x ksqlStatements) stopRemoves() bool { return true }
-
-// ksqlDropStatement is DROP STREAM|TABLE [IF EXISTS] name [DELETE TOPIC].
-func (s *Session) ksqlDropStatement(ctx context.Context, n *sql.Drop) (*Result, error) {
-	name := n.Name.Last()
-	t, exists := s.Catalog.Lookup(name, true)
-	if !exists {
-		if n.IfExists {
-			return ok("Execute statement succeeded."), nil
-		}
-		return nil, sql.Errorf(n.Name.Pos, "Source %s does not exist.", name)
-	}
-	return s.ksqlDrop(ctx, n, t)
 }

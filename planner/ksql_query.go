@@ -1,11 +1,8 @@
 package planner
 
 import (
-	"context"
 	"fmt"
-	"strconv"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/tumble/tumble/engine"
@@ -441,6 +438,25 @@ func groupExprText(sel *sql.Select, k int) string {
 	return fmt.Sprintf("#%d", k)
 }
 
+// KSQLCreateAsPlan plans CSAS / CTAS: the sink plan and the sink's
+// catalog entry (not yet in the catalog).
+func (pl *Planner) KSQLCreateAsPlan(n *sql.CreateAs) (*Sink, *Table, error) {
+	p, t, err := pl.ksqlCreateAsPlan(n)
+	if err != nil {
+		return nil, nil, err
+	}
+	return p.sink, t, nil
+}
+
+// KSQLPlanInsert plans INSERT INTO stream SELECT / VALUES.
+func (pl *Planner) KSQLPlanInsert(n *sql.Insert) (*Sink, error) {
+	p, err := pl.ksqlPlanInsert(n)
+	if err != nil {
+		return nil, err
+	}
+	return p.sink, nil
+}
+
 // ksqlPlanCreateAs plans CREATE STREAM|TABLE x AS SELECT without running it.
 func (pl *Planner) ksqlPlanCreateAs(n *sql.CreateAs) (Node, error) {
 	p, _, err := pl.ksqlCreateAsPlan(n)
@@ -466,7 +482,7 @@ func (pl *Planner) ksqlCreateAsPlan(n *sql.CreateAs) (*ksqlPlanned, *Table, erro
 	if err != nil {
 		return nil, nil, err
 	}
-	word := kindWord(n.Kind)
+	word := KindWord(n.Kind)
 	if n.Kind == sql.KindStream && p.table {
 		return nil, nil, sql.Errorf(n.Start, "Invalid result type. Your SELECT query produces a TABLE. Please use CREATE TABLE AS SELECT statement instead.")
 	}
@@ -580,64 +596,6 @@ func kafkaTypeWord(t types.Type) string {
 		return "MAP"
 	}
 	return t.KSQLString()
-}
-
-// ksqlCreateAs runs CSAS / CTAS: it creates the sink and starts the
-// persistent query.
-func (s *Session) ksqlCreateAs(ctx context.Context, n *sql.CreateAs) (*Result, error) {
-	name := n.Name.Last()
-	word := kindWord(n.Kind)
-	old, exists := s.Catalog.Lookup(name, false)
-	if exists {
-		switch {
-		case n.IfNotExists:
-			return ksqlStatus(word, name, "create", title(word)+" already exists.", ""), nil
-		case !n.OrReplace:
-			return nil, sql.Errorf(n.Name.Pos, "Cannot add %s '%s': A %s with the same name already exists", word, name, kindWord(old.Kind))
-		}
-	}
-	pl := s.planner()
-	p, t, err := pl.ksqlCreateAsPlan(n)
-	if err != nil {
-		return nil, err
-	}
-	prefix := "CSAS"
-	if n.Kind == sql.KindTable {
-		prefix = "CTAS"
-	}
-	// CREATE OR REPLACE: the query writing the sink is replaced.
-	var replaced string
-	if exists {
-		for _, j := range s.Jobs.List() {
-			if j.Dialect == s.Dialect && j.Sink == name && j.Job.Status() == engine.Running {
-				replaced = j.ID
-			}
-		}
-	}
-	_, text := n.Span()
-	id := s.newJobID(func() string {
-		if replaced != "" {
-			return replaced // CREATE OR REPLACE keeps the query id
-		}
-		return pl.ksqlQueryID(prefix, name)
-	})
-	if replaced != "" {
-		if err := s.Jobs.Stop(replaced, true); err != nil {
-			return nil, err
-		}
-	}
-	s.Catalog.Put(t)
-	info := &JobInfo{ID: id, Name: id, Statement: text, Dialect: s.Dialect, Sink: name}
-	if err := s.startPlan(ctx, pl, info, p.sink); err != nil {
-		if !exists {
-			s.Catalog.Delete(name)
-		} else {
-			s.Catalog.Put(old)
-		}
-		return nil, err
-	}
-	msg := fmt.Sprintf("Created query with ID %s", id)
-	return ksqlStatus(word, name, "create", msg, id), nil
 }
 
 // ksqlPlanInsert binds INSERT INTO stream SELECT / VALUES.
@@ -760,45 +718,12 @@ func (pl *Planner) ksqlPlanValues(n *sql.Insert, t *Table) (*ksqlPlanned, error)
 	return &ksqlPlanned{node: scan, sink: &Sink{Input: scan, Table: t, Name: t.Name, Columns: sinkCols}}, nil
 }
 
-func (s *Session) ksqlInsert(ctx context.Context, n *sql.Insert) (*Result, error) {
-	pl := s.planner()
-	p, err := pl.ksqlPlanInsert(n)
-	if err != nil {
-		return nil, err
-	}
-	_, text := n.Span()
-	if n.Query == nil {
-		id := "INSERTVALUES_" + NewJobID()
-		info := &JobInfo{ID: id, Name: id, Statement: text, Dialect: s.Dialect, Sink: p.sink.Table.Name, Transient: true}
-		if err := s.startPlan(ctx, pl, info, p.sink); err != nil {
-			return nil, err
-		}
-		// Wait for the row to be written, as ksqlDB answers after producing.
-		select {
-		case <-info.Job.Done():
-		case <-ctx.Done():
-			return nil, ctx.Err()
-		}
-		s.Jobs.Remove(id)
-		if err := info.Job.Err(); err != nil {
-			return nil, err
-		}
-		return &Result{Kind: ResultOK, Message: "", KSQL: &KSQLEntity{}}, nil
-	}
-	id := s.newJobID(func() string { return pl.ksqlQueryID("INSERTQUERY", "") })
-	info := &JobInfo{ID: id, Name: id, Statement: text, Dialect: s.Dialect, Sink: p.sink.Table.Name}
-	if err := s.startPlan(ctx, pl, info, p.sink); err != nil {
-		return nil, err
-	}
-	return ksqlStatus("stream", p.sink.Table.Name, "create", "Created query with ID "+id, id), nil
-}
-
 // ksqlPlanQuery plans a transient SELECT: a push query (EMIT CHANGES) or a
 // pull query (reads the topics to their current end).
-func (pl *Planner) ksqlPlanQuery(sel *sql.Select) (Node, error) {
+func (pl *Planner) KSQLPlanQuery(sel *sql.Select) (Node, error) {
 	pull := sel.Emit == sql.EmitNone
 	if pull {
-		pl = pl.withSetting("execution.runtime-mode", "batch") // read the topics to their end
+		pl = pl.WithSetting("execution.runtime-mode", "batch") // read the topics to their end
 	}
 	p, err := pl.ksqlSelect(sel, "")
 	if err != nil {
@@ -841,145 +766,4 @@ func finalizeNormalize(n Node) Node {
 		}
 		return finalizeNormalize(in)
 	})
-}
-
-func (s *Session) ksqlQuery(ctx context.Context, n *sql.Query) (*Result, error) {
-	sel := n.Select
-	pull := sel.Emit == sql.EmitNone
-	pl := s.planner()
-	node, err := pl.ksqlPlanQuery(sel)
-	if err != nil {
-		return nil, err
-	}
-	if pull {
-		pl = pl.withSetting("execution.runtime-mode", "batch")
-	}
-	r, err := s.startStream(pl, node.(*Sink).Input, n)
-	if err != nil {
-		return nil, err
-	}
-	if sel.Limit != nil {
-		if l, ok := sel.Limit.(*sql.Literal); ok {
-			if lim, err := strconv.Atoi(l.Text); err == nil && lim >= 0 {
-				r.Stream = limitStream(r.Stream, lim)
-			}
-		}
-	}
-	return r, nil
-}
-
-// limitStream ends a stream after n rows. Its Cancel stops the stream at
-// once: a reader that goes away need not read on.
-func limitStream(st *Stream, n int) *Stream {
-	out := make(chan engine.Rec)
-	done := make(chan struct{})
-	var once sync.Once
-	cancel := func() { once.Do(func() { close(done); st.Cancel() }) }
-	go func() {
-		defer close(out)
-		defer func() {
-			// Stop the query and let it finish (it closes its rows).
-			st.Cancel()
-			for range st.Rows {
-			}
-		}()
-		for count := 0; count < n; count++ {
-			var r engine.Rec
-			var ok bool
-			select {
-			case r, ok = <-st.Rows:
-				if !ok {
-					return
-				}
-			case <-done:
-				return
-			}
-			select {
-			case out <- r:
-			case <-done:
-				return
-			}
-		}
-	}()
-	limited := *st
-	limited.Rows, limited.Cancel = out, cancel
-	return &limited
-}
-
-// ksqlPrint is PRINT 'topic' [FROM BEGINNING] [INTERVAL n] [LIMIT n]: the
-// topic's records as text lines, streamed like a query.
-func (s *Session) ksqlPrint(ctx context.Context, n *sql.Print) (*Result, error) {
-	pl := s.planner()
-	a, err := pl.admin()
-	if err != nil {
-		return nil, sql.Errorf(n.Start, "%v", err)
-	}
-	lctx, cancel := context.WithTimeout(ctx, 30*1e9)
-	parts, err := a.Partitions(lctx, pl.kafkaClient(), n.Topic)
-	cancel()
-	if err != nil {
-		return nil, sql.ErrorFrom(n.Start, err, "")
-	}
-	if parts == 0 {
-		return nil, sql.Errorf(n.Start, "Could not find topic '%s', or the KSQL user does not have permissions to list the topic. Topic names are case-sensitive.", n.Topic)
-	}
-	rows := make(chan engine.Rec, 64)
-	pctx, stop := context.WithCancel(context.Background())
-	var tailErr streamErr
-	go func() {
-		defer close(rows)
-		count, seen := 0, 0
-		interval := max(n.Interval, 1)
-		err := a.Tail(pctx, pl.kafkaClient(), n.Topic, n.FromBeginning, func(r engine.RawRecord) error {
-			seen++
-			if (seen-1)%interval != 0 {
-				return nil
-			}
-			line := fmt.Sprintf("rowtime: %s, key: %s, value: %s, partition: %d",
-				types.FormatTimestamp(r.Timestamp*types.MicrosPerMilli, 3, ' ')+" Z", printable(r.Key), printable(r.Value), r.Partition)
-			select {
-			case rows <- engine.Rec{Row: types.Row{types.StringV(line)}}:
-			case <-pctx.Done():
-				return pctx.Err()
-			}
-			count++
-			if n.Limit > 0 && count >= n.Limit {
-				return errStopPrint
-			}
-			return nil
-		})
-		if err != nil && err != errStopPrint && pctx.Err() == nil {
-			tailErr.set(fmt.Errorf("reading topic '%s': %w", n.Topic, err))
-		}
-	}()
-	st := &Stream{Columns: []Field{{Name: "line", Type: types.TString}}, Rows: rows, Cancel: stop, errFn: tailErr.get}
-	return &Result{Kind: ResultRows, Stream: st}, nil
-}
-
-var errStopPrint = fmt.Errorf("print limit reached")
-
-// streamErr is the error that ended a stream produced by a goroutine,
-// safe to read while the goroutine writes it.
-type streamErr struct {
-	mu  sync.Mutex
-	err error
-}
-
-func (e *streamErr) set(err error) { e.mu.Lock(); e.err = err; e.mu.Unlock() }
-func (e *streamErr) get() error {
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	return e.err
-}
-
-func printable(b []byte) string {
-	if b == nil {
-		return "<null>"
-	}
-	for _, c := range b {
-		if c < 0x20 && c != '\t' && c != '\n' {
-			return fmt.Sprintf("%x", b)
-		}
-	}
-	return string(b)
 }

@@ -36,17 +36,17 @@ type Planner struct {
 // Setting returns a setting in force (an alias reads the key it stands
 // for).
 func (pl *Planner) Setting(key string) (string, bool) {
-	v, ok := pl.Settings[canonicalSetting(key)]
+	v, ok := pl.Settings[CanonicalSetting(key)]
 	return v, ok
 }
 
 // withSetting returns a copy of the planner with one setting changed.
-func (pl *Planner) withSetting(key, value string) *Planner {
+func (pl *Planner) WithSetting(key, value string) *Planner {
 	c := *pl
 	c.Settings = make(map[string]string, len(pl.Settings)+1)
 	for k, v := range pl.Settings {
 		c.Settings[k] = v
 	}
-	c.Settings[canonicalSetting(key)] = value
+	c.Settings[CanonicalSetting(key)] = value
 	return &c
 }

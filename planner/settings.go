@@ -92,9 +92,7 @@ var settingAliases = map[string]settingAlias{
 
 // CanonicalSetting returns the key an alias stands for (key itself when
 // it is no alias).
-func CanonicalSetting(key string) string { return canonicalSetting(key) }
-
-func canonicalSetting(key string) string {
+func CanonicalSetting(key string) string {
 	if a, ok := settingAliases[key]; ok {
 		return a.canonical
 	}
@@ -104,7 +102,7 @@ func canonicalSetting(key string) string {
 // LookupSetting returns the definition of a key (or of the key an alias
 // stands for) read in dialect d.
 func LookupSetting(d sql.Dialect, key string) (SettingDef, bool) {
-	key = canonicalSetting(key)
+	key = CanonicalSetting(key)
 	i := sort.Search(len(settingDefs), func(i int) bool { return settingDefs[i].Key >= key })
 	if i == len(settingDefs) || settingDefs[i].Key != key || !settingDefs[i].Scope.includes(d) {
 		return SettingDef{}, false
@@ -171,7 +169,7 @@ func SettingsTable(d sql.Dialect, set map[string]string) *Result {
 		}
 		r.Rows = append(r.Rows, []string{def.Key, noneIfEmpty(v), noneIfEmpty(def.Default)})
 	}
-	for _, k := range sortedKeys(set) {
+	for _, k := range SortedKeys(set) {
 		if !known[k] {
 			r.Rows = append(r.Rows, []string{k, set[k], "(not used by Tumble)"})
 		}
@@ -181,7 +179,7 @@ func SettingsTable(d sql.Dialect, set map[string]string) *Result {
 
 // effectiveSettings are the values in force in dialect d: the keys set,
 // and the defaults of the others that have one.
-func effectiveSettings(d sql.Dialect, set map[string]string) map[string]string {
+func EffectiveSettings(d sql.Dialect, set map[string]string) map[string]string {
 	out := map[string]string{}
 	for _, def := range SettingDefs(d) {
 		if def.Default != "" {

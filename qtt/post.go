@@ -11,6 +11,7 @@ import (
 	"github.com/tumble/tumble/engine"
 	"github.com/tumble/tumble/engine/types"
 	"github.com/tumble/tumble/planner"
+	"github.com/tumble/tumble/session"
 	"github.com/tumble/tumble/sql"
 )
 
@@ -65,7 +66,7 @@ type formatSpec struct {
 }
 
 // checkPost checks the post conditions; "" means they hold.
-func checkPost(ctx context.Context, addr string, s *planner.Session, p *Post) string {
+func checkPost(ctx context.Context, addr string, s *session.Session, p *Post) string {
 	if p == nil {
 		return ""
 	}
@@ -117,7 +118,7 @@ func checkPost(ctx context.Context, addr string, s *planner.Session, p *Post) st
 	return ""
 }
 
-func checkSource(s *planner.Session, want PostSource) string {
+func checkSource(s *session.Session, want PostSource) string {
 	var t *planner.Table
 	for _, c := range s.Catalog.List() {
 		if c.Name == want.Name && c.KSQL != nil {
@@ -209,7 +210,7 @@ func sourceSchema(t *planner.Table) string {
 // column definitions, and renders it as sourceSchema does.
 func normalizeSchema(text string) (string, error) {
 	stmt := "CREATE STREAM POST_SCHEMA (" + strings.ReplaceAll(text, "PRIMARY KEY", "KEY") + ") WITH (kafka_topic='post', value_format='JSON');"
-	stmts, err := sql.Parse(stmt, sql.KSQL)
+	stmts, err := session.Parse(stmt, sql.KSQL)
 	if err != nil {
 		return "", err
 	}
@@ -299,7 +300,7 @@ func sameFeatures(what string, got, want []string) string {
 
 // isSourceObject tells a read-only source (CREATE SOURCE STREAM|TABLE).
 func isSourceObject(t *planner.Table) bool {
-	stmts, err := sql.Parse(t.Statement, sql.KSQL)
+	stmts, err := session.Parse(t.Statement, sql.KSQL)
 	if err != nil || len(stmts) != 1 {
 		return false
 	}

@@ -35,6 +35,7 @@ import (
 	"github.com/tumble/tumble/engine/types"
 	"github.com/tumble/tumble/internal/suites"
 	"github.com/tumble/tumble/planner"
+	"github.com/tumble/tumble/session"
 	"github.com/tumble/tumble/sql"
 )
 
@@ -359,9 +360,9 @@ func (r *Runner) runCase(parent context.Context, c Case) (outcome Outcome, reaso
 	defer stopJobs()
 	reg := engine.NewRegistry()
 	all.Register(reg, io.Discard)
-	jobs := planner.NewJobManager(jobsCtx, log)
+	jobs := session.NewJobManager(jobsCtx, log)
 	defer jobs.StopAll()
-	s := planner.NewSession(planner.Config{Registry: reg, Jobs: jobs, Bootstrap: addr, Dialect: sql.KSQL, Log: log})
+	s := session.New(session.Config{Registry: reg, Jobs: jobs, Bootstrap: addr, Dialect: sql.KSQL, Log: log})
 	s.Set("auto.offset.reset", "earliest")
 	s.Set("pipeline.auto-watermark-interval", "0")
 	for k, v := range c.Properties {
@@ -379,7 +380,7 @@ func (r *Runner) runCase(parent context.Context, c Case) (outcome Outcome, reaso
 	for i, text := range c.Statements {
 		if _, err := s.ExecuteText(ctx, text); err != nil {
 			stmtErr, failedAt = err, i
-			if _, perr := sql.Parse(text, sql.KSQL); perr != nil {
+			if _, perr := session.Parse(text, sql.KSQL); perr != nil {
 				failure = parseFailure
 			}
 			break
@@ -458,7 +459,7 @@ func createTopic(ctx context.Context, addr, name string, parts int) error {
 }
 
 // tableFor finds the stream or table declared on a topic.
-func tableFor(s *planner.Session, topic string) *planner.Table {
+func tableFor(s *session.Session, topic string) *planner.Table {
 	for _, t := range s.Catalog.List() {
 		if t.KSQL != nil && t.KSQL.Topic == topic && !t.KSQL.IsSink {
 			return t
@@ -472,7 +473,7 @@ func tableFor(s *planner.Session, topic string) *planner.Table {
 	return nil
 }
 
-func (r *Runner) produce(ctx context.Context, addr string, s *planner.Session, msgs []Message) error {
+func (r *Runner) produce(ctx context.Context, addr string, s *session.Session, msgs []Message) error {
 	if len(msgs) == 0 {
 		return nil
 	}
@@ -683,7 +684,7 @@ type got struct {
 }
 
 // compare reads each expected topic and compares records in order.
-func (r *Runner) compare(ctx context.Context, addr string, s *planner.Session, want []Message) (Outcome, string) {
+func (r *Runner) compare(ctx context.Context, addr string, s *session.Session, want []Message) (Outcome, string) {
 	byTopic := map[string][]Message{}
 	var order []string
 	for _, m := range want {
@@ -748,7 +749,7 @@ func firstDiff(t *planner.Table, recs []*kgo.Record, exp []Message) string {
 	return ""
 }
 
-func sinkFor(s *planner.Session, topic string) *planner.Table {
+func sinkFor(s *session.Session, topic string) *planner.Table {
 	for _, t := range s.Catalog.List() {
 		if t.KSQL != nil && t.KSQL.Topic == topic && t.KSQL.IsSink {
 			return t

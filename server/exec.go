@@ -11,6 +11,7 @@ import (
 
 	"github.com/tumble/tumble/engine"
 	"github.com/tumble/tumble/planner"
+	"github.com/tumble/tumble/session"
 	"github.com/tumble/tumble/sql"
 )
 
@@ -32,8 +33,8 @@ func (s *Server) acquire(ctx context.Context) error {
 func (s *Server) release() { <-s.cmdLock }
 
 // session returns a session of the given dialect with props set.
-func (s *Server) session(d sql.Dialect, props map[string]string) *planner.Session {
-	sess := planner.NewSession(planner.Config{
+func (s *Server) session(d sql.Dialect, props map[string]string) *session.Session {
+	sess := session.New(session.Config{
 		Catalog:         s.cat,
 		Registry:        s.reg,
 		Jobs:            s.jobs,
@@ -72,12 +73,12 @@ func checkProps(d sql.Dialect, props map[string]string) (warnings []string, err 
 // jobs, by identity.
 type state struct {
 	tables map[string]*planner.Table
-	jobs   map[string]*planner.JobInfo
+	jobs   map[string]*session.JobInfo
 	status map[string]engine.Status
 }
 
 func (s *Server) snapshot() state {
-	st := state{tables: map[string]*planner.Table{}, jobs: map[string]*planner.JobInfo{}, status: map[string]engine.Status{}}
+	st := state{tables: map[string]*planner.Table{}, jobs: map[string]*session.JobInfo{}, status: map[string]engine.Status{}}
 	for _, t := range s.cat.List() {
 		st.tables[t.Name] = t
 	}
@@ -143,7 +144,7 @@ type outcome struct {
 // execute runs one statement of a request under the command lock and
 // records it in the command log if it changed the catalog or the jobs.
 // text is the request's whole text (for error excerpts).
-func (s *Server) execute(ctx context.Context, sess *planner.Session, st sql.Statement, text string) (outcome, error) {
+func (s *Server) execute(ctx context.Context, sess *session.Session, st sql.Statement, text string) (outcome, error) {
 	if err := s.acquire(ctx); err != nil {
 		return outcome{}, err
 	}
@@ -209,7 +210,7 @@ func (s *Server) execute(ctx context.Context, sess *planner.Session, st sql.Stat
 // stopJob stops a job for DELETE /v1/jobs/{id} and records it. A ksqlDB
 // query is forgotten, as TERMINATE does; a Flink job stays listed as
 // STOPPED, as STOP JOB does.
-func (s *Server) stopJob(ctx context.Context, id string) (*planner.JobInfo, error) {
+func (s *Server) stopJob(ctx context.Context, id string) (*session.JobInfo, error) {
 	if err := s.acquire(ctx); err != nil {
 		return nil, err
 	}
@@ -248,7 +249,7 @@ func (s *Server) dropCheckpoints(id string) {
 
 // watch records a job's end in the command log if it finishes (a bounded
 // INSERT ... VALUES), so that a restart does not run it again.
-func (s *Server) watch(j *planner.JobInfo) {
+func (s *Server) watch(j *session.JobInfo) {
 	s.wg.Add(1)
 	go func() {
 		defer s.wg.Done()
@@ -292,7 +293,7 @@ func (s *Server) replay(ctx context.Context) {
 		if e.Dialect == sql.KSQL.String() {
 			d = sql.KSQL
 		}
-		stmts, err := sql.Parse(e.Statement, d)
+		stmts, err := session.Parse(e.Statement, d)
 		if err != nil || len(stmts) != 1 {
 			s.log.Error("replay: cannot parse a logged statement; skipped", "seq", e.Seq, "statement", e.Statement, "err", err)
 			failed++
@@ -338,7 +339,7 @@ func (s *Server) replay(ctx context.Context) {
 }
 
 // replayOne executes one logged statement, recovering a panic.
-func (s *Server) replayOne(ctx context.Context, sess *planner.Session, st sql.Statement, jobID string) (r *planner.Result, err error) {
+func (s *Server) replayOne(ctx context.Context, sess *session.Session, st sql.Statement, jobID string) (r *planner.Result, err error) {
 	defer func() {
 		if p := recover(); p != nil {
 			err = fmt.Errorf("panic: %v", p)

@@ -8,7 +8,7 @@ import (
 
 	"github.com/tumble/tumble/engine"
 	"github.com/tumble/tumble/engine/types"
-	"github.com/tumble/tumble/planner"
+	"github.com/tumble/tumble/session"
 )
 
 // The detail of GET /v1/jobs/{id}, for the console's job page: the plan as
@@ -77,7 +77,7 @@ type JobDetail struct {
 const progressTimeout = 2 * time.Second
 
 // withProgress fills the lag of each job, asking the jobs at the same time.
-func withProgress(ctx context.Context, jobs []*planner.JobInfo, out []JobStatus) [][]engine.InputPosition {
+func withProgress(ctx context.Context, jobs []*session.JobInfo, out []JobStatus) [][]engine.InputPosition {
 	pos := make([][]engine.InputPosition, len(jobs))
 	ctx, cancel := context.WithTimeout(ctx, progressTimeout)
 	defer cancel()
@@ -113,7 +113,7 @@ func withProgress(ctx context.Context, jobs []*planner.JobInfo, out []JobStatus)
 	return pos
 }
 
-func jobDetail(j *planner.JobInfo, st JobStatus, pos []engine.InputPosition) JobDetail {
+func jobDetail(j *session.JobInfo, st JobStatus, pos []engine.InputPosition) JobDetail {
 	d := JobDetail{JobStatus: st, Plan: []PlanNode{}, Inputs: []InputInfo{}, Checkpoints: []CheckpointInfo{}, Exceptions: []ExceptionInfo{}}
 	for _, n := range j.Job.Graph() {
 		p := PlanNode{ID: n.ID, Name: n.Name, Detail: n.Detail, Inputs: n.Inputs,
@@ -174,6 +174,6 @@ func (s *Server) handleJob(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	st := []JobStatus{jobStatus(j)}
-	pos := withProgress(r.Context(), []*planner.JobInfo{j}, st)
+	pos := withProgress(r.Context(), []*session.JobInfo{j}, st)
 	writeJSON(w, http.StatusOK, "", jobDetail(j, st[0], pos[0]))
 }

@@ -12,6 +12,7 @@ import (
 	"github.com/tumble/tumble/engine"
 	"github.com/tumble/tumble/engine/types"
 	"github.com/tumble/tumble/planner"
+	"github.com/tumble/tumble/session"
 	"github.com/tumble/tumble/sql"
 )
 
@@ -114,7 +115,7 @@ func (s *Server) handleKSQL(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusBadRequest, ksqlContentType(r), ksqlGenericError{Type: "generic_error", ErrorCode: codeBadRequest, Message: `the request has no "ksql" statements`})
 		return
 	}
-	stmts, err := sql.Parse(req.KSQL, sql.KSQL)
+	stmts, err := session.Parse(req.KSQL, sql.KSQL)
 	if err != nil {
 		s.statementError(w, r, req.KSQL, err, nil)
 		return
@@ -614,7 +615,7 @@ func (s *Server) startQuery(w http.ResponseWriter, r *http.Request, text string,
 		writeJSON(w, http.StatusBadRequest, ksqlContentType(r), ksqlGenericError{Type: "generic_error", ErrorCode: codeBadRequest, Message: "the request has no query"})
 		return nil, nil, false
 	}
-	stmts, err := sql.Parse(text, sql.KSQL)
+	stmts, err := session.Parse(text, sql.KSQL)
 	if err != nil {
 		s.statementError(w, r, text, err, nil)
 		return nil, nil, false

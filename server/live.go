@@ -11,6 +11,7 @@ import (
 
 	"github.com/tumble/tumble/engine"
 	"github.com/tumble/tumble/planner"
+	"github.com/tumble/tumble/session"
 	"github.com/tumble/tumble/sql"
 )
 
@@ -200,7 +201,7 @@ func (s *Server) handleLiveTable(w http.ResponseWriter, r *http.Request) {
 		limit = n
 	}
 	text, d, props := liveQuery(t)
-	stmts, err := sql.Parse(text, d)
+	stmts, err := session.Parse(text, d)
 	if err != nil || len(stmts) != 1 {
 		s.fail(w, r, http.StatusInternalServerError, fmt.Errorf("the live query %q does not parse: %v", text, err))
 		return

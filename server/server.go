@@ -31,6 +31,7 @@ import (
 	"github.com/tumble/tumble/engine"
 	"github.com/tumble/tumble/planner"
 	"github.com/tumble/tumble/server/console"
+	"github.com/tumble/tumble/session"
 )
 
 // Version is the server version /info reports.
@@ -72,7 +73,7 @@ type Config struct {
 	// of jobs started through the API, and may be empty) and Close leaves
 	// the jobs to the caller.
 	Catalog *planner.Catalog
-	Jobs    *planner.JobManager
+	Jobs    *session.JobManager
 }
 
 // Server runs the engine and serves the HTTP API. Create it with New,
@@ -84,7 +85,7 @@ type Server struct {
 	reg   *engine.Registry
 	inert *engine.Registry
 	cat   *planner.Catalog
-	jobs  *planner.JobManager
+	jobs  *session.JobManager
 	clog  *commandLog
 
 	// cmdLock serializes statements (see exec.go).
@@ -174,7 +175,7 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 		s.routes()
 		return s, nil
 	}
-	s.jobs = planner.NewJobManager(s.jobsCtx, cfg.Log)
+	s.jobs = session.NewJobManager(s.jobsCtx, cfg.Log)
 	s.routes()
 	if err := s.acquire(ctx); err != nil {
 		s.shutdownJobs(context.Background())
@@ -190,7 +191,7 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 func (s *Server) Handler() http.Handler { return s.handler }
 
 // Jobs returns the server's job manager.
-func (s *Server) Jobs() *planner.JobManager { return s.jobs }
+func (s *Server) Jobs() *session.JobManager { return s.jobs }
 
 // Catalog returns the server's catalog.
 func (s *Server) Catalog() *planner.Catalog { return s.cat }

@@ -15,6 +15,7 @@ import (
 
 	"github.com/tumble/tumble/connectors/datagen"
 	"github.com/tumble/tumble/planner"
+	"github.com/tumble/tumble/session"
 )
 
 // TestFlinkJobLifecycle submits the seed's Flink files over /v1/statements,
@@ -383,7 +384,7 @@ func TestSharedCatalogAndJobs(t *testing.T) {
 	addr := startBroker(t)
 	jobsCtx, stopJobs := context.WithCancel(context.Background())
 	defer stopJobs()
-	jobs := planner.NewJobManager(jobsCtx, testLogger(t))
+	jobs := session.NewJobManager(jobsCtx, testLogger(t))
 	defer jobs.StopAll()
 	cat := planner.NewCatalog()
 	ts := startServerConfig(t, Config{Bootstrap: addr, Log: testLogger(t), Out: io.Discard, Catalog: cat, Jobs: jobs})

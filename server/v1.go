@@ -14,6 +14,7 @@ import (
 	"github.com/tumble/tumble/engine"
 	"github.com/tumble/tumble/engine/types"
 	"github.com/tumble/tumble/planner"
+	"github.com/tumble/tumble/session"
 	"github.com/tumble/tumble/sql"
 )
 
@@ -115,7 +116,7 @@ func (s *Server) handleStatements(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, http.StatusBadRequest, err)
 		return
 	}
-	stmts, err := sql.Parse(req.Statement, d)
+	stmts, err := session.Parse(req.Statement, d)
 	if err != nil {
 		writeJSON(w, http.StatusBadRequest, "", v1ErrorBody(http.StatusBadRequest, err, []StatementResult{}))
 		return
@@ -224,7 +225,7 @@ func (s *Server) handleV1Query(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, http.StatusBadRequest, err)
 		return
 	}
-	stmts, err := sql.Parse(req.Statement, d)
+	stmts, err := session.Parse(req.Statement, d)
 	if err != nil {
 		writeJSON(w, http.StatusBadRequest, "", v1ErrorBody(http.StatusBadRequest, err, nil))
 		return
@@ -345,7 +346,7 @@ type JobStatus struct {
 	LastCheckpoint *CheckpointInfo `json:"last_checkpoint"`
 }
 
-func jobStatus(j *planner.JobInfo) JobStatus {
+func jobStatus(j *session.JobInfo) JobStatus {
 	m := j.Job.Metrics.Snapshot()
 	js := JobStatus{
 		ID: j.ID, Name: j.Name, Statement: j.Statement, Dialect: j.Dialect.String(), Sink: j.Sink,
@@ -460,41 +461,41 @@ func (s *Server) handleMetrics(w http.ResponseWriter, r *http.Request) {
 	jobs := s.jobs.List()
 	type series struct {
 		name, help, typ string
-		value           func(j *planner.JobInfo, m engine.MetricsSnapshot) (float64, bool)
+		value           func(j *session.JobInfo, m engine.MetricsSnapshot) (float64, bool)
 	}
 	perJob := []series{
 		{"tumble_job_records_in_total", "Records read by the job's sources.", "counter",
-			func(_ *planner.JobInfo, m engine.MetricsSnapshot) (float64, bool) { return float64(m.RecordsIn), true }},
+			func(_ *session.JobInfo, m engine.MetricsSnapshot) (float64, bool) { return float64(m.RecordsIn), true }},
 		{"tumble_job_records_out_total", "Records written by the job's sinks.", "counter",
-			func(_ *planner.JobInfo, m engine.MetricsSnapshot) (float64, bool) { return float64(m.RecordsOut), true }},
+			func(_ *session.JobInfo, m engine.MetricsSnapshot) (float64, bool) { return float64(m.RecordsOut), true }},
 		{"tumble_job_records_skipped_total", "Records skipped because they could not be decoded.", "counter",
-			func(_ *planner.JobInfo, m engine.MetricsSnapshot) (float64, bool) { return float64(m.Skipped), true }},
+			func(_ *session.JobInfo, m engine.MetricsSnapshot) (float64, bool) { return float64(m.Skipped), true }},
 		{"tumble_job_records_lost_total", "Records deleted by the broker (retention) before the job read them.", "counter",
-			func(_ *planner.JobInfo, m engine.MetricsSnapshot) (float64, bool) { return float64(m.Lost), true }},
+			func(_ *session.JobInfo, m engine.MetricsSnapshot) (float64, bool) { return float64(m.Lost), true }},
 		{"tumble_job_late_records_dropped_total", "Records dropped because their windows had fired.", "counter",
-			func(_ *planner.JobInfo, m engine.MetricsSnapshot) (float64, bool) {
+			func(_ *session.JobInfo, m engine.MetricsSnapshot) (float64, bool) {
 				return float64(m.LateDropped), true
 			}},
 		{"tumble_job_checkpoints_total", "Checkpoints completed.", "counter",
-			func(_ *planner.JobInfo, m engine.MetricsSnapshot) (float64, bool) {
+			func(_ *session.JobInfo, m engine.MetricsSnapshot) (float64, bool) {
 				return float64(m.Checkpoints), true
 			}},
 		{"tumble_job_watermark_seconds", "The job's event-time watermark (seconds since the epoch of its time column).", "gauge",
-			func(_ *planner.JobInfo, m engine.MetricsSnapshot) (float64, bool) {
+			func(_ *session.JobInfo, m engine.MetricsSnapshot) (float64, bool) {
 				if m.Watermark == engine.MinWatermark || m.Watermark == engine.MaxWatermark {
 					return 0, false
 				}
 				return float64(m.Watermark) / 1e6, true
 			}},
 		{"tumble_job_running", "1 while the job runs, 0 once it stopped, failed or finished.", "gauge",
-			func(j *planner.JobInfo, _ engine.MetricsSnapshot) (float64, bool) {
+			func(j *session.JobInfo, _ engine.MetricsSnapshot) (float64, bool) {
 				if j.Job.Status() == engine.Running {
 					return 1, true
 				}
 				return 0, true
 			}},
 		{"tumble_job_start_time_seconds", "When the job started (seconds since the Unix epoch).", "gauge",
-			func(j *planner.JobInfo, _ engine.MetricsSnapshot) (float64, bool) {
+			func(j *session.JobInfo, _ engine.MetricsSnapshot) (float64, bool) {
 				return float64(j.Job.Started().UnixMilli()) / 1e3, true
 			}},
 	}

@@ -48,6 +48,7 @@ import (
 	"github.com/tumble/tumble/engine/expr"
 	"github.com/tumble/tumble/engine/types"
 	"github.com/tumble/tumble/planner"
+	"github.com/tumble/tumble/session"
 	"github.com/tumble/tumble/sql"
 
 	"log/slog"
@@ -183,10 +184,10 @@ func (r *Runner) RunFile(ctx context.Context, path string) (Stats, error) {
 	reg := engine.NewRegistry()
 	all.Register(reg, io.Discard)
 	cat := planner.NewCatalog()
-	jobs := planner.NewJobManager(jobsCtx, log)
+	jobs := session.NewJobManager(jobsCtx, log)
 	defer jobs.StopAll()
-	newSession := func(d sql.Dialect) *planner.Session {
-		s := planner.NewSession(planner.Config{Catalog: cat, Registry: reg, Jobs: jobs, Bootstrap: addr, Dialect: d, Log: log})
+	newSession := func(d sql.Dialect) *session.Session {
+		s := session.New(session.Config{Catalog: cat, Registry: reg, Jobs: jobs, Bootstrap: addr, Dialect: d, Log: log})
 		s.Set("pipeline.auto-watermark-interval", "0")
 		if d == sql.KSQL {
 			// Queries read what the file wrote before them, as ksqlDB's
@@ -195,9 +196,9 @@ func (r *Runner) RunFile(ctx context.Context, path string) (Stats, error) {
 		}
 		return s
 	}
-	sessions := map[sql.Dialect]*planner.Session{sql.Flink: newSession(sql.Flink)}
+	sessions := map[sql.Dialect]*session.Session{sql.Flink: newSession(sql.Flink)}
 	dialect := sql.Flink
-	session := func() *planner.Session {
+	session := func() *session.Session {
 		if s, ok := sessions[dialect]; ok {
 			return s
 		}
@@ -329,7 +330,7 @@ func equal(a, b []string) bool {
 
 // checkpointAll catches every running job up with its input, then has it
 // take a checkpoint.
-func checkpointAll(ctx context.Context, jobs *planner.JobManager) error {
+func checkpointAll(ctx context.Context, jobs *session.JobManager) error {
 	if err := jobs.SyncAll(ctx, false); err != nil {
 		return err
 	}
@@ -359,8 +360,8 @@ func createTopic(ctx context.Context, addr, name string, parts int32) error {
 }
 
 // statement executes SQL; INSERT ... VALUES waits until its rows are written.
-func (r *Runner) statement(ctx context.Context, s *planner.Session, jobs *planner.JobManager, text string) error {
-	stmts, err := sql.Parse(text, s.Dialect)
+func (r *Runner) statement(ctx context.Context, s *session.Session, jobs *session.JobManager, text string) error {
+	stmts, err := session.Parse(text, s.Dialect)
 	if err != nil {
 		return err
 	}
@@ -400,11 +401,11 @@ func (r *Runner) statement(ctx context.Context, s *planner.Session, jobs *planne
 
 // query catches every job up, then runs the SELECT over the topics' current
 // contents and formats the rows.
-func (r *Runner) query(ctx context.Context, s *planner.Session, jobs *planner.JobManager, text string) ([]string, error) {
+func (r *Runner) query(ctx context.Context, s *session.Session, jobs *session.JobManager, text string) ([]string, error) {
 	if err := jobs.SyncAll(ctx, false); err != nil {
 		return nil, err
 	}
-	stmts, err := sql.Parse(text, s.Dialect)
+	stmts, err := session.Parse(text, s.Dialect)
 	if err != nil {
 		return nil, err
 	}

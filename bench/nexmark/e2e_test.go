@@ -17,7 +17,7 @@ import (
 	"github.com/tumble/tumble/engine"
 	"github.com/tumble/tumble/engine/types"
 	"github.com/tumble/tumble/internal/suites"
-	"github.com/tumble/tumble/planner"
+	"github.com/tumble/tumble/session"
 	"github.com/tumble/tumble/sql"
 )
 
@@ -74,9 +74,9 @@ func runStatements(t *testing.T, text string) *collector {
 	c.register(reg)
 	jobsCtx, stop := context.WithCancel(context.Background())
 	defer stop()
-	jobs := planner.NewJobManager(jobsCtx, log)
+	jobs := session.NewJobManager(jobsCtx, log)
 	defer jobs.StopAll()
-	s := planner.NewSession(planner.Config{Registry: reg, Jobs: jobs, Dialect: sql.Flink, Log: log})
+	s := session.New(session.Config{Registry: reg, Jobs: jobs, Dialect: sql.Flink, Log: log})
 	s.Set("restart-strategy", "none")
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()

@@ -39,7 +39,7 @@ import (
 	"github.com/tumble/tumble/connectors/all"
 	"github.com/tumble/tumble/engine"
 	"github.com/tumble/tumble/internal/suites"
-	"github.com/tumble/tumble/planner"
+	"github.com/tumble/tumble/session"
 	"github.com/tumble/tumble/sql"
 )
 
@@ -350,9 +350,9 @@ func runQuery(ctx context.Context, cfg config, q string) (*result, error) {
 	all.Register(reg, io.Discard)
 	jobsCtx, stopJobs := context.WithCancel(context.Background())
 	defer stopJobs()
-	jobs := planner.NewJobManager(jobsCtx, log)
+	jobs := session.NewJobManager(jobsCtx, log)
 	defer jobs.StopAll()
-	s := planner.NewSession(planner.Config{Registry: reg, Jobs: jobs, Dialect: sql.Flink, Log: log})
+	s := session.New(session.Config{Registry: reg, Jobs: jobs, Dialect: sql.Flink, Log: log})
 	s.Set("restart-strategy", "none")
 
 	r := &result{Query: q}

@@ -21,6 +21,7 @@ import (
 	"github.com/tumble/tumble/engine/types"
 	"github.com/tumble/tumble/planner"
 	"github.com/tumble/tumble/server"
+	"github.com/tumble/tumble/session"
 	"github.com/tumble/tumble/sql"
 )
 
@@ -99,7 +100,7 @@ func (e *remoteExecutor) dialectName() string { return e.dialect.String() }
 // Execute parses text here (so that syntax errors need no round trip and
 // keep their positions) and runs each statement on the server.
 func (e *remoteExecutor) Execute(ctx context.Context, text string) ([]*planner.Result, error) {
-	stmts, err := sql.Parse(text, e.dialect)
+	stmts, err := session.Parse(text, e.dialect)
 	if err != nil {
 		return nil, err
 	}

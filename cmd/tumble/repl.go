@@ -10,7 +10,7 @@ package main
 //	            statements, runs them one at a time through the executor
 //	            and prints each result with printResult / printError
 //	executor    runs one statement's text: embeddedExecutor wraps a
-//	            planner.Session of this process's runtime
+//	            session.Session of this process's runtime
 //
 // sqlCmd wires them for a terminal (readline, Ctrl-C cancels a running
 // query, history, completion) or for piped input (statements run as they
@@ -39,6 +39,7 @@ import (
 
 	"github.com/tumble/tumble/engine"
 	"github.com/tumble/tumble/planner"
+	"github.com/tumble/tumble/session"
 	"github.com/tumble/tumble/sql"
 )
 
@@ -57,7 +58,7 @@ type executor interface {
 // runtime's context, not under the ctx given to Execute.
 type embeddedExecutor struct {
 	rt *runtime
-	s  *planner.Session
+	s  *session.Session
 }
 
 var _ executor = (*embeddedExecutor)(nil)

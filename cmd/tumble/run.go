@@ -14,7 +14,7 @@ import (
 	"time"
 
 	"github.com/tumble/tumble/engine"
-	"github.com/tumble/tumble/planner"
+	"github.com/tumble/tumble/session"
 	"github.com/tumble/tumble/sql"
 )
 
@@ -67,7 +67,7 @@ func pickDialect(flagValue, text string) sql.Dialect {
 
 // executeFile runs every statement of a file in a session of the given
 // dialect, printing each result; errors name the file.
-func executeFile(ctx context.Context, rt *runtime, sessions map[sql.Dialect]*planner.Session, path, dialect string) error {
+func executeFile(ctx context.Context, rt *runtime, sessions map[sql.Dialect]*session.Session, path, dialect string) error {
 	raw, err := os.ReadFile(path)
 	if err != nil {
 		return err
@@ -79,7 +79,7 @@ func executeFile(ctx context.Context, rt *runtime, sessions map[sql.Dialect]*pla
 		s = rt.session(d)
 		sessions[d] = s
 	}
-	stmts, err := sql.Parse(text, d)
+	stmts, err := session.Parse(text, d)
 	if err != nil {
 		return fmt.Errorf("%s: %s", path, errorText(err))
 	}
@@ -153,7 +153,7 @@ func runCmd(ctx context.Context, args []string) error {
 	rt := newRuntime(jobsCtx, *bootstrap, *dataDir, os.Stdout, log)
 	rt.kafkaProps = kafkaProps
 	defer rt.jobs.StopAll()
-	sessions := map[sql.Dialect]*planner.Session{}
+	sessions := map[sql.Dialect]*session.Session{}
 	for _, p := range paths {
 		if err := executeFile(ctx, rt, sessions, p, *dialect); err != nil {
 			return err
@@ -230,7 +230,7 @@ func explainCmd(ctx context.Context, args []string) error {
 // SELECT, without starting jobs.
 func explainFiles(paths []string, dialect string) (string, error) {
 	rt := newRuntime(context.Background(), "", "", os.Stdout, newLogger(os.Stderr, "warn"))
-	sessions := map[sql.Dialect]*planner.Session{}
+	sessions := map[sql.Dialect]*session.Session{}
 	var sb strings.Builder
 	for _, p := range paths {
 		raw, err := os.ReadFile(p)
@@ -243,7 +243,7 @@ func explainFiles(paths []string, dialect string) (string, error) {
 			s = rt.session(d)
 			sessions[d] = s
 		}
-		stmts, err := sql.Parse(string(raw), d)
+		stmts, err := session.Parse(string(raw), d)
 		if err != nil {
 			return sb.String(), fmt.Errorf("%s: %s", p, errorText(err))
 		}

@@ -8,6 +8,7 @@ import (
 	"github.com/tumble/tumble/connectors/all"
 	"github.com/tumble/tumble/engine"
 	"github.com/tumble/tumble/planner"
+	"github.com/tumble/tumble/session"
 	"github.com/tumble/tumble/sql"
 )
 
@@ -15,7 +16,7 @@ import (
 type runtime struct {
 	reg       *engine.Registry
 	cat       *planner.Catalog
-	jobs      *planner.JobManager
+	jobs      *session.JobManager
 	bootstrap string
 	// kafkaProps are the default cluster's security properties (--kafka-config).
 	kafkaProps map[string]string
@@ -30,15 +31,15 @@ func newRuntime(ctx context.Context, bootstrap, dataDir string, out io.Writer, l
 	return &runtime{
 		reg:       reg,
 		cat:       planner.NewCatalog(),
-		jobs:      planner.NewJobManager(ctx, log),
+		jobs:      session.NewJobManager(ctx, log),
 		bootstrap: bootstrap,
 		dataDir:   dataDir,
 		log:       log,
 	}
 }
 
-func (rt *runtime) session(d sql.Dialect) *planner.Session {
-	return planner.NewSession(planner.Config{
+func (rt *runtime) session(d sql.Dialect) *session.Session {
+	return session.New(session.Config{
 		Catalog:         rt.cat,
 		Registry:        rt.reg,
 		Jobs:            rt.jobs,

@@ -1,4 +1,4 @@
-package planner_test
+package session_test
 
 import (
 	"context"
@@ -10,7 +10,7 @@ import (
 
 	"github.com/tumble/tumble/connectors/all"
 	"github.com/tumble/tumble/engine"
-	"github.com/tumble/tumble/planner"
+	"github.com/tumble/tumble/session"
 )
 
 // failOnce is a source whose first attempt fails (a transient error) and
@@ -43,9 +43,9 @@ func TestRestartUsesSubmittedSettings(t *testing.T) {
 		return &failOnce{failed: &failed}, nil
 	}})
 	ctx, cancel := context.WithCancel(context.Background())
-	jobs := planner.NewJobManager(ctx, nil)
+	jobs := session.NewJobManager(ctx, nil)
 	t.Cleanup(func() { jobs.StopAll(); cancel() })
-	s := planner.NewSession(planner.Config{Registry: reg, Jobs: jobs})
+	s := session.New(session.Config{Registry: reg, Jobs: jobs})
 	_, err := s.ExecuteText(ctx, `
 		CREATE TABLE src (x INT) WITH ('connector' = 'fail-once');
 		CREATE TABLE out (x INT) WITH ('connector' = 'blackhole');

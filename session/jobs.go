@@ -1,4 +1,4 @@
-package planner
+package session
 
 import (
 	"context"
@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/tumble/tumble/engine"
+	"github.com/tumble/tumble/planner"
 	"github.com/tumble/tumble/sql"
 )
 
@@ -21,6 +22,9 @@ type JobInfo struct {
 	Statement string
 	Dialect   sql.Dialect
 	Sink      string
+	// Plan is the plan the job runs, as it was planned when submitted
+	// (EXPLAIN <query id> shows it).
+	Plan planner.Node
 	// Transient jobs (SELECT shown in a client) are not listed or persisted.
 	Transient bool
 	Job       *engine.Job

@@ -1,4 +1,4 @@
-package planner
+package session
 
 import (
 	"context"
@@ -11,6 +11,7 @@ import (
 
 	"github.com/tumble/tumble/engine"
 	"github.com/tumble/tumble/engine/types"
+	"github.com/tumble/tumble/planner"
 	"github.com/tumble/tumble/sql"
 )
 
@@ -53,7 +54,7 @@ func fakeKafkaSession(t *testing.T, a *fakeAdmin) *Session {
 	ctx, cancel := context.WithCancel(context.Background())
 	jobs := NewJobManager(ctx, nil)
 	t.Cleanup(func() { jobs.StopAll(); cancel() })
-	return NewSession(Config{Registry: reg, Jobs: jobs, Bootstrap: "127.0.0.1:1", Dialect: sql.KSQL})
+	return New(Config{Registry: reg, Jobs: jobs, Bootstrap: "127.0.0.1:1", Dialect: sql.KSQL})
 }
 
 // TestPrintReportsTailError: PRINT's stream ends with the error that
@@ -113,7 +114,7 @@ func TestLimitStreamReaderGoesAway(t *testing.T) {
 		}
 	}()
 	var once sync.Once // a query's Cancel may be called more than once
-	st := limitStream(&Stream{Rows: rows, Cancel: func() { once.Do(func() { close(stop) }) }}, 10)
+	st := limitStream(&planner.Stream{Rows: rows, Cancel: func() { once.Do(func() { close(stop) }) }}, 10)
 	<-st.Rows
 	st.Cancel()
 	for i := 0; i < 200 && limitGoroutines() > 0; i++ {
@@ -133,5 +134,5 @@ func TestLimitStreamReaderGoesAway(t *testing.T) {
 func limitGoroutines() int {
 	buf := make([]byte, 1<<20)
 	n := runtime.Stack(buf, true)
-	return strings.Count(string(buf[:n]), "planner.limitStream.func")
+	return strings.Count(string(buf[:n]), "session.limitStream.func")
 }
