@@ -4,20 +4,30 @@ import (
 	"context"
 	"time"
 
-	"github.com/tumble/tumble/engine/expr"
 	"github.com/tumble/tumble/engine/types"
 )
 
 // ProcClock is the source of ticks for processing-time windows. It has
-// one split and no event time; Poll blocks until the wall clock (expr.Now)
+// one split and no event time; Poll blocks until the wall clock (Now)
 // passes the next possible end of a window of W, then returns one record
 // (an empty row) for the window operator's Clock input, which fires the
 // windows that ended. It never ends, so a job uses it only when its other
 // inputs are unbounded: with bounded ones, the end of input fires every
 // window. Its position is always 0.
 type ProcClock struct {
-	W    Window
+	W Window
+	// Now is the wall clock (nil: time.Now), the one the window operator
+	// fires by.
+	Now  func() time.Time
 	tick []Rec
+}
+
+// wallClock reads now, or time.Now when it is nil.
+func wallClock(now func() time.Time) time.Time {
+	if now == nil {
+		return time.Now()
+	}
+	return now()
 }
 
 var _ Source = (*ProcClock)(nil)
@@ -31,7 +41,7 @@ func (c *ProcClock) Splits() []int32 { return []int32{0} }
 
 // Poll blocks until the next window end or until ctx is done.
 func (c *ProcClock) Poll(ctx context.Context) ([]SplitBatch, error) {
-	now := expr.Now().UnixMicro()
+	now := wallClock(c.Now).UnixMicro()
 	wait := time.Duration(c.W.nextEnd(now)-now)*time.Microsecond + time.Millisecond
 	t := time.NewTimer(wait)
 	defer t.Stop()

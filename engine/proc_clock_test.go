@@ -7,7 +7,6 @@ import (
 	"time"
 
 	"github.com/tumble/tumble/engine/agg"
-	"github.com/tumble/tumble/engine/expr"
 	"github.com/tumble/tumble/engine/types"
 )
 
@@ -35,15 +34,12 @@ func TestWindowNextEnd(t *testing.T) {
 // time watermarks and fires when a clock tick finds the wall clock past
 // its end; the end of input fires the rest.
 func TestProcTimeWindowFiresByClock(t *testing.T) {
-	old := expr.Now
-	defer func() { expr.Now = old }()
 	now := time.UnixMilli(1_000_500)
-	expr.Now = func() time.Time { return now }
-
 	var out collected
 	cnt, _ := agg.New("COUNT", nil, false, agg.Semantics{})
 	w := &WindowAgg{W: Window{Kind: Tumble, Size: types.MicrosPerSecond}, TimeCol: 0, Keys: []int{1},
-		Aggs: []AggCall{{Func: cnt, Arg: -1}}, TimeKind: types.TimestampLTZ, Proctime: true}
+		Aggs: []AggCall{{Func: cnt, Arg: -1}}, TimeKind: types.TimestampLTZ, Proctime: true,
+		Now: func() time.Time { return now }}
 	sink := NewSinkOp("out", out.sink())
 	w.SetNext(sink)
 	oc := &OpContext{Ctx: context.Background(), Metrics: &Metrics{}}
@@ -76,5 +72,20 @@ func TestProcClockPollStops(t *testing.T) {
 	defer cancel()
 	if _, err := c.Poll(ctx); err == nil {
 		t.Fatal("Poll returned without error after its context was done")
+	}
+}
+
+// TestProcClockUsesItsClock: the clock input waits by the clock it is
+// given, the same the window operator fires by: a clock just before a
+// window end makes Poll return at once.
+func TestProcClockUsesItsClock(t *testing.T) {
+	end := time.UnixMilli(3_600_000) // a window end of hour-long windows
+	c := &ProcClock{W: Window{Kind: Tumble, Size: 3600 * types.MicrosPerSecond}, Now: func() time.Time { return end.Add(-time.Millisecond) }}
+	c.Open(context.Background(), nil)
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	got, err := c.Poll(ctx)
+	if err != nil || len(got) != 1 || len(got[0].Recs) != 1 {
+		t.Fatalf("Poll: %v %v", got, err)
 	}
 }

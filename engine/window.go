@@ -5,9 +5,9 @@ import (
 	"fmt"
 	"slices"
 	"sort"
+	"time"
 
 	"github.com/tumble/tumble/engine/agg"
-	"github.com/tumble/tumble/engine/expr"
 	"github.com/tumble/tumble/engine/types"
 )
 
@@ -232,6 +232,9 @@ type WindowAgg struct {
 	// their end, told by ticks through Clock(), and at the end of input.
 	// Event-time watermarks do not fire them.
 	Proctime bool
+	// Now is the wall clock processing-time windows fire by (nil:
+	// time.Now); the job's ProcClock input ticks by the same one.
+	Now func() time.Time
 
 	wm      int64
 	windows map[[2]int64]*groupTable
@@ -446,7 +449,7 @@ func (w *WindowAgg) fire(t int64) error {
 }
 
 // Clock is the operator that a ProcClock input feeds: each tick fires the
-// processing-time windows that the wall clock (expr.Now) has passed.
+// processing-time windows that the wall clock (WindowAgg.Now) has passed.
 func (w *WindowAgg) Clock() Op { return &windowClock{w: w} }
 
 type windowClock struct{ w *WindowAgg }
@@ -455,7 +458,7 @@ func (c *windowClock) Open(*OpContext) error { return nil }
 func (c *windowClock) Close() error          { return nil }
 func (c *windowClock) Watermark(int64) error { return nil }
 func (c *windowClock) Process([]Rec) error {
-	return c.w.fire(expr.Now().UnixMilli() * types.MicrosPerMilli)
+	return c.w.fire(wallClock(c.w.Now).UnixMilli() * types.MicrosPerMilli)
 }
 
 func (w *WindowAgg) result(win [2]int64, g *group) types.Row {

@@ -77,7 +77,7 @@ func (bld *builder) addClocks() {
 		}
 	}
 	for _, w := range bld.clocked {
-		bld.inputs = append(bld.inputs, &engine.Input{Name: "proctime-clock", Source: &engine.ProcClock{W: w.W}, Head: w.Clock()})
+		bld.inputs = append(bld.inputs, &engine.Input{Name: "proctime-clock", Source: &engine.ProcClock{W: w.W, Now: w.Now}, Head: w.Clock()})
 	}
 }
 
@@ -139,7 +139,7 @@ func (bld *builder) node(n Node, out edge) error {
 		return bld.node(n.Input, bld.chain(n, op, out))
 	case *WindowAggregate:
 		tk := n.Input.Fields()[n.TimeCol].Type.Kind
-		wa := &engine.WindowAgg{W: n.Window, TimeCol: n.TimeCol, Keys: n.Keys, Aggs: n.Aggs, TimeKind: tk, Emit: n.Emit, Grace: n.Grace, Proctime: n.Proctime}
+		wa := &engine.WindowAgg{W: n.Window, TimeCol: n.TimeCol, Keys: n.Keys, Aggs: n.Aggs, TimeKind: tk, Emit: n.Emit, Grace: n.Grace, Proctime: n.Proctime, Now: bld.pl.Clock}
 		var op engine.Op = wa
 		if n.Proctime {
 			bld.clocked = append(bld.clocked, wa)

@@ -2,6 +2,7 @@ package planner
 
 import (
 	"log/slog"
+	"time"
 
 	"github.com/tumble/tumble/engine"
 	"github.com/tumble/tumble/planner/dialect"
@@ -31,6 +32,8 @@ type Planner struct {
 	// bootstrap.servers (Config.KafkaProperties).
 	KafkaProperties map[string]string
 	Log             *slog.Logger
+	// Clock is the wall clock of the queries (Config.Clock; nil: time.Now).
+	Clock func() time.Time
 }
 
 // Setting returns a setting in force (an alias reads the key it stands

@@ -23,7 +23,7 @@ const DefaultCheckpointInterval = 5 * time.Second
 
 func (pl *Planner) env() *expr.Env {
 	rules := pl.Dialect.Rules()
-	env := &expr.Env{Sem: rules.Expr, Funcs: rules.Funcs}
+	env := &expr.Env{Sem: rules.Expr, Funcs: rules.Funcs, Clock: pl.Clock}
 	if tz, ok := pl.Setting("table.local-time-zone"); ok && tz != "" && tz != "default" {
 		if loc, err := time.LoadLocation(tz); err == nil {
 			env.Loc = loc

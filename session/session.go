@@ -12,6 +12,7 @@ import (
 	"log/slog"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/tumble/tumble/engine"
 	"github.com/tumble/tumble/planner"
@@ -41,6 +42,9 @@ type Config struct {
 	// registers none, or several over one syntax).
 	Frontend dialect.Dialect
 	Log      *slog.Logger
+	// Clock is the wall clock of the session's queries: CURRENT_TIMESTAMP,
+	// PROCTIME() and processing-time windows (nil: time.Now).
+	Clock func() time.Time
 }
 
 // Session executes statements. It holds session settings (SET); the catalog
@@ -105,7 +109,7 @@ func New(cfg Config) *Session {
 // planner returns a Planner with the session's settings as they are now.
 func (s *Session) planner() *planner.Planner {
 	return &planner.Planner{Catalog: s.Catalog, Registry: s.Registry, Dialect: s.dialect, Syntax: s.Dialect, Settings: s.Settings(),
-		Bootstrap: s.Bootstrap, DataDir: s.DataDir, KafkaProperties: s.KafkaProperties, Log: s.Log}
+		Bootstrap: s.Bootstrap, DataDir: s.DataDir, KafkaProperties: s.KafkaProperties, Log: s.Log, Clock: s.Clock}
 }
 
 // Setting returns a session setting (an alias reads the key it stands

@@ -2,6 +2,7 @@ package session
 
 import (
 	"testing"
+	"time"
 
 	"github.com/tumble/tumble/sql"
 )
@@ -21,5 +22,15 @@ func TestSessionSettingAliases(t *testing.T) {
 	}
 	if _, ok := s.Setting("table.dml-sync"); ok {
 		t.Error("a refused value was stored")
+	}
+}
+
+// TestSessionClockReachesThePlanner: Config.Clock is the clock of the
+// session's plans (CURRENT_TIMESTAMP, processing-time windows).
+func TestSessionClockReachesThePlanner(t *testing.T) {
+	fixed := time.UnixMilli(42)
+	s := New(Config{Dialect: sql.Flink, Clock: func() time.Time { return fixed }})
+	if pl := s.planner(); pl.Clock == nil || !pl.Clock().Equal(fixed) {
+		t.Fatal("the session's clock does not reach its planner")
 	}
 }

@@ -40,6 +40,17 @@ type Env struct {
 	Sem   Semantics
 	Funcs *Functions     // nil: the library's defaults
 	Loc   *time.Location // session time zone (Flink table.local-time-zone)
+	// Clock is the wall clock of CURRENT_TIMESTAMP, PROCTIME() and the
+	// other functions of the current time (nil: time.Now).
+	Clock func() time.Time
+}
+
+// Now reads the Env's clock (time.Now for a nil Env or Clock).
+func (e *Env) Now() time.Time {
+	if e == nil || e.Clock == nil {
+		return time.Now()
+	}
+	return e.Clock()
 }
 
 // sem returns the semantics (the zero value for a nil Env).

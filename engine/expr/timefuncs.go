@@ -42,9 +42,6 @@ func (c *layoutCache) get(p string) *types.JavaLayout {
 
 var layouts layoutCache
 
-// Now is the clock used by CURRENT_TIMESTAMP and friends; tests may replace it.
-var Now = time.Now
-
 // timeUnit is a unit of TIMESTAMPADD, TIMESTAMPDIFF, FLOOR(.. TO ..) and
 // ksqlDB's DATEADD family: a fixed number of microseconds, or of months.
 type timeUnit struct {
@@ -363,16 +360,16 @@ func registerFlinkTime() {
 		}})
 	}
 	nowFn("CURRENT_TIMESTAMP,NOW,PROCTIME,CURRENT_ROW_TIMESTAMP", types.Type{Kind: types.TimestampLTZ, Precision: 3, NotNull: true}, func(env *Env) types.Value {
-		return types.TimestampLTZV(Now().UnixMilli() * types.MicrosPerMilli)
+		return types.TimestampLTZV(env.Now().UnixMilli() * types.MicrosPerMilli)
 	})
 	nowFn("LOCALTIMESTAMP", types.Type{Kind: types.Timestamp, Precision: 3, NotNull: true}, func(env *Env) types.Value {
-		return types.TimestampV(types.ToWallClock(Now().UnixMilli()*types.MicrosPerMilli, env.Location()))
+		return types.TimestampV(types.ToWallClock(env.Now().UnixMilli()*types.MicrosPerMilli, env.Location()))
 	})
 	nowFn("CURRENT_DATE", types.Type{Kind: types.Date, NotNull: true}, func(env *Env) types.Value {
-		return types.DateV(floorDiv(types.ToWallClock(Now().UnixMicro(), env.Location()), types.MicrosPerDay))
+		return types.DateV(floorDiv(types.ToWallClock(env.Now().UnixMicro(), env.Location()), types.MicrosPerDay))
 	})
 	nowFn("CURRENT_TIME,LOCALTIME", types.Type{Kind: types.Time, NotNull: true}, func(env *Env) types.Value {
-		w := types.ToWallClock(Now().UnixMilli()*types.MicrosPerMilli, env.Location())
+		w := types.ToWallClock(env.Now().UnixMilli()*types.MicrosPerMilli, env.Location())
 		return types.TimeV(modDay(w) / types.MicrosPerSecond * types.MicrosPerSecond)
 	})
 	register("EXTRACT", &funcDef{build: func(env *Env, args []Expr) (types.Type, impl, error) {
@@ -543,7 +540,7 @@ func registerKsqlTime() {
 		}
 		return types.TInt, func(a []types.Value) types.Value {
 			if len(a) == 0 {
-				return types.IntV(floorDiv(types.ToWallClock(Now().UnixMicro(), env.Location()), types.MicrosPerDay))
+				return types.IntV(floorDiv(types.ToWallClock(env.Now().UnixMicro(), env.Location()), types.MicrosPerDay))
 			}
 			return types.IntV(a[0].I)
 		}, nil
@@ -727,7 +724,7 @@ func unixTimestamp(millis bool) *funcDef {
 			}
 			return types.TBigInt, func(a []types.Value) types.Value {
 				if len(a) == 0 {
-					return types.BigIntV(Now().UnixMilli())
+					return types.BigIntV(env.Now().UnixMilli())
 				}
 				return types.BigIntV(floorDiv(a[0].I, types.MicrosPerMilli))
 			}, nil
@@ -738,7 +735,7 @@ func unixTimestamp(millis bool) *funcDef {
 		loc := env.Location()
 		return types.TBigInt, func(a []types.Value) types.Value {
 			if len(a) == 0 {
-				return types.BigIntV(Now().Unix())
+				return types.BigIntV(env.Now().Unix())
 			}
 			var us int64
 			var ok bool
