@@ -6,10 +6,10 @@ import (
 	"github.com/tumble/tumble/sql"
 )
 
-// BoundPlan binds a SELECT with the session's planner, before any rule
-// (for the rule tests of package planner_test).
-func (s *Session) BoundPlan(sel *sql.Select) (Node, error) {
-	return newBinder(s.planner()).bindSelect(sel)
+// BoundPlan binds a SELECT, before any rule (for the rule tests of
+// package planner_test).
+func (pl *Planner) BoundPlan(sel *sql.Select) (Node, error) {
+	return newBinder(pl).bindSelect(sel)
 }
 
 // ApplyRules rewrites a plan with the named rules only, bottom-up, as
