@@ -33,7 +33,8 @@ const DefaultOnDataLoss = "kafka.on-data-loss"
 //     specific-offsets: earliest; latest-offset: latest; timestamp: none;
 //     group-offsets: 'properties.auto.offset.reset'); 'upsert-kafka':
 //     earliest.
-//   - ksqlDB: the session's auto.offset.reset, latest by default.
+//   - ksqlDB: the session's auto.offset.reset (earliest unless set, as
+//     Tumble starts ksqlDB queries).
 func (c *config) lossRule() string {
 	if v := strings.ToLower(c.spec.Defaults[DefaultOnDataLoss]); v != "" {
 		return v
@@ -42,10 +43,10 @@ func (c *config) lossRule() string {
 	case c.upsert:
 		return lossEarliest
 	case c.ksql:
-		if v := strings.ToLower(c.spec.Defaults["auto.offset.reset"]); v == lossEarliest || v == lossFail {
+		if v := strings.ToLower(strings.TrimSpace(c.spec.Defaults["auto.offset.reset"])); v == lossLatest || v == lossFail {
 			return v
 		}
-		return lossLatest
+		return lossEarliest
 	}
 	switch c.startMode {
 	case StartLatest:
