@@ -12,6 +12,9 @@ import (
 
 	"github.com/twmb/franz-go/pkg/kadm"
 	"github.com/twmb/franz-go/pkg/kgo"
+
+	"github.com/tumble/tumble/engine"
+	"github.com/tumble/tumble/engine/types"
 )
 
 func TestBrokerSettingsChecked(t *testing.T) {
@@ -261,4 +264,61 @@ func TestBrokerSettingsWarnNoOp(t *testing.T) {
 
 func newTestLogger(w io.Writer) *slog.Logger {
 	return slog.New(slog.NewTextHandler(w, &slog.HandlerOptions{Level: slog.LevelDebug}))
+}
+
+// A sink creates a table's topic compacted: an 'upsert-kafka' sink's
+// compact, a ksqlDB table's what the planner says (compact, or
+// compact,delete when windowed); a plain 'kafka' sink's gets the broker's
+// default (delete).
+func TestSinkTopicCleanupPolicy(t *testing.T) {
+	b := startBroker(t, BrokerConfig{})
+	cols := []col{{Name: "k", Type: types.TString, Key: true}, {Name: "n", Type: types.TBigInt}}
+	upsert := tableSpec(b, "flink", cols, "topic", "t_upsert", "key.format", "raw", "value.format", "json")
+	upsert.PrimaryKey = []string{"k"}
+	plain := tableSpec(b, "flink", cols, "topic", "t_plain", "format", "json")
+	wcols := append(cols[:2:2], col{Name: "ws", Type: types.TBigInt, Metadata: MetaWindowStart})
+	windowed := tableSpec(b, "ksql", wcols, "topic", "t_windowed", "key.format", "kafka", "value.format", "json",
+		"window.type", "TUMBLING", "window.size", "3000 ms")
+	windowed.PrimaryKey = []string{"k"}
+	windowed.Defaults[engine.DefaultTopicCleanupPolicy] = "compact,delete"
+	ctx := context.Background()
+	for _, tc := range []struct {
+		spec   *engine.TableSpec
+		upsert bool
+	}{{upsert, true}, {plain, false}, {windowed, false}} {
+		mk := NewSink
+		if tc.upsert {
+			mk = NewUpsertSink
+		}
+		sink, err := mk(tc.spec)
+		if err != nil {
+			t.Fatal(err)
+		}
+		row := types.Row{types.StringV("a"), types.BigIntV(1)}
+		if len(tc.spec.Columns) == 3 {
+			row = append(row, types.BigIntV(0))
+		}
+		if err := sink.Write(ctx, []engine.Rec{{Row: row, Ts: time.Now().UnixMilli()}}); err != nil {
+			t.Fatal(err)
+		}
+		if err := sink.Flush(ctx); err != nil {
+			t.Fatal(err)
+		}
+		sink.Close()
+	}
+	rc, err := kadm.NewClient(client(t, b)).DescribeTopicConfigs(ctx, "t_upsert", "t_plain", "t_windowed")
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]string{}
+	for _, r := range rc {
+		for _, c := range r.Configs {
+			if c.Key == "cleanup.policy" {
+				got[r.Name] = c.MaybeValue()
+			}
+		}
+	}
+	if got["t_upsert"] != "compact" || got["t_plain"] != "delete" || got["t_windowed"] != "compact,delete" {
+		t.Fatalf("cleanup.policy of the sinks' topics: %v", got)
+	}
 }
