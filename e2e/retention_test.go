@@ -1,9 +1,16 @@
 package e2e
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"io"
+	"net"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -84,5 +91,59 @@ INSERT INTO dst SELECT k, v FROM src;`); err != nil {
 	}
 	if got := readTopic[map[string]any](t, addr, "out_flink"); len(got) != 4 || got[0]["k"] != "k6" {
 		t.Errorf("the Flink job wrote %v, want k6..k9", got)
+	}
+}
+
+// TestBrokerCommandSettings: `tumble kafka` refuses an unknown --config
+// key, applies the laptop defaults under the user's settings (as
+// DescribeConfigs shows them), and writes its heap profile when it stops.
+func TestBrokerCommandSettings(t *testing.T) {
+	out, err := exec.Command(tumbleBin, "kafka", "--listen", "127.0.0.1:0", "--config", "log.retention.typo=1").CombinedOutput()
+	if err == nil || !strings.Contains(string(out), "unknown setting 'log.retention.typo'") {
+		t.Fatalf("unknown key: %v\n%s", err, out)
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	ln.Close()
+	heap := filepath.Join(t.TempDir(), "heap.pprof")
+	cmd := exec.Command(tumbleBin, "kafka", "--listen", addr, "--data-dir", t.TempDir(),
+		"--config", "log.retention.hours=2", "--config", "message.max.bytes=2000000", "--memprofile", heap)
+	var stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stderr, &stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer cmd.Process.Kill()
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	got := map[string]string{}
+	for ctx.Err() == nil && got["log.retention.ms"] == "" {
+		cl, err := kgo.NewClient(kgo.SeedBrokers(addr))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if rc, err := kadm.NewClient(cl).DescribeBrokerConfigs(ctx); err == nil {
+			for _, r := range rc {
+				for _, c := range r.Configs {
+					got[c.Key] = c.MaybeValue()
+				}
+			}
+		}
+		cl.Close()
+		time.Sleep(100 * time.Millisecond)
+	}
+	if got["log.retention.ms"] != "7200000" || got["log.retention.bytes"] != "268435456" || got["message.max.bytes"] != "2000000" {
+		t.Errorf("broker configs: log.retention.ms=%q log.retention.bytes=%q message.max.bytes=%q\n%s",
+			got["log.retention.ms"], got["log.retention.bytes"], got["message.max.bytes"], stderr.String())
+	}
+	cmd.Process.Signal(syscall.SIGINT)
+	if err := cmd.Wait(); err != nil {
+		t.Fatalf("tumble kafka: %v\n%s", err, stderr.String())
+	}
+	if st, err := os.Stat(heap); err != nil || st.Size() == 0 {
+		t.Fatalf("heap profile: %v", err)
 	}
 }
