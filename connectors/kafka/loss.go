@@ -33,8 +33,7 @@ const DefaultOnDataLoss = "kafka.on-data-loss"
 //     specific-offsets: earliest; latest-offset: latest; timestamp: none;
 //     group-offsets: 'properties.auto.offset.reset'); 'upsert-kafka':
 //     earliest.
-//   - ksqlDB: the session's auto.offset.reset (earliest unless set, as
-//     Tumble starts ksqlDB queries).
+//   - ksqlDB: the session's auto.offset.reset, latest by default.
 func (c *config) lossRule() string {
 	if v := strings.ToLower(c.spec.Defaults[DefaultOnDataLoss]); v != "" {
 		return v
@@ -43,10 +42,10 @@ func (c *config) lossRule() string {
 	case c.upsert:
 		return lossEarliest
 	case c.ksql:
-		if v := strings.ToLower(strings.TrimSpace(c.spec.Defaults["auto.offset.reset"])); v == lossLatest || v == lossFail {
+		if v := strings.ToLower(c.spec.Defaults["auto.offset.reset"]); v == lossEarliest || v == lossFail {
 			return v
 		}
-		return lossEarliest
+		return lossLatest
 	}
 	switch c.startMode {
 	case StartLatest:
