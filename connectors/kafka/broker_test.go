@@ -88,15 +88,19 @@ func segmentFiles(t *testing.T, dir, topic string, p int) int {
 }
 
 // Records older than log.retention.ms leave the log, and their segment
-// files leave the disk; a reader then starts at the new log start.
+// files leave the disk; a reader then starts at the new log start. The
+// records are written with retention off, then the broker restarts on the
+// same data dir with retention every 100 ms (kfake's own timers do not
+// run retention after a restart; the broker's do).
 func TestBrokerRetentionByTime(t *testing.T) {
 	dir := t.TempDir()
-	b := startBroker(t, BrokerConfig{DataDir: dir, Settings: map[string]string{
-		"log.retention.ms": "3600000", "log.segment.bytes": "1024", "log.retention.check.interval.ms": "100",
-	}})
-	cl := client(t, b, kgo.ProducerLinger(0))
-	adm := kadm.NewClient(cl)
-	if _, err := adm.CreateTopic(context.Background(), 1, 1, nil, "old"); err != nil {
+	first, err := StartBroker(context.Background(), BrokerConfig{Listen: "127.0.0.1:0", DataDir: dir, Settings: map[string]string{
+		"log.retention.ms": "-1", "log.segment.bytes": "1024"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cl := client(t, first, kgo.ProducerLinger(0))
+	if _, err := kadm.NewClient(cl).CreateTopic(context.Background(), 1, 1, nil, "old"); err != nil {
 		t.Fatal(err)
 	}
 	old := time.Now().Add(-2 * time.Hour)
@@ -108,10 +112,16 @@ func TestBrokerRetentionByTime(t *testing.T) {
 	for i := range 3 {
 		produce(t, cl, rec("old", "k", fmt.Sprintf("new-%d", i)))
 	}
+	cl.Close()
+	first.Close()
 	before := segmentFiles(t, dir, "old", 0)
 	if before < 4 {
 		t.Fatalf("want several segments before retention, have %d", before)
 	}
+	b := startBroker(t, BrokerConfig{DataDir: dir, Settings: map[string]string{
+		"log.retention.ms": "3600000", "log.segment.bytes": "1024", "log.retention.check.interval.ms": "100",
+	}})
+	adm := kadm.NewClient(client(t, b))
 	// The broker's own timer (every 100 ms here) removes the old records.
 	deadline := time.Now().Add(10 * time.Second)
 	var start int64
