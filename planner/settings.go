@@ -47,8 +47,8 @@ type settingAlias struct {
 
 // settingDefs is every key Tumble acts on, sorted by key.
 var settingDefs = []SettingDef{
-	{Key: "auto.offset.reset", Default: "earliest", Scope: ScopeKSQL, Check: oneOf("earliest", "latest"),
-		Description: "Where a query starts reading a topic: its first record (earliest) or only records written after the query starts (latest)."},
+	{Key: "auto.offset.reset", Default: "earliest", Scope: ScopeKSQL, Check: oneOf("earliest", "latest", "none"),
+		Description: "Where a query starts reading a topic: its first record (earliest, or none) or only records written after the query starts (latest). A reader left behind by retention skips to the earliest or latest record, or fails with none (latest when not set, as ksqlDB)."},
 	{Key: "execution.checkpointing.interval", Default: "5 s", Check: checkDuration,
 		Description: "How often a job checkpoints its state and source positions (and commits exactly-once sinks); 0 disables checkpoints."},
 	{Key: "execution.runtime-mode", Default: "streaming", Scope: ScopeFlink, Check: oneOf("streaming", "batch"),
