@@ -138,18 +138,7 @@ func (j *Job) snapshot(n int64) ([]byte, error) {
 	e.Int(j.emittedWM)
 	e.Uint(uint64(len(j.inputs)))
 	for _, st := range j.inputs {
-		ids := make([]int32, 0, len(st.splits))
-		for id := range st.splits {
-			ids = append(ids, id)
-		}
-		sort.Slice(ids, func(a, b int) bool { return ids[a] < ids[b] })
-		e.Uint(uint64(len(ids)))
-		for _, id := range ids {
-			s := st.splits[id]
-			e.Int(int64(id))
-			e.Int(s.next)
-			e.Int(s.wm)
-		}
+		encodeSplits(e, st.splits)
 	}
 	e.Uint(uint64(len(j.spec.Ops)))
 	sizes := make(map[Op]int, len(j.spec.Ops))
@@ -174,12 +163,34 @@ func (j *Job) snapshot(n int64) ([]byte, error) {
 	return e.B, nil
 }
 
+// encodeSplits writes the splits' positions and watermarks, by split id.
+func encodeSplits(e *types.Enc, splits map[int32]*splitState) {
+	ids := make([]int32, 0, len(splits))
+	for id := range splits {
+		ids = append(ids, id)
+	}
+	sort.Slice(ids, func(a, b int) bool { return ids[a] < ids[b] })
+	e.Uint(uint64(len(ids)))
+	for _, id := range ids {
+		s := splits[id]
+		e.Int(int64(id))
+		e.Int(s.next)
+		e.Int(s.wm)
+	}
+}
+
 func writeAtomic(dir, name string, body []byte) error {
+	return writeAtomicMagic(dir, name, ckptMagic, body)
+}
+
+// writeAtomicMagic writes magic, a CRC-32 of body and body to dir/name
+// through a synced temporary file renamed into place.
+func writeAtomicMagic(dir, name string, magic, body []byte) error {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return err
 	}
 	var buf bytes.Buffer
-	buf.Write(ckptMagic)
+	buf.Write(magic)
 	crc := crc32.ChecksumIEEE(body)
 	buf.Write([]byte{byte(crc >> 24), byte(crc >> 16), byte(crc >> 8), byte(crc)})
 	buf.Write(body)
@@ -251,8 +262,20 @@ func (j *Job) restore(ctx context.Context) ([]map[int32]*splitState, error) {
 			j.ckptNum = lc
 		}
 	}
-	if dir == "" {
+	// A job without checkpoints of its own starts from its savepoint, if
+	// it has one.
+	fresh := func() ([]map[int32]*splitState, error) {
+		if path := j.spec.SavepointPath; path != "" {
+			sp, err := ReadSavepoint(path)
+			if err != nil {
+				return nil, Permanent(err)
+			}
+			return j.restoreSavepoint(sp)
+		}
 		return out, nil
+	}
+	if dir == "" {
+		return fresh()
 	}
 	files, err := checkpointFiles(dir)
 	if err != nil {
@@ -264,7 +287,7 @@ func (j *Job) restore(ctx context.Context) ([]map[int32]*splitState, error) {
 		for _, n := range files {
 			os.Remove(filepath.Join(dir, ckptName(n)))
 		}
-		return out, nil
+		return fresh()
 	}
 	var body []byte
 	for _, n := range files {
@@ -289,7 +312,7 @@ func (j *Job) restore(ctx context.Context) ([]map[int32]*splitState, error) {
 		if want >= 0 {
 			return nil, Permanent(fmt.Errorf("checkpoint %d committed its output, but %s does not hold it", want, dir))
 		}
-		return out, nil
+		return fresh()
 	}
 	d := &types.Dec{B: body}
 	n := d.Int()

@@ -39,6 +39,9 @@ type Input struct {
 	// are skipped and counted.
 	Ts   expr.Expr
 	Head Op
+	// UID names the input's positions in a savepoint (see Savepoint); ""
+	// uses Name.
+	UID string
 }
 
 // JobSpec is a compiled pipeline, ready to run.
@@ -68,6 +71,16 @@ type JobSpec struct {
 	// Graph describes the plan for status displays (optional): its nodes,
 	// the operators that run them, and the probes on the edges.
 	Graph []*GraphNode
+	// StateIDs name the state of stateful operators in a savepoint, so
+	// that a job built from a changed statement finds the state of the
+	// operators it kept (see Savepoint).
+	StateIDs map[Op]string
+	// SavepointPath, when set, is the savepoint a job without checkpoints
+	// of its own starts from (read when the job opens: a missing or
+	// unusable savepoint fails the start); IgnoreUnclaimed drops savepoint
+	// state that no operator claims instead of failing.
+	SavepointPath   string
+	IgnoreUnclaimed bool
 }
 
 type splitState struct {
@@ -100,6 +113,8 @@ const (
 	ctlEndInput
 	ctlCheckpoint
 	ctlPositions
+	ctlSavepoint // write a savepoint, then stop
+	ctlDrain     // fire every window, flush, then stop
 )
 
 type ctlReq struct {
@@ -108,6 +123,11 @@ type ctlReq struct {
 	reply   chan error
 	// positions receives the answer to a ctlPositions request.
 	positions *[]InputPosition
+	// savepoints: the directory, whether to drain first, and where the
+	// savepoint's path is written before reply.
+	dir   string
+	drain bool
+	path  *string
 }
 
 // Job runs a JobSpec: one goroutine per source polls, one goroutine drives
@@ -805,6 +825,13 @@ func (j *Job) checkWaiting() error {
 		case ctlPositions:
 			*req.positions = j.positions()
 			req.reply <- nil
+			continue
+		case ctlSavepoint, ctlDrain:
+			err := j.stopRequest(req)
+			req.reply <- err
+			if err != nil {
+				return err
+			}
 			continue
 		}
 		if !j.caughtUp(req.targets) {

@@ -22,6 +22,8 @@ type builder struct {
 	// graph describes the plan for status displays, with a probe on
 	// every edge (engine/graph.go).
 	graph []*engine.GraphNode
+	// stateIDs name the state of the stateful operators (see stateID).
+	stateIDs map[engine.Op]string
 }
 
 // edge is where a plan node's output goes: the operator that receives it,
@@ -36,7 +38,7 @@ type edge struct {
 // build compiles the plan under root. sink is the engine sink for the root
 // Sink node.
 func (pl *Planner) Build(root Node, sink engine.Sink, sinkName string) (*engine.JobSpec, error) {
-	bld := &builder{pl: pl, needed: scanNeeds(root)}
+	bld := &builder{pl: pl, needed: scanNeeds(root), stateIDs: map[engine.Op]string{}}
 	sinkOp := engine.NewSinkOp(sinkName, sink)
 	bld.ops = append(bld.ops, sinkOp)
 	in := root
@@ -59,7 +61,7 @@ func (pl *Planner) Build(root Node, sink engine.Sink, sinkName string) (*engine.
 	for i, j := 0, len(bld.ops)-1; i < j; i, j = i+1, j-1 {
 		bld.ops[i], bld.ops[j] = bld.ops[j], bld.ops[i]
 	}
-	spec := &engine.JobSpec{Inputs: bld.inputs, Ops: bld.ops, Graph: bld.graph}
+	spec := &engine.JobSpec{Inputs: bld.inputs, Ops: bld.ops, Graph: bld.graph, StateIDs: bld.stateIDs}
 	return spec, nil
 }
 
@@ -114,6 +116,9 @@ func (bld *builder) chain(n Node, op engine.Op, out edge) edge {
 	g.Op = op
 	if c, ok := op.(engine.Chainable); ok {
 		c.SetNext(probe)
+	}
+	if _, ok := op.(engine.Snapshotter); ok {
+		bld.stateIDs[op] = stateID(n)
 	}
 	bld.ops = append(bld.ops, op)
 	return edge{next: op, parent: g}
@@ -238,7 +243,7 @@ func (bld *builder) scan(n *Scan, out edge) (*engine.Input, error) {
 		}
 	}
 	_, head := bld.enter(n, out)
-	in := &engine.Input{Name: n.Table.Name, Source: src, Prep: n.Prep, Ts: n.Ts, Head: head}
+	in := &engine.Input{Name: n.Table.Name, Source: src, Prep: n.Prep, Ts: n.Ts, Head: head, UID: sourceID(n)}
 	bld.inputs = append(bld.inputs, in)
 	return in, nil
 }

@@ -51,8 +51,14 @@ var settingDefs = []SettingDef{
 		Description: "Where a query starts reading a topic: its first record (earliest, or none) or only records written after the query starts (latest). A reader left behind by retention skips to the earliest or latest record, or fails with none (latest when not set, as ksqlDB)."},
 	{Key: "execution.checkpointing.interval", Default: "5 s", Check: checkDuration,
 		Description: "How often a job checkpoints its state and source positions (and commits exactly-once sinks); 0 disables checkpoints."},
+	{Key: "execution.checkpointing.savepoint-dir", Scope: ScopeFlink, Check: checkNonEmpty,
+		Description: "Where STOP JOB ... WITH SAVEPOINT writes savepoints; by default DATA/savepoints of --data-dir."},
 	{Key: "execution.runtime-mode", Default: "streaming", Scope: ScopeFlink, Check: oneOf("streaming", "batch"),
 		Description: "batch: Kafka sources stop at the end offsets they see when the query starts, and the client prints final results."},
+	{Key: "execution.savepoint.ignore-unclaimed-state", Default: "false", Scope: ScopeFlink, Check: checkBool,
+		Description: "Restore from a savepoint even when some of its state belongs to no operator of the new job (that state is dropped); otherwise that is an error."},
+	{Key: "execution.savepoint.path", Scope: ScopeFlink, Check: checkNonEmpty,
+		Description: "A savepoint (STOP JOB ... WITH SAVEPOINT) that every following INSERT starts from, until RESET, as in Flink; a missing or unusable savepoint fails the INSERT. A job with checkpoints of its own resumes from them instead."},
 	{Key: "ksql.persistence.default.format.value", Scope: ScopeKSQL, Check: checkNonEmpty,
 		Description: "The value format of a stream or table created without VALUE_FORMAT or FORMAT."},
 	{Key: "pipeline.auto-watermark-interval", Default: "200 ms", Check: checkDuration,
@@ -83,11 +89,14 @@ var settingDefs = []SettingDef{
 
 // settingAliases are other names of the keys above.
 var settingAliases = map[string]settingAlias{
-	"execution.result-mode":               {canonical: "sql-client.execution.result-mode", deprecated: true},
-	"restart-strategy":                    {canonical: "restart-strategy.type", deprecated: true},
-	"sql-client.display.max-column-width": {canonical: "table.display.max-column-width", deprecated: true},
-	"ksql.streams.auto.offset.reset":      {canonical: "auto.offset.reset"},
-	"ksql.streams.processing.guarantee":   {canonical: "processing.guarantee"},
+	"execution.result-mode":                           {canonical: "sql-client.execution.result-mode", deprecated: true},
+	"restart-strategy":                                {canonical: "restart-strategy.type", deprecated: true},
+	"sql-client.display.max-column-width":             {canonical: "table.display.max-column-width", deprecated: true},
+	"state.savepoints.dir":                            {canonical: "execution.checkpointing.savepoint-dir", deprecated: true},
+	"execution.state-recovery.path":                   {canonical: "execution.savepoint.path"},
+	"execution.state-recovery.ignore-unclaimed-state": {canonical: "execution.savepoint.ignore-unclaimed-state"},
+	"ksql.streams.auto.offset.reset":                  {canonical: "auto.offset.reset"},
+	"ksql.streams.processing.guarantee":               {canonical: "processing.guarantee"},
 }
 
 // CanonicalSetting returns the key an alias stands for (key itself when
@@ -108,6 +117,16 @@ func LookupSetting(d sql.Dialect, key string) (SettingDef, bool) {
 		return SettingDef{}, false
 	}
 	return settingDefs[i], true
+}
+
+// dialectSetting is Setting for the keys the planner's dialect reads
+// (the settings table): a key of another dialect, kept by SET with a
+// warning, is not read.
+func (pl *Planner) dialectSetting(key string) (string, bool) {
+	if _, ok := LookupSetting(pl.Syntax, key); !ok {
+		return "", false
+	}
+	return pl.Setting(key)
 }
 
 // SettingDefs returns the keys read in dialect d, sorted.

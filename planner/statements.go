@@ -581,6 +581,15 @@ func (pl *Planner) BuildSinkJob(id string, plan *Sink) (*engine.JobSpec, error) 
 		sink.Close()
 		return nil, err
 	}
+	// Flink restores every following INSERT from the savepoint until RESET
+	// 'execution.savepoint.path'; a job that has checkpoints of its own
+	// resumes from them instead.
+	if v, ok := pl.dialectSetting("execution.savepoint.path"); ok {
+		spec.SavepointPath = strings.TrimSpace(v)
+	}
+	if v, _ := pl.dialectSetting("execution.savepoint.ignore-unclaimed-state"); strings.EqualFold(strings.TrimSpace(v), "true") {
+		spec.IgnoreUnclaimed = true
+	}
 	return spec, nil
 }
 

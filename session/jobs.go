@@ -142,6 +142,42 @@ func (m *JobManager) Stop(id string, remove bool) error {
 	return nil
 }
 
+// StopWithSavepoint writes a savepoint of a job under dir, stops the job
+// (it stays listed, STOPPED) and returns the savepoint's path; with drain
+// every window fires first. It waits up to two minutes.
+func (m *JobManager) StopWithSavepoint(id, dir string, drain bool) (string, error) {
+	j, ok := m.Get(id)
+	if !ok {
+		return "", fmt.Errorf("job '%s' not found", id)
+	}
+	ctx, cancel := context.WithTimeout(m.ctx, 2*time.Minute)
+	defer cancel()
+	path, err := j.Job.StopWithSavepoint(ctx, dir, drain)
+	if err != nil {
+		return "", err
+	}
+	m.log.Info("job stopped with a savepoint", "id", id, "savepoint", path)
+	m.changed()
+	return path, nil
+}
+
+// Drain fires every window of a job as if its input had ended, flushes
+// and stops it (STOP JOB ... WITH DRAIN).
+func (m *JobManager) Drain(id string) error {
+	j, ok := m.Get(id)
+	if !ok {
+		return fmt.Errorf("job '%s' not found", id)
+	}
+	ctx, cancel := context.WithTimeout(m.ctx, 2*time.Minute)
+	defer cancel()
+	if err := j.Job.Drain(ctx); err != nil {
+		return err
+	}
+	m.log.Info("job drained and stopped", "id", id)
+	m.changed()
+	return nil
+}
+
 // Remove forgets a finished job (transient SELECTs).
 func (m *JobManager) Remove(id string) {
 	m.mu.Lock()

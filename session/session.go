@@ -9,7 +9,9 @@ package session
 
 import (
 	"context"
+	"fmt"
 	"log/slog"
+	"path/filepath"
 	"strings"
 	"sync"
 	"time"
@@ -286,10 +288,39 @@ func (s *Session) execStopJob(n *sql.StopJob) (*planner.Result, error) {
 	if !found {
 		return nil, sql.Errorf(n.Start, "Could not stop job %s: no such job", n.ID)
 	}
+	if n.Savepoint {
+		dir, err := s.savepointDir()
+		if err != nil {
+			return nil, sql.Errorf(n.Start, "Could not stop job %s with a savepoint: %v", j.ID, err)
+		}
+		path, err := s.Jobs.StopWithSavepoint(j.ID, dir, n.Drain)
+		if err != nil {
+			return nil, sql.Errorf(n.Start, "Could not stop job %s with a savepoint: %v", j.ID, err)
+		}
+		return &planner.Result{Kind: planner.ResultTable, Columns: []string{"savepoint path"}, Rows: [][]string{{path}}}, nil
+	}
+	if n.Drain {
+		if err := s.Jobs.Drain(j.ID); err != nil {
+			return nil, sql.Errorf(n.Start, "Could not stop job %s: %v", j.ID, err)
+		}
+		return ok("Execute statement succeeded."), nil
+	}
 	if err := s.Jobs.Stop(j.ID, s.statementsOf().stopRemoves()); err != nil {
 		return nil, err
 	}
 	return ok("Execute statement succeeded."), nil
+}
+
+// savepointDir is where STOP JOB ... WITH SAVEPOINT writes savepoints:
+// 'execution.checkpointing.savepoint-dir', else DataDir/savepoints.
+func (s *Session) savepointDir() (string, error) {
+	if v, ok := s.Setting("execution.checkpointing.savepoint-dir"); ok && strings.TrimSpace(v) != "" {
+		return strings.TrimPrefix(strings.TrimPrefix(strings.TrimSpace(v), "file://"), "file:"), nil
+	}
+	if s.DataDir != "" {
+		return filepath.Join(s.DataDir, "savepoints"), nil
+	}
+	return "", fmt.Errorf("no directory for savepoints: SET 'execution.checkpointing.savepoint-dir' = '/a/directory', or start Tumble with --data-dir")
 }
 
 const helpText = `The following commands are available:
@@ -309,7 +340,7 @@ SET		Sets a session configuration property. Syntax: "SET '<key>'='<value>';". Us
 SHOW JOBS		Shows the jobs of this process (SHOW JOBS EXTENDED: with their counters).
 SHOW TABLES		Shows all registered tables.
 SHOW VIEWS		Shows all registered views.
-STOP JOB		Stops a running job. Syntax: "STOP JOB '<job id>';".
+STOP JOB		Stops a running job. Syntax: "STOP JOB '<job id>' [WITH SAVEPOINT] [WITH DRAIN];".
 
 "SET;" lists the settings Tumble reads, with the values in force and their defaults.
 

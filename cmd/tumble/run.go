@@ -119,12 +119,22 @@ func runCmd(ctx context.Context, args []string) error {
 	logLevel := fs.String("log-level", "info", "debug, info, warn or error")
 	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile (pprof) of the run to this file")
 	ui := fs.String("ui", "", "serve Tumble Console and the HTTP API for these jobs on this address (e.g. 127.0.0.1:8088)")
+	fromSavepoint := fs.String("from-savepoint", "", "start the Flink INSERT jobs from this savepoint (written by STOP JOB ... WITH SAVEPOINT), as SET 'execution.savepoint.path' does")
+	allowNonRestored := fs.Bool("allow-non-restored-state", false, "with --from-savepoint: drop savepoint state that no operator claims instead of failing ('execution.savepoint.ignore-unclaimed-state')")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
 	files = append(files, fs.Args()...)
 	if len(files) == 0 {
 		return fmt.Errorf("run: give at least one -f FILE")
+	}
+	if *allowNonRestored && *fromSavepoint == "" {
+		return fmt.Errorf("run: --allow-non-restored-state needs --from-savepoint")
+	}
+	if *fromSavepoint != "" {
+		if _, err := engine.ReadSavepoint(*fromSavepoint); err != nil {
+			return fmt.Errorf("run: --from-savepoint: %w", err)
+		}
 	}
 	if *cpuProfile != "" {
 		f, err := os.Create(*cpuProfile)
@@ -154,6 +164,14 @@ func runCmd(ctx context.Context, args []string) error {
 	rt.kafkaProps = kafkaProps
 	defer rt.jobs.StopAll()
 	sessions := map[sql.Dialect]*session.Session{}
+	if *fromSavepoint != "" {
+		s := rt.session(sql.Flink)
+		s.Set("execution.savepoint.path", *fromSavepoint)
+		if *allowNonRestored {
+			s.Set("execution.savepoint.ignore-unclaimed-state", "true")
+		}
+		sessions[sql.Flink] = s
+	}
 	for _, p := range paths {
 		if err := executeFile(ctx, rt, sessions, p, *dialect); err != nil {
 			return err

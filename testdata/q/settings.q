@@ -52,7 +52,10 @@ SET;
 |                                        key |      value |              default |
 +--------------------------------------------+------------+----------------------+
 |           execution.checkpointing.interval |        5 s |                  5 s |
+|      execution.checkpointing.savepoint-dir |     (none) |               (none) |
 |                     execution.runtime-mode |  streaming |            streaming |
+| execution.savepoint.ignore-unclaimed-state |      false |                false |
+|                   execution.savepoint.path |     (none) |               (none) |
 |           pipeline.auto-watermark-interval |     200 ms |               200 ms |
 |                              pipeline.name |     my job |               (none) |
 |      restart-strategy.fixed-delay.attempts | 2147483647 |           2147483647 |
@@ -66,7 +69,7 @@ SET;
 |                      table.local-time-zone |    default |              default |
 |                           this.is.nonsense |          x | (not used by Tumble) |
 +--------------------------------------------+------------+----------------------+
-14 rows in set
+17 rows in set
 !ok
 
 RESET 'table.display.max-column-width';
@@ -82,7 +85,10 @@ SET;
 |                                        key |      value |     default |
 +--------------------------------------------+------------+-------------+
 |           execution.checkpointing.interval |        5 s |         5 s |
+|      execution.checkpointing.savepoint-dir |     (none) |      (none) |
 |                     execution.runtime-mode |  streaming |   streaming |
+| execution.savepoint.ignore-unclaimed-state |      false |       false |
+|                   execution.savepoint.path |     (none) |      (none) |
 |           pipeline.auto-watermark-interval |     200 ms |      200 ms |
 |                              pipeline.name |     my job |      (none) |
 |      restart-strategy.fixed-delay.attempts | 2147483647 |  2147483647 |
@@ -95,5 +101,5 @@ SET;
 |             table.exec.source.idle-timeout |       0 ms |        0 ms |
 |                      table.local-time-zone |    default |     default |
 +--------------------------------------------+------------+-------------+
-13 rows in set
+16 rows in set
 !ok
