@@ -47,8 +47,8 @@ type settingAlias struct {
 
 // settingDefs is every key Tumble acts on, sorted by key.
 var settingDefs = []SettingDef{
-	{Key: "auto.offset.reset", Default: "earliest", Scope: ScopeKSQL, Check: oneOf("earliest", "latest", "none"),
-		Description: "Where a query starts reading a topic: its first record (earliest, or none) or only records written after the query starts (latest). A reader left behind by retention skips to the earliest or latest record, or fails with none (latest when not set, as ksqlDB)."},
+	{Key: "auto.offset.reset", Default: "latest", Scope: ScopeKSQL, Check: oneOf("earliest", "latest", "none"),
+		Description: "Where a query starts reading a topic: only records written after it starts (latest, or none), or its first record (earliest). A reader left behind by retention skips to the earliest or latest record, or fails with none."},
 	{Key: "execution.checkpointing.interval", Default: "5 s", Check: checkDuration,
 		Description: "How often a job checkpoints its state and source positions (and commits exactly-once sinks); 0 disables checkpoints."},
 	{Key: "execution.checkpointing.savepoint-dir", Scope: ScopeFlink, Check: checkNonEmpty,

@@ -262,11 +262,6 @@ func (c *config) parseScan() error {
 		default:
 			c.startMode = StartGroup // Flink's default
 		}
-		// ksqlDB's 'auto.offset.reset' session property: a query reads
-		// its topics from the start, or only what is written after it.
-		if c.ksql && strings.EqualFold(strings.TrimSpace(spec.Defaults["auto.offset.reset"]), "latest") {
-			c.startMode = StartLatest
-		}
 	}
 	switch c.startMode {
 	case StartEarliest, StartLatest:
