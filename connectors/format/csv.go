@@ -27,6 +27,9 @@ type csvConfig struct {
 	// exactCount: a record with fewer fields than columns is an error
 	// (ksqlDB); Flink reads the missing trailing fields as NULL.
 	exactCount bool
+	// nullOnError: a field that cannot be read as its column's type is
+	// NULL and the row is kept (Flink's 'csv.ignore-parse-errors').
+	nullOnError bool
 }
 
 var csvOptions = map[string]bool{
@@ -103,7 +106,7 @@ func newCSVConfig(o opts, cols []Column) (*csvConfig, error) {
 		if c.comments, err = o.bool("allow-comments", false); err != nil {
 			return nil, err
 		}
-		if _, err := o.bool("ignore-parse-errors", false); err != nil {
+		if c.nullOnError, err = o.bool("ignore-parse-errors", false); err != nil {
 			return nil, err
 		}
 		if v, ok := o.get("null-literal"); ok {
@@ -198,6 +201,10 @@ func (d *csvDecoder) Decode(data []byte, row []types.Value) error {
 			text = d.buf[f.start:f.end]
 		}
 		if err := d.field(&c.Type, text, f.quoted, d.ins[i], &row[c.Pos]); err != nil {
+			if d.nullOnError {
+				row[c.Pos] = types.Value{}
+				continue
+			}
 			return fmt.Errorf("column '%s': %w", c.Name, err)
 		}
 	}
@@ -215,7 +222,10 @@ func (d *csvDecoder) field(t *types.Type, text []byte, quoted bool, in *interner
 			for _, part := range strings.Split(string(text), d.arrayDelim) {
 				var v types.Value
 				if err := d.field(t.Elem, []byte(part), false, nil, &v); err != nil {
-					return err
+					if !d.nullOnError {
+						return err
+					}
+					v = types.Value{}
 				}
 				elems = append(elems, v)
 			}

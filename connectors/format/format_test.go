@@ -396,3 +396,49 @@ func TestParseDuration(t *testing.T) {
 		}
 	}
 }
+
+// Flink's ignore-parse-errors: a value of the wrong type is NULL (at any
+// nesting level) and the row is kept; text that is not JSON fails the
+// record, which the source then skips and counts.
+func TestJSONIgnoreParseErrorsNullsBadFields(t *testing.T) {
+	c := cols("a", types.TInt, "b", types.TString, "ts", types.TTS3, "arr", types.ArrayOf(types.TInt),
+		"k", types.Type{Kind: types.Struct, Fields: []types.Field{{Name: "x", Type: types.TInt}, {Name: "y", Type: types.TString}}})
+	s := spec("flink", "format", "json", "json.ignore-parse-errors", "true")
+	row, err := decode(t, s, c, "value.", `{"a": "x1", "b": "kept", "ts": "not a time", "arr": [1, "two", 3], "k": {"x": {"deep": 1}, "y": "ok"}}`)
+	if err != nil {
+		t.Fatalf("a bad field must not drop the row: %v", err)
+	}
+	want := []string{"NULL", "kept", "NULL", "[1, NULL, 3]", "(NULL, ok)"}
+	for i, w := range want {
+		if got := row[i].String(); got != w {
+			t.Errorf("column %s: got %s, want %s", c[i].Name, got, w)
+		}
+	}
+	for _, bad := range []string{`not json`, `{"a": 1, "b": `, `{"a": [1, 2 3]}`, `{"a": 1} trailing`} {
+		if _, err := decode(t, s, c, "value.", bad); err == nil {
+			t.Errorf("%q: a record that is not JSON must fail (to be skipped and counted)", bad)
+		}
+	}
+	// Without the option the bad field fails the record.
+	if _, err := decode(t, spec("flink", "format", "json"), c, "value.", `{"a": "x1"}`); err == nil {
+		t.Error("without ignore-parse-errors a bad field must fail the record")
+	}
+	// ksqlDB keeps its own rule: a bad field drops the record (logged).
+	if _, err := decode(t, spec("ksql", "format", "json", "json.ignore-parse-errors", "true"), c, "value.", `{"a": "x1"}`); err == nil {
+		t.Error("ksqlDB: a bad field must fail the record")
+	}
+}
+
+func TestCSVIgnoreParseErrorsNullsBadFields(t *testing.T) {
+	c := cols("a", types.TInt, "b", types.TString, "c", types.TDouble)
+	row, err := decode(t, spec("flink", "format", "csv", "csv.ignore-parse-errors", "true"), c, "value.", "x1,kept,2.5\n")
+	if err != nil {
+		t.Fatalf("a bad field must not drop the row: %v", err)
+	}
+	if !row[0].IsNull() || row[1].S != "kept" || row[2].Float() != 2.5 {
+		t.Errorf("got %v", row)
+	}
+	if _, err := decode(t, spec("flink", "format", "csv"), c, "value.", "x1,kept,2.5\n"); err == nil {
+		t.Error("without ignore-parse-errors a bad field must fail the record")
+	}
+}

@@ -1,6 +1,7 @@
 package format
 
 import (
+	"encoding/json"
 	"fmt"
 	"strings"
 	"unicode/utf8"
@@ -20,6 +21,11 @@ type jsonDecoder struct {
 	fold        bool           // ksqlDB: names match case-insensitively
 	unwrap      bool           // the payload is the single column's bare value
 	failMissing bool
+	// nullOnError: a value that is well-formed JSON but cannot be read as
+	// its column's type becomes NULL and the row is kept (Flink's
+	// 'json.ignore-parse-errors', which applies at every nesting level);
+	// text that is not JSON still fails the record.
+	nullOnError bool
 	slots       []slot
 	seen        []uint32
 	gen         uint32
@@ -59,6 +65,7 @@ func newJSONDecoder(o opts, cols []Column) (*jsonDecoder, error) {
 	if d.failMissing && ignore {
 		return nil, fmt.Errorf("'%[1]sjson.fail-on-missing-field' and '%[1]sjson.ignore-parse-errors' cannot both be true", o.prefix)
 	}
+	d.nullOnError = ignore && !o.ksql()
 	if err := checkJSONOptions(o); err != nil {
 		return nil, err
 	}
@@ -347,8 +354,22 @@ func excerpt(b []byte) string {
 }
 
 // value decodes the JSON value at data[i] as type t into *out and returns
-// the index after it.
+// the index after it. With nullOnError a well-formed value of the wrong
+// type reads as NULL.
 func (d *jsonDecoder) value(data []byte, i int, t *types.Type, in *interner, out *types.Value) (int, error) {
+	next, err := d.typedValue(data, i, t, in, out)
+	if err == nil || !d.nullOnError {
+		return next, err
+	}
+	end, ok := skipValue(data, i)
+	if !ok || !json.Valid(data[i:end]) {
+		return next, err // not JSON: the record is bad
+	}
+	*out = types.Value{}
+	return end, nil
+}
+
+func (d *jsonDecoder) typedValue(data []byte, i int, t *types.Type, in *interner, out *types.Value) (int, error) {
 	if i >= len(data) {
 		return i, malformed("unexpected end of JSON")
 	}
