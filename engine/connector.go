@@ -171,6 +171,36 @@ type Connector struct {
 	Validate func(spec *TableSpec) error
 	// Admin, if set, manages the connector's topics.
 	Admin TopicAdmin
+	// SourceChanges is what the source produces; SinkChanges what the sink
+	// accepts (Flink's changelog modes; the zero value is insert-only).
+	SourceChanges, SinkChanges ChangelogMode
+}
+
+// ChangelogMode is which changes a connector's source produces or its
+// sink accepts, as Flink's connectors declare them.
+type ChangelogMode uint8
+
+const (
+	// InsertOnlyChanges: +I only (Flink's 'kafka', 'filesystem').
+	InsertOnlyChanges ChangelogMode = iota
+	// UpsertChanges: rows keyed by the table's primary key; a source
+	// produces +U (a new or replaced row) and -D (a delete that may carry
+	// only the key), which the planner normalizes into a full changelog
+	// (ChangelogNormalize); a sink writes the last row per key and a delete
+	// for -D ('upsert-kafka').
+	UpsertChanges
+	// AllChanges: +I, -U, +U, -D ('print', 'blackhole').
+	AllChanges
+)
+
+func (m ChangelogMode) String() string {
+	switch m {
+	case UpsertChanges:
+		return "upsert [I,UA,D]"
+	case AllChanges:
+		return "all [I,UB,UA,D]"
+	}
+	return "insert-only [I]"
 }
 
 // AcceptsOption reports whether key is one of the connector's options.

@@ -9,13 +9,19 @@ import (
 // Normalize turns a table's changelog topic into changes: it keeps the last
 // row of each key and, for each record, emits the retraction of the key's
 // old row (-U, or -D for a tombstone) before the new row (+U, +I for a new
-// key). ksqlDB tables read their topic this way.
+// key). A tombstone for a key it does not hold emits nothing. ksqlDB
+// tables and Flink's upsert sources (ChangelogNormalize) read their topic
+// this way.
 type Normalize struct {
 	base
 	Keys []int
 	// Final keeps the table and emits its rows once, at the end of input
 	// (a pull query over a table's topic).
 	Final bool
+	// DropUnchanged emits nothing for a row equal to its key's current row
+	// (Flink's ChangelogNormalize); otherwise it is -U/+U of equal rows
+	// (ksqlDB, as Kafka Streams forwards every update).
+	DropUnchanged bool
 
 	last   map[string]types.Row
 	keyBuf []byte
@@ -54,6 +60,9 @@ func (n *Normalize) Process(recs []Rec) error {
 				n.out = append(n.out, Rec{Row: old, Kind: Delete, Ts: r.Ts})
 				delete(n.last, string(n.keyBuf))
 			}
+			continue
+		}
+		if had && n.DropUnchanged && rowsEqual(old, r.Row) {
 			continue
 		}
 		row := append(types.Row(nil), r.Row...)

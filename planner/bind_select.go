@@ -192,6 +192,7 @@ func (b *binder) bindTableRef(n *sql.TableRef) (*fromResult, error) {
 	if err != nil {
 		return nil, err
 	}
+	node = b.normalizeUpsert(t, scanOf(node), node)
 	return &fromResult{node: node, sc: &scope{fields: node.Fields()}, table: t}, nil
 }
 

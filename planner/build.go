@@ -181,7 +181,7 @@ func (bld *builder) node(n Node, out edge) error {
 			Order: []engine.SortKey{{Col: n.TimeCol, Desc: n.KeepLast}}, Start: 1, End: 1, NewerFirst: n.KeepLast}
 		return bld.node(n.Input, bld.chain(n, op, out))
 	case *ChangelogNormalize:
-		op := &engine.Normalize{Keys: n.Keys, Final: n.Final}
+		op := &engine.Normalize{Keys: n.Keys, Final: n.Final, DropUnchanged: n.DropUnchanged}
 		return bld.node(n.Input, bld.chain(n, op, out))
 	case *TableFilter:
 		op := &engine.TableFilter{Filter: n.Filter, Keys: n.Keys}

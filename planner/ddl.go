@@ -263,11 +263,13 @@ func (pl *Planner) tableSpec(t *Table, cols []Column) *engine.TableSpec {
 		}
 	}
 	// Batch mode reads each Kafka topic up to its end at start.
-	if m, _ := pl.Setting("execution.runtime-mode"); strings.EqualFold(m, "batch") && t.Connector() == "kafka" {
+	if m, _ := pl.Setting("execution.runtime-mode"); strings.EqualFold(m, "batch") && (t.Connector() == "kafka" || t.Connector() == "upsert-kafka") {
 		if _, set := spec.Options["scan.bounded.mode"]; !set {
 			spec.Options["scan.bounded.mode"] = "latest-offset"
 		}
-		spec.Options["scan.startup.mode"] = "earliest-offset"
+		if t.Connector() == "kafka" {
+			spec.Options["scan.startup.mode"] = "earliest-offset"
+		}
 		delete(spec.Options, "properties.group.id")
 	}
 	for _, c := range cols {

@@ -31,6 +31,10 @@ const (
 	InsertOnly Changelog = iota
 	Retract              // +I, -U, +U, -D
 	Upsert               // +I, +U, -D (keyed)
+	// UpsertSource is what an upsert source (upsert-kafka) reads: +U for a
+	// new or replaced row and -D that may carry only the key. Only a
+	// ChangelogNormalize reads it.
+	UpsertSource
 )
 
 func (c Changelog) String() string {
@@ -39,6 +43,8 @@ func (c Changelog) String() string {
 		return "[I,UB,UA,D]"
 	case Upsert:
 		return "[I,UA,D]"
+	case UpsertSource:
+		return "[UA,D]"
 	}
 	return "[I]"
 }
@@ -86,11 +92,18 @@ type Scan struct {
 	Columns []Column
 	// Ts, if set, computes each record's timestamp from the prepared row.
 	Ts expr.Expr
+	// Upsert: the connector reads an upsert changelog (UpsertSource).
+	Upsert bool
 }
 
 func (s *Scan) Fields() []Field { return s.fields }
 func (s *Scan) Inputs() []Node  { return nil }
-func (s *Scan) Mode() Changelog { return InsertOnly }
+func (s *Scan) Mode() Changelog {
+	if s.Upsert {
+		return UpsertSource
+	}
+	return InsertOnly
+}
 func (s *Scan) Describe() string {
 	if s.Values != nil {
 		return fmt.Sprintf("Values(tuples=[%d rows], fields=[%s])", len(s.Values), strings.Join(fieldNames(s.fields), ", "))
@@ -497,13 +510,16 @@ func (w *WindowDeduplicate) Describe() string {
 		windowSpec(w.Window, in, w.StartCol, w.EndCol), keepString(w.KeepLast), strings.Join(pick(in, w.Keys), ", "), in[w.TimeCol])
 }
 
-// ChangelogNormalize turns a ksqlDB table's topic (last value per key)
-// into changes: -U old / +U new, -D for tombstones. With Final it keeps
-// the table and emits it once at the end of input (pull queries).
+// ChangelogNormalize turns an upsert changelog (a ksqlDB table's topic,
+// an upsert-kafka table: the last value per key) into changes: -U old / +U
+// new, -D with the old row for tombstones. With Final it keeps the table
+// and emits it once at the end of input (pull queries). DropUnchanged
+// drops a row equal to the key's current one (Flink).
 type ChangelogNormalize struct {
-	Input Node
-	Keys  []int
-	Final bool
+	Input         Node
+	Keys          []int
+	Final         bool
+	DropUnchanged bool
 }
 
 func (c *ChangelogNormalize) Fields() []Field { return c.Input.Fields() }

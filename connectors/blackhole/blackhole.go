@@ -18,6 +18,8 @@ func Register(r *engine.Registry) {
 		Name:    Name,
 		Sink:    func(*engine.TableSpec) (engine.Sink, error) { return &Sink{}, nil },
 		Options: []string{"connector"},
+		// Flink's blackhole sink takes every change.
+		SinkChanges: engine.AllChanges,
 	})
 }
 

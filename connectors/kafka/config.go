@@ -74,8 +74,8 @@ type config struct {
 	// earliest offset).
 	upsert bool
 	// changelog: the topic is a keyed changelog (ksqlDB, upsert-kafka): a
-	// tombstone reads as a Delete; a sink drops -U and writes -D as a
-	// tombstone.
+	// tombstone reads as a Delete; a sink writes -D as a tombstone and
+	// drops -U (upsert-kafka: unless no new row of its key follows).
 	changelog bool
 
 	topic     string
@@ -100,9 +100,14 @@ type config struct {
 
 	partitioner string
 	delivery    string
-	txPrefix    string
-	partitions  int32
-	replicas    int16
+	// upsert-kafka's sink buffer: keep each key's last change and write
+	// them when bufferRows keys are held or bufferInterval has passed (and
+	// at every flush); 0 rows: no buffer.
+	bufferRows     int
+	bufferInterval time.Duration
+	txPrefix       string
+	partitions     int32
+	replicas       int16
 
 	window     string // ksqlDB windowed key: "", "time" or "session"
 	windowSize int64  // millis; time windows, to compute the end on read
@@ -244,8 +249,10 @@ func validTopicName(t string) error {
 func (c *config) parseScan() error {
 	spec := c.spec
 	if c.upsert {
+		// Always the whole changelog, from the earliest offset; a bounded
+		// read (batch mode) stops at the end offsets seen at start.
 		c.startMode, c.resetTo, c.discovery = StartEarliest, "earliest", defaultDiscovery
-		return nil
+		return c.parseBounded()
 	}
 	c.startMode = strings.ToLower(strings.TrimSpace(spec.OptionOr("scan.startup.mode", "")))
 	if c.startMode == "" {
@@ -309,12 +316,16 @@ func (c *config) parseScan() error {
 		}
 		c.discovery = d // 0 disables
 	}
-	switch v := strings.ToLower(spec.OptionOr("scan.bounded.mode", "unbounded")); v {
+	return c.parseBounded()
+}
+
+func (c *config) parseBounded() error {
+	switch v := strings.ToLower(c.spec.OptionOr("scan.bounded.mode", "unbounded")); v {
 	case "unbounded":
 	case "latest-offset":
 		c.bounded = true
 	default:
-		return optErr(spec, "'scan.bounded.mode' '%s' is not supported (supported: unbounded, latest-offset)", v)
+		return optErr(c.spec, "'scan.bounded.mode' '%s' is not supported (supported: unbounded, latest-offset)", v)
 	}
 	return nil
 }
@@ -578,6 +589,11 @@ func (c *config) parseSink() error {
 	default:
 		return optErr(spec, "'sink.delivery-guarantee' must be at-least-once, exactly-once or none, not '%s'", c.delivery)
 	}
+	if c.upsert {
+		if err := c.parseBuffer(); err != nil {
+			return err
+		}
+	}
 	c.partitions, c.replicas = -1, -1
 	if v, ok := spec.Option("partitions"); ok {
 		n, err := strconv.ParseInt(strings.TrimSpace(v), 10, 32)
@@ -592,6 +608,33 @@ func (c *config) parseSink() error {
 			return optErr(spec, "REPLICAS must be a positive number, not '%s'", v)
 		}
 		c.replicas = int16(n)
+	}
+	return nil
+}
+
+// parseBuffer reads upsert-kafka's 'sink.buffer-flush.max-rows' and
+// 'sink.buffer-flush.interval', which enable the buffer together, as in
+// Flink.
+func (c *config) parseBuffer() error {
+	spec := c.spec
+	rows, rowsSet := spec.Option("sink.buffer-flush.max-rows")
+	iv, ivSet := spec.Option("sink.buffer-flush.interval")
+	if rowsSet {
+		n, err := strconv.Atoi(strings.TrimSpace(rows))
+		if err != nil || n < 0 {
+			return optErr(spec, "'sink.buffer-flush.max-rows' must be a number of rows, not '%s'", rows)
+		}
+		c.bufferRows = n
+	}
+	if ivSet {
+		d, err := format.ParseDuration(iv)
+		if err != nil || d < 0 {
+			return optErr(spec, "'sink.buffer-flush.interval': not a duration: '%s'", iv)
+		}
+		c.bufferInterval = d
+	}
+	if (c.bufferRows > 0) != (c.bufferInterval > 0) {
+		return optErr(spec, "'sink.buffer-flush.max-rows' and 'sink.buffer-flush.interval' must be set to be greater than zero together to enable sink buffer flushing")
 	}
 	return nil
 }

@@ -58,8 +58,9 @@ const UpsertName = "upsert-kafka"
 // RegisterUpsert adds Flink's 'upsert-kafka' connector to r: the topic is
 // a changelog keyed by the table's PRIMARY KEY (key.format and value.format
 // required); the source reads from the earliest offset and turns
-// tombstones into Delete records, the sink writes +I/+U as values and -D as
-// tombstones and drops -U.
+// tombstones into Delete records (the planner normalizes them into a full
+// changelog), the sink writes +I/+U as values and -D, or a -U that no new
+// row of its key follows before the next flush, as tombstones.
 func RegisterUpsert(r *engine.Registry) {
 	r.Register(&engine.Connector{
 		Name:   UpsertName,
@@ -67,8 +68,10 @@ func RegisterUpsert(r *engine.Registry) {
 		Sink:   func(spec *engine.TableSpec) (engine.Sink, error) { return NewUpsertSink(spec) },
 		Options: append([]string{"connector", "topic", "properties.*", "key.fields-prefix", "value.fields-include",
 			"sink.parallelism", "sink.buffer-flush.max-rows", "sink.buffer-flush.interval", "sink.delivery-guarantee",
-			"sink.transactional-id-prefix", "scan.parallelism", "scan.watermark.*"}, format.Options()...),
-		Validate: func(spec *engine.TableSpec) error { _, err := parseConfig(spec, true); return err },
+			"sink.transactional-id-prefix", "scan.parallelism", "scan.watermark.*", "scan.bounded.mode"}, format.Options()...),
+		Validate:      func(spec *engine.TableSpec) error { _, err := parseConfig(spec, true); return err },
+		SourceChanges: engine.UpsertChanges,
+		SinkChanges:   engine.UpsertChanges,
 	})
 }
 

@@ -832,3 +832,80 @@ func TestKsqlWindowedKeys(t *testing.T) {
 		t.Errorf("windowed sink without window start: %v", err)
 	}
 }
+
+// A -U that no new row of its key follows before the flush is a row that
+// is gone (it stopped matching a filter): upsert-kafka writes a tombstone.
+// With Flink's sink buffer only each key's last change is written.
+func TestUpsertKafkaSinkDeletes(t *testing.T) {
+	checkGoroutines(t)
+	b := startBroker(t, BrokerConfig{Partitions: 1})
+	reg := engine.NewRegistry()
+	Register(reg)
+	c, err := reg.Lookup("upsert-kafka")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cols := []col{{Name: "k", Type: types.TString}, {Name: "n", Type: types.TBigInt}}
+	row := func(k string, n int64) types.Row { return types.Row{types.StringV(k), types.BigIntV(n)} }
+	write := func(topic string, batches [][]engine.Rec, opts ...string) []string {
+		t.Helper()
+		spec := tableSpec(b, "flink", cols, append([]string{"topic", topic, "key.format", "raw", "value.format", "json"}, opts...)...)
+		spec.PrimaryKey = []string{"k"}
+		sink, err := c.Sink(spec)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer sink.Close()
+		ctx := context.Background()
+		for _, recs := range batches {
+			if err := sink.Write(ctx, recs); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if err := sink.Flush(ctx); err != nil {
+			t.Fatal(err)
+		}
+		cl := client(t, b, kgo.ConsumeTopics(topic), kgo.ConsumeResetOffset(kgo.NewOffset().AtStart()))
+		var out []string
+		deadline := time.Now().Add(10 * time.Second)
+		for time.Now().Before(deadline) {
+			fctx, cancel := context.WithTimeout(ctx, 200*time.Millisecond)
+			fs := cl.PollFetches(fctx)
+			cancel()
+			fs.EachRecord(func(r *kgo.Record) {
+				v := string(r.Value)
+				if r.Value == nil {
+					v = "<tombstone>"
+				}
+				out = append(out, string(r.Key)+"="+v)
+			})
+			if fs.NumRecords() == 0 && len(out) > 0 {
+				break
+			}
+		}
+		return out
+	}
+	got := write("deletes", [][]engine.Rec{
+		{{Row: row("a", 1)}, {Row: row("b", 1)}, {Row: row("c", 1)}},
+		// a stops matching: a lone -U; b is updated across two batches.
+		{{Row: row("a", 1), Kind: engine.UpdateBefore}, {Row: row("b", 1), Kind: engine.UpdateBefore}},
+		{{Row: row("b", 2), Kind: engine.UpdateAfter}, {Row: row("c", 1), Kind: engine.Delete}},
+	})
+	want := []string{`a={"k":"a","n":1}`, `b={"k":"b","n":1}`, `c={"k":"c","n":1}`, `b={"k":"b","n":2}`, `c=<tombstone>`, `a=<tombstone>`}
+	if !slices.Equal(got, want) {
+		t.Errorf("without a buffer:\n got %v\nwant %v", got, want)
+	}
+	got = write("buffered", [][]engine.Rec{
+		{{Row: row("a", 1)}, {Row: row("a", 1), Kind: engine.UpdateBefore}, {Row: row("a", 2), Kind: engine.UpdateAfter}, {Row: row("b", 1)}},
+		{{Row: row("b", 1), Kind: engine.Delete}, {Row: row("c", 1)}, {Row: row("c", 1), Kind: engine.UpdateBefore}},
+	}, "sink.buffer-flush.max-rows", "100", "sink.buffer-flush.interval", "1h")
+	want = []string{`a={"k":"a","n":2}`, `b=<tombstone>`, `c=<tombstone>`}
+	if !slices.Equal(got, want) {
+		t.Errorf("with a buffer:\n got %v\nwant %v", got, want)
+	}
+	spec := tableSpec(b, "flink", cols, "topic", "x", "key.format", "raw", "value.format", "json", "sink.buffer-flush.max-rows", "10")
+	spec.PrimaryKey = []string{"k"}
+	if err := c.Validate(spec); err == nil || !strings.Contains(err.Error(), "together") {
+		t.Errorf("max-rows without interval: %v", err)
+	}
+}

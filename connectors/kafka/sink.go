@@ -27,8 +27,11 @@ import (
 //
 // Changelog kinds: a Flink 'kafka' sink accepts only inserts (anything
 // else fails Write, as Flink refuses such a plan; use 'upsert-kafka').
-// ksqlDB: +I and +U are written, -U is dropped and -D becomes a tombstone
-// (the key with a null value).
+// 'upsert-kafka' writes +I and +U as values and -D as a tombstone (the key
+// with a null value); a -U that no +I/+U of the same key follows before the
+// next Flush (or Commit) is written as a tombstone then (a row that stopped
+// matching a filter). ksqlDB: +I and +U are written, -U is dropped and -D
+// becomes a tombstone.
 //
 // With 'sink.delivery-guarantee' = 'exactly-once' records are written in
 // Kafka transactions (transactional id '<sink.transactional-id-prefix>-0').
@@ -58,6 +61,16 @@ type Sink struct {
 
 	slab  []byte       // encoded keys and values, handed to the producer
 	rslab []kgo.Record // records, handed to the producer
+
+	// pending holds, for 'upsert-kafka', the last record of each key not
+	// yet handed to the producer: a tombstone for a key whose last change
+	// was a -U (unless a +I/+U of the same key follows before the next
+	// Flush or Commit, the row is gone), and, with Flink's sink buffer
+	// ('sink.buffer-flush.max-rows' and '.interval'), every key's last
+	// change.
+	pending   map[string]*kgo.Record
+	order     []string // pending keys in arrival order
+	lastFlush time.Time
 }
 
 var _ engine.Transactional = (*Sink)(nil)
@@ -75,7 +88,8 @@ var writableMeta = map[string]bool{engine.MetaTimestamp: true, engine.MetaHeader
 func NewSink(spec *engine.TableSpec) (*Sink, error) { return newSink(spec, false) }
 
 // NewUpsertSink builds the sink of an 'upsert-kafka' table: +I and +U are
-// written, -U dropped, -D written as a tombstone.
+// written, -D written as a tombstone, and a -U that no new row of its key
+// follows before the next Flush as a tombstone too.
 func NewUpsertSink(spec *engine.TableSpec) (*Sink, error) { return newSink(spec, true) }
 
 func newSink(spec *engine.TableSpec, upsert bool) (*Sink, error) {
@@ -83,7 +97,7 @@ func newSink(spec *engine.TableSpec, upsert bool) (*Sink, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &Sink{cfg: cfg, tsMeta: -1, hdrMeta: -1, keyMeta: -1, wsMeta: -1, weMeta: -1, zone: cfg.loc}
+	s := &Sink{cfg: cfg, tsMeta: -1, hdrMeta: -1, keyMeta: -1, wsMeta: -1, weMeta: -1, zone: cfg.loc, lastFlush: time.Now()}
 	for _, m := range cfg.meta {
 		if !writableMeta[m.key] {
 			if !m.virtual {
@@ -275,18 +289,33 @@ func (s *Sink) Write(ctx context.Context, recs []engine.Rec) error {
 			if !s.cfg.changelog {
 				return engine.Permanent(fmt.Errorf("kafka sink '%s': %w, but got a %s record (use 'upsert-kafka')", s.cfg.name, ErrRetract, rec.Kind))
 			}
-			if rec.Kind == engine.UpdateBefore {
+			if rec.Kind == engine.UpdateBefore && !s.cfg.upsert {
 				continue
 			}
 			tomb = rec.Kind == engine.Delete
 		}
-		r := s.record()
-		r.Topic = s.cfg.topic
+		var key []byte
 		var err error
 		if s.keyEnc != nil {
-			if r.Key, err = s.encode(s.keyEnc, rec.Row); err != nil {
+			if key, err = s.encode(s.keyEnc, rec.Row); err != nil {
 				return fmt.Errorf("kafka sink '%s': key: %w", s.cfg.name, err)
 			}
+		}
+		if s.cfg.upsert {
+			if rec.Kind == engine.UpdateBefore {
+				r := s.record()
+				r.Topic, r.Key, r.Timestamp = s.cfg.topic, key, s.timestamp(rec)
+				s.keep(r)
+				continue
+			}
+			if s.cfg.bufferRows == 0 && len(s.pending) > 0 {
+				delete(s.pending, string(key))
+			}
+		}
+		r := s.record()
+		r.Topic = s.cfg.topic
+		if s.keyEnc != nil {
+			r.Key = key
 		} else if s.keyMeta >= 0 {
 			if v := rec.Row[s.keyMeta]; v.K != types.Null {
 				r.Key = []byte(v.S)
@@ -312,7 +341,14 @@ func (s *Sink) Write(ctx context.Context, recs []engine.Rec) error {
 				}
 			}
 		}
+		if s.cfg.bufferRows > 0 {
+			s.keep(r)
+			continue
+		}
 		s.cl.Produce(ctx, r, s.promise)
+	}
+	if s.cfg.bufferRows > 0 && (len(s.pending) >= s.cfg.bufferRows || time.Since(s.lastFlush) >= s.cfg.bufferInterval) {
+		s.writePending(ctx)
 	}
 	return s.failure()
 }
@@ -397,10 +433,36 @@ func (s *Sink) encode(enc format.Encoder, row []types.Value) ([]byte, error) {
 	return out, nil
 }
 
+// keep holds r as its key's last change until writePending.
+func (s *Sink) keep(r *kgo.Record) {
+	if s.pending == nil {
+		s.pending = map[string]*kgo.Record{}
+	}
+	k := string(r.Key)
+	if _, ok := s.pending[k]; !ok {
+		s.order = append(s.order, k)
+	}
+	s.pending[k] = r
+}
+
+// writePending hands the held records to the producer: a tombstone for
+// each key whose -U no new row followed, and the buffered last changes.
+func (s *Sink) writePending(ctx context.Context) {
+	for _, k := range s.order {
+		if r, ok := s.pending[k]; ok {
+			s.cl.Produce(ctx, r, s.promise)
+		}
+	}
+	clear(s.pending)
+	s.order = s.order[:0]
+	s.lastFlush = time.Now()
+}
+
 // Flush blocks until every record written so far is acknowledged and
 // returns the first delivery error. In exactly-once mode without Begin it
 // also commits the open transaction.
 func (s *Sink) Flush(ctx context.Context) error {
+	s.writePending(ctx)
 	if err := s.cl.Flush(ctx); err != nil {
 		return s.cfg.authError(fmt.Errorf("kafka sink '%s': flush: %w", s.cfg.name, err))
 	}
@@ -446,6 +508,7 @@ func (s *Sink) Commit(ctx context.Context, n int64) error {
 	if !s.inTxn {
 		return s.Flush(ctx)
 	}
+	s.writePending(ctx)
 	if job := s.cfg.spec.Defaults[engine.DefaultJobID]; job != "" && n >= 0 {
 		if err := s.ensureMarkerTopic(ctx); err != nil {
 			_ = s.end(ctx, kgo.TryAbort)
@@ -465,6 +528,8 @@ func (s *Sink) Commit(ctx context.Context, n int64) error {
 
 // Abort drops buffered records and aborts the open transaction.
 func (s *Sink) Abort(ctx context.Context) error {
+	clear(s.pending)
+	s.order = s.order[:0]
 	if !s.inTxn {
 		return nil
 	}

@@ -48,6 +48,8 @@ func Register(r *engine.Registry, w io.Writer) {
 		},
 		Options:  []string{"connector", "print-identifier", "standard-error", "sink.parallelism"},
 		Validate: func(spec *engine.TableSpec) error { _, err := parseOptions(spec); return err },
+		// Flink's print sink prints every change with its kind.
+		SinkChanges: engine.AllChanges,
 	})
 }
 

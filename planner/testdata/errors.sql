@@ -1,6 +1,6 @@
 CREATE TABLE t (ts TIMESTAMP(3), k STRING, v INT, WATERMARK FOR ts AS ts) WITH ('connector' = 'kafka', 'topic' = 't', 'format' = 'json');
 CREATE TABLE s (a TIMESTAMP(3), b TIMESTAMP(3), c INT) WITH ('connector' = 'print');
-CREATE TABLE plain (ts TIMESTAMP(3), v INT) WITH ('connector' = 'kafka', 'topic' = 'p', 'format' = 'json'); CREATE TABLE ak (k STRING, v INT) WITH ('connector' = 'kafka', 'topic' = 'ak', 'format' = 'json');
+CREATE TABLE plain (ts TIMESTAMP(3), v INT) WITH ('connector' = 'kafka', 'topic' = 'p', 'format' = 'json'); CREATE TABLE ak (k STRING, v INT) WITH ('connector' = 'kafka', 'topic' = 'ak', 'format' = 'json'); CREATE TABLE users (id INT, name STRING, PRIMARY KEY (id) NOT ENFORCED) WITH ('connector' = 'upsert-kafka', 'topic' = 'users', 'key.format' = 'json', 'value.format' = 'json');
 -- a table whose options are incomplete can be created; using it fails, as in Flink
 CREATE TABLE bad2 (a INT) WITH ('connector' = 'kafka', 'format' = 'json');
 -- cases
@@ -50,3 +50,4 @@ SELECT * FROM t /*+ OPTIONS('no.such.option' = '1') */;
 SELECT * FROM bad2 /*+ OPTIONS('format' = 'json') */;
 SELECT COUNT(*) FROM TABLE(SESSION(TABLE (SELECT v, PROCTIME() AS pt FROM t), DESCRIPTOR(pt), INTERVAL '1' SECOND)) GROUP BY window_start, window_end;
 SELECT COUNT(*) FROM TABLE(TUMBLE(TABLE plain, DESCRIPTOR(ts), INTERVAL '1' SECOND)) GROUP BY window_start, window_end;
+INSERT INTO ak SELECT name, id FROM users;
