@@ -22,6 +22,9 @@ type Normalize struct {
 	// (Flink's ChangelogNormalize); otherwise it is -U/+U of equal rows
 	// (ksqlDB, as Kafka Streams forwards every update).
 	DropUnchanged bool
+	// NoUpdateBefore emits an update as +U alone, without the -U of the
+	// old row (the consumer, a temporal join, needs only new versions).
+	NoUpdateBefore bool
 
 	last   map[string]types.Row
 	keyBuf []byte
@@ -67,7 +70,10 @@ func (n *Normalize) Process(recs []Rec) error {
 		}
 		row := append(types.Row(nil), r.Row...)
 		if had {
-			n.out = append(n.out, Rec{Row: old, Kind: UpdateBefore, Ts: r.Ts}, Rec{Row: row, Kind: UpdateAfter, Ts: r.Ts})
+			if !n.NoUpdateBefore {
+				n.out = append(n.out, Rec{Row: old, Kind: UpdateBefore, Ts: r.Ts})
+			}
+			n.out = append(n.out, Rec{Row: row, Kind: UpdateAfter, Ts: r.Ts})
 		} else {
 			n.out = append(n.out, Rec{Row: row, Kind: Insert, Ts: r.Ts})
 		}

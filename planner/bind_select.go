@@ -573,12 +573,14 @@ func (b *binder) bindRanked(sel *sql.Select, fr *fromResult, calls []*sql.Call) 
 	if filter != nil || len(pre) > len(in.fields) {
 		input = &Calc{Input: node, Filter: filter, Projects: pre, fields: preFields}
 	}
-	// Time attributes survive only the window forms (window_time).
+	// Time attributes survive only the window forms (window_time) and the
+	// last row per key by event time, Flink's versioned view (see
+	// keepsRowtime).
 	props, ok := windowPropsOf(input)
 	windowed := ok && hasCol(partition, props.start) && hasCol(partition, props.end)
 	fields := make([]Field, 0, len(preFields)+1)
-	for _, f := range preFields {
-		if !windowed {
+	for i, f := range preFields {
+		if !windowed && !keepsRowtime(preFields, order, i) {
 			f.Rowtime, f.Proctime = false, false
 		}
 		fields = append(fields, f)
@@ -1307,6 +1309,9 @@ func (b *binder) bindJoin(n *sql.Join) (*fromResult, error) {
 		j.Cond = residual[0]
 	default:
 		j.Cond = &expr.And{Args: residual}
+	}
+	if ref, ok := n.Right.(*sql.TableRef); ok && ref.ForSystemTime != nil && !byKind {
+		return b.bindTemporalJoin(n, ref, lf, rf, j, lw)
 	}
 	// Outer joins make the other side's columns nullable; time attributes
 	// do not survive a regular join.

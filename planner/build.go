@@ -181,7 +181,7 @@ func (bld *builder) node(n Node, out edge) error {
 			Order: []engine.SortKey{{Col: n.TimeCol, Desc: n.KeepLast}}, Start: 1, End: 1, NewerFirst: n.KeepLast}
 		return bld.node(n.Input, bld.chain(n, op, out))
 	case *ChangelogNormalize:
-		op := &engine.Normalize{Keys: n.Keys, Final: n.Final, DropUnchanged: n.DropUnchanged}
+		op := &engine.Normalize{Keys: n.Keys, Final: n.Final, DropUnchanged: n.DropUnchanged, NoUpdateBefore: n.NoUpdateBefore}
 		return bld.node(n.Input, bld.chain(n, op, out))
 	case *TableFilter:
 		op := &engine.TableFilter{Filter: n.Filter, Keys: n.Keys}
@@ -220,6 +220,13 @@ func (bld *builder) node(n Node, out edge) error {
 	case unaryOp:
 		op := n.newOp()
 		return bld.node(n.Inputs()[0], bld.chain(n, op, out))
+	case binaryOp:
+		op, left, right := n.newBinaryOp()
+		in := bld.chain(n, op, out)
+		if err := bld.node(n.Inputs()[0], edge{next: left, parent: in.parent}); err != nil {
+			return err
+		}
+		return bld.node(n.Inputs()[1], edge{next: right, parent: in.parent})
 	}
 	return fmt.Errorf("cannot build plan node %T", n)
 }

@@ -520,13 +520,19 @@ type ChangelogNormalize struct {
 	Keys          []int
 	Final         bool
 	DropUnchanged bool
+	// NoUpdateBefore: the consumer (a temporal join) needs no -U, so an
+	// update is +U alone (Flink's [I,UA,D]).
+	NoUpdateBefore bool
 }
 
 func (c *ChangelogNormalize) Fields() []Field { return c.Input.Fields() }
 func (c *ChangelogNormalize) Inputs() []Node  { return []Node{c.Input} }
 func (c *ChangelogNormalize) Mode() Changelog {
-	if c.Final {
+	switch {
+	case c.Final:
 		return InsertOnly
+	case c.NoUpdateBefore:
+		return Upsert
 	}
 	return Retract
 }
@@ -594,26 +600,32 @@ func (j *JoinNode) Describe() string {
 	var sb strings.Builder
 	kind := map[engine.JoinKind]string{engine.RegularJoin: "Join", engine.LookupJoin: "LookupJoin", engine.IntervalJoin: "IntervalJoin"}[j.Kind]
 	fmt.Fprintf(&sb, "%s(joinType=[%s]", kind, j.Type)
-	var conds []string
 	lf, rf := j.Left.Fields(), j.Right.Fields()
-	for i := range j.LeftKeys {
-		r := expr.Rewrite(j.RightKeys[i], func(x expr.Expr) expr.Expr {
-			if c, ok := x.(*expr.Col); ok {
-				return &expr.Col{Idx: c.Idx + len(lf), T: c.T, Name: c.Name}
-			}
-			return x
-		})
-		conds = append(conds, "("+j.LeftKeys[i].String()+" = "+r.String()+")")
-	}
-	if j.Cond != nil {
-		conds = append(conds, j.Cond.String())
-	}
-	fmt.Fprintf(&sb, ", where=[%s]", strings.Join(conds, " AND "))
+	fmt.Fprintf(&sb, ", where=[%s]", joinCondition(len(lf), j.LeftKeys, j.RightKeys, j.Cond))
 	if j.Kind == engine.IntervalJoin {
 		fmt.Fprintf(&sb, ", within=[-%s, +%s]", engine.Dur(j.Before), engine.Dur(j.After))
 	}
 	fmt.Fprintf(&sb, ", leftFields=[%s], rightFields=[%s])", strings.Join(fieldNames(lf), ", "), strings.Join(fieldNames(rf), ", "))
 	return sb.String()
+}
+
+// joinCondition renders a join's key equalities and condition; right keys
+// are over the right fields, which follow lw left fields.
+func joinCondition(lw int, leftKeys, rightKeys []expr.Expr, cond expr.Expr) string {
+	var conds []string
+	for i := range leftKeys {
+		r := expr.Rewrite(rightKeys[i], func(x expr.Expr) expr.Expr {
+			if c, ok := x.(*expr.Col); ok {
+				return &expr.Col{Idx: c.Idx + lw, T: c.T, Name: c.Name}
+			}
+			return x
+		})
+		conds = append(conds, "("+leftKeys[i].String()+" = "+r.String()+")")
+	}
+	if cond != nil {
+		conds = append(conds, cond.String())
+	}
+	return strings.Join(conds, " AND ")
 }
 
 // Union is UNION ALL.

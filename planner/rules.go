@@ -201,6 +201,9 @@ func withInputs(n Node, fn func(Node) Node) Node {
 		return &c
 	case unaryOp:
 		return x.withInput(fn(x.Inputs()[0]))
+	case binaryOp:
+		in := x.Inputs()
+		return x.withInputs(fn(in[0]), fn(in[1]))
 	}
 	return n
 }
