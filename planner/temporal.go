@@ -66,8 +66,9 @@ func (j *TemporalJoin) newBinaryOp() (op, left, right engine.Op) {
 
 // bindTemporalJoin plans JOIN right FOR SYSTEM_TIME AS OF left.t ON ...,
 // whose keys and condition bindJoin has split into j. An event-time
-// attribute makes a TemporalJoin against a versioned table; Flink's rules
-// and errors apply (INNER or LEFT only, a primary key and a rowtime on the
+// attribute makes a TemporalJoin against a versioned table, a
+// processing-time one a LookupJoin (lookup.go); Flink's rules and errors
+// apply (INNER or LEFT only, a primary key and a rowtime on the
 // right, the primary key among the equalities).
 func (b *binder) bindTemporalJoin(n *sql.Join, ref *sql.TableRef, lf, rf *fromResult, j *JoinNode, lw int) (*fromResult, error) {
 	pos := ref.ForSystemTime.ExprPos()
@@ -87,7 +88,7 @@ func (b *binder) bindTemporalJoin(n *sql.Join, ref *sql.TableRef, lf, rf *fromRe
 		return nil, sql.Errorf(joinPos(n), "Temporal table join requires an equality condition on fields of table [%s].", ref.Name.Last())
 	}
 	if lf.sc.fields[col.Idx].Proctime {
-		return nil, sql.Errorf(pos, "Processing-time temporal join is not supported yet.")
+		return b.bindLookupJoin(n, ref, lf, rf, j, lw)
 	}
 	right := optimize(rf.node) // a deduplicating view becomes a Deduplicate
 	rfs := rf.sc.fields

@@ -72,7 +72,8 @@ var options = []string{"connector", "path", "format", "json.*", "csv.*", "raw.*"
 	"sink.partition-commit.trigger", "sink.partition-commit.delay",
 	"sink.partition-commit.watermark-time-zone", "sink.partition-commit.policy.kind",
 	"sink.partition-commit.policy.class", "sink.partition-commit.policy.class.parameters",
-	"sink.partition-commit.success-file.name", "partition.time-extractor.*"}
+	"sink.partition-commit.success-file.name", "partition.time-extractor.*",
+	"lookup.cache", "lookup.partial-cache.*", "lookup.max-retries", "lookup.join.cache.ttl"}
 
 // ErrOption is wrapped by errors about a filesystem table's options.
 var ErrOption = errors.New("invalid filesystem table option")

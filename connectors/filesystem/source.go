@@ -57,6 +57,8 @@ type Source struct {
 	arena   []types.Value
 	recs    []engine.Rec
 	batches []engine.SplitBatch
+
+	lookup *lookupState // set by OpenLookup
 }
 
 var (

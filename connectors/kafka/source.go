@@ -85,9 +85,6 @@ const (
 // and builds the decoders but does not connect; Open does.
 func NewSource(spec *engine.TableSpec) (*Source, error) { return newSource(spec, false) }
 
-// NewUpsertSource builds the source of an 'upsert-kafka' table: read from
-// the earliest offset, tombstones as Delete.
-func NewUpsertSource(spec *engine.TableSpec) (*Source, error) { return newSource(spec, true) }
 
 func newSource(spec *engine.TableSpec, upsert bool) (*Source, error) {
 	cfg, err := parseConfig(spec, upsert)
