@@ -85,7 +85,6 @@ const (
 // and builds the decoders but does not connect; Open does.
 func NewSource(spec *engine.TableSpec) (*Source, error) { return newSource(spec, false) }
 
-
 func newSource(spec *engine.TableSpec, upsert bool) (*Source, error) {
 	cfg, err := parseConfig(spec, upsert)
 	if err != nil {
