@@ -350,8 +350,8 @@ func (pl *Planner) PlanInsert(n *sql.Insert) (*Sink, error) {
 		return nil, err
 	}
 	// After the rules: they pick, e.g., an insert-only deduplication.
-	if sink.Input.Mode() != InsertOnly && !sinkAcceptsUpdates(t) {
-		return nil, sql.Errorf(n.Start, "Table sink '%s' doesn't support consuming update changes which is produced by node %s", t.Name, firstUpdating(sink.Input))
+	if sink.Input.Mode() != InsertOnly && !pl.sinkAcceptsUpdates(t) {
+		return nil, sql.Errorf(n.Start, "Table sink '%s' doesn't support consuming %s changes which is produced by node %s", t.Name, changeKinds(sink.Input), firstUpdating(sink.Input))
 	}
 	if err := optionsErr(sink); err != nil {
 		return nil, sql.Errorf(n.Table.Pos, "%v", err)
@@ -382,21 +382,11 @@ func identityProjection(projects []expr.Expr, in []Field, out []Field) bool {
 
 func firstUpdating(n Node) string {
 	for _, in := range n.Inputs() {
-		if in.Mode() != InsertOnly {
+		if m := in.Mode(); m != InsertOnly && m != UpsertSource {
 			return firstUpdating(in)
 		}
 	}
 	return n.Describe()
-}
-
-func sinkAcceptsUpdates(t *Table) bool {
-	switch t.Connector() {
-	case "kafka":
-		return t.KSQL != nil && t.Kind == sql.KindTable // a ksqlDB table's topic is a changelog
-	case "print", "blackhole", "upsert-kafka":
-		return true
-	}
-	return false
 }
 
 func schemaText(fs []Field) string {
