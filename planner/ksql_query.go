@@ -114,6 +114,24 @@ func (pl *Planner) ksqlSelect(sel *sql.Select, sinkName string) (*ksqlPlanned, e
 		if err := checkIntermediateFormat(sel, fr); err != nil {
 			return nil, err
 		}
+		if fr.join == nil && fr.tvf == nil && len(fr.sc.fields) > 0 {
+			var star []string
+			for _, f := range fr.sc.fields {
+				if !f.Hidden {
+					star = append(star, f.Name)
+				}
+			}
+			funcs := pl.env().Funcs
+			known := func(name string) bool {
+				if funcs == nil {
+					return expr.IsFunction(name)
+				}
+				return funcs.Has(name)
+			}
+			if err := ksqlCheckAggregate(sel, fr.sc.fields[0].Qual, star, known); err != nil {
+				return nil, err
+			}
+		}
 		agg, err := b.bindAggregate(sel, fr)
 		if err != nil {
 			return nil, err
