@@ -226,69 +226,9 @@ func containsGrouping(e sql.Expr) bool {
 	return found
 }
 
-// walkSQL visits every node of a sql expression.
+// walkSQL visits every node of a sql expression (sql.Walk).
 func walkSQL(e sql.Expr, fn func(sql.Expr)) {
-	if e == nil {
-		return
-	}
-	fn(e)
-	switch n := e.(type) {
-	case *sql.Call:
-		for _, a := range n.Args {
-			walkSQL(a, fn)
-		}
-	case *sql.Binary:
-		walkSQL(n.L, fn)
-		walkSQL(n.R, fn)
-	case *sql.Unary:
-		walkSQL(n.X, fn)
-	case *sql.Case:
-		walkSQL(n.Operand, fn)
-		for _, w := range n.Whens {
-			walkSQL(w.Cond, fn)
-			walkSQL(w.Result, fn)
-		}
-		walkSQL(n.Else, fn)
-	case *sql.Cast:
-		walkSQL(n.X, fn)
-	case *sql.IsNull:
-		walkSQL(n.X, fn)
-	case *sql.IsBool:
-		walkSQL(n.X, fn)
-	case *sql.In:
-		walkSQL(n.X, fn)
-		for _, a := range n.List {
-			walkSQL(a, fn)
-		}
-	case *sql.InSubquery:
-		walkSQL(n.X, fn)
-	case *sql.Between:
-		walkSQL(n.X, fn)
-		walkSQL(n.Lo, fn)
-		walkSQL(n.Hi, fn)
-	case *sql.Like:
-		walkSQL(n.X, fn)
-		walkSQL(n.Pattern, fn)
-		walkSQL(n.Escape, fn)
-	case *sql.Subscript:
-		walkSQL(n.X, fn)
-		walkSQL(n.Index, fn)
-	case *sql.FieldAccess:
-		walkSQL(n.X, fn)
-	case *sql.ArrayCtor:
-		for _, a := range n.Elems {
-			walkSQL(a, fn)
-		}
-	case *sql.MapCtor:
-		for i := range n.Keys {
-			walkSQL(n.Keys[i], fn)
-			walkSQL(n.Vals[i], fn)
-		}
-	case *sql.StructCtor:
-		for _, a := range n.Vals {
-			walkSQL(a, fn)
-		}
-	}
+	sql.Walk(e, func(x sql.Expr) bool { fn(x); return true })
 }
 
 // wrapErr attaches a position to planning errors that lack one.

@@ -527,10 +527,7 @@ func firstMentioned(e sql.Expr, cols map[string]bool) string {
 // renameIdent returns a copy of e with references to column old renamed
 // to neu.
 func renameIdent(e sql.Expr, old, neu string) sql.Expr {
-	cp, err := sql.ParseExpr(sql.SQL(e), sql.Flink)
-	if err != nil {
-		return e
-	}
+	cp := sql.CloneExpr(e)
 	walkSQL(cp, func(x sql.Expr) {
 		if id, ok := x.(*sql.Ident); ok && len(id.Parts) == 1 && id.Parts[0] == old {
 			id.Parts = []string{neu}

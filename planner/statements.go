@@ -192,10 +192,7 @@ func (pl *Planner) expandView(q *sql.Select) string {
 	}
 	out := "SELECT " + strings.Join(items, ", ") + "\nFROM " + qualified(t.Name) + " AS " + sql.Backtick(alias)
 	if q.Where != nil {
-		w, err := sql.ParseExpr(sql.SQL(q.Where), sql.Flink)
-		if err != nil {
-			return ""
-		}
+		w := sql.CloneExpr(q.Where)
 		walkSQL(w, func(x sql.Expr) {
 			if id, ok := x.(*sql.Ident); ok && len(id.Parts) == 1 {
 				id.Parts = []string{alias, id.Parts[0]}
