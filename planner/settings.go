@@ -13,6 +13,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/tumble/tumble/planner/dialect"
 	"github.com/tumble/tumble/sql"
 )
 
@@ -140,12 +141,14 @@ func SettingDefs(d sql.Dialect) []SettingDef {
 	return out
 }
 
+// includes reports whether the dialect parsing with syntax d reads keys
+// of this scope (its rules name the settings it reads).
 func (sc SettingScope) includes(d sql.Dialect) bool {
 	switch sc {
 	case ScopeFlink:
-		return d != sql.KSQL
+		return DialectOf(d).Rules().Settings == dialect.FlinkSettings
 	case ScopeKSQL:
-		return d == sql.KSQL
+		return DialectOf(d).Rules().Settings == dialect.KSQLSettings
 	}
 	return true
 }

@@ -11,6 +11,7 @@ import (
 
 	"github.com/tumble/tumble/engine"
 	"github.com/tumble/tumble/planner"
+	"github.com/tumble/tumble/planner/dialect"
 	"github.com/tumble/tumble/session"
 	"github.com/tumble/tumble/sql"
 )
@@ -222,7 +223,7 @@ func (s *Server) stopJob(ctx context.Context, id string) (*session.JobInfo, erro
 	if j.Job.Status() != engine.Running {
 		return j, nil
 	}
-	if err := s.jobs.Stop(id, j.Dialect == sql.KSQL); err != nil {
+	if err := s.jobs.Stop(id, j.RemoveOnStop); err != nil {
 		return nil, err
 	}
 	if _, err := s.clog.Append(entry{Kind: kindStop, Stops: []string{id}}); err != nil {
@@ -290,8 +291,8 @@ func (s *Server) replay(ctx context.Context) {
 			continue
 		}
 		d := sql.Flink
-		if e.Dialect == sql.KSQL.String() {
-			d = sql.KSQL
+		if dl, ok := dialect.Named(e.Dialect); ok {
+			d = dl.Syntax()
 		}
 		stmts, err := session.Parse(e.Statement, d)
 		if err != nil || len(stmts) != 1 {

@@ -160,7 +160,7 @@ func (v *liveView) flush(b []byte) ([]byte, bool) {
 // start of its topic.
 func liveQuery(t *planner.Table) (string, sql.Dialect, map[string]string) {
 	name := "`" + strings.ReplaceAll(t.Name, "`", "``") + "`"
-	if t.Dialect == sql.KSQL {
+	if t.KSQL != nil { // a ksqlDB stream or table: a push query
 		return "SELECT * FROM " + name + " EMIT CHANGES;", sql.KSQL, map[string]string{"auto.offset.reset": "earliest"}
 	}
 	if t.Kind != sql.KindView && t.Connector() == "kafka" {

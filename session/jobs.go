@@ -25,6 +25,10 @@ type JobInfo struct {
 	// Plan is the plan the job runs, as it was planned when submitted
 	// (EXPLAIN <query id> shows it).
 	Plan planner.Node
+	// RemoveOnStop: stopping the job forgets it (ksqlDB's TERMINATE)
+	// rather than keeping it listed (Flink's STOP JOB), as the dialect
+	// that started it does.
+	RemoveOnStop bool
 	// Transient jobs (SELECT shown in a client) are not listed or persisted.
 	Transient bool
 	Job       *engine.Job

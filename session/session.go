@@ -305,7 +305,7 @@ func (s *Session) execStopJob(n *sql.StopJob) (*planner.Result, error) {
 		}
 		return ok("Execute statement succeeded."), nil
 	}
-	if err := s.Jobs.Stop(j.ID, s.statementsOf().stopRemoves()); err != nil {
+	if err := s.Jobs.Stop(j.ID, j.RemoveOnStop); err != nil {
 		return nil, err
 	}
 	return ok("Execute statement succeeded."), nil

@@ -20,6 +20,7 @@ import (
 // settings of the moment.
 func (s *Session) startPlan(ctx context.Context, pl *planner.Planner, info *JobInfo, plan *planner.Sink) error {
 	info.Plan = plan
+	info.RemoveOnStop = s.statementsOf().stopRemoves()
 	spec, err := pl.BuildSinkJob(info.ID, plan)
 	if err != nil {
 		return err

@@ -189,7 +189,7 @@ func (r *Runner) RunFile(ctx context.Context, path string) (Stats, error) {
 	newSession := func(d sql.Dialect) *session.Session {
 		s := session.New(session.Config{Catalog: cat, Registry: reg, Jobs: jobs, Bootstrap: addr, Dialect: d, Log: log})
 		s.Set("pipeline.auto-watermark-interval", "0")
-		if d == sql.KSQL {
+		if planner.DialectOf(d).Rules().Client.TestsFromEarliest {
 			// Queries read what the file wrote before them, as ksqlDB's
 			// test driver does (ksqlDB's default is 'latest').
 			s.Set("auto.offset.reset", "earliest")

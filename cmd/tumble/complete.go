@@ -92,16 +92,20 @@ type completer struct {
 	names   func() []string
 }
 
+// dialectWords are each dialect's own keywords and WITH options, by
+// dialect name.
+var dialectWords = map[string]struct{ keywords, options []string }{
+	"flink": {keywords: flinkKeywords},
+	"ksql":  {keywords: ksqlKeywords, options: ksqlOptions},
+}
+
 func newCompleter(d sql.Dialect, names func() []string) *completer {
 	c := &completer{names: names}
 	c.words = append(c.words, commonKeywords...)
 	c.options = append(c.options, flinkOptions...)
-	if d == sql.KSQL {
-		c.words = append(c.words, ksqlKeywords...)
-		c.options = append(c.options, ksqlOptions...)
-	} else {
-		c.words = append(c.words, flinkKeywords...)
-	}
+	kw := dialectWords[planner.DialectOf(d).Name()]
+	c.words = append(c.words, kw.keywords...)
+	c.options = append(c.options, kw.options...)
 	for _, def := range planner.SettingDefs(d) {
 		if !slices.Contains(c.options, def.Key) {
 			c.options = append(c.options, def.Key)

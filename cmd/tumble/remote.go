@@ -20,6 +20,7 @@ import (
 	"github.com/tumble/tumble/engine"
 	"github.com/tumble/tumble/engine/types"
 	"github.com/tumble/tumble/planner"
+	"github.com/tumble/tumble/planner/dialect"
 	"github.com/tumble/tumble/server"
 	"github.com/tumble/tumble/session"
 	"github.com/tumble/tumble/sql"
@@ -97,6 +98,9 @@ func (b basicAuth) RoundTrip(r *http.Request) (*http.Response, error) {
 
 func (e *remoteExecutor) dialectName() string { return e.dialect.String() }
 
+// conventions are the conventions of the dialect's own clients.
+func (e *remoteExecutor) conventions() dialect.Client { return planner.DialectOf(e.dialect).Rules().Client }
+
 // Execute parses text here (so that syntax errors need no round trip and
 // keep their positions) and runs each statement on the server.
 func (e *remoteExecutor) Execute(ctx context.Context, text string) ([]*planner.Result, error) {
@@ -136,7 +140,7 @@ func (e *remoteExecutor) executeOne(ctx context.Context, st sql.Statement) (*pla
 
 func (e *remoteExecutor) set(n *sql.Set) (*planner.Result, error) {
 	if n.Key == "" {
-		if e.dialect != sql.KSQL {
+		if !e.conventions().PropertyAnswers {
 			return planner.SettingsTable(e.dialect, e.props), nil
 		}
 		r := &planner.Result{Kind: planner.ResultTable, Columns: []string{"Property", "Value"}}
@@ -151,7 +155,7 @@ func (e *remoteExecutor) set(n *sql.Set) (*planner.Result, error) {
 	}
 	e.props[key] = n.Value
 	r := &planner.Result{Kind: planner.ResultOK, Message: "Execute statement succeeded.", Warnings: warnings}
-	if e.dialect == sql.KSQL {
+	if e.conventions().PropertyAnswers {
 		r.Message = fmt.Sprintf("Successfully changed local property '%s' to '%s'.", n.Key, n.Value)
 	}
 	return r, nil
@@ -164,7 +168,7 @@ func (e *remoteExecutor) reset(n *sql.Reset) *planner.Result {
 		key := planner.CanonicalSetting(n.Key)
 		old, had := e.props[key]
 		delete(e.props, key)
-		if e.dialect == sql.KSQL && had {
+		if e.conventions().PropertyAnswers && had {
 			return &planner.Result{Kind: planner.ResultOK, Message: fmt.Sprintf("Successfully unset local property '%s' (value was '%s').", n.Key, old)}
 		}
 	}

@@ -110,11 +110,7 @@ type repl struct {
 }
 
 func newREPL(exec executor, in lineReader, out io.Writer, d sql.Dialect) *repl {
-	r := &repl{exec: exec, in: in, out: out, prompt: "Flink SQL> ", cont: "> ", log: slog.Default()}
-	if d == sql.KSQL {
-		r.prompt = "ksql> "
-	}
-	return r
+	return &repl{exec: exec, in: in, out: out, prompt: planner.DialectOf(d).Rules().Client.Prompt, cont: "> ", log: slog.Default()}
 }
 
 // errQuit ends the loop: QUIT; or EXIT; was executed.
@@ -521,12 +517,7 @@ func historyFile() string {
 	return filepath.Join(home, ".tumble_history")
 }
 
-func dialectName(d sql.Dialect) string {
-	if d == sql.KSQL {
-		return "ksqlDB"
-	}
-	return "Flink SQL"
-}
+func dialectName(d sql.Dialect) string { return planner.DialectOf(d).Rules().Client.Title }
 
 // sqlCmd is `tumble sql`: the REPL on a terminal, or the statements of a
 // pipe or redirected file.
@@ -643,7 +634,7 @@ func (c sqlConfig) submit(ctx context.Context, out io.Writer) error {
 	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	remote := newRemoteExecutor(c.server, c.dialect, c.client)
-	if c.dialect == sql.KSQL {
+	if planner.DialectOf(c.dialect).Rules().Client.WholeFiles {
 		for _, p := range c.files {
 			raw, err := os.ReadFile(p)
 			if err != nil {

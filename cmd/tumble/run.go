@@ -14,6 +14,8 @@ import (
 	"time"
 
 	"github.com/tumble/tumble/engine"
+	"github.com/tumble/tumble/planner"
+	dialects "github.com/tumble/tumble/planner/dialect"
 	"github.com/tumble/tumble/session"
 	"github.com/tumble/tumble/sql"
 )
@@ -87,7 +89,7 @@ func executeFile(ctx context.Context, rt *runtime, sessions map[sql.Dialect]*ses
 		// With a data dir, a job's id is derived from its statement, so
 		// running the same files again resumes each job from its checkpoint.
 		id := ""
-		if rt.dataDir != "" && d == sql.Flink { // ksqlDB query ids are already stable
+		if rt.dataDir != "" && planner.DialectOf(d).Rules().QueryIDs == dialects.RandomJobIDs {
 			id = stableJobID(d, st)
 		}
 		r, err := s.ExecuteAs(ctx, st, id)

@@ -101,6 +101,13 @@ type Rules struct {
 	FloatIsDouble   bool
 	TimestampMillis bool
 
+	// Settings are the session settings the dialect reads (besides those
+	// every dialect reads): Flink's keys or ksqlDB's properties.
+	Settings SettingsFamily
+	// Stable IDs: QueryIDs says how the jobs of persistent queries are
+	// named.
+	QueryIDs QueryIDs
+
 	// Messages are the dialect's wording of common errors; each is a
 	// format with one %s, the object's name.
 	Messages Messages
@@ -108,6 +115,28 @@ type Rules struct {
 	// Refused are the features the dialect does not have, each with the
 	// error it gives.
 	Refused map[Feature]string
+
+	// Client are the conventions of the dialect's own clients, which
+	// Tumble's REPL and test runners follow.
+	Client Client
+}
+
+// Client are a dialect's client conventions.
+type Client struct {
+	// Title names the dialect to a user ("Flink SQL"); Prompt is the
+	// REPL's prompt.
+	Title, Prompt string
+	// WholeFiles: a client submits a file to a server whole, in one request
+	// to the dialect's REST endpoint (ksqlDB's /ksql), rather than
+	// statement by statement.
+	WholeFiles bool
+	// PropertyAnswers: SET and UNSET answer as ksqlDB's CLI does
+	// ("Successfully changed local property ...") and "SET;" lists the
+	// properties set, not every setting with its default.
+	PropertyAnswers bool
+	// TestsFromEarliest: the dialect's test driver reads every source
+	// from its earliest offset (a test runner sets auto.offset.reset).
+	TestsFromEarliest bool
 }
 
 // Messages words common errors the dialect's way.
@@ -155,6 +184,26 @@ const (
 	// result; columns are named <SOURCE>_<COLUMN> where they clash, and a
 	// FULL OUTER join is keyed by a synthetic ROWKEY (ksqlDB).
 	JoinsByInputKind
+)
+
+// SettingsFamily is a family of session settings.
+type SettingsFamily uint8
+
+const (
+	FlinkSettings SettingsFamily = iota // table.*, pipeline.*, execution.*, ...
+	KSQLSettings                        // auto.offset.reset, processing.guarantee, ksql.*
+)
+
+// QueryIDs says how the jobs of persistent queries get their ids.
+type QueryIDs uint8
+
+const (
+	// RandomJobIDs: a fresh random id per job (Flink); a runner that wants
+	// a job to resume from its checkpoints derives one from the statement.
+	RandomJobIDs QueryIDs = iota
+	// NamedQueryIDs: ids named after the sink and counted (CSAS_<SINK>_<n>,
+	// ksqlDB), the same when the same statements run again.
+	NamedQueryIDs
 )
 
 // Feature is something a dialect may not have.

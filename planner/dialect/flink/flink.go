@@ -17,6 +17,7 @@ var _ dialect.Dialect = Dialect{}
 
 var rules = &dialect.Rules{
 	ViewRowtime: true,
+	Client:      dialect.Client{Title: "Flink SQL", Prompt: "Flink SQL> "},
 	Messages:    dialect.Messages{UnknownTable: "Object '%s' not found"},
 	Refused: map[dialect.Feature]string{
 		dialect.FeatureLambdas: "lambdas (x => ...) are ksqlDB syntax",

@@ -58,7 +58,10 @@ var rules = &dialect.Rules{
 	Joins:                   dialect.JoinsByInputKind,
 	FloatIsDouble:           true,
 	TimestampMillis:         true,
+	Settings:                dialect.KSQLSettings,
+	QueryIDs:                dialect.NamedQueryIDs,
 	Messages:                dialect.Messages{UnknownTable: "%s does not exist."},
+	Client:                  dialect.Client{Title: "ksqlDB", Prompt: "ksql> ", WholeFiles: true, PropertyAnswers: true, TestsFromEarliest: true},
 	Refused: map[dialect.Feature]string{
 		dialect.FeatureOver:         "OVER windows are not supported in ksqlDB",
 		dialect.FeatureGroupingSets: "GROUPING SETS, ROLLUP and CUBE are not supported in ksqlDB",
