@@ -99,7 +99,9 @@ func (b basicAuth) RoundTrip(r *http.Request) (*http.Response, error) {
 func (e *remoteExecutor) dialectName() string { return e.dialect.String() }
 
 // conventions are the conventions of the dialect's own clients.
-func (e *remoteExecutor) conventions() dialect.Client { return planner.DialectOf(e.dialect).Rules().Client }
+func (e *remoteExecutor) conventions() dialect.Client {
+	return planner.DialectOf(e.dialect).Rules().Client
+}
 
 // Execute parses text here (so that syntax errors need no round trip and
 // keep their positions) and runs each statement on the server.
