@@ -188,12 +188,8 @@ func (pl *Planner) ksqlSelect(sel *sql.Select, sinkName string) (*ksqlPlanned, e
 		}
 	} else {
 		if sel.Where != nil {
-			eb := &exprBinder{b: b, sc: fr.sc}
-			filter, err := eb.bind(sel.Where)
+			filter, err := b.bindWhere(sel, fr.sc)
 			if err != nil {
-				return nil, err
-			}
-			if err := wantBool(filter, sel.Where.ExprPos(), "WHERE"); err != nil {
 				return nil, err
 			}
 			if srcTable {

@@ -1,0 +1,165 @@
+package planner
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/tumble/tumble/engine"
+	"github.com/tumble/tumble/engine/agg"
+	"github.com/tumble/tumble/engine/expr"
+	"github.com/tumble/tumble/engine/types"
+	"github.com/tumble/tumble/planner/dialect"
+	"github.com/tumble/tumble/sql"
+)
+
+// ROW_NUMBER() OVER (PARTITION BY ... ORDER BY ...) in a select list: a
+// Rank, which the rank rule turns into Top-N or deduplication.
+
+// overCalls returns the calls with an OVER clause in the select list.
+func overCalls(sel *sql.Select) []*sql.Call {
+	var out []*sql.Call
+	for _, it := range sel.Items {
+		walkSQL(it.Expr, func(x sql.Expr) {
+			if c, ok := x.(*sql.Call); ok && c.Over != nil {
+				out = append(out, c)
+			}
+		})
+	}
+	return out
+}
+
+// checkOver accepts ROW_NUMBER() OVER (PARTITION BY ... ORDER BY ...), the
+// one window function Tumble runs (as Top-N or deduplication).
+func (b *binder) checkOver(c *sql.Call) error {
+	if msg, no := b.rules.Refuses(dialect.FeatureOver); no {
+		return sql.Errorf(c.Pos, "%s", msg)
+	}
+	switch name := strings.ToUpper(c.Name); {
+	case name == "ROW_NUMBER":
+	case name == "RANK" || name == "DENSE_RANK":
+		return sql.Errorf(c.Pos, "%s() OVER (...) is not supported; use ROW_NUMBER() OVER (...) for Top-N and deduplication", name)
+	case agg.IsAggregate(name):
+		return sql.Errorf(c.Pos, "OVER windows of aggregates (%s(...) OVER (...)) are not supported; ROW_NUMBER() OVER (...) is, for Top-N and deduplication", name)
+	default:
+		return sql.Errorf(c.Pos, "%s() OVER (...) is not supported; ROW_NUMBER() OVER (...) is, for Top-N and deduplication", name)
+	}
+	switch {
+	case len(c.Args) > 0 || c.Star:
+		return sql.Errorf(c.Pos, "ROW_NUMBER() takes no arguments")
+	case c.Over.Frame != nil:
+		return sql.Errorf(c.Pos, "ROW_NUMBER() OVER (...) takes no window frame (ROWS or RANGE)")
+	case len(c.Over.OrderBy) == 0:
+		return sql.Errorf(c.Pos, "ROW_NUMBER() OVER (...) needs an ORDER BY")
+	}
+	return nil
+}
+
+// bindRanked binds a select list holding ROW_NUMBER() OVER (...): a Rank
+// over the FROM (and WHERE) whose rank number the items read. The rank
+// rule later takes the rank's range from a filter of the enclosing query
+// (rownum <= N) and picks Top-N, deduplication or their window forms.
+func (b *binder) bindRanked(sel *sql.Select, fr *fromResult, calls []*sql.Call) (Node, error) {
+	c := calls[0]
+	if err := b.checkOver(c); err != nil {
+		return nil, err
+	}
+	if len(calls) > 1 {
+		if err := b.checkOver(calls[1]); err != nil {
+			return nil, err
+		}
+		return nil, sql.Errorf(calls[1].Pos, "Only one ROW_NUMBER() OVER (...) per SELECT is supported")
+	}
+	if b.isAggQuery(sel) {
+		return nil, sql.Errorf(c.Pos, "ROW_NUMBER() OVER (...) cannot rank the groups of the same SELECT; aggregate in a subquery and rank its rows")
+	}
+	node := fr.node
+	if fr.tvf != nil {
+		node = materializeTVF(fr)
+	}
+	in := fr.sc
+	eb := &exprBinder{b: b, sc: in}
+	filter, err := b.bindWhere(sel, in)
+	if err != nil {
+		return nil, err
+	}
+	// The rank's input: the FROM columns, then the PARTITION BY and ORDER
+	// BY expressions that are not columns (hidden).
+	pre := make([]expr.Expr, len(in.fields))
+	preFields := append([]Field(nil), in.fields...)
+	for i, f := range in.fields {
+		pre[i] = &expr.Col{Idx: i, T: f.Type, Name: f.Name}
+	}
+	col := func(e sql.Expr) (int, error) {
+		x, err := eb.bind(e)
+		if err != nil {
+			return -1, err
+		}
+		if cx, ok := x.(*expr.Col); ok {
+			return cx.Idx, nil
+		}
+		s := x.String()
+		for i := len(in.fields); i < len(pre); i++ {
+			if pre[i].String() == s {
+				return i, nil
+			}
+		}
+		pre = append(pre, x)
+		preFields = append(preFields, Field{Name: fmt.Sprintf("$%d", len(pre)-1), Type: x.Type(), Hidden: true})
+		return len(pre) - 1, nil
+	}
+	var partition []int
+	for _, e := range c.Over.PartitionBy {
+		i, err := col(e)
+		if err != nil {
+			return nil, err
+		}
+		partition = append(partition, i)
+	}
+	var order []engine.SortKey
+	for _, o := range c.Over.OrderBy {
+		i, err := col(o.Expr)
+		if err != nil {
+			return nil, err
+		}
+		order = append(order, engine.SortKey{Col: i, Desc: o.Desc})
+	}
+	input := node
+	if filter != nil || len(pre) > len(in.fields) {
+		input = &Calc{Input: node, Filter: filter, Projects: pre, fields: preFields}
+	}
+	// Time attributes survive only the window forms (window_time) and the
+	// last row per key by event time, Flink's versioned view (see
+	// keepsRowtime).
+	props, ok := windowPropsOf(input)
+	windowed := ok && hasCol(partition, props.start) && hasCol(partition, props.end)
+	fields := make([]Field, 0, len(preFields)+1)
+	for i, f := range preFields {
+		if !windowed && !keepsRowtime(preFields, order, i) {
+			f.Rowtime, f.Proctime = false, false
+		}
+		fields = append(fields, f)
+	}
+	rankCol := len(fields)
+	fields = append(fields, Field{Name: rankColumn, Type: types.Type{Kind: types.BigInt, NotNull: true}, Hidden: true})
+	rank := &Rank{Input: input, Partition: partition, Order: order, OutputRank: true, Pos: c.Pos, fields: fields}
+	b.overCols = map[*sql.Call]int{c: rankCol}
+	projects, outFields, err := b.bindItems(sel, &scope{fields: fields}, nil)
+	b.overCols = nil
+	if err != nil {
+		return nil, err
+	}
+	calc := &Calc{Input: rank, Projects: projects, fields: outFields}
+	if sel.Distinct {
+		return b.distinct(calc), nil
+	}
+	return calc, nil
+}
+
+func hasCol(cols []int, c int) bool {
+	for _, x := range cols {
+		if x == c {
+			return true
+		}
+	}
+	return false
+}
