@@ -4,6 +4,7 @@ BIN     := bin/tumble
 N       ?= 100
 RATE    ?= 0
 BOOTSTRAP ?= localhost:9092
+SCHEMA_REGISTRY ?= http://127.0.0.1:8081
 
 .PHONY: all build test suites lint vet fmt-check tidy-check bench soak nexmark demo sql-cli kafka data slt fuzz clean project ksql-cli peers
 
@@ -113,13 +114,13 @@ demo: build
 	./$(BIN) demo
 
 kafka: build
-	./$(BIN) kafka --listen 127.0.0.1:9092 --data-dir .tumble/kafka --partitions 3
+	./$(BIN) kafka --listen 127.0.0.1:9092 --data-dir .tumble/kafka --partitions 3 --schema-registry 127.0.0.1:8081
 
 data: build
 	./$(BIN) datagen -n $(N) --rate $(RATE) --bootstrap $(BOOTSTRAP)
 
 sql-cli: build
-	./$(BIN) sql --bootstrap $(BOOTSTRAP)
+	./$(BIN) sql --bootstrap $(BOOTSTRAP) --schema-registry $(SCHEMA_REGISTRY)
 
 # The whole project on one server: the embedded broker and `tumble server`
 # in one process (catalog and checkpoints in .tumble/server), the topic
@@ -132,7 +133,7 @@ SERVER_URL ?= http://127.0.0.1:8088
 project: build
 	@mkdir -p .tumble/server; \
 	fresh=yes; if [ -s .tumble/server/catalog.log ]; then fresh=no; fi; \
-	./$(BIN) server --embedded-kafka 127.0.0.1:9092 --data-dir .tumble/server --listen 127.0.0.1:8088 --topic transactions:3 & pid=$$!; \
+	./$(BIN) server --embedded-kafka 127.0.0.1:9092 --data-dir .tumble/server --listen 127.0.0.1:8088 --embedded-schema-registry 127.0.0.1:8081 --topic transactions:3 & pid=$$!; \
 	trap 'kill -TERM $$pid 2>/dev/null; wait $$pid; exit 0' INT TERM; \
 	if [ $$fresh = yes ]; then \
 	  ./$(BIN) sql --server $(SERVER_URL) -f queries/flink && \

@@ -174,6 +174,25 @@ type Connector struct {
 	// SourceChanges is what the source produces; SinkChanges what the sink
 	// accepts (Flink's changelog modes; the zero value is insert-only).
 	SourceChanges, SinkChanges ChangelogMode
+	// Schemas, if set, reads a table's columns from a schema registry and
+	// registers the schemas its formats write (ksqlDB's schema inference).
+	Schemas SchemaRegistrar
+}
+
+// SchemaRegistrar is what a connector with formats backed by a schema
+// registry offers the planner. Both methods call the registry and block.
+type SchemaRegistrar interface {
+	// Infers reports whether the table's key (key true) or value format
+	// can give it its columns.
+	Infers(spec *TableSpec, key bool) bool
+	// InferColumns returns the key or value columns of the schema the
+	// table's options name (an id) or the newest of its topic's subject;
+	// wrapped says they are the fields of a record (a schema that is not
+	// one gives a single column).
+	InferColumns(spec *TableSpec, key bool) (cols []ColumnSpec, wrapped bool, err error)
+	// RegisterSchemas registers the schemas the table's formats write;
+	// ifAbsent only where the subject has none yet.
+	RegisterSchemas(spec *TableSpec, ifAbsent bool) error
 }
 
 // ChangelogMode is which changes a connector's source produces or its

@@ -32,8 +32,8 @@ const (
 	colEventTime = "$ROWTIME"
 )
 
-var ksqlFormats = map[string]bool{"JSON": true, "KAFKA": true, "DELIMITED": true, "NONE": true}
-var schemaRegistryFormats = map[string]bool{"AVRO": true, "PROTOBUF": true, "JSON_SR": true, "PROTOBUF_NOSR": true}
+var ksqlFormats = map[string]bool{"JSON": true, "KAFKA": true, "DELIMITED": true, "NONE": true,
+	"AVRO": true, "PROTOBUF": true, "JSON_SR": true, "PROTOBUF_NOSR": true}
 
 // ksqlOptions reads a ksqlDB WITH clause (keys are lower-case).
 type ksqlOptions map[string]string
@@ -85,9 +85,6 @@ func (pl *Planner) KSQLCreateSource(n *sql.CreateTable) (*Result, error) {
 			return nil, sql.Errorf(o.Pos, "Invalid config variable(s) in the WITH clause: %s", strings.ToUpper(o.Key))
 		}
 	}
-	if len(n.Columns) == 0 {
-		return nil, sql.Errorf(n.Start, "The statement does not define any columns.")
-	}
 	topic, ok := opts.get("kafka_topic")
 	if !ok {
 		return nil, sql.Errorf(n.Start, "Missing required property \"KAFKA_TOPIC\" which has no default value.")
@@ -125,9 +122,6 @@ func (pl *Planner) KSQLCreateSource(n *sql.CreateTable) (*Result, error) {
 			vals = append(vals, c)
 		}
 	}
-	if n.Kind == sql.KindTable && len(keys) == 0 {
-		return nil, sql.Errorf(n.Start, "Tables require a PRIMARY KEY. Please define the PRIMARY KEY.")
-	}
 	t.Columns = append(keys, vals...)
 	info, err := pl.ksqlFormats(t, opts, n.Start, nil)
 	if err != nil {
@@ -135,11 +129,6 @@ func (pl *Planner) KSQLCreateSource(n *sql.CreateTable) (*Result, error) {
 	}
 	info.Topic = topic
 	t.KSQL = info
-	if ts, ok := opts.get("timestamp"); ok {
-		if err := pl.ksqlTimestampColumn(t, ts, opts, n.Start); err != nil {
-			return nil, err
-		}
-	}
 	if wt, ok := opts.get("window_type"); ok {
 		w, err := parseWindowType(wt, opts["window_size"])
 		if err != nil {
@@ -148,7 +137,24 @@ func (pl *Planner) KSQLCreateSource(n *sql.CreateTable) (*Result, error) {
 		t.KSQL.Windowed = w
 	}
 	pl.ksqlConnectorOptions(t, opts)
+	if err := pl.ksqlInferColumns(t, len(keys) > 0, len(vals) > 0, n.Start); err != nil {
+		return nil, err
+	}
+	if len(t.Columns) == 0 {
+		return nil, sql.Errorf(n.Start, "The statement does not define any columns.")
+	}
+	if n.Kind == sql.KindTable && len(t.PrimaryKey) == 0 {
+		return nil, sql.Errorf(n.Start, "Tables require a PRIMARY KEY. Please define the PRIMARY KEY.")
+	}
+	if ts, ok := opts.get("timestamp"); ok {
+		if err := pl.ksqlTimestampColumn(t, ts, opts, n.Start); err != nil {
+			return nil, err
+		}
+	}
 	if err := pl.validateKSQL(t, n.Start); err != nil {
+		return nil, err
+	}
+	if err := pl.ksqlRegisterSchemas(t, true, n.Start); err != nil {
 		return nil, err
 	}
 	pl.Catalog.Put(t)
@@ -184,9 +190,6 @@ func (pl *Planner) ksqlFormats(t *Table, opts ksqlOptions, pos sql.Pos, from *KS
 		return nil, sql.Errorf(pos, "Statement is missing the 'VALUE_FORMAT' property from the WITH clause. Either provide one or set a default via the 'ksql.persistence.default.format.value' config.")
 	}
 	for _, f := range []string{info.KeyFormat, info.ValueFormat} {
-		if schemaRegistryFormats[f] {
-			return nil, sql.Errorf(pos, "%s format needs a Schema Registry, which Tumble does not support", f)
-		}
 		if !ksqlFormats[f] {
 			return nil, sql.Errorf(pos, "Unknown format: %s", f)
 		}
@@ -226,7 +229,9 @@ func (pl *Planner) ksqlConnectorOptions(t *Table, opts ksqlOptions) {
 	t.Options["topic"] = t.KSQL.Topic
 	t.Options["key.format"] = strings.ToLower(t.KSQL.KeyFormat)
 	t.Options["value.format"] = strings.ToLower(t.KSQL.ValueFormat)
-	for k, ck := range map[string]string{"value_delimiter": "value.delimiter", "key_delimiter": "key.delimiter", "wrap_single_value": "wrap.single.value", "replicas": "replicas"} {
+	for k, ck := range map[string]string{"value_delimiter": "value.delimiter", "key_delimiter": "key.delimiter", "wrap_single_value": "wrap.single.value", "replicas": "replicas",
+		"key_schema_id": "key.schema.id", "value_schema_id": "value.schema.id", "key_schema_full_name": "key.schema.full.name",
+		"value_schema_full_name": "value.schema.full.name", "value_avro_schema_full_name": "value.schema.full.name"} {
 		if v, ok := opts.get(k); ok {
 			t.Options[ck] = v
 		}
@@ -252,6 +257,76 @@ func (pl *Planner) ksqlConnectorOptions(t *Table, opts ksqlOptions) {
 		}
 	}
 	t.OptionKeys = SortedKeys(t.Options)
+}
+
+// ksqlInferColumns gives a ksqlDB source the key and value columns its
+// statement leaves out from the schema registry, when its formats can
+// (AVRO, PROTOBUF, JSON_SR), as ksqlDB's schema inference does. A key is
+// inferred only when the statement declares no key column, values only
+// when it declares no value column; a key subject that does not exist is
+// an error only when the statement declares no column at all.
+func (pl *Planner) ksqlInferColumns(t *Table, hasKeys, hasVals bool, pos sql.Pos) error {
+	c, err := pl.Registry.Lookup("kafka")
+	if err != nil || c.Schemas == nil {
+		return err
+	}
+	spec := pl.tableSpec(t, ksqlSinkColumns(t))
+	var keys, vals []Column
+	for _, key := range []bool{true, false} {
+		if (key && hasKeys) || (!key && hasVals) || !c.Schemas.Infers(spec, key) {
+			continue
+		}
+		if key && t.KSQL.Windowed != nil {
+			continue
+		}
+		cols, wrapped, err := c.Schemas.InferColumns(spec, key)
+		if err != nil {
+			if key && t.Options["key.schema.id"] == "" && (hasVals || c.Schemas.Infers(spec, false)) {
+				continue // no key schema: the stream has no key columns
+			}
+			return sql.Errorf(pos, "%v", err)
+		}
+		for _, cs := range cols {
+			col := Column{Name: cs.Name, Type: cs.Type.Nullable(), Key: key}
+			if key {
+				keys = append(keys, col)
+				t.PrimaryKey = append(t.PrimaryKey, col.Name)
+			} else {
+				vals = append(vals, col)
+			}
+		}
+		if key && wrapped && len(cols) == 1 {
+			t.Options["key.wrap.single.value"] = "true"
+			t.OptionKeys = SortedKeys(t.Options)
+		}
+	}
+	if len(keys)+len(vals) == 0 {
+		return nil
+	}
+	var ks, vs []Column
+	for _, col := range t.Columns {
+		if col.Key {
+			ks = append(ks, col)
+		} else {
+			vs = append(vs, col)
+		}
+	}
+	t.Columns = append(append(append(ks, keys...), vs...), vals...)
+	return nil
+}
+
+// ksqlRegisterSchemas registers the schemas a ksqlDB source's formats
+// write, as ksqlDB does on CREATE (ifAbsent: where the subject has none)
+// and CREATE ... AS SELECT.
+func (pl *Planner) ksqlRegisterSchemas(t *Table, ifAbsent bool, pos sql.Pos) error {
+	c, err := pl.Registry.Lookup("kafka")
+	if err != nil || c.Schemas == nil {
+		return err
+	}
+	if err := c.Schemas.RegisterSchemas(pl.tableSpec(t, ksqlSinkColumns(t)), ifAbsent); err != nil {
+		return sql.Errorf(pos, "%v", err)
+	}
+	return nil
 }
 
 func (pl *Planner) validateKSQL(t *Table, pos sql.Pos) error {

@@ -453,10 +453,14 @@ func groupExprText(sel *sql.Select, k int) string {
 }
 
 // KSQLCreateAsPlan plans CSAS / CTAS: the sink plan and the sink's
-// catalog entry (not yet in the catalog).
+// catalog entry (not yet in the catalog). As ksqlDB does before the query
+// starts, it registers the sink's schemas (formats with a registry).
 func (pl *Planner) KSQLCreateAsPlan(n *sql.CreateAs) (*Sink, *Table, error) {
 	p, t, err := pl.ksqlCreateAsPlan(n)
 	if err != nil {
+		return nil, nil, err
+	}
+	if err := pl.ksqlRegisterSchemas(t, false, n.Start); err != nil {
 		return nil, nil, err
 	}
 	return p.sink, t, nil

@@ -2,11 +2,13 @@ package qtt
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"regexp"
 	"sort"
 	"strings"
 
+	"github.com/tumble/tumble/connectors/format"
 	"github.com/tumble/tumble/connectors/kafka"
 	"github.com/tumble/tumble/engine"
 	"github.com/tumble/tumble/engine/types"
@@ -53,10 +55,12 @@ type PostTopics struct {
 
 // PostTopic is a topic that must exist.
 type PostTopic struct {
-	Name        string     `json:"name"`
-	KeyFormat   formatSpec `json:"keyFormat"`
-	ValueFormat formatSpec `json:"valueFormat"`
-	Partitions  *int       `json:"partitions"`
+	Name        string          `json:"name"`
+	KeySchema   json.RawMessage `json:"keySchema"`
+	ValueSchema json.RawMessage `json:"valueSchema"`
+	KeyFormat   formatSpec      `json:"keyFormat"`
+	ValueFormat formatSpec      `json:"valueFormat"`
+	Partitions  *int            `json:"partitions"`
 }
 
 // formatSpec is a topic's format: {"format": "JSON", "features": [...]}.
@@ -113,6 +117,9 @@ func checkPost(ctx context.Context, addr string, s *session.Session, p *Post) st
 		}
 		if why := sameFeatures("value features of topic "+want.Name, valueFeatures(t), want.ValueFormat.Features); why != "" {
 			return "post: " + why
+		}
+		if why := checkTopicSchemas(ctx, s.KafkaProperties[format.RegistryURLKey], want); why != "" {
+			return why
 		}
 	}
 	return ""

@@ -30,7 +30,9 @@ import (
 	"github.com/twmb/franz-go/pkg/kgo"
 
 	"github.com/tumble/tumble/connectors/all"
+	"github.com/tumble/tumble/connectors/format"
 	"github.com/tumble/tumble/connectors/kafka"
+	"github.com/tumble/tumble/connectors/schemaregistry"
 	"github.com/tumble/tumble/engine"
 	"github.com/tumble/tumble/engine/types"
 	"github.com/tumble/tumble/internal/suites"
@@ -61,10 +63,14 @@ type Case struct {
 
 // Topic declares a topic a case needs.
 type Topic struct {
-	Name        string `json:"name"`
-	Partitions  int    `json:"partitions"`
-	KeyFormat   string `json:"keyFormat"`
-	ValueFormat string `json:"valueFormat"`
+	Name          string          `json:"name"`
+	Partitions    int             `json:"partitions"`
+	KeyFormat     string          `json:"keyFormat"`
+	ValueFormat   string          `json:"valueFormat"`
+	KeySchema     json.RawMessage `json:"keySchema"`
+	ValueSchema   json.RawMessage `json:"valueSchema"`
+	KeySchemaID   *int            `json:"keySchemaId"`
+	ValueSchemaID *int            `json:"valueSchemaId"`
 }
 
 // Exception is what a negative case expects: an exception of a type (a
@@ -188,14 +194,10 @@ type Runner struct {
 	Log     *slog.Logger
 }
 
-// schemaRegistry are the formats that need a schema registry. PROTOBUF_NOSR
-// (protobuf without one) is not among them: it is in scope, and Tumble
-// does not read it yet, so its cases run and fail.
-var schemaRegistry = []string{"AVRO", "PROTOBUF", "JSON_SR"}
-
-// schemaRegistryFormat finds such a format in a statement's WITH clause
-// (FORMAT, KEY_FORMAT, VALUE_FORMAT), upper-cased.
-var schemaRegistryFormat = regexp.MustCompile(`FORMAT\s*=\s*'(AVRO|PROTOBUF|JSON_SR)'`)
+// schemaRegistryFormat finds a format with schemas in a statement's WITH
+// clause (FORMAT, KEY_FORMAT, VALUE_FORMAT), upper-cased: such a case
+// gets a schema registry beside its broker.
+var schemaRegistryFormat = regexp.MustCompile(`FORMAT\s*=\s*'(AVRO|PROTOBUF|JSON_SR|PROTOBUF_NOSR)'`)
 
 // expand returns the variants of a case: one per entry of "format" (with
 // {FORMAT} substituted), or the case itself.
@@ -229,16 +231,6 @@ func skipReason(c Case) string {
 	for _, f := range testClasspathFunctions {
 		if strings.Contains(text, f+"(") {
 			return "uses " + f + ", a function of ksqlDB's test classpath, not of ksqlDB"
-		}
-	}
-	if m := schemaRegistryFormat.FindStringSubmatch(text); m != nil {
-		return m[1] + " needs a schema registry (out of scope)"
-	}
-	for _, t := range c.Topics {
-		for _, f := range schemaRegistry {
-			if strings.EqualFold(t.KeyFormat, f) || strings.EqualFold(t.ValueFormat, f) {
-				return f + " needs a schema registry (out of scope)"
-			}
 		}
 	}
 	return ""
@@ -362,7 +354,19 @@ func (r *Runner) runCase(parent context.Context, c Case) (outcome Outcome, reaso
 	all.Register(reg, io.Discard)
 	jobs := session.NewJobManager(jobsCtx, log)
 	defer jobs.StopAll()
-	s := session.New(session.Config{Registry: reg, Jobs: jobs, Bootstrap: addr, Dialect: sql.KSQL, Log: log})
+	var props map[string]string
+	if needsRegistry(c) {
+		sreg, err := schemaregistry.Start(ctx, schemaregistry.Config{Bootstrap: []string{addr}, Listen: "127.0.0.1:0", Log: log})
+		if err != nil {
+			return Fail, "schema registry: " + err.Error()
+		}
+		defer sreg.Close()
+		props = map[string]string{format.RegistryURLKey: sreg.URL()}
+		if err := registerTopicSchemas(ctx, sreg.URL(), c.Topics); err != nil {
+			return Fail, err.Error()
+		}
+	}
+	s := session.New(session.Config{Registry: reg, Jobs: jobs, Bootstrap: addr, Dialect: sql.KSQL, Log: log, KafkaProperties: props})
 	s.Set("auto.offset.reset", "earliest")
 	s.Set("pipeline.auto-watermark-interval", "0")
 	for k, v := range c.Properties {
@@ -492,11 +496,27 @@ func (r *Runner) produce(ctx context.Context, addr string, s *session.Session, m
 	}
 	for _, m := range msgs {
 		t := tableFor(s, m.Topic)
-		key, err := encodeKey(t, m)
+		url := s.KafkaProperties[format.RegistryURLKey]
+		var key, val []byte
+		if t != nil && schemaFormats[t.KSQL.KeyFormat] && !isNull(m.Key) {
+			key, err = encodeSchemaPart(t, url, true, m.Key)
+			if err == nil && m.Window != nil && t.KSQL.Windowed != nil {
+				if t.KSQL.Windowed.Kind == engine.Session {
+					key = binary.BigEndian.AppendUint64(key, uint64(m.Window.End))
+				}
+				key = binary.BigEndian.AppendUint64(key, uint64(m.Window.Start))
+			}
+		} else {
+			key, err = encodeKey(t, m)
+		}
 		if err != nil {
 			return err
 		}
-		val, err := encodeValue(t, m.Value)
+		if t != nil && schemaFormats[t.KSQL.ValueFormat] && !isNull(m.Value) {
+			val, err = encodeSchemaPart(t, url, false, m.Value)
+		} else {
+			val, err = encodeValue(t, m.Value)
+		}
 		if err != nil {
 			return err
 		}
@@ -693,6 +713,7 @@ func (r *Runner) compare(ctx context.Context, addr string, s *session.Session, w
 		}
 		byTopic[m.Topic] = append(byTopic[m.Topic], m)
 	}
+	url := s.KafkaProperties[format.RegistryURLKey]
 	for _, topic := range order {
 		t := sinkFor(s, topic)
 		recs, err := readTopic(ctx, addr, topic)
@@ -701,10 +722,10 @@ func (r *Runner) compare(ctx context.Context, addr string, s *session.Session, w
 		}
 		exp := byTopic[topic]
 		if len(recs) != len(exp) {
-			return Fail, fmt.Sprintf("topic %s: %d records, want %d%s; got %s", topic, len(recs), len(exp), firstDiff(t, recs, exp), listRecords(t, recs))
+			return Fail, fmt.Sprintf("topic %s: %d records, want %d%s; got %s", topic, len(recs), len(exp), firstDiff(t, url, recs, exp), listRecords(t, url, recs))
 		}
 		for i, rec := range recs {
-			g, err := decodeRecord(t, rec)
+			g, err := decodeRecord(t, url, rec)
 			if err != nil {
 				return Fail, fmt.Sprintf("topic %s record %d: %v", topic, i, err)
 			}
@@ -717,14 +738,14 @@ func (r *Runner) compare(ctx context.Context, addr string, s *session.Session, w
 }
 
 // listRecords shows the first records read, for failure messages.
-func listRecords(t *planner.Table, recs []*kgo.Record) string {
+func listRecords(t *planner.Table, url string, recs []*kgo.Record) string {
 	var parts []string
 	for i, r := range recs {
 		if i == 8 {
 			parts = append(parts, "...")
 			break
 		}
-		g, err := decodeRecord(t, r)
+		g, err := decodeRecord(t, url, r)
 		if err != nil {
 			parts = append(parts, err.Error())
 			continue
@@ -736,9 +757,9 @@ func listRecords(t *planner.Table, recs []*kgo.Record) string {
 	return "[" + strings.Join(parts, " ") + "]"
 }
 
-func firstDiff(t *planner.Table, recs []*kgo.Record, exp []Message) string {
+func firstDiff(t *planner.Table, url string, recs []*kgo.Record, exp []Message) string {
 	for i := 0; i < len(recs) && i < len(exp); i++ {
-		g, err := decodeRecord(t, recs[i])
+		g, err := decodeRecord(t, url, recs[i])
 		if err != nil {
 			return fmt.Sprintf("; record %d: %v", i, err)
 		}
@@ -797,7 +818,7 @@ func readTopic(ctx context.Context, addr, topic string) ([]*kgo.Record, error) {
 	return out, nil
 }
 
-func decodeRecord(t *planner.Table, r *kgo.Record) (got, error) {
+func decodeRecord(t *planner.Table, url string, r *kgo.Record) (got, error) {
 	g := got{ts: r.Timestamp.UnixMilli()}
 	key := r.Key
 	keyFormat, valueFormat := "KAFKA", "JSON"
@@ -830,7 +851,11 @@ func decodeRecord(t *planner.Table, r *kgo.Record) (got, error) {
 		}
 	}
 	var err error
-	if key != nil {
+	if key != nil && schemaFormats[keyFormat] {
+		if g.key, err = decodeSchemaPart(t, url, true, key); err != nil {
+			return g, fmt.Errorf("key %x: %w", key, err)
+		}
+	} else if key != nil {
 		switch keyFormat {
 		case "JSON":
 			g.key, err = decodeAny(key)
@@ -848,7 +873,11 @@ func decodeRecord(t *planner.Table, r *kgo.Record) (got, error) {
 			return g, fmt.Errorf("key %x: %w", key, err)
 		}
 	}
-	if r.Value != nil {
+	if r.Value != nil && schemaFormats[valueFormat] {
+		if g.value, err = decodeSchemaPart(t, url, false, r.Value); err != nil {
+			return g, fmt.Errorf("value %x: %w", r.Value, err)
+		}
+	} else if r.Value != nil {
 		switch valueFormat {
 		case "JSON":
 			g.value, err = decodeAny(r.Value)

@@ -17,6 +17,7 @@ func kafkaCmd(ctx context.Context, args []string) error {
 	dataDir := fs.String("data-dir", "", "directory that keeps topics, offsets and transactions across restarts (default: in memory)")
 	partitions := fs.Int("partitions", 3, "partitions of automatically created topics")
 	logLevel := fs.String("log-level", "warn", "broker log level: debug, info, warn, error")
+	registry := fs.String("schema-registry", "", "also serve a Schema Registry (Confluent's REST API; schemas kept in the _schemas topic) on this address, e.g. 127.0.0.1:8081")
 	var prof profiling
 	prof.register(fs)
 	settings := registerBrokerSettings(fs)
@@ -49,6 +50,14 @@ func kafkaCmd(ctx context.Context, args []string) error {
 		where = "data in " + *dataDir
 	}
 	fmt.Printf("Kafka broker listening on %s (%s). Ctrl-C to stop.\n", b.Addr(), where)
+	if *registry != "" {
+		r, err := startRegistry(ctx, *registry, b.Addr(), nil, log)
+		if err != nil {
+			return err
+		}
+		defer r.Close()
+		fmt.Printf("Schema Registry on %s.\n", r.URL())
+	}
 	<-ctx.Done()
 	fmt.Println("Kafka broker stopping.")
 	return nil

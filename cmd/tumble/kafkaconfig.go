@@ -16,7 +16,8 @@ import (
 // the security properties (security.protocol, sasl.mechanism,
 // sasl.jaas.config, ssl.*), bare or under 'ksql.streams.'. It returns the
 // bootstrap servers ("" when absent) and the security properties, checked;
-// other keys are logged as ignored.
+// ksql.schema.registry.url becomes the default Schema Registry; other
+// keys are logged as ignored.
 func kafkaConfig(path string, log *slog.Logger) (bootstrap string, props map[string]string, err error) {
 	if path == "" {
 		return "", nil, nil
@@ -27,6 +28,7 @@ func kafkaConfig(path string, log *slog.Logger) (bootstrap string, props map[str
 	}
 	props = map[string]string{}
 	var ignored []string
+	registry := ""
 	for k, v := range raw {
 		key := strings.TrimPrefix(k, "ksql.streams.")
 		switch {
@@ -34,12 +36,17 @@ func kafkaConfig(path string, log *slog.Logger) (bootstrap string, props map[str
 			bootstrap = v
 		case kafka.IsSecurityProperty(key):
 			props[key] = v
+		case k == "ksql.schema.registry.url":
+			registry = v
 		default:
 			ignored = append(ignored, k)
 		}
 	}
 	if _, err := kafka.ParseSecurity(props); err != nil {
 		return "", nil, fmt.Errorf("--kafka-config %s: %w", path, err)
+	}
+	if registry != "" {
+		props[registryURLKey] = registry
 	}
 	if len(ignored) > 0 {
 		sort.Strings(ignored)

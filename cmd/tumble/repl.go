@@ -528,6 +528,7 @@ func sqlCmd(ctx context.Context, args []string) error {
 	bootstrap := fs.String("bootstrap", "", "default Kafka bootstrap servers for tables that do not set them")
 	kafkaCfg := fs.String("kafka-config", "", "Java properties file of the default cluster's client settings (bootstrap.servers, security.protocol, sasl.*, ssl.*)")
 	dataDir := fs.String("data-dir", "", "directory for job checkpoints (enables recovery on restart)")
+	registryURL := fs.String("schema-registry", "", "the Schema Registry of AVRO, PROTOBUF and JSON_SR (ksqlDB) formats, e.g. http://127.0.0.1:8081")
 	ksql := fs.Bool("ksql", false, "use the ksqlDB dialect instead of Flink SQL")
 	serverURL := fs.String("server", "", "run the statements on the tumble server at this URL, http:// or https:// (jobs run there and outlive the client)")
 	user := fs.String("user", "", "with --server: the user name for the server's basic auth (the password from --password or $TUMBLE_PASSWORD)")
@@ -561,7 +562,7 @@ func sqlCmd(ctx context.Context, args []string) error {
 	if *bootstrap == "" {
 		*bootstrap = cfgBootstrap
 	}
-	cfg := sqlConfig{bootstrap: *bootstrap, kafkaProps: kafkaProps, dataDir: *dataDir, dialect: d, logLevel: *logLevel, files: paths, server: *serverURL}
+	cfg := sqlConfig{bootstrap: *bootstrap, kafkaProps: withRegistry(kafkaProps, *registryURL), dataDir: *dataDir, dialect: d, logLevel: *logLevel, files: paths, server: *serverURL}
 	if (*user != "" || *caFile != "") && cfg.server == "" {
 		return errors.New("sql: --user, --password and --tls-ca go with --server")
 	}

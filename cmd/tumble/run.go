@@ -117,6 +117,7 @@ func runCmd(ctx context.Context, args []string) error {
 	bootstrap := fs.String("bootstrap", "", "default Kafka bootstrap servers for tables that do not set them")
 	kafkaCfg := fs.String("kafka-config", "", "Java properties file of the default cluster's client settings (bootstrap.servers, security.protocol, sasl.*, ssl.*), as ksqlDB's server reads them")
 	dataDir := fs.String("data-dir", "", "directory for job checkpoints (enables recovery on restart)")
+	registryURL := fs.String("schema-registry", "", "the Schema Registry of AVRO, PROTOBUF and JSON_SR (ksqlDB) formats, e.g. http://127.0.0.1:8081")
 	dialect := fs.String("dialect", "auto", "flink, ksql or auto (detect per file)")
 	logLevel := fs.String("log-level", "info", "debug, info, warn or error")
 	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile (pprof) of the run to this file")
@@ -163,7 +164,7 @@ func runCmd(ctx context.Context, args []string) error {
 	jobsCtx, cancelJobs := context.WithCancel(context.Background())
 	defer cancelJobs()
 	rt := newRuntime(jobsCtx, *bootstrap, *dataDir, os.Stdout, log)
-	rt.kafkaProps = kafkaProps
+	rt.kafkaProps = withRegistry(kafkaProps, *registryURL)
 	defer rt.jobs.StopAll()
 	sessions := map[sql.Dialect]*session.Session{}
 	if *fromSavepoint != "" {

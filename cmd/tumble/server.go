@@ -29,6 +29,8 @@ func serverCmd(ctx context.Context, args []string) error {
 	dataDir := fs.String("data-dir", ".tumble/server", "directory of the catalog log and the job checkpoints")
 	kafkaCfg := fs.String("kafka-config", "", "Java properties file of the cluster's client settings (bootstrap.servers, security.protocol, sasl.*, ssl.*, also under ksql.streams.), as in ksql-server.properties")
 	embedded := fs.String("embedded-kafka", "", "start the embedded Kafka broker on this address (data under DATA-DIR/kafka) and use it as bootstrap")
+	registryURL := fs.String("schema-registry", "", "the Schema Registry of AVRO, PROTOBUF and JSON_SR (ksqlDB) and avro-confluent (Flink) formats, e.g. http://host:8081 (default: the embedded one with --embedded-kafka)")
+	registryListen := fs.String("embedded-schema-registry", "127.0.0.1:0", "with --embedded-kafka and no --schema-registry: the address of the embedded Schema Registry (port 0 picks one)")
 	var topics fileList
 	fs.Var(&topics, "topic", "create this topic at start if missing: NAME[:PARTITIONS] (repeatable; 3 partitions by default)")
 	logLevel := fs.String("log-level", "info", "debug, info, warn or error")
@@ -83,7 +85,17 @@ func serverCmd(ctx context.Context, args []string) error {
 			log.Warn("--bootstrap is ignored: the embedded broker is the bootstrap", "bootstrap", *bootstrap)
 		}
 		*bootstrap = b.Addr()
+		if *registryURL == "" {
+			r, err := startRegistry(ctx, *registryListen, b.Addr(), nil, log)
+			if err != nil {
+				return err
+			}
+			defer r.Close()
+			*registryURL = r.URL()
+			log.Info("embedded Schema Registry started", "url", r.URL())
+		}
 	}
+	kafkaProps = withRegistry(kafkaProps, *registryURL)
 	if *bootstrap == "" {
 		return errors.New("server: give --bootstrap HOST:PORT or --embedded-kafka ADDR")
 	}

@@ -79,9 +79,9 @@ const (
 // Names lists the formats a dialect accepts.
 func Names(dialect string) []string {
 	if dialect == DialectKsql {
-		return []string{JSON, Kafka, Delimited, None}
+		return []string{JSON, Kafka, Delimited, None, Avro, Protobuf, ProtobufNoSR, JSONSR}
 	}
-	return []string{JSON, CSV, Raw}
+	return []string{JSON, CSV, Raw, Avro, AvroConfluent}
 }
 
 // Options returns the option keys (with trailing '*' for prefixes) that
@@ -89,7 +89,10 @@ func Names(dialect string) []string {
 func Options() []string {
 	return []string{"format", "key.format", "value.format", "json.*", "csv.*", "raw.*",
 		"key.json.*", "key.csv.*", "key.raw.*", "value.json.*", "value.csv.*", "value.raw.*",
-		"value.delimiter", "key.delimiter", "wrap.single.value"}
+		"value.delimiter", "key.delimiter", "wrap.single.value",
+		"avro.*", "key.avro.*", "value.avro.*", "avro-confluent.*", "key.avro-confluent.*", "value.avro-confluent.*",
+		// ksqlDB's KEY_SCHEMA_ID, VALUE_SCHEMA_ID, *_SCHEMA_FULL_NAME
+		"key.schema.id", "value.schema.id", "key.schema.full.name", "value.schema.full.name", "key.wrap.single.value"}
 }
 
 // FormatName returns the format configured for prefix ("key." or "value."
@@ -197,6 +200,8 @@ func NewDecoder(spec *engine.TableSpec, cols []Column, prefix string) (Decoder, 
 		return newCSVDecoder(o, cols)
 	case Raw, Kafka:
 		return newRawDecoder(o, cols)
+	case Avro, AvroConfluent, Protobuf, ProtobufNoSR, JSONSR:
+		return newSchemaDecoder(o, cols)
 	}
 	return nil, unknownFormat(spec, o.name)
 }
@@ -217,6 +222,8 @@ func NewEncoder(spec *engine.TableSpec, cols []Column, prefix string) (Encoder, 
 		return newCSVEncoder(o, cols)
 	case Raw, Kafka:
 		return newRawEncoder(o, cols)
+	case Avro, AvroConfluent, Protobuf, ProtobufNoSR, JSONSR:
+		return newSchemaEncoder(o, cols)
 	}
 	return nil, unknownFormat(spec, o.name)
 }

@@ -138,8 +138,8 @@ func TestJSONDecodeErrors(t *testing.T) {
 	if _, err := NewDecoder(spec("flink", "format", "json", "json.bogus", "1"), c, "value."); err == nil {
 		t.Error("unknown json option must be refused")
 	}
-	if _, err := NewDecoder(spec("flink", "format", "avro"), c, "value."); !errors.Is(err, ErrUnsupported) {
-		t.Errorf("avro: %v", err)
+	if _, err := NewDecoder(spec("flink", "format", "orc"), c, "value."); !errors.Is(err, ErrUnsupported) {
+		t.Errorf("orc: %v", err)
 	}
 }
 

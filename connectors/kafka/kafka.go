@@ -49,7 +49,29 @@ func Register(r *engine.Registry) {
 		Options:  options(),
 		Validate: Validate,
 		Admin:    Admin{},
+		Schemas:  schemas{},
 	})
+}
+
+// schemas is the kafka connector's engine.SchemaRegistrar: the formats'
+// schema inference and registration for the table's topic.
+type schemas struct{}
+
+func (schemas) Infers(spec *engine.TableSpec, key bool) bool {
+	prefix := "value."
+	if key {
+		prefix = "key."
+	}
+	name, ok := format.FormatName(spec, prefix)
+	return ok && format.Infers(spec.Dialect, name)
+}
+
+func (schemas) InferColumns(spec *engine.TableSpec, key bool) ([]engine.ColumnSpec, bool, error) {
+	return format.InferColumns(spec, key)
+}
+
+func (schemas) RegisterSchemas(spec *engine.TableSpec, ifAbsent bool) error {
+	return format.RegisterSchemas(spec, ifAbsent)
 }
 
 // UpsertName is the name of Flink's upsert connector.

@@ -1,0 +1,219 @@
+package format_test
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/twmb/franz-go/pkg/sr"
+
+	"github.com/tumble/tumble/connectors/format"
+	"github.com/tumble/tumble/connectors/kafka"
+	"github.com/tumble/tumble/connectors/schemaregistry"
+	"github.com/tumble/tumble/engine"
+	"github.com/tumble/tumble/engine/types"
+)
+
+// registryURL starts a broker and a Schema Registry on free ports.
+func registryURL(tb testing.TB) string {
+	tb.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	b, err := kafka.StartBroker(ctx, kafka.BrokerConfig{Listen: "127.0.0.1:0", Partitions: 1})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	r, err := schemaregistry.Start(ctx, schemaregistry.Config{Bootstrap: []string{b.Addr()}, Listen: "127.0.0.1:0"})
+	if err != nil {
+		b.Close()
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() { r.Close(); b.Close() })
+	return r.URL()
+}
+
+// seedColumns are the ksqlDB seed stream's value columns.
+func seedColumns() []format.Column {
+	return []format.Column{
+		{Name: "EVENT_TIMESTAMP", Type: types.TString, Pos: 0},
+		{Name: "USER_ID", Type: types.TString, Pos: 1},
+		{Name: "TRANSACTION_ID", Type: types.TInt, Pos: 2},
+		{Name: "TOTAL_PAID", Type: types.TInt, Pos: 3},
+		{Name: "STATUS", Type: types.TString, Pos: 4},
+	}
+}
+
+func seedRow() []types.Value {
+	return []types.Value{types.StringV("2026-11-23 23:09:46.153"), types.StringV("245d2676-04f8-4036-bc25-1a9b02bb75f1"),
+		types.IntV(393722), types.IntV(20), types.StringV("Paid")}
+}
+
+func ksqlSpec(url string, kv ...string) *engine.TableSpec {
+	s := &engine.TableSpec{Name: "SEED", Dialect: format.DialectKsql, Options: map[string]string{"topic": "transactions"},
+		Defaults: map[string]string{format.RegistryURLKey: url}}
+	for i := 0; i+1 < len(kv); i += 2 {
+		s.Options[kv[i]] = kv[i+1]
+	}
+	return s
+}
+
+func TestAvroKsqlRoundTrip(t *testing.T) {
+	url := registryURL(t)
+	spec := ksqlSpec(url, "value.format", "avro")
+	enc, err := format.NewEncoder(spec, seedColumns(), "value.")
+	if err != nil {
+		t.Fatal(err)
+	}
+	data, null, err := enc.Encode(nil, seedRow())
+	if err != nil || null {
+		t.Fatalf("encode: %v %v", err, null)
+	}
+	if data[0] != 0 || len(data) < 6 {
+		t.Fatalf("not the wire format: %x", data)
+	}
+	// the encoder registered ksqlDB's value schema under the subject
+	cl, _ := sr.NewClient(sr.URLs(url))
+	s, err := cl.SchemaByVersion(context.Background(), "transactions-value", -1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(s.Schema.Schema, `"name":"KsqlDataSourceSchema","namespace":"io.confluent.ksql.avro_schemas"`) ||
+		!strings.Contains(s.Schema.Schema, `{"name":"TOTAL_PAID","type":["null","int"],"default":null}`) {
+		t.Fatalf("registered schema: %s", s.Schema.Schema)
+	}
+	dec, err := format.NewDecoder(spec, seedColumns(), "value.")
+	if err != nil {
+		t.Fatal(err)
+	}
+	row := make([]types.Value, 5)
+	if err := dec.Decode(data, row); err != nil {
+		t.Fatal(err)
+	}
+	for i, want := range seedRow() {
+		if row[i].String() != want.String() {
+			t.Errorf("column %d: %v, want %v", i, row[i], want)
+		}
+	}
+
+	// a reader with other columns: fields matched by name, others skipped
+	two := []format.Column{{Name: "status", Type: types.TString, Pos: 0}, {Name: "TOTAL_PAID", Type: types.TBigInt, Pos: 1}}
+	dec2, err := format.NewDecoder(spec, two, "value.")
+	if err != nil {
+		t.Fatal(err)
+	}
+	row2 := make([]types.Value, 2)
+	if err := dec2.Decode(data, row2); err != nil {
+		t.Fatal(err)
+	}
+	if row2[0].S != "Paid" || row2[1].I != 20 || row2[1].K != types.BigInt {
+		t.Fatalf("projected: %v", row2)
+	}
+
+	// bad input is an error wrapping ErrMalformed, never a panic
+	for name, bad := range map[string][]byte{
+		"unknown id":  {0, 0, 0, 0x7f, 0x7f, 2, 'a'},
+		"magic byte":  append([]byte{1}, data[1:]...),
+		"short":       {0, 0},
+		"truncated":   data[:len(data)-3],
+		"bad union":   append(append([]byte(nil), data[:5]...), 0x09, 0x09),
+		"huge string": append(append([]byte(nil), data[:5]...), 2, 0xfe, 0xff, 0xff, 0xff, 0x0f),
+	} {
+		if err := dec.Decode(bad, row); !errors.Is(err, format.ErrMalformed) {
+			t.Errorf("%s: %v, want ErrMalformed", name, err)
+		}
+	}
+}
+
+// TestAvroKeyUnwrapped: a single key column is the key's whole schema,
+// registered as ksqlDB names it.
+func TestAvroKeyUnwrapped(t *testing.T) {
+	url := registryURL(t)
+	spec := ksqlSpec(url, "key.format", "avro", "value.format", "avro")
+	spec.Name = "MY_OUTPUT"
+	spec.Columns = []engine.ColumnSpec{
+		{Name: "K", Type: types.Type{Kind: types.Struct, Fields: []types.Field{{Name: "A", Type: types.TInt}}}, Key: true},
+		{Name: "V", Type: types.Type{Kind: types.Decimal, Precision: 4, Scale: 1}},
+	}
+	if err := format.RegisterSchemas(spec, false); err != nil {
+		t.Fatal(err)
+	}
+	cl, _ := sr.NewClient(sr.URLs(url))
+	s, err := cl.SchemaByVersion(context.Background(), "transactions-key", -1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.HasPrefix(s.Schema.Schema, `{"type":"record","name":"MyOutputKey","namespace":"io.confluent.ksql.avro_schemas","fields":[{"name":"A"`) {
+		t.Fatalf("key schema: %s", s.Schema.Schema)
+	}
+	cols, wrapped, err := format.InferColumns(spec, false)
+	if err != nil || wrapped != true || len(cols) != 1 || cols[0].Type.Kind != types.Decimal || cols[0].Type.Scale != 1 {
+		t.Fatalf("inferred %v %v %v", cols, wrapped, err)
+	}
+	kc := []format.Column{{Name: "K", Type: spec.Columns[0].Type, Pos: 0}}
+	enc, err := format.NewEncoder(spec, kc, "key.")
+	if err != nil {
+		t.Fatal(err)
+	}
+	data, _, err := enc.Encode(nil, []types.Value{types.StructV([]types.Value{types.IntV(7)})})
+	if err != nil {
+		t.Fatal(err)
+	}
+	dec, _ := format.NewDecoder(spec, kc, "key.")
+	row := make([]types.Value, 1)
+	if err := dec.Decode(data, row); err != nil || row[0].Elems()[0].I != 7 {
+		t.Fatalf("key: %v %v", row, err)
+	}
+}
+
+// TestAvroFlinkBare: Flink's avro format is the bare binary of the
+// columns' schema.
+func TestAvroFlinkBare(t *testing.T) {
+	spec := &engine.TableSpec{Name: "t", Dialect: format.DialectFlink, Options: map[string]string{"format": "avro", "topic": "t"}}
+	cols := []format.Column{{Name: "a", Type: types.TBigInt, Pos: 0}, {Name: "b", Type: types.TString, Pos: 1}}
+	enc, err := format.NewEncoder(spec, cols, "value.")
+	if err != nil {
+		t.Fatal(err)
+	}
+	data, _, err := enc.Encode(nil, []types.Value{types.BigIntV(-3), types.NullValue})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// union index 1 then zigzag(-3)=5; union index 0 (null)
+	if string(data) != "\x02\x05\x00" {
+		t.Fatalf("bytes %x", data)
+	}
+	dec, _ := format.NewDecoder(spec, cols, "value.")
+	row := make([]types.Value, 2)
+	if err := dec.Decode(data, row); err != nil || row[0].I != -3 || !row[1].IsNull() {
+		t.Fatalf("decoded %v %v", row, err)
+	}
+}
+
+// BenchmarkAvroDecodeSeed decodes the seed's record (Confluent's wire
+// format) into the ksqlDB seed stream's columns. Target: 300 ns.
+func BenchmarkAvroDecodeSeed(b *testing.B) {
+	url := registryURL(b)
+	spec := ksqlSpec(url, "value.format", "avro")
+	enc, _ := format.NewEncoder(spec, seedColumns(), "value.")
+	data, _, err := enc.Encode(nil, seedRow())
+	if err != nil {
+		b.Fatal(err)
+	}
+	dec, err := format.NewDecoder(spec, seedColumns(), "value.")
+	if err != nil {
+		b.Fatal(err)
+	}
+	row := make([]types.Value, 5)
+	if err := dec.Decode(data, row); err != nil {
+		b.Fatal(err)
+	}
+	b.SetBytes(int64(len(data)))
+	b.ReportAllocs()
+	for b.Loop() {
+		if err := dec.Decode(data, row); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

@@ -1,0 +1,453 @@
+package format
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+	"strings"
+	"sync"
+
+	"github.com/hamba/avro/v2"
+
+	"github.com/tumble/tumble/connectors/schemaregistry"
+	"github.com/tumble/tumble/engine"
+	"github.com/tumble/tumble/engine/types"
+)
+
+// Formats with schemas: ksqlDB's AVRO, PROTOBUF, PROTOBUF_NOSR and
+// JSON_SR, Flink's avro and avro-confluent.
+const (
+	Avro          = "avro"
+	AvroConfluent = "avro-confluent"
+	Protobuf      = "protobuf"
+	ProtobufNoSR  = "protobuf_nosr"
+	JSONSR        = "json_sr"
+)
+
+// UsesRegistry reports whether a format reads and writes Confluent's wire
+// format through a Schema Registry.
+func UsesRegistry(dialect, name string) bool {
+	switch strings.ToLower(name) {
+	case AvroConfluent, Protobuf, JSONSR:
+		return true
+	case Avro:
+		return dialect == DialectKsql
+	}
+	return false
+}
+
+// Infers reports whether a format can give a table its columns from the
+// registry (ksqlDB's schema inference).
+func Infers(dialect, name string) bool { return UsesRegistry(dialect, name) }
+
+// schemaPart is what a schema format knows of its part of a record.
+type schemaPart struct {
+	o         opts
+	cols      []Column
+	key       bool
+	unwrapped bool // the single column is the whole datum
+	reg       *registry
+	subject   string
+	id        int    // KEY_SCHEMA_ID / VALUE_SCHEMA_ID, 0 when not given
+	fullName  string // the record name to write
+	typ       string // schemaregistry.Avro, Protobuf or JSON
+}
+
+func newSchemaPart(o opts, cols []Column) (*schemaPart, error) {
+	p := &schemaPart{o: o, cols: cols, key: o.prefix == "key.", subject: subjectOf(o.spec, o.prefix)}
+	switch o.name {
+	case Avro, AvroConfluent:
+		p.typ = schemaregistry.Avro
+	case Protobuf, ProtobufNoSR:
+		p.typ = schemaregistry.Protobuf
+	case JSONSR:
+		p.typ = schemaregistry.JSON
+	}
+	single := len(cols) == 1
+	if p.key {
+		// ksqlDB unwraps a single key column in every format that can
+		// (Protobuf keys are always messages), unless the key's columns
+		// came from the fields of a registered record
+		p.unwrapped = single && o.ksql() && p.typ != schemaregistry.Protobuf && o.spec.Options["key.wrap.single.value"] != "true"
+	} else if v, ok := o.spec.Option("wrap.single.value"); ok && single {
+		b, err := strconv.ParseBool(strings.TrimSpace(v))
+		if err != nil {
+			return nil, fmt.Errorf("WRAP_SINGLE_VALUE must be true or false, not '%s'", v)
+		}
+		p.unwrapped = !b
+	}
+	if p.typ == schemaregistry.Protobuf && p.unwrapped {
+		return nil, fmt.Errorf("%w: the PROTOBUF format does not support WRAP_SINGLE_VALUE=false", ErrUnsupported)
+	}
+	id, ok, err := schemaIDOption(o)
+	if err != nil {
+		return nil, err
+	}
+	if ok {
+		p.id = id
+	}
+	p.fullName, _ = o.spec.Option(o.prefix + "schema.full.name")
+	if UsesRegistry(o.spec.Dialect, o.name) {
+		url := ""
+		if o.name == AvroConfluent {
+			url = "url"
+		}
+		if p.reg, err = registryOf(o, url); err != nil {
+			return nil, err
+		}
+		if o.name == AvroConfluent {
+			if s, ok := o.get("subject"); ok {
+				p.subject = s
+			}
+		}
+	}
+	return p, nil
+}
+
+// names are the record names written: ksqlDB's
+// io.confluent.ksql.avro_schemas.KsqlDataSourceSchema for values and
+// <Source>Key for keys, unless *_SCHEMA_FULL_NAME says otherwise.
+func (p *schemaPart) names() avroNames {
+	if !p.o.ksql() {
+		n := flinkNames()
+		if p.fullName != "" {
+			n.full = p.fullName
+		}
+		return n
+	}
+	full := p.fullName
+	if full == "" {
+		if p.key {
+			full = KsqlKeySchemaName(p.o.spec.Name)
+		} else {
+			full = ksqlAvroNamespace + ".KsqlDataSourceSchema"
+		}
+	}
+	return ksqlNames(full)
+}
+
+// Generated is the schema a format writes for its columns (no registry).
+func (p *schemaPart) generated() (schemaregistry.Source, error) {
+	switch p.typ {
+	case schemaregistry.Avro:
+		return schemaregistry.Source{Type: schemaregistry.Avro, Text: avroSchemaText(p.cols, p.unwrapped, p.names())}, nil
+	case schemaregistry.Protobuf:
+		return schemaregistry.Source{Type: schemaregistry.Protobuf, Text: protoSchemaText(p.cols, p.unwrapped, p.protoName())}, nil
+	case schemaregistry.JSON:
+		return schemaregistry.Source{Type: schemaregistry.JSON, Text: jsonSchemaText(p.cols, p.unwrapped)}, nil
+	}
+	return schemaregistry.Source{}, fmt.Errorf("no schema for format %s", p.o.name)
+}
+
+// writerSchema finds the schema records are written with and its id:
+// the one KEY_SCHEMA_ID / VALUE_SCHEMA_ID names, else the generated one,
+// registered under the subject (an identical schema keeps its id).
+func (p *schemaPart) writerSchema() (*schemaregistry.Parsed, int, error) {
+	if p.reg == nil {
+		src, err := p.generated()
+		if err != nil {
+			return nil, 0, err
+		}
+		parsed, err := schemaregistry.Parse(context.Background(), src, nil)
+		return parsed, -1, err
+	}
+	if p.id > 0 {
+		s, err := p.reg.byIDParsed(p.id)
+		return s, p.id, err
+	}
+	src, err := p.generated()
+	if err != nil {
+		return nil, 0, err
+	}
+	parsed, err := schemaregistry.Parse(context.Background(), src, nil)
+	if err != nil {
+		return nil, 0, err
+	}
+	id, err := p.reg.register(p.subject, src)
+	return parsed, id, err
+}
+
+// lazyEncoder finds its schema (and registers it) on first use, so that
+// checking a table's options never calls the registry.
+type lazyEncoder struct {
+	once sync.Once
+	part *schemaPart
+	enc  Encoder
+	err  error
+}
+
+func (l *lazyEncoder) Encode(dst []byte, row []types.Value) ([]byte, bool, error) {
+	l.once.Do(func() {
+		s, id, err := l.part.writerSchema()
+		if err != nil {
+			l.err = fmt.Errorf("%s format of subject '%s': %w", strings.ToUpper(l.part.o.name), l.part.subject, err)
+			return
+		}
+		l.enc, l.err = l.part.encoderFor(s, id)
+	})
+	if l.err != nil {
+		return dst, false, l.err
+	}
+	return l.enc.Encode(dst, row)
+}
+
+func (p *schemaPart) encoderFor(s *schemaregistry.Parsed, id int) (Encoder, error) {
+	switch s.Type {
+	case schemaregistry.Avro:
+		return newAvroEncoderFor(s.Avro, p.cols, p.unwrapped, id)
+	case schemaregistry.Protobuf:
+		return newProtoEncoder(p, s, id)
+	case schemaregistry.JSON:
+		return newJSONSREncoder(p, s, id)
+	}
+	return nil, fmt.Errorf("schema type %s", s.Type)
+}
+
+func newSchemaDecoder(o opts, cols []Column) (Decoder, error) {
+	p, err := newSchemaPart(o, cols)
+	if err != nil {
+		return nil, err
+	}
+	switch p.typ {
+	case schemaregistry.Avro:
+		d := &avroDecoder{cols: cols, unwrapped: p.unwrapped, reg: p.reg, progs: map[int]*avroProgram{}, r: avro.NewReader(nil, 0)}
+		if p.reg == nil {
+			src, err := p.generated()
+			if err != nil {
+				return nil, err
+			}
+			s, err := schemaregistry.Parse(context.Background(), src, nil)
+			if err != nil {
+				return nil, err
+			}
+			if d.bare, err = newAvroProgram(s.Avro, cols, p.unwrapped); err != nil {
+				return nil, err
+			}
+		}
+		return d, nil
+	case schemaregistry.Protobuf:
+		return newProtoDecoder(p)
+	case schemaregistry.JSON:
+		return newJSONSRDecoder(p)
+	}
+	return nil, unknownFormat(o.spec, o.name)
+}
+
+func newSchemaEncoder(o opts, cols []Column) (Encoder, error) {
+	p, err := newSchemaPart(o, cols)
+	if err != nil {
+		return nil, err
+	}
+	return &lazyEncoder{part: p}, nil
+}
+
+// partColumns splits a table's columns into key or value columns as the
+// kafka connector does for ksqlDB (ColumnSpec.Key).
+func partColumns(spec *engine.TableSpec, key bool) []Column {
+	var cols []Column
+	for i, c := range spec.Columns {
+		if c.Metadata != "" || c.Key != key {
+			continue
+		}
+		cols = append(cols, Column{Name: c.Name, Type: c.Type, Pos: i})
+	}
+	return cols
+}
+
+// RegisterSchemas registers the schemas a ksqlDB table's key and value
+// formats write, under the topic's subjects, as ksqlDB does when it runs
+// CREATE (ifAbsent: only where the subject has no schema yet) or CREATE
+// ... AS SELECT (always). A part with KEY_SCHEMA_ID / VALUE_SCHEMA_ID
+// registers the schema of that id. Formats without a registry do nothing.
+func RegisterSchemas(spec *engine.TableSpec, ifAbsent bool) error {
+	for _, prefix := range []string{"key.", "value."} {
+		name, ok := FormatName(spec, prefix)
+		if !ok || !UsesRegistry(spec.Dialect, name) {
+			continue
+		}
+		cols := partColumns(spec, prefix == "key.")
+		if prefix == "key." && len(cols) == 0 {
+			continue
+		}
+		p, err := newSchemaPart(opts{spec: spec, prefix: prefix, name: name}, cols)
+		if err != nil {
+			return err
+		}
+		if p.id > 0 {
+			s, err := p.reg.byIDParsed(p.id)
+			if err != nil {
+				return fmt.Errorf("%sSCHEMA_ID %d: %w", strings.ToUpper(prefix[:len(prefix)-1])+"_", p.id, err)
+			}
+			id, err := p.reg.register(p.subject, s.Source)
+			if err != nil {
+				return err
+			}
+			if id != p.id {
+				return fmt.Errorf("Schema id registered is %d which is different from provided %sSCHEMA_ID %d.\nTopic: %s\nSubject: %s", id, strings.ToUpper(prefix[:len(prefix)-1])+"_", p.id, spec.Options["topic"], p.subject)
+			}
+			continue
+		}
+		if ifAbsent {
+			exists, err := p.reg.subjectExists(p.subject)
+			if err != nil {
+				return err
+			}
+			if exists {
+				continue
+			}
+		}
+		src, err := p.generated()
+		if err != nil {
+			return err
+		}
+		if _, err := p.reg.register(p.subject, src); err != nil {
+			return fmt.Errorf("Could not register schema for topic: %w", err)
+		}
+	}
+	return nil
+}
+
+// InferColumns reads a ksqlDB table's key (key true) or value columns
+// from the registry: the schema KEY_SCHEMA_ID / VALUE_SCHEMA_ID names,
+// else the newest of the topic's subject. An unwrapped key is one column,
+// ROWKEY; a value that is not a record, ROWVAL.
+func InferColumns(spec *engine.TableSpec, key bool) (cols []engine.ColumnSpec, wrapped bool, err error) {
+	prefix := "value."
+	if key {
+		prefix = "key."
+	}
+	name, ok := FormatName(spec, prefix)
+	if !ok || !Infers(spec.Dialect, name) {
+		return nil, false, fmt.Errorf("format %s cannot infer columns", strings.ToUpper(name))
+	}
+	p, err := newSchemaPart(opts{spec: spec, prefix: prefix, name: name}, nil)
+	if err != nil {
+		return nil, false, err
+	}
+	var s *schemaregistry.Parsed
+	if p.id > 0 {
+		if s, err = p.reg.byIDParsed(p.id); err != nil {
+			return nil, false, err
+		}
+	} else if s, _, err = p.reg.latest(p.subject); err != nil {
+		return nil, false, fmt.Errorf("Schema for message %ss on topic '%s' does not exist in the Schema Registry.Subject: %s", strings.TrimSuffix(prefix, "."), spec.Options["topic"], p.subject)
+	}
+	want := map[string]string{schemaregistry.Avro: Avro, schemaregistry.Protobuf: Protobuf, schemaregistry.JSON: JSONSR}[s.Type]
+	if want != name && !(want == Protobuf && name == ProtobufNoSR) {
+		return nil, false, fmt.Errorf("Format and fetched schema type are different. Format: [%s], Fetched schema type: [%s].", strings.ToUpper(name), s.Type)
+	}
+	single := "ROWVAL"
+	if key {
+		single = "ROWKEY"
+	}
+	switch s.Type {
+	case schemaregistry.Avro:
+		cols, wrapped, err = avroColumns(s.Avro, single)
+	case schemaregistry.Protobuf:
+		cols, err = protoColumns(s, p.fullName, single)
+		wrapped = true
+	case schemaregistry.JSON:
+		cols, wrapped, err = jsonColumns(s.JSONDoc, single)
+	}
+	if err != nil {
+		return nil, false, err
+	}
+	for i := range cols {
+		cols[i].Key = key
+	}
+	return cols, wrapped, nil
+}
+
+// avroColumns turns an Avro schema into columns: a record's fields, or
+// one column named single.
+func avroColumns(s avro.Schema, single string) ([]engine.ColumnSpec, bool, error) {
+	s = deref(s)
+	if rec, ok := s.(*avro.RecordSchema); ok {
+		var out []engine.ColumnSpec
+		for _, f := range rec.Fields() {
+			t, err := avroToType(f.Type())
+			if err != nil {
+				return nil, false, fmt.Errorf("field %s: %w", f.Name(), err)
+			}
+			out = append(out, engine.ColumnSpec{Name: f.Name(), Type: t})
+		}
+		return out, true, nil
+	}
+	t, err := avroToType(s)
+	if err != nil {
+		return nil, false, err
+	}
+	return []engine.ColumnSpec{{Name: single, Type: t}}, false, nil
+}
+
+// avroToType maps an Avro schema to the SQL type ksqlDB gives it.
+func avroToType(s avro.Schema) (types.Type, error) {
+	s = deref(s)
+	if u, ok := s.(*avro.UnionSchema); ok {
+		var branch avro.Schema
+		for _, b := range u.Types() {
+			if b.Type() == avro.Null {
+				continue
+			}
+			if branch != nil {
+				return types.Type{}, fmt.Errorf("unions of several types are not supported")
+			}
+			branch = b
+		}
+		if branch == nil {
+			return types.Type{}, fmt.Errorf("a union of only null")
+		}
+		return avroToType(branch)
+	}
+	lt := logical(s)
+	switch s.Type() {
+	case avro.Boolean:
+		return types.TBool, nil
+	case avro.Int:
+		if lt != nil && lt.Type() == avro.Date {
+			return types.TDate, nil
+		}
+		if lt != nil && lt.Type() == avro.TimeMillis {
+			return types.Type{Kind: types.Time, Precision: 3}, nil
+		}
+		return types.TInt, nil
+	case avro.Long:
+		if lt != nil && (lt.Type() == avro.TimestampMillis || lt.Type() == avro.TimestampMicros || lt.Type() == avro.LocalTimestampMillis || lt.Type() == avro.LocalTimestampMicros) {
+			return types.TTS3, nil
+		}
+		return types.TBigInt, nil
+	case avro.Float, avro.Double:
+		return types.TDouble, nil
+	case avro.String, avro.Enum:
+		return types.TString, nil
+	case avro.Bytes, avro.Fixed:
+		if d, ok := lt.(*avro.DecimalLogicalSchema); ok {
+			return types.Type{Kind: types.Decimal, Precision: d.Precision(), Scale: d.Scale()}, nil
+		}
+		return types.TBytes, nil
+	case avro.Array:
+		e, err := avroToType(s.(*avro.ArraySchema).Items())
+		if err != nil {
+			return types.Type{}, err
+		}
+		return types.Type{Kind: types.Array, Elem: &e}, nil
+	case avro.Map:
+		v, err := avroToType(s.(*avro.MapSchema).Values())
+		if err != nil {
+			return types.Type{}, err
+		}
+		k := types.TString
+		return types.Type{Kind: types.Map, Key: &k, Elem: &v}, nil
+	case avro.Record:
+		var fs []types.Field
+		for _, f := range s.(*avro.RecordSchema).Fields() {
+			t, err := avroToType(f.Type())
+			if err != nil {
+				return types.Type{}, fmt.Errorf("field %s: %w", f.Name(), err)
+			}
+			fs = append(fs, types.Field{Name: f.Name(), Type: t})
+		}
+		return types.Type{Kind: types.Struct, Fields: fs}, nil
+	}
+	return types.Type{}, fmt.Errorf("Avro type %s is not supported", s.Type())
+}

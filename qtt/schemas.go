@@ -1,0 +1,293 @@
+package qtt
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"reflect"
+	"strconv"
+	"strings"
+
+	"github.com/twmb/franz-go/pkg/sr"
+
+	"github.com/tumble/tumble/connectors/format"
+	"github.com/tumble/tumble/engine"
+	"github.com/tumble/tumble/engine/types"
+	"github.com/tumble/tumble/planner"
+)
+
+// Schema-registry formats, as ksqlDB's test driver handles them: the
+// schemas a case's "topics" give are registered (with their ids) under
+// the topics' subjects before its statements run; inputs are written with
+// the newest schema of their subject and outputs read with the schema
+// their records name; "post" topics compare the registered schemas.
+
+// schemaFormats are the formats whose records go through the registry.
+var schemaFormats = map[string]bool{"AVRO": true, "PROTOBUF": true, "JSON_SR": true, "PROTOBUF_NOSR": true}
+
+// needsRegistry reports whether a case uses a format with schemas.
+func needsRegistry(c Case) bool {
+	if m := schemaRegistryFormat.FindStringSubmatch(strings.ToUpper(strings.Join(c.Statements, " "))); m != nil {
+		return true
+	}
+	for _, t := range c.Topics {
+		if schemaFormats[strings.ToUpper(t.KeyFormat)] || schemaFormats[strings.ToUpper(t.ValueFormat)] {
+			return true
+		}
+	}
+	for _, p := range c.Properties {
+		if s, ok := p.(string); ok && schemaFormats[strings.ToUpper(s)] {
+			return true
+		}
+	}
+	return false
+}
+
+// schemaText is a topic's schema as registry text: Protobuf's as written,
+// Avro's and JSON Schema's JSON.
+func schemaText(raw json.RawMessage, formatName string) (string, string) {
+	typ := "AVRO"
+	switch strings.ToUpper(formatName) {
+	case "PROTOBUF", "PROTOBUF_NOSR":
+		typ = "PROTOBUF"
+		var s string
+		if json.Unmarshal(raw, &s) == nil {
+			return s, typ
+		}
+	case "JSON_SR":
+		typ = "JSON"
+	}
+	return string(raw), typ
+}
+
+// registerTopicSchemas registers the schemas of a case's topics, with
+// their ids when given (the subject in IMPORT mode while it is written).
+func registerTopicSchemas(ctx context.Context, url string, topics []Topic) error {
+	for _, t := range topics {
+		for _, part := range []struct {
+			suffix string
+			raw    json.RawMessage
+			format string
+			id     *int
+		}{{"-key", t.KeySchema, t.KeyFormat, t.KeySchemaID}, {"-value", t.ValueSchema, t.ValueFormat, t.ValueSchemaID}} {
+			if isNull(part.raw) {
+				continue
+			}
+			text, typ := schemaText(part.raw, part.format)
+			subject := t.Name + part.suffix
+			body := map[string]any{"schema": text, "schemaType": typ}
+			if part.id != nil {
+				body["id"] = *part.id
+				if err := srCall(ctx, url, "PUT", "/mode/"+subject+"?force=true", map[string]string{"mode": "IMPORT"}); err != nil {
+					return err
+				}
+			}
+			if err := srCall(ctx, url, "POST", "/subjects/"+subject+"/versions", body); err != nil {
+				return fmt.Errorf("registering the schema of %s: %w", subject, err)
+			}
+			if part.id != nil {
+				if err := srCall(ctx, url, "DELETE", "/mode/"+subject, nil); err != nil {
+					return err
+				}
+			}
+		}
+	}
+	return nil
+}
+
+func srCall(ctx context.Context, url, method, path string, body any) error {
+	var rd *bytes.Reader
+	if body != nil {
+		b, _ := json.Marshal(body)
+		rd = bytes.NewReader(b)
+	} else {
+		rd = bytes.NewReader(nil)
+	}
+	req, err := http.NewRequestWithContext(ctx, method, url+path, rd)
+	if err != nil {
+		return err
+	}
+	req.Header.Set("Content-Type", "application/vnd.schemaregistry.v1+json")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return err
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode >= 300 {
+		var e struct {
+			Message string `json:"message"`
+		}
+		json.NewDecoder(resp.Body).Decode(&e)
+		return fmt.Errorf("%s %s: %d %s", method, path, resp.StatusCode, e.Message)
+	}
+	return nil
+}
+
+// tableSpec is the connector's view of a ksqlDB source, for its formats.
+func tableSpec(t *planner.Table, url string) *engine.TableSpec {
+	spec := &engine.TableSpec{Name: t.Name, Options: map[string]string{}, Dialect: format.DialectKsql,
+		Defaults: map[string]string{format.RegistryURLKey: url}}
+	for k, v := range t.Options {
+		spec.Options[k] = v
+	}
+	for _, c := range t.Columns {
+		spec.Columns = append(spec.Columns, engine.ColumnSpec{Name: c.Name, Type: c.Type, Key: c.Key})
+	}
+	return spec
+}
+
+func partCols(spec *engine.TableSpec, key bool) []format.Column {
+	var cols []format.Column
+	for i, c := range spec.Columns {
+		if c.Key == key && c.Metadata == "" {
+			cols = append(cols, format.Column{Name: c.Name, Type: c.Type, Pos: i})
+		}
+	}
+	return cols
+}
+
+// unwrappedPart reports whether a part's single column is the whole
+// payload (keys always, values with WRAP_SINGLE_VALUE=false).
+func unwrappedPart(spec *engine.TableSpec, key bool, cols []format.Column) bool {
+	if len(cols) != 1 {
+		return false
+	}
+	if key {
+		return spec.Options["key.wrap.single.value"] != "true"
+	}
+	return spec.Options["wrap.single.value"] == "false"
+}
+
+// encodeSchemaPart writes a key or value given as JSON with the newest
+// schema of its subject, as ksqlDB's test driver does.
+func encodeSchemaPart(t *planner.Table, url string, key bool, raw json.RawMessage) ([]byte, error) {
+	spec := tableSpec(t, url)
+	prefix, subject := "value.", t.KSQL.Topic+"-value"
+	if key {
+		prefix, subject = "key.", t.KSQL.Topic+"-key"
+	}
+	cols := partCols(spec, key)
+	row := make([]types.Value, len(spec.Columns))
+	js := tableSpec(t, url)
+	js.Options[prefix+"format"] = "json"
+	dec, err := format.NewDecoder(js, cols, prefix)
+	if err != nil {
+		return nil, err
+	}
+	in := []byte(raw)
+	if key && len(cols) == 1 && !unwrappedPart(spec, key, cols) && isObject(raw) {
+		// a key record of one field: Tumble's JSON key is the bare value
+		var m map[string]json.RawMessage
+		if json.Unmarshal(raw, &m) == nil {
+			for k, v := range m {
+				if strings.EqualFold(k, cols[0].Name) {
+					in = v
+				}
+			}
+		}
+	}
+	if err := dec.Decode(in, row); err != nil {
+		return nil, fmt.Errorf("%s %s: %w", strings.TrimSuffix(prefix, "."), raw, err)
+	}
+	if _, ok := spec.Options[prefix+"schema.id"]; !ok && !strings.EqualFold(spec.Options[prefix+"format"], "protobuf_nosr") {
+		cl, err := sr.NewClient(sr.URLs(url))
+		if err != nil {
+			return nil, err
+		}
+		if s, err := cl.SchemaByVersion(context.Background(), subject, -1); err == nil {
+			spec.Options[prefix+"schema.id"] = strconv.Itoa(s.ID)
+		}
+	}
+	enc, err := format.NewEncoder(spec, cols, prefix)
+	if err != nil {
+		return nil, err
+	}
+	out, null, err := enc.Encode(nil, row)
+	if null {
+		return nil, err
+	}
+	return out, err
+}
+
+func isObject(raw json.RawMessage) bool {
+	b := bytes.TrimSpace(raw)
+	return len(b) > 0 && b[0] == '{'
+}
+
+// decodeSchemaPart reads a key or value written with a schema into JSON
+// terms (json.Number for numbers), as ksqlDB's test driver shows them.
+func decodeSchemaPart(t *planner.Table, url string, key bool, data []byte) (any, error) {
+	spec := tableSpec(t, url)
+	prefix := "value."
+	if key {
+		prefix = "key."
+	}
+	cols := partCols(spec, key)
+	dec, err := format.NewDecoder(spec, cols, prefix)
+	if err != nil {
+		return nil, err
+	}
+	row := make([]types.Value, len(spec.Columns))
+	if err := dec.Decode(data, row); err != nil {
+		return nil, err
+	}
+	js := tableSpec(t, url)
+	js.Options[prefix+"format"] = "json"
+	enc, err := format.NewEncoder(js, cols, prefix)
+	if err != nil {
+		return nil, err
+	}
+	b, _, err := enc.Encode(nil, row)
+	if err != nil {
+		return nil, err
+	}
+	v, err := decodeAny(b)
+	if err != nil {
+		return nil, err
+	}
+	if key && len(cols) == 1 && !unwrappedPart(spec, key, cols) {
+		return map[string]any{cols[0].Name: v}, nil
+	}
+	return v, nil
+}
+
+// checkTopicSchemas compares the schemas registered for a topic's
+// subjects with the expected ones (as JSON values; Protobuf as text with
+// its spacing collapsed).
+func checkTopicSchemas(ctx context.Context, url string, want PostTopic) string {
+	for _, part := range []struct {
+		suffix string
+		raw    json.RawMessage
+		format string
+	}{{"-key", want.KeySchema, want.KeyFormat.Format}, {"-value", want.ValueSchema, want.ValueFormat.Format}} {
+		if isNull(part.raw) {
+			continue
+		}
+		if url == "" {
+			return "post: topic " + want.Name + ": no schema registry"
+		}
+		cl, err := sr.NewClient(sr.URLs(url))
+		if err != nil {
+			return err.Error()
+		}
+		subject := want.Name + part.suffix
+		got, err := cl.SchemaByVersion(ctx, subject, -1)
+		if err != nil {
+			return fmt.Sprintf("post: topic %s: subject %s: %v", want.Name, subject, err)
+		}
+		text, typ := schemaText(part.raw, part.format)
+		if typ == "PROTOBUF" {
+			if strings.Join(strings.Fields(text), " ") != strings.Join(strings.Fields(got.Schema.Schema), " ") {
+				return fmt.Sprintf("post: topic %s: schema of %s is %q, want %q", want.Name, subject, got.Schema.Schema, text)
+			}
+			continue
+		}
+		var w, g any
+		if json.Unmarshal([]byte(text), &w) != nil || json.Unmarshal([]byte(got.Schema.Schema), &g) != nil || !reflect.DeepEqual(w, g) {
+			return fmt.Sprintf("post: topic %s: schema of %s is %s, want %s", want.Name, subject, got.Schema.Schema, text)
+		}
+	}
+	return ""
+}
