@@ -14,25 +14,31 @@ import (
 // TestSkipsOnlySchemaRegistryAndTestFunctions keeps the skip rules honest:
 // formats that need a schema registry are out of scope; PROTOBUF_NOSR does
 // not need one, so its cases run.
-func TestSkipsOnlySchemaRegistryAndTestFunctions(t *testing.T) {
+func TestSchemaFormatsRunWithARegistry(t *testing.T) {
 	for _, c := range []struct {
-		stmt string
-		skip bool
+		stmt     string
+		registry bool
 	}{
 		{"CREATE STREAM S (A INT) WITH (kafka_topic='t', value_format='AVRO');", true},
 		{"CREATE STREAM S (A INT) WITH (kafka_topic='t', format='PROTOBUF');", true},
 		{"CREATE STREAM S (A INT) WITH (kafka_topic='t', key_format = 'JSON_SR');", true},
-		{"CREATE STREAM S (A INT) WITH (kafka_topic='t', value_format='PROTOBUF_NOSR');", false},
+		{"CREATE STREAM S (A INT) WITH (kafka_topic='t', value_format='PROTOBUF_NOSR');", true},
 		{"CREATE STREAM S (A INT) WITH (kafka_topic='t', value_format='JSON');", false},
 		{"CREATE STREAM S (A INT) WITH (kafka_topic='t', value_format='DELIMITED');", false},
 	} {
-		why := skipReason(Case{Statements: []string{c.stmt}})
-		if (why != "") != c.skip {
-			t.Errorf("%s: skipped=%q, want skipped=%v", c.stmt, why, c.skip)
+		cs := Case{Statements: []string{c.stmt}}
+		if why := skipReason(cs); why != "" {
+			t.Errorf("%s: skipped: %s", c.stmt, why)
+		}
+		if needsRegistry(cs) != c.registry {
+			t.Errorf("%s: needs a registry %v, want %v", c.stmt, needsRegistry(cs), c.registry)
 		}
 	}
-	if why := skipReason(Case{Topics: []Topic{{Name: "t", ValueFormat: "PROTOBUF_NOSR"}}}); why != "" {
-		t.Errorf("a PROTOBUF_NOSR topic is skipped: %s", why)
+	if !needsRegistry(Case{Topics: []Topic{{Name: "t", ValueFormat: "avro"}}}) {
+		t.Error("a topic with an AVRO schema needs a registry")
+	}
+	if why := skipReason(Case{Statements: []string{"SELECT BAD_UDF(A) FROM S;"}}); why == "" {
+		t.Error("BAD_UDF is a test-classpath function")
 	}
 }
 

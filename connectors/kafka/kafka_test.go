@@ -476,7 +476,7 @@ func TestValidate(t *testing.T) {
 	}{
 		{"flink", []string{"format", "json"}, "option 'topic' is required"},
 		{"ksql", []string{"value.format", "json"}, "KAFKA_TOPIC"},
-		{"flink", []string{"topic", "t", "format", "avro"}, "format 'avro'"},
+		{"flink", []string{"topic", "t", "format", "orc"}, "format 'orc'"},
 		{"flink", []string{"topic", "t"}, "'format'"},
 		{"flink", []string{"topic", "t", "format", "json", "value.format", "json"}, "not both"},
 		{"flink", []string{"topic", "t", "format", "json", "scan.startup.mode", "sometimes"}, "unknown 'scan.startup.mode' 'sometimes'"},
@@ -491,7 +491,7 @@ func TestValidate(t *testing.T) {
 		{"flink", []string{"topic", "t", "format", "raw"}, "exactly one"},
 		{"flink", []string{"topic", "a;b", "format", "json"}, "several topics"},
 		{"flink", []string{"topic", "t", "format", "json", "properties.isolation.level", "dirty"}, "isolation.level"},
-		{"ksql", []string{"topic", "t", "value.format", "protobuf"}, "format 'protobuf'"},
+		{"ksql", []string{"topic", "t", "value.format", "avro"}, "no Schema Registry is configured"},
 		{"ksql", []string{"topic", "t", "value.format", "json", "partitions", "zero"}, "PARTITIONS"},
 		{"ksql", []string{"topic", "t", "value.format", "json", "wrap.single.value", "false"}, "exactly one value column"},
 	} {
