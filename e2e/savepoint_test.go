@@ -2,18 +2,15 @@ package e2e
 
 import (
 	"context"
-	"io"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/tumble/tumble/connectors/all"
 	"github.com/tumble/tumble/engine"
 	"github.com/tumble/tumble/planner"
 	"github.com/tumble/tumble/session"
-	"github.com/tumble/tumble/sql"
 )
 
 // changedProjection is the seed's INSERT with another projection: other
@@ -36,13 +33,8 @@ GROUP BY window_start, window_end;`
 func TestStopWithSavepointThenChangedQuery(t *testing.T) {
 	addr := startBroker(t)
 	dataDir := t.TempDir()
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	reg := engine.NewRegistry()
-	all.Register(reg, io.Discard)
-	jobs := session.NewJobManager(ctx, nil)
-	defer jobs.StopAll()
-	s := session.New(session.Config{Registry: reg, Jobs: jobs, DataDir: dataDir, Dialect: sql.Flink})
+	ctx := context.Background()
+	s, jobs := inProcess(t, session.Config{DataDir: dataDir})
 	s.Set("pipeline.auto-watermark-interval", "0")
 
 	produceSeed(t, addr, 0, 15000, false)

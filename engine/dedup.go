@@ -1,6 +1,10 @@
 package engine
 
-import "github.com/tumble/tumble/engine/types"
+import (
+	"time"
+
+	"github.com/tumble/tumble/engine/types"
+)
 
 // Deduplicate keeps one row per key of an insert-only input: the first or
 // the last by processing time (arrival order, TimeCol < 0) or by the event
@@ -16,6 +20,10 @@ type Deduplicate struct {
 	Keys     []int
 	KeepLast bool
 	TimeCol  int
+	// TTL forgets a key not written for that long (state TTL, see
+	// ttl.go): its next row is kept as if it were the first.
+	TTL time.Duration
+	ttl keyTTL
 
 	tab    rankTable
 	keyBuf []byte
@@ -36,8 +44,12 @@ func (d *Deduplicate) Process(recs []Rec) error {
 			continue // the planner only deduplicates insert-only input
 		}
 		d.keyBuf = appendKeyCols(d.keyBuf[:0], rec.Row, d.Keys)
+		if d.ttl.expired(d.oc, d.TTL, d.keyBuf) {
+			d.tab.drop(d.keyBuf)
+		}
 		l := d.tab.lookup(d.keyBuf)
 		if l == nil {
+			d.ttl.touch(d.oc, d.TTL, d.keyBuf)
 			l = d.tab.get(d.keyBuf, rec.Row, d.Keys)
 			row := copyRow(rec.Row)
 			if !d.KeepLast && d.TimeCol < 0 {
@@ -62,6 +74,7 @@ func (d *Deduplicate) Process(recs []Rec) error {
 		if !replace {
 			continue
 		}
+		d.ttl.touch(d.oc, d.TTL, d.keyBuf)
 		row := copyRow(rec.Row)
 		l.rows[0] = row
 		d.out = append(d.out, Rec{Row: old, Kind: UpdateBefore, Ts: rec.Ts}, Rec{Row: row, Kind: UpdateAfter, Ts: rec.Ts})
@@ -79,5 +92,13 @@ func (d *Deduplicate) Snapshot(e *types.Enc) error {
 func (d *Deduplicate) Restore(dec *types.Dec) error {
 	d.tab = rankTable{}
 	d.tab.decode(dec)
+	for key := range d.tab.index {
+		d.ttl.touch(d.oc, d.TTL, []byte(key))
+	}
 	return dec.Err
+}
+
+// ExpireState implements StateExpirer.
+func (d *Deduplicate) ExpireState(now int64) {
+	d.ttl.sweep(d.oc, d.TTL, now, d.tab.drop)
 }

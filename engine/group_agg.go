@@ -1,6 +1,8 @@
 package engine
 
 import (
+	"time"
+
 	"github.com/tumble/tumble/engine/types"
 )
 
@@ -20,6 +22,10 @@ type GroupAgg struct {
 	NullKeys NullKeys
 	// DropDeletes ignores Delete records (a ksqlDB stream's tombstones).
 	DropDeletes bool
+	// TTL drops a group not updated for that long (state TTL, see
+	// ttl.go); 0 keeps groups for ever.
+	TTL time.Duration
+	ttl keyTTL
 
 	tab    groupTable
 	keyBuf []byte
@@ -94,6 +100,9 @@ func (g *GroupAgg) Process(recs []Rec) error {
 			continue
 		}
 		g.keyBuf = appendKeyCols(g.keyBuf[:0], r.Row, g.Keys)
+		if g.ttl.expired(g.oc, g.TTL, g.keyBuf) {
+			g.removeKey(g.keyBuf) // as if never seen: its next result is +I
+		}
 		retract := r.Kind.IsRetract()
 		if retract {
 			if len(g.Keys) > 0 {
@@ -111,8 +120,10 @@ func (g *GroupAgg) Process(recs []Rec) error {
 				g.out = append(g.out, Rec{Row: gr.emitted, Kind: Delete, Ts: r.Ts})
 			}
 			g.remove(gr)
+			g.ttl.forget(g.keyBuf)
 			continue
 		}
+		g.ttl.touch(g.oc, g.TTL, g.keyBuf)
 		now := g.result(gr)
 		if gr.emitted != nil && rowsEqual(gr.emitted, now) {
 			continue
@@ -180,6 +191,18 @@ func (g *GroupAgg) lookup(key []byte) (*group, bool) {
 		return nil, false
 	}
 	return g.tab.groups[i], true
+}
+
+// removeKey drops the group of key, if there is one.
+func (g *GroupAgg) removeKey(key []byte) {
+	if gr, ok := g.lookup(key); ok {
+		g.remove(gr)
+	}
+}
+
+// ExpireState implements StateExpirer.
+func (g *GroupAgg) ExpireState(now int64) {
+	g.ttl.sweep(g.oc, g.TTL, now, g.removeKey)
 }
 
 func anyNull(row types.Row, cols []int) bool {
@@ -255,6 +278,7 @@ func (g *GroupAgg) Restore(d *types.Dec) error {
 		for _, a := range gr.accs {
 			a.Decode(d)
 		}
+		g.ttl.touch(g.oc, g.TTL, appendKeyCols(nil, key, seq(len(key))))
 	}
 	return d.Err
 }

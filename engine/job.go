@@ -81,6 +81,9 @@ type JobSpec struct {
 	// state that no operator claims instead of failing.
 	SavepointPath   string
 	IgnoreUnclaimed bool
+	// Clock is the processing-time clock operators read (state TTL); nil
+	// is the wall clock.
+	Clock func() time.Time
 }
 
 type splitState struct {
@@ -170,6 +173,7 @@ type Job struct {
 	waiting    []ctlReq
 	stopReason Status
 	ckptNum    int64 // the last checkpoint taken or restored
+	expirers   []StateExpirer
 }
 
 // Restarting is the status of a job waiting to restart after a failure.
@@ -223,7 +227,13 @@ func (j *Job) open(spec *JobSpec) error {
 		j.closeOps()
 		return err
 	}
-	oc := &OpContext{Ctx: j.runCtx, Metrics: &j.Metrics, Log: j.log}
+	oc := &OpContext{Ctx: j.runCtx, Metrics: &j.Metrics, Log: j.log, Now: spec.Clock}
+	j.expirers = nil
+	for _, op := range spec.Ops {
+		if e, ok := op.(StateExpirer); ok {
+			j.expirers = append(j.expirers, e)
+		}
+	}
 	ocs := opContexts(spec, *oc)
 	for _, op := range spec.Ops {
 		c := ocs[op]
@@ -747,6 +757,15 @@ func (j *Job) health() {
 
 func (j *Job) timers(now time.Time) error {
 	j.health()
+	if len(j.expirers) > 0 {
+		t := now.UnixMicro()
+		if j.spec.Clock != nil {
+			t = j.spec.Clock().UnixMicro()
+		}
+		for _, e := range j.expirers {
+			e.ExpireState(t)
+		}
+	}
 	for _, st := range j.inputs {
 		j.discoverSplits(st)
 	}

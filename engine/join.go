@@ -2,6 +2,7 @@ package engine
 
 import (
 	"sort"
+	"time"
 
 	"github.com/tumble/tumble/engine/expr"
 	"github.com/tumble/tumble/engine/types"
@@ -70,6 +71,10 @@ type Join struct {
 	// row padded with NULLs by its match, and a match by the padded row,
 	// as an update (-U, +U) rather than a delete and an insert.
 	Upsert bool
+	// TTL drops a row of either input that arrived that long ago (state
+	// TTL of regular joins, see ttl.go); 0 keeps rows for ever.
+	TTL       time.Duration
+	lastSweep int64
 
 	left, right map[string][]*joinEntry
 	keyBuf      []byte
@@ -82,7 +87,8 @@ type Join struct {
 type joinEntry struct {
 	row     types.Row
 	ts      int64
-	matches int // rows of the other side it joined (outer joins)
+	touched int64 // processing time of its arrival (state TTL)
+	matches int   // rows of the other side it joined (outer joins)
 	// unpadded (Upsert): its match went with an update's old row, and its
 	// padded row waits for the update's new row.
 	unpadded bool
@@ -223,9 +229,10 @@ func (j *Join) regular(r *Rec, fromRight bool) {
 		return
 	}
 	k := string(key)
+	j.expireKey(k)
 	candidates := other[k]
 	if !retract {
-		e := &joinEntry{row: append(types.Row(nil), r.Row...), ts: r.Ts}
+		e := j.newEntry(r)
 		for _, o := range candidates {
 			l, rr := pair(e.row, o.row)
 			if !j.matches(l, rr) {
@@ -309,6 +316,64 @@ func (j *Join) regular(r *Rec, fromRight bool) {
 	}
 }
 
+// newEntry is the state of an arriving row.
+func (j *Join) newEntry(r *Rec) *joinEntry {
+	e := &joinEntry{row: append(types.Row(nil), r.Row...), ts: r.Ts}
+	if j.TTL > 0 {
+		e.touched = j.oc.nowMicros()
+	}
+	return e
+}
+
+// expireKey drops the rows of key that have expired, on both sides.
+func (j *Join) expireKey(k string) {
+	if j.TTL <= 0 {
+		return
+	}
+	now := j.oc.nowMicros()
+	j.oc.stateExpired(expireEntries(j.left, k, now, j.TTL.Microseconds()) + expireEntries(j.right, k, now, j.TTL.Microseconds()))
+}
+
+// expireEntries drops the entries of state[k] older than ttl at now and
+// returns how many.
+func expireEntries(state map[string][]*joinEntry, k string, now, ttl int64) int64 {
+	list, ok := state[k]
+	if !ok {
+		return 0
+	}
+	kept := list[:0]
+	for _, e := range list {
+		if now-e.touched < ttl {
+			kept = append(kept, e)
+		}
+	}
+	n := int64(len(list) - len(kept))
+	clear(list[len(kept):])
+	if len(kept) == 0 {
+		delete(state, k)
+	} else {
+		state[k] = kept
+	}
+	return n
+}
+
+// ExpireState implements StateExpirer: regular joins drop expired rows at
+// most every TTL/2.
+func (j *Join) ExpireState(now int64) {
+	t := j.TTL.Microseconds()
+	if t <= 0 || j.Kind != RegularJoin || now-j.lastSweep < max(t/2, int64(100*time.Millisecond/time.Microsecond)) {
+		return
+	}
+	j.lastSweep = now
+	var n int64
+	for _, state := range []map[string][]*joinEntry{j.left, j.right} {
+		for k := range state {
+			n += expireEntries(state, k, now, t)
+		}
+	}
+	j.oc.stateExpired(n)
+}
+
 // semi runs a semi or anti join with retractions on both sides: a left row
 // is emitted (alone) when it arrives with a match (semi) or without one
 // (anti), and retracted or emitted again as its matches come and go.
@@ -338,8 +403,9 @@ func (j *Join) semi(r *Rec, fromRight bool) {
 			return
 		}
 		k := string(key)
+		j.expireKey(k)
 		if !retract {
-			e := &joinEntry{row: append(types.Row(nil), r.Row...), ts: r.Ts}
+			e := j.newEntry(r)
 			for _, o := range j.right[k] {
 				if j.matches(e.row, o.row) {
 					e.matches++
@@ -372,9 +438,10 @@ func (j *Join) semi(r *Rec, fromRight bool) {
 		return
 	}
 	k := string(key)
+	j.expireKey(k)
 	var e *joinEntry
 	if !retract {
-		e = &joinEntry{row: append(types.Row(nil), r.Row...), ts: r.Ts}
+		e = j.newEntry(r)
 		j.right[k] = append(j.right[k], e)
 	} else {
 		list := j.right[k]
@@ -591,6 +658,9 @@ func (j *Join) Restore(d *types.Dec) error {
 		for i := uint64(0); i < n && d.Err == nil; i++ {
 			k := d.String()
 			en := &joinEntry{row: d.Row(), ts: d.Int(), matches: int(d.Int())}
+			if j.TTL > 0 {
+				en.touched = j.oc.nowMicros() // idle time counts from the restore
+			}
 			state[k] = append(state[k], en)
 		}
 	}

@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"math"
 	"sync/atomic"
+	"time"
 
 	"github.com/tumble/tumble/engine/types"
 )
@@ -23,7 +24,10 @@ type OpContext struct {
 	Ctx     context.Context
 	Metrics *Metrics
 	Log     *slog.Logger
-	node    *NodeStats // the operator's graph node, if the job has a graph
+	// Now is the job's processing-time clock (JobSpec.Clock; nil: the
+	// wall clock).
+	Now  func() time.Time
+	node *NodeStats // the operator's graph node, if the job has a graph
 }
 
 // LateDropped counts n rows dropped because their windows had fired, in
@@ -76,8 +80,10 @@ type Metrics struct {
 	Skipped     atomic.Int64
 	Lost        atomic.Int64 // records a source skipped because retention deleted them first
 	LateDropped atomic.Int64
-	Watermark   atomic.Int64 // micros; MinWatermark when unknown
-	Checkpoints atomic.Int64
+	// StateExpired counts keys whose state expired (state TTL).
+	StateExpired atomic.Int64
+	Watermark    atomic.Int64 // micros; MinWatermark when unknown
+	Checkpoints  atomic.Int64
 }
 
 // Snapshot returns a plain copy.
@@ -88,6 +94,7 @@ func (m *Metrics) Snapshot() MetricsSnapshot {
 		Skipped:     m.Skipped.Load(),
 		Lost:        m.Lost.Load(),
 		LateDropped: m.LateDropped.Load(),
+		Expired:     m.StateExpired.Load(),
 		Watermark:   m.Watermark.Load(),
 		Checkpoints: m.Checkpoints.Load(),
 	}
@@ -100,6 +107,7 @@ type MetricsSnapshot struct {
 	Skipped     int64 `json:"records_skipped"`
 	Lost        int64 `json:"records_lost"`
 	LateDropped int64 `json:"late_records_dropped"`
+	Expired     int64 `json:"state_expired"`
 	Watermark   int64 `json:"watermark"`
 	Checkpoints int64 `json:"checkpoints"`
 }

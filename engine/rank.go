@@ -2,6 +2,7 @@ package engine
 
 import (
 	"sort"
+	"time"
 
 	"github.com/tumble/tumble/engine/types"
 )
@@ -183,6 +184,10 @@ type Rank struct {
 	Start, End int64
 	OutputRank bool
 	KeepAll    bool
+	// TTL forgets a partition not written for that long (state TTL, see
+	// ttl.go); its rows are not retracted.
+	TTL time.Duration
+	ttl keyTTL
 
 	tab    rankTable
 	keyBuf []byte
@@ -202,6 +207,9 @@ func (r *Rank) Process(recs []Rec) error {
 	for i := range recs {
 		rec := &recs[i]
 		r.keyBuf = appendKeyCols(r.keyBuf[:0], rec.Row, r.Partition)
+		if r.ttl.expired(r.oc, r.TTL, r.keyBuf) {
+			r.tab.drop(r.keyBuf)
+		}
 		if rec.Kind.IsRetract() {
 			l := r.tab.lookup(r.keyBuf)
 			if l == nil {
@@ -216,10 +224,14 @@ func (r *Rank) Process(recs []Rec) error {
 			r.afterRemove(l, p, removed, rec.Ts)
 			if len(l.rows) == 0 {
 				r.tab.drop(r.keyBuf)
+				r.ttl.forget(r.keyBuf)
+			} else {
+				r.ttl.touch(r.oc, r.TTL, r.keyBuf)
 			}
 			continue
 		}
 		l := r.tab.get(r.keyBuf, rec.Row, r.Partition)
+		r.ttl.touch(r.oc, r.TTL, r.keyBuf)
 		p := l.insertPos(rec.Row, r.Order, false)
 		if !r.KeepAll && int64(p) >= r.End {
 			continue // never reaches the range: forget it
@@ -343,5 +355,13 @@ func (r *Rank) Snapshot(e *types.Enc) error {
 func (r *Rank) Restore(d *types.Dec) error {
 	r.tab = rankTable{}
 	r.tab.decode(d)
+	for key := range r.tab.index {
+		r.ttl.touch(r.oc, r.TTL, []byte(key))
+	}
 	return d.Err
+}
+
+// ExpireState implements StateExpirer.
+func (r *Rank) ExpireState(now int64) {
+	r.ttl.sweep(r.oc, r.TTL, now, r.tab.drop)
 }

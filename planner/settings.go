@@ -84,6 +84,8 @@ var settingDefs = []SettingDef{
 		Description: "INSERT waits until its job has finished (bounded inputs) before the next statement runs."},
 	{Key: "table.exec.source.idle-timeout", Default: "0 ms", Scope: ScopeFlink, Check: checkDuration,
 		Description: "A source partition without records this long stops holding the watermark back; 0 never."},
+	{Key: "table.exec.state.ttl", Default: "0 ms", Scope: ScopeFlink, Check: checkDuration,
+		Description: "Idle state of regular joins, group aggregates, Top-N and deduplication expires after this long; 0 keeps it for ever."},
 	{Key: "table.local-time-zone", Default: "default", Scope: ScopeFlink, Check: checkTimeZone,
 		Description: "The session time zone: TIMESTAMP_LTZ is shown and converted in it."},
 }

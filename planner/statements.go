@@ -469,6 +469,16 @@ func evalConst(x expr.Expr) (v types.Value, err error) {
 
 // jobSettings applies session settings to a job spec.
 func (pl *Planner) JobSettings(spec *engine.JobSpec, id string) error {
+	// Flink's idle state retention for regular joins, group aggregates,
+	// Top-N and deduplication.
+	if v, ok := pl.dialectSetting("table.exec.state.ttl"); ok {
+		d, err := parseDuration(v)
+		if err != nil {
+			return fmt.Errorf("table.exec.state.ttl: %w", err)
+		}
+		spec.SetStateTTL(d)
+	}
+	spec.Clock = pl.Clock // processing time (state TTL); nil: the wall clock
 	spec.WatermarkInterval = 200 * time.Millisecond
 	if v, ok := pl.Setting("pipeline.auto-watermark-interval"); ok {
 		d, err := parseDuration(v)

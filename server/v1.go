@@ -319,6 +319,8 @@ type JobMetrics struct {
 	RecordsSkipped     int64 `json:"records_skipped"`
 	RecordsLost        int64 `json:"records_lost"`
 	LateRecordsDropped int64 `json:"late_records_dropped"`
+	// StateExpired counts keys whose state expired (table.exec.state.ttl).
+	StateExpired int64 `json:"state_expired"`
 	// Watermark is the job's event-time watermark in microseconds (nil
 	// before the first one); WatermarkTime renders it.
 	Watermark     *int64  `json:"watermark"`
@@ -352,7 +354,7 @@ func jobStatus(j *session.JobInfo) JobStatus {
 		ID: j.ID, Name: j.Name, Statement: j.Statement, Dialect: j.Dialect.String(), Sink: j.Sink,
 		Status: string(j.Job.Status()), Started: j.Job.Started().UTC(),
 		Metrics: JobMetrics{RecordsIn: m.RecordsIn, RecordsOut: m.RecordsOut, RecordsSkipped: m.Skipped, RecordsLost: m.Lost,
-			LateRecordsDropped: m.LateDropped, Checkpoints: m.Checkpoints},
+			LateRecordsDropped: m.LateDropped, StateExpired: m.Expired, Checkpoints: m.Checkpoints},
 	}
 	if err := j.Job.Err(); err != nil {
 		msg := err.Error()
@@ -476,6 +478,8 @@ func (s *Server) handleMetrics(w http.ResponseWriter, r *http.Request) {
 			func(_ *session.JobInfo, m engine.MetricsSnapshot) (float64, bool) {
 				return float64(m.LateDropped), true
 			}},
+		{"tumble_job_state_expired_total", "Keys whose idle state expired (table.exec.state.ttl).", "counter",
+			func(_ *session.JobInfo, m engine.MetricsSnapshot) (float64, bool) { return float64(m.Expired), true }},
 		{"tumble_job_checkpoints_total", "Checkpoints completed.", "counter",
 			func(_ *session.JobInfo, m engine.MetricsSnapshot) (float64, bool) {
 				return float64(m.Checkpoints), true

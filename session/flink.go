@@ -68,7 +68,7 @@ func (s *Session) execShow(n *sql.Show) (*planner.Result, error) {
 		// web UI; the REPL has no other place).
 		r := &planner.Result{Kind: planner.ResultTable, Columns: []string{"job id", "job name", "status", "start time"}}
 		if n.Extended {
-			r.Columns = append(r.Columns, "records in", "records out", "skipped", "late dropped", "watermark", "checkpoints", "restarts", "error")
+			r.Columns = append(r.Columns, "records in", "records out", "skipped", "late dropped", "state expired", "watermark", "checkpoints", "restarts", "error")
 		}
 		for _, j := range s.Jobs.List() {
 			row := []string{j.ID, j.Name, string(j.Job.Status()), statusTime(j.Job.Started())}
@@ -83,7 +83,7 @@ func (s *Session) execShow(n *sql.Show) (*planner.Result, error) {
 					errText = err.Error()
 				}
 				row = append(row, strconv.FormatInt(m.RecordsIn, 10), strconv.FormatInt(m.RecordsOut, 10),
-					strconv.FormatInt(m.Skipped, 10), strconv.FormatInt(m.LateDropped, 10), wm,
+					strconv.FormatInt(m.Skipped, 10), strconv.FormatInt(m.LateDropped, 10), strconv.FormatInt(m.Expired, 10), wm,
 					strconv.FormatInt(m.Checkpoints, 10), strconv.FormatInt(j.Job.Restarts(), 10), errText)
 			}
 			r.Rows = append(r.Rows, row)

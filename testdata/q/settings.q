@@ -66,10 +66,11 @@ SET;
 |             table.display.max-column-width |         20 |                   30 |
 |                             table.dml-sync |      false |                false |
 |             table.exec.source.idle-timeout |       0 ms |                 0 ms |
+|                       table.exec.state.ttl |       0 ms |                 0 ms |
 |                      table.local-time-zone |    default |              default |
 |                           this.is.nonsense |          x | (not used by Tumble) |
 +--------------------------------------------+------------+----------------------+
-17 rows in set
+18 rows in set
 !ok
 
 RESET 'table.display.max-column-width';
@@ -99,7 +100,8 @@ SET;
 |             table.display.max-column-width |         30 |          30 |
 |                             table.dml-sync |      false |       false |
 |             table.exec.source.idle-timeout |       0 ms |        0 ms |
+|                       table.exec.state.ttl |       0 ms |        0 ms |
 |                      table.local-time-zone |    default |     default |
 +--------------------------------------------+------------+-------------+
-16 rows in set
+17 rows in set
 !ok
