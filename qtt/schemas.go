@@ -155,7 +155,9 @@ func unwrappedPart(spec *engine.TableSpec, key bool, cols []format.Column) bool 
 		return false
 	}
 	if key {
-		return spec.Options["key.wrap.single.value"] != "true"
+		// Protobuf keys are always messages
+		f := strings.ToLower(spec.Options["key.format"])
+		return spec.Options["key.wrap.single.value"] != "true" && f != "protobuf" && f != "protobuf_nosr"
 	}
 	return spec.Options["wrap.single.value"] == "false"
 }

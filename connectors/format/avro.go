@@ -177,6 +177,10 @@ func avroType(t types.Type, recName string, names avroNames, top bool) any {
 	return []any{"null", s}
 }
 
+// maxAvroString bounds a string's length (a corrupt length must not
+// allocate gigabytes).
+const maxAvroString = 64 << 20
+
 // avroRead reads one Avro datum into a value of a column's type.
 type avroRead func(r *avro.Reader) (types.Value, error)
 
@@ -187,6 +191,8 @@ type avroProgram struct {
 	// whole reads the whole datum into one column (unwrapped).
 	whole    avroRead
 	wholePos int
+	// missing are the columns no field fills (NULL in every record).
+	missing []Column
 }
 
 type avroFieldOp struct {
@@ -224,6 +230,15 @@ func newAvroProgram(w avro.Schema, cols []Column, unwrapped bool) (*avroProgram,
 		}
 		p.fields = append(p.fields, op)
 	}
+	for _, c := range cols {
+		filled := false
+		for _, op := range p.fields {
+			filled = filled || op.pos == c.Pos
+		}
+		if !filled {
+			p.missing = append(p.missing, c)
+		}
+	}
 	return p, nil
 }
 
@@ -252,7 +267,7 @@ func (p *avroProgram) run(r *avro.Reader, row []types.Value, cols []Column) erro
 		row[p.wholePos] = v
 		return r.Error
 	}
-	setNull(cols, row)
+	setNull(p.missing, row)
 	for i := range p.fields {
 		op := &p.fields[i]
 		v, err := op.read(r)
@@ -405,7 +420,25 @@ func avroReader(w avro.Schema, t types.Type) (avroRead, error) {
 				return syms[i], nil
 			}
 		} else {
-			read = func(r *avro.Reader) (string, error) { return r.ReadString(), nil }
+			// each string column keeps its own interner and scratch
+			// buffer: no allocation for a value seen before
+			in := newInterner()
+			var scratch []byte
+			read = func(r *avro.Reader) (string, error) {
+				n := r.ReadLong()
+				if n < 0 || n > maxAvroString {
+					return "", malformed("avro: string length %d", n)
+				}
+				if cap(scratch) < int(n) {
+					scratch = make([]byte, n)
+				}
+				scratch = scratch[:n]
+				r.Read(scratch)
+				if r.Error != nil {
+					return "", malformed("avro: %v", r.Error)
+				}
+				return in.get(scratch), nil
+			}
 		}
 		if t.Kind != types.String {
 			return nil, mismatch(w, t)

@@ -3,6 +3,7 @@ package schemaregistry
 import (
 	"bytes"
 	"context"
+	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -13,7 +14,9 @@ import (
 	"github.com/bufbuild/protocompile"
 	"github.com/hamba/avro/v2"
 	"github.com/santhosh-tekuri/jsonschema/v6"
+	"google.golang.org/protobuf/proto"
 	"google.golang.org/protobuf/reflect/protoreflect"
+	"google.golang.org/protobuf/types/descriptorpb"
 )
 
 // Schema types, as the registry's API names them.
@@ -242,14 +245,17 @@ func compileProto(ctx context.Context, text string, files map[string]string) (pr
 		all[k] = v
 	}
 	c := protocompile.Compiler{
-		Resolver: protocompile.WithStandardImports(&protocompile.SourceResolver{
-			Accessor: func(path string) (io.ReadCloser, error) {
-				if s, ok := all[path]; ok {
-					return io.NopCloser(strings.NewReader(s)), nil
-				}
-				return nil, fmt.Errorf("file not found: %s", path)
-			},
-		}),
+		Resolver: protocompile.WithStandardImports(protocompile.ResolverFunc(func(path string) (protocompile.SearchResult, error) {
+			s, ok := all[path]
+			if !ok {
+				return protocompile.SearchResult{}, fmt.Errorf("file not found: %s", path)
+			}
+			if fdp := descriptorOf(s); fdp != nil {
+				fdp.Name = proto.String(path)
+				return protocompile.SearchResult{Proto: fdp}, nil
+			}
+			return protocompile.SearchResult{Source: io.NopCloser(strings.NewReader(s))}, nil
+		})),
 		MaxParallelism: 1,
 	}
 	res, err := c.Compile(ctx, mainProto)
@@ -260,6 +266,25 @@ func compileProto(ctx context.Context, text string, files map[string]string) (pr
 		return nil, fmt.Errorf("%w: no file compiled", ErrInvalidSchema)
 	}
 	return res[0], nil
+}
+
+// descriptorOf reads a schema given as Confluent's clients may send it:
+// the base64 of a serialized FileDescriptorProto (Python's and Go's
+// serializers do); nil when the text is .proto source.
+func descriptorOf(text string) *descriptorpb.FileDescriptorProto {
+	t := strings.TrimSpace(text)
+	if t == "" || strings.ContainsAny(t, " \n;{") {
+		return nil
+	}
+	b, err := base64.StdEncoding.DecodeString(t)
+	if err != nil {
+		return nil
+	}
+	fdp := &descriptorpb.FileDescriptorProto{}
+	if proto.Unmarshal(b, fdp) != nil || len(fdp.GetMessageType()) == 0 && len(fdp.GetEnumType()) == 0 {
+		return nil
+	}
+	return fdp
 }
 
 // Messages lists a .proto file's messages with their Confluent message
