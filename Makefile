@@ -87,13 +87,14 @@ NEXMARK_Q   ?=
 # settings) on a live stream of SOAK_RATE records/s for SOAK_DURATION; the
 # RSS of the broker and of the server, the broker's data directory and the
 # records read, every 30 s, as a table (and SOAK_CSV); it fails unless
-# every job still runs and memory stayed flat. docs/performance.md has a run.
+# every job still runs and memory stayed flat. SOAK_FLAGS=-embedded runs the
+# broker inside the server, as make project does. docs/performance.md has runs.
 SOAK_DURATION ?= 30m
 SOAK_RATE     ?= 20000
 SOAK_CSV      ?= bin/soak.csv
 soak: build
 	$(GO) build -o bin/soak ./bench/soak
-	./bin/soak -tumble $(BIN) -duration $(SOAK_DURATION) -rate $(SOAK_RATE) -csv $(SOAK_CSV)
+	./bin/soak -tumble $(BIN) -duration $(SOAK_DURATION) -rate $(SOAK_RATE) -csv $(SOAK_CSV) $(SOAK_FLAGS)
 
 nexmark:
 	$(GO) build -o bin/nexmark ./bench/nexmark

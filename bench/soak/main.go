@@ -2,7 +2,8 @@
 // and records the memory of the broker and of the server (make soak):
 //
 //  1. start `tumble kafka` (default settings: retention of 1 hour or
-//     256 MiB per partition) on a free port with a data directory;
+//     256 MiB per partition) on a free port with a data directory (with
+//     -embedded: the broker inside the server, one process);
 //  2. start `tumble server` against it and submit queries/flink and
 //     queries/ksql, as `make project` does;
 //  3. run `tumble datagen` at -rate records per second;
@@ -37,11 +38,12 @@ func main() {
 	every := flag.Duration("every", 30*time.Second, "how often to record memory")
 	rate := flag.Float64("rate", 20000, "records per second")
 	csvPath := flag.String("csv", "", "also write the samples to this CSV file")
+	embedded := flag.Bool("embedded", false, "run the broker inside the server (tumble server --embedded-kafka, as make project does): one process, whose RSS is both columns")
 	growth := flag.Float64("max-growth", 1.25, "the last third's peak RSS may be at most this times the first third's (plus 16 MiB)")
 	var settings list
 	flag.Var(&settings, "config", "a broker setting KEY=VALUE for tumble kafka (repeatable)")
 	flag.Parse()
-	if err := run(*bin, *d, *every, *rate, *csvPath, *growth, settings); err != nil {
+	if err := run(*bin, *d, *every, *rate, *csvPath, *growth, *embedded, settings); err != nil {
 		fmt.Fprintln(os.Stderr, "soak:", err)
 		os.Exit(1)
 	}
@@ -59,7 +61,7 @@ type sample struct {
 	recordsIn, running int64
 }
 
-func run(bin string, d, every time.Duration, rate float64, csvPath string, growth float64, settings []string) error {
+func run(bin string, d, every time.Duration, rate float64, csvPath string, growth float64, embedded bool, settings []string) error {
 	dir, err := os.MkdirTemp("", "tumble-soak-")
 	if err != nil {
 		return err
@@ -79,22 +81,36 @@ func run(bin string, d, every time.Duration, rate float64, csvPath string, growt
 	}
 	defer logf.Close()
 	kdir := filepath.Join(dir, "kafka")
-	args := []string{"kafka", "--listen", kafkaAddr, "--data-dir", kdir, "--partitions", "3"}
-	for _, s := range settings {
-		args = append(args, "--config", s)
-	}
-	broker, err := start(bin, logf, args...)
-	if err != nil {
-		return err
-	}
-	defer stop(broker)
-	if err := waitTCP(kafkaAddr, 10*time.Second); err != nil {
-		return err
-	}
-	server, err := start(bin, logf, "server", "--bootstrap", kafkaAddr, "--data-dir", filepath.Join(dir, "server"),
-		"--listen", httpAddr, "--topic", "transactions:3", "--log-level", "warn")
-	if err != nil {
-		return err
+	var broker, server *proc
+	if embedded {
+		// One process, as make project runs it: the broker inside the server.
+		kdir = filepath.Join(dir, "server", "kafka")
+		args := []string{"server", "--embedded-kafka", kafkaAddr, "--data-dir", filepath.Join(dir, "server"),
+			"--listen", httpAddr, "--topic", "transactions:3", "--log-level", "warn"}
+		for _, s := range settings {
+			args = append(args, "--config", s)
+		}
+		if server, err = start(bin, logf, args...); err != nil {
+			return err
+		}
+		broker = server
+	} else {
+		args := []string{"kafka", "--listen", kafkaAddr, "--data-dir", kdir, "--partitions", "3"}
+		for _, s := range settings {
+			args = append(args, "--config", s)
+		}
+		if broker, err = start(bin, logf, args...); err != nil {
+			return err
+		}
+		defer stop(broker)
+		if err := waitTCP(kafkaAddr, 10*time.Second); err != nil {
+			return err
+		}
+		server, err = start(bin, logf, "server", "--bootstrap", kafkaAddr, "--data-dir", filepath.Join(dir, "server"),
+			"--listen", httpAddr, "--topic", "transactions:3", "--log-level", "warn")
+		if err != nil {
+			return err
+		}
 	}
 	defer stop(server)
 	if err := waitTCP(httpAddr, 30*time.Second); err != nil {
@@ -131,8 +147,12 @@ func run(bin string, d, every time.Duration, rate float64, csvPath string, growt
 		return err
 	}
 	defer stop(gen)
-	fmt.Printf("soak: %.0f records/s for %s through queries/flink and queries/ksql on tumble server; tumble kafka with %s\n",
-		rate, d, describeSettings(settings))
+	where := "tumble kafka"
+	if embedded {
+		where = "the server's embedded broker (one process: both RSS columns are its)"
+	}
+	fmt.Printf("soak: %.0f records/s for %s through queries/flink and queries/ksql on tumble server; %s with %s\n",
+		rate, d, where, describeSettings(settings))
 	fmt.Printf("%8s %12s %12s %12s %14s %8s\n", "time", "broker MiB", "server MiB", "data MiB", "records in", "running")
 	var samples []sample
 	begin := time.Now()
