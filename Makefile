@@ -6,7 +6,7 @@ RATE    ?= 0
 BOOTSTRAP ?= localhost:9092
 SCHEMA_REGISTRY ?= http://127.0.0.1:8081
 
-.PHONY: all build test suites lint vet fmt-check tidy-check bench soak nexmark demo sql-cli kafka data slt fuzz clean project ksql-cli peers
+.PHONY: confluent-venv all build test suites lint vet fmt-check tidy-check bench soak nexmark demo sql-cli kafka data slt fuzz clean project ksql-cli peers
 
 all: build
 
@@ -24,6 +24,8 @@ FLINKQ_DIR   ?= $(SHARED)/suites/flink/sql-client
 FLINKDOC_DIR ?= $(SHARED)/suites/flink/docs
 
 test: vet fmt-check tidy-check
+	@[ -x "$(CONFLUENT_PYTHON)" ] || [ -n "$$TUMBLE_CONFLUENT_PYTHON" ] || \
+		echo "SKIP Confluent's Python client against Tumble (e2e/confluent_client_test.go): no venv at $(CONFLUENT_VENV) (make confluent-venv)"
 	@command -v chromium >/dev/null || command -v chromium-browser >/dev/null || [ -n "$$TUMBLE_CHROMIUM" ] || \
 		echo "SKIP browser tests of Tumble Console (e2e/console_test.go): chromium is not installed (apt-get install -y chromium)"
 	$(GO) test -race -count=1 ./...
@@ -31,6 +33,17 @@ test: vet fmt-check tidy-check
 	$(GO) run ./cmd/tumble test testdata/slt
 	$(GO) run ./cmd/tumble test testdata/q/*.q
 	$(MAKE) --no-print-directory suites
+
+# Confluent's Python client (confluent-kafka with its Avro, Protobuf and
+# JSON Schema serializers, from PyPI) in a venv outside the repository,
+# for e2e/confluent_client_test.go; .ci/run makes it.
+CONFLUENT_VENV   ?= $(HOME)/.cache/tumble/confluent-venv
+CONFLUENT_PYTHON := $(CONFLUENT_VENV)/bin/python
+confluent-venv:
+	@if ! "$(CONFLUENT_PYTHON)" -c 'import confluent_kafka.schema_registry.avro, confluent_kafka.schema_registry.protobuf, confluent_kafka.schema_registry.json_schema' 2>/dev/null; then \
+		python3 -m venv "$(CONFLUENT_VENV)" && \
+		"$(CONFLUENT_VENV)/bin/pip" install -q 'confluent-kafka[avro,protobuf,json,schemaregistry]==2.16.1'; \
+	fi
 
 # The external suites against their expectations (each runs even when
 # another fails); UPDATE=1 rewrites the expectations.

@@ -81,7 +81,7 @@ func Names(dialect string) []string {
 	if dialect == DialectKsql {
 		return []string{JSON, Kafka, Delimited, None, Avro, Protobuf, ProtobufNoSR, JSONSR}
 	}
-	return []string{JSON, CSV, Raw, Avro, AvroConfluent}
+	return []string{JSON, CSV, Raw, Avro, AvroConfluent, AvroRegistry, ProtoRegistry, JSONRegistry}
 }
 
 // Options returns the option keys (with trailing '*' for prefixes) that
@@ -91,6 +91,8 @@ func Options() []string {
 		"key.json.*", "key.csv.*", "key.raw.*", "value.json.*", "value.csv.*", "value.raw.*",
 		"value.delimiter", "key.delimiter", "wrap.single.value",
 		"avro.*", "key.avro.*", "value.avro.*", "avro-confluent.*", "key.avro-confluent.*", "value.avro-confluent.*",
+		"avro-registry.*", "key.avro-registry.*", "value.avro-registry.*", "proto-registry.*", "key.proto-registry.*",
+		"value.proto-registry.*", "json-registry.*", "key.json-registry.*", "value.json-registry.*",
 		// ksqlDB's KEY_SCHEMA_ID, VALUE_SCHEMA_ID, *_SCHEMA_FULL_NAME
 		"key.schema.id", "value.schema.id", "key.schema.full.name", "value.schema.full.name", "key.wrap.single.value"}
 }
@@ -200,7 +202,7 @@ func NewDecoder(spec *engine.TableSpec, cols []Column, prefix string) (Decoder, 
 		return newCSVDecoder(o, cols)
 	case Raw, Kafka:
 		return newRawDecoder(o, cols)
-	case Avro, AvroConfluent, Protobuf, ProtobufNoSR, JSONSR:
+	case Avro, AvroConfluent, AvroRegistry, ProtoRegistry, JSONRegistry, Protobuf, ProtobufNoSR, JSONSR:
 		return newSchemaDecoder(o, cols)
 	}
 	return nil, unknownFormat(spec, o.name)
@@ -222,7 +224,7 @@ func NewEncoder(spec *engine.TableSpec, cols []Column, prefix string) (Encoder, 
 		return newCSVEncoder(o, cols)
 	case Raw, Kafka:
 		return newRawEncoder(o, cols)
-	case Avro, AvroConfluent, Protobuf, ProtobufNoSR, JSONSR:
+	case Avro, AvroConfluent, AvroRegistry, ProtoRegistry, JSONRegistry, Protobuf, ProtobufNoSR, JSONSR:
 		return newSchemaEncoder(o, cols)
 	}
 	return nil, unknownFormat(spec, o.name)

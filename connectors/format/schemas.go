@@ -22,13 +22,17 @@ const (
 	Protobuf      = "protobuf"
 	ProtobufNoSR  = "protobuf_nosr"
 	JSONSR        = "json_sr"
+	// Confluent Cloud's Flink names the formats with a registry so.
+	AvroRegistry  = "avro-registry"
+	ProtoRegistry = "proto-registry"
+	JSONRegistry  = "json-registry"
 )
 
 // UsesRegistry reports whether a format reads and writes Confluent's wire
 // format through a Schema Registry.
 func UsesRegistry(dialect, name string) bool {
 	switch strings.ToLower(name) {
-	case AvroConfluent, Protobuf, JSONSR:
+	case AvroConfluent, AvroRegistry, ProtoRegistry, JSONRegistry, Protobuf, JSONSR:
 		return true
 	case Avro:
 		return dialect == DialectKsql
@@ -56,11 +60,11 @@ type schemaPart struct {
 func newSchemaPart(o opts, cols []Column) (*schemaPart, error) {
 	p := &schemaPart{o: o, cols: cols, key: o.prefix == "key.", subject: subjectOf(o.spec, o.prefix)}
 	switch o.name {
-	case Avro, AvroConfluent:
+	case Avro, AvroConfluent, AvroRegistry:
 		p.typ = schemaregistry.Avro
-	case Protobuf, ProtobufNoSR:
+	case Protobuf, ProtobufNoSR, ProtoRegistry:
 		p.typ = schemaregistry.Protobuf
-	case JSONSR:
+	case JSONSR, JSONRegistry:
 		p.typ = schemaregistry.JSON
 	}
 	single := len(cols) == 1
@@ -89,13 +93,13 @@ func newSchemaPart(o opts, cols []Column) (*schemaPart, error) {
 	p.fullName, _ = o.spec.Option(o.prefix + "schema.full.name")
 	if UsesRegistry(o.spec.Dialect, o.name) {
 		url := ""
-		if o.name == AvroConfluent {
-			url = "url"
+		if !o.ksql() {
+			url = "url" // 'avro-confluent.url', 'value.proto-registry.url', ...
 		}
 		if p.reg, err = registryOf(o, url); err != nil {
 			return nil, err
 		}
-		if o.name == AvroConfluent {
+		if !o.ksql() {
 			if s, ok := o.get("subject"); ok {
 				p.subject = s
 			}

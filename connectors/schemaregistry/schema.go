@@ -284,7 +284,40 @@ func descriptorOf(text string) *descriptorpb.FileDescriptorProto {
 	if proto.Unmarshal(b, fdp) != nil || len(fdp.GetMessageType()) == 0 && len(fdp.GetEnumType()) == 0 {
 		return nil
 	}
+	// protoc always writes json_name; descriptors built at run time (as
+	// Python's message_factory does) may not: give them protoc's
+	var fill func(ms []*descriptorpb.DescriptorProto)
+	fill = func(ms []*descriptorpb.DescriptorProto) {
+		for _, m := range ms {
+			for _, f := range m.GetField() {
+				if f.GetJsonName() == "" {
+					f.JsonName = proto.String(jsonName(f.GetName()))
+				}
+			}
+			fill(m.GetNestedType())
+		}
+	}
+	fill(fdp.GetMessageType())
 	return fdp
+}
+
+// jsonName is protoc's default JSON name: underscores dropped, the letter
+// after each one upper-cased.
+func jsonName(name string) string {
+	var b strings.Builder
+	up := false
+	for _, r := range name {
+		if r == '_' {
+			up = true
+			continue
+		}
+		if up && r >= 'a' && r <= 'z' {
+			r -= 'a' - 'A'
+		}
+		up = false
+		b.WriteRune(r)
+	}
+	return b.String()
 }
 
 // Messages lists a .proto file's messages with their Confluent message
