@@ -102,7 +102,7 @@ func (b *binder) bindItems(sel *sql.Select, sc *scope, a *aggCtx) ([]expr.Expr, 
 		}
 		name := b.itemName(it, x, i)
 		if names[name] && b.rules.UniqueColumns {
-			return nil, nil, sql.Errorf(it.Pos, "Duplicate value columns found in schema: `%s`", name)
+			return nil, nil, sql.Errorf(it.Pos, "Duplicate value columns found in schema: `%s` %s", name, x.Type().KSQLString())
 		}
 		names[name] = true
 		f := Field{Name: name, Type: x.Type()}

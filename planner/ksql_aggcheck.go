@@ -365,3 +365,30 @@ func ksqlName(s string) string {
 	}
 	return "`" + s + "`"
 }
+
+// ksqlCheckColumns checks, as ksqlDB does before it plans a query, that
+// the columns WHERE, GROUP BY, PARTITION BY and HAVING use exist, naming
+// the clause: "WHERE column 'BOB' cannot be resolved." (a query over one
+// source; the window bounds a windowed aggregate adds are left to the
+// binder).
+func ksqlCheckColumns(sel *sql.Select, sc *scope) error {
+	var err error
+	check := func(clause string, e sql.Expr) {
+		walkSQL(e, func(x sql.Expr) {
+			id, ok := x.(*sql.Ident)
+			if !ok || err != nil || ksqlWindowBound(id) || sc.has(id.Parts, false) {
+				return
+			}
+			err = sql.Errorf(id.Pos, "%s column '%s' cannot be resolved.", clause, ksqlExprText(id))
+		})
+	}
+	check("WHERE", sel.Where)
+	for _, g := range sel.GroupBy {
+		check("GROUP BY", g)
+	}
+	for _, p := range sel.PartitionBy {
+		check("PARTITION BY", p)
+	}
+	check("HAVING", sel.Having)
+	return err
+}

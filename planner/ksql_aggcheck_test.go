@@ -65,3 +65,26 @@ func TestKSQLExprText(t *testing.T) {
 		}
 	}
 }
+
+// TestKSQLUnknownColumnNamesTheClause: ksqlDB names the clause whose
+// column cannot be resolved.
+func TestKSQLUnknownColumnNamesTheClause(t *testing.T) {
+	sc := &scope{fields: []Field{{Name: "ID", Qual: "T"}, {Name: "V", Qual: "T"}}}
+	for q, want := range map[string]string{
+		"SELECT ID FROM T WHERE BOB > 1":                             "WHERE column 'BOB' cannot be resolved.",
+		"SELECT ID, COUNT(*) FROM T GROUP BY NOPE":                   "GROUP BY column 'NOPE' cannot be resolved.",
+		"SELECT ID FROM T PARTITION BY X":                            "PARTITION BY column 'X' cannot be resolved.",
+		"SELECT ID, COUNT(*) FROM T GROUP BY ID HAVING T.W > 1":      "HAVING column 'T.W' cannot be resolved.",
+		"SELECT ID, COUNT(*) FROM T WHERE T.V > 1 GROUP BY ID":       "",
+		"SELECT ID, COUNT(*) FROM T GROUP BY ID HAVING COUNT(*) > 1": "",
+	} {
+		stmts, err := sql.Parse(q, sql.KSQL)
+		if err != nil {
+			t.Fatalf("%s: %v", q, err)
+		}
+		err = ksqlCheckColumns(stmts[0].(*sql.Query).Select, sc)
+		if (want == "") != (err == nil) || err != nil && !strings.Contains(err.Error(), want) {
+			t.Errorf("%s: %v, want %q", q, err, want)
+		}
+	}
+}

@@ -68,6 +68,11 @@ func (pl *Planner) ksqlSelect(sel *sql.Select, sinkName string) (*ksqlPlanned, e
 	if fr.join != nil {
 		b.ksql.names = newJoinNames(fr.sc.fields)
 	}
+	if fr.join == nil && fr.tvf == nil {
+		if err := ksqlCheckColumns(sel, fr.sc); err != nil {
+			return nil, err
+		}
+	}
 	p := &ksqlPlanned{source: fr.table}
 	srcTable := isTableInput(fr)
 	if fr.join == nil && fr.table != nil && fr.table.KSQL != nil && fr.table.KSQL.Windowed != nil {
@@ -123,6 +128,9 @@ func (pl *Planner) ksqlSelect(sel *sql.Select, sinkName string) (*ksqlPlanned, e
 			}
 			funcs := pl.env().Funcs
 			known := func(name string) bool {
+				if strings.EqualFold(name, "AS_VALUE") {
+					return true // the binder's own
+				}
 				if funcs == nil {
 					return expr.IsFunction(name)
 				}
@@ -151,27 +159,33 @@ func (pl *Planner) ksqlSelect(sel *sql.Select, sinkName string) (*ksqlPlanned, e
 			p.windowed = &w
 		}
 		p.table = true
-		// Each grouping expression must be projected exactly once.
+		// Each grouping expression must be projected exactly once: those
+		// missing are named together, then one projected twice.
+		found := make([][]int, nkeys)
+		var missing []string
 		for k := 0; k < nkeys; k++ {
-			var found []int
 			for i, x := range calc.Projects {
 				if c, ok := x.(*expr.Col); ok && c.Idx == k {
-					found = append(found, i)
+					found[k] = append(found[k], i)
 				}
 			}
-			gname := inner.Fields()[k].Name
-			if len(found) == 0 && sinkName != "" {
-				return nil, sql.Errorf(sel.Pos, "The query used to build `%s` must include the grouping expression %s in its projection (eg, SELECT %s...).", sinkName, groupExprText(sel, k), groupExprText(sel, k))
+			if len(found[k]) == 0 {
+				missing = append(missing, groupExprText(sel, k))
 			}
-			if len(found) > 1 && sinkName != "" {
-				names := make([]string, len(found))
-				for i, f := range found {
-					names[i] = calc.fields[f].Name
+		}
+		if len(missing) > 0 && sinkName != "" {
+			return nil, sql.Errorf(sel.Pos, "The query used to build `%s` must include the %s in its projection (eg, SELECT %s...).", sinkName, plural("grouping expression", missing), strings.Join(missing, ", "))
+		}
+		for k := 0; k < nkeys; k++ {
+			if len(found[k]) > 1 && sinkName != "" {
+				names := make([]string, len(found[k]))
+				for i, f := range found[k] {
+					names[i] = "`" + calc.fields[f].Name + "`"
 				}
-				return nil, sql.Errorf(sel.Pos, "The projection contains a key column (`%s`) more than once, aliased as: %s.", gname, strings.Join(names, " and "))
+				return nil, sql.Errorf(sel.Pos, "The projection contains a key column more than once: %s.", strings.Join(names, " and "))
 			}
-			if len(found) > 0 {
-				keyIdx = append(keyIdx, found[0])
+			if len(found[k]) > 0 {
+				keyIdx = append(keyIdx, found[k][0])
 			}
 		}
 		node = calc
@@ -300,6 +314,25 @@ func (pl *Planner) ksqlSelect(sel *sql.Select, sinkName string) (*ksqlPlanned, e
 				return nil, sql.Errorf(sel.Pos, "The query used to build `%s` must include the join expression %s in its projection (eg, SELECT %s...).", sinkName, strings.Join(names, " or "), names[0])
 			}
 		} else {
+			// A key column missing: ksqlDB names all of them.
+			var keyNames []string
+			missing := false
+			for i, f := range fr.sc.fields {
+				if !f.Key {
+					continue
+				}
+				keyNames = append(keyNames, f.Name)
+				projected := false
+				for _, pr := range projects {
+					if c, ok := pr.(*expr.Col); ok && c.Idx == i {
+						projected = true
+					}
+				}
+				missing = missing || !projected
+			}
+			if missing && sinkName != "" {
+				return nil, sql.Errorf(sel.Pos, "The query used to build `%s` must include the %s in its projection (eg, SELECT %s...).", sinkName, plural("key column", keyNames), strings.Join(keyNames, ", "))
+			}
 			for i, f := range fr.sc.fields {
 				if !f.Key {
 					continue
@@ -309,9 +342,6 @@ func (pl *Planner) ksqlSelect(sel *sql.Select, sinkName string) (*ksqlPlanned, e
 					if c, ok := pr.(*expr.Col); ok && c.Idx == i {
 						found = append(found, j)
 					}
-				}
-				if len(found) == 0 && sinkName != "" {
-					return nil, sql.Errorf(sel.Pos, "The query used to build `%s` must include the key column %s in its projection (eg, SELECT %s...).", sinkName, f.Name, f.Name)
 				}
 				if len(found) > 1 && sinkName != "" {
 					names := make([]string, len(found))
@@ -447,9 +477,18 @@ func groupExprText(sel *sql.Select, k int) string {
 		if id, ok := sel.GroupBy[k].(*sql.Ident); ok {
 			return strings.Join(id.Parts, ".")
 		}
-		return sql.FormatExpr(sel.GroupBy[k])
+		return ksqlExprText(sel.GroupBy[k])
 	}
 	return fmt.Sprintf("#%d", k)
+}
+
+// plural names one thing ("key column ID") or several ("key columns ID,
+// ID2 and ID3"), as ksqlDB's messages list them.
+func plural(what string, names []string) string {
+	if len(names) == 1 {
+		return what + " " + names[0]
+	}
+	return what + "s " + strings.Join(names[:len(names)-1], ", ") + " and " + names[len(names)-1]
 }
 
 // KSQLCreateAsPlan plans CSAS / CTAS: the sink plan and the sink's
@@ -495,6 +534,12 @@ func (pl *Planner) ksqlCreateAsPlan(n *sql.CreateAs) (*ksqlPlanned, *Table, erro
 	}
 	if _, ok := opts.get("window_type"); ok {
 		return nil, nil, sql.Errorf(n.Start, "WINDOW_TYPE is only valid for CREATE STREAM/TABLE statements without AS SELECT")
+	}
+	if ts, ok := opts.get("timestamp"); ok {
+		// ksqlDB checks the TIMESTAMP column before the projection's keys.
+		if names, known := pl.ksqlOutputNames(n.Query); known && !containsFold(names, strings.Trim(ts, "`\"")) {
+			return nil, nil, sql.Errorf(n.Start, "The TIMESTAMP column set in the WITH clause does not exist in the schema: '%s'", strings.ToUpper(strings.Trim(ts, "`\"")))
+		}
 	}
 	p, err := pl.ksqlSelect(n.Query, name)
 	if err != nil {
@@ -784,4 +829,44 @@ func finalizeNormalize(n Node) Node {
 		}
 		return finalizeNormalize(in)
 	})
+}
+
+// ksqlOutputNames lists the names of a query's columns when they can be
+// told from the text (aliases, columns, * of a catalog source); known is
+// false otherwise (a generated name, a join's *).
+func (pl *Planner) ksqlOutputNames(sel *sql.Select) (names []string, known bool) {
+	for _, it := range sel.Items {
+		switch {
+		case it.Star:
+			ref, ok := sel.From.(*sql.TableRef)
+			if !ok {
+				return nil, false
+			}
+			t, ok := pl.Catalog.Lookup(ref.Name.Last(), true)
+			if !ok {
+				return nil, false
+			}
+			for _, c := range t.Columns {
+				names = append(names, c.Name)
+			}
+		case it.Alias != "":
+			names = append(names, it.Alias)
+		default:
+			id, ok := it.Expr.(*sql.Ident)
+			if !ok {
+				return nil, false
+			}
+			names = append(names, id.Parts[len(id.Parts)-1])
+		}
+	}
+	return names, true
+}
+
+func containsFold(list []string, s string) bool {
+	for _, x := range list {
+		if strings.EqualFold(x, s) {
+			return true
+		}
+	}
+	return false
 }

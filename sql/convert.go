@@ -136,12 +136,17 @@ func (c *converter) selectStmt(n *ast.SelectStmt) *Select {
 		for _, b := range n.GroupBy.Items {
 			// GROUP BY (a, b) is a list, not a row value.
 			if row, ok := b.Expr.(*ast.RowExpr); ok {
+				if c.p.d == KSQL && len(n.GroupBy.Items) > 1 {
+					// ksqlDB's grammar: a parenthesized list is the whole
+					// GROUP BY, not one of its items.
+					c.fail(b.Expr.OriginTextPosition(), "Syntax Error: a parenthesized GROUP BY list cannot follow or precede other expressions")
+				}
 				for _, v := range row.Values {
-					s.GroupBy = append(s.GroupBy, c.expr(v))
+					s.GroupBy = append(s.GroupBy, c.ksqlGroupItem(c.expr(v)))
 				}
 				continue
 			}
-			s.GroupBy = append(s.GroupBy, c.expr(b.Expr))
+			s.GroupBy = append(s.GroupBy, c.ksqlGroupItem(c.expr(b.Expr)))
 		}
 	}
 	if n.Having != nil {
@@ -603,4 +608,30 @@ func (c *converter) bound(b ast.FrameBound) FrameBound {
 		fb.Offset = c.expr(b.Expr)
 	}
 	return fb
+}
+
+// ksqlGroupItem checks a GROUP BY item against ksqlDB's grammar, which
+// groups by value expressions: a condition (AND, OR, NOT, a comparison,
+// IS NULL, IN, BETWEEN, LIKE) there is a syntax error. Flink's is returned
+// as it is.
+func (c *converter) ksqlGroupItem(e Expr) Expr {
+	if c.p.d != KSQL {
+		return e
+	}
+	cond := false
+	switch x := e.(type) {
+	case *Binary:
+		switch x.Op {
+		case "AND", "OR", "=", "<>", "<", "<=", ">", ">=", "IS DISTINCT FROM", "IS NOT DISTINCT FROM":
+			cond = true
+		}
+	case *Unary:
+		cond = x.Op == "NOT"
+	case *IsNull, *IsBool, *In, *InSubquery, *Between, *Like, *Exists:
+		cond = true
+	}
+	if cond {
+		panic(parseError{c.p.errAt(e.ExprPos().Offset, "Syntax Error: GROUP BY takes value expressions, not conditions")})
+	}
+	return e
 }
