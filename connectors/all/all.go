@@ -8,14 +8,15 @@ import (
 	"github.com/tumble/tumble/connectors/blackhole"
 	"github.com/tumble/tumble/connectors/datagen"
 	"github.com/tumble/tumble/connectors/filesystem"
+	"github.com/tumble/tumble/connectors/jdbc"
 	"github.com/tumble/tumble/connectors/kafka"
 	"github.com/tumble/tumble/connectors/nexmark"
 	"github.com/tumble/tumble/connectors/print"
 	"github.com/tumble/tumble/engine"
 )
 
-// Register adds kafka, datagen, filesystem, print (writing to out), blackhole
-// and nexmark.
+// Register adds kafka, datagen, filesystem, jdbc, print (writing to out),
+// blackhole and nexmark.
 func Register(reg *engine.Registry, out io.Writer) {
 	kafka.Register(reg)
 	datagen.Register(reg)
@@ -23,4 +24,5 @@ func Register(reg *engine.Registry, out io.Writer) {
 	print.Register(reg, out)
 	blackhole.Register(reg)
 	nexmark.Register(reg)
+	jdbc.Register(reg)
 }
