@@ -41,7 +41,10 @@ func (pl *Planner) sinkAcceptsUpdates(t *Table) bool {
 		return true // a ksqlDB table's topic is a changelog
 	}
 	c, err := pl.Registry.Lookup(t.Connector())
-	return err == nil && c.SinkChanges != engine.InsertOnlyChanges
+	if err != nil || (c.SinkChanges == engine.UpsertChanges && len(t.PrimaryKey) == 0) {
+		return false // an upsert sink needs the key it upserts by (jdbc)
+	}
+	return c.SinkChanges != engine.InsertOnlyChanges
 }
 
 // scanOf returns the scan under a watermark assigner, or n itself.

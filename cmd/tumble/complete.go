@@ -77,7 +77,7 @@ var flinkOptions = []string{
 	"scan.startup.mode", "scan.startup.timestamp-millis", "sink.partitioner",
 	"table.dml-sync", "table.exec.source.idle-timeout", "table.local-time-zone",
 	"timestamp", "topic", "value.format", "execution.checkpointing.interval",
-	"upsert-kafka",
+	"upsert-kafka", "jdbc", "lookup.cache",
 }
 
 var ksqlOptions = []string{

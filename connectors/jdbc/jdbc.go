@@ -6,7 +6,8 @@
 // primary key when the table has one) and serves lookups
 // (engine.LookupSource): SELECT ... WHERE key = $1 per looked-up key, for
 // processing-time lookup joins. Values are read as PostgreSQL's text and
-// converted to each column's declared type.
+// converted to each column's declared type. As a sink it upserts by the
+// primary key (see Sink).
 package jdbc
 
 import (
@@ -27,14 +28,25 @@ import (
 // Name is the connector name.
 const Name = "jdbc"
 
-// Register adds the 'jdbc' connector (a source with lookups) to r.
+// Register adds the 'jdbc' connector (a source with lookups, and a sink)
+// to r.
 func Register(r *engine.Registry) {
 	r.Register(&engine.Connector{
 		Name:   Name,
 		Source: func(spec *engine.TableSpec) (engine.Source, error) { return NewSource(spec) },
+		Sink:   func(spec *engine.TableSpec) (engine.Sink, error) { return NewSink(spec) },
 		Options: []string{"connector", "url", "table-name", "username", "password", "driver",
-			"lookup.cache", "lookup.partial-cache.*", "lookup.max-retries", "scan.fetch-size"},
-		Validate: func(spec *engine.TableSpec) error { _, err := parseConfig(spec); return err },
+			"lookup.cache", "lookup.partial-cache.*", "lookup.max-retries", "scan.fetch-size",
+			"sink.buffer-flush.max-rows", "sink.buffer-flush.interval", "sink.max-retries"},
+		Validate: func(spec *engine.TableSpec) error {
+			if _, err := parseConfig(spec); err != nil {
+				return err
+			}
+			_, err := NewSink(spec)
+			return err
+		},
+		// An upsert sink with a primary key; insert-only without one.
+		SinkChanges: engine.UpsertChanges,
 	})
 }
 

@@ -119,3 +119,88 @@ func TestValidate(t *testing.T) {
 		t.Errorf("connection string %q, %v", c.conn, err)
 	}
 }
+
+// TestPostgresSink: with a primary key the sink upserts and deletes, each
+// key's last change winning (a -U that no +U follows deletes the row);
+// without one it appends.
+func TestPostgresSink(t *testing.T) {
+	pg := pgtest.Start(t)
+	pg.Exec(t, `CREATE TABLE counts (city TEXT PRIMARY KEY, n BIGINT, amount NUMERIC(8, 2))`,
+		`INSERT INTO counts VALUES ('old', 1, 1.00)`, `CREATE TABLE log (city TEXT, n BIGINT, amount NUMERIC(8, 2))`)
+	ctx := context.Background()
+	spec := func(table string, pk ...string) *engine.TableSpec {
+		return &engine.TableSpec{Name: table, Dialect: "flink", PrimaryKey: pk,
+			Options: map[string]string{"connector": "jdbc", "url": pg.JDBCURL(), "table-name": table, "username": pg.User, "sink.buffer-flush.max-rows": "3"},
+			Columns: []engine.ColumnSpec{{Name: "city", Type: types.TString}, {Name: "n", Type: types.TBigInt}, {Name: "amount", Type: types.DecimalType(8, 2)}}}
+	}
+	row := func(city string, n int64, cents int64) types.Row {
+		return types.Row{types.StringV(city), types.BigIntV(n), types.DecimalV(cents, 2)}
+	}
+	sink, err := NewSink(spec("counts", "city"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer sink.Close()
+	recs := []engine.Rec{
+		{Row: row("NY", 1, 100)}, {Row: row("SF", 1, 250)},
+		{Row: row("NY", 1, 100), Kind: engine.UpdateBefore}, {Row: row("NY", 2, 300), Kind: engine.UpdateAfter},
+		{Row: row("SF", 1, 250), Kind: engine.UpdateBefore}, // SF stops matching: deleted
+		{Row: row("old", 1, 100), Kind: engine.Delete}, {Row: row("LA", 5, 5)},
+	}
+	for _, r := range recs { // one at a time: the buffer of 3 is written on the way
+		if err := sink.Write(ctx, []engine.Rec{r}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := sink.Flush(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if got := scanAll(t, spec("counts", "city")); got != "[LA 5 0.05 NY 2 3.00]" {
+		t.Errorf("upserts: %s", got)
+	}
+	log, err := NewSink(spec("log"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer log.Close()
+	if err := log.Write(ctx, []engine.Rec{{Row: row("NY", 1, 1)}, {Row: row("NY", 1, 1)}}); err != nil {
+		t.Fatal(err)
+	}
+	if err := log.Flush(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if got := scanAll(t, spec("log")); got != "[NY 1 0.01 NY 1 0.01]" {
+		t.Errorf("appends: %s", got)
+	}
+	if err := log.Write(ctx, []engine.Rec{{Row: row("NY", 1, 1), Kind: engine.Delete}}); err == nil {
+		t.Error("a delete without a primary key must fail")
+	}
+}
+
+func scanAll(t *testing.T, spec *engine.TableSpec) string {
+	t.Helper()
+	src, err := NewSource(spec)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer src.Close()
+	if err := src.Open(context.Background(), nil); err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for {
+		bs, err := src.Poll(context.Background())
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, b := range bs {
+			for _, r := range b.Recs {
+				got = append(got, rowText(r.Row))
+			}
+		}
+	}
+	return fmt.Sprint(got)
+}
