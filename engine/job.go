@@ -174,6 +174,7 @@ type Job struct {
 	stopReason Status
 	ckptNum    int64 // the last checkpoint taken or restored
 	expirers   []StateExpirer
+	procTimers []ProcTimer
 }
 
 // Restarting is the status of a job waiting to restart after a failure.
@@ -228,10 +229,13 @@ func (j *Job) open(spec *JobSpec) error {
 		return err
 	}
 	oc := &OpContext{Ctx: j.runCtx, Metrics: &j.Metrics, Log: j.log, Now: spec.Clock}
-	j.expirers = nil
+	j.expirers, j.procTimers = nil, nil
 	for _, op := range spec.Ops {
 		if e, ok := op.(StateExpirer); ok {
 			j.expirers = append(j.expirers, e)
+		}
+		if p, ok := op.(ProcTimer); ok {
+			j.procTimers = append(j.procTimers, p)
 		}
 	}
 	ocs := opContexts(spec, *oc)
@@ -757,13 +761,18 @@ func (j *Job) health() {
 
 func (j *Job) timers(now time.Time) error {
 	j.health()
-	if len(j.expirers) > 0 {
+	if len(j.expirers)+len(j.procTimers) > 0 {
 		t := now.UnixMicro()
 		if j.spec.Clock != nil {
 			t = j.spec.Clock().UnixMicro()
 		}
 		for _, e := range j.expirers {
 			e.ExpireState(t)
+		}
+		for _, p := range j.procTimers {
+			if err := p.OnProcessingTime(t); err != nil {
+				return err
+			}
 		}
 	}
 	for _, st := range j.inputs {

@@ -135,6 +135,9 @@ type group struct {
 	// emitted is the last result sent downstream (updating output)
 	emitted types.Row
 	maxTs   int64
+	// nextFire is when the key's pending early or late firing is due
+	// (processing time, micros; 0: none).
+	nextFire int64
 }
 
 func newGroup(key types.Row, aggs []AggCall) *group {
@@ -235,6 +238,13 @@ type WindowAgg struct {
 	// Now is the wall clock processing-time windows fire by (nil:
 	// time.Now); the job's ProcClock input ticks by the same one.
 	Now func() time.Time
+	// Strategy is the early and late firing of an event-time window that
+	// fires on the watermark (window_emit.go).
+	Strategy EmitStrategy
+
+	firedOnTime map[[2]int64]bool // windows kept for their allowed lateness
+	fired       [][2]int64        // those windows, by end
+	timers      []emitTimer       // pending early and late firings, by time
 
 	wm      int64
 	windows map[[2]int64]*groupTable
@@ -291,6 +301,9 @@ func (w *WindowAgg) table(win [2]int64) *groupTable {
 func (w *WindowAgg) Process(recs []Rec) error {
 	if w.Emit != EmitOnWatermark {
 		return w.processStreamTime(recs)
+	}
+	if w.updates() {
+		return w.processUpdates(recs)
 	}
 	for i := range recs {
 		r := &recs[i]
@@ -414,7 +427,11 @@ func (w *WindowAgg) Watermark(wm int64) error {
 	if w.Proctime && wm != MaxWatermark {
 		return w.forwardWatermark(wm)
 	}
-	if err := w.fire(wm); err != nil {
+	fire := w.fire
+	if w.updates() {
+		fire = w.fireUpdates
+	}
+	if err := fire(wm); err != nil {
 		return err
 	}
 	return w.forwardWatermark(wm)
@@ -477,6 +494,10 @@ func (w *WindowAgg) result(win [2]int64, g *group) types.Row {
 func (w *WindowAgg) Snapshot(e *types.Enc) error {
 	e.Int(w.wm)
 	e.Int(w.streamTime)
+	if w.updates() {
+		w.snapshotUpdates(e)
+		return nil
+	}
 	e.Uint(uint64(len(w.pending)))
 	for _, win := range w.pending {
 		e.Int(win[0])
@@ -498,6 +519,10 @@ func (w *WindowAgg) Snapshot(e *types.Enc) error {
 func (w *WindowAgg) Restore(d *types.Dec) error {
 	w.wm = d.Int()
 	w.streamTime = d.Int()
+	if w.updates() {
+		w.restoreUpdates(d)
+		return d.Err
+	}
 	n := d.Uint()
 	for i := uint64(0); i < n && d.Err == nil; i++ {
 		win := [2]int64{d.Int(), d.Int()}

@@ -171,6 +171,9 @@ func (b *binder) bindAggregate(sel *sql.Select, fr *fromResult) (Node, error) {
 	var aggNode Node
 	if a.windowed {
 		wa := &WindowAggregate{Input: preNode, Window: *window, TimeCol: tIdx, Keys: keyIdx, Aggs: calls, AggNames: aggNames, Proctime: proctime, fields: out.fields}
+		if a.legacy != nil {
+			wa.Strategy = a.legacy.emit
+		}
 		if wa.Emit = b.rules.WindowEmit; wa.Emit != engine.EmitOnWatermark {
 			// Stream-time windows: a grace period, and EMIT FINAL.
 			wa.Grace = b.rules.WindowGrace.Microseconds()
@@ -220,6 +223,9 @@ func (b *binder) bindGroupBy(sel *sql.Select, fr *fromResult) (*aggCtx, *engine.
 				}
 				legacyWin, timeCol = &w, tc
 				a.legacy = &legacyWindow{kind: up, timeCol: tc}
+				if a.legacy.emit, err = b.p.groupWindowEmit(up, fr.sc.fields[tc].Proctime, c.Pos); err != nil {
+					return nil, nil, 0, err
+				}
 				continue
 			}
 		}

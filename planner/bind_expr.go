@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/tumble/tumble/engine"
 	"github.com/tumble/tumble/engine/agg"
 	"github.com/tumble/tumble/engine/expr"
 	"github.com/tumble/tumble/engine/types"
@@ -186,6 +187,7 @@ type legacyWindow struct {
 	kind    string // TUMBLE, HOP, SESSION
 	timeCol int
 	argStrs []string
+	emit    engine.EmitStrategy // table.exec.emit.* (window_emit.go)
 }
 
 func (a *aggCtx) aggOffset() int {

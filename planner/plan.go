@@ -206,6 +206,9 @@ type WindowAggregate struct {
 	// Proctime: windows of a processing-time attribute, fired by the wall
 	// clock.
 	Proctime bool
+	// Strategy is the early and late firing of a legacy group window
+	// (table.exec.emit.*); with it the window emits updates.
+	Strategy engine.EmitStrategy
 }
 
 func (w *WindowAggregate) Fields() []Field { return w.fields }
@@ -213,6 +216,9 @@ func (w *WindowAggregate) Inputs() []Node  { return []Node{w.Input} }
 func (w *WindowAggregate) Mode() Changelog {
 	if w.Emit == engine.EmitEveryRow {
 		return Upsert
+	}
+	if w.Strategy.Updates() {
+		return Retract
 	}
 	return InsertOnly
 }
@@ -254,6 +260,9 @@ func (w *WindowAggregate) Describe() string {
 		fmt.Fprintf(&sb, ", emit=[CHANGES], grace=[%s]", engine.Dur(w.Grace))
 	case engine.EmitFinal:
 		fmt.Fprintf(&sb, ", emit=[FINAL], grace=[%s]", engine.Dur(w.Grace))
+	}
+	if e := emitString(w.Strategy); e != "" {
+		fmt.Fprintf(&sb, ", emit=[%s]", e)
 	}
 	sb.WriteString(")")
 	return sb.String()

@@ -65,12 +65,17 @@ SET;
 |           sql-client.execution.result-mode |    tableau |              tableau |
 |             table.display.max-column-width |         20 |                   30 |
 |                             table.dml-sync |      false |                false |
+|             table.exec.emit.allow-lateness |       0 ms |                 0 ms |
+|           table.exec.emit.early-fire.delay |     (none) |               (none) |
+|         table.exec.emit.early-fire.enabled |      false |                false |
+|            table.exec.emit.late-fire.delay |     (none) |               (none) |
+|          table.exec.emit.late-fire.enabled |      false |                false |
 |             table.exec.source.idle-timeout |       0 ms |                 0 ms |
 |                       table.exec.state.ttl |       0 ms |                 0 ms |
 |                      table.local-time-zone |    default |              default |
 |                           this.is.nonsense |          x | (not used by Tumble) |
 +--------------------------------------------+------------+----------------------+
-18 rows in set
+23 rows in set
 !ok
 
 RESET 'table.display.max-column-width';
@@ -99,9 +104,14 @@ SET;
 |           sql-client.execution.result-mode |    tableau |     tableau |
 |             table.display.max-column-width |         30 |          30 |
 |                             table.dml-sync |      false |       false |
+|             table.exec.emit.allow-lateness |       0 ms |        0 ms |
+|           table.exec.emit.early-fire.delay |     (none) |      (none) |
+|         table.exec.emit.early-fire.enabled |      false |       false |
+|            table.exec.emit.late-fire.delay |     (none) |      (none) |
+|          table.exec.emit.late-fire.enabled |      false |       false |
 |             table.exec.source.idle-timeout |       0 ms |        0 ms |
 |                       table.exec.state.ttl |       0 ms |        0 ms |
 |                      table.local-time-zone |    default |     default |
 +--------------------------------------------+------------+-------------+
-17 rows in set
+22 rows in set
 !ok
