@@ -40,3 +40,24 @@ CREATE TABLE dst (a INT, b STRING) WITH ('connector' = 'blackhole');
 		t.Fatalf("the statement is not named:\n%s", got)
 	}
 }
+
+// TestExplainKSQLChain: in ksqlDB's dialect a CREATE ... AS SELECT is
+// explained and declared, so the statements after it that read what it
+// creates are explained too (as queries/ksql does).
+func TestExplainKSQLChain(t *testing.T) {
+	f := filepath.Join(t.TempDir(), "chain.sql")
+	text := `CREATE STREAM s (id INT KEY, v INT) WITH (kafka_topic='s', value_format='json', partitions=1);
+CREATE STREAM big AS SELECT id, v FROM s WHERE v > 10 EMIT CHANGES;
+CREATE TABLE counts AS SELECT id, COUNT(*) AS n FROM big GROUP BY id EMIT CHANGES;
+`
+	if err := os.WriteFile(f, []byte(text), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	got, err := explainFiles([]string{f}, "ksql")
+	if err != nil {
+		t.Fatalf("%v\n%s", err, got)
+	}
+	if strings.Count(got, "== Physical Plan ==") != 2 || !strings.Contains(got, "table=[BIG]") {
+		t.Fatalf("explained:\n%s", got)
+	}
+}

@@ -282,6 +282,12 @@ func explainFiles(paths []string, dialect string) (string, error) {
 				}
 				_, text := st.Span()
 				fmt.Fprintf(&sb, "-- %s\n%s\n%s\n", filepath.Base(p), strings.TrimSpace(text), plan)
+				if ca, ok := st.(*sql.CreateAs); ok && d == sql.KSQL {
+					// Later statements may read what it creates.
+					if err := s.Declare(ca); err != nil {
+						return sb.String(), fmt.Errorf("%s: %s", p, errorText(err))
+					}
+				}
 			case *sql.Explain:
 				// EXPLAIN of a running query (ksqlDB's EXPLAIN <query id>).
 				r, err := s.Execute(context.Background(), st)
