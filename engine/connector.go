@@ -174,6 +174,11 @@ type Connector struct {
 	// SourceChanges is what the source produces; SinkChanges what the sink
 	// accepts (Flink's changelog modes; the zero value is insert-only).
 	SourceChanges, SinkChanges ChangelogMode
+	// Changes, if set, says what a table's source produces when it
+	// depends on the table (a changelog format such as debezium-json
+	// makes a 'kafka' source produce all changes); it overrides
+	// SourceChanges.
+	Changes func(spec *TableSpec) ChangelogMode
 	// Schemas, if set, reads a table's columns from a schema registry and
 	// registers the schemas its formats write (ksqlDB's schema inference).
 	Schemas SchemaRegistrar

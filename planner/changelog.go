@@ -18,6 +18,12 @@ import (
 // over it.
 func (b *binder) normalizeUpsert(t *Table, s *Scan, node Node) Node {
 	c, err := b.p.Registry.Lookup(t.Connector())
+	if err == nil && c.Changes != nil && s != nil && c.Changes(b.p.tableSpec(t, nil)) == engine.AllChanges {
+		// a changelog format (debezium-json, canal-json): the scan reads
+		// +I, -U, +U and -D as they come, nothing to normalize
+		s.Changelog = true
+		return node
+	}
 	if err != nil || c.SourceChanges != engine.UpsertChanges || len(t.PrimaryKey) == 0 {
 		return node
 	}

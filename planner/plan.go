@@ -92,6 +92,9 @@ type Scan struct {
 	Columns []Column
 	// Ts, if set, computes each record's timestamp from the prepared row.
 	Ts expr.Expr
+	// Changelog: the table's format carries changes (debezium-json,
+	// canal-json): the scan reads a full changelog (Retract).
+	Changelog bool
 	// Upsert: the connector reads an upsert changelog (UpsertSource).
 	Upsert bool
 }
@@ -101,6 +104,9 @@ func (s *Scan) Inputs() []Node  { return nil }
 func (s *Scan) Mode() Changelog {
 	if s.Upsert {
 		return UpsertSource
+	}
+	if s.Changelog {
+		return Retract
 	}
 	return InsertOnly
 }

@@ -3,10 +3,12 @@ package format_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/hamba/avro/v2"
 	"github.com/twmb/franz-go/pkg/sr"
 
 	"github.com/tumble/tumble/connectors/format"
@@ -329,5 +331,73 @@ func BenchmarkProtobufDecodeSeed(b *testing.B) {
 		if err := dec.Decode(data, row); err != nil {
 			b.Fatal(err)
 		}
+	}
+}
+
+// TestDebeziumAvroConfluent: Debezium's envelope written by Confluent's
+// Avro converter gives -U/+U for an update and -D for a delete.
+func TestDebeziumAvroConfluent(t *testing.T) {
+	url := registryURL(t)
+	schema := `{"type":"record","name":"Envelope","namespace":"dbserver1.inventory.products","fields":[
+	  {"name":"before","type":["null",{"type":"record","name":"Value","fields":[{"name":"id","type":"int"},{"name":"name","type":"string"}]}],"default":null},
+	  {"name":"after","type":["null","Value"],"default":null},
+	  {"name":"source","type":{"type":"record","name":"Source","fields":[{"name":"db","type":"string"}]}},
+	  {"name":"op","type":"string"},
+	  {"name":"ts_ms","type":["null","long"],"default":null}]}`
+	cl, _ := sr.NewClient(sr.URLs(url))
+	ss, err := cl.CreateSchema(context.Background(), "products-value", sr.Schema{Schema: schema})
+	if err != nil {
+		t.Fatal(err)
+	}
+	parsed, err := avro.Parse(schema)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rec := func(before, after map[string]any, op string) []byte {
+		m := map[string]any{"before": before, "after": after, "source": map[string]any{"db": "inventory"}, "op": op, "ts_ms": nil}
+		if before != nil {
+			m["before"] = map[string]any{"dbserver1.inventory.products.Value": before}
+		}
+		if after != nil {
+			m["after"] = map[string]any{"dbserver1.inventory.products.Value": after}
+		}
+		b, err := avro.Marshal(parsed, m)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return append([]byte{0, 0, 0, 0, byte(ss.ID)}, b...)
+	}
+	spec := &engine.TableSpec{Name: "products", Dialect: format.DialectFlink,
+		Options: map[string]string{"topic": "products", "value.format": "debezium-avro-confluent", "value.debezium-avro-confluent.url": url}}
+	cols := []format.Column{{Name: "id", Type: types.TInt, Pos: 0}, {Name: "name", Type: types.TString, Pos: 1}}
+	dec, err := format.NewDecoder(spec, cols, "value.")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cd := dec.(format.ChangeDecoder)
+	var got []string
+	collect := func(data []byte) {
+		var rows [][]types.Value
+		var kinds []engine.RowKind
+		if err := cd.DecodeChanges(data, func(k engine.RowKind) []types.Value {
+			r := make([]types.Value, 2)
+			rows, kinds = append(rows, r), append(kinds, k)
+			return r
+		}); err != nil {
+			t.Fatal(err)
+		}
+		for i, r := range rows {
+			got = append(got, fmt.Sprintf("%s %d %s", kinds[i], r[0].I, r[1].S))
+		}
+	}
+	collect(rec(nil, map[string]any{"id": 1, "name": "scooter"}, "c"))
+	collect(rec(map[string]any{"id": 1, "name": "scooter"}, map[string]any{"id": 1, "name": "bike"}, "u"))
+	collect(rec(map[string]any{"id": 1, "name": "bike"}, nil, "d"))
+	want := "+I 1 scooter|-U 1 scooter|+U 1 bike|-D 1 bike"
+	if strings.Join(got, "|") != want {
+		t.Fatalf("changes %s, want %s", strings.Join(got, "|"), want)
+	}
+	if err := cd.DecodeChanges(rec(nil, nil, "u"), func(engine.RowKind) []types.Value { return make([]types.Value, 2) }); !errors.Is(err, format.ErrMalformed) {
+		t.Fatalf("an update without before: %v", err)
 	}
 }

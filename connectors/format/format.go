@@ -81,7 +81,7 @@ func Names(dialect string) []string {
 	if dialect == DialectKsql {
 		return []string{JSON, Kafka, Delimited, None, Avro, Protobuf, ProtobufNoSR, JSONSR}
 	}
-	return []string{JSON, CSV, Raw, Avro, AvroConfluent, AvroRegistry, ProtoRegistry, JSONRegistry}
+	return []string{JSON, CSV, Raw, Avro, AvroConfluent, AvroRegistry, ProtoRegistry, JSONRegistry, DebeziumJSON, DebeziumAvroConfluent, CanalJSON}
 }
 
 // Options returns the option keys (with trailing '*' for prefixes) that
@@ -93,6 +93,8 @@ func Options() []string {
 		"avro.*", "key.avro.*", "value.avro.*", "avro-confluent.*", "key.avro-confluent.*", "value.avro-confluent.*",
 		"avro-registry.*", "key.avro-registry.*", "value.avro-registry.*", "proto-registry.*", "key.proto-registry.*",
 		"value.proto-registry.*", "json-registry.*", "key.json-registry.*", "value.json-registry.*",
+		"debezium-json.*", "value.debezium-json.*", "canal-json.*", "value.canal-json.*",
+		"debezium-avro-confluent.*", "value.debezium-avro-confluent.*",
 		// ksqlDB's KEY_SCHEMA_ID, VALUE_SCHEMA_ID, *_SCHEMA_FULL_NAME
 		"key.schema.id", "value.schema.id", "key.schema.full.name", "value.schema.full.name", "key.wrap.single.value"}
 }
@@ -204,6 +206,12 @@ func NewDecoder(spec *engine.TableSpec, cols []Column, prefix string) (Decoder, 
 		return newRawDecoder(o, cols)
 	case Avro, AvroConfluent, AvroRegistry, ProtoRegistry, JSONRegistry, Protobuf, ProtobufNoSR, JSONSR:
 		return newSchemaDecoder(o, cols)
+	case DebeziumJSON:
+		return newDebeziumJSON(o, cols)
+	case CanalJSON:
+		return newCanalJSON(o, cols)
+	case DebeziumAvroConfluent:
+		return newDebeziumAvro(o, cols)
 	}
 	return nil, unknownFormat(spec, o.name)
 }
@@ -226,6 +234,8 @@ func NewEncoder(spec *engine.TableSpec, cols []Column, prefix string) (Encoder, 
 		return newRawEncoder(o, cols)
 	case Avro, AvroConfluent, AvroRegistry, ProtoRegistry, JSONRegistry, Protobuf, ProtobufNoSR, JSONSR:
 		return newSchemaEncoder(o, cols)
+	case DebeziumJSON, CanalJSON, DebeziumAvroConfluent:
+		return nil, fmt.Errorf("%w: format '%s' is read-only in Tumble (a source of changes); a sink cannot write it", ErrUnsupported, o.name)
 	}
 	return nil, unknownFormat(spec, o.name)
 }
@@ -235,6 +245,9 @@ func NewEncoder(spec *engine.TableSpec, cols []Column, prefix string) (Encoder, 
 func Validate(spec *engine.TableSpec, cols []Column, prefix string) error {
 	if _, err := NewDecoder(spec, cols, prefix); err != nil {
 		return err
+	}
+	if name, _ := FormatName(spec, prefix); IsChangelog(name) {
+		return nil // read-only: refused when a sink is built
 	}
 	_, err := NewEncoder(spec, cols, prefix)
 	return err

@@ -50,7 +50,18 @@ func Register(r *engine.Registry) {
 		Validate: Validate,
 		Admin:    Admin{},
 		Schemas:  schemas{},
+		Changes:  changes,
 	})
+}
+
+// changes is what a 'kafka' table's source produces: all changes with a
+// changelog format (debezium-json, debezium-avro-confluent, canal-json),
+// else inserts.
+func changes(spec *engine.TableSpec) engine.ChangelogMode {
+	if name, ok := format.FormatName(spec, "value."); ok && format.IsChangelog(name) {
+		return engine.AllChanges
+	}
+	return engine.InsertOnlyChanges
 }
 
 // schemas is the kafka connector's engine.SchemaRegistrar: the formats'

@@ -36,8 +36,11 @@ type Source struct {
 	log    *slog.Logger
 	keyDec format.Decoder
 	valDec format.Decoder
-	ncols  int
-	zone   zoneCache
+	// changes is valDec when its records are changes (Debezium, Canal):
+	// a record may give several rows, each with its kind.
+	changes format.ChangeDecoder
+	ncols   int
+	zone    zoneCache
 
 	mu     sync.Mutex
 	splits map[int32]*split // guarded by mu; Poll is the only writer
@@ -102,6 +105,7 @@ func newSource(spec *engine.TableSpec, upsert bool) (*Source, error) {
 	if s.valDec, err = format.NewDecoder(spec, cfg.valCols, "value."); err != nil {
 		return nil, optErr(spec, "value: %v", err)
 	}
+	s.changes, _ = s.valDec.(format.ChangeDecoder)
 	return s, nil
 }
 
@@ -625,6 +629,20 @@ func (s *Source) build(fs kgo.Fetches) ([]engine.SplitBatch, error) {
 				if r.Attrs.IsControl() {
 					continue
 				}
+				if s.changes != nil {
+					before := len(s.recs)
+					if derr := s.decodeChanges(r, &used); derr != nil {
+						s.recs = s.recs[:before]
+						if !s.cfg.skipBad {
+							err = engine.Permanent(fmt.Errorf("kafka source '%s': cannot decode the record at topic '%s' partition %d offset %d: %w",
+								s.cfg.name, r.Topic, r.Partition, r.Offset, derr))
+							return
+						}
+						b.Skipped++
+						s.log.Warn("kafka: skipped a record that cannot be decoded", "partition", r.Partition, "offset", r.Offset, "error", derr)
+					}
+					continue
+				}
 				row := s.arena[used : used+s.ncols : used+s.ncols]
 				kind, keep, derr := s.decode(r, row)
 				if derr != nil {
@@ -662,6 +680,42 @@ func (s *Source) build(fs kgo.Fetches) ([]engine.SplitBatch, error) {
 		s.cl.RemoveConsumePartitions(map[string][]int32{s.cfg.topic: removed})
 	}
 	return s.batches, nil
+}
+
+// decodeChanges appends the rows of a record of changes (Debezium,
+// Canal) to s.recs, each with its kind, the key and metadata columns
+// filled in each. Rows come from the arena while it lasts (used counts
+// what is taken), then from the heap.
+func (s *Source) decodeChanges(r *kgo.Record, used *int) error {
+	first := len(s.recs)
+	ts := r.Timestamp.UnixMilli()
+	err := s.changes.DecodeChanges(r.Value, func(kind engine.RowKind) []types.Value {
+		var row []types.Value
+		if *used+s.ncols <= len(s.arena) {
+			row = s.arena[*used : *used+s.ncols : *used+s.ncols]
+			*used += s.ncols
+			clear(row)
+		} else {
+			row = make([]types.Value, s.ncols)
+		}
+		s.recs = append(s.recs, engine.Rec{Row: row, Kind: kind, Ts: ts})
+		return row
+	})
+	if err != nil {
+		return err
+	}
+	for i := first; i < len(s.recs); i++ {
+		row := s.recs[i].Row
+		if s.keyDec != nil {
+			if err := s.keyDec.Decode(r.Key, row); err != nil {
+				return fmt.Errorf("key: %w", err)
+			}
+		}
+		for _, m := range s.cfg.meta {
+			row[m.pos] = s.metaValue(r, &m)
+		}
+	}
+	return nil
 }
 
 // decode fills row from r. keep is false for records the table drops
