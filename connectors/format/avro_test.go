@@ -401,3 +401,33 @@ func TestDebeziumAvroConfluent(t *testing.T) {
 		t.Fatalf("an update without before: %v", err)
 	}
 }
+
+// TestProtobufNoSR: the bare message of the columns' schema, no registry.
+func TestProtobufNoSR(t *testing.T) {
+	spec := ksqlSpec("", "value.format", "protobuf_nosr")
+	enc, err := format.NewEncoder(spec, seedColumns(), "value.")
+	if err != nil {
+		t.Fatal(err)
+	}
+	data, _, err := enc.Encode(nil, seedRow())
+	if err != nil {
+		t.Fatal(err)
+	}
+	// field 1 (string) first: no wire header
+	if data[0] != 0x0a {
+		t.Fatalf("bytes %x", data[:4])
+	}
+	dec, err := format.NewDecoder(spec, seedColumns(), "value.")
+	if err != nil {
+		t.Fatal(err)
+	}
+	row := make([]types.Value, 5)
+	if err := dec.Decode(data, row); err != nil {
+		t.Fatal(err)
+	}
+	for i, want := range seedRow() {
+		if row[i].String() != want.String() {
+			t.Errorf("column %d: %v, want %v", i, row[i], want)
+		}
+	}
+}
