@@ -2,6 +2,7 @@ package engine
 
 import (
 	"sort"
+	"time"
 
 	"github.com/tumble/tumble/engine/types"
 )
@@ -25,6 +26,12 @@ type Normalize struct {
 	// NoUpdateBefore emits an update as +U alone, without the -U of the
 	// old row (the consumer, a temporal join, needs only new versions).
 	NoUpdateBefore bool
+	// TTL forgets a key not written for that long (state TTL, see ttl.go):
+	// its next row is +I again. With a TTL an unchanged row is emitted
+	// even with DropUnchanged, as Flink does so that downstream state
+	// does not expire too early.
+	TTL time.Duration
+	ttl keyTTL
 
 	last   map[string]types.Row
 	keyBuf []byte
@@ -57,15 +64,20 @@ func (n *Normalize) Process(recs []Rec) error {
 	}
 	for _, r := range recs {
 		n.keyBuf = appendKeyCols(n.keyBuf[:0], r.Row, n.Keys)
+		if n.ttl.expired(n.oc, n.TTL, n.keyBuf) {
+			delete(n.last, string(n.keyBuf))
+		}
 		old, had := n.last[string(n.keyBuf)]
 		if r.Kind.IsRetract() {
 			if had {
 				n.out = append(n.out, Rec{Row: old, Kind: Delete, Ts: r.Ts})
 				delete(n.last, string(n.keyBuf))
+				n.ttl.forget(n.keyBuf)
 			}
 			continue
 		}
-		if had && n.DropUnchanged && rowsEqual(old, r.Row) {
+		n.ttl.touch(n.oc, n.TTL, n.keyBuf)
+		if had && n.DropUnchanged && n.TTL <= 0 && rowsEqual(old, r.Row) {
 			continue
 		}
 		row := append(types.Row(nil), r.Row...)
@@ -113,7 +125,14 @@ func (n *Normalize) Restore(d *types.Dec) error {
 	cnt := d.Uint()
 	for i := uint64(0); i < cnt && d.Err == nil; i++ {
 		row := d.Row()
-		n.last[string(appendKeyCols(nil, row, n.Keys))] = row
+		key := appendKeyCols(nil, row, n.Keys)
+		n.last[string(key)] = row
+		n.ttl.touch(n.oc, n.TTL, key)
 	}
 	return d.Err
+}
+
+// ExpireState implements StateExpirer.
+func (n *Normalize) ExpireState(now int64) {
+	n.ttl.sweep(n.oc, n.TTL, now, func(key []byte) { delete(n.last, string(key)) })
 }

@@ -114,6 +114,10 @@ func (spec *JobSpec) SetStateTTL(ttl time.Duration) {
 			if o.TTL == 0 && o.Kind == RegularJoin {
 				o.TTL = ttl
 			}
+		case *Normalize:
+			if o.TTL == 0 && !o.Final {
+				o.TTL = ttl
+			}
 		}
 	}
 }
