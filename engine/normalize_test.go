@@ -60,7 +60,9 @@ func TestNormalizeStateTTL(t *testing.T) {
 	oc := &OpContext{Ctx: context.Background(), Metrics: &Metrics{}, Now: func() time.Time { return now }}
 	n.Open(oc)
 	sink.Open(oc)
-	up := func(k int64, city string) Rec { return Rec{Row: types.Row{types.IntV(k), types.StringV(city)}, Kind: UpdateAfter} }
+	up := func(k int64, city string) Rec {
+		return Rec{Row: types.Row{types.IntV(k), types.StringV(city)}, Kind: UpdateAfter}
+	}
 	n.Process([]Rec{up(1, "NY"), up(1, "NY"), up(2, "SF")})
 	now = now.Add(50 * time.Second)
 	n.Process([]Rec{up(2, "SF")}) // 2 written again: it stays
