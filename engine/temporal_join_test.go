@@ -110,3 +110,34 @@ func TestTemporalJoinDeleteAndLeft(t *testing.T) {
 		}
 	}
 }
+
+// BenchmarkTemporalJoin: probes over 1,000 keys, each key getting a new
+// version every 10 probes, a watermark after every 1,000 probes.
+func BenchmarkTemporalJoin(b *testing.B) {
+	j := &TemporalJoin{LeftKeys: []expr.Expr{&expr.Col{Idx: 1, T: types.TString}}, RightKeys: []expr.Expr{&expr.Col{Idx: 0, T: types.TString}},
+		LeftWidth: 3, RightWidth: 3, LeftTime: 2, RightTime: 2}
+	sink := NewSinkOp("out", &CollectSink{Fn: func(context.Context, []Rec) error { return nil }})
+	j.SetNext(sink)
+	oc := &OpContext{Ctx: context.Background(), Metrics: &Metrics{}}
+	j.Open(oc)
+	sink.Open(oc)
+	keys := make([]string, 1000)
+	for i := range keys {
+		keys[i] = fmt.Sprintf("k%d", i)
+	}
+	probe := make([]Rec, 1)
+	version := make([]Rec, 1)
+	b.ReportAllocs()
+	for i := 0; i < b.N; i++ {
+		at := int64(i) * types.MicrosPerMilli
+		if i%10 == 0 {
+			version[0] = rate(keys[i%len(keys)], int64(i), at, UpdateAfter)
+			j.addVersions(version)
+		}
+		probe[0] = order(1, keys[(i*7)%len(keys)], at)
+		j.addProbes(probe)
+		if i%1000 == 999 {
+			j.Watermark(at)
+		}
+	}
+}
