@@ -927,6 +927,9 @@ func matches(t *planner.Table, g got, m Message) string {
 	if err != nil {
 		return "bad expected key: " + err.Error()
 	}
+	if wantKey != nil && t != nil && schemaFormats[t.KSQL.KeyFormat] {
+		wantKey = expectedThroughSchema(t, true, m.Key, wantKey)
+	}
 	if !equalJSON(g.key, wantKey) {
 		return fmt.Sprintf("key %s, want %s", show(g.key), show(wantKey))
 	}
@@ -934,6 +937,9 @@ func matches(t *planner.Table, g got, m Message) string {
 	if !isNull(m.Value) {
 		if wantVal, err = decodeAny(m.Value); err != nil {
 			return "bad expected value: " + err.Error()
+		}
+		if t != nil && schemaFormats[t.KSQL.ValueFormat] {
+			wantVal = expectedThroughSchema(t, false, m.Value, wantVal)
 		}
 	}
 	if !equalJSON(g.value, wantVal) {

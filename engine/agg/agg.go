@@ -10,6 +10,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/tumble/tumble/engine/expr"
 	"github.com/tumble/tumble/engine/types"
 )
 
@@ -394,6 +395,12 @@ func (a *sumAcc) Result() types.Value {
 	case types.Double:
 		return types.DoubleV(a.f)
 	case types.Decimal:
+		// a sum typed with its argument's precision (ksqlDB) fails the
+		// query when it outgrows it, as ksqlDB's does
+		if p := a.t.Precision; p > 0 && p < 19 && (a.i >= types.Pow10(p) || a.i <= -types.Pow10(p)) {
+			expr.Fail("Numeric field overflow: A field with precision %d and scale %d must round to an absolute value less than 10^%d. Got %s",
+				p, a.t.Scale, p-a.t.Scale, types.FormatDecimal(a.i, a.t.Scale))
+		}
 		return types.DecimalV(a.i, a.t.Scale)
 	case types.Int, types.SmallInt, types.TinyInt:
 		return types.IntOf(a.t.Kind, int64(int32(a.i)))
