@@ -113,3 +113,48 @@ SELECT user_name, COUNT(*) AS cnt FROM clicks GROUP BY user_name;`)
 		t.Errorf("state_expired %d, want 1", n)
 	}
 }
+
+// TestStateTTLHint: Flink's SELECT /*+ STATE_TTL('t' = '...') */ gives a
+// join's inputs and an aggregate their own TTL, over the session's; a
+// name that is no input is refused with its position.
+func TestStateTTLHint(t *testing.T) {
+	s, jobs := inProcess(t, session.Config{})
+	ctx := context.Background()
+	if _, err := s.ExecuteText(ctx, `
+SET 'table.exec.state.ttl' = '1 h';
+CREATE TABLE orders (id INT, cid INT) WITH ('connector' = 'datagen', 'rows-per-second' = '1');
+CREATE TABLE customers (cid INT, name STRING) WITH ('connector' = 'datagen', 'rows-per-second' = '1');
+CREATE TABLE sink (id INT, name STRING) WITH ('connector' = 'blackhole');
+CREATE TABLE counts (cid INT, n BIGINT) WITH ('connector' = 'blackhole');
+INSERT INTO sink SELECT /*+ STATE_TTL('o' = '1 d', 'customers' = '20 d') */ o.id, c.name
+FROM orders AS o JOIN customers AS c ON o.cid = c.cid;
+INSERT INTO counts SELECT /*+ STATE_TTL('orders' = '10 min') */ cid, COUNT(*) FROM orders GROUP BY cid;`); err != nil {
+		t.Fatal(err)
+	}
+	var join *engine.Join
+	var agg *engine.GroupAgg
+	for _, j := range jobs.List() {
+		for _, op := range j.Job.Spec().Ops {
+			switch x := op.(type) {
+			case *engine.Join:
+				join = x
+			case *engine.GroupAgg:
+				agg = x
+			}
+		}
+	}
+	if join == nil || join.LeftTTL != 24*time.Hour || join.RightTTL != 20*24*time.Hour || join.TTL != time.Hour {
+		t.Errorf("join TTLs: %+v", join)
+	}
+	if agg == nil || agg.TTL != 10*time.Minute {
+		t.Errorf("aggregate TTL: %+v", agg)
+	}
+	_, err := s.ExecuteText(ctx, "INSERT INTO counts SELECT /*+ STATE_TTL('nope' = '1 d') */ cid, COUNT(*) FROM orders GROUP BY cid;")
+	if err == nil || !strings.Contains(err.Error(), "'nope' is not the table or alias of an input") || !strings.Contains(err.Error(), "column 41") {
+		t.Errorf("an unknown hint name: %v", err)
+	}
+	_, err = s.ExecuteText(ctx, "INSERT INTO counts SELECT /*+ STATE_TTL('orders' = 'soon') */ cid, COUNT(*) FROM orders GROUP BY cid;")
+	if err == nil || !strings.Contains(err.Error(), "is not a duration") {
+		t.Errorf("a bad duration: %v", err)
+	}
+}

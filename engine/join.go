@@ -72,9 +72,10 @@ type Join struct {
 	// as an update (-U, +U) rather than a delete and an insert.
 	Upsert bool
 	// TTL drops a row of either input that arrived that long ago (state
-	// TTL of regular joins, see ttl.go); 0 keeps rows for ever.
-	TTL       time.Duration
-	lastSweep int64
+	// TTL of regular joins, see ttl.go); 0 keeps rows for ever. LeftTTL
+	// and RightTTL, when set, are one input's own (the STATE_TTL hint).
+	TTL, LeftTTL, RightTTL time.Duration
+	lastSweep              int64
 
 	left, right map[string][]*joinEntry
 	keyBuf      []byte
@@ -232,7 +233,7 @@ func (j *Join) regular(r *Rec, fromRight bool) {
 	j.expireKey(k)
 	candidates := other[k]
 	if !retract {
-		e := j.newEntry(r)
+		e := j.newEntry(r, fromRight)
 		for _, o := range candidates {
 			l, rr := pair(e.row, o.row)
 			if !j.matches(l, rr) {
@@ -316,10 +317,21 @@ func (j *Join) regular(r *Rec, fromRight bool) {
 	}
 }
 
+// ttl is the state TTL of one input's rows.
+func (j *Join) ttl(right bool) int64 {
+	switch {
+	case right && j.RightTTL > 0:
+		return j.RightTTL.Microseconds()
+	case !right && j.LeftTTL > 0:
+		return j.LeftTTL.Microseconds()
+	}
+	return j.TTL.Microseconds()
+}
+
 // newEntry is the state of an arriving row.
-func (j *Join) newEntry(r *Rec) *joinEntry {
+func (j *Join) newEntry(r *Rec, right bool) *joinEntry {
 	e := &joinEntry{row: append(types.Row(nil), r.Row...), ts: r.Ts}
-	if j.TTL > 0 {
+	if j.ttl(right) > 0 {
 		e.touched = j.oc.nowMicros()
 	}
 	return e
@@ -327,18 +339,19 @@ func (j *Join) newEntry(r *Rec) *joinEntry {
 
 // expireKey drops the rows of key that have expired, on both sides.
 func (j *Join) expireKey(k string) {
-	if j.TTL <= 0 {
+	lt, rt := j.ttl(false), j.ttl(true)
+	if lt <= 0 && rt <= 0 {
 		return
 	}
 	now := j.oc.nowMicros()
-	j.oc.stateExpired(expireEntries(j.left, k, now, j.TTL.Microseconds()) + expireEntries(j.right, k, now, j.TTL.Microseconds()))
+	j.oc.stateExpired(expireEntries(j.left, k, now, lt) + expireEntries(j.right, k, now, rt))
 }
 
-// expireEntries drops the entries of state[k] older than ttl at now and
-// returns how many.
+// expireEntries drops the entries of state[k] older than ttl at now (none
+// when ttl is 0) and returns how many.
 func expireEntries(state map[string][]*joinEntry, k string, now, ttl int64) int64 {
 	list, ok := state[k]
-	if !ok {
+	if !ok || ttl <= 0 {
 		return 0
 	}
 	kept := list[:0]
@@ -358,18 +371,23 @@ func expireEntries(state map[string][]*joinEntry, k string, now, ttl int64) int6
 }
 
 // ExpireState implements StateExpirer: regular joins drop expired rows at
-// most every TTL/2.
+// most every half the shorter TTL.
 func (j *Join) ExpireState(now int64) {
-	t := j.TTL.Microseconds()
+	lt, rt := j.ttl(false), j.ttl(true)
+	t := max(lt, rt) // the shorter one that is set
+	if lt > 0 && rt > 0 {
+		t = min(lt, rt)
+	}
 	if t <= 0 || j.Kind != RegularJoin || now-j.lastSweep < max(t/2, int64(100*time.Millisecond/time.Microsecond)) {
 		return
 	}
 	j.lastSweep = now
 	var n int64
-	for _, state := range []map[string][]*joinEntry{j.left, j.right} {
-		for k := range state {
-			n += expireEntries(state, k, now, t)
-		}
+	for k := range j.left {
+		n += expireEntries(j.left, k, now, lt)
+	}
+	for k := range j.right {
+		n += expireEntries(j.right, k, now, rt)
 	}
 	j.oc.stateExpired(n)
 }
@@ -405,7 +423,7 @@ func (j *Join) semi(r *Rec, fromRight bool) {
 		k := string(key)
 		j.expireKey(k)
 		if !retract {
-			e := j.newEntry(r)
+			e := j.newEntry(r, false)
 			for _, o := range j.right[k] {
 				if j.matches(e.row, o.row) {
 					e.matches++
@@ -441,7 +459,7 @@ func (j *Join) semi(r *Rec, fromRight bool) {
 	j.expireKey(k)
 	var e *joinEntry
 	if !retract {
-		e = j.newEntry(r)
+		e = j.newEntry(r, true)
 		j.right[k] = append(j.right[k], e)
 	} else {
 		list := j.right[k]
@@ -658,7 +676,7 @@ func (j *Join) Restore(d *types.Dec) error {
 		for i := uint64(0); i < n && d.Err == nil; i++ {
 			k := d.String()
 			en := &joinEntry{row: d.Row(), ts: d.Int(), matches: int(d.Int())}
-			if j.TTL > 0 {
+			if j.ttl(false) > 0 || j.ttl(true) > 0 {
 				en.touched = j.oc.nowMicros() // idle time counts from the restore
 			}
 			state[k] = append(state[k], en)

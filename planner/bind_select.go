@@ -72,7 +72,14 @@ func (b *binder) isAggQuery(sel *sql.Select) bool {
 
 // bindSelect binds a query into a plan, clause by clause in the order
 // written at binder.
-func (b *binder) bindSelect(sel *sql.Select) (Node, error) {
+func (b *binder) bindSelect(sel *sql.Select) (n Node, err error) {
+	if len(sel.StateTTL) > 0 {
+		defer func() {
+			if err == nil {
+				err = applyStateTTLHint(n, sel.StateTTL)
+			}
+		}()
+	}
 	if len(sel.UnionAll) > 0 {
 		return b.bindUnion(sel)
 	}

@@ -161,7 +161,7 @@ func (bld *builder) node(n Node, out edge) error {
 		op := &engine.WindowTVF{W: n.Window, TimeCol: n.TimeCol, TimeKind: tk}
 		return bld.node(n.Input, bld.chain(n, op, out))
 	case *GroupAggregate:
-		op := &engine.GroupAgg{Keys: n.Keys, Aggs: n.Aggs, Emit: n.Emit, NullKeys: n.NullKeys, DropDeletes: n.DropDeletes}
+		op := &engine.GroupAgg{Keys: n.Keys, Aggs: n.Aggs, Emit: n.Emit, NullKeys: n.NullKeys, DropDeletes: n.DropDeletes, TTL: n.TTL}
 		return bld.node(n.Input, bld.chain(n, op, out))
 	case *Rank:
 		op := &engine.Rank{Partition: n.Partition, Order: n.Order, Start: n.Start, End: n.End, OutputRank: n.OutputRank, KeepAll: n.KeepAll}
@@ -189,7 +189,8 @@ func (bld *builder) node(n Node, out edge) error {
 	case *JoinNode:
 		op := &engine.Join{Kind: n.Kind, Type: n.Type, LeftKeys: n.LeftKeys, RightKeys: n.RightKeys, Cond: n.Cond,
 			LeftWidth: len(n.Left.Fields()), RightWidth: len(n.Right.Fields()),
-			LeftTime: n.LeftTime, RightTime: n.RightTime, Before: n.Before, After: n.After, Grace: n.Grace, Eager: n.Eager, Upsert: n.ByInputKind && n.Kind == engine.RegularJoin}
+			LeftTime: n.LeftTime, RightTime: n.RightTime, Before: n.Before, After: n.After, Grace: n.Grace, Eager: n.Eager, Upsert: n.ByInputKind && n.Kind == engine.RegularJoin,
+			LeftTTL: n.LeftTTL, RightTTL: n.RightTTL}
 		in := bld.chain(n, op, out)
 		if err := bld.node(n.Left, edge{next: op.Left(), parent: in.parent}); err != nil {
 			return err

@@ -3,6 +3,7 @@ package planner
 import (
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/tumble/tumble/engine"
 	"github.com/tumble/tumble/engine/expr"
@@ -309,6 +310,9 @@ type GroupAggregate struct {
 	NullKeys engine.NullKeys
 	// DropDeletes: the input is a ksqlDB stream whose tombstones are ignored.
 	DropDeletes bool
+	// TTL is the idle state retention the STATE_TTL hint gives (0: the
+	// session's table.exec.state.ttl).
+	TTL time.Duration
 }
 
 func (g *GroupAggregate) Fields() []Field { return g.fields }
@@ -591,7 +595,10 @@ type JoinNode struct {
 	// (dialect.JoinsByInputKind); its regular (table-table) form is an
 	// upsert keyed by the join key.
 	ByInputKind bool
-	fields      []Field
+	// LeftTTL and RightTTL are the idle state retention the STATE_TTL hint
+	// gives each input of a regular join (0: table.exec.state.ttl).
+	LeftTTL, RightTTL time.Duration
+	fields            []Field
 }
 
 func (j *JoinNode) Fields() []Field { return j.fields }

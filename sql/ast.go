@@ -420,6 +420,10 @@ type Select struct {
 	Window      *WindowSpec // ksqlDB WINDOW TUMBLING|HOPPING|SESSION (...)
 	Emit        Emit
 	PartitionBy []Expr
+	// StateTTL holds Flink's SELECT /*+ STATE_TTL('t' = '1d') */ hint:
+	// the idle state retention of the joins and the aggregate of this
+	// SELECT, by input table or alias.
+	StateTTL []Option
 }
 
 // Emit is ksqlDB's EMIT clause.

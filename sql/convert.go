@@ -100,6 +100,7 @@ func (c *converter) selectStmt(n *ast.SelectStmt) *Select {
 		first = n.Fields.Fields[0].Offset
 	}
 	s.Pos = c.selectPos(first)
+	s.StateTTL = c.r.stateTTL[s.Pos.Offset]
 	switch {
 	case n.With != nil:
 		c.failAtWord("WITH", "WITH (common table expressions) is not supported")

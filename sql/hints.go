@@ -9,8 +9,9 @@ import "strings"
 //	SELECT ... FROM t /*+ OPTIONS('scan.startup.mode' = 'earliest-offset') */
 //
 // A hint comment holds hints separated by commas, each a name with an
-// optional parenthesized argument list; OPTIONS is kept, the others (join
-// and lookup hints) are ignored.
+// optional parenthesized argument list; OPTIONS is kept, and so is
+// STATE_TTL after a SELECT keyword; the others (join and lookup hints) are
+// ignored.
 
 // skipGap walks the white space and comments of src from i, calling hint
 // with the offsets of each hint comment (its start, and the start and end
@@ -57,6 +58,26 @@ func (p *parser) tableHints(tr *TableRef, from int) {
 
 // hintComment parses the hints in src[lo:hi], a comment starting at start.
 func (p *parser) hintComment(tr *TableRef, start, lo, hi int) {
+	p.eachHint(lo, hi, func(h *parser, name token) bool {
+		if name.val != "OPTIONS" {
+			return false
+		}
+		if tr.Options != nil {
+			h.fail(name, "OPTIONS hint given twice")
+		}
+		tr.HintPos = p.pos(start)
+		tr.Options = h.options()
+		if len(tr.Options) == 0 {
+			h.fail(name, "OPTIONS hint needs at least one option")
+		}
+		return true
+	})
+}
+
+// eachHint parses the hints in src[lo:hi]: a hint name, then arguments in
+// parentheses that read reads (when it knows the hint and returns true)
+// or that are skipped.
+func (p *parser) eachHint(lo, hi int, read func(h *parser, name token) bool) {
 	toks, lerr := lex(p.src, lo, hi)
 	if lerr != nil {
 		panic(parseError{p.errAt(lerr.off, "%s", lerr.msg)})
@@ -67,16 +88,7 @@ func (p *parser) hintComment(tr *TableRef, start, lo, hi int) {
 		if name.kind != tkWord {
 			h.unexpected(name, "a hint name such as OPTIONS")
 		}
-		if name.val == "OPTIONS" {
-			if tr.Options != nil {
-				h.fail(name, "OPTIONS hint given twice")
-			}
-			tr.HintPos = p.pos(start)
-			tr.Options = h.options()
-			if len(tr.Options) == 0 {
-				h.fail(name, "OPTIONS hint needs at least one option")
-			}
-		} else if h.peek().isOp("(") {
+		if !read(h, name) && h.peek().isOp("(") {
 			// Another hint: its arguments are not read.
 			h.i = h.brackets()[h.i] + 1
 		}
@@ -87,4 +99,26 @@ func (p *parser) hintComment(tr *TableRef, start, lo, hi int) {
 	if t := h.peek(); t.kind != tkEOF {
 		h.unexpected(t, "\",\" or the end of the hint")
 	}
+}
+
+// queryHints reads the hint comments that follow a SELECT keyword ending
+// at byte offset from: Flink's STATE_TTL('table or alias' = 'duration',
+// ...), kept per SELECT (by the keyword's offset) for the converter.
+func (r *rewriter) queryHints(selectOff, from int) {
+	skipGap(r.p.src, from, func(start, lo, hi int) {
+		r.p.eachHint(lo, hi, func(h *parser, name token) bool {
+			if name.val != "STATE_TTL" {
+				return false
+			}
+			opts := h.options()
+			if len(opts) == 0 {
+				h.fail(name, "STATE_TTL hint needs at least one 'table' = 'duration'")
+			}
+			if r.stateTTL == nil {
+				r.stateTTL = map[int][]Option{}
+			}
+			r.stateTTL[selectOff] = append(r.stateTTL[selectOff], opts...)
+			return true
+		})
+	})
 }

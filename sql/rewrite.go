@@ -71,12 +71,15 @@ type segment struct {
 }
 
 type rewriter struct {
-	p     *parser
-	toks  []token
-	match []int // index of the bracket matching toks[i], or -1
-	out   []byte
-	segs  []segment
-	phs   []*placeholder
+	// stateTTL are the STATE_TTL hints of each SELECT, by the offset of its
+	// keyword.
+	stateTTL map[int][]Option
+	p        *parser
+	toks     []token
+	match    []int // index of the bracket matching toks[i], or -1
+	out      []byte
+	segs     []segment
+	phs      []*placeholder
 	// selects holds the output and user offsets of each SELECT keyword.
 	selects [][2]int
 	// limits holds the user offsets of LIMIT counts, in text order (tidb
@@ -573,6 +576,7 @@ func (r *rewriter) word(i, hi int, ctx levelCtx, st *levelState) int {
 	case "SELECT":
 		r.copyTok(t)
 		r.selects = append(r.selects, [2]int{r.segs[len(r.segs)-1].out, t.off})
+		r.queryHints(t.off, t.end)
 		st.inFrom, st.byClause, st.groupBy = false, false, false
 		return i + 1
 	case "FROM":
