@@ -78,7 +78,9 @@ func run(n int, bin, baselineBin, queries, interval string) error {
 	if err != nil {
 		return err
 	}
-	broker := exec.Command(bin, "kafka", "--listen", addr, "--partitions", "3", "--log-level", "warn")
+	// The input's records carry the seed's timestamps, days old: time
+	// retention would delete them before the engine reads them.
+	broker := exec.Command(bin, "kafka", "--listen", addr, "--partitions", "3", "--log-level", "warn", "--config", "log.retention.ms=-1")
 	broker.Stderr = os.Stderr
 	if err := broker.Start(); err != nil {
 		return fmt.Errorf("start broker: %w", err)
