@@ -55,14 +55,17 @@ func (s *SessionAgg) Open(c *OpContext) error {
 	return nil
 }
 
-func (s *SessionAgg) ksql() bool { return s.Emit != EmitOnWatermark }
+// byStreamTime: the emit modes of stream time (EmitEveryRow, EmitFinal):
+// sessions close by stream time plus grace, end inclusive, and rows with
+// a NULL key or a tombstone are dropped, as Kafka Streams does.
+func (s *SessionAgg) byStreamTime() bool { return s.Emit != EmitOnWatermark }
 
 func (s *SessionAgg) Process(recs []Rec) error {
 	s.out = s.out[:0]
 	s.arena.reset()
 	for i := range recs {
 		r := &recs[i]
-		if s.ksql() && (r.Kind == Delete || anyNull(r.Row, s.Keys)) {
+		if s.byStreamTime() && (r.Kind == Delete || anyNull(r.Row, s.Keys)) {
 			continue
 		}
 		tv := r.Row[s.TimeCol]
@@ -72,7 +75,7 @@ func (s *SessionAgg) Process(recs []Rec) error {
 		}
 		t := tv.I
 		lo, hi := t, t+s.Gap // the row's own session (Flink form)
-		if s.ksql() {
+		if s.byStreamTime() {
 			hi = t
 			if t > s.streamTime {
 				s.streamTime = t
@@ -92,7 +95,7 @@ func (s *SessionAgg) Process(recs []Rec) error {
 		var keep []*session
 		for _, ss := range list {
 			overlaps := false
-			if s.ksql() {
+			if s.byStreamTime() {
 				overlaps = t >= ss.start-s.Gap && t <= ss.end+s.Gap
 			} else {
 				// As Flink's TimeWindow.intersects: sessions that
@@ -133,7 +136,7 @@ func (s *SessionAgg) Process(recs []Rec) error {
 		if s.Emit == EmitEveryRow {
 			s.out = append(s.out, Rec{Row: s.result(merged), Kind: UpdateAfter, Ts: merged.g.maxTs})
 		}
-		if s.ksql() {
+		if s.byStreamTime() {
 			s.close(s.streamTime - s.Grace)
 		}
 	}
@@ -153,7 +156,7 @@ func (s *SessionAgg) close(closeTime int64) {
 		var keep []*session
 		for _, ss := range list {
 			var done bool
-			if s.ksql() {
+			if s.byStreamTime() {
 				done = ss.end < closeTime
 			} else {
 				done = windowMaxTs(ss.end) <= closeTime
@@ -164,7 +167,7 @@ func (s *SessionAgg) close(closeTime int64) {
 			}
 			if s.Emit != EmitEveryRow {
 				ts := ss.g.maxTs
-				if !s.ksql() {
+				if !s.byStreamTime() {
 					ts = windowMaxTs(ss.end) / types.MicrosPerMilli
 				}
 				s.out = append(s.out, Rec{Row: s.result(ss), Kind: Insert, Ts: ts})
@@ -191,7 +194,7 @@ func (s *SessionAgg) result(ss *session) types.Row {
 }
 
 func (s *SessionAgg) Watermark(wm int64) error {
-	if s.ksql() && wm != MaxWatermark {
+	if s.byStreamTime() && wm != MaxWatermark {
 		return s.forwardWatermark(wm)
 	}
 	if wm <= s.wm {
@@ -200,7 +203,7 @@ func (s *SessionAgg) Watermark(wm int64) error {
 	s.wm = wm
 	s.out = s.out[:0]
 	s.arena.reset()
-	if s.ksql() {
+	if s.byStreamTime() {
 		if s.Emit == EmitFinal {
 			s.close(MaxWatermark)
 		}
