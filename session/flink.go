@@ -160,3 +160,6 @@ func (x flinkStatements) setDone(string, string) *planner.Result {
 }
 
 func (x flinkStatements) stopRemoves() bool { return false }
+func (x flinkStatements) declare(n *sql.CreateAs) error {
+	return sql.Errorf(n.Start, "only ksqlDB's CREATE ... AS SELECT can be declared without running")
+}

@@ -237,6 +237,14 @@ func (x ksqlStatements) setDone(key, value string) *planner.Result {
 }
 
 func (x ksqlStatements) stopRemoves() bool { return true }
+func (x ksqlStatements) declare(n *sql.CreateAs) error {
+	_, t, err := x.s.planner().KSQLCreateAsPlan(n)
+	if err != nil {
+		return err
+	}
+	x.s.Catalog.Put(t)
+	return nil
+}
 
 // ksqlDropStatement is DROP STREAM|TABLE [IF EXISTS] name [DELETE TOPIC].
 func (s *Session) ksqlDropStatement(ctx context.Context, n *sql.Drop) (*planner.Result, error) {

@@ -248,17 +248,7 @@ func (s *Session) Explain(st sql.Statement) (string, error) {
 // into the catalog without starting its query, so that the statements
 // after it can be planned (tumble explain plans files without running
 // them). Other statements are refused.
-func (s *Session) Declare(n *sql.CreateAs) error {
-	if s.Dialect != sql.KSQL {
-		return sql.Errorf(n.Start, "only ksqlDB's CREATE ... AS SELECT can be declared without running")
-	}
-	_, t, err := s.planner().KSQLCreateAsPlan(n)
-	if err != nil {
-		return err
-	}
-	s.Catalog.Put(t)
-	return nil
-}
+func (s *Session) Declare(n *sql.CreateAs) error { return s.statementsOf().declare(n) }
 
 func (s *Session) execExplain(n *sql.Explain) (*planner.Result, error) {
 	if n.Stmt == nil {

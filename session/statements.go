@@ -30,6 +30,9 @@ type statements interface {
 	plan(st sql.Statement) (planner.Node, error)
 	// explainQuery is EXPLAIN of a running query by its id.
 	explainQuery(n *sql.Explain) (*planner.Result, error)
+	// declare puts what a CREATE ... AS SELECT creates into the catalog
+	// without starting its query (Session.Declare).
+	declare(n *sql.CreateAs) error
 	// setDone is the answer to SET key = value.
 	setDone(key, value string) *planner.Result
 	// stopRemoves tells whether stopping a job forgets it (ksqlDB's

@@ -282,7 +282,7 @@ func explainFiles(paths []string, dialect string) (string, error) {
 				}
 				_, text := st.Span()
 				fmt.Fprintf(&sb, "-- %s\n%s\n%s\n", filepath.Base(p), strings.TrimSpace(text), plan)
-				if ca, ok := st.(*sql.CreateAs); ok && d == sql.KSQL {
+				if ca, ok := st.(*sql.CreateAs); ok { // only a dialect that plans CREATE ... AS SELECT gets here
 					// Later statements may read what it creates.
 					if err := s.Declare(ca); err != nil {
 						return sb.String(), fmt.Errorf("%s: %s", p, errorText(err))
