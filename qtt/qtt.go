@@ -71,6 +71,18 @@ type Topic struct {
 	ValueSchema   json.RawMessage `json:"valueSchema"`
 	KeySchemaID   *int            `json:"keySchemaId"`
 	ValueSchemaID *int            `json:"valueSchemaId"`
+	// KeySchemaReferences and ValueSchemaReferences are schemas the key's
+	// or value's schema imports, registered first under their names.
+	KeySchemaReferences   []SchemaReference `json:"keySchemaReferences"`
+	ValueSchemaReferences []SchemaReference `json:"valueSchemaReferences"`
+}
+
+// SchemaReference is a schema another one references (a .proto file it
+// imports, an Avro type it names).
+type SchemaReference struct {
+	Name   string          `json:"name"`
+	Format string          `json:"format"`
+	Schema json.RawMessage `json:"schema"`
 }
 
 // Exception is what a negative case expects: an exception of a type (a

@@ -36,6 +36,20 @@ func (p *schemaPart) protoName() string {
 	return "ConnectDefault1"
 }
 
+// protoCols are the fields of the message a part writes: its columns, or
+// the fields of its single STRUCT column when it is unwrapped (a key).
+func (p *schemaPart) protoCols() []Column {
+	if !p.unwrapped {
+		return p.cols
+	}
+	t := p.cols[0].Type
+	cols := make([]Column, len(t.Fields))
+	for i, f := range t.Fields {
+		cols[i] = Column{Name: f.Name, Type: f.Type, Pos: i}
+	}
+	return cols
+}
+
 // protoSchemaText is the .proto of the message that holds cols, as
 // ksqlDB generates it (proto3, fields numbered in column order).
 func protoSchemaText(cols []Column, _ bool, name string) string {
@@ -685,15 +699,23 @@ func protoMessageReader(md protoreflect.MessageDescriptor, t types.Type) (func([
 // the bare message of the columns' schema).
 type protoDecoder struct {
 	part  *schemaPart
-	cols  []Column
+	cols  []Column                   // the columns set (the single STRUCT when unwrapped)
+	read  []Column                   // the message's columns
 	progs map[protoKey]*protoProgram // by schema id and message index
 	bare  *protoProgram
+	// unwrapped: the message is the single STRUCT column; fields holds
+	// it while it is read
+	unwrapped bool
+	fields    []types.Value
 }
 
 func newProtoDecoder(p *schemaPart) (Decoder, error) {
-	d := &protoDecoder{part: p, cols: p.cols, progs: map[protoKey]*protoProgram{}}
+	d := &protoDecoder{part: p, cols: p.cols, read: p.protoCols(), progs: map[protoKey]*protoProgram{}, unwrapped: p.unwrapped}
+	if d.unwrapped {
+		d.fields = make([]types.Value, len(d.read))
+	}
 	if p.reg == nil {
-		s, err := schemaregistry.Parse(context.Background(), schemaregistry.Source{Type: schemaregistry.Protobuf, Text: protoSchemaText(p.cols, false, p.protoName())}, nil)
+		s, err := schemaregistry.Parse(context.Background(), schemaregistry.Source{Type: schemaregistry.Protobuf, Text: protoSchemaText(d.read, false, p.protoName())}, nil)
 		if err != nil {
 			return nil, err
 		}
@@ -701,7 +723,7 @@ func newProtoDecoder(p *schemaPart) (Decoder, error) {
 		if err != nil {
 			return nil, err
 		}
-		if d.bare, err = newProtoProgram(md, p.cols); err != nil {
+		if d.bare, err = newProtoProgram(md, d.read); err != nil {
 			return nil, err
 		}
 	}
@@ -753,12 +775,19 @@ func (d *protoDecoder) Decode(data []byte, row []types.Value) error {
 			if err != nil {
 				return malformed("schema id %d: %v", id, err)
 			}
-			if p, err = newProtoProgram(md, d.cols); err != nil {
+			if p, err = newProtoProgram(md, d.read); err != nil {
 				return malformed("schema id %d: %v", id, err)
 			}
 			d.progs[key] = p
 		}
 		data = rest
+	}
+	if d.unwrapped {
+		if err := p.run(data, d.fields); err != nil {
+			return err
+		}
+		row[d.cols[0].Pos] = types.StructV(append([]types.Value(nil), d.fields...))
+		return nil
 	}
 	return p.run(data, row)
 }
@@ -770,6 +799,10 @@ type protoEncoder struct {
 	id    int // -1: no wire header
 	set   []protoSetter
 	opts  proto.MarshalOptions
+	key   bool
+	// whole: the message is the STRUCT at wholePos (an unwrapped key)
+	whole    protoreflect.MessageDescriptor
+	wholePos int
 }
 
 type protoSetter struct {
@@ -780,14 +813,18 @@ type protoSetter struct {
 
 func newProtoEncoder(p *schemaPart, s *schemaregistry.Parsed, id int) (Encoder, error) {
 	name := p.fullName
-	if name == "" && s.Source.Text == protoSchemaText(p.cols, false, p.protoName()) {
+	if name == "" && s.Source.Text == protoSchemaText(p.protoCols(), false, p.protoName()) {
 		name = p.protoName()
 	}
 	md, index, err := schemaregistry.FindMessage(s.Proto, name)
 	if err != nil {
 		return nil, err
 	}
-	e := &protoEncoder{md: md, index: index, id: id, opts: proto.MarshalOptions{Deterministic: true}}
+	e := &protoEncoder{md: md, index: index, id: id, opts: proto.MarshalOptions{Deterministic: true}, key: p.key}
+	if p.unwrapped {
+		e.whole, e.wholePos = md, p.cols[0].Pos
+		return e, nil
+	}
 	for _, c := range p.cols {
 		fd := md.Fields().ByName(protoreflect.Name(c.Name))
 		if fd == nil {
@@ -806,7 +843,34 @@ func newProtoEncoder(p *schemaPart, s *schemaregistry.Parsed, id int) (Encoder, 
 }
 
 func (e *protoEncoder) Encode(dst []byte, row []types.Value) ([]byte, bool, error) {
+	if e.key {
+		// a key whose columns are all NULL is no key, as ksqlDB writes it
+		null := true
+		for _, s := range e.set {
+			null = null && row[s.pos].IsNull()
+		}
+		if null {
+			return dst, true, nil
+		}
+	}
 	m := dynamicpb.NewMessage(e.md)
+	if e.whole != nil {
+		v := row[e.wholePos]
+		if v.IsNull() {
+			return dst, true, nil
+		}
+		if err := protoFill(m, v); err != nil {
+			return dst, false, err
+		}
+		if e.id >= 0 {
+			dst, _ = confluentHeader.AppendEncode(dst, e.id, e.index)
+		}
+		out, err := e.opts.MarshalAppend(dst, m)
+		if out == nil {
+			out = []byte{}
+		}
+		return out, false, err
+	}
 	for _, s := range e.set {
 		if err := protoSet(m, s.fd, row[s.pos]); err != nil {
 			return dst, false, fmt.Errorf("field %s: %w", s.fd.Name(), err)
@@ -816,6 +880,9 @@ func (e *protoEncoder) Encode(dst []byte, row []types.Value) ([]byte, bool, erro
 		dst, _ = confluentHeader.AppendEncode(dst, e.id, e.index)
 	}
 	out, err := e.opts.MarshalAppend(dst, m)
+	if out == nil {
+		out = []byte{} // an empty message is a record, not a tombstone
+	}
 	return out, false, err
 }
 
@@ -952,6 +1019,8 @@ func protoFill(m protoreflect.Message, v types.Value) error {
 	if v.K != types.Struct {
 		return fmt.Errorf("cannot write %s as message %s", v.K, md.FullName())
 	}
+	// a STRUCT's values are in its type's order; without the type here,
+	// fields are matched by position, as the schema was made from it
 	es := v.Elems()
 	for i := 0; i < fs.Len() && i < len(es); i++ {
 		if err := protoSet(m, fs.Get(i), es[i]); err != nil {

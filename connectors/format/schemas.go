@@ -72,7 +72,10 @@ func newSchemaPart(o opts, cols []Column) (*schemaPart, error) {
 		// ksqlDB unwraps a single key column in every format that can
 		// (Protobuf keys are always messages), unless the key's columns
 		// came from the fields of a registered record
-		p.unwrapped = single && o.ksql() && p.typ != schemaregistry.Protobuf && o.spec.Options["key.wrap.single.value"] != "true"
+		// (Protobuf keys are messages: a single STRUCT column is the
+		// message, other single columns are wrapped in one)
+		p.unwrapped = single && o.ksql() && o.spec.Options["key.wrap.single.value"] != "true" &&
+			(p.typ != schemaregistry.Protobuf || cols[0].Type.Kind == types.Struct)
 	} else if v, ok := o.spec.Option("wrap.single.value"); ok && single {
 		b, err := strconv.ParseBool(strings.TrimSpace(v))
 		if err != nil {
@@ -80,8 +83,8 @@ func newSchemaPart(o opts, cols []Column) (*schemaPart, error) {
 		}
 		p.unwrapped = !b
 	}
-	if p.typ == schemaregistry.Protobuf && p.unwrapped {
-		return nil, fmt.Errorf("%w: the PROTOBUF format does not support WRAP_SINGLE_VALUE=false", ErrUnsupported)
+	if p.typ == schemaregistry.Protobuf && p.unwrapped && !p.key {
+		return nil, fmt.Errorf("%w: Format 'PROTOBUF' does not support 'WRAP_SINGLE_VALUE' set to 'false'.", ErrUnsupported)
 	}
 	id, ok, err := schemaIDOption(o)
 	if err != nil {
@@ -136,7 +139,7 @@ func (p *schemaPart) generated() (schemaregistry.Source, error) {
 	case schemaregistry.Avro:
 		return schemaregistry.Source{Type: schemaregistry.Avro, Text: avroSchemaText(p.cols, p.unwrapped, p.names())}, nil
 	case schemaregistry.Protobuf:
-		return schemaregistry.Source{Type: schemaregistry.Protobuf, Text: protoSchemaText(p.cols, p.unwrapped, p.protoName())}, nil
+		return schemaregistry.Source{Type: schemaregistry.Protobuf, Text: protoSchemaText(p.protoCols(), false, p.protoName())}, nil
 	case schemaregistry.JSON:
 		return schemaregistry.Source{Type: schemaregistry.JSON, Text: jsonSchemaText(p.cols, p.unwrapped)}, nil
 	}
@@ -358,8 +361,31 @@ func InferColumns(spec *engine.TableSpec, key bool) (cols []engine.ColumnSpec, w
 	}
 	for i := range cols {
 		cols[i].Key = key
+		if o := (opts{spec: spec}); o.ksql() {
+			// ksqlDB's inferred columns and struct fields are upper case
+			cols[i].Name = strings.ToUpper(cols[i].Name)
+			cols[i].Type = upperFields(cols[i].Type)
+		}
 	}
 	return cols, wrapped, nil
+}
+
+// upperFields upper-cases the field names of structs within t.
+func upperFields(t types.Type) types.Type {
+	switch t.Kind {
+	case types.Struct:
+		fs := make([]types.Field, len(t.Fields))
+		for i, f := range t.Fields {
+			fs[i] = types.Field{Name: strings.ToUpper(f.Name), Type: upperFields(f.Type)}
+		}
+		t.Fields = fs
+	case types.Array, types.Map:
+		if t.Elem != nil {
+			e := upperFields(*t.Elem)
+			t.Elem = &e
+		}
+	}
+	return t
 }
 
 // avroColumns turns an Avro schema into columns: a record's fields, or

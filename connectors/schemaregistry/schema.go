@@ -237,6 +237,11 @@ extend google.protobuf.EnumValueOptions { Meta enum_value_meta = 1088; }
 const mainProto = "tumble_schema.proto"
 
 func compileProto(ctx context.Context, text string, files map[string]string) (protoreflect.FileDescriptor, error) {
+	// Confluent's parser does not check options; schemas written by its
+	// tools use (confluent.field_meta) without importing its file
+	if strings.Contains(text, "(confluent.") && !strings.Contains(text, "confluent/meta.proto") && descriptorOf(text) == nil {
+		text = importAfterSyntax(text, "confluent/meta.proto")
+	}
 	all := map[string]string{mainProto: text}
 	for k, v := range wellKnown {
 		all[k] = v
@@ -266,6 +271,21 @@ func compileProto(ctx context.Context, text string, files map[string]string) (pr
 		return nil, fmt.Errorf("%w: no file compiled", ErrInvalidSchema)
 	}
 	return res[0], nil
+}
+
+// importAfterSyntax adds an import after the syntax (and package)
+// statement of a .proto text.
+func importAfterSyntax(text, file string) string {
+	i := strings.Index(text, "syntax")
+	if i < 0 {
+		return "import \"" + file + "\";\n" + text
+	}
+	j := strings.IndexByte(text[i:], ';')
+	if j < 0 {
+		return text
+	}
+	at := i + j + 1
+	return text[:at] + "\nimport \"" + file + "\";" + text[at:]
 }
 
 // descriptorOf reads a schema given as Confluent's clients may send it:
