@@ -48,6 +48,7 @@ func main() {
 	tumble := flag.String("tumble", "bin/tumble", "the tumble binary")
 	cache := flag.String("cache", ".tumble/peers", "download cache and work directory (outside the repository's tracked files)")
 	shared := flag.String("shared", "../shared", "the shared directory with the seed project")
+	serve := flag.Bool("serve-kafka", false, "start the real Kafka broker, print its listeners and wait for Ctrl-C (for debugging)")
 	only := flag.String("checks", "", "comma-separated checks to run (kafka, flink, producer, spark); all by default")
 	flag.Parse()
 	root, _ := os.Getwd()
@@ -67,8 +68,19 @@ func main() {
 	defer stop()
 	defer e.close()
 
+	if *serve {
+		k, err := e.startKafka(ctx)
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "peers:", err)
+			os.Exit(1)
+		}
+		fmt.Printf("Apache Kafka %s: PLAINTEXT %s, SASL_PLAINTEXT %s, SSL %s (CA %s)\n", kafkaVersion, k.plain, k.sasl, k.ssl, k.caFile)
+		<-ctx.Done()
+		return
+	}
 	checks := []check{
 		{"kafka", checkKafka},
+		{"flink", checkFlink},
 	}
 	want := map[string]bool{}
 	for _, c := range strings.Split(*only, ",") {
