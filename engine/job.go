@@ -800,9 +800,19 @@ func (j *Job) timers(now time.Time) error {
 	if err := j.maybeEmit(false); err != nil {
 		return err
 	}
-	if j.checkpointing() && now.Sub(j.lastCkpt) >= j.spec.CheckpointInterval {
-		if err := j.checkpoint(); err != nil {
-			return err
+	if j.spec.CheckpointInterval > 0 && now.Sub(j.lastCkpt) >= j.spec.CheckpointInterval {
+		if j.checkpointing() {
+			if err := j.checkpoint(); err != nil {
+				return err
+			}
+		} else {
+			// Without checkpoints sinks still flush at the interval, so
+			// that a write the broker refused fails the job instead of
+			// being lost without a word.
+			j.lastCkpt = now
+			if err := j.flushAll(); err != nil {
+				return err
+			}
 		}
 	}
 	return j.checkWaiting()

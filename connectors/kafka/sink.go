@@ -157,7 +157,11 @@ func newSink(spec *engine.TableSpec, upsert bool) (*Sink, error) {
 }
 
 func producerOpts(cfg *config) ([]kgo.Opt, error) {
-	opts := append(clientOpts(cfg), kgo.MaxBufferedRecords(100000), kgo.AllowAutoTopicCreation())
+	opts := append(clientOpts(cfg), kgo.MaxBufferedRecords(100000), kgo.AllowAutoTopicCreation(),
+		// A topic the sink just created can be missing from a real
+		// cluster's metadata for a moment; franz-go's default (4 tries)
+		// failed the first records written to it. About two minutes.
+		kgo.UnknownTopicRetries(50))
 	linger := 5 * time.Millisecond
 	if v, ok := cfg.props["linger.ms"]; ok {
 		ms, err := strconv.Atoi(v)
