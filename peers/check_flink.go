@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"io"
 	"path/filepath"
 	"sort"
 	"strings"
@@ -55,15 +56,29 @@ func checkFlink(ctx context.Context, e *env) (string, error) {
 		return "", err
 	}
 	defer fl.kill9()
-	tu, err := start(filepath.Join(e.logs, "flink-seed-tumble.log"), e.root, nil, e.tumble, append([]string{"run", "--log-level", "debug", "--bootstrap", k.plain}, fileArgs(tumbleFiles)...)...)
+	// Tumble's SQL client reads the files on its standard input, as a user
+	// pastes them, and answers SHOW JOBS EXTENDED should the output not come.
+	stdinR, stdin := io.Pipe()
+	defer stdin.Close()
+	tu, err := startIn(filepath.Join(e.logs, "flink-seed-tumble.log"), e.root, nil, stdinR, e.tumble, "sql", "--bootstrap", k.plain)
 	if err != nil {
 		return "", err
 	}
 	defer tu.stop()
+	for _, f := range tumbleFiles {
+		if _, err := io.WriteString(stdin, mustRead(f)+";\n"); err != nil {
+			return "", err
+		}
+	}
 	read := func(topic string, p *proc, who string) ([]rawRecord, error) {
 		recs, err := readUntil(ctx, k.plain, topic, false, 180*time.Second, func(r []rawRecord) bool { return len(r) >= len(want) || p.exited() })
 		if err != nil || len(recs) < len(want) {
-			return nil, fmt.Errorf("%s: %v (%s)", who, err, lastLines(p.output(), 4))
+			if p == tu {
+				io.WriteString(stdin, "SHOW JOBS EXTENDED;\n")
+				time.Sleep(2 * time.Second)
+			}
+			p.dumpGoroutines()
+			return nil, fmt.Errorf("%s: %v (%s)", who, err, lastLines(p.output(), 8))
 		}
 		time.Sleep(time.Second) // anything written twice shows now
 		return readUntil(ctx, k.plain, topic, false, 2*time.Second, nil)

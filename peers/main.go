@@ -67,6 +67,16 @@ func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	defer e.close()
+	// Interrupted: end every process started (Tumble, Flink, Kafka) and go.
+	go func() {
+		<-ctx.Done()
+		killAll()
+		if e.kafka != nil && e.kafka.cmd != nil && e.kafka.cmd.Process != nil {
+			syscall.Kill(-e.kafka.cmd.Process.Pid, syscall.SIGKILL)
+		}
+		fmt.Println("peers: interrupted")
+		os.Exit(130)
+	}()
 
 	if *serve {
 		k, err := e.startKafka(ctx)

@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"sync"
 	"syscall"
 	"time"
@@ -35,8 +36,26 @@ func (l lockedWriter) Write(b []byte) (int, error) {
 	return l.w.Write(b)
 }
 
+// running holds the processes started and not yet ended, so that an
+// interrupted run ends them all.
+var running sync.Map // *proc -> struct{}
+
+// killAll ends every process a check started (their process groups).
+func killAll() {
+	running.Range(func(k, _ any) bool {
+		p := k.(*proc)
+		syscall.Kill(-p.cmd.Process.Pid, syscall.SIGKILL)
+		return true
+	})
+}
+
 // start runs name with args, its output appended to log.
 func start(log, dir string, env []string, name string, args ...string) (*proc, error) {
+	return startIn(log, dir, env, nil, name, args...)
+}
+
+// startIn is start with the process's standard input (nil: none).
+func startIn(log, dir string, env []string, stdin io.Reader, name string, args ...string) (*proc, error) {
 	f, err := os.OpenFile(log, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
 	if err != nil {
 		return nil, err
@@ -47,13 +66,16 @@ func start(log, dir string, env []string, name string, args ...string) (*proc, e
 	p.cmd.Dir = dir
 	p.cmd.Env = append(os.Environ(), env...)
 	p.cmd.Stdout, p.cmd.Stderr = lockedWriter{p, f}, lockedWriter{p, f}
+	p.cmd.Stdin = stdin
 	p.cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
 	if err := p.cmd.Start(); err != nil {
 		f.Close()
 		return nil, err
 	}
+	running.Store(p, struct{}{})
 	go func() {
 		p.err = p.cmd.Wait()
+		running.Delete(p)
 		f.Close()
 		close(p.done)
 	}()
@@ -103,5 +125,18 @@ func (p *proc) wait(ctx context.Context, d time.Duration) error {
 		return fmt.Errorf("%s still running after %s", p.name, d)
 	case <-ctx.Done():
 		return ctx.Err()
+	}
+}
+
+// dumpGoroutines asks a Go process for its goroutines (SIGQUIT: it prints
+// them to its log and exits).
+func (p *proc) dumpGoroutines() {
+	if p.exited() || filepath.Base(p.name) != "tumble" {
+		return
+	}
+	p.cmd.Process.Signal(syscall.SIGQUIT)
+	select {
+	case <-p.done:
+	case <-time.After(5 * time.Second):
 	}
 }

@@ -178,7 +178,10 @@ type rawRecord struct {
 // readUntil reads topic from the start until done(records) says so or the
 // time runs out; committed reads with isolation read_committed.
 func readUntil(ctx context.Context, bootstrap, topic string, committed bool, within time.Duration, done func([]rawRecord) bool) ([]rawRecord, error) {
-	opts := []kgo.Opt{kgo.SeedBrokers(bootstrap), kgo.ConsumeTopics(topic), kgo.ConsumeResetOffset(kgo.NewOffset().AtStart())}
+	// A topic created after the reader started must be seen soon, not at
+	// the next metadata refresh (5 minutes by default).
+	opts := []kgo.Opt{kgo.SeedBrokers(bootstrap), kgo.ConsumeTopics(topic), kgo.ConsumeResetOffset(kgo.NewOffset().AtStart()),
+		kgo.MetadataMinAge(200 * time.Millisecond), kgo.MetadataMaxAge(time.Second)}
 	if committed {
 		opts = append(opts, kgo.FetchIsolationLevel(kgo.ReadCommitted()))
 	}
