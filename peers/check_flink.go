@@ -85,6 +85,10 @@ func checkFlink(ctx context.Context, e *env) (string, error) {
 	}
 	real, err := read("transactions_aggregate_flink_real", fl, "Apache Flink")
 	if err != nil {
+		if !fl.exited() {
+			// The oracle is slow, not wrong: nothing to compare.
+			return "", skipf("Apache Flink %s did not write its %d windows within 3 minutes (an overloaded machine?); nothing compared: %v", flinkVersion, len(want), err)
+		}
 		return "", err
 	}
 	ours, err := read("transactions_aggregate_flink_tumble", tu, "Tumble")
