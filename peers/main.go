@@ -66,12 +66,15 @@ func main() {
 		fmt.Fprintln(os.Stderr, "peers:", err)
 		os.Exit(2)
 	}
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	ctx, stop := context.WithCancel(context.Background())
 	defer stop()
 	defer e.close()
 	// Interrupted: end every process started (Tumble, Flink, Kafka) and go.
+	sigs := make(chan os.Signal, 1)
+	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
 	go func() {
-		<-ctx.Done()
+		<-sigs
+		stop()
 		killAll()
 		if e.kafka != nil && e.kafka.cmd != nil && e.kafka.cmd.Process != nil {
 			syscall.Kill(-e.kafka.cmd.Process.Pid, syscall.SIGKILL)
