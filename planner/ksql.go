@@ -137,6 +137,24 @@ func (pl *Planner) KSQLCreateSource(n *sql.CreateTable) (*Result, error) {
 		t.KSQL.Windowed = w
 	}
 	pl.ksqlConnectorOptions(t, opts)
+	// a schema id names the columns: the format must infer them, and the
+	// statement must not declare them (ksqlDB's rules and words)
+	for _, part := range []struct {
+		id, word, format string
+		declared         bool
+	}{{"key_schema_id", "KEY", info.KeyFormat, len(keys) > 0}, {"value_schema_id", "VALUE", info.ValueFormat, len(vals) > 0}} {
+		if _, ok := opts.get(part.id); !ok {
+			continue
+		}
+		switch part.format {
+		case "AVRO", "PROTOBUF", "JSON_SR":
+		default:
+			return nil, sql.Errorf(n.Start, "%s_FORMAT should support schema inference when %s_SCHEMA_ID is provided. Current format is %s.", part.word, part.word, part.format)
+		}
+		if part.declared {
+			return nil, sql.Errorf(n.Start, "Table elements and %s_SCHEMA_ID cannot both exist for create statement.", part.word)
+		}
+	}
 	if err := pl.ksqlInferColumns(t, len(keys) > 0, len(vals) > 0, n.Start); err != nil {
 		return nil, err
 	}

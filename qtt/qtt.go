@@ -374,6 +374,15 @@ func (r *Runner) runCase(parent context.Context, c Case) (outcome Outcome, reaso
 		}
 		defer sreg.Close()
 		props = map[string]string{format.RegistryURLKey: sreg.URL()}
+		if err := srCall(ctx, sreg.URL(), "PUT", "/config", map[string]string{"compatibility": "NONE"}); err != nil {
+			return Fail, "schema registry: " + err.Error()
+		}
+		// As ksqlDB's test driver, the schemas of the topics the CREATE
+		// statements declare come first, then the case's own topics.
+		scratch := session.New(session.Config{Registry: reg, Jobs: jobs, Bootstrap: addr, Dialect: sql.KSQL, Log: log, KafkaProperties: props})
+		for _, text := range sourceStatements(c) {
+			scratch.ExecuteText(ctx, text) // its failures are the real run's to report
+		}
 		if err := registerTopicSchemas(ctx, sreg.URL(), c.Topics); err != nil {
 			return Fail, err.Error()
 		}

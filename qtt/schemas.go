@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net/http"
 	"reflect"
+	"regexp"
 	"strconv"
 	"strings"
 
@@ -56,7 +57,8 @@ func schemaText(raw json.RawMessage, formatName string) (string, string) {
 		if json.Unmarshal(raw, &s) == nil {
 			return s, typ
 		}
-	case "JSON_SR":
+	case "JSON_SR", "JSON":
+		// a topic's schema in JSON format is a JSON Schema
 		typ = "JSON"
 	}
 	return string(raw), typ
@@ -64,13 +66,7 @@ func schemaText(raw json.RawMessage, formatName string) (string, string) {
 
 // registerTopicSchemas registers the schemas of a case's topics, with
 // their ids when given (the subject in IMPORT mode while it is written).
-//
-// As ksqlDB's test driver has a mock registry that checks no
-// compatibility, the case's registry is set to NONE.
 func registerTopicSchemas(ctx context.Context, url string, topics []Topic) error {
-	if err := srCall(ctx, url, "PUT", "/config", map[string]string{"compatibility": "NONE"}); err != nil {
-		return err
-	}
 	for _, t := range topics {
 		for _, part := range []struct {
 			suffix string
@@ -372,4 +368,34 @@ func expectedThroughSchema(t *planner.Table, key bool, raw json.RawMessage, asIs
 		return map[string]any{cols[0].Name: v}
 	}
 	return v
+}
+
+var (
+	createSource = regexp.MustCompile(`(?is)^\s*CREATE\s+(OR\s+REPLACE\s+)?(SOURCE\s+)?(STREAM|TABLE)\b`)
+	asSelect     = regexp.MustCompile(`(?is)\bAS\s+SELECT\b`)
+	kafkaTopic   = regexp.MustCompile(`(?i)kafka_topic\s*=\s*'([^']*)'`)
+)
+
+// sourceStatements are the CREATE STREAM|TABLE statements (not AS
+// SELECT) of a case whose topic the case does not give a schema: ksqlDB's
+// test driver registers the schemas of their columns before the case's
+// topics (so the ids of those follow), which running them first does.
+func sourceStatements(c Case) []string {
+	given := map[string]bool{}
+	for _, t := range c.Topics {
+		if !isNull(t.KeySchema) || !isNull(t.ValueSchema) {
+			given[t.Name] = true
+		}
+	}
+	var out []string
+	for _, st := range c.Statements {
+		if !createSource.MatchString(st) || asSelect.MatchString(st) {
+			continue
+		}
+		if m := kafkaTopic.FindStringSubmatch(st); m == nil || given[m[1]] {
+			continue
+		}
+		out = append(out, st)
+	}
+	return out
 }

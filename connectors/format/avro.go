@@ -774,6 +774,13 @@ func newAvroRecordWriter(rec *avro.RecordSchema, cols []Column) (func(w *avro.Wr
 	for _, f := range rec.Fields() {
 		c, ok := findColumn(cols, f.Name())
 		if !ok {
+			// a field no column fills: its default, else null
+			if f.HasDefault() && f.Default() != nil {
+				if def, err := avroDefault(f); err == nil {
+					ops = append(ops, op{pos: -1, wr: func(w *avro.Writer, _ types.Value) error { w.Write(def); return nil }})
+					continue
+				}
+			}
 			wr, err := avroWriter(f.Type(), types.TString)
 			if err != nil {
 				return nil, fmt.Errorf("field %s: %w", f.Name(), err)
@@ -799,6 +806,20 @@ func newAvroRecordWriter(rec *avro.RecordSchema, cols []Column) (func(w *avro.Wr
 		}
 		return nil
 	}, nil
+}
+
+// avroDefault encodes a field's default (for a union, of its first
+// branch, as Avro's defaults are).
+func avroDefault(f *avro.Field) ([]byte, error) {
+	t := deref(f.Type())
+	if u, ok := t.(*avro.UnionSchema); ok {
+		b, err := avro.Marshal(u.Types()[0], f.Default())
+		if err != nil {
+			return nil, err
+		}
+		return append([]byte{0}, b...), nil
+	}
+	return avro.Marshal(t, f.Default())
 }
 
 // avroPrograms caches the program of each writer schema id.

@@ -160,6 +160,10 @@ func (p *schemaPart) writerSchema() (*schemaregistry.Parsed, int, error) {
 	}
 	if p.id > 0 {
 		s, err := p.reg.byIDParsed(p.id)
+		if err == nil && s.Type != p.typ {
+			err = fmt.Errorf("Format and fetched schema type using %sSCHEMA_ID %d are different. Format: [%s], Fetched schema type: [%s].",
+				strings.ToUpper(p.o.prefix[:len(p.o.prefix)-1])+"_", p.id, strings.ToUpper(p.o.name), s.Type)
+		}
 		return s, p.id, err
 	}
 	src, err := p.generated()
@@ -285,6 +289,15 @@ func RegisterSchemas(spec *engine.TableSpec, ifAbsent bool) error {
 			if err != nil {
 				return fmt.Errorf("%sSCHEMA_ID %d: %w", strings.ToUpper(prefix[:len(prefix)-1])+"_", p.id, err)
 			}
+			if s.Type != p.typ {
+				return fmt.Errorf("Format and fetched schema type using %sSCHEMA_ID %d are different. Format: [%s], Fetched schema type: [%s].",
+					strings.ToUpper(prefix[:len(prefix)-1])+"_", p.id, strings.ToUpper(name), s.Type)
+			}
+			if !ifAbsent {
+				if err := sameColumns(s, p, prefix); err != nil {
+					return err
+				}
+			}
 			id, err := p.reg.register(p.subject, s.Source)
 			if err != nil {
 				return err
@@ -312,6 +325,45 @@ func RegisterSchemas(spec *engine.TableSpec, ifAbsent bool) error {
 		}
 	}
 	return nil
+}
+
+// sameColumns checks, as ksqlDB does for CREATE ... AS SELECT with a
+// schema id, that the query's columns are the schema's first fields in
+// order, with their types.
+func sameColumns(s *schemaregistry.Parsed, p *schemaPart, prefix string) error {
+	var have []engine.ColumnSpec
+	var err error
+	switch s.Type {
+	case schemaregistry.Avro:
+		have, _, err = avroColumns(s.Avro, "ROWVAL")
+	case schemaregistry.Protobuf:
+		have, err = protoColumns(s, p.fullName, "ROWVAL")
+	case schemaregistry.JSON:
+		have, _, err = jsonColumns(s.JSONDoc, "ROWVAL")
+	}
+	if err != nil || p.unwrapped {
+		return nil // nothing to compare with
+	}
+	show := func(name string, t types.Type) string { return "`" + name + "` " + t.KSQLString() }
+	var bad []string
+	for i, c := range p.cols {
+		if i >= len(have) || have[i].Name != c.Name || have[i].Type.KSQLString() != c.Type.KSQLString() {
+			bad = append(bad, show(c.Name, c.Type))
+		}
+	}
+	if len(bad) == 0 {
+		return nil
+	}
+	var reg []string
+	for _, h := range have {
+		reg = append(reg, show(h.Name, h.Type))
+	}
+	part := "value"
+	if prefix == "key." {
+		part = "key"
+	}
+	return fmt.Errorf("The following %s columns are changed, missing or reordered: [%s]. Schema from schema registry is [%s]",
+		part, strings.Join(bad, ", "), strings.Join(reg, ", "))
 }
 
 // InferColumns reads a ksqlDB table's key (key true) or value columns
@@ -361,8 +413,10 @@ func InferColumns(spec *engine.TableSpec, key bool) (cols []engine.ColumnSpec, w
 	}
 	for i := range cols {
 		cols[i].Key = key
-		if o := (opts{spec: spec}); o.ksql() {
-			// ksqlDB's inferred columns and struct fields are upper case
+		if o := (opts{spec: spec}); o.ksql() && p.id == 0 {
+			// ksqlDB upper-cases the columns and struct fields it infers
+			// from a subject's newest schema (a schema named by its id
+			// keeps its names)
 			cols[i].Name = strings.ToUpper(cols[i].Name)
 			cols[i].Type = upperFields(cols[i].Type)
 		}

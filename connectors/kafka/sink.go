@@ -302,7 +302,8 @@ func (s *Sink) Write(ctx context.Context, recs []engine.Rec) error {
 		var err error
 		if s.keyEnc != nil {
 			if key, err = s.encode(s.keyEnc, rec.Row); err != nil {
-				return fmt.Errorf("kafka sink '%s': key: %w", s.cfg.name, err)
+				// bad data: a restart cannot help (Kafka Streams' words)
+				return engine.Permanent(fmt.Errorf("kafka sink '%s': Unable to serialize record: key: %w", s.cfg.name, err))
 			}
 		}
 		if s.cfg.upsert {
@@ -330,7 +331,7 @@ func (s *Sink) Write(ctx context.Context, recs []engine.Rec) error {
 		}
 		if !tomb {
 			if r.Value, err = s.encode(s.valEnc, rec.Row); err != nil {
-				return fmt.Errorf("kafka sink '%s': value: %w", s.cfg.name, err)
+				return engine.Permanent(fmt.Errorf("kafka sink '%s': Unable to serialize record: value: %w", s.cfg.name, err))
 			}
 		}
 		r.Timestamp = s.timestamp(rec)
