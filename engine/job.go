@@ -84,6 +84,11 @@ type JobSpec struct {
 	// Clock is the processing-time clock operators read (state TTL); nil
 	// is the wall clock.
 	Clock func() time.Time
+	// Batch: the inputs are bounded and read whole (Flink's batch runtime
+	// mode). The watermark stays at its start until every input has
+	// ended, so no row is late and every window fires at the end, as
+	// Flink's batch execution sees all rows before any result.
+	Batch bool
 }
 
 type splitState struct {
@@ -710,6 +715,9 @@ func (j *Job) combined() int64 {
 }
 
 func (j *Job) maybeEmit(force bool) error {
+	if j.spec.Batch {
+		return nil // the end of input sends the one watermark (finish)
+	}
 	if !force && time.Since(j.lastEmit) < j.spec.WatermarkInterval {
 		return nil
 	}

@@ -20,8 +20,8 @@ const (
 	// only update the state.
 	LookupJoin
 	// IntervalJoin joins rows whose times are close (ksqlDB's stream-stream
-	// join WITHIN, Flink's interval join): a right row matches a left row
-	// at time t when its time is in [t - Before, t + After].
+	// join WITHIN, Flink's interval join); TimeIntervalJoin
+	// (interval_join.go) runs it, not Join.
 	IntervalJoin
 )
 
@@ -57,16 +57,6 @@ type Join struct {
 	Cond       expr.Expr   // over the joined row; nil: keys only
 	LeftWidth  int
 	RightWidth int
-	// Interval joins: the columns holding each side's time (micros) and the
-	// bounds; Grace keeps rows that long past the bounds.
-	LeftTime, RightTime int
-	Before, After       int64
-	Grace               int64
-	// Eager emits an outer row padded with NULLs as soon as it arrives
-	// without a match (and the joined rows when matches arrive later),
-	// instead of when it expires: Kafka Streams' joins without a grace
-	// period, which ksqlDB uses when WITHIN gives no GRACE PERIOD.
-	Eager bool
 	// Upsert (ksqlDB's table-table joins, keyed by the join key) replaces a
 	// row padded with NULLs by its match, and a match by the padded row,
 	// as an update (-U, +U) rather than a delete and an insert.
@@ -128,31 +118,13 @@ func (j *Join) Open(c *OpContext) error {
 func (j *Join) Process(recs []Rec) error { return j.process(recs, false) }
 
 func (j *Join) key(row types.Row, keys []expr.Expr) ([]byte, bool) {
-	j.keyBuf = j.keyBuf[:0]
-	for _, k := range keys {
-		v := k.Eval(row)
-		if v.IsNull() {
-			return nil, false // NULL keys never match
-		}
-		j.keyBuf = types.AppendKey(j.keyBuf, v)
-	}
-	return j.keyBuf, true
+	var ok bool
+	j.keyBuf, ok = joinKey(j.keyBuf[:0], row, keys)
+	return j.keyBuf, ok
 }
 
-// joined builds left+right (either may be nil for NULLs).
 func (j *Join) joined(l, r types.Row) types.Row {
-	row := j.arena.row(j.LeftWidth + j.RightWidth)
-	if l != nil {
-		copy(row, l)
-	} else {
-		clear(row[:j.LeftWidth])
-	}
-	if r != nil {
-		copy(row[j.LeftWidth:], r)
-	} else {
-		clear(row[j.LeftWidth:])
-	}
-	return row
+	return joinedRow(&j.arena, j.LeftWidth, j.RightWidth, l, r)
 }
 
 func (j *Join) matches(l, r types.Row) bool {
@@ -182,8 +154,6 @@ func (j *Join) process(recs []Rec, fromRight bool) error {
 		switch j.Kind {
 		case LookupJoin:
 			j.lookup(r, fromRight)
-		case IntervalJoin:
-			j.interval(r, fromRight)
 		default:
 			if j.Type == SemiJoin || j.Type == AntiJoin {
 				j.semi(r, fromRight)
@@ -527,122 +497,12 @@ func (j *Join) lookup(r *Rec, fromRight bool) {
 	j.emitPair(r.Row, match, Insert, r.Ts)
 }
 
-// interval joins rows close in time; outer rows without a match are
-// emitted with NULLs when they expire.
-func (j *Join) interval(r *Rec, fromRight bool) {
-	if r.Kind == Delete || r.Kind == UpdateBefore {
-		return
-	}
-	myTime, myKeys, mine, other := j.LeftTime, j.LeftKeys, j.left, j.right
-	if fromRight {
-		myTime, myKeys, mine, other = j.RightTime, j.RightKeys, j.right, j.left
-	}
-	tv := r.Row[myTime]
-	if tv.IsNull() {
-		return
-	}
-	t := tv.I
-	if t > j.streamTime {
-		j.streamTime = t
-	}
-	key, ok := j.key(r.Row, myKeys)
-	if !ok {
-		if j.outerFor(fromRight) {
-			if fromRight {
-				j.emitPair(nil, r.Row, Insert, r.Ts)
-			} else {
-				j.emitPair(r.Row, nil, Insert, r.Ts)
-			}
-		}
-		return
-	}
-	k := string(key)
-	e := &joinEntry{row: append(types.Row(nil), r.Row...), ts: t}
-	for _, o := range other[k] {
-		var lo, hi int64 // the other row's time must be in [lo, hi]
-		if fromRight {
-			lo, hi = t-j.After, t+j.Before
-		} else {
-			lo, hi = t-j.Before, t+j.After
-		}
-		if o.ts < lo || o.ts > hi {
-			continue
-		}
-		l, rr := e.row, o.row
-		if fromRight {
-			l, rr = o.row, e.row
-		}
-		if !j.matches(l, rr) {
-			continue
-		}
-		e.matches++
-		o.matches++
-		j.emitPair(l, rr, Insert, max(r.Ts, 0))
-	}
-	if j.Eager && e.matches == 0 && j.outerFor(fromRight) {
-		if fromRight {
-			j.emitPair(nil, e.row, Insert, max(r.Ts, 0))
-		} else {
-			j.emitPair(e.row, nil, Insert, max(r.Ts, 0))
-		}
-	}
-	mine[k] = append(mine[k], e)
-	j.expire(j.streamTime)
-}
-
-// expire drops interval-join rows that can no longer match, emitting
-// unmatched outer rows with NULLs.
-func (j *Join) expire(now int64) {
-	horizon := now - max(j.Before, j.After) - j.Grace
-	for _, side := range []bool{false, true} {
-		state := j.left
-		if side {
-			state = j.right
-		}
-		keys := make([]string, 0, len(state))
-		for k := range state {
-			keys = append(keys, k)
-		}
-		sort.Strings(keys)
-		for _, k := range keys {
-			list := state[k]
-			kept := list[:0]
-			for _, e := range list {
-				if e.ts >= horizon {
-					kept = append(kept, e)
-					continue
-				}
-				if e.matches == 0 && j.outerFor(side) && !j.Eager {
-					if side {
-						j.emitPair(nil, e.row, Insert, e.ts/types.MicrosPerMilli)
-					} else {
-						j.emitPair(e.row, nil, Insert, e.ts/types.MicrosPerMilli)
-					}
-				}
-			}
-			if len(kept) == 0 {
-				delete(state, k)
-			} else {
-				state[k] = kept
-			}
-		}
-	}
-}
-
 // Watermark implements Op.
 func (j *Join) Watermark(wm int64) error {
 	if wm <= j.wm {
 		return nil
 	}
 	j.wm = wm
-	if j.Kind == IntervalJoin && wm == MaxWatermark {
-		j.out = j.out[:0]
-		j.arena.reset()
-		j.expire(MaxWatermark)
-		if err := j.emit(j.out); err != nil {
-			return err
-		}
-	}
 	return j.forwardWatermark(wm)
 }
 

@@ -36,58 +36,6 @@ func TestRegularLeftJoinRetracts(t *testing.T) {
 	}
 }
 
-// TestIntervalJoinBounds: a right row joins left rows within [-Before,
-// +After] of its time; an unmatched left row of a left join comes out with
-// NULLs once it expires.
-func TestIntervalJoinBounds(t *testing.T) {
-	var out collected
-	s := int64(types.MicrosPerSecond)
-	j := &Join{Kind: IntervalJoin, Type: LeftJoin,
-		LeftKeys:  []expr.Expr{&expr.Col{Idx: 0, T: types.TInt}},
-		RightKeys: []expr.Expr{&expr.Col{Idx: 0, T: types.TInt}},
-		LeftWidth: 2, RightWidth: 2, LeftTime: 1, RightTime: 1, Before: 5 * s, After: 5 * s}
-	sink := NewSinkOp("out", out.sink())
-	j.SetNext(sink)
-	oc := &OpContext{Ctx: context.Background(), Metrics: &Metrics{}}
-	j.Open(oc)
-	sink.Open(oc)
-	row := func(k int64, sec int64) Rec { return Rec{Row: types.Row{types.IntV(k), types.TimestampLTZV(sec * s)}} }
-	j.Left().Process([]Rec{row(1, 10), row(2, 10)})
-	j.Right().Process([]Rec{row(1, 14)}) // within 5 s of 10
-	j.Right().Process([]Rec{row(1, 40)}) // too late for 10; expires the left rows
-	got := fmt.Sprint(out.rows)
-	want := "[+I[1, 1970-01-01 00:00:10.000, 1, 1970-01-01 00:00:14.000] +I[2, 1970-01-01 00:00:10.000, NULL, NULL]]"
-	if got != want {
-		t.Fatalf("got  %s\nwant %s", got, want)
-	}
-}
-
-// TestIntervalJoinEager: without a grace period (ksqlDB's WITHIN without
-// GRACE PERIOD) an unmatched outer row comes out with NULLs at once, a
-// later match comes out too, and nothing more when the rows expire.
-func TestIntervalJoinEager(t *testing.T) {
-	var out collected
-	s := int64(types.MicrosPerSecond)
-	j := &Join{Kind: IntervalJoin, Type: FullJoin, Eager: true,
-		LeftKeys:  []expr.Expr{&expr.Col{Idx: 0, T: types.TInt}},
-		RightKeys: []expr.Expr{&expr.Col{Idx: 0, T: types.TInt}},
-		LeftWidth: 2, RightWidth: 2, LeftTime: 1, RightTime: 1, Before: 5 * s, After: 5 * s}
-	sink := NewSinkOp("out", out.sink())
-	j.SetNext(sink)
-	oc := &OpContext{Ctx: context.Background(), Metrics: &Metrics{}}
-	j.Open(oc)
-	sink.Open(oc)
-	row := func(k int64, sec int64) Rec { return Rec{Row: types.Row{types.IntV(k), types.TimestampLTZV(sec * s)}} }
-	j.Left().Process([]Rec{row(1, 10)})
-	j.Right().Process([]Rec{row(1, 12)})
-	j.Right().Process([]Rec{row(2, 40)})
-	j.Watermark(MaxWatermark)
-	want := "[+I[1, 1970-01-01 00:00:10.000, NULL, NULL] +I[1, 1970-01-01 00:00:10.000, 1, 1970-01-01 00:00:12.000] +I[NULL, NULL, 2, 1970-01-01 00:00:40.000]]"
-	if got := fmt.Sprint(out.rows); got != want {
-		t.Fatalf("got  %s\nwant %s", got, want)
-	}
-}
-
 // TestRegularJoinUpsert: ksqlDB's table-table joins replace a padded row
 // by its match as an update, and an update of one side (-U, +U) gives one
 // new result, not a retraction of the old one.

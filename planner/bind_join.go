@@ -96,14 +96,16 @@ func (b *binder) bindJoin(n *sql.Join) (*fromResult, error) {
 		return b.bindTemporalJoin(n, ref, lf, rf, j, lw)
 	}
 	// Outer joins make the other side's columns nullable; time attributes
-	// do not survive a regular join.
+	// do not survive a regular join, but do an interval join's (Flink's
+	// rule: its output is bounded by its inputs' watermarks).
+	_, interval := intervalJoinOf(j)
 	for i := range fields {
 		padded := (i < lw && (j.Type == engine.RightJoin || j.Type == engine.FullJoin)) ||
 			(i >= lw && (j.Type == engine.LeftJoin || j.Type == engine.FullJoin))
 		if padded {
 			fields[i].Type = fields[i].Type.Nullable()
 		}
-		if !byKind {
+		if !byKind && !interval {
 			fields[i].Rowtime = false
 		}
 		fields[i].Key = false

@@ -187,15 +187,25 @@ func (bld *builder) node(n Node, out edge) error {
 		op := &engine.TableFilter{Filter: n.Filter, Keys: n.Keys}
 		return bld.node(n.Input, bld.chain(n, op, out))
 	case *JoinNode:
-		op := &engine.Join{Kind: n.Kind, Type: n.Type, LeftKeys: n.LeftKeys, RightKeys: n.RightKeys, Cond: n.Cond,
-			LeftWidth: len(n.Left.Fields()), RightWidth: len(n.Right.Fields()),
-			LeftTime: n.LeftTime, RightTime: n.RightTime, Before: n.Before, After: n.After, Grace: n.Grace, Eager: n.Eager, Upsert: n.ByInputKind && n.Kind == engine.RegularJoin,
-			LeftTTL: n.LeftTTL, RightTTL: n.RightTTL}
+		var op engine.Op
+		var left, right engine.Op
+		if n.Kind == engine.IntervalJoin {
+			// ksqlDB's WITHIN: by stream time, kept for the grace period
+			ij := &engine.TimeIntervalJoin{Type: n.Type, LeftKeys: n.LeftKeys, RightKeys: n.RightKeys, Cond: n.Cond,
+				LeftWidth: len(n.Left.Fields()), RightWidth: len(n.Right.Fields()), LeftTime: n.LeftTime, RightTime: n.RightTime,
+				Lower: -n.Before, Upper: n.After, Clock: engine.ByStreamTime, Grace: n.Grace, Eager: n.Eager}
+			op, left, right = ij, ij.Left(), ij.Right()
+		} else {
+			j := &engine.Join{Kind: n.Kind, Type: n.Type, LeftKeys: n.LeftKeys, RightKeys: n.RightKeys, Cond: n.Cond,
+				LeftWidth: len(n.Left.Fields()), RightWidth: len(n.Right.Fields()), Upsert: n.ByInputKind && n.Kind == engine.RegularJoin,
+				LeftTTL: n.LeftTTL, RightTTL: n.RightTTL}
+			op, left, right = j, j.Left(), j.Right()
+		}
 		in := bld.chain(n, op, out)
-		if err := bld.node(n.Left, edge{next: op.Left(), parent: in.parent}); err != nil {
+		if err := bld.node(n.Left, edge{next: left, parent: in.parent}); err != nil {
 			return err
 		}
-		return bld.node(n.Right, edge{next: op.Right(), parent: in.parent})
+		return bld.node(n.Right, edge{next: right, parent: in.parent})
 	case *Union:
 		in := bld.passThrough(n, out)
 		for _, child := range n.Ins {

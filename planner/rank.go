@@ -41,6 +41,8 @@ func windowPropsOf(n Node) (winProps, bool) {
 		}
 		k := len(x.Keys)
 		return winProps{window: x.Window, start: k, end: k + 1, time: k + 2, timeCol: -1}, true
+	case *WindowJoin:
+		return windowPropsOf(x.Left) // the left fields come first
 	case *WindowRank:
 		return windowPropsOf(x.Input)
 	case *WindowDeduplicate:

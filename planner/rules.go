@@ -15,6 +15,8 @@ type rule struct {
 // rules run bottom-up over every plan before it is explained or built.
 var rules = []rule{
 	{name: "filter-into-join", apply: filterIntoJoin},
+	{name: "interval-join", apply: intervalJoinRule},
+	{name: "window-join", apply: windowJoinRule},
 	{name: "fuse-calc", apply: fuseCalc},
 	{name: "rank", apply: rankRule},
 	{name: "prune-rank-input", apply: pruneRanked},

@@ -479,6 +479,9 @@ func (pl *Planner) JobSettings(spec *engine.JobSpec, id string) error {
 		spec.SetStateTTL(d)
 	}
 	spec.Clock = pl.Clock // processing time (state TTL); nil: the wall clock
+	if m, _ := pl.Setting("execution.runtime-mode"); strings.EqualFold(m, "batch") {
+		spec.Batch = true
+	}
 	spec.WatermarkInterval = 200 * time.Millisecond
 	if v, ok := pl.Setting("pipeline.auto-watermark-interval"); ok {
 		d, err := parseDuration(v)
