@@ -6,7 +6,7 @@ RATE    ?= 0
 BOOTSTRAP ?= localhost:9092
 SCHEMA_REGISTRY ?= http://127.0.0.1:8081
 
-.PHONY: confluent-venv all build test suites lint vet fmt-check tidy-check bench soak nexmark demo sql-cli kafka data slt fuzz clean project ksql-cli peers
+.PHONY: confluent-venv all build test suites lint vet fmt-check tidy-check bench soak nexmark demo sql-cli kafka data slt fuzz clean project ksql-cli peers proto spark spark-venv
 
 all: build
 
@@ -147,15 +147,50 @@ SERVER_URL ?= http://127.0.0.1:8088
 project: build
 	@mkdir -p .tumble/server; \
 	fresh=yes; if [ -s .tumble/server/catalog.log ]; then fresh=no; fi; \
-	./$(BIN) server --embedded-kafka 127.0.0.1:9092 --data-dir .tumble/server --listen 127.0.0.1:8088 --embedded-schema-registry 127.0.0.1:8081 --topic transactions:3 & pid=$$!; \
+	./$(BIN) server --embedded-kafka 127.0.0.1:9092 --data-dir .tumble/server --listen 127.0.0.1:8088 --embedded-schema-registry 127.0.0.1:8081 --topic transactions:3 \
+	  --spark-connect $(SPARK_REMOTE) --spark-checkpoint-root .tumble/server/spark & pid=$$!; \
 	trap 'kill -TERM $$pid 2>/dev/null; wait $$pid; exit 0' INT TERM; \
 	if [ $$fresh = yes ]; then \
 	  ./$(BIN) sql --server $(SERVER_URL) -f queries/flink && \
 	  ./$(BIN) sql --server $(SERVER_URL) --ksql -f queries/ksql || { kill -TERM $$pid; wait $$pid; exit 1; }; \
 	else echo "[project] catalog and jobs restored from .tumble/server (make clean to start over)"; fi; \
 	echo "[project] Tumble Console: $(SERVER_URL)/ (jobs, topics, the ksqlDB results as a live table)"; \
+	$(MAKE) --no-print-directory spark BOOTSTRAP=127.0.0.1:9092 > .tumble/spark.log 2>&1 & \
+	echo "[project] the seed's Spark job runs through Spark Connect on $(SPARK_REMOTE) (its output: .tumble/spark.log)"; \
 	echo "[project] running: make data N=1000 feeds it, make ksql-cli talks to it; Ctrl-C stops it"; \
 	wait $$pid
+
+# The seed's PySpark job (SPARK_JOB, read at run time) against a running
+# `tumble server --spark-connect`, with the only edits it needs: its
+# session points at SPARK_REMOTE, its broker is BOOTSTRAP, and the
+# setLogLevel line goes (no Spark Connect client has a SparkContext). The
+# client is pyspark-client in a venv outside the repository.
+SPARK_REMOTE ?= 127.0.0.1:15002
+SPARK_JOB    ?= ../shared/seed/spark/transaction_job.py
+SPARK_VENV   ?= $(HOME)/.cache/tumble/pyspark-venv
+PYSPARK_CLIENT ?= pyspark-client==4.0.1
+spark: spark-venv
+	@mkdir -p .tumble/spark
+	sed -e 's#\.master("spark://spark:7077")#.remote("sc://$(SPARK_REMOTE)")#' -e 's#kafka:29092#$(BOOTSTRAP)#g' \
+	  -e '/sparkContext\.setLogLevel/d' $(SPARK_JOB) > .tumble/spark/transaction_job.py
+	$(SPARK_VENV)/bin/python .tumble/spark/transaction_job.py
+
+# The venv of the real Spark Connect client, for make spark and the e2e
+# tests of Spark Connect (.ci/run makes it; without it they SKIP).
+spark-venv:
+	@if ! "$(SPARK_VENV)/bin/python" -c 'import pyspark.sql.connect.session' 2>/dev/null; then \
+		python3 -m venv "$(SPARK_VENV)" && "$(SPARK_VENV)/bin/pip" install -q '$(PYSPARK_CLIENT)'; \
+	fi
+
+# Regenerates the Go code of Spark Connect's protocol (spark/connect/pb)
+# from Tumble's .proto files (protoc: Debian's protobuf-compiler).
+proto:
+	$(GO) install google.golang.org/protobuf/cmd/protoc-gen-go@v1.36.12
+	$(GO) install google.golang.org/grpc/cmd/protoc-gen-go-grpc@v1.6.2
+	PATH="$$($(GO) env GOPATH)/bin:$$PATH" protoc -I spark/connect/proto \
+	  --go_out=. --go_opt=module=github.com/tumble/tumble \
+	  --go-grpc_out=. --go-grpc_opt=module=github.com/tumble/tumble \
+	  spark/connect/proto/spark/connect/*.proto
 
 ksql-cli: build
 	./$(BIN) sql --server $(SERVER_URL) --ksql

@@ -245,6 +245,10 @@ type WindowAgg struct {
 	firedOnTime map[[2]int64]bool // windows kept for their allowed lateness
 	fired       [][2]int64        // those windows, by end
 	timers      []emitTimer       // pending early and late firings, by time
+	// Watermarked: Spark's micro-batch modes drop (or, in append mode,
+	// emit) windows once the largest event time minus Grace passes their
+	// end (see processMicroBatch).
+	Watermarked bool
 
 	wm      int64
 	windows map[[2]int64]*groupTable
@@ -299,6 +303,9 @@ func (w *WindowAgg) table(win [2]int64) *groupTable {
 
 // Process implements Op.
 func (w *WindowAgg) Process(recs []Rec) error {
+	if w.Emit.MicroBatch() {
+		return w.processMicroBatch(recs)
+	}
 	if w.Emit != EmitOnWatermark {
 		return w.processStreamTime(recs)
 	}
@@ -412,6 +419,9 @@ func (w *WindowAgg) closeUpTo(closeTime int64) {
 
 // Watermark implements Op: fire every window whose end has passed.
 func (w *WindowAgg) Watermark(wm int64) error {
+	if w.Emit.MicroBatch() {
+		return w.forwardWatermark(wm) // Spark's watermark is the aggregate's own
+	}
 	if w.Emit != EmitOnWatermark {
 		if wm == MaxWatermark && w.Emit == EmitFinal {
 			// End of input: close every window.

@@ -4,6 +4,7 @@ import (
 	"github.com/tumble/tumble/planner/dialect"
 	"github.com/tumble/tumble/planner/dialect/flink"
 	"github.com/tumble/tumble/planner/dialect/ksql"
+	"github.com/tumble/tumble/planner/dialect/spark"
 	"github.com/tumble/tumble/sql"
 )
 
@@ -12,6 +13,7 @@ import (
 func init() {
 	dialect.Register(flink.Dialect{})
 	dialect.Register(ksql.Dialect{})
+	dialect.Register(spark.Dialect{})
 }
 
 // DialectOf returns the dialect that parses with syntax (Flink's when

@@ -216,6 +216,9 @@ type WindowAggregate struct {
 	// Strategy is the early and late firing of a legacy group window
 	// (table.exec.emit.*); with it the window emits updates.
 	Strategy engine.EmitStrategy
+	// Watermarked: a micro-batch mode whose windows close when the largest
+	// event time minus Grace passes their end (Spark's withWatermark).
+	Watermarked bool
 }
 
 func (w *WindowAggregate) Fields() []Field { return w.fields }
@@ -267,6 +270,12 @@ func (w *WindowAggregate) Describe() string {
 		fmt.Fprintf(&sb, ", emit=[CHANGES], grace=[%s]", engine.Dur(w.Grace))
 	case engine.EmitFinal:
 		fmt.Fprintf(&sb, ", emit=[FINAL], grace=[%s]", engine.Dur(w.Grace))
+	case engine.EmitBatchUpdates, engine.EmitBatchAll, engine.EmitBatchFinal:
+		mode := map[engine.EmitMode]string{engine.EmitBatchUpdates: "update", engine.EmitBatchAll: "complete", engine.EmitBatchFinal: "append"}[w.Emit]
+		fmt.Fprintf(&sb, ", emit=[%s per micro-batch]", mode)
+		if w.Watermarked {
+			fmt.Fprintf(&sb, ", watermarkDelay=[%s]", engine.Dur(w.Grace))
+		}
 	}
 	if e := emitString(w.Strategy); e != "" {
 		fmt.Fprintf(&sb, ", emit=[%s]", e)

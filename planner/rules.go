@@ -230,6 +230,9 @@ func fuseCalc(n Node) Node {
 			return n
 		}
 	}
+	if duplicatesCostly(top, bottom) {
+		return n
+	}
 	subst := func(e expr.Expr) expr.Expr {
 		return expr.Rewrite(e, func(x expr.Expr) expr.Expr {
 			if c, ok := x.(*expr.Col); ok && c.Idx < len(bottom.Projects) {
@@ -252,6 +255,43 @@ func fuseCalc(n Node) Node {
 		}
 	}
 	return out
+}
+
+// Costly is implemented by expressions too expensive to compute twice per
+// row (parsing JSON): a Calc that reads one more than once is not fused
+// into the Calc that computes it.
+type Costly interface{ Costly() bool }
+
+func duplicatesCostly(top, bottom *Calc) bool {
+	uses := map[int]int{}
+	count := func(e expr.Expr) {
+		expr.Walk(e, func(x expr.Expr) {
+			if c, ok := x.(*expr.Col); ok {
+				uses[c.Idx]++
+			}
+		})
+	}
+	for _, p := range top.Projects {
+		count(p)
+	}
+	if top.Filter != nil {
+		count(top.Filter)
+	}
+	for i, p := range bottom.Projects {
+		if uses[i] < 2 {
+			continue
+		}
+		costly := false
+		expr.Walk(p, func(x expr.Expr) {
+			if c, ok := x.(Costly); ok && c.Costly() {
+				costly = true
+			}
+		})
+		if costly {
+			return true
+		}
+	}
+	return false
 }
 
 func deterministic(e expr.Expr) bool {

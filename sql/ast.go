@@ -16,11 +16,16 @@ type Dialect int
 const (
 	Flink Dialect = iota
 	KSQL
+	// Spark is Spark Connect's DataFrame plans (no SQL text of its own here).
+	Spark
 )
 
 func (d Dialect) String() string {
-	if d == KSQL {
+	switch d {
+	case KSQL:
 		return "ksql"
+	case Spark:
+		return "spark"
 	}
 	return "flink"
 }

@@ -18,6 +18,7 @@ import (
 
 	"github.com/tumble/tumble/connectors/kafka"
 	"github.com/tumble/tumble/server"
+	"github.com/tumble/tumble/spark/connect"
 )
 
 // serverCmd is `tumble server`: the engine with a persistent catalog and
@@ -41,6 +42,8 @@ func serverCmd(ctx context.Context, args []string) error {
 	basicAuthFile := fs.String("basic-auth-file", "", "like --basic-auth, from a file of USER:PASSWORD lines")
 	tlsCert := fs.String("tls-cert", "", "serve HTTPS with this PEM certificate (with --tls-key)")
 	tlsKey := fs.String("tls-key", "", "the PEM private key of --tls-cert")
+	sparkAddr := fs.String("spark-connect", "", "also serve Spark Connect (gRPC) on this address, conventionally 127.0.0.1:15002")
+	sparkRoot := fs.String("spark-checkpoint-root", "", "prefix every Spark checkpointLocation with this directory")
 	fs.Usage = func() {
 		fmt.Fprintf(fs.Output(), "Usage: tumble server [flags]\n\nRuns Tumble as a server: ksqlDB's REST API (/ksql, /query, /query-stream, /info,\n/healthcheck) and Tumble's (/v1/statements, /v1/query, /v1/jobs, /metrics). Tables,\nstreams, views and running jobs survive a restart on the same --data-dir.\n\n")
 		fs.PrintDefaults()
@@ -149,6 +152,21 @@ func serverCmd(ctx context.Context, args []string) error {
 	fmt.Fprintf(os.Stderr, "Tumble Console: %s://%s/\n", scheme, consoleHost(ln.Addr()))
 	served := make(chan error, 1)
 	go func() { served <- srv.Serve(ln) }()
+	if *sparkAddr != "" {
+		sln, err := net.Listen("tcp", *sparkAddr)
+		if err != nil {
+			closeCtx, cancel := context.WithTimeout(context.Background(), time.Minute)
+			defer cancel()
+			srv.Close(closeCtx)
+			return fmt.Errorf("server: spark connect: %w", err)
+		}
+		g := connect.New(connect.Config{Catalog: srv.Catalog(), Registry: srv.Registry(), Jobs: srv.Jobs(), Bootstrap: *bootstrap, KafkaProperties: kafkaProps,
+			DataDir: *dataDir, CheckpointRoot: *sparkRoot, Log: log}).NewGRPCServer()
+		go func() { _ = g.Serve(sln) }()
+		defer g.Stop()
+		log.Info("spark connect listening", "addr", sln.Addr().String())
+		fmt.Fprintf(os.Stderr, "Spark Connect on sc://%s\n", sln.Addr())
+	}
 	select {
 	case <-ctx.Done():
 	case err = <-served:
