@@ -137,6 +137,9 @@ func (pl *Planner) KSQLCreateSource(n *sql.CreateTable) (*Result, error) {
 		t.KSQL.Windowed = w
 	}
 	pl.ksqlConnectorOptions(t, opts)
+	if err := ksqlFormatChecks(t, opts, n.Start); err != nil {
+		return nil, err
+	}
 	// a schema id names the columns: the format must infer them, and the
 	// statement must not declare them (ksqlDB's rules and words)
 	for _, part := range []struct {
@@ -275,6 +278,49 @@ func (pl *Planner) ksqlConnectorOptions(t *Table, opts ksqlOptions) {
 		}
 	}
 	t.OptionKeys = SortedKeys(t.Options)
+}
+
+// ksqlFormatChecks refuses what ksqlDB refuses of a source's formats: a
+// schema full name for a format without record names, and key columns
+// holding maps (their serialization is not stable).
+func ksqlFormatChecks(t *Table, opts ksqlOptions, pos sql.Pos) error {
+	for _, part := range []struct {
+		keys   []string
+		format string
+	}{{[]string{"key_schema_full_name"}, t.KSQL.KeyFormat}, {[]string{"value_schema_full_name", "value_avro_schema_full_name"}, t.KSQL.ValueFormat}} {
+		for _, k := range part.keys {
+			if _, ok := opts.get(k); !ok {
+				continue
+			}
+			switch part.format {
+			case "AVRO", "PROTOBUF", "PROTOBUF_NOSR":
+			default:
+				return sql.Errorf(pos, "%s does not support the following configs: [fullSchemaName]", part.format)
+			}
+		}
+	}
+	var hasMap func(t types.Type) bool
+	hasMap = func(t types.Type) bool {
+		switch t.Kind {
+		case types.Map:
+			return true
+		case types.Array:
+			return t.Elem != nil && hasMap(*t.Elem)
+		case types.Struct:
+			for _, f := range t.Fields {
+				if hasMap(f.Type) {
+					return true
+				}
+			}
+		}
+		return false
+	}
+	for _, c := range t.Columns {
+		if c.Key && hasMap(c.Type) {
+			return sql.Errorf(pos, "Map keys, including types that contain maps, are not supported as they may lead to unexpected behavior due to inconsistent serialization. Key column name: `%s`. Column type: %s. See https://github.com/confluentinc/ksql/issues/6621 for more.", c.Name, c.Type.KSQLString())
+		}
+	}
+	return nil
 }
 
 // ksqlInferColumns gives a ksqlDB source the key and value columns its

@@ -623,6 +623,9 @@ func (pl *Planner) ksqlCreateAsPlan(n *sql.CreateAs) (*ksqlPlanned, *Table, erro
 		sinkCols = append(sinkCols, Column{Name: "$ROWTIME_OUT", Type: types.TBigInt, Kind: sql.Metadata, MetadataKey: "timestamp"})
 	}
 	pl.ksqlConnectorOptions(t, opts)
+	if err := ksqlFormatChecks(t, opts, n.Start); err != nil {
+		return nil, nil, err
+	}
 	if err := pl.validateKSQL(t, n.Start); err != nil {
 		return nil, nil, err
 	}

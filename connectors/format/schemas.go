@@ -93,7 +93,17 @@ func newSchemaPart(o opts, cols []Column) (*schemaPart, error) {
 	if ok {
 		p.id = id
 	}
-	p.fullName, _ = o.spec.Option(o.prefix + "schema.full.name")
+	if v, ok := o.spec.Option(o.prefix + "schema.full.name"); ok {
+		if strings.TrimSpace(v) == "" {
+			return nil, fmt.Errorf("fullSchemaName cannot be empty. Format configuration: {fullSchemaName=%s}", v)
+		}
+		p.fullName = v
+	}
+	if o.ksql() {
+		if err := stringMapKeys(cols, p.typ); err != nil {
+			return nil, err
+		}
+	}
 	if UsesRegistry(o.spec.Dialect, o.name) {
 		url := ""
 		if !o.ksql() {
@@ -109,6 +119,85 @@ func newSchemaPart(o opts, cols []Column) (*schemaPart, error) {
 		}
 	}
 	return p, nil
+}
+
+// stringMapKeys refuses MAP columns whose keys are not strings, in the
+// words of ksqlDB's formats.
+func stringMapKeys(cols []Column, typ string) error {
+	var bad func(t types.Type) bool
+	bad = func(t types.Type) bool {
+		switch t.Kind {
+		case types.Map:
+			return (t.Key != nil && t.Key.Kind != types.String) || (t.Elem != nil && bad(*t.Elem))
+		case types.Array:
+			return t.Elem != nil && bad(*t.Elem)
+		case types.Struct:
+			for _, f := range t.Fields {
+				if bad(f.Type) {
+					return true
+				}
+			}
+		}
+		return false
+	}
+	for _, c := range cols {
+		if bad(c.Type) {
+			switch typ {
+			case schemaregistry.Avro:
+				return fmt.Errorf("Avro only supports MAPs with STRING keys")
+			case schemaregistry.Protobuf:
+				return fmt.Errorf("PROTOBUF format only supports MAP types with STRING keys")
+			default:
+				return fmt.Errorf("JSON only supports MAP types with STRING keys")
+			}
+		}
+	}
+	return nil
+}
+
+// avroNames checks that column and field names are Avro names.
+func avroNameCheck(cols []Column) error {
+	var check func(name string) error
+	check = func(name string) error {
+		for i, r := range name {
+			ok := r == '_' || (r >= 'a' && r <= 'z') || (r >= 'A' && r <= 'Z') || (i > 0 && r >= '0' && r <= '9')
+			if !ok {
+				if i == 0 {
+					return fmt.Errorf("Schema is not compatible with Avro: Illegal initial character: %s", name)
+				}
+				return fmt.Errorf("Schema is not compatible with Avro: Illegal character in: %s", name)
+			}
+		}
+		return nil
+	}
+	var walk func(t types.Type) error
+	walk = func(t types.Type) error {
+		switch t.Kind {
+		case types.Struct:
+			for _, f := range t.Fields {
+				if err := check(f.Name); err != nil {
+					return err
+				}
+				if err := walk(f.Type); err != nil {
+					return err
+				}
+			}
+		case types.Array, types.Map:
+			if t.Elem != nil {
+				return walk(*t.Elem)
+			}
+		}
+		return nil
+	}
+	for _, c := range cols {
+		if err := check(c.Name); err != nil {
+			return err
+		}
+		if err := walk(c.Type); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // names are the record names written: ksqlDB's
@@ -137,6 +226,11 @@ func (p *schemaPart) names() avroNames {
 func (p *schemaPart) generated() (schemaregistry.Source, error) {
 	switch p.typ {
 	case schemaregistry.Avro:
+		if !(p.unwrapped && len(p.cols) == 1 && p.cols[0].Type.Kind != types.Struct) {
+			if err := avroNameCheck(p.cols); err != nil {
+				return schemaregistry.Source{}, err
+			}
+		}
 		return schemaregistry.Source{Type: schemaregistry.Avro, Text: avroSchemaText(p.cols, p.unwrapped, p.names())}, nil
 	case schemaregistry.Protobuf:
 		return schemaregistry.Source{Type: schemaregistry.Protobuf, Text: protoSchemaText(p.protoCols(), false, p.protoName())}, nil
