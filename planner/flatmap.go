@@ -102,7 +102,8 @@ func (b *binder) bindTableFunctions(sel *sql.Select, fr *fromResult, srcTable bo
 		elem := t.Elem.Nullable()
 		if strings.EqualFold(c.Name, "CUBE_EXPLODE") {
 			x = cubeOf(x)
-			elem = types.Type{Kind: types.Array, Elem: &elem}
+			inner := elem // a copy: &elem would make the type its own element
+			elem = types.Type{Kind: types.Array, Elem: &inner}
 		}
 		name := fmt.Sprintf("$TF%d", len(gens))
 		cols[c] = &expr.Col{Idx: len(fields), T: elem, Name: name}
