@@ -314,23 +314,44 @@ func stripComments(b []byte) []byte {
 // RunFile runs every case of a file. Its error says the file could not be
 // read; the cases' own failures are in the results.
 func (r *Runner) RunFile(ctx context.Context, path string) ([]Result, error) {
+	var out []Result
+	err := r.RunFileFrom(ctx, path, 0, nil, func(res Result) { out = append(out, res) })
+	return out, err
+}
+
+// RunFileFrom runs the cases of a file from the from-th on (counting each
+// format of a case with formats as a case): begin is told each case's
+// index and name before it runs (it may be nil), done its result. The
+// error says the file could not be read.
+func (r *Runner) RunFileFrom(ctx context.Context, path string, from int, begin func(i int, name string), done func(Result)) error {
 	f, err := LoadFile(path)
 	if err != nil {
-		return nil, err
+		return err
 	}
-	var out []Result
+	i := 0
 	for _, c := range f.Tests {
 		for _, v := range expand(c) {
+			if i < from {
+				i++
+				continue
+			}
+			if begin != nil {
+				begin(i, v.Name)
+			}
 			res := Result{File: path, Name: v.Name}
 			if why := skipReason(v); why != "" {
 				res.Outcome, res.Reason = Skip, why
 			} else {
 				res.Outcome, res.Reason = r.runCase(ctx, v)
 			}
-			out = append(out, res)
+			done(res)
+			i++
+			if ctx.Err() != nil {
+				return ctx.Err()
+			}
 		}
 	}
-	return out, nil
+	return nil
 }
 
 func (r *Runner) runCase(parent context.Context, c Case) (outcome Outcome, reason string) {

@@ -4,9 +4,11 @@ import (
 	"bytes"
 	"context"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 )
 
 // TestQTTUnreadableFileDoesNotStopOthers: a file that cannot be read is a
@@ -89,5 +91,43 @@ func TestQFilesAgainstExpectations(t *testing.T) {
 	out.Reset()
 	if err := st.qfiles(context.Background(), []string{script}); err == nil || !strings.Contains(out.String(), "CHANGED FAIL -> PASS  s.q: 5: SHOW TABLES") {
 		t.Fatalf("err %v, output:\n%s", err, out.String())
+	}
+}
+
+// TestQTTChildCrashes: a file's cases run in child processes; a child that
+// dies or hangs fails the case it was running and a new child goes on
+// with the next case (the children here are shell scripts that print
+// what tumble test --qtt-child prints).
+func TestQTTChildCrashes(t *testing.T) {
+	old := childSilence
+	childSilence = 500 * time.Millisecond
+	defer func() { childSilence = old }()
+	script := map[int]string{
+		0: `echo '{"begin":0,"name":"a"}'; echo '{"name":"a","outcome":"PASS"}'; echo '{"begin":1,"name":"b"}'; echo 'fatal error: stack overflow' >&2; exit 2`,
+		2: `echo '{"begin":2,"name":"c"}'; sleep 5`,
+		3: `echo '{"begin":3,"name":"d"}'; echo '{"name":"d","outcome":"FAIL","reason":"x"}'`,
+	}
+	cmd := func(from int, path string) *exec.Cmd { return exec.Command("sh", "-c", script[from]) }
+	cases, err := qttIsolated(context.Background(), "/x/f.json", cmd)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, c := range cases {
+		got = append(got, c.String())
+	}
+	want := []string{
+		"PASS f.json: a",
+		"FAIL f.json: b — the test process died (exit status 2): fatal error: stack overflow",
+		"FAIL f.json: c — the test process printed nothing for 500ms and was stopped",
+		"FAIL f.json: d — x",
+	}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Fatalf("got:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+	// A file the child cannot read is the file's error.
+	cmd = func(int, string) *exec.Cmd { return exec.Command("sh", "-c", `echo '{"load_error":"f.json: bad JSON"}'`) }
+	if _, err := qttIsolated(context.Background(), "/x/f.json", cmd); err == nil || err.Error() != "f.json: bad JSON" {
+		t.Fatalf("load error: %v", err)
 	}
 }

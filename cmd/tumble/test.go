@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 
@@ -33,14 +34,21 @@ func testCmd(ctx context.Context, args []string) error {
 	qttMode := fs.Bool("qtt", false, "the files are ksqlDB query-validation-test JSON files")
 	expect := fs.String("expect", "", "with a suite (.q, --qtt, .md): the expectations file its cases are compared with")
 	verbose := fs.Bool("v", false, "with a suite: also list what passes (and, for .q, the output of what fails)")
+	child := fs.Int("qtt-child", -1, "internal: run one query-validation file's cases from this one on, printing JSON lines")
 	if err := fs.Parse(args); err != nil {
 		return err
+	}
+	if *child >= 0 {
+		if fs.NArg() != 1 {
+			return fmt.Errorf("test --qtt-child: give one file")
+		}
+		return qttChild(ctx, os.Stdout, *child, fs.Arg(0))
 	}
 	if fs.NArg() == 0 {
 		fs.Usage()
 		return fmt.Errorf("test: give files or directories")
 	}
-	st := suiteTest{expect: *expect, update: *update, verbose: *verbose, out: os.Stdout}
+	st := suiteTest{expect: *expect, update: *update, verbose: *verbose, out: os.Stdout, child: selfChild}
 	switch {
 	case *qttMode:
 		files, err := expandFilesExt(fs.Args(), ".json")
@@ -109,6 +117,10 @@ type suiteTest struct {
 	expect          string
 	update, verbose bool
 	out             io.Writer
+	// child, when set, makes the command that runs a query-validation
+	// file's cases from one on in a child process (see qtt_child.go);
+	// nil runs them in this process.
+	child func(from int, path string) *exec.Cmd
 }
 
 // fileCase is the case standing for a whole file that could not be read:
@@ -156,6 +168,9 @@ and review the diff. Format: STATE<TAB>FILE<TAB>CASE[<TAB>REASON].`
 func (st suiteTest) qtt(ctx context.Context, files []string) error {
 	r := &qtt.Runner{}
 	return st.run(ctx, "ksqlDB query-validation tests", qttHeader, files, func(path string) ([]suites.Case, error) {
+		if st.child != nil {
+			return qttIsolated(ctx, path, st.child)
+		}
 		rs, err := r.RunFile(ctx, path)
 		var cases []suites.Case
 		for _, x := range rs {
