@@ -126,7 +126,9 @@ func TestQTTChildCrashes(t *testing.T) {
 		t.Fatalf("got:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
 	}
 	// A file the child cannot read is the file's error.
-	cmd = func(int, string) *exec.Cmd { return exec.Command("sh", "-c", `echo '{"load_error":"f.json: bad JSON"}'`) }
+	cmd = func(int, string) *exec.Cmd {
+		return exec.Command("sh", "-c", `echo '{"load_error":"f.json: bad JSON"}'`)
+	}
 	if _, err := qttIsolated(context.Background(), "/x/f.json", cmd); err == nil || err.Error() != "f.json: bad JSON" {
 		t.Fatalf("load error: %v", err)
 	}
