@@ -54,7 +54,7 @@ var ksqlKnownOptions = map[string]bool{
 	"key_delimiter": true, "wrap_single_value": true, "window_type": true, "window_size": true,
 	"value_avro_schema_full_name": true, "value_schema_id": true, "key_schema_id": true,
 	"value_schema_full_name": true, "key_schema_full_name": true, "retention_ms": true,
-	"source_connector": true,
+	"source_connector": true, "key_protobuf_nullable_representation": true, "value_protobuf_nullable_representation": true,
 }
 
 func KindWord(k sql.ObjectKind) string {
@@ -252,7 +252,8 @@ func (pl *Planner) ksqlConnectorOptions(t *Table, opts ksqlOptions) {
 	t.Options["value.format"] = strings.ToLower(t.KSQL.ValueFormat)
 	for k, ck := range map[string]string{"value_delimiter": "value.delimiter", "key_delimiter": "key.delimiter", "wrap_single_value": "wrap.single.value", "replicas": "replicas",
 		"key_schema_id": "key.schema.id", "value_schema_id": "value.schema.id", "key_schema_full_name": "key.schema.full.name",
-		"value_schema_full_name": "value.schema.full.name", "value_avro_schema_full_name": "value.schema.full.name"} {
+		"value_schema_full_name": "value.schema.full.name", "value_avro_schema_full_name": "value.schema.full.name",
+		"key_protobuf_nullable_representation": "key.protobuf.nullable.representation", "value_protobuf_nullable_representation": "value.protobuf.nullable.representation"} {
 		if v, ok := opts.get(k); ok {
 			t.Options[ck] = v
 		}

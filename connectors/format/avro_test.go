@@ -431,3 +431,37 @@ func TestProtobufNoSR(t *testing.T) {
 		}
 	}
 }
+
+// TestProtobufNullable: with a nullable representation a NULL survives
+// the round trip (without one it reads as proto3's default).
+func TestProtobufNullable(t *testing.T) {
+	for _, rep := range []string{"optional", "wrapper", ""} {
+		spec := ksqlSpec("", "value.format", "protobuf_nosr")
+		if rep != "" {
+			spec.Options["value.protobuf.nullable.representation"] = rep
+		}
+		cols := []format.Column{{Name: "I", Type: types.TInt, Pos: 0}, {Name: "S", Type: types.TString, Pos: 1}}
+		enc, err := format.NewEncoder(spec, cols, "value.")
+		if err != nil {
+			t.Fatal(err)
+		}
+		data, _, err := enc.Encode(nil, []types.Value{types.NullValue, types.StringV("x")})
+		if err != nil {
+			t.Fatal(err)
+		}
+		dec, err := format.NewDecoder(spec, cols, "value.")
+		if err != nil {
+			t.Fatal(err)
+		}
+		row := make([]types.Value, 2)
+		if err := dec.Decode(data, row); err != nil {
+			t.Fatal(err)
+		}
+		if row[0].IsNull() != (rep != "") || row[1].S != "x" {
+			t.Errorf("%q: %v", rep, row)
+		}
+	}
+	if _, err := format.NewDecoder(ksqlSpec("", "value.format", "protobuf_nosr", "value.protobuf.nullable.representation", "maybe"), nil, "value."); err == nil {
+		t.Error("a bad representation must be refused")
+	}
+}

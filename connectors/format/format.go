@@ -96,7 +96,8 @@ func Options() []string {
 		"debezium-json.*", "value.debezium-json.*", "canal-json.*", "value.canal-json.*",
 		"debezium-avro-confluent.*", "value.debezium-avro-confluent.*",
 		// ksqlDB's KEY_SCHEMA_ID, VALUE_SCHEMA_ID, *_SCHEMA_FULL_NAME
-		"key.schema.id", "value.schema.id", "key.schema.full.name", "value.schema.full.name", "key.wrap.single.value"}
+		"key.schema.id", "value.schema.id", "key.schema.full.name", "value.schema.full.name", "key.wrap.single.value",
+		"key.protobuf.nullable.representation", "value.protobuf.nullable.representation"}
 }
 
 // FormatName returns the format configured for prefix ("key." or "value."

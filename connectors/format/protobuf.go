@@ -53,6 +53,12 @@ func (p *schemaPart) protoCols() []Column {
 // protoSchemaText is the .proto of the message that holds cols, as
 // ksqlDB generates it (proto3, fields numbered in column order).
 func protoSchemaText(cols []Column, _ bool, name string) string {
+	return protoSchemaTextNullable(cols, name, "")
+}
+
+// protoSchemaTextNullable is protoSchemaText with scalars that can be
+// NULL: proto3 'optional' fields or google.protobuf wrappers.
+func protoSchemaTextNullable(cols []Column, name, nullable string) string {
 	pkg, msg := "", name
 	if i := strings.LastIndexByte(name, '.'); i >= 0 {
 		pkg, msg = name[:i], name[i+1:]
@@ -60,13 +66,13 @@ func protoSchemaText(cols []Column, _ bool, name string) string {
 	imports := map[string]bool{}
 	var body strings.Builder
 	n := 1
-	protoMessage(&body, msg, cols, "", imports, &n)
+	protoMessage(&body, msg, cols, "", imports, &n, nullable)
 	var b strings.Builder
 	b.WriteString("syntax = \"proto3\";\n\n")
 	if pkg != "" {
 		fmt.Fprintf(&b, "package %s;\n\n", pkg)
 	}
-	for _, imp := range []string{"confluent/type/decimal.proto", "google/protobuf/timestamp.proto", "google/type/date.proto", "google/type/timeofday.proto"} {
+	for _, imp := range []string{"confluent/type/decimal.proto", "google/protobuf/timestamp.proto", "google/protobuf/wrappers.proto", "google/type/date.proto", "google/type/timeofday.proto"} {
 		if imports[imp] {
 			fmt.Fprintf(&b, "import \"%s\";\n", imp)
 		}
@@ -78,7 +84,7 @@ func protoSchemaText(cols []Column, _ bool, name string) string {
 	return b.String()
 }
 
-func protoMessage(b *strings.Builder, name string, cols []Column, indent string, imports map[string]bool, n *int) {
+func protoMessage(b *strings.Builder, name string, cols []Column, indent string, imports map[string]bool, n *int, nullable string) {
 	fmt.Fprintf(b, "%smessage %s {\n", indent, name)
 	var nested []func()
 	for i, c := range cols {
@@ -89,9 +95,15 @@ func protoMessage(b *strings.Builder, name string, cols []Column, indent string,
 			for j, f := range t.Fields {
 				fs[j] = Column{Name: f.Name, Type: f.Type}
 			}
-			nested = append(nested, func() { protoMessage(b, nn, fs, indent+"  ", imports, n) })
+			nested = append(nested, func() { protoMessage(b, nn, fs, indent+"  ", imports, n, nullable) })
 			return nn
 		})
+		if w, ok := protoWrappers[typ]; ok && nullable == "wrapper" {
+			imports["google/protobuf/wrappers.proto"] = true
+			typ = w
+		} else if ok && nullable == "optional" {
+			typ = "optional " + typ
+		}
 		fmt.Fprintf(b, "%s  %s %s = %d;\n", indent, typ, c.Name, i+1)
 	}
 	for _, f := range nested {
@@ -99,6 +111,11 @@ func protoMessage(b *strings.Builder, name string, cols []Column, indent string,
 	}
 	fmt.Fprintf(b, "%s}\n", indent)
 }
+
+// protoWrappers are the google.protobuf wrappers of the scalar types.
+var protoWrappers = map[string]string{"bool": "google.protobuf.BoolValue", "int32": "google.protobuf.Int32Value",
+	"int64": "google.protobuf.Int64Value", "float": "google.protobuf.FloatValue", "double": "google.protobuf.DoubleValue",
+	"string": "google.protobuf.StringValue", "bytes": "google.protobuf.BytesValue"}
 
 func protoFieldType(t types.Type, imports map[string]bool, record func(types.Type) string) string {
 	switch t.Kind {
@@ -715,7 +732,7 @@ func newProtoDecoder(p *schemaPart) (Decoder, error) {
 		d.fields = make([]types.Value, len(d.read))
 	}
 	if p.reg == nil {
-		s, err := schemaregistry.Parse(context.Background(), schemaregistry.Source{Type: schemaregistry.Protobuf, Text: protoSchemaText(d.read, false, p.protoName())}, nil)
+		s, err := schemaregistry.Parse(context.Background(), schemaregistry.Source{Type: schemaregistry.Protobuf, Text: protoSchemaTextNullable(d.read, p.protoName(), p.nullable)}, nil)
 		if err != nil {
 			return nil, err
 		}

@@ -55,6 +55,10 @@ type schemaPart struct {
 	id        int    // KEY_SCHEMA_ID / VALUE_SCHEMA_ID, 0 when not given
 	fullName  string // the record name to write
 	typ       string // schemaregistry.Avro, Protobuf or JSON
+	// nullable is how a Protobuf schema written for the columns says
+	// NULL: "" (it cannot: proto3 defaults), "optional" or "wrapper"
+	// (ksqlDB's *_PROTOBUF_NULLABLE_REPRESENTATION)
+	nullable string
 }
 
 func newSchemaPart(o opts, cols []Column) (*schemaPart, error) {
@@ -92,6 +96,17 @@ func newSchemaPart(o opts, cols []Column) (*schemaPart, error) {
 	}
 	if ok {
 		p.id = id
+	}
+	if v, ok := o.spec.Option(o.prefix + "protobuf.nullable.representation"); ok {
+		switch n := strings.ToLower(strings.TrimSpace(v)); n {
+		case "optional", "wrapper":
+			if p.typ != schemaregistry.Protobuf {
+				return nil, fmt.Errorf("%s does not support the following configs: [nullableRepresentation]", strings.ToUpper(o.name))
+			}
+			p.nullable = n
+		default:
+			return nil, fmt.Errorf("%sPROTOBUF_NULLABLE_REPRESENTATION must be OPTIONAL or WRAPPER, not '%s'", strings.ToUpper(o.prefix[:len(o.prefix)-1])+"_", v)
+		}
 	}
 	if v, ok := o.spec.Option(o.prefix + "schema.full.name"); ok {
 		if strings.TrimSpace(v) == "" {
@@ -233,7 +248,7 @@ func (p *schemaPart) generated() (schemaregistry.Source, error) {
 		}
 		return schemaregistry.Source{Type: schemaregistry.Avro, Text: avroSchemaText(p.cols, p.unwrapped, p.names())}, nil
 	case schemaregistry.Protobuf:
-		return schemaregistry.Source{Type: schemaregistry.Protobuf, Text: protoSchemaText(p.protoCols(), false, p.protoName())}, nil
+		return schemaregistry.Source{Type: schemaregistry.Protobuf, Text: protoSchemaTextNullable(p.protoCols(), p.protoName(), p.nullable)}, nil
 	case schemaregistry.JSON:
 		return schemaregistry.Source{Type: schemaregistry.JSON, Text: jsonSchemaText(p.cols, p.unwrapped)}, nil
 	}
