@@ -164,6 +164,9 @@ func (pl *Planner) KSQLCreateSource(n *sql.CreateTable) (*Result, error) {
 	if len(t.Columns) == 0 {
 		return nil, sql.Errorf(n.Start, "The statement does not define any columns.")
 	}
+	if err := ksqlWrapCheck(t, opts, n.Start); err != nil {
+		return nil, err
+	}
 	if n.Kind == sql.KindTable && len(t.PrimaryKey) == 0 {
 		return nil, sql.Errorf(n.Start, "Tables require a PRIMARY KEY. Please define the PRIMARY KEY.")
 	}
@@ -261,6 +264,17 @@ func (pl *Planner) ksqlConnectorOptions(t *Table, opts ksqlOptions) {
 	if t.KSQL.Partitions > 0 {
 		t.Options["partitions"] = strconv.Itoa(t.KSQL.Partitions)
 	}
+	if _, set := opts.get("wrap_single_value"); !set {
+		vals := 0
+		for _, c := range t.Columns {
+			if !c.Key {
+				vals++
+			}
+		}
+		if v, ok := pl.Setting("ksql.persistence.wrap.single.values"); ok && vals == 1 {
+			t.Options["wrap.single.value"] = v
+		}
+	}
 	if t.KSQL.ValueFormat == "JSON" {
 		// ksqlDB writes a NULL map key as "null"
 		t.Options["json.map-null-key.mode"] = "LITERAL"
@@ -279,6 +293,23 @@ func (pl *Planner) ksqlConnectorOptions(t *Table, opts ksqlOptions) {
 		}
 	}
 	t.OptionKeys = SortedKeys(t.Options)
+}
+
+// ksqlWrapCheck: WRAP_SINGLE_VALUE speaks of a single value column.
+func ksqlWrapCheck(t *Table, opts ksqlOptions, pos sql.Pos) error {
+	if _, ok := opts.get("wrap_single_value"); !ok {
+		return nil
+	}
+	vals := 0
+	for _, c := range t.Columns {
+		if !c.Key {
+			vals++
+		}
+	}
+	if vals != 1 {
+		return sql.Errorf(pos, "'WRAP_SINGLE_VALUE' is only valid for single-field value schemas")
+	}
+	return nil
 }
 
 // ksqlFormatChecks refuses what ksqlDB refuses of a source's formats: a

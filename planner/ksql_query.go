@@ -626,6 +626,9 @@ func (pl *Planner) ksqlCreateAsPlan(n *sql.CreateAs) (*ksqlPlanned, *Table, erro
 	if err := ksqlFormatChecks(t, opts, n.Start); err != nil {
 		return nil, nil, err
 	}
+	if err := ksqlWrapCheck(t, opts, n.Start); err != nil {
+		return nil, nil, err
+	}
 	if err := pl.validateKSQL(t, n.Start); err != nil {
 		return nil, nil, err
 	}

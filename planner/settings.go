@@ -62,6 +62,8 @@ var settingDefs = []SettingDef{
 		Description: "A savepoint (STOP JOB ... WITH SAVEPOINT) that every following INSERT starts from, until RESET, as in Flink; a missing or unusable savepoint fails the INSERT. A job with checkpoints of its own resumes from them instead."},
 	{Key: "ksql.persistence.default.format.value", Scope: ScopeKSQL, Check: checkNonEmpty,
 		Description: "The value format of a stream or table created without VALUE_FORMAT or FORMAT."},
+	{Key: "ksql.persistence.wrap.single.values", Scope: ScopeKSQL, Check: checkBool,
+		Description: "Whether a stream or table with one value column and no WRAP_SINGLE_VALUE wraps that value in a record or object (true) or writes it bare (false); unset, each format's default."},
 	{Key: "pipeline.auto-watermark-interval", Default: "200 ms", Check: checkDuration,
 		Description: "How often watermarks are emitted; 0 emits one after every record."},
 	{Key: "pipeline.name", Scope: ScopeFlink,
