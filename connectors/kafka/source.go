@@ -930,6 +930,15 @@ func (s *Source) Close() error {
 	}
 	s.wg.Wait()
 	if s.cl != nil {
+		// franz-go (v1.22.2) race: AddConsumePartitions asks for a
+		// metadata update and returns; if the update lands after
+		// kgo.Client.Close stopped consuming, it assigns the added
+		// partitions again and starts a fetch that races with Close's
+		// kill of the fetch session (the race detector reports both
+		// sides inside kgo). Unpinning every partition first (under
+		// the consumer lock that update takes) leaves it nothing to
+		// assign.
+		s.cl.RemoveConsumePartitions(map[string][]int32{s.cfg.topic: s.Splits()})
 		s.cl.Close()
 		s.admCl.Close()
 	}
