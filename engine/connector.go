@@ -391,9 +391,11 @@ func IsPermanent(err error) bool {
 	return errors.As(err, &p)
 }
 
-// HealthReporter is an optional Source ability: Health returns why the
-// source cannot make progress right now (its broker is unreachable), or
-// nil. The job shows such a source as PAUSED and logs the reason.
+// HealthReporter is an optional Source and Sink ability: Health returns
+// why the source or sink cannot make progress right now (its broker is
+// unreachable), or nil. The job shows itself PAUSED and logs the reason,
+// also while it waits for a sink in a checkpoint. Health is called from
+// another goroutine than the other methods.
 type HealthReporter interface {
 	Health() error
 }

@@ -71,7 +71,11 @@ func appendBounded[T any](s []T, v T) []T {
 // checkpoint takes a checkpoint and records it in the history.
 func (j *Job) checkpoint() error {
 	start := time.Now()
-	size, err := j.takeCheckpoint()
+	var size int
+	err := j.whileBlocked(func() (err error) {
+		size, err = j.takeCheckpoint()
+		return err
+	})
 	r := CheckpointRecord{ID: j.ckptNum, Time: time.Now(), Duration: time.Since(start), Bytes: int64(size)}
 	if err != nil {
 		r.ID, r.Err = j.ckptNum+1, err.Error()

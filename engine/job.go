@@ -185,8 +185,8 @@ type Job struct {
 // Restarting is the status of a job waiting to restart after a failure.
 const Restarting Status = "RESTARTING"
 
-// Paused is the status of a running job whose source cannot make progress
-// (its broker is away); it goes on by itself when the source recovers.
+// Paused is the status of a running job whose source or sink cannot make
+// progress (its broker is away); it goes on by itself when they recover.
 const Paused Status = "PAUSED"
 
 // StartJob opens the operators and sources (restoring the last checkpoint
@@ -382,7 +382,7 @@ func (j *Job) pollAhead(i int, st *inputState, ctx context.Context) {
 func (j *Job) fail(err error) {
 	j.recordException(err)
 	j.errMu.Lock()
-	if j.err == nil {
+	if j.err == nil || j.Status() == Paused { // a failure replaces the reason of a pause
 		j.err = err
 	}
 	j.errMu.Unlock()
@@ -744,7 +744,8 @@ func (j *Job) emitWatermark(wm int64) error {
 	return nil
 }
 
-// health updates the PAUSED status from the sources' health.
+// health updates the PAUSED status from the health of the sources and
+// sinks.
 func (j *Job) health() {
 	var why error
 	for _, st := range j.inputs {
@@ -755,16 +756,54 @@ func (j *Job) health() {
 			}
 		}
 	}
+	for _, op := range j.spec.Ops {
+		if why != nil {
+			break
+		}
+		if so, ok := op.(*SinkOp); ok {
+			if h, ok := so.Sink.(HealthReporter); ok {
+				if err := h.Health(); err != nil {
+					why = fmt.Errorf("sink %s: %w", so.Name, err)
+				}
+			}
+		}
+	}
 	switch cur := j.Status(); {
 	case why != nil && cur == Running:
 		j.status.Store(Paused)
 		j.setErr(why)
-		j.log.Warn("job paused: its source cannot make progress", "reason", why)
+		j.log.Warn("job paused: it cannot make progress", "reason", why)
 	case why == nil && cur == Paused:
 		j.status.Store(Running)
 		j.setErr(nil)
 		j.log.Info("job resumed")
 	}
+}
+
+// whileBlocked runs fn, which may wait long for an external system (a
+// checkpoint committing to a broker that went away), on the run
+// goroutine, and meanwhile keeps the PAUSED status current from the
+// health of the sources and sinks, which the run goroutine cannot do while
+// it waits. It returns fn's error once the watcher has stopped.
+func (j *Job) whileBlocked(fn func() error) error {
+	stop, done := make(chan struct{}), make(chan struct{})
+	go func() {
+		defer close(done)
+		t := time.NewTicker(200 * time.Millisecond)
+		defer t.Stop()
+		for {
+			select {
+			case <-stop:
+				return
+			case <-t.C:
+				j.health()
+			}
+		}
+	}()
+	err := fn()
+	close(stop)
+	<-done
+	return err
 }
 
 func (j *Job) timers(now time.Time) error {

@@ -55,6 +55,10 @@ type Sink struct {
 	inTxn       bool
 	managed     bool // the engine called Begin
 
+	// health says whether the cluster answers while a Flush or Commit
+	// waits for it (engine.HealthReporter).
+	health clusterHealth
+
 	errMu   sync.Mutex
 	err     error // first delivery error; sticky
 	promise func(*kgo.Record, error)
@@ -73,7 +77,15 @@ type Sink struct {
 	lastFlush time.Time
 }
 
-var _ engine.Transactional = (*Sink)(nil)
+var (
+	_ engine.Transactional  = (*Sink)(nil)
+	_ engine.HealthReporter = (*Sink)(nil)
+)
+
+// Health implements engine.HealthReporter: while a Flush or Commit waits
+// for the broker, why the cluster cannot be reached (pinged every second),
+// else nil. Safe to call from any goroutine.
+func (s *Sink) Health() error { return s.health.get() }
 
 // ErrRetract is returned by Write when a Flink kafka sink gets a record that
 // is not an insert.
@@ -467,6 +479,7 @@ func (s *Sink) writePending(ctx context.Context) {
 // returns the first delivery error. In exactly-once mode without Begin it
 // also commits the open transaction.
 func (s *Sink) Flush(ctx context.Context) error {
+	defer s.health.watch(s.cl, s.cfg.brokers)()
 	s.writePending(ctx)
 	if err := s.cl.Flush(ctx); err != nil {
 		return s.cfg.authError(fmt.Errorf("kafka sink '%s': flush: %w", s.cfg.name, err))
@@ -513,6 +526,7 @@ func (s *Sink) Commit(ctx context.Context, n int64) error {
 	if !s.inTxn {
 		return s.Flush(ctx)
 	}
+	defer s.health.watch(s.cl, s.cfg.brokers)()
 	s.writePending(ctx)
 	if job := s.cfg.spec.Defaults[engine.DefaultJobID]; job != "" && n >= 0 {
 		if err := s.ensureMarkerTopic(ctx); err != nil {

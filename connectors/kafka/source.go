@@ -28,9 +28,7 @@ import (
 // Poll is called from one goroutine; Splits, EndOffsets and CommitOffsets
 // may be called from others.
 type Source struct {
-	healthMu  sync.Mutex
-	healthErr error
-	lastPing  time.Time
+	health clusterHealth
 
 	cfg    *config
 	log    *slog.Logger
@@ -499,35 +497,17 @@ func (s *Source) Poll(ctx context.Context) ([]engine.SplitBatch, error) {
 // checkHealth pings the cluster about once a second while no records
 // arrive, so Health can say the broker is unreachable.
 func (s *Source) checkHealth(ctx context.Context, gotRecords bool) {
-	s.healthMu.Lock()
-	defer s.healthMu.Unlock()
 	if gotRecords {
-		s.healthErr = nil
+		s.health.set(nil)
 		return
 	}
-	if time.Since(s.lastPing) < time.Second {
-		return
-	}
-	s.lastPing = time.Now()
-	pctx, cancel := context.WithTimeout(ctx, 500*time.Millisecond)
-	err := s.cl.Ping(pctx)
-	cancel()
-	if ctx.Err() != nil {
-		return
-	}
-	if err != nil {
-		s.healthErr = fmt.Errorf("cannot reach the Kafka cluster at %v: %w", s.cfg.brokers, err)
-	} else {
-		s.healthErr = nil
+	if s.health.due() {
+		s.health.ping(ctx, s.cl, s.cfg.brokers)
 	}
 }
 
 // Health implements engine.HealthReporter.
-func (s *Source) Health() error {
-	s.healthMu.Lock()
-	defer s.healthMu.Unlock()
-	return s.healthErr
-}
+func (s *Source) Health() error { return s.health.get() }
 
 func (s *Source) takeDiscovered() {
 	select {
