@@ -1,7 +1,6 @@
 package e2e
 
 import (
-	"bytes"
 	"context"
 	"os"
 	"os/exec"
@@ -73,7 +72,7 @@ func startAndProduce(t *testing.T, cmd *exec.Cmd, addr string) {
 	}
 }
 
-func stopAndWait(t *testing.T, cmd *exec.Cmd, out *bytes.Buffer) {
+func stopAndWait(t *testing.T, cmd *exec.Cmd, out *lockedBuffer) {
 	t.Helper()
 	cmd.Process.Signal(syscall.SIGINT)
 	done := make(chan error, 1)
@@ -97,7 +96,7 @@ func TestRunHeadless(t *testing.T) {
 		b, _ := os.ReadFile(f)
 		os.WriteFile(filepath.Join(dir, filepath.Base(f)), []byte(strings.ReplaceAll(string(b), "localhost:9092", addr)), 0o644)
 	}
-	var out bytes.Buffer
+	var out lockedBuffer
 	cmd := exec.Command(tumbleBin, "run", "-f", dir)
 	cmd.Stdout, cmd.Stderr = &out, &out
 	startAndProduce(t, cmd, addr)
@@ -116,7 +115,7 @@ func TestRunHeadless(t *testing.T) {
 // pasting them.
 func TestPasteIntoSQLClient(t *testing.T) {
 	addr := startBroker(t)
-	var out bytes.Buffer
+	var out lockedBuffer
 	cmd := exec.Command(tumbleBin, "sql")
 	cmd.Stdin = strings.NewReader(seedText(t, addr))
 	cmd.Stdout, cmd.Stderr = &out, &out

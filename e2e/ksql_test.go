@@ -18,6 +18,7 @@ import (
 	"github.com/tumble/tumble/connectors/datagen"
 	"github.com/tumble/tumble/engine"
 	"github.com/tumble/tumble/engine/types"
+	"github.com/tumble/tumble/internal/topicread"
 	"github.com/tumble/tumble/session"
 	"github.com/tumble/tumble/sql"
 )
@@ -158,36 +159,31 @@ func kgoClient(t *testing.T, addr string, opts ...kgo.Opt) *kgo.Client {
 // keyed otherwise are skipped).
 func readKSQLWindows(t *testing.T, addr string) (map[int64]ksqlWindow, int) {
 	t.Helper()
-	cl := kgoClient(t, addr, kgo.ConsumeTopics("transactions_aggregate_ksql"), kgo.ConsumeResetOffset(kgo.NewOffset().AtStart()))
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	recs, err := topicread.Read(ctx, addr, "transactions_aggregate_ksql", false)
+	if err != nil {
+		t.Fatal(err)
+	}
 	last := map[int64]ksqlWindow{}
 	updates := 0
-	for {
-		pctx, pcancel := context.WithTimeout(context.Background(), time.Second)
-		fs := cl.PollFetches(pctx)
-		pcancel()
-		n := 0
-		fs.EachRecord(func(r *kgo.Record) {
-			n++
-			if string(r.Key) == "end" {
-				return
-			}
-			updates++
-			if len(r.Key) != 1+8 || r.Key[0] != '1' {
-				t.Fatalf("key %q is not '1' + window start", r.Key)
-			}
-			ws := int64(binary.BigEndian.Uint64(r.Key[1:]))
-			var w ksqlWindow
-			if err := json.Unmarshal(r.Value, &w); err != nil {
-				t.Fatalf("value %s: %v", r.Value, err)
-			}
-			if w.Start != ws {
-				t.Fatalf("key window %d, value window %d", ws, w.Start)
-			}
-			last[ws] = w
-		})
-		if n == 0 {
-			break
+	for _, r := range recs {
+		if string(r.Key) == "end" {
+			continue
 		}
+		updates++
+		if len(r.Key) != 1+8 || r.Key[0] != '1' {
+			t.Fatalf("key %q is not '1' + window start", r.Key)
+		}
+		ws := int64(binary.BigEndian.Uint64(r.Key[1:]))
+		var w ksqlWindow
+		if err := json.Unmarshal(r.Value, &w); err != nil {
+			t.Fatalf("value %s: %v", r.Value, err)
+		}
+		if w.Start != ws {
+			t.Fatalf("key window %d, value window %d", ws, w.Start)
+		}
+		last[ws] = w
 	}
 	return last, updates
 }

@@ -1,7 +1,6 @@
 package e2e
 
 import (
-	"bytes"
 	"context"
 	"fmt"
 	"io"
@@ -111,7 +110,7 @@ func TestBrokerCommandSettings(t *testing.T) {
 	heap := filepath.Join(t.TempDir(), "heap.pprof")
 	cmd := exec.Command(tumbleBin, "kafka", "--listen", addr, "--data-dir", t.TempDir(),
 		"--config", "log.retention.hours=2", "--config", "message.max.bytes=2000000", "--memprofile", heap)
-	var stderr bytes.Buffer
+	var stderr lockedBuffer
 	cmd.Stdout, cmd.Stderr = &stderr, &stderr
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)

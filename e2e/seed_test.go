@@ -13,14 +13,12 @@ import (
 	"testing"
 	"time"
 
-	"github.com/twmb/franz-go/pkg/kadm"
-	"github.com/twmb/franz-go/pkg/kgo"
-
 	"github.com/tumble/tumble/connectors/all"
 	"github.com/tumble/tumble/connectors/datagen"
 	"github.com/tumble/tumble/connectors/kafka"
 	"github.com/tumble/tumble/engine"
 	"github.com/tumble/tumble/engine/types"
+	"github.com/tumble/tumble/internal/topicread"
 	"github.com/tumble/tumble/session"
 	"github.com/tumble/tumble/sql"
 )
@@ -84,71 +82,26 @@ func readTopic[T any](t *testing.T, addr, topic string) []T {
 	return readTopicIso[T](t, addr, topic, false)
 }
 
-// readTopicIso reads a topic from the start until it is quiet. The first
-// records may take long on a loaded machine (a new client finds the
-// partitions first), so while the topic holds data and none came yet it
-// waits up to 15 s; after that, 700 ms without a record ends the read.
+// readTopicIso reads a topic from its start to the end offsets it has
+// when called (committed: as a read_committed consumer), decoding each
+// record's JSON value.
 func readTopicIso[T any](t *testing.T, addr, topic string, committed bool) []T {
 	t.Helper()
-	opts := []kgo.Opt{kgo.SeedBrokers(addr), kgo.ConsumeTopics(topic), kgo.ConsumeResetOffset(kgo.NewOffset().AtStart())}
-	if committed {
-		opts = append(opts, kgo.FetchIsolationLevel(kgo.ReadCommitted()))
-	}
-	cl, err := kgo.NewClient(opts...)
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	recs, err := topicread.Read(ctx, addr, topic, committed)
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer cl.Close()
-	var out []T
-	first := time.Now().Add(15 * time.Second)
-	if !hasRecords(t, cl, topic) {
-		first = time.Time{}
-	}
-	for {
-		wait := 700 * time.Millisecond
-		if len(out) == 0 && time.Until(first) > wait {
-			wait = time.Until(first)
+	out := make([]T, 0, len(recs))
+	for _, r := range recs {
+		var v T
+		if err := jsonUnmarshal(r.Value, &v); err != nil {
+			t.Fatalf("bad record %s: %v", r.Value, err)
 		}
-		ctx, cancel := context.WithTimeout(context.Background(), wait)
-		fs := cl.PollFetches(ctx)
-		cancel()
-		n := 0
-		fs.EachRecord(func(r *kgo.Record) {
-			var v T
-			if err := jsonUnmarshal(r.Value, &v); err != nil {
-				t.Fatalf("bad record %s: %v", r.Value, err)
-			}
-			out = append(out, v)
-			n++
-		})
-		if n == 0 {
-			return out
-		}
+		out = append(out, v)
 	}
-}
-
-// hasRecords reports whether a partition of topic has an end offset past
-// its start.
-func hasRecords(t *testing.T, cl *kgo.Client, topic string) bool {
-	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
-	defer cancel()
-	adm := kadm.NewClient(cl)
-	starts, err := adm.ListStartOffsets(ctx, topic)
-	if err != nil {
-		return true // cannot tell: wait as if it had
-	}
-	ends, err := adm.ListEndOffsets(ctx, topic)
-	if err != nil {
-		return true
-	}
-	any := false
-	ends.Each(func(o kadm.ListedOffset) {
-		if s, ok := starts.Lookup(o.Topic, o.Partition); ok && o.Offset > s.Offset {
-			any = true
-		}
-	})
-	return any
+	return out
 }
 
 // expectedWindows computes each 3-second window of Paid transactions by hand.

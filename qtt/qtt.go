@@ -20,7 +20,6 @@ import (
 	"path/filepath"
 	"regexp"
 	"slices"
-	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -36,6 +35,7 @@ import (
 	"github.com/tumble/tumble/engine"
 	"github.com/tumble/tumble/engine/types"
 	"github.com/tumble/tumble/internal/suites"
+	"github.com/tumble/tumble/internal/topicread"
 	"github.com/tumble/tumble/planner"
 	"github.com/tumble/tumble/session"
 	"github.com/tumble/tumble/sql"
@@ -821,43 +821,10 @@ func sinkFor(s *session.Session, topic string) *planner.Table {
 	return tableFor(s, topic)
 }
 
+// readTopic reads topic from its start to the end offsets it has now, in
+// partition and offset order.
 func readTopic(ctx context.Context, addr, topic string) ([]*kgo.Record, error) {
-	cl, err := kgo.NewClient(kgo.SeedBrokers(addr), kgo.ConsumeTopics(topic), kgo.ConsumeResetOffset(kgo.NewOffset().AtStart()))
-	if err != nil {
-		return nil, err
-	}
-	defer cl.Close()
-	end, err := kadm.NewClient(cl).ListEndOffsets(ctx, topic)
-	if err != nil {
-		return nil, err
-	}
-	total := int64(0)
-	end.Each(func(o kadm.ListedOffset) {
-		if o.Err == nil {
-			total += o.Offset
-		}
-	})
-	var out []*kgo.Record
-	for int64(len(out)) < total {
-		pctx, cancel := context.WithTimeout(ctx, 2*time.Second)
-		fs := cl.PollFetches(pctx)
-		cancel()
-		if ctx.Err() != nil {
-			return out, ctx.Err()
-		}
-		n := 0
-		fs.EachRecord(func(r *kgo.Record) { out = append(out, r); n++ })
-		if n == 0 && pctx.Err() != nil {
-			break
-		}
-	}
-	sort.SliceStable(out, func(i, j int) bool {
-		if out[i].Partition != out[j].Partition {
-			return out[i].Partition < out[j].Partition
-		}
-		return out[i].Offset < out[j].Offset
-	})
-	return out, nil
+	return topicread.Read(ctx, addr, topic, false)
 }
 
 func decodeRecord(t *planner.Table, url string, r *kgo.Record) (got, error) {

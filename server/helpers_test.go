@@ -16,12 +16,12 @@ import (
 	"testing"
 	"time"
 
-	"github.com/twmb/franz-go/pkg/kadm"
 	"github.com/twmb/franz-go/pkg/kgo"
 
 	"github.com/tumble/tumble/connectors/datagen"
 	"github.com/tumble/tumble/connectors/kafka"
 	"github.com/tumble/tumble/engine/types"
+	"github.com/tumble/tumble/internal/topicread"
 )
 
 // Every test reaches the embedded broker over TCP and the server over
@@ -213,43 +213,18 @@ type window struct {
 	Avg   int64  `json:"average_transaction_value"`
 }
 
-// readTopic reads a topic from the start until it is quiet.
-// readTopic reads a topic from its start to the end offsets it has when
-// called (a first fetch can be slow on a loaded machine: a read that ended
-// at the first empty poll missed records). Transaction markers count
-// toward the end but are not passed to fn.
+// readTopic calls fn for each record of topic from its start to the end
+// offsets it has when called, transaction markers left out.
 func readTopic(t *testing.T, addr, topic string, fn func(r *kgo.Record)) {
 	t.Helper()
-	cl, err := kgo.NewClient(kgo.SeedBrokers(addr), kgo.ConsumeTopics(topic), kgo.ConsumeResetOffset(kgo.NewOffset().AtStart()), kgo.KeepControlRecords())
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	recs, err := topicread.Read(ctx, addr, topic, false)
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer cl.Close()
-	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
-	defer cancel()
-	ends, err := kadm.NewClient(cl).ListEndOffsets(ctx, topic)
-	if err != nil {
-		t.Fatalf("end offsets of %s: %v", topic, err)
-	}
-	left := map[int32]int64{}
-	ends.Each(func(o kadm.ListedOffset) {
-		if o.Err == nil && o.Offset > 0 {
-			left[o.Partition] = o.Offset
-		}
-	})
-	for len(left) > 0 {
-		fs := cl.PollFetches(ctx)
-		if ctx.Err() != nil {
-			t.Fatalf("reading %s: timed out with partitions %v not read to their end", topic, left)
-		}
-		fs.EachRecord(func(r *kgo.Record) {
-			if end, ok := left[r.Partition]; ok && r.Offset+1 >= end {
-				delete(left, r.Partition)
-			}
-			if !r.Attrs.IsControl() {
-				fn(r)
-			}
-		})
+	for _, r := range recs {
+		fn(r)
 	}
 }
 
