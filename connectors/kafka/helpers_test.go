@@ -123,6 +123,59 @@ func collect(t testing.TB, src engine.Source, n int, within time.Duration) ([]go
 	return out, next, skipped
 }
 
+// collectAll polls until every split reached the end offset it had when
+// collectAll was called (the source's EndOffsets: the last stable offset
+// when it reads committed records) and returns what collect returns. A
+// source that starts at the end is done at its first Poll. It fails the
+// test when within passes first: a generous deadline, not a window.
+func collectAll(t testing.TB, src *Source, within time.Duration) ([]got, map[int32]int64, int64) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), within)
+	defer cancel()
+	end, err := src.EndOffsets(ctx)
+	if err != nil {
+		t.Fatalf("EndOffsets: %v", err)
+	}
+	var out []got
+	next := map[int32]int64{} // where the source stands: known splits, then each batch
+	src.mu.Lock()
+	for p, sp := range src.splits {
+		if sp.next >= 0 {
+			next[p] = sp.next
+		}
+	}
+	src.mu.Unlock()
+	var skipped int64
+	behind := func() bool {
+		for p, e := range end {
+			if n, ok := next[p]; e > 0 && (!ok || n < e) {
+				return true
+			}
+		}
+		return false
+	}
+	for first := true; first || behind(); first = false {
+		if ctx.Err() != nil {
+			t.Fatalf("after %v the source is at %v, the end offsets are %v", within, next, end)
+		}
+		bs, err := src.Poll(ctx)
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil && ctx.Err() == nil {
+			t.Fatalf("Poll: %v", err)
+		}
+		for _, b := range bs {
+			next[b.Split] = b.Next
+			skipped += b.Skipped
+			for _, r := range b.Recs {
+				out = append(out, got{split: b.Split, kind: r.Kind, ts: r.Ts, row: slices.Clone(r.Row)})
+			}
+		}
+	}
+	return out, next, skipped
+}
+
 func rowString(r types.Row) string {
 	parts := make([]string, len(r))
 	for i, v := range r {

@@ -43,7 +43,7 @@ func TestInteropKcat(t *testing.T) {
 	cols := []col{{Name: "k", Type: types.TString}, {Name: "n", Type: types.TInt}, {Name: "s", Type: types.TString}}
 	spec := tableSpec(b, "flink", cols, "topic", "kcat-in", "key.format", "raw", "key.fields", "k",
 		"value.format", "json", "value.fields-include", "EXCEPT_KEY")
-	recs, _, _ := collect(t, openSource(t, spec, nil), 3, 10*time.Second)
+	recs, _, _ := collect(t, openSource(t, spec, nil), 3, time.Minute)
 	if got := rowStrings(recs); !slices.Equal(got, []string{"u1|1|a", "u2|2|b", "u3|3|c"}) {
 		t.Fatalf("source read %v", got)
 	}
@@ -153,7 +153,7 @@ func TestInteropKafkaPython(t *testing.T) {
 	if !slices.Equal(lines, want) {
 		t.Fatalf("python read %q\nstderr: %s", lines, errb.String())
 	}
-	recs, _, _ := collect(t, openSource(t, tableSpec(b, "flink", cols, "topic", "py-in", "format", "json"), nil), 5, 10*time.Second)
+	recs, _, _ := collect(t, openSource(t, tableSpec(b, "flink", cols, "topic", "py-in", "format", "json"), nil), 5, time.Minute)
 	if got := rowStrings(recs); !slices.Equal(got, []string{"0|py", "1|py", "2|py", "3|py", "4|py"}) {
 		t.Fatalf("source read %v", got)
 	}

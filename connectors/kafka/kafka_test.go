@@ -59,7 +59,7 @@ func TestSeedTableFlink(t *testing.T) {
 	if got := src.Splits(); !slices.Equal(got, []int32{0, 1, 2}) {
 		t.Fatalf("splits %v", got)
 	}
-	recs, next, _ := collect(t, src, 30, 10*time.Second)
+	recs, next, _ := collect(t, src, 30, time.Minute)
 	if len(recs) != 30 {
 		t.Fatalf("got %d records", len(recs))
 	}
@@ -110,7 +110,7 @@ func TestSeedTableFlink(t *testing.T) {
 	if starts[0] != 1 || starts[1] != 2 || starts[2] != 3 {
 		t.Fatalf("group-offsets start %v", starts)
 	}
-	recs, _, _ = collect(t, gsrc, 24, 10*time.Second)
+	recs, _, _ = collect(t, gsrc, 24, time.Minute)
 	if len(recs) != 30-6 {
 		t.Fatalf("group-offsets read %d records, want 24", len(recs))
 	}
@@ -131,7 +131,7 @@ func TestStartupModes(t *testing.T) {
 		t.Helper()
 		spec := tableSpec(b, "flink", cols, append([]string{"topic", "modes", "format", "json"}, opts...)...)
 		src := openSource(t, spec, nil)
-		recs, _, _ := collect(t, src, 10, 1500*time.Millisecond)
+		recs, _, _ := collectAll(t, src, time.Minute)
 		return rowStrings(recs)
 	}
 	if got := count("scan.startup.mode", "earliest-offset"); len(got) != 10 {
@@ -153,7 +153,7 @@ func TestStartupModes(t *testing.T) {
 	// Open's start map wins over the startup mode.
 	spec := tableSpec(b, "flink", cols, "topic", "modes", "format", "json", "scan.startup.mode", "latest-offset")
 	src := openSource(t, spec, map[int32]int64{0: 4})
-	recs, _, _ := collect(t, src, 1, 3*time.Second)
+	recs, _, _ := collectAll(t, src, time.Minute)
 	if got := rowStrings(recs); !slices.Equal(got, []string{"8"}) {
 		t.Errorf("resume: %v", got)
 	}
@@ -163,7 +163,7 @@ func TestStartupModes(t *testing.T) {
 	if !bsrc.Bounded() || src.Bounded() {
 		t.Error("Bounded() should follow scan.bounded.mode")
 	}
-	recs, _, _ = collect(t, bsrc, 100, 10*time.Second)
+	recs, _, _ = collect(t, bsrc, 100, time.Minute)
 	if len(recs) != 10 {
 		t.Fatalf("bounded read %d", len(recs))
 	}
@@ -193,12 +193,12 @@ func TestBadRecords(t *testing.T) {
 	src := openSource(t, spec, nil)
 	// The record that is not JSON is skipped and counted; the bad field
 	// reads as NULL and its row is kept, as in Flink.
-	recs, next, skipped := collect(t, src, 3, 5*time.Second)
+	recs, next, skipped := collect(t, src, 3, time.Minute)
 	if got := rowStrings(recs); !slices.Equal(got, []string{"1", "3", "NULL"}) || skipped != 1 || next[0] != 4 {
 		t.Fatalf("got %v skipped %d next %v", got, skipped, next)
 	}
 	strict := openSource(t, tableSpec(b, "flink", cols, "topic", "bad", "format", "json"), nil)
-	deadline := time.Now().Add(5 * time.Second)
+	deadline := time.Now().Add(time.Minute)
 	var err error
 	for err == nil && time.Now().Before(deadline) {
 		_, err = strict.Poll(context.Background())
@@ -209,7 +209,7 @@ func TestBadRecords(t *testing.T) {
 	// ksqlDB logs and skips by default.
 	kcols := []col{{Name: "N", Type: types.TInt}}
 	ksrc := openSource(t, tableSpec(b, "ksql", kcols, "topic", "bad", "value.format", "json"), nil)
-	recs, _, skipped = collect(t, ksrc, 2, 5*time.Second)
+	recs, _, skipped = collect(t, ksrc, 2, time.Minute)
 	if len(recs) != 2 || skipped != 2 {
 		t.Fatalf("ksql: %d records, %d skipped", len(recs), skipped)
 	}
@@ -232,7 +232,7 @@ func roundTrip(t *testing.T, spec *engine.TableSpec, in []engine.Rec, want int) 
 		t.Fatalf("Flush: %v", err)
 	}
 	src := openSource(t, spec, nil)
-	recs, _, skipped := collect(t, src, want, 10*time.Second)
+	recs, _, skipped := collect(t, src, want, time.Minute)
 	if len(recs) != want || skipped != 0 {
 		t.Fatalf("read %d records (%d skipped), want %d: %v", len(recs), skipped, want, recs)
 	}
@@ -392,7 +392,7 @@ func TestMissingTopicAppears(t *testing.T) {
 	if err != nil || len(end) != 2 || end[0]+end[1] != 2 {
 		t.Fatalf("end offsets right after the topic appeared: %v %v", end, err)
 	}
-	recs, _, _ = collect(t, src, 2, 10*time.Second)
+	recs, _, _ = collect(t, src, 2, time.Minute)
 	if got := rowStrings(recs); !slices.Equal(got, []string{"1", "2"}) {
 		t.Fatalf("got %v", got)
 	}
@@ -409,7 +409,7 @@ func TestNewPartitionsDiscovered(t *testing.T) {
 	cols := []col{{Name: "n", Type: types.TInt}}
 	spec := tableSpec(b, "flink", cols, "topic", "grow", "format", "json", "scan.topic-partition-discovery.interval", "200 ms")
 	src := openSource(t, spec, nil)
-	if _, _, _ = collect(t, src, 1, 5*time.Second); len(src.Splits()) != 1 {
+	if _, _, _ = collect(t, src, 1, time.Minute); len(src.Splits()) != 1 {
 		t.Fatal(src.Splits())
 	}
 	adm := kadm.NewClient(cl)
@@ -417,7 +417,7 @@ func TestNewPartitionsDiscovered(t *testing.T) {
 		t.Fatal(err)
 	}
 	produce(t, client(t, b, kgo.RecordPartitioner(kgo.ManualPartitioner())), &kgo.Record{Topic: "grow", Partition: 1, Value: []byte(`{"n": 2}`)})
-	recs, _, _ := collect(t, src, 1, 10*time.Second)
+	recs, _, _ := collect(t, src, 1, time.Minute)
 	if len(recs) != 1 || recs[0].split != 1 || recs[0].row[0].I != 2 {
 		t.Fatalf("got %v", recs)
 	}
@@ -450,7 +450,7 @@ func TestMetadataColumns(t *testing.T) {
 	if err := sink.Flush(context.Background()); err != nil {
 		t.Fatal(err)
 	}
-	recs, _, _ := collect(t, openSource(t, spec, nil), 1, 5*time.Second)
+	recs, _, _ := collect(t, openSource(t, spec, nil), 1, time.Minute)
 	if len(recs) != 1 {
 		t.Fatal(recs)
 	}
@@ -570,7 +570,7 @@ func TestBrokerRestartKeepsData(t *testing.T) {
 	b2 := startBroker(t, BrokerConfig{DataDir: dir})
 	rc := tableSpec(b2, "flink", tcols, "topic", "txdurable", "format", "json", "properties.isolation.level", "read_committed")
 	tsrc := openSource(t, rc, nil)
-	trecs, tnext, _ := collect(t, tsrc, 2, 10*time.Second)
+	trecs, tnext, _ := collect(t, tsrc, 2, time.Minute)
 	if len(trecs) != 2 {
 		t.Fatalf("committed transaction after restart: %v", trecs)
 	}
@@ -578,7 +578,7 @@ func TestBrokerRestartKeepsData(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, more, _ := collect(t, tsrc, 1, 500*time.Millisecond) // a commit marker may come in a later fetch
+	_, more, _ := collectAll(t, tsrc, time.Minute) // a commit marker may come in a later fetch
 	for p, n := range more {
 		tnext[p] = n
 	}
@@ -673,13 +673,15 @@ func TestPollHonoursContextAndTimeout(t *testing.T) {
 	b := startBroker(t, BrokerConfig{Partitions: 1})
 	produce(t, client(t, b), rec("quiet", "", `{"n": 1}`))
 	src := openSource(t, tableSpec(b, "flink", []col{{Name: "n", Type: types.TInt}}, "topic", "quiet", "format", "json"), nil)
-	collect(t, src, 1, 5*time.Second)
+	collect(t, src, 1, time.Minute)
 	start := time.Now()
 	bs, err := src.Poll(context.Background())
 	if err != nil || len(bs) != 0 {
 		t.Fatalf("idle poll: %v %v", bs, err)
 	}
-	if d := time.Since(start); d > time.Second {
+	// It returns with nothing (after about 200 ms, or a health ping of
+	// at most 2 s): bounded generously for a loaded machine.
+	if d := time.Since(start); d > 10*time.Second {
 		t.Errorf("idle poll took %v", d)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
@@ -718,7 +720,7 @@ func TestExactlyOnceSink(t *testing.T) {
 	if err := sink.Commit(ctx, -1); err != nil {
 		t.Fatal(err)
 	}
-	recs, next, _ := collect(t, src, 2, 5*time.Second)
+	recs, next, _ := collect(t, src, 2, time.Minute)
 	if len(recs) != 2 {
 		t.Fatalf("after commit: %v", recs)
 	}
@@ -732,7 +734,7 @@ func TestExactlyOnceSink(t *testing.T) {
 	if err := sink.Abort(ctx); err != nil {
 		t.Fatal(err)
 	}
-	recs, next2, _ := collect(t, src, 1, 1500*time.Millisecond)
+	recs, next2, _ := collectAll(t, src, time.Minute)
 	if len(recs) != 0 {
 		t.Fatalf("aborted record visible: %v", recs)
 	}
@@ -798,7 +800,7 @@ func TestUpsertKafka(t *testing.T) {
 	if err := src.Open(ctx, nil); err != nil {
 		t.Fatal(err)
 	}
-	recs, _, _ := collect(t, src, 3, 10*time.Second)
+	recs, _, _ := collect(t, src, 3, time.Minute)
 	if len(recs) != 3 || recs[0].row[1].I != 1 || recs[1].row[1].I != 3 || recs[2].kind != engine.Delete || recs[2].row[0].S != "a" || !recs[2].row[1].IsNull() {
 		t.Fatalf("got %v", recs)
 	}

@@ -158,7 +158,7 @@ func TestSecureClusters(t *testing.T) {
 				def.Defaults[tc.props[i]] = tc.props[i+1]
 			}
 			src := openSource(t, def, nil)
-			if rows, _, _ := collect(t, src, 2, 10*time.Second); len(rows) != 2 {
+			if rows, _, _ := collect(t, src, 2, time.Minute); len(rows) != 2 {
 				t.Fatalf("with the process's defaults: got %d rows, want 2", len(rows))
 			}
 
@@ -254,7 +254,7 @@ func secureRoundTrip(t *testing.T, spec *engine.TableSpec) {
 		t.Fatalf("Flush: %v", err)
 	}
 	src := openSource(t, spec, nil)
-	rows, _, _ := collect(t, src, 2, 10*time.Second)
+	rows, _, _ := collect(t, src, 2, time.Minute)
 	if got := strings.Join(rowStrings(rows), ","); got != "1|a,2|b" {
 		t.Fatalf("read back %q", got)
 	}
