@@ -9,7 +9,7 @@ import (
 // knownConnectors are the connector names connectors/all registers. The
 // engine's registry cannot list its names; one it does not know here is
 // simply missing from the inert registry (its replay fails and is skipped).
-var knownConnectors = []string{"kafka", "upsert-kafka", "datagen", "print", "blackhole", "filesystem", "jdbc", "nexmark"}
+var knownConnectors = []string{"kafka", "upsert-kafka", "datagen", "print", "blackhole", "filesystem", "jdbc", "nexmark", "values"}
 
 // inertRegistry copies the connectors of reg with sources that never
 // produce and sinks that drop everything: a replayed statement whose job

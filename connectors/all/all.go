@@ -12,11 +12,12 @@ import (
 	"github.com/tumble/tumble/connectors/kafka"
 	"github.com/tumble/tumble/connectors/nexmark"
 	"github.com/tumble/tumble/connectors/print"
+	"github.com/tumble/tumble/connectors/values"
 	"github.com/tumble/tumble/engine"
 )
 
 // Register adds kafka, datagen, filesystem, jdbc, print (writing to out),
-// blackhole and nexmark.
+// blackhole, nexmark and values (Flink's test connector).
 func Register(reg *engine.Registry, out io.Writer) {
 	kafka.Register(reg)
 	datagen.Register(reg)
@@ -25,4 +26,5 @@ func Register(reg *engine.Registry, out io.Writer) {
 	blackhole.Register(reg)
 	nexmark.Register(reg)
 	jdbc.Register(reg)
+	values.Register(reg)
 }
