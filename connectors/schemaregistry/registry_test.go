@@ -3,13 +3,18 @@ package schemaregistry_test
 import (
 	"bytes"
 	"context"
+	"encoding/base64"
 	"encoding/json"
+	"errors"
 	"io"
 	"net/http"
 	"strconv"
 	"strings"
 	"testing"
 	"time"
+
+	"google.golang.org/protobuf/proto"
+	"google.golang.org/protobuf/types/descriptorpb"
 
 	"github.com/tumble/tumble/connectors/kafka"
 	"github.com/tumble/tumble/connectors/schemaregistry"
@@ -285,5 +290,42 @@ func TestRegistryPersists(t *testing.T) {
 	out := c.want("POST", "/subjects/c-value/versions", map[string]any{"schema": `"long"`}, 200, 0)
 	if out.(map[string]any)["id"].(float64) != 3 {
 		t.Fatalf("ids continue after restart: %v", out)
+	}
+}
+
+// TestProtobufDescriptorSchema: Confluent's Python and Go serializers
+// register a Protobuf schema as the base64 of a FileDescriptorProto
+// (without json_name when built at run time); it parses to the same
+// message as its .proto text.
+func TestProtobufDescriptorSchema(t *testing.T) {
+	fdp := &descriptorpb.FileDescriptorProto{
+		Name:    proto.String("order.proto"),
+		Package: proto.String("shop"),
+		Syntax:  proto.String("proto3"),
+		MessageType: []*descriptorpb.DescriptorProto{{
+			Name: proto.String("Order"),
+			Field: []*descriptorpb.FieldDescriptorProto{
+				{Name: proto.String("ID"), Number: proto.Int32(1), Type: descriptorpb.FieldDescriptorProto_TYPE_STRING.Enum(), Label: descriptorpb.FieldDescriptorProto_LABEL_OPTIONAL.Enum()},
+				{Name: proto.String("order_total"), Number: proto.Int32(2), Type: descriptorpb.FieldDescriptorProto_TYPE_INT64.Enum(), Label: descriptorpb.FieldDescriptorProto_LABEL_OPTIONAL.Enum()},
+			},
+		}},
+	}
+	raw, err := proto.Marshal(fdp)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := schemaregistry.Parse(context.Background(), schemaregistry.Source{Type: "PROTOBUF", Text: base64.StdEncoding.EncodeToString(raw)}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	md, idx, err := schemaregistry.FindMessage(p.Proto, "Order")
+	if err != nil || md.FullName() != "shop.Order" || len(idx) != 1 || idx[0] != 0 || md.Fields().Len() != 2 {
+		t.Fatalf("message %v %v %v", md, idx, err)
+	}
+	if got := md.Fields().Get(1).JSONName(); got != "orderTotal" {
+		t.Fatalf("json name %q, want protoc's orderTotal", got)
+	}
+	if _, err := schemaregistry.Parse(context.Background(), schemaregistry.Source{Type: "PROTOBUF", Text: "bm90IGEgZGVzY3JpcHRvcg=="}, nil); !errors.Is(err, schemaregistry.ErrInvalidSchema) {
+		t.Fatalf("base64 that is no descriptor: %v", err)
 	}
 }
