@@ -428,3 +428,126 @@ func TestSparkBatch(t *testing.T) {
 		}
 	}
 }
+
+// TestSparkTriggers runs e2e/testdata/spark_triggers.py through the real
+// client: availableNow with maxOffsetsPerTrigger reads the topic in
+// several micro-batches and ends; once reads it in one, so each window is
+// written once; processingTime runs a micro-batch per interval over what
+// arrived, and a record written between two emits its window once;
+// continuous refuses an aggregation with Spark's message and copies a
+// topic record by record.
+func TestSparkTriggers(t *testing.T) {
+	py := sparkPython(t)
+	broker := startBroker(t)
+	produceSeed(t, broker, 0, 9000, false)
+	listen, sc := freeAddr(t), freeAddr(t)
+	s := startSparkServer(t, broker, t.TempDir(), t.TempDir(), listen, sc)
+	defer func() {
+		s.cmd.Process.Signal(syscall.SIGTERM)
+		s.cmd.Wait()
+	}()
+	more := filepath.Join(t.TempDir(), "more")
+	cmd := exec.Command(py, "testdata/spark_triggers.py", sc, broker, more)
+	cmd.Env = append(os.Environ(), "TZ=UTC")
+	var stdout, stderr lockedBuffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
+	produced := false
+	var err error
+wait:
+	for {
+		select {
+		case err = <-done:
+			break wait
+		case <-time.After(100 * time.Millisecond):
+			if _, serr := os.Stat(more); serr == nil && !produced {
+				produceSeed(t, broker, 9001, 9002, false) // one Paid record, window 23:09:54
+				produced = true
+			}
+		case <-time.After(3 * time.Minute):
+			cmd.Process.Kill()
+			t.Fatalf("spark_triggers.py did not end\n%s\n%s", stdout.String(), stderr.String())
+		}
+	}
+	if err != nil {
+		t.Fatalf("spark_triggers.py: %v\n%s\n%s\nserver:\n%s", err, stdout.String(), stderr.String(), lastLines(s.out.String(), 20))
+	}
+	lines := strings.Split(strings.TrimSpace(stdout.String()), "\n")
+	var got struct {
+		AvailTerminated bool `json:"avail_terminated"`
+		AvailBatch      int  `json:"avail_batch"`
+		OnceTerminated  bool `json:"once_terminated"`
+		OnceBatch       int  `json:"once_batch"`
+		IntervalFirst   int  `json:"interval_first"`
+		IntervalSecond  int  `json:"interval_second"`
+		Errors          map[string]string
+		Copied          int `json:"continuous_copied"`
+	}
+	if err := json.Unmarshal([]byte(lines[len(lines)-1]), &got); err != nil {
+		t.Fatalf("%v: %s", err, stdout.String())
+	}
+	if !got.AvailTerminated || got.AvailBatch < 8 {
+		t.Errorf("availableNow: terminated %v after batch %d; want it to end after 9 or more micro-batches of at most 1000 offsets", got.AvailTerminated, got.AvailBatch)
+	}
+	if !got.OnceTerminated || got.OnceBatch != 0 {
+		t.Errorf("once: terminated %v after batch %d; want one micro-batch", got.OnceTerminated, got.OnceBatch)
+	}
+	if got.IntervalFirst != 9000 || got.IntervalSecond != 1 {
+		t.Errorf("processingTime: micro-batches of %d and %d rows, want 9000 then 1", got.IntervalFirst, got.IntervalSecond)
+	}
+	if got.Copied != 9001 {
+		t.Errorf("continuous: copied %d records, want 9001", got.Copied)
+	}
+	for name, want := range map[string]string{
+		"continuous_agg": "AnalysisException: Continuous processing does not support Aggregate operations.",
+		"interval":       "AnalysisException: [INVALID_INTERVAL_FORMAT]",
+	} {
+		if !strings.HasPrefix(got.Errors[name], want) {
+			t.Errorf("error %s: %q, want it to start with %q", name, got.Errors[name], want)
+		}
+	}
+	type win struct {
+		Start string `json:"window_start"`
+		Total int64  `json:"total_paid"`
+		N     int64
+	}
+	want := map[string]win{}
+	for k, w := range expectedSpark(9000) {
+		want[k] = win{w.Start, w.Total, w.Count}
+	}
+	final := func(topic string) (map[string]win, map[string]int) {
+		last, n := map[string]win{}, map[string]int{}
+		for _, w := range readTopic[win](t, broker, topic) {
+			n[w.Start]++
+			if w.N >= last[w.Start].N {
+				last[w.Start] = w
+			}
+		}
+		return last, n
+	}
+	for _, topic := range []string{"avail", "once", "every2s"} {
+		last, n := final(topic)
+		for k, w := range want {
+			if last[k] != w {
+				t.Errorf("%s: window %s: %+v, want %+v\n%s\n%s", topic, k, last[k], w, stdout.String(), lastLines(s.out.String(), 40))
+			}
+		}
+		if topic == "once" || topic == "every2s" {
+			for k, c := range n {
+				if c != 1 {
+					t.Errorf("%s: window %s written %d times, want once (one micro-batch changed it)", topic, k, c)
+				}
+			}
+		}
+		if topic == "avail" && n["2026-11-23T23:09:45.000Z"] < 2 {
+			t.Errorf("avail: window 23:09:45 written %d times; micro-batches of 1000 offsets change it several times", n["2026-11-23T23:09:45.000Z"])
+		}
+	}
+	if _, n := final("every2s"); n["2026-11-23T23:09:54.000Z"] != 1 {
+		t.Errorf("every2s: the record written between two triggers gave %d updates of its window, want 1", n["2026-11-23T23:09:54.000Z"])
+	}
+}

@@ -84,6 +84,10 @@ type JobSpec struct {
 	// Clock is the processing-time clock operators read (state TTL); nil
 	// is the wall clock.
 	Clock func() time.Time
+	// Trigger runs the job in micro-batches (Spark Structured
+	// Streaming); see Trigger. nil: the default trigger when an operator
+	// emits per micro-batch (BatchEnder).
+	Trigger *Trigger
 	// Batch: the inputs are bounded and read whole (Flink's batch runtime
 	// mode). The watermark stays at its start until every input has
 	// ended, so no row is late and every window fires at the end, as
@@ -123,6 +127,8 @@ const (
 	ctlPositions
 	ctlSavepoint // write a savepoint, then stop
 	ctlDrain     // fire every window, flush, then stop
+	ctlBatch     // start a micro-batch (Trigger)
+	ctlFinish    // end the job as finished (Trigger.AvailableNow, Once)
 )
 
 type ctlReq struct {
@@ -136,6 +142,9 @@ type ctlReq struct {
 	dir   string
 	drain bool
 	path  *string
+	// done, for ctlBatch: set false when the micro-batch reads less than
+	// the ends it was given (MaxOffsets).
+	done *bool
 }
 
 // Job runs a JobSpec: one goroutine per source polls, one goroutine drives
@@ -180,6 +189,9 @@ type Job struct {
 	ckptNum    int64 // the last checkpoint taken or restored
 	expirers   []StateExpirer
 	procTimers []ProcTimer
+	enders     []BatchEnder // operators that emit per micro-batch
+	batch      *batch       // the micro-batch in progress (fixed triggers)
+	bc         batchClock
 }
 
 // Restarting is the status of a job waiting to restart after a failure.
@@ -235,6 +247,7 @@ func (j *Job) open(spec *JobSpec) error {
 	}
 	oc := &OpContext{Ctx: j.runCtx, Metrics: &j.Metrics, Log: j.log, Now: spec.Clock}
 	j.expirers, j.procTimers = nil, nil
+	j.enders, j.batch = batchEnders(spec), nil
 	for _, op := range spec.Ops {
 		if e, ok := op.(StateExpirer); ok {
 			j.expirers = append(j.expirers, e)
@@ -281,9 +294,21 @@ func (j *Job) open(spec *JobSpec) error {
 	j.mu.Lock()
 	j.inputs = inputs
 	j.mu.Unlock()
+	j.limitSources()
 	for i := range inputs {
 		j.wg.Add(1)
 		go j.poll(i)
+	}
+	if t := spec.Trigger; t.fixed() {
+		var ends []map[int32]int64
+		if t.AvailableNow || t.Once {
+			// What is available now: the sources' ends at the start.
+			if ends, err = j.endOffsets(j.runCtx); err != nil {
+				return fail(err)
+			}
+		}
+		j.wg.Add(1)
+		go j.trigger(j.runCtx, ends)
 	}
 	return nil
 }
@@ -476,10 +501,14 @@ func (j *Job) runOnce() {
 			}
 		}()
 		for j.stopReason == Stopped {
+			results := j.results
+			if j.gated() {
+				results = nil // between micro-batches: read nothing
+			}
 			select {
 			case <-ctx.Done():
 				return
-			case pr := <-j.results:
+			case pr := <-results:
 				if err := j.handle(pr); err != nil {
 					j.fail(err)
 					return
@@ -500,6 +529,25 @@ func (j *Job) runOnce() {
 					return
 				}
 			case req := <-j.ctl:
+				switch req.kind {
+				case ctlBatch:
+					if err := j.startBatch(req); err != nil {
+						j.fail(err)
+						return
+					}
+					continue
+				case ctlFinish:
+					// Flushed while the attempt's context lives: the sinks'
+					// writes use it.
+					err := j.flushAll()
+					req.reply <- err
+					if err != nil {
+						j.fail(err)
+					} else {
+						j.stopReason = Finished
+					}
+					return
+				}
 				j.waiting = append(j.waiting, req)
 				if err := j.checkWaiting(); err != nil {
 					j.fail(err)
@@ -517,7 +565,14 @@ func (j *Job) runOnce() {
 	j.wg.Wait()
 	final := j.stopReason
 	if final != Failed {
-		if j.checkpointing() {
+		midBatch := j.batch != nil
+		if midBatch {
+			// Stopped in the middle of a micro-batch: as in Spark, the
+			// micro-batch is not committed; the last checkpoint stays and a
+			// restart reads it again.
+			j.log.Info("stopped during a micro-batch; it runs again on restart")
+		}
+		if j.checkpointing() && !midBatch {
 			// A clean stop or end takes a last checkpoint (and commits).
 			if err := j.checkpoint(); err != nil {
 				j.log.Warn("checkpoint on stop", "err", err)
@@ -561,6 +616,14 @@ func (j *Job) allFinished() bool {
 
 // finish ends a bounded job: the final watermark fires every window.
 func (j *Job) finish() error {
+	if b := j.batch; b != nil {
+		j.batch = nil
+		err := j.endBatch(b.start)
+		b.req.reply <- err
+		if err != nil {
+			return err
+		}
+	}
 	if err := j.emitWatermark(MaxWatermark); err != nil {
 		return err
 	}
@@ -637,6 +700,18 @@ func (j *Job) handle(pr pollResult) error {
 	}
 	if err := j.maybeEmit(false); err != nil {
 		return err
+	}
+	if len(j.enders) > 0 && !j.spec.Trigger.fixed() && j.Metrics.RecordsIn.Load() > j.bc.rowsSeen {
+		// The default trigger: a micro-batch is what one poll returned.
+		if err := j.endBatch(now); err != nil {
+			return err
+		}
+	}
+	if j.batch != nil {
+		j.batch.one[pr.input] = false
+		if err := j.checkBatch(); err != nil {
+			return err
+		}
 	}
 	return j.checkWaiting()
 }
@@ -847,7 +922,7 @@ func (j *Job) timers(now time.Time) error {
 	if err := j.maybeEmit(false); err != nil {
 		return err
 	}
-	if j.spec.CheckpointInterval > 0 && now.Sub(j.lastCkpt) >= j.spec.CheckpointInterval {
+	if j.spec.CheckpointInterval > 0 && now.Sub(j.lastCkpt) >= j.spec.CheckpointInterval && j.batch == nil {
 		if j.checkpointing() {
 			if err := j.checkpoint(); err != nil {
 				return err
@@ -903,6 +978,10 @@ func (j *Job) checkWaiting() error {
 	}
 	keep := j.waiting[:0]
 	for _, req := range j.waiting {
+		if j.batch != nil && req.kind != ctlPositions {
+			keep = append(keep, req) // answered between micro-batches
+			continue
+		}
 		switch req.kind {
 		case ctlCheckpoint:
 			req.reply <- j.checkpoint()

@@ -259,6 +259,7 @@ type WindowAgg struct {
 	arena   arena
 	lastWin [2]int64
 	lastTab *groupTable
+	mb      microBatch // the current micro-batch (Spark's output modes)
 }
 
 var (

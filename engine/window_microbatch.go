@@ -3,14 +3,15 @@ package engine
 import "github.com/tumble/tumble/engine/types"
 
 // Micro-batch emit modes: Spark Structured Streaming's output modes over a
-// window aggregate. A micro-batch is one call of Process (the records one
-// source poll returned for one partition).
+// window aggregate. Rows update the state as they come (Process); what a
+// micro-batch changed is emitted when the job ends the micro-batch
+// (EndBatch; see Trigger for when that is).
 const (
 	// EmitBatchUpdates (Spark's update mode) emits, at the end of each
 	// micro-batch, the new value of every group the micro-batch changed.
 	EmitBatchUpdates EmitMode = iota + 16
 	// EmitBatchAll (Spark's complete mode) emits every group at the end of
-	// each micro-batch.
+	// each micro-batch that read rows.
 	EmitBatchAll
 	// EmitBatchFinal (Spark's append mode) emits a group once, when the
 	// watermark passes its window's end.
@@ -20,27 +21,32 @@ const (
 // MicroBatch reports whether the mode is one of Spark's output modes.
 func (m EmitMode) MicroBatch() bool { return m >= EmitBatchUpdates && m <= EmitBatchFinal }
 
-// processMicroBatch is Spark's stateful window aggregation. Spark's
-// watermark (WindowAgg.Watermarked) is the largest event time seen minus
-// Grace (the delay of withWatermark), moved at the end of each
-// micro-batch; windows whose end is at or before it are dropped from the
-// state (emitted first in append mode), and rows for them are late.
-// Without a watermark, state is never dropped, as in Spark.
+var _ BatchEnder = (*WindowAgg)(nil)
+
+// microBatch is what the current micro-batch changed.
+type microBatch struct {
+	rows  bool // the micro-batch read rows
+	dirty []dirtyGroup
+	seen  map[*group]bool
+}
+
+type dirtyGroup struct {
+	win [2]int64
+	g   *group
+}
+
+// processMicroBatch is Spark's stateful window aggregation: rows go into
+// the state of their windows; rows of windows at or before the watermark
+// are late (dropped and counted).
 func (w *WindowAgg) processMicroBatch(recs []Rec) error {
-	w.out = w.out[:0]
-	w.arena.reset()
-	type changed struct {
-		win [2]int64
-		g   *group
-	}
-	var dirty []changed
-	seen := map[*group]bool{}
+	mb := &w.mb
 	for i := range recs {
 		r := &recs[i]
 		tv := r.Row[w.TimeCol]
 		if tv.IsNull() {
 			continue // Spark's window() of a NULL time is NULL: the row is filtered
 		}
+		mb.rows = true
 		ts := tv.I
 		if ts > w.streamTime {
 			w.streamTime = ts
@@ -60,22 +66,42 @@ func (w *WindowAgg) processMicroBatch(recs []Rec) error {
 			if ts > g.maxTs {
 				g.maxTs = ts
 			}
-			if w.Emit == EmitBatchUpdates && !seen[g] {
-				seen[g] = true
-				dirty = append(dirty, changed{win, g})
+			if w.Emit == EmitBatchUpdates && !mb.seen[g] {
+				if mb.seen == nil {
+					mb.seen = map[*group]bool{}
+				}
+				mb.seen[g] = true
+				mb.dirty = append(mb.dirty, dirtyGroup{win, g})
 			}
 		}
 		if late {
-			w.oc.Metrics.LateDropped.Add(1)
+			w.oc.LateDropped(1)
 		}
 	}
+	return nil
+}
+
+// EndBatch implements BatchEnder: the end of a micro-batch emits what the
+// output mode says, then moves Spark's watermark (WindowAgg.Watermarked)
+// to the largest event time seen minus Grace (the delay of
+// withWatermark). Windows whose end is at or before it leave the state
+// (emitted first in append mode), and later rows for them are late. This
+// is what Spark's next micro-batch does (without data if need be: its
+// no-data batches). Without a watermark, state is kept, as in Spark.
+func (w *WindowAgg) EndBatch() error {
+	if !w.Emit.MicroBatch() {
+		return nil
+	}
+	w.out = w.out[:0]
+	w.arena.reset()
+	mb := &w.mb
 	switch w.Emit {
 	case EmitBatchUpdates:
-		for _, c := range dirty {
+		for _, c := range mb.dirty {
 			w.out = append(w.out, Rec{Row: w.result(c.win, c.g), Kind: Insert, Ts: c.g.maxTs / types.MicrosPerMilli})
 		}
 	case EmitBatchAll:
-		if len(recs) > 0 {
+		if mb.rows {
 			for _, win := range w.pending {
 				for _, g := range w.windows[win].groups {
 					w.out = append(w.out, Rec{Row: w.result(win, g), Kind: Insert, Ts: g.maxTs / types.MicrosPerMilli})
@@ -83,6 +109,8 @@ func (w *WindowAgg) processMicroBatch(recs []Rec) error {
 			}
 		}
 	}
+	mb.rows, mb.dirty = false, mb.dirty[:0]
+	clear(mb.seen)
 	if w.Watermarked && w.streamTime != MinWatermark && w.streamTime-w.Grace > w.wm {
 		w.wm = w.streamTime - w.Grace
 		n := 0
@@ -101,6 +129,9 @@ func (w *WindowAgg) processMicroBatch(recs []Rec) error {
 			w.pending = append(w.pending[:0], w.pending[n:]...)
 			w.lastTab = nil
 		}
+	}
+	if len(w.out) == 0 {
+		return nil
 	}
 	return w.emit(w.out)
 }

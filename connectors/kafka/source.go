@@ -60,12 +60,22 @@ type Source struct {
 	// two sets, so a batch stays valid until the second-next Poll.
 	other  pollBufs
 	closed bool
+	// limiting: Limit was called; guarded by mu, as wake (which ends a
+	// Poll waiting for records so that it reads the records a new limit
+	// lets through).
+	limiting bool
+	wake     context.CancelFunc
 }
 
 type split struct {
 	next int64 // next offset to read; -1 unknown
 	end  int64 // bounded mode: stop here
 	done bool  // bounded mode: reached end
+	// limit (micro-batches, see Limit): records at or past it are held
+	// back (held) and the partition's fetching paused; -1: no limit.
+	limit  int64
+	held   []*kgo.Record
+	paused bool
 }
 
 var _ engine.Source = (*Source)(nil)
@@ -341,7 +351,7 @@ func (s *Source) resolveBounds(ctx context.Context, offsets map[int32]int64) err
 	defer s.mu.Unlock()
 	for p, o := range offsets {
 		e := end[p]
-		s.splits[p] = &split{next: o, end: e, done: o >= e}
+		s.splits[p] = &split{next: o, end: e, done: o >= e, limit: -1}
 	}
 	return nil
 }
@@ -353,7 +363,10 @@ func (s *Source) addPartitions(offsets map[int32]int64) {
 	for p, o := range offsets {
 		sp := s.splits[p]
 		if sp == nil {
-			sp = &split{end: -1}
+			sp = &split{end: -1, limit: -1}
+			if s.limiting {
+				sp.limit = o // read from the next micro-batch on
+			}
 			s.splits[p] = sp
 		}
 		sp.next = o
@@ -469,8 +482,17 @@ func (s *Source) Poll(ctx context.Context) ([]engine.SplitBatch, error) {
 	if s.cfg.bounded && s.allDone() {
 		return nil, io.EOF
 	}
+	if batches, err := s.takeHeld(); err != nil || len(batches) > 0 {
+		return batches, err
+	}
 	pctx, cancel := context.WithTimeout(ctx, pollWait)
+	s.mu.Lock()
+	s.wake = cancel
+	s.mu.Unlock()
 	fs := s.cl.PollRecords(pctx, maxPollRecords)
+	s.mu.Lock()
+	s.wake = nil
+	s.mu.Unlock()
 	cancel()
 	if err := ctx.Err(); err != nil {
 		return nil, err
@@ -566,7 +588,30 @@ func (s *Source) fetchError(fs kgo.Fetches) error {
 
 // build decodes the fetched records into batches.
 func (s *Source) build(fs kgo.Fetches) ([]engine.SplitBatch, error) {
-	n := fs.NumRecords()
+	var parts []partRecords
+	fs.EachPartition(func(p kgo.FetchTopicPartition) {
+		if len(p.Records) == 0 {
+			return
+		}
+		for i := range parts {
+			if parts[i].p == p.Partition {
+				parts[i].recs = append(parts[i].recs, p.Records...)
+				return
+			}
+		}
+		parts = append(parts, partRecords{p.Partition, p.Records})
+	})
+	return s.decodeParts(parts, fs.NumRecords())
+}
+
+// partRecords are records of one partition, in offset order.
+type partRecords struct {
+	p    int32
+	recs []*kgo.Record
+}
+
+// decodeParts decodes records (n in all) into one batch per partition.
+func (s *Source) decodeParts(parts []partRecords, n int) ([]engine.SplitBatch, error) {
 	if need := n * s.ncols; cap(s.arena) < need {
 		s.arena = make([]types.Value, need+need/4)
 	}
@@ -575,14 +620,9 @@ func (s *Source) build(fs kgo.Fetches) ([]engine.SplitBatch, error) {
 	}
 	s.recs = s.recs[:0]
 	used := 0
-	var order []int32
-	fs.EachPartition(func(p kgo.FetchTopicPartition) {
-		if len(p.Records) > 0 && !slices.Contains(order, p.Partition) {
-			order = append(order, p.Partition)
-		}
-	})
 	var removed []int32
-	for _, part := range order {
+	for _, pr := range parts {
+		part := pr.p
 		s.mu.Lock()
 		sp := s.splits[part]
 		s.mu.Unlock()
@@ -592,13 +632,13 @@ func (s *Source) build(fs kgo.Fetches) ([]engine.SplitBatch, error) {
 		b := engine.SplitBatch{Split: part, Next: sp.next}
 		first := len(s.recs)
 		var err error
-		fs.EachPartition(func(p kgo.FetchTopicPartition) {
-			if p.Partition != part || err != nil {
-				return
-			}
-			for _, r := range p.Records {
+		func() {
+			for i, r := range pr.recs {
 				if sp.done || r.Offset < b.Next {
 					continue // bounded end reached, or a duplicate
+				}
+				if s.hold(sp, pr.recs[i:]) {
+					break // past the micro-batch's limit
 				}
 				if sp.end >= 0 && r.Offset >= sp.end {
 					sp.done = true
@@ -646,12 +686,13 @@ func (s *Source) build(fs kgo.Fetches) ([]engine.SplitBatch, error) {
 				sp.done = true
 				removed = append(removed, part)
 			}
-		})
+		}()
 		if err != nil {
 			return nil, err
 		}
 		s.mu.Lock()
 		sp.next = b.Next
+		s.pause(part, sp)
 		s.mu.Unlock()
 		b.Recs = s.recs[first:len(s.recs):len(s.recs)]
 		s.batches = append(s.batches, b)
@@ -850,14 +891,21 @@ func (s *Source) EndOffsets(ctx context.Context) (map[int32]int64, error) {
 	if s.adm == nil {
 		return nil, ErrNotOpen
 	}
-	// A client of its own: kadm answers from cached metadata (at least
-	// 10 ms old here), and a topic created a moment ago would look missing.
-	cl, err := kgo.NewClient(clientOpts(s.cfg)...)
-	if err != nil {
-		return nil, err
+	// Until the topic is known, a client of its own: kadm answers from
+	// cached metadata (at least 10 ms old here), and a topic created a
+	// moment ago would look missing.
+	adm := s.adm
+	s.mu.Lock()
+	known := len(s.splits) > 0
+	s.mu.Unlock()
+	if !known {
+		cl, err := kgo.NewClient(clientOpts(s.cfg)...)
+		if err != nil {
+			return nil, err
+		}
+		defer cl.Close()
+		adm = kadm.NewClient(cl)
 	}
-	defer cl.Close()
-	adm := kadm.NewClient(cl)
 	list := adm.ListEndOffsets
 	if s.cfg.committed {
 		list = adm.ListCommittedOffsets

@@ -263,14 +263,6 @@ func (s *Service) startQuery(ss *sparkSession, w *pb.WriteStreamOperationStart) 
 	if w.GetPath() != "" || w.GetTableName() != "" {
 		return nil, &plan.Error{Exception: plan.AnalysisException, ErrorClass: "UNSUPPORTED_FEATURE", SQLState: "0A000", Msg: "Streaming to a path or a table is not supported by Tumble; use format('kafka'), 'console' or 'noop'."}
 	}
-	switch w.Trigger.(type) {
-	case nil:
-	case *pb.WriteStreamOperationStart_ProcessingTimeInterval:
-		// Micro-batches run as data arrives; a processing-time trigger only
-		// spaces them in Spark. Tumble emits at the end of each batch it reads.
-	default:
-		return nil, &plan.Error{Exception: plan.AnalysisException, ErrorClass: "UNSUPPORTED_FEATURE", SQLState: "0A000", Msg: fmt.Sprintf("The trigger %T is not supported by Tumble (default and processingTime are).", w.Trigger)}
-	}
 	mode := strings.ToLower(w.OutputMode)
 	if mode == "" {
 		mode = "append"
@@ -291,6 +283,10 @@ func (s *Service) startQuery(ss *sparkSession, w *pb.WriteStreamOperationStart) 
 			Msg: "Complete output mode not supported when there are no streaming aggregations on streaming DataFrames/Datasets."}
 	}
 	sink, err := plan.StreamSink(f, w.Format, w.Options)
+	if err != nil {
+		return nil, err
+	}
+	trigger, err := plan.StreamTrigger(w, tr)
 	if err != nil {
 		return nil, err
 	}
@@ -335,6 +331,12 @@ func (s *Service) startQuery(ss *sparkSession, w *pb.WriteStreamOperationStart) 
 		}
 		if ckpt != "" {
 			spec.CheckpointDir = filepath.Join(ckpt, "tumble")
+		}
+		if trigger.Micro != nil {
+			t := *trigger.Micro
+			spec.Trigger = &t
+		} else {
+			spec.CheckpointInterval = trigger.CheckpointEvery
 		}
 		return spec, nil
 	}
@@ -397,8 +399,12 @@ func (s *Service) queryCommand(ctx context.Context, c *pb.StreamingQueryCommand)
 		res.ResultType = &pb.StreamingQueryCommandResult_Status{Status: &pb.StreamingQueryCommandResult_StatusResult{
 			StatusMessage: msg, IsActive: active(info), IsDataAvailable: false, IsTriggerActive: false}}
 	case *pb.StreamingQueryCommand_LastProgress, *pb.StreamingQueryCommand_RecentProgress:
+		var recent []string
+		if p := progressJSON(q, info); p != "" {
+			recent = []string{p}
+		}
 		res.ResultType = &pb.StreamingQueryCommandResult_RecentProgress{RecentProgress: &pb.StreamingQueryCommandResult_RecentProgressResult{
-			RecentProgressJson: []string{progressJSON(q, info)}}}
+			RecentProgressJson: recent}}
 	case *pb.StreamingQueryCommand_Stop:
 		if err := s.cfg.Jobs.Stop(q.id, false); err != nil && active(info) {
 			return nil, err
@@ -483,18 +489,28 @@ func (s *Service) managerCommand(ctx context.Context, c *pb.StreamingQueryManage
 	return res, nil
 }
 
-// progressJSON is a StreamingQueryProgress from the job's metrics.
+// progressJSON is the StreamingQueryProgress of the job's last
+// micro-batch ("" before the first).
 func progressJSON(q *query, info *jobs.JobInfo) string {
+	b, ok := info.Job.LastBatch()
+	if !ok {
+		return ""
+	}
 	m := info.Job.Metrics.Snapshot()
+	ms := b.Duration.Milliseconds()
+	rate := 0.0
+	if ms > 0 {
+		rate = float64(b.Rows) * 1000 / float64(ms)
+	}
 	p := map[string]any{
-		"id": q.id, "runId": q.runID, "name": q.name, "timestamp": time.Now().UTC().Format("2006-01-02T15:04:05.000Z"),
-		"batchId": m.Checkpoints, "batchDuration": 0, "numInputRows": m.RecordsIn, "inputRowsPerSecond": 0.0, "processedRowsPerSecond": 0.0,
-		"durationMs": map[string]int64{}, "eventTime": map[string]string{}, "stateOperators": []any{},
+		"id": q.id, "runId": q.runID, "name": q.name, "timestamp": b.Start.UTC().Format("2006-01-02T15:04:05.000Z"),
+		"batchId": b.ID, "batchDuration": ms, "numInputRows": b.Rows, "inputRowsPerSecond": 0.0, "processedRowsPerSecond": rate,
+		"durationMs": map[string]int64{"triggerExecution": ms}, "eventTime": map[string]string{}, "stateOperators": []any{},
 		"sources": []any{map[string]any{"description": "KafkaV2", "startOffset": nil, "endOffset": nil, "latestOffset": nil,
-			"numInputRows": m.RecordsIn, "inputRowsPerSecond": 0.0, "processedRowsPerSecond": 0.0}},
+			"numInputRows": b.Rows, "inputRowsPerSecond": 0.0, "processedRowsPerSecond": rate}},
 		"sink":            map[string]any{"description": info.Sink, "numOutputRows": m.RecordsOut},
 		"observedMetrics": map[string]any{},
 	}
-	b, _ := json.Marshal(p)
-	return string(b)
+	js, _ := json.Marshal(p)
+	return string(js)
 }

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"sort"
+	"strconv"
 	"strings"
 
 	"github.com/tumble/tumble/engine"
@@ -89,7 +90,7 @@ func (t *Translator) table(name string, streaming bool) (*Frame, error) {
 
 // kafkaOptions are the options of Spark's Kafka source Tumble acts on.
 var kafkaSourceOptions = map[string]bool{"kafka.bootstrap.servers": true, "subscribe": true, "startingoffsets": true,
-	"endingoffsets": true, "failondataloss": true, "includeheaders": true}
+	"endingoffsets": true, "failondataloss": true, "includeheaders": true, "maxoffsetspertrigger": true}
 
 // kafka is Spark's Kafka source: key, value (binary), topic, partition,
 // offset, timestamp, timestampType; one scan per subscribed topic.
@@ -99,7 +100,7 @@ func (t *Translator) kafka(opts map[string]string, streaming bool) (*Frame, erro
 		lk := strings.ToLower(k)
 		if !kafkaSourceOptions[lk] && !strings.HasPrefix(lk, "kafka.") {
 			switch lk {
-			case "subscribepattern", "assign", "maxoffsetspertrigger", "minoffsetspertrigger", "startingoffsetsbytimestamp", "groupidprefix":
+			case "subscribepattern", "assign", "minoffsetspertrigger", "startingoffsetsbytimestamp", "groupidprefix":
 				return nil, unsupported("The Kafka source option '%s'", k)
 			}
 			return nil, analysisErr("UNSUPPORTED_FEATURE", "Unknown Kafka source option '%s' (Tumble reads: kafka.bootstrap.servers, kafka.*, subscribe, startingOffsets, endingOffsets, failOnDataLoss, includeHeaders).", k)
@@ -132,6 +133,15 @@ func (t *Translator) kafka(opts map[string]string, streaming bool) (*Frame, erro
 	}
 	if v := strings.ToLower(o["failondataloss"]); v != "" && v != "true" && v != "false" {
 		return nil, analysisErr("UNSUPPORTED_FEATURE", "Option 'failOnDataLoss' must be true or false, not '%s'.", o["failondataloss"])
+	}
+	if v, ok := o["maxoffsetspertrigger"]; ok {
+		n, err := strconv.ParseInt(strings.TrimSpace(v), 10, 64)
+		if err != nil || n <= 0 {
+			return nil, &Error{Exception: IllegalArgument, Msg: fmt.Sprintf("Invalid value '%s' for option 'maxOffsetsPerTrigger', must be a positive integer", v)}
+		}
+		if streaming {
+			t.MaxOffsetsPerTrigger = n
+		}
 	}
 	headers := strings.EqualFold(o["includeheaders"], "true")
 	var frames []planner.Node

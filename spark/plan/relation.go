@@ -25,6 +25,9 @@ type Translator struct {
 	// translated ("append", "update", "complete"); it decides how
 	// aggregations emit. Empty: a batch query.
 	OutputMode string
+	// MaxOffsetsPerTrigger is the Kafka source's maxOffsetsPerTrigger
+	// (set by the translation; 0 when absent).
+	MaxOffsetsPerTrigger int64
 }
 
 // Loc is the session time zone (spark.sql.session.timeZone, else the
