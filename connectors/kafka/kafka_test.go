@@ -261,15 +261,18 @@ func TestFormatsRoundTrip(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			spec := tableSpec(b, "flink", flinkCols, append([]string{"topic", "rt-" + tc.name}, tc.opts...)...)
+			written := time.Now().Add(-time.Second).UnixMilli()
 			recs := roundTrip(t, spec, in, 3)
 			want := []string{rowString(in[0].Row), rowString(in[1].Row), rowString(in[2].Row)}
 			slices.Sort(want)
 			if got := rowStrings(recs); !slices.Equal(got, want) {
 				t.Fatalf("got %v want %v", got, want)
 			}
+			// Flink's sink leaves the timestamp to the producer: the time
+			// of writing, not the row's (TestSinkRecordTimestamps).
 			for _, r := range recs {
-				if r.ts != 1_700_000_000_000 {
-					t.Fatalf("record timestamp %d", r.ts)
+				if r.ts < written {
+					t.Fatalf("record timestamp %d, want the time of writing (after %d)", r.ts, written)
 				}
 			}
 		})
@@ -906,5 +909,64 @@ func TestUpsertKafkaSinkDeletes(t *testing.T) {
 	spec.PrimaryKey = []string{"k"}
 	if err := c.Validate(spec); err == nil || !strings.Contains(err.Error(), "together") {
 		t.Errorf("max-rows without interval: %v", err)
+	}
+}
+
+// TestSinkRecordTimestamps: Flink's kafka and upsert-kafka sinks leave a
+// record's timestamp to the producer (the time of writing) unless a
+// 'timestamp' metadata column is written, whatever event time the row
+// carries; ksqlDB's keep the input's. A sink that stamped a window's
+// event time had its output of days-old input deleted within minutes by a
+// real broker's 7-day time retention.
+func TestSinkRecordTimestamps(t *testing.T) {
+	b := startBroker(t, BrokerConfig{Partitions: 1})
+	old := time.Date(2026, 11, 23, 23, 9, 48, 0, time.UTC)
+	cases := []struct {
+		name, dialect string
+		opts          []string
+		meta          bool
+		wantOld       bool
+	}{
+		{"kafka", "flink", []string{"connector", "kafka", "format", "json"}, false, false},
+		{"upsert", "flink", []string{"connector", "upsert-kafka", "key.format", "json", "value.format", "json"}, false, false},
+		{"meta", "flink", []string{"connector", "kafka", "format", "json"}, true, true},
+		{"ksql", "ksql", []string{"value.format", "json"}, false, true},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			topic := "ts_" + c.name
+			cols := []col{{Name: "v", Type: types.TString}}
+			row := types.Row{types.StringV("x")}
+			if c.meta {
+				cols = append(cols, col{Name: "ts", Type: types.TTSLTZ3, Metadata: "timestamp"})
+				row = append(row, types.TimestampLTZV(old.UnixMicro()))
+			}
+			spec := tableSpec(b, c.dialect, cols, append([]string{"topic", topic}, c.opts...)...)
+			newSink := NewSink
+			if c.name == "upsert" {
+				spec.PrimaryKey = []string{"v"}
+				newSink = NewUpsertSink
+			}
+			sink, err := newSink(spec)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer sink.Close()
+			before := time.Now().Add(-time.Second)
+			if err := sink.Write(context.Background(), []engine.Rec{{Row: row, Ts: old.UnixMilli()}}); err != nil {
+				t.Fatal(err)
+			}
+			if err := sink.Flush(context.Background()); err != nil {
+				t.Fatal(err)
+			}
+			ts := fetchOne(t, b, topic).Timestamp
+			if c.wantOld {
+				if !ts.Equal(old) {
+					t.Fatalf("timestamp %v, want the row's %v", ts, old)
+				}
+			} else if ts.Before(before) || ts.After(time.Now().Add(time.Second)) {
+				t.Fatalf("timestamp %v, want the time of writing (after %v), not the row's event time", ts, before)
+			}
+		})
 	}
 }

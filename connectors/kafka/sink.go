@@ -402,8 +402,13 @@ func floorDiv(a, b int64) int64 {
 }
 
 // timestamp picks the record timestamp: a written 'timestamp' metadata
-// column, else Rec.Ts when positive (or zero, for ksqlDB), else (zero
-// time) the producer's clock.
+// column; else, for ksqlDB, Rec.Ts (the input's timestamp, epoch 0
+// included); else the zero time, which the producer replaces with its
+// clock. Flink's kafka and upsert-kafka sinks leave the timestamp to the
+// producer unless a 'timestamp' metadata column is written; stamping a
+// window's event time instead made a real broker's time retention
+// (log.retention.hours, 7 days by default) delete the output of old input
+// within minutes of writing it.
 func (s *Sink) timestamp(rec *engine.Rec) time.Time {
 	if s.tsMeta >= 0 {
 		switch v := rec.Row[s.tsMeta]; v.K {
@@ -415,8 +420,7 @@ func (s *Sink) timestamp(rec *engine.Rec) time.Time {
 			return time.UnixMilli(v.I)
 		}
 	}
-	// ksqlDB keeps the input's timestamp, epoch 0 included.
-	if rec.Ts > 0 || (s.cfg.ksql && rec.Ts == 0) {
+	if s.cfg.ksql && rec.Ts >= 0 {
 		return time.UnixMilli(rec.Ts)
 	}
 	return time.Time{}
