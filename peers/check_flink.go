@@ -17,6 +17,7 @@ import (
 // by record: the JSON text (values, field names, timestamp text) and the
 // key; both must also equal the windows computed by hand.
 func checkFlink(ctx context.Context, e *env) (string, error) {
+	began := time.Now().Add(-time.Second)
 	runner, err := e.flinkRunner(ctx)
 	if err != nil {
 		return "", err
@@ -58,9 +59,7 @@ func checkFlink(ctx context.Context, e *env) (string, error) {
 	defer fl.kill9()
 	// Tumble's SQL client reads the files on its standard input, as a user
 	// pastes them, and answers SHOW JOBS EXTENDED should the output not come.
-	stdinR, stdin := io.Pipe()
-	defer stdin.Close()
-	tu, err := startIn(filepath.Join(e.logs, "flink-seed-tumble.log"), e.root, nil, stdinR, e.tumble, "sql", "--bootstrap", k.plain)
+	tu, stdin, err := startIn(filepath.Join(e.logs, "flink-seed-tumble.log"), e.root, nil, e.tumble, "sql", "--bootstrap", k.plain)
 	if err != nil {
 		return "", err
 	}
@@ -97,6 +96,16 @@ func checkFlink(ctx context.Context, e *env) (string, error) {
 	}
 	if err := sameRecords(real, ours); err != nil {
 		return "", err
+	}
+	// Flink's sink leaves the record timestamp to the producer (no
+	// 'timestamp' metadata column): the time of writing, never the
+	// windows' event time, which a broker's time retention would delete.
+	for who, rs := range map[string][]rawRecord{"Apache Flink": real, "Tumble": ours} {
+		for _, r := range rs {
+			if r.Timestamp.Before(began) {
+				return "", fmt.Errorf("%s wrote %s with timestamp %s, before the check began (%s): Flink's sink stamps the time of writing", who, r.Value, r.Timestamp.UTC().Format(tsLayout), began.UTC().Format(tsLayout))
+			}
+		}
 	}
 	got, err := windows(real)
 	if err != nil {

@@ -51,14 +51,21 @@ func killAll() {
 
 // start runs name with args, its output appended to log.
 func start(log, dir string, env []string, name string, args ...string) (*proc, error) {
-	return startIn(log, dir, env, nil, name, args...)
+	p, _, err := startProc(log, dir, env, false, name, args...)
+	return p, err
 }
 
-// startIn is start with the process's standard input (nil: none).
-func startIn(log, dir string, env []string, stdin io.Reader, name string, args ...string) (*proc, error) {
+// startIn is start with a pipe to the process's standard input. The pipe
+// is an OS pipe (exec's StdinPipe), so waiting for the process never waits
+// for the writer: closing it is not needed for stop or kill9 to return.
+func startIn(log, dir string, env []string, name string, args ...string) (*proc, io.WriteCloser, error) {
+	return startProc(log, dir, env, true, name, args...)
+}
+
+func startProc(log, dir string, env []string, withStdin bool, name string, args ...string) (*proc, io.WriteCloser, error) {
 	f, err := os.OpenFile(log, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	fmt.Fprintf(f, "\n$ %s %q\n", name, args)
 	p := &proc{name: name, done: make(chan struct{})}
@@ -66,11 +73,17 @@ func startIn(log, dir string, env []string, stdin io.Reader, name string, args .
 	p.cmd.Dir = dir
 	p.cmd.Env = append(os.Environ(), env...)
 	p.cmd.Stdout, p.cmd.Stderr = lockedWriter{p, f}, lockedWriter{p, f}
-	p.cmd.Stdin = stdin
 	p.cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	var stdin io.WriteCloser
+	if withStdin {
+		if stdin, err = p.cmd.StdinPipe(); err != nil {
+			f.Close()
+			return nil, nil, err
+		}
+	}
 	if err := p.cmd.Start(); err != nil {
 		f.Close()
-		return nil, err
+		return nil, nil, err
 	}
 	running.Store(p, struct{}{})
 	go func() {
@@ -79,7 +92,7 @@ func startIn(log, dir string, env []string, stdin io.Reader, name string, args .
 		f.Close()
 		close(p.done)
 	}()
-	return p, nil
+	return p, stdin, nil
 }
 
 func (p *proc) output() string {

@@ -173,6 +173,7 @@ type rawRecord struct {
 	Key, Value []byte
 	Partition  int32
 	Offset     int64
+	Timestamp  time.Time
 }
 
 // readUntil reads topic from the start until done(records) says so or the
@@ -203,7 +204,7 @@ func readUntil(ctx context.Context, bootstrap, topic string, committed bool, wit
 			return out, ctx.Err()
 		}
 		fs.EachRecord(func(r *kgo.Record) {
-			out = append(out, rawRecord{Key: r.Key, Value: r.Value, Partition: r.Partition, Offset: r.Offset})
+			out = append(out, rawRecord{Key: r.Key, Value: r.Value, Partition: r.Partition, Offset: r.Offset, Timestamp: r.Timestamp})
 		})
 	}
 	if done == nil {
