@@ -2,6 +2,7 @@ package engine
 
 import (
 	"context"
+	"fmt"
 	"sync"
 	"time"
 
@@ -13,6 +14,51 @@ type SinkOp struct {
 	base
 	Sink Sink
 	Name string
+	// NotNull, if set, is enforced on every row before it is written.
+	NotNull *NotNullEnforcer
+}
+
+// NotNullEnforcer checks the NOT NULL columns of a sink's rows, as Flink's
+// sink constraint enforcer does: a NULL in one of them fails the job (a
+// Permanent error: a restart would meet the same row) or, with Drop, the
+// row is dropped.
+type NotNullEnforcer struct {
+	Cols  []int    // row positions that must not be NULL
+	Names []string // their column names, for the error
+	Drop  bool
+	// Message formats the error; its %s is the column's name.
+	Message string
+}
+
+// filter returns recs without the rows Drop removes (recs itself when
+// none is), or the error of the first NULL.
+func (e *NotNullEnforcer) filter(recs []Rec) ([]Rec, error) {
+	var kept []Rec
+	for i, r := range recs {
+		bad := -1
+		for j, c := range e.Cols {
+			if c < len(r.Row) && r.Row[c].IsNull() {
+				bad = j
+				break
+			}
+		}
+		if bad < 0 {
+			if kept != nil {
+				kept = append(kept, r)
+			}
+			continue
+		}
+		if !e.Drop {
+			return nil, Permanent(fmt.Errorf(e.Message, e.Names[bad]))
+		}
+		if kept == nil {
+			kept = append(make([]Rec, 0, len(recs)), recs[:i]...)
+		}
+	}
+	if kept == nil {
+		return recs, nil
+	}
+	return kept, nil
 }
 
 var (
@@ -24,6 +70,12 @@ var (
 func NewSinkOp(name string, s Sink) *SinkOp { return &SinkOp{Sink: s, Name: name} }
 
 func (s *SinkOp) Process(recs []Rec) error {
+	if s.NotNull != nil {
+		var err error
+		if recs, err = s.NotNull.filter(recs); err != nil {
+			return err
+		}
+	}
 	if len(recs) == 0 {
 		return nil
 	}

@@ -45,6 +45,7 @@ func (pl *Planner) Build(root Node, sink engine.Sink, sinkName string) (*engine.
 	sinkNode := root
 	if sn, ok := root.(*Sink); ok {
 		in = sn.Input
+		sinkOp.NotNull = pl.notNullEnforcer(sn)
 	} else {
 		sinkNode = &Sink{Input: root}
 	}
@@ -277,6 +278,54 @@ func sinkColumns(t *Table) []Column {
 		out = append(out, c)
 	}
 	return out
+}
+
+// notNullColumns are the sink columns of sn that must not be NULL, by
+// position: those declared NOT NULL and, unless the dialect lets keys be
+// NULL, the primary key's.
+func (pl *Planner) notNullColumns(sn *Sink) []int {
+	if sn.Table == nil {
+		return nil
+	}
+	cols := sn.Columns
+	if cols == nil {
+		cols = sinkColumns(sn.Table)
+	}
+	key := map[string]bool{}
+	if !pl.Dialect.Rules().NullableKeys {
+		for _, k := range sn.Table.PrimaryKey {
+			key[k] = true
+		}
+	}
+	var out []int
+	for i, c := range cols {
+		if c.Type.NotNull || key[c.Name] {
+			out = append(out, i)
+		}
+	}
+	return out
+}
+
+// notNullEnforcer is the check of sn's NOT NULL columns, as
+// 'table.exec.sink.not-null-enforcer' says (nil: there are none).
+func (pl *Planner) notNullEnforcer(sn *Sink) *engine.NotNullEnforcer {
+	idx := pl.notNullColumns(sn)
+	if len(idx) == 0 {
+		return nil
+	}
+	cols := sn.Columns
+	if cols == nil {
+		cols = sinkColumns(sn.Table)
+	}
+	e := &engine.NotNullEnforcer{Cols: idx,
+		Message: "Column '%s' is NOT NULL, however, a null value is being written into it. You can set job configuration 'table.exec.sink.not-null-enforcer'='DROP' to suppress this exception and drop such records silently."}
+	for _, i := range idx {
+		e.Names = append(e.Names, cols[i].Name)
+	}
+	if v, _ := pl.dialectSetting("table.exec.sink.not-null-enforcer"); strings.EqualFold(strings.TrimSpace(v), "DROP") {
+		e.Drop = true
+	}
+	return e
 }
 
 // implicitCast reports whether a query column of type from may be written

@@ -94,6 +94,8 @@ var settingDefs = []SettingDef{
 		Description: "With late firing, how often (processing time) a fired window emits the updates of late rows; 0 updates at once."},
 	{Key: "table.exec.emit.late-fire.enabled", Default: "false", Scope: ScopeFlink, Check: checkBool,
 		Description: "Late rows within the allowed lateness update a fired GROUP BY TUMBLE/HOP window (-U/+U)."},
+	{Key: "table.exec.sink.not-null-enforcer", Default: "ERROR", Scope: ScopeFlink, Check: oneOf("ERROR", "DROP"),
+		Description: "What a sink does with a NULL in a NOT NULL (or primary key) column: ERROR fails the job, DROP drops the row."},
 	{Key: "table.exec.source.idle-timeout", Default: "0 ms", Scope: ScopeFlink, Check: checkDuration,
 		Description: "A source partition without records this long stops holding the watermark back; 0 never."},
 	{Key: "table.exec.state.ttl", Default: "0 ms", Scope: ScopeFlink, Check: checkDuration,

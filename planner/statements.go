@@ -304,6 +304,18 @@ func (pl *Planner) PlanInsert(n *sql.Insert) (*Sink, error) {
 			target = append(target, *found)
 		}
 	}
+	if len(n.Columns) > 0 {
+		given := map[string]bool{}
+		for _, c := range target {
+			given[c.Name] = true
+		}
+		probe := &Sink{Table: t}
+		for _, i := range pl.notNullColumns(probe) {
+			if !given[cols[i].Name] {
+				return nil, sql.Errorf(n.Table.Pos, "Column '%s' has no default value and does not allow NULLs", cols[i].Name)
+			}
+		}
+	}
 	fs := node.Fields()
 	if len(fs) != len(target) {
 		return nil, sql.Errorf(n.Start, "Column types of query result and sink for '%s' do not match.\nCause: Different number of columns.\n\nQuery schema: [%s]\nSink schema:  [%s]",

@@ -389,6 +389,9 @@ func (r *Runner) statement(ctx context.Context, s *session.Session, jobs *sessio
 			select {
 			case <-j.Job.Done():
 				if err := j.Job.Err(); err != nil {
+					// Its failure is this statement's error; the queries
+					// after it no longer wait for the job.
+					jobs.Remove(res.JobID)
 					return err
 				}
 			case <-ctx.Done():

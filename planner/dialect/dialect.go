@@ -92,6 +92,11 @@ type Rules struct {
 	// Joins are how JOIN is planned.
 	Joins JoinRule
 
+	// Sinks: NullableKeys lets a table's primary key columns take NULL
+	// (ksqlDB, whose tables handle a NULL key themselves); otherwise, as
+	// in Flink, they are NOT NULL and a sink enforces it.
+	NullableKeys bool
+
 	// Views: ViewRowtime keeps a view's event-time attribute (its
 	// watermark) for queries over the view.
 	ViewRowtime bool

@@ -70,12 +70,13 @@ SET;
 |         table.exec.emit.early-fire.enabled |      false |                false |
 |            table.exec.emit.late-fire.delay |     (none) |               (none) |
 |          table.exec.emit.late-fire.enabled |      false |                false |
+|          table.exec.sink.not-null-enforcer |      ERROR |                ERROR |
 |             table.exec.source.idle-timeout |       0 ms |                 0 ms |
 |                       table.exec.state.ttl |       0 ms |                 0 ms |
 |                      table.local-time-zone |    default |              default |
 |                           this.is.nonsense |          x | (not used by Tumble) |
 +--------------------------------------------+------------+----------------------+
-23 rows in set
+24 rows in set
 !ok
 
 RESET 'table.display.max-column-width';
@@ -109,9 +110,10 @@ SET;
 |         table.exec.emit.early-fire.enabled |      false |       false |
 |            table.exec.emit.late-fire.delay |     (none) |      (none) |
 |          table.exec.emit.late-fire.enabled |      false |       false |
+|          table.exec.sink.not-null-enforcer |      ERROR |       ERROR |
 |             table.exec.source.idle-timeout |       0 ms |        0 ms |
 |                       table.exec.state.ttl |       0 ms |        0 ms |
 |                      table.local-time-zone |    default |     default |
 +--------------------------------------------+------------+-------------+
-22 rows in set
+23 rows in set
 !ok

@@ -58,6 +58,7 @@ var rules = &dialect.Rules{
 	Joins:                   dialect.JoinsByInputKind,
 	FloatIsDouble:           true,
 	TimestampMillis:         true,
+	NullableKeys:            true,
 	Settings:                dialect.KSQLSettings,
 	QueryIDs:                dialect.NamedQueryIDs,
 	Messages:                dialect.Messages{UnknownTable: "%s does not exist."},
