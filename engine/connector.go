@@ -169,6 +169,10 @@ type Connector struct {
 	// Validate checks a table's options when the table is created (before
 	// any source or sink is built). Optional.
 	Validate func(spec *TableSpec) error
+	// Partitions: the sink writes the partitions of a table declared
+	// PARTITIONED BY (Flink's SupportsPartitioning); a partitioned table
+	// of another connector cannot be written.
+	Partitions bool
 	// Admin, if set, manages the connector's topics.
 	Admin TopicAdmin
 	// SourceChanges is what the source produces; SinkChanges what the sink

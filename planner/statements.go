@@ -276,6 +276,9 @@ func (pl *Planner) PlanInsert(n *sql.Insert) (*Sink, error) {
 	if t.Kind == sql.KindView {
 		return nil, sql.Errorf(n.Table.Pos, "Cannot INSERT INTO view '%s'", t.Name)
 	}
+	if err := pl.checkSinkClauses(n, t); err != nil {
+		return nil, err
+	}
 	var node Node
 	b := newBinder(pl)
 	if n.Query != nil {
@@ -366,6 +369,22 @@ func (pl *Planner) PlanInsert(n *sql.Insert) (*Sink, error) {
 		return nil, sql.Errorf(n.Table.Pos, "%v", err)
 	}
 	return sink, nil
+}
+
+// checkSinkClauses refuses what the sink of t cannot honour, as Flink
+// does: INSERT OVERWRITE (no connector replaces what a table holds) and a
+// PARTITIONED BY table whose connector writes no partitions.
+func (pl *Planner) checkSinkClauses(n *sql.Insert, t *Table) error {
+	name := "default_catalog.default_database." + t.Name
+	if n.Overwrite {
+		return sql.Errorf(n.Table.Pos, "INSERT OVERWRITE requires that the underlying DynamicTableSink of table '%s' implements the SupportsOverwrite interface.", name)
+	}
+	if len(t.PartitionedBy) > 0 {
+		if c, err := pl.Registry.Lookup(t.Connector()); err == nil && !c.Partitions {
+			return sql.Errorf(n.Table.Pos, "Table '%s' is a partitioned table, but the underlying DynamicTableSink doesn't implement the SupportsPartitioning interface.", name)
+		}
+	}
+	return nil
 }
 
 func sameParams(a, b types.Type) bool {

@@ -15,9 +15,10 @@ const Name = "blackhole"
 // Register adds the 'blackhole' connector (a sink) to r.
 func Register(r *engine.Registry) {
 	r.Register(&engine.Connector{
-		Name:    Name,
-		Sink:    func(*engine.TableSpec) (engine.Sink, error) { return &Sink{}, nil },
-		Options: []string{"connector"},
+		Name:       Name,
+		Sink:       func(*engine.TableSpec) (engine.Sink, error) { return &Sink{}, nil },
+		Options:    []string{"connector"},
+		Partitions: true,
 		// Flink's blackhole sink takes every change.
 		SinkChanges: engine.AllChanges,
 	})

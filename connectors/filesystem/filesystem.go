@@ -55,11 +55,12 @@ const DefaultPartitionName = "__DEFAULT_PARTITION__"
 // Register adds the 'filesystem' connector (source and sink) to r.
 func Register(r *engine.Registry) {
 	r.Register(&engine.Connector{
-		Name:     Name,
-		Source:   func(spec *engine.TableSpec) (engine.Source, error) { return NewSource(spec) },
-		Sink:     func(spec *engine.TableSpec) (engine.Sink, error) { return NewSink(spec) },
-		Options:  options,
-		Validate: Validate,
+		Name:       Name,
+		Source:     func(spec *engine.TableSpec) (engine.Source, error) { return NewSource(spec) },
+		Sink:       func(spec *engine.TableSpec) (engine.Sink, error) { return NewSink(spec) },
+		Options:    options,
+		Validate:   Validate,
+		Partitions: true,
 	})
 }
 

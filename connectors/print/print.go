@@ -46,8 +46,9 @@ func Register(r *engine.Registry, w io.Writer) {
 		Sink: func(spec *engine.TableSpec) (engine.Sink, error) {
 			return NewSink(spec, lo, le)
 		},
-		Options:  []string{"connector", "print-identifier", "standard-error", "sink.parallelism"},
-		Validate: func(spec *engine.TableSpec) error { _, err := parseOptions(spec); return err },
+		Options:    []string{"connector", "print-identifier", "standard-error", "sink.parallelism"},
+		Partitions: true,
+		Validate:   func(spec *engine.TableSpec) error { _, err := parseOptions(spec); return err },
 		// Flink's print sink prints every change with its kind.
 		SinkChanges: engine.AllChanges,
 	})
