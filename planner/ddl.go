@@ -41,26 +41,20 @@ func (pl *Planner) createTableChecked(st *sql.CreateTable, checkConnector bool) 
 		Statement: text,
 		Comment:   st.Comment,
 		Temporary: st.Temporary,
-
-		PrimaryKeyName: st.PrimaryKeyName,
-		PartitionedBy:  st.PartitionedBy,
 	}
-	if st.Like != nil {
-		base, ok := pl.Catalog.Get(st.Like.Last())
-		if !ok {
-			return nil, sql.Errorf(st.Like.Pos, "Source table '%s' of the LIKE clause not found in the catalog", st.Like.Last())
-		}
-		t.Columns = append(t.Columns, base.Columns...)
-		t.Watermark = base.Watermark
-		for _, k := range base.OptionKeys {
-			t.Options[k] = base.Options[k]
-			t.OptionKeys = append(t.OptionKeys, k)
-		}
+	like, err := pl.likeBase(st)
+	if err != nil {
+		return nil, err
+	}
+	if like != nil {
+		like.inherit(t)
+	}
+	fromBase := map[string]bool{}
+	for _, c := range t.Columns {
+		fromBase[c.Name] = true
 	}
 	seen := map[string]bool{}
-	for _, c := range t.Columns {
-		seen[c.Name] = true
-	}
+	var derivedPK []string
 	for _, cd := range st.Columns {
 		if seen[cd.Name] {
 			return nil, sql.Errorf(cd.Pos, "A column named '%s' already exists in the table", cd.Name)
@@ -84,23 +78,56 @@ func (pl *Planner) createTableChecked(st *sql.CreateTable, checkConnector bool) 
 			}
 		}
 		if cd.PrimaryKey {
-			t.PrimaryKey = append(t.PrimaryKey, cd.Name)
+			derivedPK = append(derivedPK, cd.Name)
+		}
+		if fromBase[cd.Name] {
+			at, err := like.overwrite(t, cd)
+			if err != nil {
+				return nil, err
+			}
+			t.Columns[at] = c
+			continue
 		}
 		t.Columns = append(t.Columns, c)
 	}
 	if len(st.PrimaryKey) > 0 {
-		t.PrimaryKey = append([]string(nil), st.PrimaryKey...)
+		derivedPK = st.PrimaryKey
+	}
+	if len(derivedPK) > 0 {
+		if len(t.PrimaryKey) > 0 {
+			return nil, sql.Errorf(pos, "The base table already has a primary key. You might want to specify EXCLUDING CONSTRAINTS.")
+		}
+		t.PrimaryKey = append([]string(nil), derivedPK...)
+		t.PrimaryKeyName = st.PrimaryKeyName
 	}
 	for _, pk := range t.PrimaryKey {
 		if t.Column(pk) == nil {
 			return nil, sql.Errorf(pos, "Primary key column '%s' is not defined in the schema", pk)
 		}
 	}
+	if len(st.PartitionedBy) > 0 {
+		if len(t.PartitionedBy) > 0 {
+			return nil, sql.Errorf(pos, "The base table already has partitions defined. You might want to specify EXCLUDING PARTITIONS.")
+		}
+		t.PartitionedBy = st.PartitionedBy
+	}
 	for _, o := range st.Options {
-		if _, dup := t.Options[o.Key]; !dup {
+		old, dup := t.Options[o.Key]
+		if dup && like != nil && like.strategy["OPTIONS"] == likeIncluding {
+			return nil, sql.Errorf(o.Pos, "There already exists an option ['%s' -> '%s'] in the base table. You might want to specify EXCLUDING OPTIONS or OVERWRITING OPTIONS.", o.Key, old)
+		}
+		if !dup {
 			t.OptionKeys = append(t.OptionKeys, o.Key)
 		}
 		t.Options[o.Key] = o.Value
+	}
+	if st.Watermark != nil && t.Watermark != nil {
+		if t.Watermark.Column != st.Watermark.Column {
+			return nil, sql.Errorf(st.Watermark.Pos, "Multiple watermark definition is not supported yet.")
+		}
+		if like.strategy["WATERMARKS"] != likeOverwriting {
+			return nil, sql.Errorf(st.Watermark.Pos, "There already exists a watermark spec for column '%s' in the base table. You might want to specify EXCLUDING WATERMARKS or OVERWRITING WATERMARKS.", st.Watermark.Column)
+		}
 	}
 	// Resolve computed column types and check the watermark by binding a scan.
 	b := newBinder(pl)
@@ -124,7 +151,8 @@ func (pl *Planner) createTableChecked(st *sql.CreateTable, checkConnector bool) 
 			t.Columns[i].Type = fields[i].Type
 		}
 	}
-	if wa, ok := node.(*WatermarkAssigner); ok {
+	if wa, ok := node.(*WatermarkAssigner); ok && st.Watermark != nil {
+		// (A watermark inherited through LIKE was checked with its table.)
 		rt := fields[wa.Rowtime].Type
 		if (rt.Kind != types.Timestamp && rt.Kind != types.TimestampLTZ) || rt.Precision > 3 {
 			return nil, sql.Errorf(st.Watermark.Pos, "Invalid data type of time field for watermark definition. The field must be of type TIMESTAMP(p) or TIMESTAMP_LTZ(p), the supported precision 'p' is from 0 to 3, but the time field type is %s", rt)
@@ -141,6 +169,113 @@ func (pl *Planner) createTableChecked(st *sql.CreateTable, checkConnector bool) 
 		}
 	}
 	return t, nil
+}
+
+// Merging strategies of CREATE TABLE ... LIKE.
+const (
+	likeIncluding   = "INCLUDING"
+	likeExcluding   = "EXCLUDING"
+	likeOverwriting = "OVERWRITING"
+)
+
+// likeMerge is the base table of CREATE TABLE ... LIKE and how each of
+// its features merges into the new table, as Flink merges them.
+type likeMerge struct {
+	base     *Table
+	strategy map[string]string // feature -> strategy
+}
+
+// likeBase resolves the LIKE clause of st (nil without one): its base
+// table and the strategy of each feature — Flink's defaults (INCLUDING,
+// OVERWRITING for OPTIONS), then ALL, then each feature the clause names.
+func (pl *Planner) likeBase(st *sql.CreateTable) (*likeMerge, error) {
+	if st.Like == nil {
+		return nil, nil
+	}
+	base, ok := pl.Catalog.Get(st.Like.Last())
+	if !ok {
+		return nil, sql.Errorf(st.Like.Pos, "Source table '%s' of the LIKE clause not found in the catalog", st.Like.Last())
+	}
+	if base.Kind == sql.KindView {
+		return nil, sql.Errorf(st.Like.Pos, "Source table '%s' of the LIKE clause can not be a VIEW", st.Like.Last())
+	}
+	m := &likeMerge{base: base, strategy: map[string]string{"CONSTRAINTS": likeIncluding, "GENERATED": likeIncluding,
+		"METADATA": likeIncluding, "OPTIONS": likeOverwriting, "PARTITIONS": likeIncluding, "WATERMARKS": likeIncluding}}
+	for _, o := range st.LikeOptions {
+		if o.Feature == "ALL" {
+			for f := range m.strategy {
+				m.strategy[f] = o.Strategy
+			}
+		}
+	}
+	for _, o := range st.LikeOptions {
+		if o.Feature != "ALL" {
+			m.strategy[o.Feature] = o.Strategy
+		}
+	}
+	return m, nil
+}
+
+// inherit copies into t what it takes of the base table: every physical
+// column, and the computed and metadata columns, watermark, primary key,
+// partitions and options that are not excluded.
+func (m *likeMerge) inherit(t *Table) {
+	b := m.base
+	for _, c := range b.Columns {
+		switch {
+		case c.Kind == sql.Computed && m.strategy["GENERATED"] == likeExcluding,
+			c.Kind == sql.Metadata && m.strategy["METADATA"] == likeExcluding:
+			continue
+		}
+		t.Columns = append(t.Columns, c)
+	}
+	if b.Watermark != nil && m.strategy["WATERMARKS"] != likeExcluding {
+		wm := *b.Watermark
+		t.Watermark = &wm
+	}
+	if len(b.PrimaryKey) > 0 && m.strategy["CONSTRAINTS"] == likeIncluding {
+		t.PrimaryKey = append([]string(nil), b.PrimaryKey...)
+		t.PrimaryKeyName = b.PrimaryKeyName
+	}
+	if m.strategy["PARTITIONS"] != likeExcluding {
+		t.PartitionedBy = append([]string(nil), b.PartitionedBy...)
+	}
+	if m.strategy["OPTIONS"] != likeExcluding {
+		for _, k := range b.OptionKeys {
+			t.Options[k] = b.Options[k]
+			t.OptionKeys = append(t.OptionKeys, k)
+		}
+	}
+}
+
+// overwrite checks that column cd of the new table may replace the
+// inherited column of its name, and returns that column's position: only
+// a computed column replaces a computed one, a metadata column a metadata
+// one, and only with OVERWRITING GENERATED / METADATA.
+func (m *likeMerge) overwrite(t *Table, cd sql.ColumnDef) (int, error) {
+	at := -1
+	for i := range t.Columns {
+		if t.Columns[i].Name == cd.Name {
+			at = i
+		}
+	}
+	old := t.Columns[at]
+	switch cd.Kind {
+	case sql.Computed, sql.Metadata:
+		what, feature := "Computed columns", "GENERATED"
+		kind := "generated"
+		if cd.Kind == sql.Metadata {
+			what, feature, kind = "Metadata columns", "METADATA", "metadata"
+		}
+		if old.Kind != cd.Kind {
+			return 0, sql.Errorf(cd.Pos, "A column named '%s' already exists in the base table. %s can only overwrite other %s.", cd.Name, what, strings.ToLower(what))
+		}
+		if m.strategy[feature] != likeOverwriting {
+			return 0, sql.Errorf(cd.Pos, "A %s column named '%s' already exists in the base table. You might want to specify EXCLUDING %s or OVERWRITING %s.", kind, cd.Name, feature, feature)
+		}
+		return at, nil
+	}
+	return 0, sql.Errorf(cd.Pos, "A column named '%s' already exists in the base table.", cd.Name)
 }
 
 func (pl *Planner) checkMetadata(t *Table, st *sql.CreateTable) error {

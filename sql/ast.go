@@ -233,8 +233,20 @@ type CreateTable struct {
 	Comment        string
 	// Like is CREATE TABLE t ... LIKE other (Flink); nil if absent.
 	Like *Name
+	// LikeOptions are the LIKE clause's merging options, in order:
+	// INCLUDING ALL, EXCLUDING OPTIONS, OVERWRITING WATERMARKS, ...
+	LikeOptions []LikeOption
 	// PartitionedBy is Flink PARTITIONED BY (a, b).
 	PartitionedBy []string
+}
+
+// LikeOption is one merging option of CREATE TABLE ... LIKE: how a
+// feature of the base table (ALL, CONSTRAINTS, GENERATED, METADATA,
+// OPTIONS, PARTITIONS or WATERMARKS) merges into the new table
+// (INCLUDING, EXCLUDING or OVERWRITING).
+type LikeOption struct {
+	Strategy, Feature string
+	Pos               Pos
 }
 
 // CreateAs is ksqlDB CREATE STREAM|TABLE name [WITH (...)] AS SELECT

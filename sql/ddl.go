@@ -85,9 +85,7 @@ func (p *parser) createTable(b Base, kind ObjectKind, orReplace, source bool) St
 			n := p.name("a table name")
 			ct.Like = &n
 			if p.peek().isOp("(") {
-				// LIKE options (INCLUDING ALL, EXCLUDING OPTIONS, ...) are
-				// accepted and ignored.
-				p.i = p.matching(p.i) + 1
+				ct.LikeOptions = p.likeOptions()
 			}
 		case t.is("AS"):
 			p.next()
@@ -104,6 +102,38 @@ func (p *parser) createTable(b Base, kind ObjectKind, orReplace, source bool) St
 			return ct
 		}
 	}
+}
+
+// likeOptions parses the merging options of a LIKE clause, as Flink's
+// parser checks them: each feature once, and OVERWRITING neither for ALL
+// nor for CONSTRAINTS or PARTITIONS.
+func (p *parser) likeOptions() []LikeOption {
+	open := p.expectOp("(")
+	var out []LikeOption
+	seen := map[string]bool{}
+	for !p.acceptOp(")") {
+		st := p.next()
+		strategy := strings.ToUpper(st.val)
+		if st.kind != tkWord || (strategy != "INCLUDING" && strategy != "EXCLUDING" && strategy != "OVERWRITING") {
+			p.unexpected(st, "INCLUDING, EXCLUDING or OVERWRITING")
+		}
+		ft := p.next()
+		feature := strings.ToUpper(ft.val)
+		switch feature {
+		case "ALL", "CONSTRAINTS", "GENERATED", "METADATA", "OPTIONS", "PARTITIONS", "WATERMARKS":
+		default:
+			p.unexpected(ft, "ALL, CONSTRAINTS, GENERATED, METADATA, OPTIONS, PARTITIONS or WATERMARKS")
+		}
+		if seen[feature] {
+			p.fail(open, "Each like option feature can be declared only once.")
+		}
+		seen[feature] = true
+		if strategy == "OVERWRITING" && (feature == "ALL" || feature == "CONSTRAINTS" || feature == "PARTITIONS") {
+			p.fail(st, "Illegal merging strategy '%s' for '%s' option.", strategy, feature)
+		}
+		out = append(out, LikeOption{Strategy: strategy, Feature: feature, Pos: p.pos(st.off)})
+	}
+	return out
 }
 
 // columns parses the parenthesized column list of CREATE TABLE / STREAM.

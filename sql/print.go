@@ -171,7 +171,11 @@ func stmtSx(s Statement) *sx {
 			l.list = append(l.list, lst("comment", atom(quoteString(s.Comment))))
 		}
 		if s.Like != nil {
-			l.list = append(l.list, lst("like", nameSx(*s.Like)))
+			like := lst("like", nameSx(*s.Like))
+			for _, o := range s.LikeOptions {
+				like.list = append(like.list, atom(strings.ToLower(o.Strategy+"-"+o.Feature)))
+			}
+			l.list = append(l.list, like)
 		}
 		if o := optionsSx(s.Options); o != nil {
 			l.list = append(l.list, o)
