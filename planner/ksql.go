@@ -57,6 +57,33 @@ var ksqlKnownOptions = map[string]bool{
 	"source_connector": true, "key_protobuf_nullable_representation": true, "value_protobuf_nullable_representation": true,
 }
 
+// ksqlCheckOptions refuses, as ksqlDB does when it prepares a statement,
+// WITH options it does not know and delimiters that are not one
+// character, TAB or SPACE.
+func ksqlCheckOptions(options []sql.Option) error {
+	for _, o := range options {
+		key := strings.ToLower(o.Key)
+		if !ksqlKnownOptions[key] {
+			return sql.Errorf(o.Pos, "Invalid config variable(s) in the WITH clause: %s", strings.ToUpper(o.Key))
+		}
+		if key != "value_delimiter" && key != "key_delimiter" {
+			continue
+		}
+		why := ""
+		switch {
+		case strings.TrimSpace(o.Value) == "":
+			why = "Delimiter cannot be empty, if you meant to have a tab or space for delimiter, please use the special values 'TAB' or 'SPACE'"
+		case len([]rune(o.Value)) == 1, o.Value == "TAB", o.Value == "SPACE":
+		default:
+			why = "Invalid delimiter value: '" + o.Value + "'. Delimiter must be a single character or TAB,SPACE"
+		}
+		if why != "" {
+			return sql.Errorf(o.Pos, "Failed to prepare statement: Configuration %s is invalid: %s\nExample valid value: ';'", strings.ToUpper(o.Key), why)
+		}
+	}
+	return nil
+}
+
 func KindWord(k sql.ObjectKind) string {
 	if k == sql.KindStream {
 		return "stream"
@@ -80,10 +107,8 @@ func (pl *Planner) KSQLCreateSource(n *sql.CreateTable) (*Result, error) {
 		}
 	}
 	opts := optionsOf(n.Options)
-	for _, o := range n.Options {
-		if !ksqlKnownOptions[strings.ToLower(o.Key)] {
-			return nil, sql.Errorf(o.Pos, "Invalid config variable(s) in the WITH clause: %s", strings.ToUpper(o.Key))
-		}
+	if err := ksqlCheckOptions(n.Options); err != nil {
+		return nil, err
 	}
 	topic, ok := opts.get("kafka_topic")
 	if !ok {
@@ -162,10 +187,7 @@ func (pl *Planner) KSQLCreateSource(n *sql.CreateTable) (*Result, error) {
 		return nil, err
 	}
 	if len(t.Columns) == 0 {
-		return nil, sql.Errorf(n.Start, "The statement does not define any columns.")
-	}
-	if err := ksqlWrapCheck(t, opts, n.Start); err != nil {
-		return nil, err
+		return nil, sql.Errorf(n.Start, "No columns supplied.")
 	}
 	if n.Kind == sql.KindTable && len(t.PrimaryKey) == 0 {
 		return nil, sql.Errorf(n.Start, "Tables require a PRIMARY KEY. Please define the PRIMARY KEY.")
@@ -174,6 +196,9 @@ func (pl *Planner) KSQLCreateSource(n *sql.CreateTable) (*Result, error) {
 		if err := pl.ksqlTimestampColumn(t, ts, opts, n.Start); err != nil {
 			return nil, err
 		}
+	}
+	if err := ksqlSerdeChecks(t, opts, n.Start); err != nil {
+		return nil, err
 	}
 	if err := pl.validateKSQL(t, n.Start); err != nil {
 		return nil, err
@@ -189,6 +214,9 @@ func (pl *Planner) KSQLCreateSource(n *sql.CreateTable) (*Result, error) {
 // from a source when given.
 func (pl *Planner) ksqlFormats(t *Table, opts ksqlOptions, pos sql.Pos, from *KSQLSource) (*KSQLSource, error) {
 	info := &KSQLSource{KeyFormat: "KAFKA"}
+	if v, ok := pl.Setting("ksql.persistence.default.format.key"); ok && v != "" {
+		info.KeyFormat = strings.ToUpper(v)
+	}
 	if from != nil {
 		info.KeyFormat, info.ValueFormat = from.KeyFormat, from.ValueFormat
 	}
@@ -218,24 +246,28 @@ func (pl *Planner) ksqlFormats(t *Table, opts ksqlOptions, pos sql.Pos, from *KS
 			return nil, sql.Errorf(pos, "Unknown format: %s", f)
 		}
 	}
-	if info.ValueFormat == "NONE" {
-		return nil, sql.Errorf(pos, "The 'NONE' format can only be used for the key")
-	}
-	var nkeys int
+	var nkeys, nvals int
 	for _, c := range t.Columns {
 		if c.Key {
 			nkeys++
+		} else {
+			nvals++
 		}
 	}
-	switch {
-	case info.KeyFormat == "NONE" && nkeys > 0:
-		if from != nil {
-			info.KeyFormat = "KAFKA"
-		} else {
-			return nil, sql.Errorf(pos, "The 'NONE' format can only be used when no columns are defined. Got: [%s]", strings.Join(t.PrimaryKey, ", "))
+	if info.ValueFormat == "NONE" && nvals == 0 {
+		return nil, sql.Errorf(pos, "The 'NONE' format can only be used for the key")
+	}
+	_, explicitKey := opts.get("key_format")
+	if _, ok := opts.get("format"); ok {
+		explicitKey = true
+	}
+	if info.KeyFormat == "NONE" && nkeys > 0 && from != nil && !explicitKey {
+		// A result with key columns from a source without: the default
+		// key format (ksql.persistence.default.format.key).
+		info.KeyFormat = "KAFKA"
+		if v, ok := pl.Setting("ksql.persistence.default.format.key"); ok && v != "" {
+			info.KeyFormat = strings.ToUpper(v)
 		}
-	case info.KeyFormat == "KAFKA" && nkeys > 1:
-		return nil, sql.Errorf(pos, "The 'KAFKA' format only supports a single field. Got: %d key columns", nkeys)
 	}
 	if v, ok := opts.get("partitions"); ok {
 		n, err := strconv.Atoi(v)
@@ -295,23 +327,6 @@ func (pl *Planner) ksqlConnectorOptions(t *Table, opts ksqlOptions) {
 	t.OptionKeys = SortedKeys(t.Options)
 }
 
-// ksqlWrapCheck: WRAP_SINGLE_VALUE speaks of a single value column.
-func ksqlWrapCheck(t *Table, opts ksqlOptions, pos sql.Pos) error {
-	if _, ok := opts.get("wrap_single_value"); !ok {
-		return nil
-	}
-	vals := 0
-	for _, c := range t.Columns {
-		if !c.Key {
-			vals++
-		}
-	}
-	if vals != 1 {
-		return sql.Errorf(pos, "'WRAP_SINGLE_VALUE' is only valid for single-field value schemas")
-	}
-	return nil
-}
-
 // ksqlFormatChecks refuses what ksqlDB refuses of a source's formats: a
 // schema full name for a format without record names, and key columns
 // holding maps (their serialization is not stable).
@@ -329,6 +344,11 @@ func ksqlFormatChecks(t *Table, opts ksqlOptions, pos sql.Pos) error {
 			default:
 				return sql.Errorf(pos, "%s does not support the following configs: [fullSchemaName]", part.format)
 			}
+		}
+	}
+	for _, part := range [][2]string{{"key_delimiter", t.KSQL.KeyFormat}, {"value_delimiter", t.KSQL.ValueFormat}} {
+		if _, ok := opts.get(part[0]); ok && part[1] != "DELIMITED" {
+			return sql.Errorf(pos, "%s does not support the following configs: [delimiter]", part[1])
 		}
 	}
 	var hasMap func(t types.Type) bool

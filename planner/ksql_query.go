@@ -527,10 +527,8 @@ func (pl *Planner) ksqlPlanCreateAs(n *sql.CreateAs) (Node, error) {
 func (pl *Planner) ksqlCreateAsPlan(n *sql.CreateAs) (*ksqlPlanned, *Table, error) {
 	name := n.Name.Last()
 	opts := optionsOf(n.Options)
-	for _, o := range n.Options {
-		if !ksqlKnownOptions[strings.ToLower(o.Key)] {
-			return nil, nil, sql.Errorf(o.Pos, "Invalid config variable(s) in the WITH clause: %s", strings.ToUpper(o.Key))
-		}
+	if err := ksqlCheckOptions(n.Options); err != nil {
+		return nil, nil, err
 	}
 	if _, ok := opts.get("window_type"); ok {
 		return nil, nil, sql.Errorf(n.Start, "WINDOW_TYPE is only valid for CREATE STREAM/TABLE statements without AS SELECT")
@@ -582,14 +580,15 @@ func (pl *Planner) ksqlCreateAsPlan(n *sql.CreateAs) (*ksqlPlanned, *Table, erro
 	info.IsSink = true
 	info.Windowed = p.windowed
 	t.KSQL = info
-	if _, ok := opts.get("key_format"); ok && len(p.keys) == 0 && n.Kind == sql.KindStream {
-		return nil, nil, sql.Errorf(n.Start, "Key format specified for stream without key columns.")
-	}
-	if info.KeyFormat == "KAFKA" && len(p.keys) > 1 {
-		return nil, nil, sql.Errorf(n.Start, "Key format does not support schema.\nformat: KAFKA\nschema: Persistence{columns=[%s], features=[]}\nreason: The 'KAFKA' format only supports a single field. Got: %d", keyNames(p.keys), len(p.keys))
-	}
-	if info.KeyFormat == "KAFKA" && len(p.keys) == 1 && !kafkaKeyType(p.keys[0].Type) {
-		return nil, nil, sql.Errorf(n.Start, "Key format does not support schema.\nformat: KAFKA\nschema: Persistence{columns=[`%s` %s KEY], features=[]}\nreason: The 'KAFKA' format does not support type '%s'", p.keys[0].Name, p.keys[0].Type.KSQLString(), kafkaTypeWord(p.keys[0].Type))
+	if partitionByNull(n.Query) {
+		// PARTITION BY NULL: a result without key, key format NONE.
+		if f, ok := opts.get("key_format"); ok && !strings.EqualFold(f, "NONE") {
+			return nil, nil, sql.Errorf(n.Start, "Key format specified for stream without key columns.")
+		}
+		if f, ok := opts.get("format"); ok && !strings.EqualFold(f, "NONE") {
+			return nil, nil, sql.Errorf(n.Start, "Key format specified for stream without key columns.")
+		}
+		info.KeyFormat = "NONE"
 	}
 	sinkCols := ksqlSinkColumns(t)
 	node := p.node
@@ -623,10 +622,19 @@ func (pl *Planner) ksqlCreateAsPlan(n *sql.CreateAs) (*ksqlPlanned, *Table, erro
 		sinkCols = append(sinkCols, Column{Name: "$ROWTIME_OUT", Type: types.TBigInt, Kind: sql.Metadata, MetadataKey: "timestamp"})
 	}
 	pl.ksqlConnectorOptions(t, opts)
+	if src := p.source; src != nil && src.KSQL != nil {
+		// A sink of the source's format inherits its delimiter.
+		for _, part := range [][3]string{{"key.delimiter", src.KSQL.KeyFormat, t.KSQL.KeyFormat}, {"value.delimiter", src.KSQL.ValueFormat, t.KSQL.ValueFormat}} {
+			if d, ok := src.Options[part[0]]; ok && part[1] == part[2] && t.Options[part[0]] == "" {
+				t.Options[part[0]] = d
+				t.OptionKeys = SortedKeys(t.Options)
+			}
+		}
+	}
 	if err := ksqlFormatChecks(t, opts, n.Start); err != nil {
 		return nil, nil, err
 	}
-	if err := ksqlWrapCheck(t, opts, n.Start); err != nil {
+	if err := ksqlSerdeChecks(t, opts, n.Start); err != nil {
 		return nil, nil, err
 	}
 	if err := pl.validateKSQL(t, n.Start); err != nil {
@@ -637,34 +645,13 @@ func (pl *Planner) ksqlCreateAsPlan(n *sql.CreateAs) (*ksqlPlanned, *Table, erro
 	return p, t, nil
 }
 
-func keyNames(fs []Field) string {
-	parts := make([]string, len(fs))
-	for i, f := range fs {
-		parts[i] = "`" + f.Name + "` " + f.Type.KSQLString() + " KEY"
+// partitionByNull reports whether a query is PARTITION BY NULL.
+func partitionByNull(sel *sql.Select) bool {
+	if sel == nil || len(sel.PartitionBy) != 1 {
+		return false
 	}
-	return strings.Join(parts, ", ")
-}
-
-func kafkaKeyType(t types.Type) bool {
-	switch t.Kind {
-	case types.Int, types.BigInt, types.Double, types.String, types.Boolean, types.Bytes, types.TinyInt, types.SmallInt, types.Float:
-		return true
-	}
-	return false
-}
-
-func kafkaTypeWord(t types.Type) string {
-	switch t.Kind {
-	case types.Decimal:
-		return "DECIMAL"
-	case types.Struct:
-		return "STRUCT"
-	case types.Array:
-		return "ARRAY"
-	case types.Map:
-		return "MAP"
-	}
-	return t.KSQLString()
+	l, ok := sel.PartitionBy[0].(*sql.Literal)
+	return ok && l.Kind == sql.LitNull
 }
 
 // ksqlPlanInsert binds INSERT INTO stream SELECT / VALUES.

@@ -60,6 +60,8 @@ var settingDefs = []SettingDef{
 		Description: "Restore from a savepoint even when some of its state belongs to no operator of the new job (that state is dropped); otherwise that is an error."},
 	{Key: "execution.savepoint.path", Scope: ScopeFlink, Check: checkNonEmpty,
 		Description: "A savepoint (STOP JOB ... WITH SAVEPOINT) that every following INSERT starts from, until RESET, as in Flink; a missing or unusable savepoint fails the INSERT. A job with checkpoints of its own resumes from them instead."},
+	{Key: "ksql.persistence.default.format.key", Default: "KAFKA", Scope: ScopeKSQL, Check: checkNonEmpty,
+		Description: "The key format of a stream or table created without KEY_FORMAT or FORMAT, and of a query's result with key columns over a source without (key format NONE)."},
 	{Key: "ksql.persistence.default.format.value", Scope: ScopeKSQL, Check: checkNonEmpty,
 		Description: "The value format of a stream or table created without VALUE_FORMAT or FORMAT."},
 	{Key: "ksql.persistence.wrap.single.values", Scope: ScopeKSQL, Check: checkBool,

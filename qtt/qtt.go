@@ -231,8 +231,12 @@ func expand(c Case) []Case {
 }
 
 // testClasspathFunctions are functions ksqlDB's tests load from their own
-// classpath; they are not part of ksqlDB.
-var testClasspathFunctions = []string{"BAD_UDF", "TEST_UDTF", "THROWING_UDTF", "WHENCONDITION", "WHENRESULT"}
+// classpath (ksqldb-engine's test sources and its test UDF jars); they are
+// not part of ksqlDB.
+var testClasspathFunctions = []string{"BAD_UDF", "BAD_TEST_UDF", "BAD_TEST_UDAF", "BAD_TEST_UDTF",
+	"TEST_UDF", "TEST_UDAF", "TEST_UDTF", "THROWING_UDTF", "WHENCONDITION", "WHENRESULT",
+	"VAR_ARG", "MID_VAR_ARG", "GENERIC_VAR_ARG", "OBJ_COL_ARG", "MULTI_ARG", "FOUR_ARG", "FIVE_ARG",
+	"MULTIPLY", "BACKWARD_CONCAT", "TOLIST", "TOMAP", "TOSTRING", "TOSTRUCT"}
 
 // skipReason says why a case is out of scope, or "".
 func skipReason(c Case) string {
@@ -240,13 +244,15 @@ func skipReason(c Case) string {
 		return "disabled in the suite"
 	}
 	text := strings.ToUpper(strings.Join(c.Statements, " "))
-	for _, f := range testClasspathFunctions {
-		if strings.Contains(text, f+"(") {
-			return "uses " + f + ", a function of ksqlDB's test classpath, not of ksqlDB"
-		}
+	if m := testClasspathCall.FindStringSubmatch(text); m != nil {
+		return "uses " + m[1] + ", a function of ksqlDB's test classpath, not of ksqlDB"
 	}
 	return ""
 }
+
+// testClasspathCall finds a call of one of testClasspathFunctions (a whole
+// name: MID_VAR_ARG is not VAR_ARG).
+var testClasspathCall = regexp.MustCompile(`(?:^|[^A-Z0-9_])(` + strings.Join(testClasspathFunctions, "|") + `)\s*\(`)
 
 // LoadFile reads a query-validation-test file. As ksqlDB's loader (Jackson
 // with comments allowed) it accepts // and /* */ comments outside strings.
