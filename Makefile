@@ -22,6 +22,7 @@ SHARED       ?= ../shared
 QTT_DIR      ?= $(SHARED)/suites/ksqldb-qtt
 FLINKQ_DIR   ?= $(SHARED)/suites/flink/sql-client
 FLINKDOC_DIR ?= $(SHARED)/suites/flink/docs
+RISINGWAVE_DIR ?= $(SHARED)/suites/risingwave/nexmark
 
 test: vet fmt-check tidy-check
 	@[ -x "$(CONFLUENT_PYTHON)" ] || [ -n "$$TUMBLE_CONFLUENT_PYTHON" ] || \
@@ -59,6 +60,9 @@ suites:
 	if ls $(FLINKDOC_DIR)/*.md >/dev/null 2>&1; then \
 		./bin/tumble-suites test --expect testdata/suites/flink-docs.txt $(if $(UPDATE),-update) $(FLINKDOC_DIR) || status=1; \
 	else echo "SKIP Flink documentation examples: $(FLINKDOC_DIR) is absent"; fi; \
+	if ls $(RISINGWAVE_DIR)/streaming-nexmark/*.slt.part >/dev/null 2>&1; then \
+		./bin/tumble-suites test --risingwave --expect testdata/suites/risingwave-nexmark.txt $(if $(UPDATE),-update) $(RISINGWAVE_DIR) || status=1; \
+	else echo "SKIP RisingWave Nexmark tests: $(RISINGWAVE_DIR) is absent"; fi; \
 	exit $$status
 
 slt: build

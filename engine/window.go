@@ -115,6 +115,10 @@ const (
 type AggCall struct {
 	Func *agg.Func
 	Arg  int
+	// HasFilter: only rows whose column Filter is TRUE are aggregated
+	// (agg(...) FILTER (WHERE cond)).
+	HasFilter bool
+	Filter    int
 }
 
 // String renders the call with the input column names.
@@ -123,7 +127,11 @@ func (a AggCall) String(names []string) string {
 	if a.Arg >= 0 && a.Arg < len(names) {
 		arg = names[a.Arg]
 	}
-	return a.Func.String(arg)
+	s := a.Func.String(arg)
+	if a.HasFilter && a.Filter < len(names) {
+		s += " FILTER " + names[a.Filter]
+	}
+	return s
 }
 
 // group is the state of one key in one window (or in a group aggregate).
@@ -150,6 +158,11 @@ func newGroup(key types.Row, aggs []AggCall) *group {
 
 func (g *group) add(row types.Row, aggs []AggCall, retract bool) {
 	for i, a := range aggs {
+		if a.HasFilter {
+			if f := row[a.Filter]; f.K != types.Boolean || f.I == 0 {
+				continue
+			}
+		}
 		var v types.Value
 		if a.Arg >= 0 {
 			v = row[a.Arg]

@@ -20,9 +20,7 @@ import (
 	"github.com/tumble/tumble/connectors/all"
 	"github.com/tumble/tumble/connectors/kafka"
 	"github.com/tumble/tumble/engine"
-	"github.com/tumble/tumble/engine/expr"
 	"github.com/tumble/tumble/engine/types"
-	"github.com/tumble/tumble/planner"
 	"github.com/tumble/tumble/session"
 	"github.com/tumble/tumble/sql"
 )
@@ -312,53 +310,16 @@ func fill(ctx context.Context, s *session.Session, t *Table, topic string) error
 func query(ctx context.Context, s *session.Session, text string) ([]string, error) {
 	qctx, cancel := context.WithTimeout(ctx, 30*time.Second)
 	defer cancel()
-	res, err := s.ExecuteText(qctx, text)
+	got, err := s.QueryRows(qctx, text)
 	if err != nil {
 		return nil, err
 	}
-	if len(res) != 1 || res[0].Kind != planner.ResultRows {
-		return nil, fmt.Errorf("not a query")
+	rows := make([]string, len(got))
+	for i, cells := range got {
+		rows[i] = rowKey(cells)
 	}
-	st := res[0].Stream
-	defer st.Cancel()
-	bag := map[string]int{}
-	for {
-		select {
-		case rec, ok := <-st.Rows:
-			if !ok {
-				if err := st.Err(); err != nil {
-					return nil, err
-				}
-				var rows []string
-				for k, n := range bag {
-					for i := 0; i < n; i++ {
-						rows = append(rows, k)
-					}
-				}
-				sort.Strings(rows)
-				return rows, nil
-			}
-			cells := make([]string, len(rec.Row))
-			for i, v := range rec.Row {
-				if v.IsNull() {
-					cells[i] = "NULL"
-				} else {
-					cells[i] = expr.ToText(v, st.Columns[i].Type, expr.TextSQL)
-				}
-			}
-			k := rowKey(cells)
-			if rec.Kind.IsRetract() {
-				bag[k]--
-				if bag[k] <= 0 {
-					delete(bag, k)
-				}
-			} else {
-				bag[k]++
-			}
-		case <-qctx.Done():
-			return nil, fmt.Errorf("query did not finish: %w", qctx.Err())
-		}
-	}
+	sort.Strings(rows)
+	return rows, nil
 }
 
 // LoadPage parses one page.

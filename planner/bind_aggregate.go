@@ -130,6 +130,9 @@ func (b *binder) bindAggregate(sel *sql.Select, fr *fromResult) (Node, error) {
 			arg = addPre(it.arg, preField(it.arg))
 		}
 		calls[i] = engine.AggCall{Func: it.fn, Arg: arg}
+		if it.filter != nil {
+			calls[i].HasFilter, calls[i].Filter = true, addPre(it.filter, preField(it.filter))
+		}
 		aggNames[i] = it.name
 	}
 	for i, k := range a.keys[plainKeys:] {
@@ -272,7 +275,14 @@ func (b *binder) bindGroupBy(sel *sql.Select, fr *fromResult) (*aggCtx, *engine.
 			hasEnd = hasEnd || k == 1
 		}
 		if !hasStart || !hasEnd {
-			return nil, nil, 0, sql.Errorf(sel.Pos, "Window aggregation over a window TVF must GROUP BY both window_start and window_end")
+			if fr.tvf.window.Kind == engine.Session {
+				return nil, nil, 0, sql.Errorf(sel.Pos, "Window aggregation over a window TVF must GROUP BY both window_start and window_end")
+			}
+			// Not a window aggregation: as Flink falls back, a regular
+			// aggregation over the window TVF's rows.
+			fr.node = materializeTVF(fr)
+			fr.tvf = nil
+			return b.bindGroupBy(sel, fr)
 		}
 		w := fr.tvf.window
 		window = &w

@@ -177,10 +177,11 @@ func (a *aggCtx) nKeys() int {
 }
 
 type aggItem struct {
-	fn   *agg.Func
-	arg  expr.Expr // nil for COUNT(*)
-	str  string
-	name string
+	fn     *agg.Func
+	arg    expr.Expr // nil for COUNT(*)
+	filter expr.Expr // FILTER (WHERE ...), or nil
+	str    string
+	name   string
 }
 
 type legacyWindow struct {
@@ -466,6 +467,19 @@ func (eb *exprBinder) bindAggCall(c *sql.Call) (expr.Expr, error) {
 		argStr = arg.String()
 	}
 	str := fn.String(argStr)
+	var filter expr.Expr
+	if c.Filter != nil {
+		if containsAggregate(c.Filter) {
+			return nil, sql.Errorf(c.Filter.ExprPos(), "Aggregate expressions cannot be nested")
+		}
+		if filter, err = in.bind(c.Filter); err != nil {
+			return nil, err
+		}
+		if err := wantBool(filter, c.Filter.ExprPos(), "FILTER"); err != nil {
+			return nil, err
+		}
+		str += " FILTER (WHERE " + filter.String() + ")"
+	}
 	for i, it := range a.aggs {
 		if it.str == str {
 			return eb.outCol(a.aggOffset() + i), nil
@@ -477,7 +491,7 @@ func (eb *exprBinder) bindAggCall(c *sql.Call) (expr.Expr, error) {
 		a.nextName++
 	}
 	eb.b.usedNames[name] = true
-	a.aggs = append(a.aggs, aggItem{fn: fn, arg: arg, str: str, name: name})
+	a.aggs = append(a.aggs, aggItem{fn: fn, arg: arg, filter: filter, str: str, name: name})
 	idx := a.aggOffset() + len(a.aggs) - 1
 	// grow the output scope on the fly
 	for len(eb.sc.fields) <= idx {

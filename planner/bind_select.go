@@ -71,8 +71,16 @@ func (b *binder) isAggQuery(sel *sql.Select) bool {
 }
 
 // bindSelect binds a query into a plan, clause by clause in the order
-// written at binder.
-func (b *binder) bindSelect(sel *sql.Select) (n Node, err error) {
+// written at binder, then its ORDER BY and LIMIT (sort.go).
+func (b *binder) bindSelect(sel *sql.Select) (Node, error) {
+	n, err := b.bindClauses(sel)
+	if err != nil {
+		return nil, err
+	}
+	return b.bindOrderLimit(sel, n)
+}
+
+func (b *binder) bindClauses(sel *sql.Select) (n Node, err error) {
 	if len(sel.StateTTL) > 0 {
 		defer func() {
 			if err == nil {
@@ -170,7 +178,7 @@ func (b *binder) bindFromless(sel *sql.Select) (Node, error) {
 
 func (b *binder) bindUnion(sel *sql.Select) (Node, error) {
 	first := *sel
-	first.UnionAll = nil
+	first.UnionAll, first.OrderBy, first.Limit = nil, nil, nil // the union's
 	n0, err := b.bindSelect(&first)
 	if err != nil {
 		return nil, err

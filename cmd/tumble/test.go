@@ -13,6 +13,7 @@ import (
 	"github.com/tumble/tumble/flinkdocs"
 	"github.com/tumble/tumble/internal/suites"
 	"github.com/tumble/tumble/qtt"
+	"github.com/tumble/tumble/risingwave"
 	"github.com/tumble/tumble/slt"
 )
 
@@ -21,7 +22,8 @@ const testUsage = `Usage:
   tumble test [-update] FILE.q ...                         Flink SQL client scripts (-update rewrites the scripts)
   tumble test --qtt FILE.json|DIR ...                      ksqlDB query-validation tests
   tumble test FILE.md|DIR ...                              the examples of Flink's documentation pages
-With --expect FILE, a suite's cases (.q, --qtt, .md) are compared one by one
+  tumble test --risingwave DIR                             RisingWave's streaming Nexmark tests (DIR: its nexmark folder)
+With --expect FILE, a suite's cases (.q, --qtt, .md, --risingwave) are compared one by one
 with the expectations FILE lists (PASS, FAIL or SKIP, with reasons): the run
 fails when a case changes state or goes missing; new cases are reported.
 -update then rewrites FILE (not the suite). Without --expect every case must pass.
@@ -32,6 +34,7 @@ func testCmd(ctx context.Context, args []string) error {
 	fs.Usage = func() { fmt.Fprint(fs.Output(), testUsage); fs.PrintDefaults() }
 	update := fs.Bool("update", false, "rewrite the expected rows (.slt), the expected output (.q) or, with --expect, the expectations file")
 	qttMode := fs.Bool("qtt", false, "the files are ksqlDB query-validation-test JSON files")
+	rwMode := fs.Bool("risingwave", false, "the directory holds RisingWave's Nexmark tests (data/, streaming-nexmark/)")
 	expect := fs.String("expect", "", "with a suite (.q, --qtt, .md): the expectations file its cases are compared with")
 	verbose := fs.Bool("v", false, "with a suite: also list what passes (and, for .q, the output of what fails)")
 	child := fs.Int("qtt-child", -1, "internal: run one query-validation file's cases from this one on, printing JSON lines")
@@ -50,6 +53,8 @@ func testCmd(ctx context.Context, args []string) error {
 	}
 	st := suiteTest{expect: *expect, update: *update, verbose: *verbose, out: os.Stdout, child: selfChild}
 	switch {
+	case *rwMode:
+		return st.risingWave(ctx, fs.Arg(0))
 	case *qttMode:
 		files, err := expandFilesExt(fs.Args(), ".json")
 		if err != nil {
@@ -223,4 +228,28 @@ func (st suiteTest) flinkDocs(ctx context.Context, files []string) error {
 		}
 		return cases, nil
 	})
+}
+
+const risingWaveHeader = `RisingWave's streaming Nexmark tests (../shared/suites/risingwave/nexmark), translated to Flink SQL: every query, PASS, FAIL or SKIP with why.
+make test fails when a case changes state; rewrite it with
+  make suites UPDATE=1   (or tumble test --expect FILE -update ...)
+and review the diff. Format: STATE<TAB>FILE<TAB>LINE: QUERY[<TAB>REASON].`
+
+// risingWave runs RisingWave's streaming Nexmark tests in dir.
+func (st suiteTest) risingWave(ctx context.Context, dir string) error {
+	results, err := risingwave.Run(ctx, dir)
+	if err != nil {
+		return err
+	}
+	ran := map[string]bool{}
+	var cases []suites.Case
+	for _, r := range results {
+		ran[r.File] = true
+		c := suites.Case{File: r.File, Name: r.Name(), State: suites.Pass}
+		if !r.Pass {
+			c.State, c.Reason = suites.Fail, r.Why()
+		}
+		cases = append(cases, c)
+	}
+	return st.finish("RisingWave Nexmark tests", risingWaveHeader, ran, cases)
 }

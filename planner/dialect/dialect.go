@@ -91,6 +91,8 @@ type Rules struct {
 
 	// Joins are how JOIN is planned.
 	Joins JoinRule
+	// Limit is how a query's ORDER BY and LIMIT are planned.
+	Limit LimitRule
 
 	// Sinks: NullableKeys lets a table's primary key columns take NULL
 	// (ksqlDB, whose tables handle a NULL key themselves); otherwise, as
@@ -189,6 +191,20 @@ const (
 	// result; columns are named <SOURCE>_<COLUMN> where they clash, and a
 	// FULL OUTER join is keyed by a synthetic ROWKEY (ksqlDB).
 	JoinsByInputKind
+)
+
+// LimitRule says how ORDER BY and LIMIT are planned.
+type LimitRule uint8
+
+const (
+	// LimitPlanned: they are plan nodes — a Sort of the whole result in
+	// batch mode; in streaming mode a sort by an event-time attribute
+	// released by the watermark, or with LIMIT a Top-N of the whole
+	// result (Flink).
+	LimitPlanned LimitRule = iota
+	// LimitByClient: LIMIT ends the client's stream after that many rows
+	// and the plan has neither (ksqlDB's push and pull queries).
+	LimitByClient
 )
 
 // SettingsFamily is a family of session settings.

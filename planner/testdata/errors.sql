@@ -11,7 +11,6 @@ SELECT k, v FROM t GROUP BY k;
 INSERT INTO s SELECT ts, ts FROM t;
 INSERT INTO s SELECT ts, ts, k FROM t;
 SELECT window_start FROM TABLE(TUMBLE(TABLE plain, DESCRIPTOR(ts), INTERVAL '1' SECOND)) GROUP BY window_start, window_end;
-SELECT window_start, SUM(v) FROM TABLE(TUMBLE(TABLE t, DESCRIPTOR(ts), INTERVAL '1' SECOND)) GROUP BY window_start;
 SELECT v + 'a' FROM t;
 SELECT NO_SUCH_FUNCTION(v) FROM t;
 CREATE TABLE bad1 (a INT) WITH ('connector' = 'nosuch');

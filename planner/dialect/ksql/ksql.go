@@ -56,6 +56,7 @@ var rules = &dialect.Rules{
 	WindowEmit:              engine.EmitEveryRow,
 	WindowGrace:             DefaultGrace,
 	Joins:                   dialect.JoinsByInputKind,
+	Limit:                   dialect.LimitByClient,
 	FloatIsDouble:           true,
 	TimestampMillis:         true,
 	NullableKeys:            true,
