@@ -33,7 +33,7 @@ func TestFlushWithoutCheckpoints(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer job.Stop()
-	deadline := time.Now().Add(5 * time.Second)
+	deadline := time.Now().Add(30 * time.Second)
 	for !errors.Is(job.Err(), errRefused) {
 		if time.Now().After(deadline) {
 			t.Fatalf("job %s, error %v; want the sink's flush error", job.Status(), job.Err())

@@ -43,7 +43,7 @@ func TestDoneSplitReleasesWatermark(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer job.Stop()
-	deadline := time.Now().Add(5 * time.Second)
+	deadline := time.Now().Add(30 * time.Second)
 	for job.Metrics.Watermark.Load() != 100*types.MicrosPerSecond {
 		if time.Now().After(deadline) {
 			t.Fatalf("watermark %d, want %d once split 1 is done", job.Metrics.Watermark.Load(), 100*types.MicrosPerSecond)

@@ -86,7 +86,7 @@ func TestTumbleWindowFiresOnceAndDropsLate(t *testing.T) {
 	}
 	select {
 	case <-job.Done():
-	case <-time.After(5 * time.Second):
+	case <-time.After(30 * time.Second):
 		t.Fatal("bounded job did not finish")
 	}
 	if job.Status() != Finished {
