@@ -110,9 +110,13 @@ type renamed struct {
 func (r *renamed) Fields() []Field { return r.fields }
 
 func (b *binder) lookupTable(name sql.Name) (*Table, error) {
-	t, ok := b.p.Catalog.Lookup(name.Last(), b.rules.CaseInsensitive)
+	id, err := b.objectID(name)
+	if err != nil {
+		return nil, err
+	}
+	t, ok := b.p.Catalog.FindFold(id, b.rules.CaseInsensitive)
 	if !ok {
-		return nil, sql.Errorf(name.Pos, b.rules.Messages.UnknownTable, name.Last())
+		return nil, notFoundWithin(name, b.rules.Messages.UnknownTable)
 	}
 	return t, nil
 }
@@ -136,7 +140,12 @@ func (b *binder) bindTableRef(n *sql.TableRef) (*fromResult, error) {
 			return nil, sql.Errorf(n.Name.Pos, "view %s refers to itself", t.Name)
 		}
 		b.viewDepth++
+		// Names the view's query leaves unqualified are those of the
+		// database that was current when it was created.
+		outer := b.path
+		b.path = t.ViewPath
 		node, err := b.bindSelect(t.View)
+		b.path = outer
 		b.viewDepth--
 		if err != nil {
 			return nil, fmt.Errorf("in view %s: %w", t.Name, err)
@@ -173,7 +182,7 @@ func (b *binder) hintedTable(t *Table, n *sql.TableRef) (*Table, error) {
 		return nil, sql.Errorf(n.HintPos, "%s", msg)
 	}
 	if t.Kind == sql.KindView {
-		return nil, sql.Errorf(n.HintPos, "View '%s' cannot be enriched with new options. Hints can only be applied to tables.", qualified(t.Name))
+		return nil, sql.Errorf(n.HintPos, "View '%s' cannot be enriched with new options. Hints can only be applied to tables.", t.ID().Quoted())
 	}
 	h := *t
 	h.Options = make(map[string]string, len(t.Options)+len(n.Options))
@@ -376,4 +385,16 @@ func sourceName(fr *fromResult) string {
 		return fr.table.Name
 	}
 	return "?"
+}
+
+// objectID is the full name of a table the query names: the parts it
+// leaves out are those of the current database (the planner's, or that of
+// the view being bound).
+func (b *binder) objectID(n sql.Name) (ObjectID, error) {
+	if b.path == (Path{}) {
+		return b.p.objectID(n)
+	}
+	pl := *b.p
+	pl.Path = b.path
+	return pl.objectID(n)
 }

@@ -38,6 +38,9 @@ type binder struct {
 	usedNames      map[string]bool
 	// viewDepth guards against views that refer to themselves.
 	viewDepth int
+	// path, when set, is the database whose names the query being bound
+	// leaves unqualified (a view's), instead of the planner's.
+	path Path
 	// names hands out generated column names (dialect.ColumnName).
 	names *dialect.Names
 	// overCols maps the ROW_NUMBER() OVER call of the select list being

@@ -36,7 +36,10 @@ type Column struct {
 
 // Table is a table, stream or view in the catalog.
 type Table struct {
-	Name      string
+	Name string
+	// Path is the catalog and database holding it (the zero Path: the
+	// default database, where ksqlDB's objects all live).
+	Path      Path
 	Kind      sql.ObjectKind
 	Dialect   sql.Dialect
 	Columns   []Column
@@ -47,9 +50,12 @@ type Table struct {
 	OptionKeys []string // in written order
 	// Statement is the statement that created the object.
 	Statement string
-	// View is the query of a view; ViewText its text.
+	// View is the query of a view; ViewText its text. ViewPath is the
+	// current catalog and database when the view was created: the names
+	// its query leaves unqualified are looked up there.
 	View     *sql.Select
 	ViewText string
+	ViewPath Path
 	// KSQL holds ksqlDB source properties.
 	KSQL *KSQLSource
 	// Comment from COMMENT '...'.
@@ -131,12 +137,20 @@ func (t *Table) Schema() types.Schema {
 	return s
 }
 
-// Catalog holds tables, streams and views. Safe for concurrent use.
+// ID is the table's full name.
+func (t *Table) ID() ObjectID { return t.Path.orDefault().Object(t.Name) }
+
+// Catalog holds Flink's catalogs, their databases, and the tables,
+// streams and views in them. The zero Path (ksqlDB's objects, and the
+// methods without a path) is the default database of the default
+// catalog. Safe for concurrent use; which catalog and database are
+// current is a session's (Planner.Path), not the Catalog's.
 type Catalog struct {
-	mu      sync.RWMutex
-	tables  map[string]*Table
-	temps   map[string]*Table // Flink TEMPORARY objects, found first
-	queries int               // ksqlDB query ids: CSAS_X_<n>
+	mu       sync.RWMutex
+	catalogs map[string]*CatalogInfo
+	tables   map[ObjectID]*Table
+	temps    map[ObjectID]*Table // Flink TEMPORARY objects, found first
+	queries  int                 // ksqlDB query ids: CSAS_X_<n>
 }
 
 // SawQueryID moves the query counter past an id like CSAS_X_7 that a
@@ -166,100 +180,102 @@ func (c *Catalog) nextQueryNumber() int {
 	return n
 }
 
-// NewCatalog returns an empty catalog.
+// NewCatalog returns a catalog holding the default catalog with its
+// default database, both empty.
 func NewCatalog() *Catalog {
-	return &Catalog{tables: map[string]*Table{}, temps: map[string]*Table{}}
+	c := &Catalog{catalogs: map[string]*CatalogInfo{}, tables: map[ObjectID]*Table{}, temps: map[ObjectID]*Table{}}
+	c.catalogs[DefaultCatalog] = &CatalogInfo{Name: DefaultCatalog, Builtin: true, DefaultDatabase: DefaultDatabase,
+		Databases: map[string]*DatabaseInfo{DefaultDatabase: {Name: DefaultDatabase}}}
+	return c
 }
 
 // ErrNotFound is returned for unknown objects.
 var ErrNotFound = fmt.Errorf("not found")
 
-// Get returns the object named name.
-func (c *Catalog) Get(name string) (*Table, bool) {
+// Find returns the object id names, a temporary one first.
+func (c *Catalog) Find(id ObjectID) (*Table, bool) {
 	c.mu.RLock()
 	defer c.mu.RUnlock()
-	if t, ok := c.temps[name]; ok {
+	if t, ok := c.temps[id]; ok {
 		return t, true
 	}
-	t, ok := c.tables[name]
+	t, ok := c.tables[id]
 	return t, ok
 }
 
-// Permanent returns the permanent object named name, even when a
-// temporary one hides it.
-func (c *Catalog) Permanent(name string) (*Table, bool) {
-	c.mu.RLock()
-	defer c.mu.RUnlock()
-	t, ok := c.tables[name]
-	return t, ok
-}
-
-// Temporary returns the temporary object named name.
-func (c *Catalog) Temporary(name string) (*Table, bool) {
-	c.mu.RLock()
-	defer c.mu.RUnlock()
-	t, ok := c.temps[name]
-	return t, ok
-}
-
-// Lookup finds a table by name, trying an exact match first, then a
-// case-insensitive one when ci is set (ksqlDB quoted/unquoted mixing).
-func (c *Catalog) Lookup(name string, ci bool) (*Table, bool) {
-	c.mu.RLock()
-	defer c.mu.RUnlock()
-	if t, ok := c.temps[name]; ok {
-		return t, true
+// FindFold is Find, then (with ci) a match of the name ignoring case
+// within the same database (ksqlDB's quoted and unquoted names).
+func (c *Catalog) FindFold(id ObjectID, ci bool) (*Table, bool) {
+	if t, ok := c.Find(id); ok || !ci {
+		return t, ok
 	}
-	if t, ok := c.tables[name]; ok {
-		return t, true
-	}
-	if ci {
-		for n, t := range c.tables {
-			if strings.EqualFold(n, name) {
-				return t, true
-			}
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	for k, t := range c.tables {
+		if k.Path() == id.Path() && strings.EqualFold(k.Name, id.Name) {
+			return t, true
 		}
 	}
 	return nil, false
 }
 
+// PermanentAt returns the permanent object id names, even when a
+// temporary one hides it.
+func (c *Catalog) PermanentAt(id ObjectID) (*Table, bool) {
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	t, ok := c.tables[id]
+	return t, ok
+}
+
+// TemporaryAt returns the temporary object id names.
+func (c *Catalog) TemporaryAt(id ObjectID) (*Table, bool) {
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	t, ok := c.temps[id]
+	return t, ok
+}
+
 // Put adds or replaces an object (a temporary one among the temporary
-// objects).
+// objects) in its database.
 func (c *Catalog) Put(t *Table) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if t.Temporary {
-		c.temps[t.Name] = t
+		c.temps[t.ID()] = t
 		return
 	}
-	c.tables[t.Name] = t
+	c.tables[t.ID()] = t
 }
 
-// Delete removes a permanent object.
-func (c *Catalog) Delete(name string) {
+// Remove removes the permanent object id names.
+func (c *Catalog) Remove(id ObjectID) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	delete(c.tables, name)
+	delete(c.tables, id)
 }
 
-// DeleteTemporary removes a temporary object.
-func (c *Catalog) DeleteTemporary(name string) {
+// RemoveTemporary removes the temporary object id names.
+func (c *Catalog) RemoveTemporary(id ObjectID) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	delete(c.temps, name)
+	delete(c.temps, id)
 }
 
-// List returns the objects sorted by name; a temporary object hides a
-// permanent one of the same name.
-func (c *Catalog) List() []*Table {
+// ListIn returns the objects of database p sorted by name; a temporary
+// object hides a permanent one of the same name.
+func (c *Catalog) ListIn(p Path) []*Table {
+	p = p.orDefault()
 	c.mu.RLock()
 	defer c.mu.RUnlock()
-	out := make([]*Table, 0, len(c.tables)+len(c.temps))
-	for _, t := range c.temps {
-		out = append(out, t)
+	var out []*Table
+	for id, t := range c.temps {
+		if id.Path() == p {
+			out = append(out, t)
+		}
 	}
-	for n, t := range c.tables {
-		if _, hidden := c.temps[n]; !hidden {
+	for id, t := range c.tables {
+		if _, hidden := c.temps[id]; !hidden && id.Path() == p {
 			out = append(out, t)
 		}
 	}
@@ -267,7 +283,45 @@ func (c *Catalog) List() []*Table {
 	return out
 }
 
-// Names returns the object names (for completion).
+// All returns every object of every database, temporary ones included,
+// sorted by full name.
+func (c *Catalog) All() []*Table {
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	out := make([]*Table, 0, len(c.tables)+len(c.temps))
+	for _, t := range c.temps {
+		out = append(out, t)
+	}
+	for id, t := range c.tables {
+		if _, hidden := c.temps[id]; !hidden {
+			out = append(out, t)
+		}
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].ID().String() < out[j].ID().String() })
+	return out
+}
+
+// The methods without a path act on the default database (ksqlDB's,
+// Spark's and the tools' one namespace).
+
+// Get returns the object named name in the default database.
+func (c *Catalog) Get(name string) (*Table, bool) { return c.Find(DefaultPath.Object(name)) }
+
+// Lookup finds a table of the default database by name, trying an exact
+// match first, then a case-insensitive one when ci is set (ksqlDB
+// quoted/unquoted mixing).
+func (c *Catalog) Lookup(name string, ci bool) (*Table, bool) {
+	return c.FindFold(DefaultPath.Object(name), ci)
+}
+
+// Delete removes a permanent object of the default database.
+func (c *Catalog) Delete(name string) { c.Remove(DefaultPath.Object(name)) }
+
+// List returns the objects of the default database sorted by name.
+func (c *Catalog) List() []*Table { return c.ListIn(DefaultPath) }
+
+// Names returns the object names of the default database (for
+// completion).
 func (c *Catalog) Names() []string {
 	var out []string
 	for _, t := range c.List() {

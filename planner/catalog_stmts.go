@@ -14,11 +14,6 @@ import (
 	"github.com/tumble/tumble/sql"
 )
 
-// qualified is an object's full name as Flink prints it.
-func qualified(name string) string {
-	return "`default_catalog`.`default_database`." + sql.Backtick(name)
-}
-
 // likeMatcher returns a matcher of a SHOW ... [NOT] LIKE pattern (SQL LIKE:
 // % any run, _ one character), or nil when no pattern was given.
 func LikeMatcher(n *sql.Show) func(string) bool {
@@ -26,7 +21,11 @@ func LikeMatcher(n *sql.Show) func(string) bool {
 		return nil
 	}
 	var re strings.Builder
-	re.WriteString("^(?s:")
+	re.WriteString("^(?s")
+	if n.ILike {
+		re.WriteString("i")
+	}
+	re.WriteString(":")
 	for _, r := range n.Like {
 		switch r {
 		case '%':
@@ -54,9 +53,13 @@ func (pl *Planner) ShowColumns(n *sql.Show) (*Result, error) {
 // flinkObject finds a table or view for SHOW and DESCRIBE, with Flink's
 // error for a missing one.
 func (pl *Planner) FlinkObject(name sql.Name) (*Table, error) {
-	t, ok := pl.Catalog.Get(name.Last())
+	id, err := pl.objectID(name)
+	if err != nil {
+		return nil, err
+	}
+	t, ok := pl.Catalog.Find(id)
 	if !ok {
-		return nil, sql.Errorf(name.Pos, "Tables or views with the identifier 'default_catalog.default_database.%s' doesn't exist.", name.Last())
+		return nil, sql.Errorf(name.Pos, "Tables or views with the identifier '%s' doesn't exist.", id)
 	}
 	return t, nil
 }
@@ -70,9 +73,9 @@ func (pl *Planner) ShowCreate(n *sql.Show) (*Result, error) {
 	view := n.What == "CREATE VIEW"
 	switch {
 	case view && t.Kind != sql.KindView:
-		return nil, sql.Errorf(n.Of.Pos, "SHOW CREATE VIEW is only supported for views, but %s is a table. Please use SHOW CREATE TABLE instead.", qualified(t.Name))
+		return nil, sql.Errorf(n.Of.Pos, "SHOW CREATE VIEW is only supported for views, but %s is a table. Please use SHOW CREATE TABLE instead.", t.ID().Quoted())
 	case !view && t.Kind == sql.KindView:
-		return nil, sql.Errorf(n.Of.Pos, "SHOW CREATE TABLE is only supported for tables, but %s is a view. Please use SHOW CREATE VIEW instead.", qualified(t.Name))
+		return nil, sql.Errorf(n.Of.Pos, "SHOW CREATE TABLE is only supported for tables, but %s is a view. Please use SHOW CREATE VIEW instead.", t.ID().Quoted())
 	}
 	text := createTableText(t)
 	if view {
@@ -147,7 +150,7 @@ func createTableText(t *Table) string {
 	if t.Temporary {
 		b.WriteString("TEMPORARY ")
 	}
-	b.WriteString("TABLE " + qualified(t.Name) + " (\n")
+	b.WriteString("TABLE " + t.ID().Quoted() + " (\n")
 	var parts []string
 	for _, c := range t.Columns {
 		p := "  " + sql.Backtick(c.Name) + " "
@@ -202,7 +205,7 @@ func createViewText(t *Table) string {
 	if t.Temporary {
 		b.WriteString("TEMPORARY ")
 	}
-	b.WriteString("VIEW " + qualified(t.Name) + " (\n")
+	b.WriteString("VIEW " + t.ID().Quoted() + " (\n")
 	cols := make([]string, len(t.Columns))
 	for i, c := range t.Columns {
 		cols[i] = "  " + sql.Backtick(c.Name)
@@ -250,8 +253,11 @@ func alterFailed(pos sql.Pos, format string, args ...any) error {
 
 // execAlter runs ALTER TABLE and ALTER VIEW.
 func (pl *Planner) Alter(n *sql.AlterTable) (*Result, error) {
-	name := n.Name.Last()
-	t, ok := pl.Catalog.Permanent(name)
+	id, err := pl.objectID(n.Name)
+	if err != nil {
+		return nil, err
+	}
+	t, ok := pl.Catalog.PermanentAt(id)
 	if !ok || (n.View != (t.Kind == sql.KindView)) {
 		if n.IfExists {
 			return ok2(), nil
@@ -260,20 +266,20 @@ func (pl *Planner) Alter(n *sql.AlterTable) (*Result, error) {
 		if n.View {
 			what = "View"
 		}
-		return nil, sql.Errorf(n.Name.Pos, "%s %s doesn't exist or is a temporary %s.", what, qualified(name), strings.ToLower(what))
+		return nil, sql.Errorf(n.Name.Pos, "%s %s doesn't exist or is a temporary %s.", what, id.Quoted(), strings.ToLower(what))
 	}
 	if n.View {
 		return pl.alterView(n, t)
 	}
 	if n.RenameTo != nil {
-		to := n.RenameTo.Last()
-		if _, exists := pl.Catalog.Get(to); exists {
-			return nil, sql.Errorf(n.RenameTo.Pos, "Table %s already exists in Catalog default_catalog.", qualified(to))
+		to, err := pl.renameTarget(t, n.RenameTo)
+		if err != nil {
+			return nil, err
 		}
 		nt := *t
-		nt.Name = to
+		nt.Name = to.Name
 		nt.Statement = createTableText(&nt)
-		pl.Catalog.Delete(name)
+		pl.Catalog.Remove(id)
 		pl.Catalog.Put(&nt)
 		return ok2(), nil
 	}
@@ -451,6 +457,8 @@ func (pl *Planner) Alter(n *sql.AlterTable) (*Result, error) {
 	if err != nil {
 		return nil, withAlterPos(err, n.Start)
 	}
+	nt.Path = t.Path
+	nt.Statement = createTableText(nt)
 	pl.Catalog.Put(nt)
 	return ok2(), nil
 }
@@ -486,13 +494,13 @@ func withAlterPos(err error, pos sql.Pos) error {
 // alterView runs ALTER VIEW v RENAME TO w and ALTER VIEW v AS query.
 func (pl *Planner) alterView(n *sql.AlterTable, t *Table) (*Result, error) {
 	if n.RenameTo != nil {
-		to := n.RenameTo.Last()
-		if _, exists := pl.Catalog.Get(to); exists {
-			return nil, sql.Errorf(n.RenameTo.Pos, "Table %s already exists in Catalog default_catalog.", qualified(to))
+		to, err := pl.renameTarget(t, n.RenameTo)
+		if err != nil {
+			return nil, err
 		}
 		nv := *t
-		nv.Name = to
-		pl.Catalog.Delete(t.Name)
+		nv.Name = to.Name
+		pl.Catalog.Remove(t.ID())
 		pl.Catalog.Put(&nv)
 		return ok2(), nil
 	}
@@ -534,4 +542,20 @@ func renameIdent(e sql.Expr, old, neu string) sql.Expr {
 		}
 	})
 	return cp
+}
+
+// renameTarget checks the new name of ALTER TABLE|VIEW ... RENAME TO: an
+// object of the same database that does not exist yet.
+func (pl *Planner) renameTarget(t *Table, n *sql.Name) (ObjectID, error) {
+	to, err := pl.objectID(*n)
+	if err != nil {
+		return ObjectID{}, err
+	}
+	if to.Path() != t.ID().Path() {
+		return ObjectID{}, sql.Errorf(n.Pos, "The catalog name and database name of the new name must be the same as those of %s.", t.ID().Quoted())
+	}
+	if _, exists := pl.Catalog.Find(to); exists {
+		return ObjectID{}, sql.Errorf(n.Pos, "Table %s already exists in Catalog %s.", to.Quoted(), to.Catalog)
+	}
+	return to, nil
 }

@@ -33,8 +33,13 @@ func (pl *Planner) createTable(st *sql.CreateTable) (*Table, error) {
 // connector's options are checked too.
 func (pl *Planner) createTableChecked(st *sql.CreateTable, checkConnector bool) (*Table, error) {
 	pos, text := st.Span()
+	id, err := pl.objectID(st.Name)
+	if err != nil {
+		return nil, err
+	}
 	t := &Table{
-		Name:      st.Name.Last(),
+		Name:      id.Name,
+		Path:      id.Path(),
 		Kind:      sql.KindTable,
 		Dialect:   pl.Syntax,
 		Options:   map[string]string{},
@@ -192,7 +197,11 @@ func (pl *Planner) likeBase(st *sql.CreateTable) (*likeMerge, error) {
 	if st.Like == nil {
 		return nil, nil
 	}
-	base, ok := pl.Catalog.Get(st.Like.Last())
+	likeID, err := pl.objectID(*st.Like)
+	if err != nil {
+		return nil, err
+	}
+	base, ok := pl.Catalog.Find(likeID)
 	if !ok {
 		return nil, sql.Errorf(st.Like.Pos, "Source table '%s' of the LIKE clause not found in the catalog", st.Like.Last())
 	}

@@ -17,7 +17,10 @@ import (
 // SET since. The catalog is shared and safe for concurrent use; a
 // Planner's other fields are read-only.
 type Planner struct {
-	Catalog  *Catalog
+	Catalog *Catalog
+	// Path is the session's current catalog and database (USE), which
+	// complete unqualified names; the zero Path is DefaultPath.
+	Path     Path
 	Registry *engine.Registry
 	// Dialect is what the statements mean; Syntax parses them.
 	Dialect dialect.Dialect

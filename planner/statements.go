@@ -50,8 +50,11 @@ func (pl *Planner) connectorDefaults() map[string]string {
 }
 
 func (pl *Planner) CreateTable(n *sql.CreateTable) (*Result, error) {
-	name := n.Name.Last()
-	if err, done := pl.checkNew(name, n.Temporary, n.OrReplace, n.IfNotExists, n.Name.Pos, "Table"); done {
+	id, err := pl.objectID(n.Name)
+	if err != nil {
+		return nil, err
+	}
+	if err, done := pl.checkNew(id, n.Temporary, n.OrReplace, n.IfNotExists, n.Name.Pos, "Table"); done {
 		return ok2(), err
 	}
 	if n.Kind == sql.KindStream {
@@ -69,12 +72,17 @@ func (pl *Planner) CreateTable(n *sql.CreateTable) (*Result, error) {
 // temporary object may hide a permanent one and the other way round; the
 // same kind twice is an error unless IF NOT EXISTS (done: nothing more to
 // do) or OR REPLACE.
-func (pl *Planner) checkNew(name string, temporary, orReplace, ifNotExists bool, pos sql.Pos, what string) (err error, done bool) {
+func (pl *Planner) checkNew(id ObjectID, temporary, orReplace, ifNotExists bool, pos sql.Pos, what string) (err error, done bool) {
+	if !temporary {
+		if err := pl.checkDatabase(id, pos); err != nil {
+			return err, true
+		}
+	}
 	var exists bool
 	if temporary {
-		_, exists = pl.Catalog.Temporary(name)
+		_, exists = pl.Catalog.TemporaryAt(id)
 	} else {
-		_, exists = pl.Catalog.Permanent(name)
+		_, exists = pl.Catalog.PermanentAt(id)
 	}
 	if !exists || orReplace {
 		return nil, false
@@ -83,15 +91,18 @@ func (pl *Planner) checkNew(name string, temporary, orReplace, ifNotExists bool,
 		return nil, true
 	}
 	if temporary {
-		return sql.Errorf(pos, "Temporary table '%s' already exists", qualified(name)), true
+		return sql.Errorf(pos, "Temporary table '%s' already exists", id.Quoted()), true
 	}
 	// Flink's TableAlreadyExistException, for tables and views alike.
-	return sql.Errorf(pos, "Table (or view) default_database.%s already exists in Catalog default_catalog.", name), true
+	return sql.Errorf(pos, "Table (or view) %s.%s already exists in Catalog %s.", id.Database, id.Name, id.Catalog), true
 }
 
 func (pl *Planner) CreateView(n *sql.CreateView) (*Result, error) {
-	name := n.Name.Last()
-	if err, done := pl.checkNew(name, n.Temporary, n.OrReplace, n.IfNotExists, n.Name.Pos, "View"); done {
+	id, err := pl.objectID(n.Name)
+	if err != nil {
+		return nil, err
+	}
+	if err, done := pl.checkNew(id, n.Temporary, n.OrReplace, n.IfNotExists, n.Name.Pos, "View"); done {
 		return ok2(), err
 	}
 	b := newBinder(pl)
@@ -100,7 +111,7 @@ func (pl *Planner) CreateView(n *sql.CreateView) (*Result, error) {
 		return nil, err
 	}
 	_, text := n.Span()
-	t := &Table{Name: name, Kind: sql.KindView, Dialect: pl.Syntax, View: n.Query, Statement: text, Options: map[string]string{},
+	t := &Table{Name: id.Name, Path: id.Path(), ViewPath: pl.Path.orDefault(), Kind: sql.KindView, Dialect: pl.Syntax, View: n.Query, Statement: text, Options: map[string]string{},
 		Temporary: n.Temporary, Comment: n.Comment, ViewText: queryText(n.Base, n.Query.Pos)}
 	if x := pl.expandView(n.Query); x != "" {
 		t.ViewText = x
@@ -157,10 +168,14 @@ func optionsErr(n Node) error {
 func (pl *Planner) expandView(q *sql.Select) string {
 	ref, ok := q.From.(*sql.TableRef)
 	if !ok || q.Distinct || q.GroupBy != nil || q.Having != nil || q.OrderBy != nil || q.Limit != nil ||
-		q.UnionAll != nil || ref.ForSystemTime != nil || len(ref.Name.Parts) != 1 {
+		q.UnionAll != nil || ref.ForSystemTime != nil {
 		return ""
 	}
-	t, ok := pl.Catalog.Get(ref.Name.Last())
+	id, err := pl.objectID(ref.Name)
+	if err != nil {
+		return ""
+	}
+	t, ok := pl.Catalog.Find(id)
 	if !ok {
 		return ""
 	}
@@ -190,7 +205,7 @@ func (pl *Planner) expandView(q *sql.Select) string {
 			return ""
 		}
 	}
-	out := "SELECT " + strings.Join(items, ", ") + "\nFROM " + qualified(t.Name) + " AS " + sql.Backtick(alias)
+	out := "SELECT " + strings.Join(items, ", ") + "\nFROM " + t.ID().Quoted() + " AS " + sql.Backtick(alias)
 	if q.Where != nil {
 		w := sql.CloneExpr(q.Where)
 		walkSQL(w, func(x sql.Expr) {
@@ -223,40 +238,43 @@ func queryText(b sql.Base, pos sql.Pos) string {
 // flinkDrop is Flink's DROP TABLE / VIEW [IF EXISTS], temporary objects
 // included.
 func (pl *Planner) Drop(n *sql.Drop) (*Result, error) {
-	name := n.Name.Last()
+	id, err := pl.objectID(n.Name)
+	if err != nil {
+		return nil, err
+	}
 	what := "Table"
 	if n.Kind == sql.KindView {
 		what = "View"
 	}
 	if n.Temporary {
-		t, exists := pl.Catalog.Temporary(name)
+		t, exists := pl.Catalog.TemporaryAt(id)
 		if !exists || (n.Kind == sql.KindView) != (t.Kind == sql.KindView) {
 			if n.IfExists {
 				return ok2(), nil
 			}
-			return nil, sql.Errorf(n.Name.Pos, "Temporary %s with identifier '%s' does not exist.", strings.ToLower(what), qualified(name))
+			return nil, sql.Errorf(n.Name.Pos, "Temporary %s with identifier '%s' does not exist.", strings.ToLower(what), id.Quoted())
 		}
-		pl.Catalog.DeleteTemporary(name)
+		pl.Catalog.RemoveTemporary(id)
 		return ok2(), nil
 	}
-	if t, exists := pl.Catalog.Temporary(name); exists {
+	if t, exists := pl.Catalog.TemporaryAt(id); exists {
 		return nil, sql.Errorf(n.Name.Pos, "Temporary %s with identifier '%s' exists. Drop it first before removing the permanent %s.",
-			strings.ToLower(objectWord(t)), qualified(name), strings.ToLower(what))
+			strings.ToLower(objectWord(t)), id.Quoted(), strings.ToLower(what))
 	}
-	t, exists := pl.Catalog.Lookup(name, false)
+	t, exists := pl.Catalog.PermanentAt(id)
 	if !exists {
 		if n.IfExists {
 			return ok("Execute statement succeeded."), nil
 		}
-		return nil, sql.Errorf(n.Name.Pos, "%s with identifier 'default_catalog.default_database.%s' does not exist.", what, name)
+		return nil, sql.Errorf(n.Name.Pos, "%s with identifier '%s' does not exist.", what, id)
 	}
 	if n.Kind == sql.KindView && t.Kind != sql.KindView {
-		return nil, sql.Errorf(n.Name.Pos, "Table '%s' is not a view; use DROP TABLE", name)
+		return nil, sql.Errorf(n.Name.Pos, "Table '%s' is not a view; use DROP TABLE", id.Name)
 	}
 	if n.Kind == sql.KindTable && t.Kind == sql.KindView {
-		return nil, sql.Errorf(n.Name.Pos, "'%s' is a view; use DROP VIEW", name)
+		return nil, sql.Errorf(n.Name.Pos, "'%s' is a view; use DROP VIEW", id.Name)
 	}
-	pl.Catalog.Delete(t.Name)
+	pl.Catalog.Remove(id)
 	return ok("Execute statement succeeded."), nil
 }
 

@@ -48,6 +48,10 @@ type entry struct {
 	Creates []string `json:"creates,omitempty"`
 	Drops   []string `json:"drops,omitempty"`
 	Stops   []string `json:"stops,omitempty"`
+	// Catalog and Database are the current ones the statement ran in
+	// (Flink's USE), when not the default ones.
+	Catalog  string `json:"catalog,omitempty"`
+	Database string `json:"database,omitempty"`
 }
 
 // commandLog is the catalog's log file. Safe for concurrent use.

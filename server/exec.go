@@ -73,15 +73,24 @@ func checkProps(d sql.Dialect, props map[string]string) (warnings []string, err 
 // state is what a statement can change: the catalog's objects and the
 // jobs, by identity.
 type state struct {
+	// tables are the catalog's objects by name: those of the default
+	// database by their name alone, the others by catalog.database.name.
 	tables map[string]*planner.Table
-	jobs   map[string]*session.JobInfo
-	status map[string]engine.Status
+	// namespaces are the catalogs and databases made by statements
+	// (planner.Catalog.Namespaces).
+	namespaces map[string]string
+	jobs       map[string]*session.JobInfo
+	status     map[string]engine.Status
 }
 
 func (s *Server) snapshot() state {
-	st := state{tables: map[string]*planner.Table{}, jobs: map[string]*session.JobInfo{}, status: map[string]engine.Status{}}
-	for _, t := range s.cat.List() {
-		st.tables[t.Name] = t
+	st := state{tables: map[string]*planner.Table{}, namespaces: s.cat.Namespaces(), jobs: map[string]*session.JobInfo{}, status: map[string]engine.Status{}}
+	for _, t := range s.cat.All() {
+		name := t.Name
+		if id := t.ID(); id.Path() != planner.DefaultPath {
+			name = id.String()
+		}
+		st.tables[name] = t
 	}
 	for _, j := range s.jobs.List() {
 		st.jobs[j.ID] = j
@@ -108,6 +117,16 @@ func diff(before, after state) change {
 	}
 	for name := range before.tables {
 		if _, ok := after.tables[name]; !ok {
+			c.drops = append(c.drops, name)
+		}
+	}
+	for name, v := range after.namespaces {
+		if old, ok := before.namespaces[name]; !ok || old != v {
+			c.creates = append(c.creates, name)
+		}
+	}
+	for name := range before.namespaces {
+		if _, ok := after.namespaces[name]; !ok {
 			c.drops = append(c.drops, name)
 		}
 	}
@@ -181,6 +200,9 @@ func (s *Server) execute(ctx context.Context, sess *session.Session, st sql.Stat
 		Creates:    c.creates,
 		Drops:      c.drops,
 		Stops:      c.stopped,
+	}
+	if p := sess.Path(); p != (planner.Path{}) && p != planner.DefaultPath {
+		e.Catalog, e.Database = p.Catalog, p.Database
 	}
 	if len(e.Properties) == 0 {
 		e.Properties = nil
@@ -304,6 +326,9 @@ func (s *Server) replay(ctx context.Context) {
 			drop.DeleteTopic = false // the topic went the first time
 		}
 		sess := s.session(d, e.Properties)
+		if e.Catalog != "" {
+			sess.SetPath(planner.Path{Catalog: e.Catalog, Database: e.Database})
+		}
 		quiet := e.JobID != "" && !runs[i]
 		if quiet {
 			sess.Registry = s.inert

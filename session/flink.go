@@ -24,7 +24,7 @@ func (s *Session) execInsert(ctx context.Context, n *sql.Insert) (*planner.Resul
 	}
 	_, text := n.Span()
 	id := s.newJobID(nil)
-	info := &JobInfo{ID: id, Name: pl.JobName("insert-into_default_catalog.default_database." + plan.Table.Name), Statement: text, Dialect: s.Dialect, Sink: plan.Table.Name}
+	info := &JobInfo{ID: id, Name: pl.JobName("insert-into_" + plan.Table.ID().String()), Statement: text, Dialect: s.Dialect, Sink: plan.Table.Name}
 	if err := s.startPlan(ctx, pl, info, plan); err != nil {
 		return nil, err
 	}
@@ -47,18 +47,11 @@ func (s *Session) execQuery(ctx context.Context, n *sql.Query) (*planner.Result,
 func (s *Session) execShow(n *sql.Show) (*planner.Result, error) {
 	switch n.What {
 	case "TABLES", "VIEWS":
-		// SHOW TABLES lists views too, as Flink's does.
-		r := &planner.Result{Kind: planner.ResultTable, Columns: []string{"table name"}}
-		if n.What == "VIEWS" {
-			r.Columns = []string{"view name"}
-		}
-		like := planner.LikeMatcher(n)
-		for _, t := range s.Catalog.List() {
-			if (n.What == "TABLES" || t.Kind == sql.KindView) && (like == nil || like(t.Name)) {
-				r.Rows = append(r.Rows, []string{t.Name})
-			}
-		}
-		return r, nil
+		return s.planner().ShowTables(n)
+	case "CATALOGS", "DATABASES", "CURRENT CATALOG", "CURRENT DATABASE":
+		return s.planner().ShowCatalogs(n)
+	case "CREATE CATALOG":
+		return s.planner().ShowCreateCatalog(n)
 	case "COLUMNS":
 		return s.planner().ShowColumns(n)
 	case "CREATE TABLE", "CREATE VIEW":
@@ -97,10 +90,6 @@ func (s *Session) execShow(n *sql.Show) (*planner.Result, error) {
 			r.Rows = append(r.Rows, []string{f})
 		}
 		return r, nil
-	case "CATALOGS":
-		return &planner.Result{Kind: planner.ResultTable, Columns: []string{"catalog name"}, Rows: [][]string{{"default_catalog"}}}, nil
-	case "DATABASES":
-		return &planner.Result{Kind: planner.ResultTable, Columns: []string{"database name"}, Rows: [][]string{{"default_database"}}}, nil
 	}
 	return nil, sql.Errorf(n.Start, "SHOW %s is not supported", n.What)
 }

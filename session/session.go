@@ -58,6 +58,9 @@ type Session struct {
 	dialect  dialect.Dialect
 	mu       sync.Mutex
 	settings map[string]string
+	// path is the current catalog and database (Flink's USE); the zero
+	// Path is the default one.
+	path planner.Path
 	// jobID, when set, is the id the next job started gets (replaying a
 	// persisted statement keeps its job's id, and so its checkpoints).
 	jobID string
@@ -110,8 +113,24 @@ func New(cfg Config) *Session {
 
 // planner returns a Planner with the session's settings as they are now.
 func (s *Session) planner() *planner.Planner {
-	return &planner.Planner{Catalog: s.Catalog, Registry: s.Registry, Dialect: s.dialect, Syntax: s.Dialect, Settings: s.Settings(),
+	return &planner.Planner{Catalog: s.Catalog, Path: s.Path(), Registry: s.Registry, Dialect: s.dialect, Syntax: s.Dialect, Settings: s.Settings(),
 		Bootstrap: s.Bootstrap, DataDir: s.DataDir, KafkaProperties: s.KafkaProperties, Log: s.Log, Clock: s.Clock}
+}
+
+// Path returns the session's current catalog and database (the zero
+// Path: the default ones).
+func (s *Session) Path() planner.Path {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.path
+}
+
+// SetPath makes p the session's current catalog and database (a server
+// replaying a statement puts back the database it ran in).
+func (s *Session) SetPath(p planner.Path) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.path = p
 }
 
 // Setting returns a session setting (an alias reads the key it stands
@@ -229,6 +248,27 @@ func (s *Session) Execute(ctx context.Context, st sql.Statement) (*planner.Resul
 		return &planner.Result{Kind: planner.ResultQuit}, nil
 	case *sql.Print:
 		return s.ksqlPrint(ctx, n)
+	case *sql.CreateCatalog:
+		return s.planner().CreateCatalog(n)
+	case *sql.DropCatalog:
+		return s.planner().DropCatalog(n)
+	case *sql.AlterCatalog:
+		return s.planner().AlterCatalog(n)
+	case *sql.DescribeCatalog:
+		return s.planner().DescribeCatalog(n)
+	case *sql.CreateDatabase:
+		return s.planner().CreateDatabase(n)
+	case *sql.DropDatabase:
+		return s.planner().DropDatabase(n)
+	case *sql.AlterDatabase:
+		return s.planner().AlterDatabase(n)
+	case *sql.Use:
+		p, err := s.planner().Use(n)
+		if err != nil {
+			return nil, err
+		}
+		s.SetPath(p)
+		return ok("Execute statement succeeded."), nil
 	}
 	pos, _ := st.Span()
 	return nil, sql.Errorf(pos, "unsupported statement %T", st)

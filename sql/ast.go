@@ -131,6 +131,9 @@ type Name struct {
 	Pos   Pos
 }
 
+// String is the name as written, its parts joined by dots.
+func (n Name) String() string { return strings.Join(n.Parts, ".") }
+
 // Last returns the unqualified name.
 func (n Name) Last() string {
 	if len(n.Parts) == 0 {
@@ -386,6 +389,7 @@ type Show struct {
 	Like    string
 	HasLike bool
 	NotLike bool
+	ILike   bool // ILIKE: the pattern ignores case
 }
 
 // Describe is DESCRIBE [EXTENDED] name (also DESC).

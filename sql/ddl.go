@@ -47,6 +47,10 @@ func (p *parser) create() Statement {
 		return cv
 	case t.is("FUNCTION"):
 		return p.createFunction(b)
+	case t.is("CATALOG") && !orReplace && !temporary && p.d == Flink:
+		return p.createCatalog(b)
+	case t.is("DATABASE") && !orReplace && !temporary && p.d == Flink:
+		return p.createDatabase(b)
 	case t.isAny("CATALOG", "DATABASE", "TYPE", "CONNECTOR", "SINK"):
 		p.fail(t, "CREATE %s is not supported", t.val)
 	}
@@ -565,6 +569,9 @@ func (p *parser) createFunction(b Base) Statement {
 func (p *parser) drop() Statement {
 	b := p.base(p.i)
 	p.expect("DROP")
+	if p.d == Flink && p.peek().isAny("CATALOG", "DATABASE") {
+		return p.dropCatalogOrDatabase(b)
+	}
 	temporary := p.accept("TEMPORARY")
 	t := p.next()
 	d := &Drop{Base: b, Temporary: temporary}
@@ -603,6 +610,9 @@ var unitMillis = map[string]int64{
 func (p *parser) alter() Statement {
 	b := p.base(p.i)
 	p.expect("ALTER")
+	if p.d == Flink && p.peek().isAny("CATALOG", "DATABASE") {
+		return p.alterCatalogOrDatabase(b)
+	}
 	at := &AlterTable{Base: b}
 	switch t := p.next(); {
 	case t.is("TABLE"):

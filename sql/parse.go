@@ -187,7 +187,12 @@ func (p *parser) statement() Statement {
 		return &Quit{Base: b}
 	case "ALTER":
 		return p.alter()
-	case "USE", "DELETE", "UPDATE", "LOAD", "UNLOAD", "ANALYZE", "TRUNCATE", "CALL":
+	case "USE":
+		if p.d == Flink {
+			return p.use()
+		}
+		p.fail(t, "%s statements are not supported", t.val)
+	case "DELETE", "UPDATE", "LOAD", "UNLOAD", "ANALYZE", "TRUNCATE", "CALL":
 		p.fail(t, "%s statements are not supported", t.val)
 	}
 	if s := suggest(t.val); s != "" {

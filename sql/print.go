@@ -232,9 +232,32 @@ func stmtSx(s Statement) *sx {
 			l.list = append(l.list, nameSx(s.Of))
 		}
 		if s.HasLike {
-			l.list = append(l.list, lst(pick(s.NotLike, "not-like", "like"), atom(quoteString(s.Like))))
+			l.list = append(l.list, lst(pick(s.NotLike, "not-", "")+pick(s.ILike, "ilike", "like"), atom(quoteString(s.Like))))
 		}
 		return l
+	case *CreateCatalog:
+		return lst("create-catalog", nameSx(s.Name), flagSx(s.IfNotExists, "if-not-exists"), commentSx(s.Comment), optionsSx(s.Options))
+	case *CreateDatabase:
+		return lst("create-database", nameSx(s.Name), flagSx(s.IfNotExists, "if-not-exists"), commentSx(s.Comment), optionsSx(s.Options))
+	case *DropCatalog:
+		return lst("drop-catalog", nameSx(s.Name), flagSx(s.IfExists, "if-exists"))
+	case *DropDatabase:
+		return lst("drop-database", nameSx(s.Name), flagSx(s.IfExists, "if-exists"), flagSx(s.Cascade, "cascade"))
+	case *AlterCatalog:
+		l := lst("alter-catalog", nameSx(s.Name), optionsSx(s.Set))
+		if s.Reset != nil {
+			l.list = append(l.list, identsSx("reset", s.Reset))
+		}
+		if s.Comment != nil {
+			l.list = append(l.list, lst("comment", atom(quoteString(*s.Comment))))
+		}
+		return l
+	case *AlterDatabase:
+		return lst("alter-database", nameSx(s.Name), optionsSx(s.Set))
+	case *Use:
+		return lst(pick(s.Catalog, "use-catalog", "use"), nameSx(s.Name))
+	case *DescribeCatalog:
+		return lst("describe-catalog", nameSx(s.Name), flagSx(s.Extended, "extended"))
 	case *AlterTable:
 		return alterSx(s)
 	case *Describe:
@@ -658,4 +681,11 @@ func pick(c bool, a, b string) string {
 		return a
 	}
 	return b
+}
+
+func commentSx(c string) *sx {
+	if c == "" {
+		return nil
+	}
+	return lst("comment", atom(quoteString(c)))
 }

@@ -103,6 +103,12 @@ func (p *parser) show() Statement {
 		p.showLike(sh)
 		p.expectEnd()
 		return sh
+	case first.is("CREATE") && p.peekAt(1).is("CATALOG") && p.d == Flink:
+		p.i += 2
+		s, t := p.ident("a catalog name")
+		sh := &Show{Base: b, What: "CREATE CATALOG", Of: Name{Parts: []string{s}, Pos: p.pos(t.off)}}
+		p.expectEnd()
+		return sh
 	case first.is("CREATE") && p.peekAt(1).isAny("TABLE", "VIEW"):
 		p.next()
 		what := "CREATE " + p.next().val
@@ -115,7 +121,7 @@ func (p *parser) show() Statement {
 	var sh *Show
 	for p.peek().kind != tkEOF {
 		t := p.peek()
-		if t.isAny("LIKE", "FROM", "IN") || t.is("NOT") && p.peekAt(1).is("LIKE") {
+		if t.isAny("LIKE", "ILIKE", "FROM", "IN") || t.is("NOT") && p.peekAt(1).isAny("LIKE", "ILIKE") {
 			break
 		}
 		p.next()
@@ -137,9 +143,17 @@ func (p *parser) show() Statement {
 	}
 	sh = &Show{Base: b, What: what, Extended: extended}
 	if p.peek().isAny("FROM", "IN") {
-		// SHOW TABLES FROM|IN [catalog.]database: the one database there is.
+		// SHOW TABLES|VIEWS|FUNCTIONS FROM|IN [catalog.]database, SHOW
+		// DATABASES FROM|IN catalog.
 		p.next()
+		at := p.peek()
 		sh.Of = p.name("a database name")
+		switch {
+		case what == "DATABASES" && len(sh.Of.Parts) > 1:
+			p.fail(at, "Show databases from/in identifier [ %s ] format error, catalog must be a single part identifier.", sh.Of)
+		case len(sh.Of.Parts) > 2:
+			p.fail(at, "a database is named database or catalog.database, not %s", sh.Of)
+		}
 	}
 	p.showLike(sh)
 	p.expectEnd()
@@ -148,9 +162,12 @@ func (p *parser) show() Statement {
 
 // showLike parses an optional [NOT] LIKE 'pattern' of SHOW.
 func (p *parser) showLike(sh *Show) {
-	if p.peek().is("NOT") && p.peekAt(1).is("LIKE") {
+	if p.peek().is("NOT") && p.peekAt(1).isAny("LIKE", "ILIKE") {
 		p.next()
 		sh.NotLike = true
+	}
+	if p.peek().is("ILIKE") {
+		sh.ILike = true
 	}
 	if p.accept("LIKE") || p.accept("ILIKE") {
 		sh.Like = p.stringLit("a LIKE pattern string")
@@ -166,6 +183,14 @@ func (p *parser) describe() Statement {
 		what := p.next().val
 		ext = p.accept("EXTENDED") || ext
 		return &Show{Base: b, What: what, Extended: ext}
+	}
+	if p.d == Flink && p.peek().is("CATALOG") && p.peekAt(1).kind != tkEOF {
+		p.next()
+		dc := &DescribeCatalog{Base: b, Extended: p.accept("EXTENDED") || ext}
+		s, t := p.ident("a catalog name")
+		dc.Name = Name{Parts: []string{s}, Pos: p.pos(t.off)}
+		p.expectEnd()
+		return dc
 	}
 	if p.peek().isAny("FUNCTION", "CONNECTOR") && p.peekAt(1).kind != tkEOF {
 		p.fail(p.peek(), "DESCRIBE %s is not supported", p.peek().val)

@@ -104,9 +104,14 @@ func runQFile(ctx context.Context, path string, update bool) ([]qResult, error) 
 		return nil, err
 	}
 	defer os.RemoveAll(tmp)
-	text := qVar.ReplaceAllStringFunc(string(raw), func(v string) string {
-		return filepath.Join(tmp, strings.ToLower(strings.TrimPrefix(v, "$VAR_")))
-	})
+	// A block keeps its statement as written (its case name does not
+	// change with the temporary directory); it runs with the placeholders
+	// replaced.
+	vars := func(s string) string {
+		return qVar.ReplaceAllStringFunc(s, func(v string) string {
+			return filepath.Join(tmp, strings.ToLower(strings.TrimPrefix(v, "$VAR_")))
+		})
+	}
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	broker, err := kafka.StartBroker(ctx, kafka.BrokerConfig{Listen: "127.0.0.1:0", Partitions: 1, Logger: log})
 	if err != nil {
@@ -121,19 +126,19 @@ func runQFile(ctx context.Context, path string, update bool) ([]qResult, error) 
 	r := newREPL(newEmbeddedExecutor(rt, sql.Flink), nil, &buf, sql.Flink)
 	r.log = log
 	var out []qResult
-	for _, b := range parseQFile(text) {
+	for _, b := range parseQFile(string(raw)) {
 		buf.Reset()
 		// A streaming query over an unbounded source prints until this
 		// deadline, then is cancelled (and fails the block).
 		sctx, cancel := context.WithTimeout(ctx, 20*time.Second)
-		_, failed := r.execStatement(sctx, sql.RawStatement{Text: b.Stmt, Start: sql.Pos{Line: 1, Col: 1}})
+		_, failed := r.execStatement(sctx, sql.RawStatement{Text: vars(b.Stmt), Start: sql.Pos{Line: 1, Col: 1}})
 		cancel()
 		res := qResult{qBlock: b, Got: trimLines(buf.String())}
 		switch b.Check {
 		case "error":
-			res.Pass = failed && errorMatches(b.Want, res.Got)
+			res.Pass = failed && errorMatches(vars(b.Want), res.Got)
 		default:
-			res.Pass = !failed && res.Got == trimLines(b.Want)
+			res.Pass = !failed && res.Got == trimLines(vars(b.Want))
 		}
 		out = append(out, res)
 		if ctx.Err() != nil {

@@ -197,5 +197,30 @@ SELECT * FROM t /*+ OPTIONS('scan.startup.mode' = 'earliest-offset', 'properties
   JOIN u /*+ LOOKUP('table' = 'u'), OPTIONS('k' = 'v') */ ON x.a = u.a
   WHERE x.b IN (SELECT b FROM w /* not a hint */);
 
+-- Catalogs and databases.
+CREATE CATALOG IF NOT EXISTS c1 COMMENT 'it''s mine' WITH ('type' = 'generic_in_memory', 'default-database' = 'db');
+CREATE DATABASE IF NOT EXISTS c1.db2 COMMENT 'two' WITH ('k1' = 'v1');
+CREATE DATABASE db3;
+USE CATALOG c1;
+USE db2;
+USE c1.db2;
+SHOW CATALOGS NOT ILIKE 'default%';
+SHOW DATABASES FROM c1 ILIKE 'DB%';
+SHOW CURRENT CATALOG;
+SHOW CURRENT DATABASE;
+SHOW CREATE CATALOG c1;
+SHOW TABLES FROM c1.db2 NOT LIKE '%person%';
+DESCRIBE CATALOG EXTENDED c1;
+DESC CATALOG c1;
+ALTER CATALOG c1 SET ('default-database' = 'db2');
+ALTER CATALOG c1 RESET ('default-database');
+ALTER CATALOG c1 COMMENT 'new';
+ALTER DATABASE c1.db2 SET ('k1' = 'v2');
+CREATE TABLE c1.db2.t (a INT) WITH ('connector' = 'blackhole');
+SELECT a FROM c1.db2.t;
+DROP DATABASE IF EXISTS c1.db2 CASCADE;
+DROP DATABASE db3 RESTRICT;
+DROP CATALOG IF EXISTS c1;
+
 -- A final statement without a semicolon.
 SELECT 42
