@@ -64,9 +64,9 @@ type TableSpec struct {
 	Name    string
 	Columns []ColumnSpec
 	Options map[string]string
-	// Dialect is "flink" or "ksql"; formats differ in small ways (field-name
-	// case, timestamp encoding) between the two.
-	Dialect string
+	// Rules are the conventions of the table's dialect for its records
+	// and topics (the zero value: Flink's).
+	Rules TableRules
 	// PrimaryKey names the primary-key columns (Flink) or key columns (ksqlDB).
 	PrimaryKey []string
 	// PartitionKeys names the columns of Flink's PARTITIONED BY, in order

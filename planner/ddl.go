@@ -382,7 +382,7 @@ func (pl *Planner) tableSpec(t *Table, cols []Column) *engine.TableSpec {
 	spec := &engine.TableSpec{
 		Name:          t.Name,
 		Options:       map[string]string{},
-		Dialect:       t.Dialect.String(),
+		Rules:         DialectOf(t.Dialect).Rules().Tables,
 		PrimaryKey:    t.PrimaryKey,
 		PartitionKeys: t.PartitionedBy,
 		Defaults:      pl.connectorDefaults(),

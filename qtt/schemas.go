@@ -17,6 +17,7 @@ import (
 	"github.com/tumble/tumble/engine"
 	"github.com/tumble/tumble/engine/types"
 	"github.com/tumble/tumble/planner"
+	"github.com/tumble/tumble/sql"
 )
 
 // Schema-registry formats, as ksqlDB's test driver handles them: the
@@ -141,7 +142,7 @@ func srCall(ctx context.Context, url, method, path string, body any) error {
 
 // tableSpec is the connector's view of a ksqlDB source, for its formats.
 func tableSpec(t *planner.Table, url string) *engine.TableSpec {
-	spec := &engine.TableSpec{Name: t.Name, Options: map[string]string{}, Dialect: format.DialectKsql,
+	spec := &engine.TableSpec{Name: t.Name, Options: map[string]string{}, Rules: planner.DialectOf(sql.KSQL).Rules().Tables,
 		Defaults: map[string]string{format.RegistryURLKey: url}}
 	for k, v := range t.Options {
 		spec.Options[k] = v

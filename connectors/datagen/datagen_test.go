@@ -19,7 +19,7 @@ import (
 )
 
 func spec(cols []engine.ColumnSpec, opts ...string) *engine.TableSpec {
-	s := &engine.TableSpec{Name: "gen", Dialect: "flink", Columns: cols, Options: map[string]string{"connector": "datagen"}}
+	s := &engine.TableSpec{Name: "gen", Columns: cols, Options: map[string]string{"connector": "datagen"}}
 	for i := 0; i+1 < len(opts); i += 2 {
 		s.Options[opts[i]] = opts[i+1]
 	}

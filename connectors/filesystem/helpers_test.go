@@ -19,7 +19,7 @@ import (
 // tableSpec builds the spec of a table over dir: columns are "name type"
 // pairs (INT, BIGINT, STRING, DATE), opts alternate keys and values.
 func tableSpec(dir string, cols []string, parts []string, opts ...string) *engine.TableSpec {
-	spec := &engine.TableSpec{Name: "t", Dialect: "flink", PartitionKeys: parts,
+	spec := &engine.TableSpec{Name: "t", PartitionKeys: parts,
 		Options:  map[string]string{"connector": Name, "path": dir, "format": "csv"},
 		Defaults: map[string]string{"local-time-zone": "UTC"}}
 	for _, c := range cols {

@@ -18,6 +18,7 @@ import (
 	"github.com/tumble/tumble/connectors/schemaregistry"
 	"github.com/tumble/tumble/engine"
 	"github.com/tumble/tumble/engine/types"
+	"github.com/tumble/tumble/planner/dialect/ksql"
 )
 
 // registryURL starts a broker and a Schema Registry on free ports.
@@ -55,7 +56,7 @@ func seedRow() []types.Value {
 }
 
 func ksqlSpec(url string, kv ...string) *engine.TableSpec {
-	s := &engine.TableSpec{Name: "SEED", Dialect: format.DialectKsql, Options: map[string]string{"topic": "transactions"},
+	s := &engine.TableSpec{Name: "SEED", Rules: ksql.Dialect{}.Rules().Tables, Options: map[string]string{"topic": "transactions"},
 		Defaults: map[string]string{format.RegistryURLKey: url}}
 	for i := 0; i+1 < len(kv); i += 2 {
 		s.Options[kv[i]] = kv[i+1]
@@ -174,7 +175,7 @@ func TestAvroKeyUnwrapped(t *testing.T) {
 // TestAvroFlinkBare: Flink's avro format is the bare binary of the
 // columns' schema.
 func TestAvroFlinkBare(t *testing.T) {
-	spec := &engine.TableSpec{Name: "t", Dialect: format.DialectFlink, Options: map[string]string{"format": "avro", "topic": "t"}}
+	spec := &engine.TableSpec{Name: "t", Options: map[string]string{"format": "avro", "topic": "t"}}
 	cols := []format.Column{{Name: "a", Type: types.TBigInt, Pos: 0}, {Name: "b", Type: types.TString, Pos: 1}}
 	enc, err := format.NewEncoder(spec, cols, "value.")
 	if err != nil {
@@ -373,7 +374,7 @@ func TestDebeziumAvroConfluent(t *testing.T) {
 		}
 		return append([]byte{0, 0, 0, 0, byte(ss.ID)}, b...)
 	}
-	spec := &engine.TableSpec{Name: "products", Dialect: format.DialectFlink,
+	spec := &engine.TableSpec{Name: "products",
 		Options: map[string]string{"topic": "products", "value.format": "debezium-avro-confluent", "value.debezium-avro-confluent.url": url}}
 	cols := []format.Column{{Name: "id", Type: types.TInt, Pos: 0}, {Name: "name", Type: types.TString, Pos: 1}}
 	dec, err := format.NewDecoder(spec, cols, "value.")

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/tumble/tumble/engine"
 	"github.com/tumble/tumble/engine/types"
 )
 
@@ -14,8 +15,12 @@ import (
 // the leniency Flink's and ksqlDB's JSON readers have (numbers given as
 // strings, strings given as numbers).
 type conv struct {
-	ksql bool
-	loc  *time.Location
+	strictBool bool // engine.BooleansStrict
+	loc        *time.Location
+}
+
+func newConv(o opts, loc *time.Location) conv {
+	return conv{strictBool: o.rules().Booleans == engine.BooleansStrict, loc: loc}
 }
 
 var intRange = [...][2]int64{
@@ -56,7 +61,7 @@ func (c *conv) fromText(t *types.Type, s []byte, in *interner, out *types.Value)
 		case strings.EqualFold(bstr(s), "true"):
 			*out = types.BoolV(true)
 			return nil
-		case strings.EqualFold(bstr(s), "false"), !c.ksql:
+		case strings.EqualFold(bstr(s), "false"), !c.strictBool:
 			// Flink reads any other text as false (Java's Boolean.parseBoolean).
 			*out = types.BoolV(false)
 			return nil
@@ -176,7 +181,7 @@ func (c *conv) fromNumber(t *types.Type, tok []byte, in *interner, out *types.Va
 	case types.String:
 		return c.fromText(t, tok, in, out)
 	case types.Boolean:
-		if c.ksql {
+		if c.strictBool {
 			return malformed("cannot read %s as BOOLEAN", tok)
 		}
 		*out = types.BoolV(false) // Boolean.parseBoolean of a number's text

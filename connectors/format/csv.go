@@ -7,6 +7,7 @@ import (
 	"strings"
 	"unicode/utf8"
 
+	"github.com/tumble/tumble/engine"
 	"github.com/tumble/tumble/engine/types"
 )
 
@@ -14,6 +15,13 @@ import (
 // one line of fields in column order.
 type csvConfig struct {
 	conv
+	// delimited: ksqlDB's DELIMITED (its delimiter option, empty fields
+	// NULL, exact field counts, no arrays, Commons CSV's quoting, a single
+	// NULL column a null payload), not Flink's csv.
+	delimited bool
+	// epoch: temporal values are written as numbers, and integers are
+	// read so (engine.TemporalsAsEpoch).
+	epoch      bool
 	delim      byte
 	quote      byte // 0: quoting disabled
 	escape     byte // 0: none
@@ -43,8 +51,9 @@ func newCSVConfig(o opts, cols []Column) (*csvConfig, error) {
 	if err != nil {
 		return nil, err
 	}
-	c := &csvConfig{conv: conv{ksql: o.ksql(), loc: loc}, delim: ',', quote: '"', arrayDelim: ";"}
-	if o.ksql() {
+	c := &csvConfig{conv: newConv(o, loc), delimited: o.name == Delimited, epoch: o.rules().Temporals == engine.TemporalsAsEpoch,
+		delim: ',', quote: '"', arrayDelim: ";"}
+	if c.delimited {
 		c.emptyIsNull, c.exactCount = true, true
 		key := strings.TrimSuffix(o.prefix, ".") + ".delimiter"
 		if o.prefix == "" {
@@ -120,7 +129,7 @@ func newCSVConfig(o opts, cols []Column) (*csvConfig, error) {
 		switch k := col.Type.Kind; {
 		case k == types.Map || k == types.Struct || k == types.Null:
 			return nil, fmt.Errorf("%w type %s for CSV column '%s'", ErrUnsupported, k, col.Name)
-		case k == types.Array && (o.ksql() || col.Type.Elem == nil || col.Type.Elem.Kind >= types.Array):
+		case k == types.Array && (c.delimited || col.Type.Elem == nil || col.Type.Elem.Kind >= types.Array):
 			return nil, fmt.Errorf("%w type %s for %s column '%s'", ErrUnsupported, col.Type, o.name, col.Name)
 		}
 	}
@@ -233,7 +242,7 @@ func (d *csvDecoder) field(t *types.Type, text []byte, quoted bool, in *interner
 		*out = types.ArrayV(elems)
 		return nil
 	}
-	if d.ksql && (t.Kind == types.Timestamp || t.Kind == types.TimestampLTZ || t.Kind == types.Date || t.Kind == types.Time) {
+	if d.epoch && (t.Kind == types.Timestamp || t.Kind == types.TimestampLTZ || t.Kind == types.Date || t.Kind == types.Time) {
 		if _, ok := parseInt(trimSpace(text)); ok {
 			return d.fromNumber(t, trimSpace(text), in, out)
 		}
@@ -333,7 +342,7 @@ func newCSVEncoder(o opts, cols []Column) (*csvEncoder, error) {
 }
 
 func (e *csvEncoder) Encode(dst []byte, row []types.Value) ([]byte, bool, error) {
-	if e.ksql && len(e.cols) == 1 && row[e.cols[0].Pos].K == types.Null {
+	if e.delimited && len(e.cols) == 1 && row[e.cols[0].Pos].K == types.Null {
 		return dst, true, nil
 	}
 	for i := range e.cols {
@@ -349,10 +358,10 @@ func (e *csvEncoder) Encode(dst []byte, row []types.Value) ([]byte, bool, error)
 		// ksqlDB (Commons CSV's minimal quoting) quotes a field that starts
 		// with a character up to '#' or ends with one up to ' ', and a
 		// record's first field that does not start with a letter or digit.
-		if v := row[c.Pos]; e.ksql && i > 0 && v.K == types.String && v.S == "" && len(dst) == start+2 {
+		if v := row[c.Pos]; e.delimited && i > 0 && v.K == types.String && v.S == "" && len(dst) == start+2 {
 			dst = dst[:start] // only a record's first field is quoted when empty
 		}
-		if e.ksql && len(dst) > start && e.quote != 0 && dst[start] != e.quote && row[c.Pos].K != types.Null {
+		if e.delimited && len(dst) > start && e.quote != 0 && dst[start] != e.quote && row[c.Pos].K != types.Null {
 			first, last := dst[start], dst[len(dst)-1]
 			alnum := first >= '0' && first <= '9' || first >= 'A' && first <= 'Z' || first >= 'a' && first <= 'z'
 			if i == 0 && !alnum || first <= '#' || last <= ' ' {
@@ -385,17 +394,17 @@ func (e *csvEncoder) field(b []byte, v types.Value, t *types.Type) ([]byte, erro
 	case types.Decimal:
 		return appendDecimal(b, v, t), nil
 	case types.Date:
-		if e.ksql {
+		if e.epoch {
 			return strconv.AppendInt(b, v.I, 10), nil
 		}
 		return append(b, types.FormatDate(v.I)...), nil
 	case types.Time:
-		if e.ksql {
+		if e.epoch {
 			return strconv.AppendInt(b, floorDiv(v.I, types.MicrosPerMilli), 10), nil
 		}
 		return append(b, types.FormatTime(floorDiv(v.I, types.MicrosPerSecond)*types.MicrosPerSecond, 0)...), nil
 	case types.Timestamp, types.TimestampLTZ:
-		if e.ksql {
+		if e.epoch {
 			return strconv.AppendInt(b, floorDiv(v.I, types.MicrosPerMilli), 10), nil
 		}
 		b = types.AppendTimestamp(b, v.I, 6, ' ', true)

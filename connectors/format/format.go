@@ -60,12 +60,6 @@ var ErrSkip = errors.New("record skipped by format")
 // supported.
 var ErrUnsupported = errors.New("unsupported")
 
-// Dialects, as in engine.TableSpec.Dialect.
-const (
-	DialectFlink = "flink"
-	DialectKsql  = "ksql"
-)
-
 // Format names.
 const (
 	JSON      = "json"
@@ -76,9 +70,9 @@ const (
 	None      = "none"      // ksqlDB NONE (no key)
 )
 
-// Names lists the formats a dialect accepts.
-func Names(dialect string) []string {
-	if dialect == DialectKsql {
+// Names lists the formats of a vocabulary.
+func Names(vocabulary engine.FormatNames) []string {
+	if vocabulary == engine.FormatNamesKSQL {
 		return []string{JSON, Kafka, Delimited, None, Avro, Protobuf, ProtobufNoSR, JSONSR}
 	}
 	return []string{JSON, CSV, Raw, Avro, AvroConfluent, AvroRegistry, ProtoRegistry, JSONRegistry, DebeziumJSON, DebeziumAvroConfluent, CanalJSON}
@@ -149,7 +143,8 @@ func (o opts) bool(key string, def bool) (bool, error) {
 	return b, nil
 }
 
-func (o opts) ksql() bool { return o.spec.Dialect == DialectKsql }
+// rules are the table's conventions (engine.TableRules).
+func (o opts) rules() *engine.TableRules { return &o.spec.Rules }
 
 // location returns the session time zone: Defaults["local-time-zone"],
 // else time.Local.
@@ -175,10 +170,10 @@ func Location(name string) (*time.Location, error) {
 
 // SkipsBadRecords reports whether the format of prefix is configured to
 // skip records it cannot decode ('json.ignore-parse-errors',
-// 'csv.ignore-parse-errors'). ksqlDB always skips and logs bad records
-// (its processing log), so it is true for the ksql dialect.
+// 'csv.ignore-parse-errors'), or the table's rules skip every bad record
+// (engine.BadRecordsSkipped: ksqlDB's processing log).
 func SkipsBadRecords(spec *engine.TableSpec, prefix string) bool {
-	if spec.Dialect == DialectKsql {
+	if spec.Rules.BadRecords == engine.BadRecordsSkipped {
 		return true
 	}
 	name, _ := FormatName(spec, prefix)
@@ -261,7 +256,7 @@ func resolve(spec *engine.TableSpec, prefix string, cols []Column) (opts, error)
 	}
 	o := opts{spec: spec, prefix: prefix, name: name}
 	known := false
-	for _, n := range Names(spec.Dialect) {
+	for _, n := range Names(spec.Rules.Formats) {
 		known = known || n == name
 	}
 	if !known {
@@ -274,7 +269,7 @@ func resolve(spec *engine.TableSpec, prefix string, cols []Column) (opts, error)
 }
 
 func unknownFormat(spec *engine.TableSpec, name string) error {
-	return fmt.Errorf("%w format '%s' (supported: %s)", ErrUnsupported, name, strings.Join(Names(spec.Dialect), ", "))
+	return fmt.Errorf("%w format '%s' (supported: %s)", ErrUnsupported, name, strings.Join(Names(spec.Rules.Formats), ", "))
 }
 
 func colNames(cols []Column) string {

@@ -8,10 +8,21 @@ import (
 
 	"github.com/tumble/tumble/engine"
 	"github.com/tumble/tumble/engine/types"
+	"github.com/tumble/tumble/planner/dialect/flink"
+	"github.com/tumble/tumble/planner/dialect/ksql"
 )
 
+// rulesOf are the table rules of a dialect ("flink" or "ksql"), as the
+// planner hands them to connectors.
+func rulesOf(dialect string) engine.TableRules {
+	if dialect == "ksql" {
+		return ksql.Dialect{}.Rules().Tables
+	}
+	return flink.Dialect{}.Rules().Tables
+}
+
 func spec(dialect string, opts ...string) *engine.TableSpec {
-	s := &engine.TableSpec{Name: "t", Dialect: dialect, Options: map[string]string{}, Defaults: map[string]string{"local-time-zone": "UTC"}}
+	s := &engine.TableSpec{Name: "t", Rules: rulesOf(dialect), Options: map[string]string{}, Defaults: map[string]string{"local-time-zone": "UTC"}}
 	for i := 0; i+1 < len(opts); i += 2 {
 		s.Options[opts[i]] = opts[i+1]
 	}

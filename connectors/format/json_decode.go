@@ -6,6 +6,7 @@ import (
 	"strings"
 	"unicode/utf8"
 
+	"github.com/tumble/tumble/engine"
 	"github.com/tumble/tumble/engine/types"
 )
 
@@ -54,7 +55,7 @@ func newJSONDecoder(o opts, cols []Column) (*jsonDecoder, error) {
 	if err != nil {
 		return nil, err
 	}
-	d := &jsonDecoder{conv: conv{ksql: o.ksql(), loc: loc}, fold: o.ksql(), byName: make(map[string]int, len(cols))}
+	d := &jsonDecoder{conv: newConv(o, loc), fold: o.rules().FieldMatch == engine.FieldsIgnoreCase, byName: make(map[string]int, len(cols))}
 	if d.failMissing, err = o.bool("fail-on-missing-field", false); err != nil {
 		return nil, err
 	}
@@ -65,7 +66,7 @@ func newJSONDecoder(o opts, cols []Column) (*jsonDecoder, error) {
 	if d.failMissing && ignore {
 		return nil, fmt.Errorf("'%[1]sjson.fail-on-missing-field' and '%[1]sjson.ignore-parse-errors' cannot both be true", o.prefix)
 	}
-	d.nullOnError = ignore && !o.ksql()
+	d.nullOnError = ignore && o.rules().BadRecords == engine.BadRecordsByOption
 	if err := checkJSONOptions(o); err != nil {
 		return nil, err
 	}
@@ -95,10 +96,10 @@ func newJSONDecoder(o opts, cols []Column) (*jsonDecoder, error) {
 }
 
 // unwrapped reports whether a single column is serialized as a bare value:
-// ksqlDB keys with one column, and ksqlDB values with one column and
-// 'wrap.single.value' = 'false'.
+// with engine.SingleKeyUnwrapped, keys with one column and values with
+// one column and 'wrap.single.value' = 'false' (ksqlDB).
 func unwrapped(o opts, cols []Column) (bool, error) {
-	if !o.ksql() {
+	if o.rules().SingleValues != engine.SingleKeyUnwrapped {
 		return false, nil
 	}
 	v, set := o.spec.Option("wrap.single.value")
@@ -160,7 +161,7 @@ func checkJSONType(o opts, name string, t *types.Type) error {
 		if t.Elem == nil || t.Key == nil {
 			return fmt.Errorf("column '%s': MAP without key or value type", name)
 		}
-		if o.ksql() && t.Key.Kind != types.String {
+		if o.rules().MapKeys == engine.MapKeysString && t.Key.Kind != types.String {
 			return fmt.Errorf("%w: JSON only supports MAP types with STRING keys (column '%s')", ErrUnsupported, name)
 		}
 		if err := checkJSONType(o, name, t.Key); err != nil {

@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/tumble/tumble/engine"
 	"github.com/tumble/tumble/engine/types"
 )
 
@@ -23,7 +24,7 @@ import (
 type jsonEncoder struct {
 	cols       []Column
 	names      [][]byte // `"name":` per column
-	ksql       bool
+	epoch      bool     // engine.TemporalsAsEpoch
 	iso        bool
 	ignoreNull bool
 	nullKey    string // FAIL, DROP or LITERAL
@@ -35,7 +36,7 @@ func newJSONEncoder(o opts, cols []Column) (*jsonEncoder, error) {
 	if err := checkJSONOptions(o); err != nil {
 		return nil, err
 	}
-	e := &jsonEncoder{cols: cols, ksql: o.ksql(), nullKey: "FAIL", nullLit: "null"}
+	e := &jsonEncoder{cols: cols, epoch: o.rules().Temporals == engine.TemporalsAsEpoch, nullKey: "FAIL", nullLit: "null"}
 	var err error
 	if e.unwrap, err = unwrapped(o, cols); err != nil {
 		return nil, err
@@ -121,18 +122,18 @@ func (e *jsonEncoder) value(b []byte, v *types.Value, t *types.Type) ([]byte, er
 		b = base64.StdEncoding.AppendEncode(b, []byte(v.S))
 		return append(b, '"'), nil
 	case types.Date:
-		if e.ksql {
+		if e.epoch {
 			return strconv.AppendInt(b, v.I, 10), nil
 		}
 		return append(append(append(b, '"'), types.FormatDate(v.I)...), '"'), nil
 	case types.Time:
-		if e.ksql {
+		if e.epoch {
 			return strconv.AppendInt(b, floorDiv(v.I, types.MicrosPerMilli), 10), nil
 		}
 		secs := floorDiv(v.I, types.MicrosPerSecond) * types.MicrosPerSecond
 		return append(append(append(b, '"'), types.FormatTime(secs, 0)...), '"'), nil
 	case types.Timestamp, types.TimestampLTZ:
-		if e.ksql {
+		if e.epoch {
 			return strconv.AppendInt(b, floorDiv(v.I, types.MicrosPerMilli), 10), nil
 		}
 		sep := byte(' ')

@@ -28,21 +28,22 @@ const (
 	JSONRegistry  = "json-registry"
 )
 
-// UsesRegistry reports whether a format reads and writes Confluent's wire
-// format through a Schema Registry.
-func UsesRegistry(dialect, name string) bool {
+// UsesRegistry reports whether a format of a vocabulary reads and writes
+// Confluent's wire format through a Schema Registry (ksqlDB's AVRO does,
+// Flink's avro does not).
+func UsesRegistry(vocabulary engine.FormatNames, name string) bool {
 	switch strings.ToLower(name) {
 	case AvroConfluent, AvroRegistry, ProtoRegistry, JSONRegistry, Protobuf, JSONSR:
 		return true
 	case Avro:
-		return dialect == DialectKsql
+		return vocabulary == engine.FormatNamesKSQL
 	}
 	return false
 }
 
 // Infers reports whether a format can give a table its columns from the
 // registry (ksqlDB's schema inference).
-func Infers(dialect, name string) bool { return UsesRegistry(dialect, name) }
+func Infers(vocabulary engine.FormatNames, name string) bool { return UsesRegistry(vocabulary, name) }
 
 // schemaPart is what a schema format knows of its part of a record.
 type schemaPart struct {
@@ -78,7 +79,7 @@ func newSchemaPart(o opts, cols []Column) (*schemaPart, error) {
 		// came from the fields of a registered record
 		// (Protobuf keys are messages: a single STRUCT column is the
 		// message, other single columns are wrapped in one)
-		p.unwrapped = single && o.ksql() && o.spec.Options["key.wrap.single.value"] != "true" &&
+		p.unwrapped = single && o.rules().SingleValues == engine.SingleKeyUnwrapped && o.spec.Options["key.wrap.single.value"] != "true" &&
 			(p.typ != schemaregistry.Protobuf || cols[0].Type.Kind == types.Struct)
 	} else if v, ok := o.spec.Option("wrap.single.value"); ok && single {
 		b, err := strconv.ParseBool(strings.TrimSpace(v))
@@ -114,20 +115,21 @@ func newSchemaPart(o opts, cols []Column) (*schemaPart, error) {
 		}
 		p.fullName = v
 	}
-	if o.ksql() {
+	if o.rules().MapKeys == engine.MapKeysString {
 		if err := stringMapKeys(cols, p.typ); err != nil {
 			return nil, err
 		}
 	}
-	if UsesRegistry(o.spec.Dialect, o.name) {
+	if UsesRegistry(o.rules().Formats, o.name) {
+		perTable := o.rules().Registry == engine.RegistryPerTable
 		url := ""
-		if !o.ksql() {
+		if perTable {
 			url = "url" // 'avro-confluent.url', 'value.proto-registry.url', ...
 		}
 		if p.reg, err = registryOf(o, url); err != nil {
 			return nil, err
 		}
-		if !o.ksql() {
+		if perTable {
 			if s, ok := o.get("subject"); ok {
 				p.subject = s
 			}
@@ -219,7 +221,7 @@ func avroNameCheck(cols []Column) error {
 // io.confluent.ksql.avro_schemas.KsqlDataSourceSchema for values and
 // <Source>Key for keys, unless *_SCHEMA_FULL_NAME says otherwise.
 func (p *schemaPart) names() avroNames {
-	if !p.o.ksql() {
+	if p.o.rules().RecordNames == engine.RecordNamesFlink {
 		n := flinkNames()
 		if p.fullName != "" {
 			n.full = p.fullName
@@ -382,7 +384,7 @@ func partColumns(spec *engine.TableSpec, key bool) []Column {
 func RegisterSchemas(spec *engine.TableSpec, ifAbsent bool) error {
 	for _, prefix := range []string{"key.", "value."} {
 		name, ok := FormatName(spec, prefix)
-		if !ok || !UsesRegistry(spec.Dialect, name) {
+		if !ok || !UsesRegistry(spec.Rules.Formats, name) {
 			continue
 		}
 		cols := partColumns(spec, prefix == "key.")
@@ -485,7 +487,7 @@ func InferColumns(spec *engine.TableSpec, key bool) (cols []engine.ColumnSpec, w
 		prefix = "key."
 	}
 	name, ok := FormatName(spec, prefix)
-	if !ok || !Infers(spec.Dialect, name) {
+	if !ok || !Infers(spec.Rules.Formats, name) {
 		return nil, false, fmt.Errorf("format %s cannot infer columns", strings.ToUpper(name))
 	}
 	p, err := newSchemaPart(opts{spec: spec, prefix: prefix, name: name}, nil)
@@ -522,7 +524,7 @@ func InferColumns(spec *engine.TableSpec, key bool) (cols []engine.ColumnSpec, w
 	}
 	for i := range cols {
 		cols[i].Key = key
-		if o := (opts{spec: spec}); o.ksql() && p.id == 0 {
+		if spec.Rules.InferredNames == engine.InferredUpper && p.id == 0 {
 			// ksqlDB upper-cases the columns and struct fields it infers
 			// from a subject's newest schema (a schema named by its id
 			// keeps its names)

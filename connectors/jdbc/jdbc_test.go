@@ -14,7 +14,7 @@ import (
 )
 
 func customersSpec(url string, opts ...string) *engine.TableSpec {
-	s := &engine.TableSpec{Name: "customers", Dialect: "flink", Options: map[string]string{"connector": "jdbc", "url": url, "table-name": "customers"},
+	s := &engine.TableSpec{Name: "customers", Options: map[string]string{"connector": "jdbc", "url": url, "table-name": "customers"},
 		Columns: []engine.ColumnSpec{{Name: "id", Type: types.TInt}, {Name: "name", Type: types.TString},
 			{Name: "score", Type: types.DecimalType(6, 2)}, {Name: "since", Type: types.TTS3}, {Name: "vip", Type: types.TBool}},
 		PrimaryKey: []string{"id"}}
@@ -129,7 +129,7 @@ func TestPostgresSink(t *testing.T) {
 		`INSERT INTO counts VALUES ('old', 1, 1.00)`, `CREATE TABLE log (city TEXT, n BIGINT, amount NUMERIC(8, 2))`)
 	ctx := context.Background()
 	spec := func(table string, pk ...string) *engine.TableSpec {
-		return &engine.TableSpec{Name: table, Dialect: "flink", PrimaryKey: pk,
+		return &engine.TableSpec{Name: table, PrimaryKey: pk,
 			Options: map[string]string{"connector": "jdbc", "url": pg.JDBCURL(), "table-name": table, "username": pg.User, "sink.buffer-flush.max-rows": "3"},
 			Columns: []engine.ColumnSpec{{Name: "city", Type: types.TString}, {Name: "n", Type: types.TBigInt}, {Name: "amount", Type: types.DecimalType(8, 2)}}}
 	}

@@ -69,11 +69,13 @@ type metaCol struct {
 type config struct {
 	spec *engine.TableSpec
 	name string
-	ksql bool
+	// rules are the table's conventions (engine.TableRules).
+	rules *engine.TableRules
 	// upsert: Flink's 'upsert-kafka' (key = PRIMARY KEY, always from the
 	// earliest offset).
 	upsert bool
-	// changelog: the topic is a keyed changelog (ksqlDB, upsert-kafka): a
+	// changelog: the topic is a keyed changelog (engine.NullValuesDelete,
+	// upsert-kafka): a
 	// tombstone reads as a Delete; a sink writes -D as a tombstone and
 	// drops -U (upsert-kafka: unless no new row of its key follows).
 	changelog bool
@@ -120,8 +122,8 @@ func optErr(spec *engine.TableSpec, format string, args ...any) error {
 // parseConfig reads and checks a table's options; it builds no client.
 // upsert selects the 'upsert-kafka' connector's rules.
 func parseConfig(spec *engine.TableSpec, upsert bool) (*config, error) {
-	c := &config{spec: spec, name: spec.Name, ksql: spec.Dialect == format.DialectKsql, upsert: upsert, props: map[string]string{}}
-	c.changelog = c.ksql || upsert
+	c := &config{spec: spec, name: spec.Name, rules: &spec.Rules, upsert: upsert, props: map[string]string{}}
+	c.changelog = c.rules.NullValues == engine.NullValuesDelete || upsert
 	for k, v := range spec.Options {
 		if p, ok := strings.CutPrefix(k, "properties."); ok {
 			c.props[p] = v
@@ -133,7 +135,7 @@ func parseConfig(spec *engine.TableSpec, upsert bool) (*config, error) {
 	switch {
 	case upsert && len(spec.PrimaryKey) == 0:
 		return nil, optErr(spec, "the 'upsert-kafka' connector needs a PRIMARY KEY")
-	case !c.ksql && !upsert && len(spec.PrimaryKey) > 0:
+	case c.rules.Keys == engine.KeysByOption && !upsert && len(spec.PrimaryKey) > 0:
 		return nil, optErr(spec, "the 'kafka' connector does not support PRIMARY KEY (it is append-only); use the 'upsert-kafka' connector for a keyed changelog")
 	}
 	c.brokers = splitList(c.props["bootstrap.servers"], ",")
@@ -218,7 +220,7 @@ func (c *config) parseTopic() error {
 	t, ok := c.spec.Option("topic")
 	t = strings.TrimSpace(t)
 	if !ok || t == "" {
-		if c.ksql {
+		if c.rules.Wording == engine.WordProperties {
 			return optErr(c.spec, "the KAFKA_TOPIC property is required")
 		}
 		return optErr(c.spec, "option 'topic' is required")
@@ -257,7 +259,7 @@ func (c *config) parseScan() error {
 	c.startMode = strings.ToLower(strings.TrimSpace(spec.OptionOr("scan.startup.mode", "")))
 	if c.startMode == "" {
 		switch {
-		case c.ksql:
+		case c.rules.Start == engine.StartByOffsetReset:
 			// ksqlDB's queries start where 'auto.offset.reset' says, latest
 			// unless the session or the server sets earliest.
 			c.startMode = StartLatest
@@ -387,7 +389,7 @@ func (c *config) parseWindow() error {
 		}
 		return nil
 	}
-	if !c.ksql {
+	if c.rules.Keys != engine.KeysDeclared {
 		return optErr(c.spec, "'window.type' is a ksqlDB option")
 	}
 	switch strings.ToLower(strings.TrimSpace(v)) {
@@ -451,7 +453,7 @@ func (c *config) parseColumns() error {
 		return optErr(spec, "set either 'format' or 'value.format', not both")
 	}
 	if !hasFormat && !hasValueFormat {
-		if c.ksql {
+		if c.rules.Wording == engine.WordProperties {
 			return optErr(spec, "the VALUE_FORMAT property is required")
 		}
 		return optErr(spec, "option 'format' (or 'value.format') is required")
@@ -459,7 +461,7 @@ func (c *config) parseColumns() error {
 	keyFormat, hasKeyFormat := format.FormatName(spec, "key.")
 	isKey := make(map[int]bool)
 	prefix := ""
-	if c.ksql {
+	if c.rules.Keys == engine.KeysDeclared {
 		for _, i := range physical {
 			if spec.Columns[i].Key {
 				isKey[i] = true
@@ -516,7 +518,7 @@ func (c *config) parseColumns() error {
 		return optErr(spec, "'value.fields-include' must be ALL or EXCEPT_KEY, not '%s'", include)
 	}
 	for _, i := range physical {
-		if isKey[i] && (c.ksql || include == "EXCEPT_KEY") {
+		if isKey[i] && (c.rules.Keys == engine.KeysDeclared || include == "EXCEPT_KEY") {
 			continue
 		}
 		c.valCols = append(c.valCols, format.Column{Name: spec.Columns[i].Name, Type: spec.Columns[i].Type, Pos: i})

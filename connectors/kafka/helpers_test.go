@@ -14,6 +14,8 @@ import (
 
 	"github.com/tumble/tumble/engine"
 	"github.com/tumble/tumble/engine/types"
+	"github.com/tumble/tumble/planner/dialect/flink"
+	"github.com/tumble/tumble/planner/dialect/ksql"
 )
 
 // startBroker starts an in-memory broker on a free port, closed with the test.
@@ -32,8 +34,17 @@ func startBroker(t testing.TB, cfg BrokerConfig) *Broker {
 
 type col = engine.ColumnSpec
 
+// rulesOf are the table rules of a dialect ("flink" or "ksql"), as the
+// planner hands them to connectors.
+func rulesOf(dialect string) engine.TableRules {
+	if dialect == "ksql" {
+		return ksql.Dialect{}.Rules().Tables
+	}
+	return flink.Dialect{}.Rules().Tables
+}
+
 func tableSpec(b *Broker, dialect string, columns []col, opts ...string) *engine.TableSpec {
-	s := &engine.TableSpec{Name: "t", Dialect: dialect, Columns: columns, Options: map[string]string{},
+	s := &engine.TableSpec{Name: "t", Rules: rulesOf(dialect), Columns: columns, Options: map[string]string{},
 		// ksqlDB tables read from the earliest offset, as its test driver does.
 		Defaults: map[string]string{"bootstrap.servers": b.Addr(), "local-time-zone": "UTC", "auto.offset.reset": "earliest"}}
 	for i := 0; i+1 < len(opts); i += 2 {

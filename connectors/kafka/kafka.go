@@ -74,7 +74,7 @@ func (schemas) Infers(spec *engine.TableSpec, key bool) bool {
 		prefix = "key."
 	}
 	name, ok := format.FormatName(spec, prefix)
-	return ok && format.Infers(spec.Dialect, name)
+	return ok && format.Infers(spec.Rules.Formats, name)
 }
 
 func (schemas) InferColumns(spec *engine.TableSpec, key bool) ([]engine.ColumnSpec, bool, error) {

@@ -657,7 +657,7 @@ func TestBrokerDown(t *testing.T) {
 	}
 	addr := ln.Addr().String()
 	ln.Close() // nothing listens here now
-	spec := &engine.TableSpec{Name: "t", Dialect: "flink", Columns: []col{{Name: "n", Type: types.TInt}},
+	spec := &engine.TableSpec{Name: "t", Columns: []col{{Name: "n", Type: types.TInt}},
 		Options: map[string]string{"topic": "x", "format": "json", "properties.bootstrap.servers": addr, "properties.default.api.timeout.ms": "1500"}}
 	src, err := NewSource(spec)
 	if err != nil {
@@ -674,7 +674,7 @@ func TestBrokerDown(t *testing.T) {
 	if _, err := src.Poll(context.Background()); !errors.Is(err, ErrNotOpen) {
 		t.Errorf("Poll after failed Open: %v", err)
 	}
-	spec.Dialect = "ksql"
+	spec.Rules = rulesOf("ksql")
 	spec.Options = map[string]string{"topic": "x", "value.format": "json", "properties.bootstrap.servers": addr, "properties.default.api.timeout.ms": "1500"}
 	spec.Columns[0].Name = "N"
 	if _, err := NewSink(spec); err == nil {

@@ -41,7 +41,7 @@ func (c *config) lossRule() string {
 	switch {
 	case c.upsert:
 		return lossEarliest
-	case c.ksql:
+	case c.rules.Start == engine.StartByOffsetReset:
 		if v := strings.ToLower(c.spec.Defaults["auto.offset.reset"]); v == lossEarliest || v == lossFail {
 			return v
 		}
@@ -65,7 +65,7 @@ func (c *config) lossRuleName() string {
 		return "failOnDataLoss"
 	case c.upsert:
 		return "upsert-kafka reads from the earliest offset"
-	case c.ksql:
+	case c.rules.Start == engine.StartByOffsetReset:
 		return "auto.offset.reset"
 	case c.startMode == StartGroup:
 		return "'properties.auto.offset.reset'"

@@ -157,7 +157,7 @@ func newSink(spec *engine.TableSpec, upsert bool) (*Sink, error) {
 	s.adm = kadm.NewClient(s.cl)
 	s.txn = cfg.delivery == "exactly-once"
 	s.promise = s.delivered
-	if cfg.ksql {
+	if cfg.rules.SinkTopics == engine.TopicsCreatedBySink {
 		ctx, cancel := context.WithTimeout(context.Background(), cfg.timeout)
 		defer cancel()
 		if err := s.ensureTopic(ctx); err != nil {
@@ -402,7 +402,7 @@ func floorDiv(a, b int64) int64 {
 }
 
 // timestamp picks the record timestamp: a written 'timestamp' metadata
-// column; else, for ksqlDB, Rec.Ts (the input's timestamp, epoch 0
+// column; else, under engine.SinkTimeOfInput (ksqlDB), Rec.Ts (the input's timestamp, epoch 0
 // included); else the zero time, which the producer replaces with its
 // clock. Flink's kafka and upsert-kafka sinks leave the timestamp to the
 // producer unless a 'timestamp' metadata column is written; stamping a
@@ -420,7 +420,7 @@ func (s *Sink) timestamp(rec *engine.Rec) time.Time {
 			return time.UnixMilli(v.I)
 		}
 	}
-	if s.cfg.ksql && rec.Ts >= 0 {
+	if s.cfg.rules.SinkTimes == engine.SinkTimeOfInput && rec.Ts >= 0 {
 		return time.UnixMilli(rec.Ts)
 	}
 	return time.Time{}

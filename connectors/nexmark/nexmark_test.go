@@ -30,7 +30,7 @@ func nexmarkSpec(opts map[string]string) *engine.TableSpec {
 	for k, v := range opts {
 		o[k] = v
 	}
-	return &engine.TableSpec{Name: "datagen", Options: o, Dialect: "flink", Columns: []engine.ColumnSpec{
+	return &engine.TableSpec{Name: "datagen", Options: o, Columns: []engine.ColumnSpec{
 		{Name: "event_type", Type: types.TInt},
 		{Name: "person", Type: row([]string{"id", "name", "emailAddress", "creditCard", "city", "state", "dateTime", "extra"},
 			b, s, s, s, s, s, ts, s)},

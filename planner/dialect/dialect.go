@@ -99,6 +99,12 @@ type Rules struct {
 	// in Flink, they are NOT NULL and a sink enforces it.
 	NullableKeys bool
 
+	// Tables are the conventions of the dialect's tables for their records
+	// and topics (format names, key and value layout, where reading
+	// starts, ...), which the planner hands to connectors on each
+	// engine.TableSpec.
+	Tables engine.TableRules
+
 	// Views: ViewRowtime keeps a view's event-time attribute (its
 	// watermark) for queries over the view.
 	ViewRowtime bool
