@@ -1031,6 +1031,11 @@ func (j *Job) request(ctx context.Context, kind ctlKind) error {
 			if eo, ok := st.in.Source.(EndOffsetter); ok {
 				var err error
 				if t, err = eo.EndOffsets(ctx); err != nil {
+					// A job that failed meanwhile closed its sources: its
+					// failure is the answer, not the closed client's.
+					if jerr := j.Err(); jerr != nil {
+						return jerr
+					}
 					return fmt.Errorf("end offsets of %s: %w", st.in.Name, err)
 				}
 			}
