@@ -2,7 +2,10 @@
 GO      ?= go
 BIN     := bin/tumble
 N       ?= 100
-RATE    ?= 0
+# make data's pace is the seed producer's: 10 processes, each sending a record
+# every 0.3 s (about 33 per second), so event-time windows close while it
+# runs. RATE=0 sends as fast as possible.
+RATE    ?= 33
 BOOTSTRAP ?= localhost:9092
 SCHEMA_REGISTRY ?= http://127.0.0.1:8081
 
