@@ -34,6 +34,13 @@ type ksqlRequest struct {
 	Properties properties `json:"properties"`
 }
 
+// ksqlAPI is the dialect of ksqlDB's REST API (/ksql, /query,
+// /query-stream), and ksqlValues how its rows write values.
+var (
+	ksqlAPI    = sql.KSQL
+	ksqlValues = planner.DialectOf(ksqlAPI).Rules().Client.Values
+)
+
 func (r *ksqlRequest) props() map[string]string {
 	p := r.Properties.strings()
 	for k, v := range r.StreamsProperties.strings() {
@@ -115,7 +122,7 @@ func (s *Server) handleKSQL(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusBadRequest, ksqlContentType(r), ksqlGenericError{Type: "generic_error", ErrorCode: codeBadRequest, Message: `the request has no "ksql" statements`})
 		return
 	}
-	stmts, err := session.Parse(req.KSQL, sql.KSQL)
+	stmts, err := session.Parse(req.KSQL, ksqlAPI)
 	if err != nil {
 		s.statementError(w, r, req.KSQL, err, nil)
 		return
@@ -134,12 +141,12 @@ func (s *Server) handleKSQL(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	props := req.props()
-	propWarnings, err := checkProps(sql.KSQL, props)
+	propWarnings, err := checkProps(ksqlAPI, props)
 	if err != nil {
 		s.statementError(w, r, req.KSQL, err, nil)
 		return
 	}
-	sess := s.session(sql.KSQL, props)
+	sess := s.session(ksqlAPI, props)
 	entities := []any{}
 	for _, st := range stmts {
 		_, text := st.Span()
@@ -462,7 +469,7 @@ func (s *Server) handleQuery(w http.ResponseWriter, r *http.Request) {
 				if i > 0 {
 					buf = append(buf, ',')
 				}
-				buf = AppendValue(buf, v, stream.Columns[i].Type, true)
+				buf = AppendValue(buf, v, stream.Columns[i].Type, ksqlValues)
 			}
 			buf = append(buf, ']')
 			if rec.Kind == engine.Delete {
@@ -569,7 +576,7 @@ func (s *Server) handleQueryStream(w http.ResponseWriter, r *http.Request) {
 				if i > 0 {
 					buf = append(buf, ',')
 				}
-				buf = AppendValue(buf, v, stream.Columns[i].Type, true)
+				buf = AppendValue(buf, v, stream.Columns[i].Type, ksqlValues)
 			}
 			buf = append(buf, ']')
 		}
@@ -615,7 +622,7 @@ func (s *Server) startQuery(w http.ResponseWriter, r *http.Request, text string,
 		writeJSON(w, http.StatusBadRequest, ksqlContentType(r), ksqlGenericError{Type: "generic_error", ErrorCode: codeBadRequest, Message: "the request has no query"})
 		return nil, nil, false
 	}
-	stmts, err := session.Parse(text, sql.KSQL)
+	stmts, err := session.Parse(text, ksqlAPI)
 	if err != nil {
 		s.statementError(w, r, text, err, nil)
 		return nil, nil, false
@@ -633,11 +640,11 @@ func (s *Server) startQuery(w http.ResponseWriter, r *http.Request, text string,
 			Message: "Only SELECT and PRINT statements run on this endpoint; send the others to /ksql", StatementText: text, Entities: []any{}})
 		return nil, nil, false
 	}
-	if _, err := checkProps(sql.KSQL, props); err != nil {
+	if _, err := checkProps(ksqlAPI, props); err != nil {
 		s.statementError(w, r, text, err, nil)
 		return nil, nil, false
 	}
-	sess := s.session(sql.KSQL, props)
+	sess := s.session(ksqlAPI, props)
 	out, err := s.execute(r.Context(), sess, st, text)
 	if err != nil {
 		s.statementError(w, r, text, err, nil)

@@ -157,16 +157,19 @@ func (v *liveView) flush(b []byte) ([]byte, bool) {
 }
 
 // liveQuery is the query behind a live view of t: every row from the
-// start of its topic.
-func liveQuery(t *planner.Table) (string, sql.Dialect, map[string]string) {
+// start of its topic, as the table's dialect reads it.
+// A dialect whose clients have no such query has no live views.
+func liveQuery(t *planner.Table) (string, sql.Dialect, map[string]string, error) {
+	d := planner.DialectOf(t.Dialect)
+	live := d.Rules().Client.Live
+	if live.Query == "" {
+		return "", 0, nil, fmt.Errorf("%s has no live view: %s's tables have none", t.Name, d.Rules().Client.Title)
+	}
 	name := "`" + strings.ReplaceAll(t.Name, "`", "``") + "`"
-	if t.KSQL != nil { // a ksqlDB stream or table: a push query
-		return "SELECT * FROM " + name + " EMIT CHANGES;", sql.KSQL, map[string]string{"auto.offset.reset": "earliest"}
-	}
 	if t.Kind != sql.KindView && t.Connector() == "kafka" {
-		return "SELECT * FROM " + name + " /*+ OPTIONS('scan.startup.mode' = 'earliest-offset') */", sql.Flink, nil
+		name += live.FromStartHint
 	}
-	return "SELECT * FROM " + name, sql.Flink, nil
+	return fmt.Sprintf(live.Query, name), t.Dialect, live.Settings, nil
 }
 
 func modeName(m planner.Changelog) string {
@@ -200,7 +203,11 @@ func (s *Server) handleLiveTable(w http.ResponseWriter, r *http.Request) {
 		}
 		limit = n
 	}
-	text, d, props := liveQuery(t)
+	text, d, props, err := liveQuery(t)
+	if err != nil {
+		s.fail(w, r, http.StatusBadRequest, err)
+		return
+	}
 	stmts, err := session.Parse(text, d)
 	if err != nil || len(stmts) != 1 {
 		s.fail(w, r, http.StatusInternalServerError, fmt.Errorf("the live query %q does not parse: %v", text, err))
@@ -279,7 +286,7 @@ func (s *Server) handleLiveTable(w http.ResponseWriter, r *http.Request) {
 				if i > 0 {
 					row = append(row, ',')
 				}
-				row = AppendValue(row, v, stream.Columns[i].Type, false)
+				row = AppendValue(row, v, stream.Columns[i].Type, tumbleValues)
 			}
 			view.apply(rec.Kind, append(row, ']'))
 		}

@@ -285,7 +285,7 @@ func (s *Server) handleV1Query(w http.ResponseWriter, r *http.Request) {
 				if i > 0 {
 					buf = append(buf, ',')
 				}
-				buf = AppendValue(buf, v, stream.Columns[i].Type, false)
+				buf = AppendValue(buf, v, stream.Columns[i].Type, tumbleValues)
 			}
 			buf = append(buf, "]}\n"...)
 		}
@@ -415,6 +415,9 @@ type CatalogObject struct {
 	PrimaryKey []string        `json:"primary_key,omitempty"`
 	// Statement is the statement that created the object.
 	Statement string `json:"statement,omitempty"`
+	// ShowCreate, when the object's dialect has one, is the statement
+	// (in that dialect) that prints the object's DDL as it is now.
+	ShowCreate string `json:"show_create,omitempty"`
 }
 
 // CatalogColumn is a column of a catalog object.
@@ -429,6 +432,13 @@ type CatalogColumn struct {
 func catalogEntry(t *planner.Table) CatalogObject {
 	o := catalogObject(t)
 	o.Connector, o.Statement, o.PrimaryKey = t.Connector(), t.Statement, t.PrimaryKey
+	if planner.DialectOf(t.Dialect).Rules().Client.ShowCreate {
+		what := "TABLE"
+		if t.Kind == sql.KindView {
+			what = "VIEW"
+		}
+		o.ShowCreate = "SHOW CREATE " + what + " `" + strings.ReplaceAll(t.Name, "`", "``") + "`"
+	}
 	if t.KSQL != nil {
 		o.Topic = t.KSQL.Topic
 	} else if t.Kind != sql.KindView && strings.Contains(o.Connector, "kafka") {

@@ -11,12 +11,13 @@ import (
 	"time"
 
 	"github.com/tumble/tumble/engine/types"
+	"github.com/tumble/tumble/planner/dialect"
 )
 
-// Values in JSON. Two renderings:
+// Values in JSON. Two renderings (dialect.JSONValues):
 //
-//   - ksqlDB's (/query, /query-stream): numbers as numbers, DECIMAL as a
-//     number, TIMESTAMP as "yyyy-MM-ddTHH:mm:ss.SSS" (UTC for instants),
+//   - ksqlDB's (/query, /query-stream: the ksqlDB dialect's
+//     Client.Values): numbers as numbers, DECIMAL as a number, TIMESTAMP as "yyyy-MM-ddTHH:mm:ss.SSS" (UTC for instants),
 //     DATE "yyyy-MM-dd", TIME "HH:mm:ss", BYTES base64, ARRAY an array,
 //     MAP and STRUCT objects.
 //   - Tumble's (/v1/query), which DecodeValue reads back given the column
@@ -25,9 +26,12 @@ import (
 //     in UTC, intervals as integers (micros, months), and MAP as an array
 //     of [key, value] pairs.
 
-// AppendValue appends v (of type t) as JSON; ksql selects ksqlDB's
-// rendering.
-func AppendValue(b []byte, v types.Value, t types.Type, ksql bool) []byte {
+// tumbleValues is Tumble's rendering (/v1/query, live views).
+var tumbleValues = dialect.JSONValues{}
+
+// AppendValue appends v (of type t) as JSON in the rendering style asks
+// for (its zero value: Tumble's).
+func AppendValue(b []byte, v types.Value, t types.Type, style dialect.JSONValues) []byte {
 	if v.IsNull() {
 		return append(b, "null"...)
 	}
@@ -48,7 +52,7 @@ func AppendValue(b []byte, v types.Value, t types.Type, ksql bool) []byte {
 		return strconv.AppendFloat(b, f, 'g', -1, bits)
 	case types.Decimal:
 		s := decimalText(v.I, int(v.Scale))
-		if ksql {
+		if style.DecimalNumbers {
 			return append(b, s...)
 		}
 		return strconv.AppendQuote(b, s)
@@ -64,7 +68,7 @@ func AppendValue(b []byte, v types.Value, t types.Type, ksql bool) []byte {
 		return append(b, '"')
 	case types.Timestamp:
 		b = append(b, '"')
-		if ksql {
+		if style.TimestampMillis {
 			b = types.AppendTimestamp(b, v.I, 3, 'T', false)
 		} else {
 			b = types.AppendTimestamp(b, v.I, 6, ' ', true)
@@ -72,7 +76,7 @@ func AppendValue(b []byte, v types.Value, t types.Type, ksql bool) []byte {
 		return append(b, '"')
 	case types.TimestampLTZ:
 		b = append(b, '"')
-		if ksql {
+		if style.TimestampMillis {
 			b = types.AppendTimestamp(b, v.I, 3, 'T', false)
 		} else {
 			b = types.AppendTimestamp(b, v.I, 6, 'T', true)
@@ -91,7 +95,7 @@ func AppendValue(b []byte, v types.Value, t types.Type, ksql bool) []byte {
 			if i > 0 {
 				b = append(b, ',')
 			}
-			b = AppendValue(b, e, et, ksql)
+			b = AppendValue(b, e, et, style)
 		}
 		return append(b, ']')
 	case types.Map:
@@ -106,15 +110,15 @@ func AppendValue(b []byte, v types.Value, t types.Type, ksql bool) []byte {
 		if m == nil {
 			return append(b, "null"...)
 		}
-		if ksql {
+		if style.MapObjects {
 			b = append(b, '{')
 			for i := range m.Keys {
 				if i > 0 {
 					b = append(b, ',')
 				}
-				b = types.AppendJSONString(b, keyText(m.Keys[i], kt))
+				b = types.AppendJSONString(b, keyText(m.Keys[i], kt, style))
 				b = append(b, ':')
-				b = AppendValue(b, m.Vals[i], vt, ksql)
+				b = AppendValue(b, m.Vals[i], vt, style)
 			}
 			return append(b, '}')
 		}
@@ -124,9 +128,9 @@ func AppendValue(b []byte, v types.Value, t types.Type, ksql bool) []byte {
 				b = append(b, ',')
 			}
 			b = append(b, '[')
-			b = AppendValue(b, m.Keys[i], kt, ksql)
+			b = AppendValue(b, m.Keys[i], kt, style)
 			b = append(b, ',')
-			b = AppendValue(b, m.Vals[i], vt, ksql)
+			b = AppendValue(b, m.Vals[i], vt, style)
 			b = append(b, ']')
 		}
 		return append(b, ']')
@@ -143,18 +147,18 @@ func AppendValue(b []byte, v types.Value, t types.Type, ksql bool) []byte {
 			}
 			b = types.AppendJSONString(b, name)
 			b = append(b, ':')
-			b = AppendValue(b, e, ft, ksql)
+			b = AppendValue(b, e, ft, style)
 		}
 		return append(b, '}')
 	}
 	return types.AppendJSONString(b, v.String())
 }
 
-func keyText(v types.Value, t types.Type) string {
+func keyText(v types.Value, t types.Type, style dialect.JSONValues) string {
 	if v.K == types.String {
 		return v.S
 	}
-	return strings.Trim(string(AppendValue(nil, v, t, true)), `"`)
+	return strings.Trim(string(AppendValue(nil, v, t, style)), `"`)
 }
 
 // decimalText renders an unscaled decimal.

@@ -31,32 +31,6 @@ var commonKeywords = []string{
 	"VALUES", "VARCHAR", "WHEN", "WHERE", "WITH",
 }
 
-// flinkKeywords are Flink SQL's own.
-var flinkKeywords = []string{
-	"BEGIN STATEMENT SET", "BYTES", "CREATE TEMPORARY VIEW", "CREATE VIEW",
-	"CUMULATE", "CURRENT_WATERMARK", "DESCRIPTOR", "DROP VIEW", "ENFORCED",
-	"EXECUTE STATEMENT SET", "FOR SYSTEM_TIME AS OF", "HOP", "LATERAL", "METADATA",
-	"METADATA FROM", "NOT ENFORCED", "OVER", "PROCTIME", "RESET", "ROWS BETWEEN", "ROW_NUMBER",
-	"SESSION", "SHOW CATALOGS", "SHOW DATABASES", "SHOW JOBS", "SHOW VIEWS",
-	"STOP JOB", "TEMPORARY", "TIMESTAMP_LTZ", "TUMBLE", "UNBOUNDED PRECEDING",
-	"VIRTUAL", "WATERMARK FOR", "WITH SAVEPOINT", "window_end", "window_start",
-	"window_time",
-}
-
-// ksqlKeywords are ksqlDB's own.
-var ksqlKeywords = []string{
-	"ADVANCE BY", "ARRAY", "AS SELECT", "CHANGES", "CREATE SOURCE STREAM", "CREATE SOURCE TABLE",
-	"CREATE STREAM", "DESCRIBE EXTENDED", "DROP STREAM", "EMIT CHANGES", "EMIT FINAL",
-	"EXTENDED", "FINAL", "FROM BEGINNING", "GRACE PERIOD", "HEADERS", "HOPPING", "KAFKA_TOPIC",
-	"KEY_FORMAT", "LIST", "LIST QUERIES", "LIST STREAMS", "LIST TABLES", "LIST TOPICS",
-	"MAP", "PARTITIONS", "PRINT", "REPLICAS", "RETENTION", "ROWKEY", "ROWOFFSET",
-	"ROWPARTITION", "ROWTIME", "SESSION", "SHOW PROPERTIES", "SHOW QUERIES",
-	"SHOW STREAMS", "SHOW TOPICS", "SIZE", "STREAM", "STRUCT", "TERMINATE",
-	"TERMINATE ALL", "TIMESTAMP_FORMAT", "TUMBLING", "UNSET", "VALUE_DELIMITER",
-	"VALUE_FORMAT", "WINDOW", "WINDOW HOPPING", "WINDOW SESSION", "WINDOW TUMBLING",
-	"WINDOWEND", "WINDOWSTART", "WITHIN",
-}
-
 // aggregateNames are the aggregate functions (the scalar ones come from
 // expr.FunctionNames).
 var aggregateNames = []string{
@@ -66,9 +40,10 @@ var aggregateNames = []string{
 	"VARIANCE",
 }
 
-// flinkOptions and ksqlOptions complete inside quotes: WITH options and
-// SET keys.
-var flinkOptions = []string{
+// connectorOptions complete inside quotes in every dialect, with the
+// dialect's own options (dialect.Client.Options) and its SET keys: the
+// connectors' WITH options and their values.
+var connectorOptions = []string{
 	"blackhole", "connector", "csv", "datagen", "earliest-offset", "fields.", "format",
 	"group-offsets", "json", "json.ignore-parse-errors", "kafka", "key.fields",
 	"key.format", "latest-offset", "number-of-rows", "pipeline.auto-watermark-interval",
@@ -80,10 +55,6 @@ var flinkOptions = []string{
 	"upsert-kafka", "jdbc", "lookup.cache",
 }
 
-var ksqlOptions = []string{
-	"auto.offset.reset", "earliest", "latest", "yyyy-MM-dd HH:mm:ss.SSS",
-}
-
 // completer finds completions; names lists the catalog's objects at the
 // moment of the Tab. Safe for concurrent use if names is.
 type completer struct {
@@ -92,20 +63,13 @@ type completer struct {
 	names   func() []string
 }
 
-// dialectWords are each dialect's own keywords and WITH options, by
-// dialect name.
-var dialectWords = map[string]struct{ keywords, options []string }{
-	"flink": {keywords: flinkKeywords},
-	"ksql":  {keywords: ksqlKeywords, options: ksqlOptions},
-}
-
 func newCompleter(d sql.Dialect, names func() []string) *completer {
 	c := &completer{names: names}
 	c.words = append(c.words, commonKeywords...)
-	c.options = append(c.options, flinkOptions...)
-	kw := dialectWords[planner.DialectOf(d).Name()]
-	c.words = append(c.words, kw.keywords...)
-	c.options = append(c.options, kw.options...)
+	c.options = append(c.options, connectorOptions...)
+	client := planner.DialectOf(d).Rules().Client
+	c.words = append(c.words, client.Keywords...)
+	c.options = append(c.options, client.Options...)
 	for _, def := range planner.SettingDefs(d) {
 		if !slices.Contains(c.options, def.Key) {
 			c.options = append(c.options, def.Key)

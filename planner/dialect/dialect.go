@@ -150,6 +150,46 @@ type Client struct {
 	// TestsFromEarliest: the dialect's test driver reads every source
 	// from its earliest offset (a test runner sets auto.offset.reset).
 	TestsFromEarliest bool
+	// Values are how the dialect's REST API writes values in JSON rows
+	// (ksqlDB's /query and /query-stream).
+	Values JSONValues
+	// ShowCreate: the dialect prints an object's DDL back with SHOW
+	// CREATE TABLE|VIEW (the console shows it for the dialect's objects).
+	ShowCreate bool
+	// Live is how a client reads every row of one of the dialect's tables
+	// from the start of its topic (the console's live view).
+	Live LiveQuery
+	// Keywords are the dialect's own keywords and phrases and Options the
+	// option keys and values it adds, which the REPL completes.
+	Keywords, Options []string
+}
+
+// JSONValues is how values are written in JSON rows. The zero value is
+// Tumble's own rendering (/v1/query), exact and read back by the column
+// type: DECIMAL as a string, TIMESTAMP as "yyyy-MM-dd HH:mm:ss.ffffff"
+// and TIMESTAMP_LTZ as RFC 3339 in UTC (micros), MAP as [key, value] pairs.
+type JSONValues struct {
+	// DecimalNumbers: DECIMAL as a JSON number.
+	DecimalNumbers bool
+	// TimestampMillis: TIMESTAMP and TIMESTAMP_LTZ as
+	// "yyyy-MM-ddTHH:mm:ss.SSS" (UTC for instants).
+	TimestampMillis bool
+	// MapObjects: MAP as an object keyed by each key's text.
+	MapObjects bool
+}
+
+// LiveQuery is how a client reads a table's every row from the start of
+// its topic.
+type LiveQuery struct {
+	// Query is the statement, a format with one %s: the table's name,
+	// quoted with backticks and followed by FromStartHint where that
+	// applies.
+	Query string
+	// FromStartHint follows the name of a Kafka table (not of a view) to
+	// read from its topic's start; Settings are the session settings the
+	// query runs with.
+	FromStartHint string
+	Settings      map[string]string
 }
 
 // Messages words common errors the dialect's way.

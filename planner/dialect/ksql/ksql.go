@@ -81,7 +81,16 @@ var rules = &dialect.Rules{
 	Settings:        dialect.KSQLSettings,
 	QueryIDs:        dialect.NamedQueryIDs,
 	Messages:        dialect.Messages{UnknownTable: "%s does not exist."},
-	Client:          dialect.Client{Title: "ksqlDB", Prompt: "ksql> ", WholeFiles: true, PropertyAnswers: true, TestsFromEarliest: true},
+	Client: dialect.Client{
+		Title: "ksqlDB", Prompt: "ksql> ", WholeFiles: true, PropertyAnswers: true, TestsFromEarliest: true,
+		Values: dialect.JSONValues{DecimalNumbers: true, TimestampMillis: true, MapObjects: true},
+		Live: dialect.LiveQuery{
+			Query:    "SELECT * FROM %s EMIT CHANGES;",
+			Settings: map[string]string{"auto.offset.reset": "earliest"},
+		},
+		Keywords: keywords,
+		Options:  []string{"auto.offset.reset", "earliest", "latest", "yyyy-MM-dd HH:mm:ss.SSS"},
+	},
 	Refused: map[dialect.Feature]string{
 		dialect.FeatureOver:         "OVER windows are not supported in ksqlDB",
 		dialect.FeatureGroupingSets: "GROUPING SETS, ROLLUP and CUBE are not supported in ksqlDB",
@@ -98,3 +107,17 @@ func (Dialect) Rules() *dialect.Rules { return rules }
 // ColumnName is KSQL_COL_<n>, n counting the generated names of the
 // query and skipping names in use.
 func (Dialect) ColumnName(_ int, names *dialect.Names) string { return names.Next("KSQL_COL_") }
+
+// keywords are ksqlDB's own, which the REPL completes.
+var keywords = []string{
+	"ADVANCE BY", "ARRAY", "AS SELECT", "CHANGES", "CREATE SOURCE STREAM", "CREATE SOURCE TABLE",
+	"CREATE STREAM", "DESCRIBE EXTENDED", "DROP STREAM", "EMIT CHANGES", "EMIT FINAL",
+	"EXTENDED", "FINAL", "FROM BEGINNING", "GRACE PERIOD", "HEADERS", "HOPPING", "KAFKA_TOPIC",
+	"KEY_FORMAT", "LIST", "LIST QUERIES", "LIST STREAMS", "LIST TABLES", "LIST TOPICS",
+	"MAP", "PARTITIONS", "PRINT", "REPLICAS", "RETENTION", "ROWKEY", "ROWOFFSET",
+	"ROWPARTITION", "ROWTIME", "SESSION", "SHOW PROPERTIES", "SHOW QUERIES",
+	"SHOW STREAMS", "SHOW TOPICS", "SIZE", "STREAM", "STRUCT", "TERMINATE",
+	"TERMINATE ALL", "TIMESTAMP_FORMAT", "TUMBLING", "UNSET", "VALUE_DELIMITER",
+	"VALUE_FORMAT", "WINDOW", "WINDOW HOPPING", "WINDOW SESSION", "WINDOW TUMBLING",
+	"WINDOWEND", "WINDOWSTART", "WITHIN",
+}

@@ -4,8 +4,6 @@
 import { h, replace, link, enc, table } from './dom.js';
 import { api, post } from './api.js';
 
-const quote = name => '`' + name.replace(/`/g, '``') + '`';
-
 export function catalogPage(root) {
   const objects = h('div', { id: 'catalog' }, h('p', { class: 'muted' }, 'Loading…'));
   const functions = h('div', { id: 'functions' });
@@ -32,11 +30,10 @@ export function catalogPage(root) {
 function objectPanel(o) {
   const ddl = h('pre', { class: 'ddl' }, o.statement || '');
   const details = h('details', { 'data-object': o.name, ontoggle: async () => {
-    if (!details.open || o.dialect !== 'flink' || details.dataset.loaded) return;
+    if (!details.open || !o.show_create || details.dataset.loaded) return;
     details.dataset.loaded = '1';
-    const what = o.kind === 'view' ? 'VIEW' : 'TABLE';
     try {
-      const r = await post('/v1/statements', { statement: `SHOW CREATE ${what} ${quote(o.name)}`, dialect: 'flink' });
+      const r = await post('/v1/statements', { statement: o.show_create, dialect: o.dialect });
       const res = r.results[0];
       ddl.textContent = res.kind === 'table' ? res.rows.map(x => x.join(' ')).join('\n') : (res.message || ddl.textContent);
     } catch { /* keep the creating statement */ }
@@ -45,7 +42,7 @@ function objectPanel(o) {
     ' · ', link('/ui/tables/' + enc(o.name), 'live view')),
   table([{ title: 'Column' }, { title: 'Type' }, { title: 'Kind' }, { title: 'Key' }],
     (o.columns || []).map(c => [c.name, h('span', { class: 'mono' }, c.type), c.kind, c.key || (o.primary_key || []).includes(c.name) ? 'key' : ''])),
-  h('div', { class: 'muted small' }, o.dialect === 'flink' ? 'SHOW CREATE:' : 'Created by:'),
+  h('div', { class: 'muted small' }, o.show_create ? 'SHOW CREATE:' : 'Created by:'),
   ddl);
   return h('div', { class: 'panel' }, details);
 }
