@@ -592,6 +592,10 @@ func (j *Job) runOnce() {
 			req.reply <- nil // a finished job has caught up with everything
 			continue
 		}
+		if err := j.Err(); final == Failed && err != nil {
+			req.reply <- err // the failure is the answer, as for a request that came later
+			continue
+		}
 		req.reply <- fmt.Errorf("job %s %s", j.spec.ID, final)
 	}
 	j.waiting = nil
