@@ -343,17 +343,7 @@ func TestSparkBatch(t *testing.T) {
 	if resp.StatusCode != 200 {
 		t.Fatalf("statements: %d", resp.StatusCode)
 	}
-	cmd := exec.Command(py, "testdata/spark_batch.py", sc, broker)
-	cmd.Env = append(os.Environ(), "TZ=UTC")
-	out, err := cmd.Output()
-	if err != nil {
-		var stderr string
-		if ee, ok := err.(*exec.ExitError); ok {
-			stderr = string(ee.Stderr)
-		}
-		t.Fatalf("spark_batch.py: %v\n%s\n%s\nserver:\n%s", err, out, stderr, lastLines(s.out.String(), 20))
-	}
-	lines := strings.Split(strings.TrimSpace(string(out)), "\n")
+	last := runSparkScript(t, py, "spark_batch.py", sc, broker, s)
 	var got struct {
 		Count   int
 		Schema  string
@@ -371,8 +361,8 @@ func TestSparkBatch(t *testing.T) {
 		Sqlshow string
 		Errors  map[string]string
 	}
-	if err := json.Unmarshal([]byte(lines[len(lines)-1]), &got); err != nil {
-		t.Fatalf("%v: %s", err, out)
+	if err := json.Unmarshal([]byte(last), &got); err != nil {
+		t.Fatalf("%v: %s", err, last)
 	}
 	if got.Count != 300 {
 		t.Errorf("count() = %d, want 300", got.Count)
@@ -549,5 +539,78 @@ wait:
 	}
 	if _, n := final("every2s"); n["2026-11-23T23:09:54.000Z"] != 1 {
 		t.Errorf("every2s: the record written between two triggers gave %d updates of its window, want 1", n["2026-11-23T23:09:54.000Z"])
+	}
+}
+
+// runSparkScript runs e2e/testdata/script with the Spark Connect address
+// and the broker's and returns the last line it printed (its JSON).
+func runSparkScript(t *testing.T, py, script, sc, broker string, s *sparkServer) string {
+	t.Helper()
+	cmd := exec.Command(py, "testdata/"+script, sc, broker)
+	cmd.Env = append(os.Environ(), "TZ=UTC")
+	out, err := cmd.Output()
+	if err != nil {
+		var stderr string
+		if ee, ok := err.(*exec.ExitError); ok {
+			stderr = string(ee.Stderr)
+		}
+		t.Fatalf("%s: %v\n%s\n%s\nserver:\n%s", script, err, out, stderr, lastLines(s.out.String(), 30))
+	}
+	lines := strings.Split(strings.TrimSpace(string(out)), "\n")
+	return lines[len(lines)-1]
+}
+
+// TestSparkKafkaTopics runs e2e/testdata/spark_kafka.py through the real
+// client: a streaming query without a topic option writes each row to the
+// topic of its topic column (the seed's paid and refused transactions to
+// two topics); batch reads with subscribePattern and assign read them back;
+// a missing topic, a topic column of the wrong type, two subscription
+// strategies and a NULL topic fail with Spark's messages.
+func TestSparkKafkaTopics(t *testing.T) {
+	py := sparkPython(t)
+	broker := startBroker(t)
+	produceSeed(t, broker, 0, 300, false)
+	listen, sc := freeAddr(t), freeAddr(t)
+	s := startSparkServer(t, broker, t.TempDir(), t.TempDir(), listen, sc)
+	defer func() {
+		s.cmd.Process.Signal(syscall.SIGTERM)
+		s.cmd.Wait()
+	}()
+	last := runSparkScript(t, py, "spark_kafka.py", sc, broker, s)
+	var got struct {
+		RoutedTerminated   bool              `json:"routed_terminated"`
+		ByTopic            map[string]int    `json:"by_topic"`
+		PaidByPartition    map[string]int    `json:"paid_by_partition"`
+		Assigned           int               `json:"assigned"`
+		AssignedPartitions []int             `json:"assigned_partitions"`
+		Errors             map[string]string `json:"errors"`
+	}
+	if err := json.Unmarshal([]byte(last), &got); err != nil {
+		t.Fatalf("%v: %s", err, last)
+	}
+	t.Logf("spark_kafka.py: %s", last)
+	if !got.RoutedTerminated {
+		t.Error("the availableNow query did not end")
+	}
+	if got.ByTopic["route_paid"] != 200 || got.ByTopic["route_refused"] != 100 || len(got.ByTopic) != 2 {
+		t.Errorf("subscribePattern route_.* by topic: %v, want route_paid 200, route_refused 100", got.ByTopic)
+	}
+	if got.Assigned != got.PaidByPartition["0"] || got.Assigned == 0 || len(got.AssignedPartitions) != 1 || got.AssignedPartitions[0] != 0 {
+		t.Errorf("assign route_paid [0]: %d rows in partitions %v; partition 0 of route_paid holds %d (%v)", got.Assigned, got.AssignedPartitions, got.PaidByPartition["0"], got.PaidByPartition)
+	}
+	for name, want := range map[string]string{
+		"no_topic":      "AnalysisException: [_LEGACY_ERROR_TEMP_3080] topic option required when no 'topic' attribute is present. Use the topic option for setting a topic.",
+		"topic_type":    "AnalysisException: [_LEGACY_ERROR_TEMP_3080] topic attribute unsupported type",
+		"both":          "IllegalArgumentException: Only one of the following options can be specified for Kafka source: subscribe, subscribepattern, assign.",
+		"pattern_none":  "AnalysisException: [UNSUPPORTED_FEATURE] Waiting for topics that match subscribePattern",
+		"null_topic":    "StreamingQueryException: ",
+		"foreach_batch": "AnalysisException: [UNSUPPORTED_FEATURE] foreach, foreachBatch and clusterBy are not supported by Tumble",
+	} {
+		if !strings.HasPrefix(got.Errors[name], want) {
+			t.Errorf("error %s: %q, want it to start with %q", name, got.Errors[name], want)
+		}
+	}
+	if !strings.Contains(got.Errors["null_topic"], "null topic present in the data") {
+		t.Errorf("error null_topic: %q, want Spark's 'null topic present in the data'", got.Errors["null_topic"])
 	}
 }

@@ -69,6 +69,9 @@ type Table struct {
 	PrimaryKeyName string
 	// PartitionedBy is Flink's PARTITIONED BY columns.
 	PartitionedBy []string
+	// Defaults are connector defaults a front-end sets for a table it
+	// makes (engine.TableSpec.Defaults), beside the planner's own.
+	Defaults map[string]string
 	// OptionsErr is set when ALTER TABLE left options that the connector
 	// refuses; queries over the table report it (as Flink, which checks
 	// options when a table is used).

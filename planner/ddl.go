@@ -390,6 +390,9 @@ func (pl *Planner) tableSpec(t *Table, cols []Column) *engine.TableSpec {
 	for k, v := range t.Options {
 		spec.Options[k] = v
 	}
+	for k, v := range t.Defaults {
+		spec.Defaults[k] = v
+	}
 	// A ksqlDB table's topic holds the latest row per key: ksqlDB creates
 	// it compacted, and a windowed one also deleted by retention.
 	if t.KSQL != nil && t.Kind == sql.KindTable {

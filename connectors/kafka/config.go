@@ -49,7 +49,7 @@ func options() []string {
 		"connector", "topic", "topic-pattern", "properties.*",
 		"key.fields", "key.fields-prefix", "value.fields-include",
 		"scan.startup.mode", "scan.startup.specific-offsets", "scan.startup.timestamp-millis",
-		"scan.bounded.mode", "scan.topic-partition-discovery.interval", "scan.parallelism", "scan.watermark.*",
+		"scan.bounded.mode", "scan.bounded.specific-offsets", "scan.topic-partition-discovery.interval", "scan.parallelism", "scan.watermark.*",
 		"sink.partitioner", "sink.delivery-guarantee", "sink.semantic", "sink.transactional-id-prefix", "sink.parallelism",
 		// ksqlDB, as the planner translates its WITH clause.
 		"partitions", "replicas", "window.type", "window.size",
@@ -71,6 +71,8 @@ type config struct {
 	name string
 	// rules are the table's conventions (engine.TableRules).
 	rules *engine.TableRules
+	// rowTopic: rows may name their topic and partition (DefaultRowTopic).
+	rowTopic bool
 	// upsert: Flink's 'upsert-kafka' (key = PRIMARY KEY, always from the
 	// earliest offset).
 	upsert bool
@@ -92,8 +94,17 @@ type config struct {
 	specific  map[int32]int64
 	resetTo   string // group-offsets without a committed offset: earliest, latest or none
 	discovery time.Duration
-	bounded   bool // scan.bounded.mode = latest-offset
-	timeout   time.Duration
+	bounded   bool // scan.bounded.mode = latest-offset or specific-offsets
+	// boundedAt: scan.bounded.mode = specific-offsets, where each
+	// partition stops (one not named: at its start, as Flink)
+	boundedAt map[int32]int64
+	// assigned, when set, are the only partitions read
+	// (DefaultPartitions).
+	assigned map[int32]bool
+	// special: specific offsets may be -1 (the partition's end) and -2 (its
+	// start), as Spark's (DefaultSpecialOffsets).
+	special bool
+	timeout time.Duration
 
 	keyCols, valCols []format.Column
 	meta             []metaCol
@@ -219,6 +230,21 @@ func (c *config) parseTopic() error {
 	}
 	t, ok := c.spec.Option("topic")
 	t = strings.TrimSpace(t)
+	c.rowTopic = c.spec.Defaults[DefaultRowTopic] == "true"
+	c.special = c.spec.Defaults[DefaultSpecialOffsets] == "true"
+	if v, ok := c.spec.Defaults[DefaultPartitions]; ok {
+		c.assigned = map[int32]bool{}
+		for _, p := range splitList(v, ",") {
+			n, err := strconv.ParseInt(p, 10, 32)
+			if err != nil || n < 0 {
+				return optErr(c.spec, "partition '%s' is not a partition number", p)
+			}
+			c.assigned[int32(n)] = true
+		}
+	}
+	if !ok && c.rowTopic {
+		return nil // each row names its topic (checked by the sink)
+	}
 	if !ok || t == "" {
 		if c.rules.Wording == engine.WordProperties {
 			return optErr(c.spec, "the KAFKA_TOPIC property is required")
@@ -293,7 +319,7 @@ func (c *config) parseScan() error {
 		if !ok {
 			return optErr(spec, "'scan.startup.mode' = 'specific-offsets' needs 'scan.startup.specific-offsets'")
 		}
-		m, err := parseSpecificOffsets(v)
+		m, err := parseSpecificOffsets(v, c.special)
 		if err != nil {
 			return optErr(spec, "'scan.startup.specific-offsets': %v", err)
 		}
@@ -326,14 +352,24 @@ func (c *config) parseBounded() error {
 	case "unbounded":
 	case "latest-offset":
 		c.bounded = true
+	case "specific-offsets":
+		o, ok := c.spec.Option("scan.bounded.specific-offsets")
+		if !ok {
+			return optErr(c.spec, "'scan.bounded.mode' = 'specific-offsets' needs 'scan.bounded.specific-offsets'")
+		}
+		m, err := parseSpecificOffsets(o, c.special)
+		if err != nil {
+			return optErr(c.spec, "'scan.bounded.specific-offsets': %v", err)
+		}
+		c.bounded, c.boundedAt = true, m
 	default:
-		return optErr(c.spec, "'scan.bounded.mode' '%s' is not supported (supported: unbounded, latest-offset)", v)
+		return optErr(c.spec, "'scan.bounded.mode' '%s' is not supported (supported: unbounded, latest-offset, specific-offsets)", v)
 	}
 	return nil
 }
 
 // parseSpecificOffsets parses 'partition:0,offset:42;partition:1,offset:300'.
-func parseSpecificOffsets(s string) (map[int32]int64, error) {
+func parseSpecificOffsets(s string, special bool) (map[int32]int64, error) {
 	m := map[int32]int64{}
 	for _, part := range splitList(s, ";") {
 		var p, o string
@@ -353,7 +389,7 @@ func parseSpecificOffsets(s string) (map[int32]int64, error) {
 		}
 		pn, err1 := strconv.ParseInt(p, 10, 32)
 		on, err2 := strconv.ParseInt(o, 10, 64)
-		if err1 != nil || err2 != nil || pn < 0 || on < 0 {
+		if err1 != nil || err2 != nil || pn < 0 || on < 0 && !(special && (on == offsetLatest || on == offsetEarliest)) {
 			return nil, fmt.Errorf("'%s' is not 'partition:N,offset:M'", part)
 		}
 		m[int32(pn)] = on

@@ -47,9 +47,11 @@ type Sink struct {
 
 	tsMeta, hdrMeta, keyMeta int // positions of writable metadata, -1 if none
 	wsMeta, weMeta           int // ksqlDB window bounds, -1 if none
+	topicMeta, partMeta      int // a row's topic and partition (DefaultRowTopic), -1 if none
 	zone                     *time.Location
 
-	ready       bool // the topic exists
+	// topics holds the partition count of each topic known to exist.
+	topics      map[string]int
 	markerReady bool // the checkpoint marker topic exists
 	txn         bool
 	inTxn       bool
@@ -109,9 +111,10 @@ func newSink(spec *engine.TableSpec, upsert bool) (*Sink, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &Sink{cfg: cfg, tsMeta: -1, hdrMeta: -1, keyMeta: -1, wsMeta: -1, weMeta: -1, zone: cfg.loc, lastFlush: time.Now()}
+	s := &Sink{cfg: cfg, tsMeta: -1, hdrMeta: -1, keyMeta: -1, wsMeta: -1, weMeta: -1, topicMeta: -1, partMeta: -1,
+		zone: cfg.loc, lastFlush: time.Now(), topics: map[string]int{}}
 	for _, m := range cfg.meta {
-		if !writableMeta[m.key] {
+		if !writableMeta[m.key] && !(cfg.rowTopic && (m.key == engine.MetaTopic || m.key == engine.MetaPartition)) {
 			if !m.virtual {
 				return nil, optErr(spec, "metadata '%s' of column '%s' cannot be written; declare the column VIRTUAL (writable metadata: headers, timestamp)", m.key, spec.Columns[m.pos].Name)
 			}
@@ -131,7 +134,14 @@ func newSink(spec *engine.TableSpec, upsert bool) (*Sink, error) {
 			s.wsMeta = m.pos
 		case MetaWindowEnd:
 			s.weMeta = m.pos
+		case engine.MetaTopic:
+			s.topicMeta = m.pos
+		case engine.MetaPartition:
+			s.partMeta = m.pos
 		}
+	}
+	if cfg.topic == "" && s.topicMeta < 0 {
+		return nil, optErr(spec, "option 'topic' is required")
 	}
 	switch {
 	case cfg.window != "" && s.wsMeta < 0:
@@ -160,7 +170,7 @@ func newSink(spec *engine.TableSpec, upsert bool) (*Sink, error) {
 	if cfg.rules.SinkTopics == engine.TopicsCreatedBySink {
 		ctx, cancel := context.WithTimeout(context.Background(), cfg.timeout)
 		defer cancel()
-		if err := s.ensureTopic(ctx); err != nil {
+		if _, err := s.ensureTopic(ctx, cfg.topic); err != nil {
 			s.cl.Close()
 			return nil, err
 		}
@@ -197,14 +207,19 @@ func producerOpts(cfg *config) ([]kgo.Opt, error) {
 	default:
 		return nil, optErr(cfg.spec, "'properties.compression.type' must be none, lz4, gzip, snappy or zstd, not '%s'", v)
 	}
+	var part kgo.Partitioner
 	switch cfg.partitioner {
 	case "fixed":
-		opts = append(opts, kgo.RecordPartitioner(kgo.ManualPartitioner()))
+		part = kgo.ManualPartitioner()
 	case "round-robin":
-		opts = append(opts, kgo.RecordPartitioner(kgo.RoundRobinPartitioner()))
+		part = kgo.RoundRobinPartitioner()
 	default: // murmur2 of the key like Kafka's Java client, sticky without a key
-		opts = append(opts, kgo.RecordPartitioner(kgo.StickyKeyPartitioner(nil)))
+		part = kgo.StickyKeyPartitioner(nil)
 	}
+	if cfg.rowTopic {
+		part = rowPartitioner{part}
+	}
+	opts = append(opts, kgo.RecordPartitioner(part))
 	switch cfg.delivery {
 	case "none":
 		opts = append(opts, kgo.RequiredAcks(kgo.LeaderAck()), kgo.DisableIdempotentWrite())
@@ -230,21 +245,30 @@ func producerOpts(cfg *config) ([]kgo.Opt, error) {
 }
 
 // ensureTopic creates the topic unless it exists ('partitions' and
-// 'replicas' when set, else the broker defaults).
-func (s *Sink) ensureTopic(ctx context.Context) error {
-	if s.ready {
-		return nil
+// 'replicas' when set, else the broker defaults) and returns its
+// partition count (0 when unknown).
+func (s *Sink) ensureTopic(ctx context.Context, topic string) (int, error) {
+	if n, ok := s.topics[topic]; ok {
+		return n, nil
 	}
-	_, err := s.adm.CreateTopic(ctx, s.cfg.partitions, s.cfg.replicas, s.topicConfigs(), s.cfg.topic)
-	if err != nil && !errors.Is(err, kerr.TopicAlreadyExists) {
-		// Perhaps not allowed to create but there already.
-		td, lerr := s.adm.ListTopics(ctx, s.cfg.topic)
-		if lerr != nil || td.Error() != nil || len(td[s.cfg.topic].Partitions) == 0 {
-			return s.cfg.authError(fmt.Errorf("kafka sink '%s': creating topic '%s' at %v: %w", s.cfg.name, s.cfg.topic, s.cfg.brokers, err))
+	resp, err := s.adm.CreateTopic(ctx, s.cfg.partitions, s.cfg.replicas, s.topicConfigs(), topic)
+	n := int(resp.NumPartitions)
+	if err != nil || n <= 0 {
+		// There already (or perhaps not allowed to create but there).
+		td, lerr := s.adm.ListTopics(ctx, topic)
+		if lerr != nil || td.Error() != nil || len(td[topic].Partitions) == 0 {
+			if err == nil || errors.Is(err, kerr.TopicAlreadyExists) {
+				err = lerr
+				if err == nil {
+					err = td.Error()
+				}
+			}
+			return 0, s.cfg.authError(fmt.Errorf("kafka sink '%s': creating topic '%s' at %v: %w", s.cfg.name, topic, s.cfg.brokers, err))
 		}
+		n = len(td[topic].Partitions)
 	}
-	s.ready = true
-	return nil
+	s.topics[topic] = n
+	return n, nil
 }
 
 // topicConfigs are the configs of a topic the sink creates: a keyed
@@ -287,8 +311,10 @@ func (s *Sink) Write(ctx context.Context, recs []engine.Rec) error {
 	if err := s.failure(); err != nil {
 		return err
 	}
-	if err := s.ensureTopic(ctx); err != nil {
-		return err
+	if s.cfg.topic != "" {
+		if _, err := s.ensureTopic(ctx, s.cfg.topic); err != nil {
+			return err
+		}
 	}
 	if s.txn && !s.inTxn {
 		if err := s.cl.BeginTransaction(); err != nil {
@@ -331,6 +357,11 @@ func (s *Sink) Write(ctx context.Context, recs []engine.Rec) error {
 		}
 		r := s.record()
 		r.Topic = s.cfg.topic
+		if s.cfg.rowTopic {
+			if err := s.rowTopic(ctx, r, rec.Row); err != nil {
+				return err
+			}
+		}
 		if s.keyEnc != nil {
 			r.Key = key
 		} else if s.keyMeta >= 0 {

@@ -219,7 +219,7 @@ func (s *Source) listed(ctx context.Context, list func(context.Context, ...strin
 			if ferr == nil {
 				ferr = fmt.Errorf("kafka source '%s': topic '%s' partition %d: %w", s.cfg.name, s.cfg.topic, o.Partition, o.Err)
 			}
-		case o.Partition >= 0:
+		case o.Partition >= 0 && (s.cfg.assigned == nil || s.cfg.assigned[o.Partition]):
 			out[o.Partition] = o.Offset
 		}
 	})
@@ -258,9 +258,20 @@ func (s *Source) startOffsets(ctx context.Context, start map[int32]int64) (map[i
 		}
 	case StartSpecific:
 		mode = map[int32]int64{}
+		var end map[int32]int64
 		for p, o := range first {
 			mode[p] = o
-			if at, ok := s.cfg.specific[p]; ok {
+			at, ok := s.cfg.specific[p]
+			switch {
+			case !ok, at == offsetEarliest:
+			case at == offsetLatest:
+				if end == nil {
+					if end, _, err = s.listed(ctx, s.endLister()); err != nil {
+						return nil, true, err
+					}
+				}
+				mode[p] = end[p]
+			default:
 				mode[p] = at
 			}
 		}
@@ -347,10 +358,28 @@ func (s *Source) resolveBounds(ctx context.Context, offsets map[int32]int64) err
 	if err != nil {
 		return err
 	}
+	var first map[int32]int64
+	if s.cfg.boundedAt != nil {
+		if first, _, err = s.listed(ctx, s.adm.ListStartOffsets); err != nil {
+			return err
+		}
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	for p, o := range offsets {
 		e := end[p]
+		if s.cfg.boundedAt != nil {
+			// 'specific-offsets': a partition not named stops at its
+			// start, as Flink's (at its end with Spark's offsets); -1 is
+			// its end and -2 its start.
+			switch at, ok := s.cfg.boundedAt[p]; {
+			case !ok && s.cfg.special:
+			case !ok, at == offsetEarliest:
+				e = first[p]
+			case at != offsetLatest:
+				e = at
+			}
+		}
 		s.splits[p] = &split{next: o, end: e, done: o >= e, limit: -1}
 	}
 	return nil

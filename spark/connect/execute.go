@@ -260,6 +260,11 @@ type checkpointMeta struct {
 }
 
 func (s *Service) startQuery(ss *sparkSession, w *pb.WriteStreamOperationStart) (*query, error) {
+	if len(w.ProtoReflect().GetUnknown()) > 0 {
+		// Fields of Spark's message that Tumble's protocol leaves out:
+		// foreach_writer, foreach_batch, clustering_column_names.
+		return nil, &plan.Error{Exception: plan.AnalysisException, ErrorClass: "UNSUPPORTED_FEATURE", SQLState: "0A000", Msg: "foreach, foreachBatch and clusterBy are not supported by Tumble; use format('kafka'), 'console' or 'noop'."}
+	}
 	if w.GetPath() != "" || w.GetTableName() != "" {
 		return nil, &plan.Error{Exception: plan.AnalysisException, ErrorClass: "UNSUPPORTED_FEATURE", SQLState: "0A000", Msg: "Streaming to a path or a table is not supported by Tumble; use format('kafka'), 'console' or 'noop'."}
 	}
@@ -282,7 +287,10 @@ func (s *Service) startQuery(ss *sparkSession, w *pb.WriteStreamOperationStart) 
 		return nil, &plan.Error{Exception: plan.AnalysisException, ErrorClass: "STREAMING_OUTPUT_MODE.UNSUPPORTED_OPERATION", SQLState: "42KDE",
 			Msg: "Complete output mode not supported when there are no streaming aggregations on streaming DataFrames/Datasets."}
 	}
-	sink, err := plan.StreamSink(f, w.Format, w.Options)
+	if len(w.GetPartitioningColumnNames()) > 0 {
+		tr.Warn(fmt.Sprintf("partitionBy(%s) is not applied: the %s sink does not partition by columns (nor does Spark's)", strings.Join(w.GetPartitioningColumnNames(), ", "), w.Format))
+	}
+	sink, err := tr.StreamSink(f, w.Format, w.Options)
 	if err != nil {
 		return nil, err
 	}

@@ -129,7 +129,9 @@ func (ss *sparkSession) translator(mode string) *plan.Translator {
 		views[k] = v
 	}
 	ss.mu.Unlock()
-	return &plan.Translator{Planner: ss.planner(), Conf: ss.get, Views: views, OutputMode: mode}
+	log := ss.cfg.Log
+	return &plan.Translator{Planner: ss.planner(), Conf: ss.get, Views: views, OutputMode: mode,
+		Warn: func(msg string) { log.Warn("spark connect: " + msg) }}
 }
 
 // defaults are the configuration values a client reads.

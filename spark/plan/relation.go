@@ -28,6 +28,15 @@ type Translator struct {
 	// MaxOffsetsPerTrigger is the Kafka source's maxOffsetsPerTrigger
 	// (set by the translation; 0 when absent).
 	MaxOffsetsPerTrigger int64
+	// Warn, when set, tells the server's log what a plan asks for that
+	// Tumble does differently from Spark.
+	Warn func(msg string)
+}
+
+func (t *Translator) warn(format string, args ...any) {
+	if t.Warn != nil {
+		t.Warn(fmt.Sprintf(format, args...))
+	}
 }
 
 // Loc is the session time zone (spark.sql.session.timeZone, else the
