@@ -97,6 +97,7 @@ func main() {
 	checks := []check{
 		{"kafka", checkKafka, ""},
 		{"flink", checkFlink, ""},
+		{"spark", checkSpark, ""},
 	}
 	want := map[string]bool{}
 	for _, c := range strings.Split(*only, ",") {
