@@ -46,11 +46,7 @@ func checkSpark(ctx context.Context, e *env) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	clientDir := os.Getenv("TUMBLE_PYSPARK_VENV")
-	if clientDir == "" {
-		clientDir = filepath.Join(root, "pyspark-venv") // make spark-venv's
-	}
-	clientPy, err := e.venv(ctx, clientDir, "import pyspark.sql.connect.session", pysparkClient)
+	clientPy, err := e.sparkClientPython(ctx)
 	if err != nil {
 		return "", err
 	}
@@ -241,6 +237,16 @@ func checkSpark(ctx context.Context, e *env) (string, error) {
 		return "", fmt.Errorf("Apache Spark and Tumble agree, but not with the windows computed by hand: %v", err)
 	}
 	return fmt.Sprintf("Apache Spark %s and Tumble (Spark Connect): the seed's job gives the same last update of each of %d windows (JSON text, session zone %s)", sparkVersion, len(real), zone), nil
+}
+
+// sparkClientPython is the python of the Spark Connect client's venv
+// (make spark-venv's, or $TUMBLE_PYSPARK_VENV as in the e2e tests).
+func (e *env) sparkClientPython(ctx context.Context) (string, error) {
+	dir := os.Getenv("TUMBLE_PYSPARK_VENV")
+	if dir == "" {
+		dir = filepath.Join(venvRoot(), "pyspark-venv")
+	}
+	return e.venv(ctx, dir, "import pyspark.sql.connect.session", pysparkClient)
 }
 
 // jobEdit replaces old by new in the seed's job; n is how many times old

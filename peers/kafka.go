@@ -104,6 +104,13 @@ func freePort() (int, error) {
 }
 
 func (e *env) newKafka(ctx context.Context) (*realKafka, error) {
+	return e.newKafkaOn(ctx, "")
+}
+
+// newKafkaOn starts a broker whose PLAINTEXT listener is plain (a free
+// port when empty; a fixed address only inside a private network
+// namespace, see check_producer.go).
+func (e *env) newKafkaOn(ctx context.Context, plain string) (*realKafka, error) {
 	lib, err := e.kafkaLib(ctx)
 	if err != nil {
 		return nil, err
@@ -120,6 +127,9 @@ func (e *env) newKafka(ctx context.Context) (*realKafka, error) {
 		}
 	}
 	k.plain = fmt.Sprintf("127.0.0.1:%d", ports[0])
+	if plain != "" {
+		k.plain = plain
+	}
 	k.sasl = fmt.Sprintf("127.0.0.1:%d", ports[1])
 	k.ssl = fmt.Sprintf("127.0.0.1:%d", ports[2])
 	controller := fmt.Sprintf("127.0.0.1:%d", ports[3])

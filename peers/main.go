@@ -98,6 +98,7 @@ func main() {
 		{"kafka", checkKafka, ""},
 		{"flink", checkFlink, ""},
 		{"spark", checkSpark, ""},
+		{"producer", checkProducer, ""},
 	}
 	want := map[string]bool{}
 	for _, c := range strings.Split(*only, ",") {
