@@ -404,6 +404,14 @@ type HealthReporter interface {
 	Health() error
 }
 
+// WatermarkSink is an optional Sink ability: the sink is told each new
+// watermark of its input, after the records before it were written (Flink's
+// partition-time commit trigger commits a partition once the watermark
+// passes its time). Called from the goroutine that calls Write.
+type WatermarkSink interface {
+	Watermark(ctx context.Context, wm int64) error
+}
+
 // Prefetcher is an optional Source ability: the batches of a Poll stay
 // valid until the second-next Poll (the source alternates two buffers), so
 // the engine polls the next batch while it processes the current one.

@@ -86,7 +86,13 @@ func (s *SinkOp) Process(recs []Rec) error {
 	return nil
 }
 
-func (s *SinkOp) Watermark(int64) error { return nil }
+// Watermark hands the watermark to a sink that wants it (WatermarkSink).
+func (s *SinkOp) Watermark(wm int64) error {
+	if ws, ok := s.Sink.(WatermarkSink); ok {
+		return ws.Watermark(s.oc.Ctx, wm)
+	}
+	return nil
+}
 
 // Flush waits for the sink; when the job is stopping (its context is
 // done) it still waits, up to 30 s, so a clean stop loses nothing.

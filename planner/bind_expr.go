@@ -1024,6 +1024,9 @@ func (eb *exprBinder) bindCall(n *sql.Call) (expr.Expr, error) {
 	if fn, ok := eb.b.special(name, args, n); ok {
 		return fn()
 	}
+	if x, ok, err := eb.bindUserFunction(n, args); ok {
+		return x, err
+	}
 	written := n.Written
 	if written == "" {
 		written = name

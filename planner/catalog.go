@@ -154,6 +154,11 @@ type Catalog struct {
 	tables   map[ObjectID]*Table
 	temps    map[ObjectID]*Table // Flink TEMPORARY objects, found first
 	queries  int                 // ksqlDB query ids: CSAS_X_<n>
+	// funcs are Flink's catalog functions (CREATE FUNCTION), by their id
+	// with the name lower-cased; systemFuncs the TEMPORARY SYSTEM ones,
+	// by lower-cased name. Each is the Java class it names.
+	funcs       map[ObjectID]string
+	systemFuncs map[string]string
 }
 
 // SawQueryID moves the query counter past an id like CSAS_X_7 that a

@@ -126,6 +126,9 @@ func (pl *Planner) createTableChecked(st *sql.CreateTable, checkConnector bool) 
 		}
 		t.Options[o.Key] = o.Value
 	}
+	if err := translateLegacyOptions(t, st); err != nil {
+		return nil, err
+	}
 	if st.Watermark != nil && t.Watermark != nil {
 		if t.Watermark.Column != st.Watermark.Column {
 			return nil, sql.Errorf(st.Watermark.Pos, "Multiple watermark definition is not supported yet.")

@@ -11,6 +11,7 @@ import (
 	"github.com/tumble/tumble/engine"
 	"github.com/tumble/tumble/planner"
 	"github.com/tumble/tumble/session"
+	"github.com/tumble/tumble/sql"
 )
 
 // TestCatalogsAndDatabases: Flink's catalogs and databases, the session's
@@ -98,4 +99,47 @@ func TestCatalogsAndDatabases(t *testing.T) {
 	fails("USE CATALOG c1", "A catalog with name [c1] does not exist.")
 	fails("DROP CATALOG c1", "Catalog c1 does not exist.")
 	run("DROP CATALOG IF EXISTS c1")
+}
+
+// TestUserFunctions: SHOW USER FUNCTIONS lists the temporary system
+// functions and the current database's catalog functions; SHOW FUNCTIONS
+// adds them to the built-in ones; ksqlDB has no CREATE FUNCTION.
+func TestUserFunctions(t *testing.T) {
+	reg := engine.NewRegistry()
+	all.Register(reg, io.Discard)
+	ctx, cancel := context.WithCancel(context.Background())
+	jobs := session.NewJobManager(ctx, nil)
+	t.Cleanup(func() { jobs.StopAll(); cancel() })
+	s := session.New(session.Config{Registry: reg, Jobs: jobs, Catalog: planner.NewCatalog()})
+	show := func(stmt string) []string {
+		t.Helper()
+		res, err := s.ExecuteText(ctx, stmt)
+		if err != nil {
+			t.Fatalf("%s: %v", stmt, err)
+		}
+		var out []string
+		for _, r := range res[len(res)-1].Rows {
+			out = append(out, r[0])
+		}
+		return out
+	}
+	show("CREATE FUNCTION count_char AS 'com.github.nexmark.flink.udf.CountChar'")
+	show("CREATE TEMPORARY SYSTEM FUNCTION cc AS 'com.github.nexmark.flink.udf.CountChar'")
+	if got := show("SHOW USER FUNCTIONS"); !reflect.DeepEqual(got, []string{"cc", "count_char"}) {
+		t.Errorf("SHOW USER FUNCTIONS: %q", got)
+	}
+	show("CREATE DATABASE d2")
+	show("USE d2")
+	if got := show("SHOW USER FUNCTIONS"); !reflect.DeepEqual(got, []string{"cc"}) {
+		t.Errorf("SHOW USER FUNCTIONS in d2: %q", got)
+	}
+	all := "," + strings.Join(show("SHOW FUNCTIONS"), ",") + ","
+	if !strings.Contains(all, ",cc,") || !strings.Contains(all, ",CHAR_LENGTH,") {
+		t.Errorf("SHOW FUNCTIONS lacks cc or CHAR_LENGTH: %s", all)
+	}
+
+	k := session.New(session.Config{Registry: reg, Jobs: jobs, Catalog: planner.NewCatalog(), Dialect: sql.KSQL})
+	if _, err := k.ExecuteText(ctx, "CREATE FUNCTION f AS 'com.github.nexmark.flink.udf.CountChar';"); err == nil || !strings.Contains(err.Error(), "CREATE FUNCTION is not supported in ksqlDB") {
+		t.Errorf("ksqlDB CREATE FUNCTION: %v", err)
+	}
 }

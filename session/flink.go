@@ -85,8 +85,15 @@ func (s *Session) execShow(n *sql.Show) (*planner.Result, error) {
 	case "FUNCTIONS":
 		r := &planner.Result{Kind: planner.ResultTable, Columns: []string{"function name"}}
 		names := append(expr.FunctionNames(), "AVG", "COUNT", "MAX", "MIN", "SUM")
+		names = append(names, s.planner().UserFunctions()...)
 		sort.Strings(names)
 		for _, f := range names {
+			r.Rows = append(r.Rows, []string{f})
+		}
+		return r, nil
+	case "USER FUNCTIONS":
+		r := &planner.Result{Kind: planner.ResultTable, Columns: []string{"function name"}}
+		for _, f := range s.planner().UserFunctions() {
 			r.Rows = append(r.Rows, []string{f})
 		}
 		return r, nil

@@ -240,6 +240,11 @@ func (s *Session) Execute(ctx context.Context, st sql.Statement) (*planner.Resul
 			return nil, sql.Errorf(n.Start, "%s", msg)
 		}
 		return s.planner().Alter(n)
+	case *sql.CreateFunction:
+		if msg, no := s.dialect.Rules().Refuses(dialect.FeatureFunctions); no {
+			return nil, sql.Errorf(n.Start, "%s", msg)
+		}
+		return s.planner().CreateFunction(n)
 	case *sql.StopJob:
 		return s.execStopJob(n)
 	case *sql.Help:

@@ -282,6 +282,8 @@ type CreateFunction struct {
 	Base
 	Name        Name
 	IfNotExists bool
+	Temporary   bool
+	System      bool // TEMPORARY SYSTEM
 	Class       string
 	Language    string // upper-case; "" when not given
 }

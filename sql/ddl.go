@@ -17,9 +17,7 @@ func (p *parser) create() Statement {
 	p.expect("CREATE")
 	orReplace := p.acceptSeq("OR", "REPLACE")
 	temporary := p.accept("TEMPORARY")
-	if temporary {
-		p.accept("SYSTEM")
-	}
+	system := temporary && p.accept("SYSTEM")
 	source := false
 	if p.peek().is("SOURCE") {
 		if p.d != KSQL {
@@ -46,7 +44,9 @@ func (p *parser) create() Statement {
 		cv.Temporary = temporary
 		return cv
 	case t.is("FUNCTION"):
-		return p.createFunction(b)
+		cf := p.createFunction(b)
+		cf.Temporary, cf.System = temporary, system
+		return cf
 	case t.is("CATALOG") && !orReplace && !temporary && p.d == Flink:
 		return p.createCatalog(b)
 	case t.is("DATABASE") && !orReplace && !temporary && p.d == Flink:
@@ -541,7 +541,7 @@ func (p *parser) createView(b Base, orReplace bool) *CreateView {
 	return cv
 }
 
-func (p *parser) createFunction(b Base) Statement {
+func (p *parser) createFunction(b Base) *CreateFunction {
 	p.expect("FUNCTION")
 	cf := &CreateFunction{Base: b, IfNotExists: p.acceptSeq("IF", "NOT", "EXISTS")}
 	cf.Name = p.name("a function name")

@@ -192,7 +192,8 @@ func stmtSx(s Statement) *sx {
 		if s.Language != "" {
 			lang = lst("language", atom(s.Language))
 		}
-		return lst("create-function", nameSx(s.Name), flagSx(s.IfNotExists, "if-not-exists"), atom(quoteString(s.Class)), lang)
+		return lst("create-function", nameSx(s.Name), flagSx(s.IfNotExists, "if-not-exists"), flagSx(s.Temporary, "temporary"),
+			flagSx(s.System, "system"), atom(quoteString(s.Class)), lang)
 	case *Drop:
 		return lst("drop", atom(s.Kind.String()), nameSx(s.Name), flagSx(s.IfExists, "if-exists"), flagSx(s.Temporary, "temporary"),
 			flagSx(s.DeleteTopic, "delete-topic"))

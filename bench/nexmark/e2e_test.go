@@ -222,3 +222,114 @@ func TestListQueries(t *testing.T) {
 		t.Fatal("q3 does not exist")
 	}
 }
+
+// TestSuiteQueriesBeyondBeam runs the suite's q10 (a partitioned
+// filesystem sink committed by partition time), q13 (a processing-time
+// join to a bounded side input declared with Flink's legacy options) and
+// q14 (a Java UDF, CountChar, that Tumble implements) as the benchmark
+// does, and checks what they write against the generator.
+func TestSuiteQueriesBeyondBeam(t *testing.T) {
+	dir := suites.Require(t, "suites/nexmark")
+	cfg := nexmark.DefaultConfig()
+	cfg.Rate = 10_000_000
+	g := nexmark.NewGenerator(cfg)
+	ts := func(ms int64) string { return types.TimestampV(ms * 1000).String() }
+	var bids []nexmark.Bid
+	for pos := int64(0); pos < events; pos++ {
+		if g.Type(pos) == nexmark.BidEvent {
+			var b nexmark.Bid
+			g.Bid(pos, &b)
+			bids = append(bids, b)
+		}
+	}
+	script := func(t *testing.T, q string) (string, string) {
+		tmp := t.TempDir()
+		if err := writeSideInput(tmp); err != nil {
+			t.Fatal(err)
+		}
+		text, err := Script(dir, q, events, 10_000_000, tmp)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return strings.ReplaceAll(text, "'connector' = 'blackhole'", "'connector' = 'collect'"), tmp
+	}
+
+	t.Run("q13", func(t *testing.T) {
+		text, _ := script(t, "q13")
+		var want []string
+		for _, b := range bids {
+			want = append(want, fmt.Sprintf("+I %d, %d, %d, %s, %d", b.Auction, b.Bidder, b.Price, ts(b.DateTime), b.Auction%sideInputRows))
+		}
+		checkRows(t, runStatements(t, text), map[string][]string{"nexmark_q13": want}, "nexmark_q13")
+	})
+
+	t.Run("q14", func(t *testing.T) {
+		text, _ := script(t, "q14")
+		var want []string
+		for _, b := range bids {
+			if p := b.Price * 908; p <= 1_000_000_000 || p >= 50_000_000_000 {
+				continue
+			}
+			hour := time.UnixMilli(b.DateTime).UTC().Hour()
+			kind := "otherTime"
+			switch {
+			case hour >= 8 && hour <= 18:
+				kind = "dayTime"
+			case hour <= 6 || hour >= 20:
+				kind = "nightTime"
+			}
+			want = append(want, fmt.Sprintf("+I %d, %d, %s, %s, %s, %s, %d", b.Auction, b.Bidder,
+				types.FormatDecimal(b.Price*908, 3), kind, ts(b.DateTime), b.Extra, strings.Count(b.Extra, "c")))
+		}
+		checkRows(t, runStatements(t, text), map[string][]string{"nexmark_q14": want}, "nexmark_q14")
+	})
+
+	t.Run("q10", func(t *testing.T) {
+		text, tmp := script(t, "q10")
+		runStatements(t, text)
+		root := filepath.Join(tmp, "data", "output", "0", "bid")
+		parts := map[string]int{} // partition directory -> lines
+		success := map[string]bool{}
+		err := filepath.WalkDir(root, func(p string, d os.DirEntry, err error) error {
+			if err != nil {
+				return err
+			}
+			if d.IsDir() {
+				if d.Name() == "_tumble_checkpoints" { // the sink's commit markers
+					return filepath.SkipDir
+				}
+				return nil
+			}
+			rel, _ := filepath.Rel(root, filepath.Dir(p))
+			switch name := d.Name(); {
+			case name == "_SUCCESS":
+				success[rel] = true
+			case strings.HasPrefix(name, "part-"):
+				b, err := os.ReadFile(p)
+				if err != nil {
+					return err
+				}
+				parts[rel] += strings.Count(string(b), "\n")
+			default:
+				t.Errorf("unexpected file %s", p)
+			}
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := map[string]int{}
+		for _, b := range bids {
+			tm := time.UnixMilli(b.DateTime).UTC()
+			want[fmt.Sprintf("dt=%s/hm=%s", tm.Format("2006-01-02"), strings.ReplaceAll(tm.Format("15:04"), ":", "%3A"))]++
+		}
+		if fmt.Sprint(parts) != fmt.Sprint(want) {
+			t.Errorf("rows per partition: got %v, want %v", parts, want)
+		}
+		for p := range want {
+			if !success[p] {
+				t.Errorf("partition %s has no _SUCCESS file once the input ended", p)
+			}
+		}
+	})
+}

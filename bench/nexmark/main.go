@@ -330,6 +330,26 @@ func Script(dir, q string, events, tps int64, tmp string) (string, error) {
 	return r.Replace(strings.Join(parts, "\n\n")), nil
 }
 
+// sideInputRows is the size of q13's side input, as the Nexmark project's
+// side_input_gen.sh makes it.
+const sideInputRows = 10000
+
+// writeSideInput writes ${FLINK_HOME}/data/side_input.txt, the bounded
+// side input q13 joins (the Nexmark project's SideInputGenerator writes it
+// when the cluster is set up): the lines "i,i" for i from 0 to
+// sideInputRows-1.
+func writeSideInput(home string) error {
+	dir := filepath.Join(home, "data")
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return err
+	}
+	var b bytes.Buffer
+	for i := 0; i < sideInputRows; i++ {
+		fmt.Fprintf(&b, "%d,%d\n", i, i)
+	}
+	return os.WriteFile(filepath.Join(dir, "side_input.txt"), b.Bytes(), 0o644)
+}
+
 // runQuery plans query q on a fresh catalog and runs it to the end of
 // its bounded input. A statement the planner refuses gives a result with
 // Skipped set; a job that fails, one with Failed set.
@@ -339,6 +359,9 @@ func runQuery(ctx context.Context, cfg config, q string) (*result, error) {
 		return nil, err
 	}
 	defer os.RemoveAll(tmp)
+	if err := writeSideInput(tmp); err != nil {
+		return nil, err
+	}
 	text, err := Script(cfg.Suite, q, cfg.Events, cfg.TPS, tmp)
 	if err != nil {
 		return nil, err

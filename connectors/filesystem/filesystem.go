@@ -126,7 +126,14 @@ type config struct {
 	inactivity  time.Duration
 	successFile string        // "" unless the commit policy writes one
 	commitDelay time.Duration // sink.partition-commit.delay
-	checkpoints bool          // the job takes checkpoints (default)
+	// byPartitionTime: 'sink.partition-commit.trigger' = 'partition-time'
+	// (a partition is committed once the watermark passes its time plus
+	// the delay) rather than 'process-time'.
+	byPartitionTime bool
+	timePattern     string              // partition.time-extractor.timestamp-pattern ("": the first partition value)
+	timeLayouts     []*types.JavaLayout // partition.time-extractor.timestamp-formatter (or the default ones)
+	wmZone          *time.Location      // sink.partition-commit.watermark-time-zone
+	checkpoints     bool                // the job takes checkpoints (default)
 }
 
 // partCol is a partition column: its position in the row and type.
@@ -329,9 +336,16 @@ func (c *config) sinkOptions() error {
 		}
 	}
 	if v, ok := c.spec.Option("sink.partition-commit.trigger"); ok {
-		if t := strings.ToLower(strings.TrimSpace(v)); t != "process-time" {
-			return c.errf("%v: 'sink.partition-commit.trigger' = '%s' (only 'process-time')", format.ErrUnsupported, v)
+		switch strings.ToLower(strings.TrimSpace(v)) {
+		case "process-time":
+		case "partition-time":
+			c.byPartitionTime = true
+		default:
+			return c.errf("'sink.partition-commit.trigger' must be 'process-time' or 'partition-time', not '%s'", v)
 		}
+	}
+	if err := c.timeExtractor(); err != nil {
+		return err
 	}
 	if v, ok := c.spec.Option("sink.partition-commit.policy.kind"); ok {
 		for _, kind := range strings.Split(v, ",") {
@@ -348,6 +362,49 @@ func (c *config) sinkOptions() error {
 		if d, err := format.ParseDuration(v); err == nil && d == 0 {
 			c.checkpoints = false
 		}
+	}
+	return nil
+}
+
+// timeExtractor reads the options of Flink's default partition time
+// extractor and the watermark's time zone.
+func (c *config) timeExtractor() error {
+	for k := range c.spec.Options {
+		rest, ok := strings.CutPrefix(k, "partition.time-extractor.")
+		if !ok {
+			continue
+		}
+		switch rest {
+		case "kind":
+			if v := strings.TrimSpace(c.spec.Options[k]); !strings.EqualFold(v, "default") {
+				return c.errf("%v: 'partition.time-extractor.kind' = '%s' (only 'default': Tumble runs no Java extractor class)", format.ErrUnsupported, v)
+			}
+		case "timestamp-pattern", "timestamp-formatter":
+		case "class":
+			return c.errf("%v: 'partition.time-extractor.class' (Tumble runs no Java extractor class)", format.ErrUnsupported)
+		default:
+			return c.errf("unknown option '%s'", k)
+		}
+	}
+	c.timePattern = c.spec.OptionOr("partition.time-extractor.timestamp-pattern", "")
+	formatters := []string{"yyyy-MM-dd HH:mm:ss", "yyyy-MM-dd"}
+	if v, ok := c.spec.Option("partition.time-extractor.timestamp-formatter"); ok {
+		formatters = []string{v}
+	}
+	for _, f := range formatters {
+		l, err := types.CompileJavaLayout(f)
+		if err != nil {
+			return c.errf("'partition.time-extractor.timestamp-formatter': %v", err)
+		}
+		c.timeLayouts = append(c.timeLayouts, l)
+	}
+	c.wmZone = time.UTC
+	if v, ok := c.spec.Option("sink.partition-commit.watermark-time-zone"); ok {
+		loc, err := types.LoadJavaZone(v)
+		if err != nil {
+			return c.errf("'sink.partition-commit.watermark-time-zone': %v", err)
+		}
+		c.wmZone = loc
 	}
 	return nil
 }

@@ -3,7 +3,9 @@ package filesystem
 import (
 	"fmt"
 	"path/filepath"
+	"sort"
 	"strings"
+	"time"
 
 	"github.com/tumble/tumble/engine/expr"
 	"github.com/tumble/tumble/engine/types"
@@ -147,4 +149,47 @@ func (c *config) partitionValues(relDir string) (vals []types.Value, ok bool, er
 		vals[i] = v
 	}
 	return vals, true, nil
+}
+
+// partitionTime is the time of the partition in directory dir (relative,
+// "a=1/b=2"), as Flink's default partition time extractor gives it: the
+// timestamp pattern with each $name replaced by the partition's value of
+// that column (no pattern: the first value), parsed with the formatter,
+// read as wall-clock time in the watermark's time zone; epoch ms.
+func (c *config) partitionTime(dir string) (int64, error) {
+	vals := map[string]string{}
+	var first string
+	for i, seg := range strings.Split(dir, "/") {
+		name, val, ok := strings.Cut(seg, "=")
+		if !ok {
+			return 0, fmt.Errorf("partition directory '%s' is not name=value", dir)
+		}
+		val = unescapePathName(val)
+		vals[unescapePathName(name)] = val
+		if i == 0 {
+			first = val
+		}
+	}
+	text := first
+	if c.timePattern != "" {
+		text = c.timePattern
+		// Longer names first, so $dt does not eat $dtm.
+		names := make([]string, 0, len(vals))
+		for n := range vals {
+			names = append(names, n)
+		}
+		sort.Slice(names, func(a, b int) bool { return len(names[a]) > len(names[b]) })
+		for _, n := range names {
+			text = strings.ReplaceAll(text, "$"+n, vals[n])
+		}
+	}
+	var err error
+	for _, l := range c.timeLayouts {
+		var us int64
+		if us, _, err = l.Parse(text); err == nil {
+			w := time.UnixMicro(us).UTC()
+			return time.Date(w.Year(), w.Month(), w.Day(), w.Hour(), w.Minute(), w.Second(), w.Nanosecond(), c.wmZone).UnixMilli(), nil
+		}
+	}
+	return 0, fmt.Errorf("the time of partition '%s' ('%s'): %v", dir, text, err)
 }

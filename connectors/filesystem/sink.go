@@ -58,9 +58,13 @@ type Sink struct {
 
 	firstSeen   map[string]time.Time // partition directory -> first write
 	needSuccess map[string]bool      // partitions with files committed but no success file yet
+	wm          int64                // the input's watermark (partition-time trigger)
 }
 
-var _ engine.Transactional = (*Sink)(nil)
+var (
+	_ engine.Transactional = (*Sink)(nil)
+	_ engine.WatermarkSink = (*Sink)(nil)
+)
 
 // ErrUpdates is returned by Write for a record that is not an insert: a
 // filesystem table takes append-only input (the planner refuses updating
@@ -106,7 +110,7 @@ func NewSink(spec *engine.TableSpec) (*Sink, error) {
 	}
 	u := hex.EncodeToString(id[:])
 	uuid := u[:8] + "-" + u[8:12] + "-" + u[12:16] + "-" + u[16:20] + "-" + u[20:]
-	s := &Sink{cfg: cfg, enc: enc, uuid: uuid, job: spec.Defaults[engine.DefaultJobID],
+	s := &Sink{cfg: cfg, enc: enc, uuid: uuid, job: spec.Defaults[engine.DefaultJobID], wm: engine.MinWatermark,
 		log:  slog.Default().With("connector", Name, "table", spec.Name, "path", cfg.root),
 		open: map[string]*partFile{}, firstSeen: map[string]time.Time{}, needSuccess: map[string]bool{},
 		lastCheck: time.Now()}
@@ -322,13 +326,37 @@ func (s *Sink) commit(n int64) error {
 	return s.writeSuccessFiles()
 }
 
+// Watermark implements engine.WatermarkSink: under the partition-time
+// trigger, partitions whose time the watermark passed get their success
+// files.
+func (s *Sink) Watermark(_ context.Context, wm int64) error {
+	if wm <= s.wm {
+		return nil
+	}
+	s.wm = wm
+	if s.err != nil || !s.cfg.byPartitionTime || len(s.needSuccess) == 0 {
+		return s.err
+	}
+	return s.writeSuccessFiles()
+}
+
 // writeSuccessFiles writes the commit policy's success file into every
-// partition that got files, once 'sink.partition-commit.delay' has passed
-// since the partition's first record.
+// partition that got files, once the commit trigger says the partition is
+// complete: 'sink.partition-commit.delay' after the partition's first
+// record ('process-time'), or once the watermark passes the partition's
+// time plus the delay ('partition-time').
 func (s *Sink) writeSuccessFiles() error {
 	now := time.Now()
 	for dir := range s.needSuccess {
-		if now.Before(s.firstSeen[dir].Add(s.cfg.commitDelay)) {
+		if s.cfg.byPartitionTime {
+			t, err := s.cfg.partitionTime(dir)
+			if err != nil {
+				return s.fail(engine.Permanent(fmt.Errorf("filesystem sink '%s': %w", s.cfg.name, err)))
+			}
+			if s.wm <= t+s.cfg.commitDelay.Milliseconds() {
+				continue
+			}
+		} else if now.Before(s.firstSeen[dir].Add(s.cfg.commitDelay)) {
 			continue
 		}
 		p := filepath.Join(s.cfg.root, dir, s.cfg.successFile)

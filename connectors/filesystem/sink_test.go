@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/tumble/tumble/engine"
 	"github.com/tumble/tumble/engine/types"
@@ -290,5 +291,105 @@ func TestSinkWritesRawAndEmptyFile(t *testing.T) {
 	s.Close()
 	if got := readTable(t, spec); len(got) != 2 || got[0] != "hello world" || got[1] != "" {
 		t.Fatalf("got %q", got)
+	}
+}
+
+// Under 'sink.partition-commit.trigger' = 'partition-time' a partition's
+// success file comes once the watermark passes the partition's time (from
+// its values through the timestamp pattern) plus the delay, as Flink's
+// partition-time commit trigger does; Nexmark's q10 writes so.
+func TestSinkPartitionTimeTrigger(t *testing.T) {
+	dir := t.TempDir()
+	spec := tableSpec(dir, []string{"id INT", "dt STRING", "hm STRING"}, []string{"dt", "hm"},
+		"sink.partition-commit.trigger", "partition-time", "sink.partition-commit.delay", "1 min",
+		"sink.partition-commit.policy.kind", "success-file",
+		"partition.time-extractor.timestamp-pattern", "$dt $hm:00")
+	s, err := NewSink(spec)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	row := func(id int64, dt, hm string) types.Row {
+		return types.Row{types.IntV(id), types.StringV(dt), types.StringV(hm)}
+	}
+	if err := s.Write(ctx, recs(row(1, "2015-07-15", "00:00"), row(2, "2015-07-15", "00:01"))); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Flush(ctx); err != nil {
+		t.Fatal(err)
+	}
+	success := func() []string {
+		var out []string
+		for _, f := range listFiles(t, dir) {
+			if strings.HasSuffix(f, "_SUCCESS") {
+				out = append(out, f)
+			}
+		}
+		return out
+	}
+	if got := success(); len(got) != 0 {
+		t.Fatalf("success files before any watermark: %v", got)
+	}
+	ms := func(s string) int64 {
+		tm, err := time.Parse("2006-01-02 15:04:05", s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return tm.UnixMilli()
+	}
+	// 00:00 + 1 min delay: not yet at 00:01:00 exactly, done just after.
+	if err := s.Watermark(ctx, ms("2015-07-15 00:01:00")); err != nil {
+		t.Fatal(err)
+	}
+	if got := success(); len(got) != 0 {
+		t.Fatalf("success files at the bound: %v", got)
+	}
+	if err := s.Watermark(ctx, ms("2015-07-15 00:01:00")+1); err != nil {
+		t.Fatal(err)
+	}
+	if got := success(); len(got) != 1 || !strings.Contains(got[0], "hm=00%3A00") {
+		t.Fatalf("after 00:01:00.001: %v", got)
+	}
+	// The end of input (the maximal watermark) completes every partition.
+	if err := s.Watermark(ctx, engine.MaxWatermark); err != nil {
+		t.Fatal(err)
+	}
+	if got := success(); len(got) != 2 {
+		t.Fatalf("at the end: %v", got)
+	}
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+
+	// A value that does not parse fails the job, naming the partition.
+	spec2 := tableSpec(t.TempDir(), []string{"id INT", "dt STRING", "hm STRING"}, []string{"dt", "hm"},
+		"sink.partition-commit.trigger", "partition-time", "sink.partition-commit.policy.kind", "success-file",
+		"partition.time-extractor.timestamp-pattern", "$dt $hm:00")
+	s2, err := NewSink(spec2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s2.Close()
+	if err := s2.Write(ctx, recs(row(1, "yesterday", "00:00"))); err != nil {
+		t.Fatal(err)
+	}
+	err = s2.Flush(ctx) // the commit reads the partition's time
+	if err == nil {
+		err = s2.Watermark(ctx, engine.MaxWatermark)
+	}
+	if err == nil || !strings.Contains(err.Error(), "yesterday 00:00:00") {
+		t.Fatalf("got %v, want the partition's time text in the error", err)
+	}
+
+	for _, bad := range [][]string{
+		{"sink.partition-commit.trigger", "event-time"},
+		{"partition.time-extractor.kind", "custom"},
+		{"partition.time-extractor.class", "com.example.Extractor"},
+		{"partition.time-extractor.timestamp-patern", "$dt"},
+		{"sink.partition-commit.watermark-time-zone", "Mars/Olympus"},
+	} {
+		if _, err := NewSink(tableSpec(t.TempDir(), []string{"id INT", "dt STRING"}, []string{"dt"}, bad...)); err == nil {
+			t.Errorf("%v: accepted", bad)
+		}
 	}
 }

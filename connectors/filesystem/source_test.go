@@ -276,7 +276,7 @@ func TestValidate(t *testing.T) {
 		{tableSpec(dir, []string{"id INT"}, nil, "path", "file://"+dir), ""},
 		{tableSpec(dir, []string{"id INT", "m META file.owner"}, nil), "unknown metadata key 'file.owner'"},
 		{tableSpec(dir, []string{"id INT"}, nil, "sink.partition-commit.policy.kind", "metastore,success-file"), ""},
-		{tableSpec(dir, []string{"id INT"}, nil, "sink.partition-commit.trigger", "partition-time"), "partition-time"},
+		{tableSpec(dir, []string{"id INT"}, nil, "sink.partition-commit.trigger", "event-time"), "must be 'process-time' or 'partition-time'"},
 	}
 	for _, c := range cases {
 		err := Validate(c.spec)

@@ -30,6 +30,10 @@ func FunctionNames() []string { return defaultFunctions.Names() }
 // IsFunction reports whether name is a known scalar function.
 func IsFunction(name string) bool { return defaultFunctions.Has(name) }
 
+// HasFunction reports whether env's registry (the library when env has
+// none) knows the scalar function name.
+func HasFunction(name string, env *Env) bool { return env.functions().Has(name) }
+
 // NewFunc builds a call of the named scalar function, as env's registry
 // (the library when env has none) binds it.
 func NewFunc(name string, args []Expr, env *Env) (Expr, error) {

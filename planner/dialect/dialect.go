@@ -283,6 +283,7 @@ const (
 	FeatureTableHints   Feature = "table hints"   // t /*+ OPTIONS(...) */
 	FeatureLambdas      Feature = "lambdas"       // x => ..., TRANSFORM/FILTER/REDUCE with lambdas
 	FeatureAlter        Feature = "ALTER"         // ALTER TABLE / VIEW
+	FeatureFunctions    Feature = "CREATE FUNCTION"
 )
 
 // Refuses returns the error a dialect gives for a feature it does not

@@ -97,6 +97,7 @@ var rules = &dialect.Rules{
 		dialect.FeatureSubqueries:   "subqueries are not supported in ksqlDB",
 		dialect.FeatureTableHints:   "table hints are not supported in ksqlDB",
 		dialect.FeatureAlter:        "ALTER is not supported in the ksqlDB dialect",
+		dialect.FeatureFunctions:    "CREATE FUNCTION is not supported in ksqlDB: user-defined functions are Java classes on ksqlDB's extension path",
 	},
 }
 
