@@ -116,7 +116,7 @@ func TestBrokerCommandSettings(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer cmd.Process.Kill()
-	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
 	got := map[string]string{}
 	for ctx.Err() == nil && got["log.retention.ms"] == "" {

@@ -153,7 +153,7 @@ func startSparkServer(t *testing.T, broker, data, ckptRoot, listen, sc string) *
 	if err := s.cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	deadline := time.Now().Add(20 * time.Second)
+	deadline := time.Now().Add(time.Minute)
 	for {
 		resp, err := http.Get("http://" + listen + "/healthcheck")
 		if err == nil {

@@ -238,7 +238,7 @@ func TestTriggerAvailableNowAndOnce(t *testing.T) {
 			src.add(0, 5) // after the start: not read
 			select {
 			case <-job.Done():
-			case <-time.After(10 * time.Second):
+			case <-time.After(time.Minute):
 				job.Stop()
 				t.Fatal("the job did not finish")
 			}

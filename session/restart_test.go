@@ -66,7 +66,7 @@ func TestRestartUsesSubmittedSettings(t *testing.T) {
 	if !ok {
 		t.Fatalf("job %s not found", rs[0].JobID)
 	}
-	deadline := time.Now().Add(10 * time.Second)
+	deadline := time.Now().Add(time.Minute)
 	for info.Job.Restarts() == 0 || info.Job.Status() != engine.Running {
 		if time.Now().After(deadline) {
 			t.Fatalf("the job did not restart: %s, %v", info.Job.Status(), info.Job.Err())

@@ -38,7 +38,7 @@ func TestTableModeRedrawsOnATerminal(t *testing.T) {
 	}
 	waitFor := func(what string) {
 		t.Helper()
-		deadline := time.Now().Add(10 * time.Second)
+		deadline := time.Now().Add(time.Minute)
 		for !strings.Contains(term.String(), what) {
 			if time.Now().After(deadline) {
 				t.Fatalf("the screen never showed %q:\n%q", what, term.String())

@@ -664,7 +664,7 @@ SHOW TABLES;
 		}
 	}
 	// The INSERT job runs in the background and prints to the same writer.
-	deadline := time.Now().Add(10 * time.Second)
+	deadline := time.Now().Add(time.Minute)
 	for !strings.Contains(out.String(), "+I[5]") {
 		if time.Now().After(deadline) {
 			t.Fatalf("the print job wrote nothing:\n%s", out.String())

@@ -21,7 +21,7 @@ func lossPoll(t *testing.T, src *Source, wantRecs int) ([]string, int64, int64, 
 	var vals []string
 	var next, lost int64 = -1, 0
 	sawLoss := false
-	deadline := time.Now().Add(15 * time.Second)
+	deadline := time.Now().Add(time.Minute)
 	for time.Now().Before(deadline) && (!sawLoss || len(vals) < wantRecs) {
 		bs, err := src.Poll(context.Background())
 		if err != nil {
