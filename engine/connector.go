@@ -169,6 +169,10 @@ type Connector struct {
 	// Validate checks a table's options when the table is created (before
 	// any source or sink is built). Optional.
 	Validate func(spec *TableSpec) error
+	// Unused, if set, returns a warning for each option of the table that
+	// the connector accepts (Flink's tables set it) but does not act on;
+	// CREATE TABLE answers with them.
+	Unused func(spec *TableSpec) []string
 	// Partitions: the sink writes the partitions of a table declared
 	// PARTITIONED BY (Flink's SupportsPartitioning); a partitioned table
 	// of another connector cannot be written.
@@ -229,6 +233,21 @@ func (m ChangelogMode) String() string {
 		return "all [I,UB,UA,D]"
 	}
 	return "insert-only [I]"
+}
+
+// OneTask is why Flink's parallelism options have no effect in Tumble.
+const OneTask = "Tumble runs each job as one task"
+
+// NoEffect returns a warning for each of keys the table sets: an option
+// accepted for Flink's sake that has no effect, and why.
+func NoEffect(spec *TableSpec, why string, keys ...string) []string {
+	var out []string
+	for _, k := range keys {
+		if _, ok := spec.Options[k]; ok {
+			out = append(out, fmt.Sprintf("Table '%s': '%s' has no effect: %s.", spec.Name, k, why))
+		}
+	}
+	return out
 }
 
 // AcceptsOption reports whether key is one of the connector's options.

@@ -42,6 +42,9 @@ type Input struct {
 	// UID names the input's positions in a savepoint (see Savepoint); ""
 	// uses Name.
 	UID string
+	// IdleTimeout, if positive, is this input's idle timeout, over the
+	// job's (Flink's table option 'scan.watermark.idle-timeout').
+	IdleTimeout time.Duration
 }
 
 // JobSpec is a compiled pipeline, ready to run.
@@ -904,23 +907,28 @@ func (j *Job) timers(now time.Time) error {
 	for _, st := range j.inputs {
 		j.discoverSplits(st)
 	}
-	if j.spec.IdleTimeout > 0 {
-		changed := false
-		for _, st := range j.inputs {
-			for _, s := range st.splits {
-				if !s.idle && !st.finished && !s.lastActive.IsZero() && now.Sub(s.lastActive) >= j.spec.IdleTimeout {
-					s.idle = true
-					changed = true
-				}
-				if s.lastActive.IsZero() {
-					s.lastActive = now // a split that never had data starts its idle clock now
-				}
+	changed := false
+	for _, st := range j.inputs {
+		timeout := j.spec.IdleTimeout
+		if st.in.IdleTimeout > 0 {
+			timeout = st.in.IdleTimeout
+		}
+		if timeout <= 0 {
+			continue
+		}
+		for _, s := range st.splits {
+			if !s.idle && !st.finished && !s.lastActive.IsZero() && now.Sub(s.lastActive) >= timeout {
+				s.idle = true
+				changed = true
+			}
+			if s.lastActive.IsZero() {
+				s.lastActive = now // a split that never had data starts its idle clock now
 			}
 		}
-		if changed {
-			if err := j.maybeEmit(true); err != nil {
-				return err
-			}
+	}
+	if changed {
+		if err := j.maybeEmit(true); err != nil {
+			return err
 		}
 	}
 	if err := j.maybeEmit(false); err != nil {

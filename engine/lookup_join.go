@@ -43,6 +43,11 @@ type LookupCache struct {
 	CacheMissingKey bool
 }
 
+// LookupOptionKeys are the option keys ParseLookupOptions reads, for a
+// connector's accepted options.
+var LookupOptionKeys = []string{"lookup.cache", "lookup.partial-cache.max-rows", "lookup.partial-cache.expire-after-write",
+	"lookup.partial-cache.expire-after-access", "lookup.partial-cache.cache-missing-key", "lookup.max-retries"}
+
 // LookupOptions are the lookup join options Flink's connectors share.
 type LookupOptions struct {
 	Cache LookupCache

@@ -263,6 +263,15 @@ func (bld *builder) scan(n *Scan, out edge) (*engine.Input, error) {
 	}
 	_, head := bld.enter(n, out)
 	in := &engine.Input{Name: n.Table.Name, Source: src, Prep: n.Prep, Ts: n.Ts, Head: head, UID: sourceID(n)}
+	// Flink's table option 'scan.watermark.idle-timeout' (FLIP-296) wins
+	// over the session's 'table.exec.source.idle-timeout' for this source.
+	if v, ok := n.Table.Options["scan.watermark.idle-timeout"]; ok && n.Values == nil {
+		d, err := parseDuration(v)
+		if err != nil {
+			return nil, fmt.Errorf("table %s: 'scan.watermark.idle-timeout': %w", n.Table.Name, err)
+		}
+		in.IdleTimeout = d
+	}
 	bld.inputs = append(bld.inputs, in)
 	return in, nil
 }

@@ -368,6 +368,24 @@ func (pl *Planner) validateConnector(t *Table, st *sql.CreateTable) error {
 	return nil
 }
 
+// unusedOptions are the warnings about the options of t that its
+// connector accepts (Flink's tables set them) but does not act on.
+// Tumble runs each job as one task, so every connector's parallelism
+// options have no effect.
+func (pl *Planner) unusedOptions(t *Table) []string {
+	c, err := pl.Registry.Lookup(t.Connector())
+	if err != nil {
+		return nil
+	}
+	spec := pl.tableSpec(t, nil)
+	spec.Options = t.Options // as written (batch mode adds options for its own use)
+	out := engine.NoEffect(spec, engine.OneTask, "sink.parallelism", "scan.parallelism")
+	if c.Unused != nil {
+		out = append(out, c.Unused(spec)...)
+	}
+	return out
+}
+
 func unsupportedOptions(connector string, keys []string) string {
 	return fmt.Sprintf("Unsupported options found for '%s'.\n\nUnsupported options:\n\n%s", connector, strings.Join(keys, "\n"))
 }

@@ -65,7 +65,9 @@ func (pl *Planner) CreateTable(n *sql.CreateTable) (*Result, error) {
 		return nil, err
 	}
 	pl.Catalog.Put(t)
-	return ok("Execute statement succeeded."), nil
+	r := ok("Execute statement succeeded.")
+	r.Warnings = pl.unusedOptions(t)
+	return r, nil
 }
 
 // checkNew checks that an object of that name may be created. A

@@ -280,6 +280,9 @@ type debeziumAvro struct {
 }
 
 func newDebeziumAvro(o opts, cols []Column) (*debeziumAvro, error) {
+	if err := checkSchemaOptions(o); err != nil {
+		return nil, err
+	}
 	reg, err := registryOf(o, "url")
 	if err != nil {
 		return nil, err

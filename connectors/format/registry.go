@@ -40,39 +40,87 @@ var (
 	registries   = map[string]*registry{}
 )
 
-// registryFor returns the client for url.
-func registryFor(url string) (*registry, error) {
+// registryAuth is how a client authenticates to the registry (Flink's
+// '<format>.basic-auth.user-info' and '<format>.bearer-auth.token').
+type registryAuth struct {
+	user, pass string
+	basic      bool
+	token      string
+}
+
+// registryFor returns the client for url (and auth).
+func registryFor(url string, auth registryAuth) (*registry, error) {
 	url = strings.TrimRight(strings.TrimSpace(url), "/")
 	if url == "" {
 		return nil, errors.New("no Schema Registry is configured (tumble --schema-registry URL, ksql.schema.registry.url)")
 	}
+	key := url
+	if auth != (registryAuth{}) {
+		key = fmt.Sprintf("%s\x00%v", url, auth)
+	}
 	registriesMu.Lock()
 	defer registriesMu.Unlock()
-	if r, ok := registries[url]; ok {
+	if r, ok := registries[key]; ok {
 		return r, nil
 	}
 	var urls []string
 	for _, u := range strings.Split(url, ",") {
 		urls = append(urls, strings.TrimSpace(u))
 	}
-	cl, err := sr.NewClient(sr.URLs(urls...))
+	opts := []sr.ClientOpt{sr.URLs(urls...)}
+	if auth.basic {
+		opts = append(opts, sr.BasicAuth(auth.user, auth.pass))
+	}
+	if auth.token != "" {
+		opts = append(opts, sr.BearerToken(auth.token))
+	}
+	cl, err := sr.NewClient(opts...)
 	if err != nil {
 		return nil, fmt.Errorf("schema registry %s: %w", url, err)
 	}
 	r := &registry{url: url, cl: cl, byID: map[int]*schemaregistry.Parsed{}, failed: map[int]error{}, failAt: map[int]time.Time{}}
-	registries[url] = r
+	registries[key] = r
 	return r, nil
+}
+
+// authOf reads a format's registry credentials: Flink's
+// 'basic-auth.user-info' ("user:password", with 'basic-auth.credentials-source'
+// USER_INFO, the default here) and 'bearer-auth.token' (with
+// 'bearer-auth.credentials-source' STATIC_TOKEN).
+func authOf(o opts) (registryAuth, error) {
+	var a registryAuth
+	if src, ok := o.get("basic-auth.credentials-source"); ok && !strings.EqualFold(strings.TrimSpace(src), "USER_INFO") {
+		return a, fmt.Errorf("%w '%s%s.basic-auth.credentials-source' '%s' (USER_INFO)", ErrUnsupported, o.prefix, o.name, src)
+	}
+	if src, ok := o.get("bearer-auth.credentials-source"); ok && !strings.EqualFold(strings.TrimSpace(src), "STATIC_TOKEN") {
+		return a, fmt.Errorf("%w '%s%s.bearer-auth.credentials-source' '%s' (STATIC_TOKEN)", ErrUnsupported, o.prefix, o.name, src)
+	}
+	if v, ok := o.get("basic-auth.user-info"); ok {
+		user, pass, found := strings.Cut(v, ":")
+		if !found {
+			return a, fmt.Errorf("'%s%s.basic-auth.user-info' must be 'user:password'", o.prefix, o.name)
+		}
+		a.user, a.pass, a.basic = user, pass, true
+	}
+	if v, ok := o.get("bearer-auth.token"); ok {
+		a.token = strings.TrimSpace(v)
+	}
+	return a, nil
 }
 
 // registryOf finds the registry a format instance uses: the format's own
 // URL option (Flink's 'avro-confluent.url') or the process default.
 func registryOf(o opts, urlOption string) (*registry, error) {
+	auth, err := authOf(o)
+	if err != nil {
+		return nil, err
+	}
 	if urlOption != "" {
 		if v, ok := o.get(urlOption); ok {
-			return registryFor(v)
+			return registryFor(v, auth)
 		}
 	}
-	return registryFor(o.spec.Defaults[RegistryURLKey])
+	return registryFor(o.spec.Defaults[RegistryURLKey], auth)
 }
 
 func ctxTimeout() (context.Context, context.CancelFunc) {

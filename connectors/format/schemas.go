@@ -91,6 +91,9 @@ func newSchemaPart(o opts, cols []Column) (*schemaPart, error) {
 	if p.typ == schemaregistry.Protobuf && p.unwrapped && !p.key {
 		return nil, fmt.Errorf("%w: Format 'PROTOBUF' does not support 'WRAP_SINGLE_VALUE' set to 'false'.", ErrUnsupported)
 	}
+	if err := checkSchemaOptions(o); err != nil {
+		return nil, err
+	}
 	id, ok, err := schemaIDOption(o)
 	if err != nil {
 		return nil, err

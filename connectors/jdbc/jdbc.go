@@ -37,7 +37,7 @@ func Register(r *engine.Registry) {
 		Sink:   func(spec *engine.TableSpec) (engine.Sink, error) { return NewSink(spec) },
 		Options: []string{"connector", "url", "table-name", "username", "password", "driver",
 			"lookup.cache", "lookup.partial-cache.*", "lookup.max-retries", "scan.fetch-size",
-			"sink.buffer-flush.max-rows", "sink.buffer-flush.interval", "sink.max-retries"},
+			"sink.buffer-flush.max-rows", "sink.buffer-flush.interval", "sink.max-retries", "sink.parallelism"},
 		Validate: func(spec *engine.TableSpec) error {
 			if _, err := parseConfig(spec); err != nil {
 				return err

@@ -49,12 +49,53 @@ func options() []string {
 		"connector", "topic", "topic-pattern", "properties.*",
 		"key.fields", "key.fields-prefix", "value.fields-include",
 		"scan.startup.mode", "scan.startup.specific-offsets", "scan.startup.timestamp-millis",
-		"scan.bounded.mode", "scan.bounded.specific-offsets", "scan.topic-partition-discovery.interval", "scan.parallelism", "scan.watermark.*",
+		"scan.bounded.mode", "scan.bounded.specific-offsets", "scan.topic-partition-discovery.interval", "scan.parallelism",
 		"sink.partitioner", "sink.delivery-guarantee", "sink.semantic", "sink.transactional-id-prefix", "sink.parallelism",
 		// ksqlDB, as the planner translates its WITH clause.
 		"partitions", "replicas", "window.type", "window.size",
 	}
+	o = append(o, watermarkOptions...)
 	return append(o, format.Options()...)
+}
+
+// watermarkOptions are Flink's table-level watermark options (FLIP-296).
+// 'scan.watermark.idle-timeout' is the table's idle timeout (the planner
+// reads it); the others are accepted with a warning (unused).
+var watermarkOptions = []string{"scan.watermark.idle-timeout", "scan.watermark.emit.strategy", "scan.watermark.emit.on-event.gap",
+	"scan.watermark.alignment.group", "scan.watermark.alignment.max-drift", "scan.watermark.alignment.update-interval"}
+
+// usedProperties are the Kafka client properties ('properties.*') Tumble
+// reads, besides the security ones (IsSecurityProperty).
+var usedProperties = map[string]bool{"bootstrap.servers": true, "group.id": true, "isolation.level": true,
+	"default.api.timeout.ms": true, "auto.offset.reset": true, "client.id": true, "linger.ms": true,
+	"compression.type": true, "transaction.timeout.ms": true}
+
+// unused warns about the options of a Flink table that the kafka and
+// upsert-kafka connectors accept but do not act on: format options,
+// watermark emission and alignment, and Kafka client properties Tumble
+// does not read. (The planner warns about the parallelism options of
+// every connector.)
+func unused(spec *engine.TableSpec) []string {
+	out := format.Unused(spec)
+	out = append(out, engine.NoEffect(spec, "watermarks are emitted every 'pipeline.auto-watermark-interval'",
+		"scan.watermark.emit.strategy", "scan.watermark.emit.on-event.gap")...)
+	out = append(out, engine.NoEffect(spec, "Tumble does not align watermarks across sources",
+		"scan.watermark.alignment.group", "scan.watermark.alignment.max-drift", "scan.watermark.alignment.update-interval")...)
+	var props []string
+	for k := range spec.Options {
+		if p, ok := strings.CutPrefix(k, "properties."); ok && !usedProperties[p] && !IsSecurityProperty(p) {
+			props = append(props, "'"+k+"'")
+		}
+	}
+	sort.Strings(props)
+	switch len(props) {
+	case 0:
+	case 1:
+		out = append(out, fmt.Sprintf("Table '%s': the Kafka client property %s is not used by Tumble: it has no effect.", spec.Name, props[0]))
+	default:
+		out = append(out, fmt.Sprintf("Table '%s': the Kafka client properties %s are not used by Tumble: they have no effect.", spec.Name, strings.Join(props, ", ")))
+	}
+	return out
 }
 
 // metaCol is a metadata column of the table.
@@ -181,6 +222,11 @@ func parseConfig(spec *engine.TableSpec, upsert bool) (*config, error) {
 	}
 	if err := c.parseScan(); err != nil {
 		return nil, err
+	}
+	if v, ok := spec.Option("scan.watermark.idle-timeout"); ok {
+		if d, err := format.ParseDuration(v); err != nil || d < 0 {
+			return nil, optErr(spec, "'scan.watermark.idle-timeout' must be a duration, not '%s'", v)
+		}
 	}
 	if err := c.parseWindow(); err != nil {
 		return nil, err
