@@ -207,7 +207,30 @@ func (pl *Planner) KSQLCreateSource(n *sql.CreateTable) (*Result, error) {
 		return nil, err
 	}
 	pl.Catalog.Put(t)
-	return KSQLStatus(word, name, "create", title(word)+" created", ""), nil
+	r := KSQLStatus(word, name, "create", title(word)+" created", "")
+	r.Warnings = KSQLUnusedOptions(n.Options)
+	return r, nil
+}
+
+// KSQLUnusedOptions warns about the WITH properties of CREATE STREAM /
+// TABLE [AS SELECT] that Tumble accepts, as ksqlDB does, but does not act
+// on.
+func KSQLUnusedOptions(options []sql.Option) []string {
+	opts := optionsOf(options)
+	var out []string
+	if _, ok := opts.get("source_connector"); ok {
+		out = append(out, "The property SOURCE_CONNECTOR is not used by Tumble: it only names the connector that writes the topic, and has no effect.")
+	}
+	without := func(prop, needs string) {
+		_, has := opts.get(prop)
+		_, needed := opts.get(needs)
+		if has && !needed {
+			out = append(out, fmt.Sprintf("The property %s has no effect without %s.", strings.ToUpper(prop), strings.ToUpper(needs)))
+		}
+	}
+	without("timestamp_format", "timestamp")
+	without("window_size", "window_type")
+	return out
 }
 
 // ksqlFormats resolves KEY_FORMAT / VALUE_FORMAT / FORMAT, inheriting
@@ -285,7 +308,7 @@ func (pl *Planner) ksqlConnectorOptions(t *Table, opts ksqlOptions) {
 	t.Options["topic"] = t.KSQL.Topic
 	t.Options["key.format"] = strings.ToLower(t.KSQL.KeyFormat)
 	t.Options["value.format"] = strings.ToLower(t.KSQL.ValueFormat)
-	for k, ck := range map[string]string{"value_delimiter": "value.delimiter", "key_delimiter": "key.delimiter", "wrap_single_value": "wrap.single.value", "replicas": "replicas",
+	for k, ck := range map[string]string{"value_delimiter": "value.delimiter", "key_delimiter": "key.delimiter", "wrap_single_value": "wrap.single.value", "replicas": "replicas", "retention_ms": "retention.ms",
 		"key_schema_id": "key.schema.id", "value_schema_id": "value.schema.id", "key_schema_full_name": "key.schema.full.name",
 		"value_schema_full_name": "value.schema.full.name", "value_avro_schema_full_name": "value.schema.full.name",
 		"key_protobuf_nullable_representation": "key.protobuf.nullable.representation", "value_protobuf_nullable_representation": "value.protobuf.nullable.representation"} {

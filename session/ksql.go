@@ -314,7 +314,9 @@ func (s *Session) ksqlCreateAs(ctx context.Context, n *sql.CreateAs) (*planner.R
 		return nil, err
 	}
 	msg := fmt.Sprintf("Created query with ID %s", id)
-	return planner.KSQLStatus(word, name, "create", msg, id), nil
+	r := planner.KSQLStatus(word, name, "create", msg, id)
+	r.Warnings = planner.KSQLUnusedOptions(n.Options)
+	return r, nil
 }
 
 func (s *Session) ksqlInsert(ctx context.Context, n *sql.Insert) (*planner.Result, error) {

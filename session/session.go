@@ -202,8 +202,17 @@ func (s *Session) ExecuteText(ctx context.Context, text string) ([]*planner.Resu
 	return out, nil
 }
 
-// Execute runs one statement.
+// Execute runs one statement. Its answer's warnings start with the
+// statement's notes (parts of it that have no effect).
 func (s *Session) Execute(ctx context.Context, st sql.Statement) (*planner.Result, error) {
+	r, err := s.execute(ctx, st)
+	if notes := st.Notes(); err == nil && r != nil && len(notes) > 0 {
+		r.Warnings = append(notes, r.Warnings...)
+	}
+	return r, err
+}
+
+func (s *Session) execute(ctx context.Context, st sql.Statement) (*planner.Result, error) {
 	x := s.statementsOf()
 	switch n := st.(type) {
 	case *sql.CreateTable:

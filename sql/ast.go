@@ -111,18 +111,27 @@ type Statement interface {
 	// Span is where the statement starts in the input and its text (without
 	// the terminating semicolon).
 	Span() (Pos, string)
-	stmt()
+	// Notes are warnings about parts of the statement that are parsed but
+	// have no effect (hints Tumble does not act on, EXPLAIN details).
+	Notes() []string
+	base() *Base
 }
 
 // Base carries the position and text of a statement.
 type Base struct {
 	Start Pos
 	Text  string
+	// Warnings: see Statement.Notes.
+	Warnings []string
 }
 
 // Span implements Statement.
 func (b *Base) Span() (Pos, string) { return b.Start, b.Text }
-func (*Base) stmt()                 {}
+
+// Notes implements Statement.
+func (b *Base) Notes() []string { return append([]string(nil), b.Warnings...) }
+
+func (b *Base) base() *Base { return b }
 
 // Name is a possibly qualified object name (catalog.db.name); Parts holds
 // the normalized parts (upper-cased for unquoted ksqlDB identifiers).

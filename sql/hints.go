@@ -11,7 +11,19 @@ import "strings"
 // A hint comment holds hints separated by commas, each a name with an
 // optional parenthesized argument list; OPTIONS is kept, and so is
 // STATE_TTL after a SELECT keyword; the others (join and lookup hints) are
-// ignored.
+// ignored, with a note (Statement.Notes).
+
+// noteHint notes a hint that has no effect.
+func (p *parser) noteHint(name token) {
+	switch h := strings.ToUpper(name.val); h {
+	case "BROADCAST", "SHUFFLE_HASH", "SHUFFLE_MERGE", "NEST_LOOP":
+		p.note("The hint %s has no effect: Flink's join strategy hints choose batch join algorithms, and Tumble's joins are streaming joins.", h)
+	case "LOOKUP":
+		p.note("The hint LOOKUP has no effect: Tumble's lookup joins are synchronous and do not retry a lookup that misses.")
+	default:
+		p.note("The hint %s is not known to Tumble: it has no effect.", h)
+	}
+}
 
 // skipGap walks the white space and comments of src from i, calling hint
 // with the offsets of each hint comment (its start, and the start and end
@@ -83,14 +95,18 @@ func (p *parser) eachHint(lo, hi int, read func(h *parser, name token) bool) {
 		panic(parseError{p.errAt(lerr.off, "%s", lerr.msg)})
 	}
 	h := newParser(p.src, p.lines, p.d, toks)
+	h.notes = p.notes
 	for h.peek().kind != tkEOF {
 		name := h.next()
 		if name.kind != tkWord {
 			h.unexpected(name, "a hint name such as OPTIONS")
 		}
-		if !read(h, name) && h.peek().isOp("(") {
+		if !read(h, name) {
 			// Another hint: its arguments are not read.
-			h.i = h.brackets()[h.i] + 1
+			if h.peek().isOp("(") {
+				h.i = h.brackets()[h.i] + 1
+			}
+			h.noteHint(name)
 		}
 		if !h.acceptOp(",") {
 			break

@@ -54,6 +54,8 @@ func parseText(text string, d Dialect) ([]Statement, error) {
 			return out, err
 		}
 		if st != nil {
+			b := st.base()
+			b.Warnings = append(b.Warnings, *p.notes...)
 			out = append(out, st)
 		}
 	}
@@ -93,6 +95,21 @@ type parser struct {
 	toks  []token
 	i     int
 	match []int // see brackets
+	// notes collect the statement's Notes (shared by the parsers of its
+	// hint comments).
+	notes *[]string
+}
+
+// note records a warning about a part of the statement that has no
+// effect, once.
+func (p *parser) note(format string, args ...any) {
+	msg := fmt.Sprintf(format, args...)
+	for _, n := range *p.notes {
+		if n == msg {
+			return
+		}
+	}
+	*p.notes = append(*p.notes, msg)
 }
 
 func newParser(src string, li *lineIndex, d Dialect, toks []token) *parser {
@@ -103,7 +120,7 @@ func newParser(src string, li *lineIndex, d Dialect, toks []token) *parser {
 	all := make([]token, len(toks), len(toks)+1)
 	copy(all, toks)
 	all = append(all, token{kind: tkEOF, off: end, end: end})
-	return &parser{src: src, lines: li, d: d, toks: all}
+	return &parser{src: src, lines: li, d: d, toks: all, notes: new([]string)}
 }
 
 // guard runs f and turns a parse failure raised inside it into an error.

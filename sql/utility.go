@@ -7,17 +7,28 @@ import (
 // Utility statements: EXPLAIN, SET, RESET, SHOW, DESCRIBE, STOP JOB (HELP
 // and QUIT are parsed in statement).
 
-// explainDetails are Flink's EXPLAIN detail words, accepted and ignored.
-var explainDetails = map[string]bool{
-	"ESTIMATED_COST": true, "CHANGELOG_MODE": true, "JSON_EXECUTION_PLAN": true,
-	"PLAN_ADVICE": true, "EXTENDED": true,
+// explainDetails are Flink's EXPLAIN detail words: "" for one Tumble's
+// plan always shows, else why it has no effect (a note).
+var explainDetails = map[string]string{
+	"ESTIMATED_COST":      "Tumble's plan has no cost estimates",
+	"CHANGELOG_MODE":      "",
+	"JSON_EXECUTION_PLAN": "Tumble prints its plan as text only",
+	"PLAN_ADVICE":         "Tumble gives no plan advice",
+	"EXTENDED":            "",
 }
 
 func (p *parser) explain() Statement {
 	b := p.base(p.i)
 	p.expect("EXPLAIN")
 	if !p.acceptSeq("PLAN", "FOR") {
-		for p.peek().kind == tkWord && explainDetails[p.peek().val] {
+		for p.peek().kind == tkWord {
+			why, ok := explainDetails[p.peek().val]
+			if !ok {
+				break
+			}
+			if why != "" {
+				p.note("EXPLAIN %s has no effect: %s.", p.peek().val, why)
+			}
 			p.next()
 			if !p.acceptOp(",") {
 				break

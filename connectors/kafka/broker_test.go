@@ -291,11 +291,13 @@ func TestSinkTopicCleanupPolicy(t *testing.T) {
 		"window.type", "TUMBLING", "window.size", "3000 ms")
 	windowed.PrimaryKey = []string{"k"}
 	windowed.Defaults[engine.DefaultTopicCleanupPolicy] = "compact,delete"
+	// ksqlDB's RETENTION_MS, as the planner translates it
+	retained := tableSpec(b, "ksql", cols, "topic", "t_retained", "key.format", "kafka", "value.format", "json", "retention.ms", "60000")
 	ctx := context.Background()
 	for _, tc := range []struct {
 		spec   *engine.TableSpec
 		upsert bool
-	}{{upsert, true}, {plain, false}, {windowed, false}} {
+	}{{upsert, true}, {plain, false}, {windowed, false}, {retained, false}} {
 		mk := NewSink
 		if tc.upsert {
 			mk = NewUpsertSink
@@ -316,7 +318,7 @@ func TestSinkTopicCleanupPolicy(t *testing.T) {
 		}
 		sink.Close()
 	}
-	rc, err := kadm.NewClient(client(t, b)).DescribeTopicConfigs(ctx, "t_upsert", "t_plain", "t_windowed")
+	rc, err := kadm.NewClient(client(t, b)).DescribeTopicConfigs(ctx, "t_upsert", "t_plain", "t_windowed", "t_retained")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -326,9 +328,15 @@ func TestSinkTopicCleanupPolicy(t *testing.T) {
 			if c.Key == "cleanup.policy" {
 				got[r.Name] = c.MaybeValue()
 			}
+			if c.Key == "retention.ms" {
+				got[r.Name+" retention.ms"] = c.MaybeValue()
+			}
 		}
 	}
 	if got["t_upsert"] != "compact" || got["t_plain"] != "delete" || got["t_windowed"] != "compact,delete" {
 		t.Fatalf("cleanup.policy of the sinks' topics: %v", got)
+	}
+	if got["t_retained retention.ms"] != "60000" || got["t_plain retention.ms"] == "60000" {
+		t.Fatalf("retention.ms of the sinks' topics: %v", got)
 	}
 }

@@ -52,7 +52,7 @@ func options() []string {
 		"scan.bounded.mode", "scan.bounded.specific-offsets", "scan.topic-partition-discovery.interval", "scan.parallelism",
 		"sink.partitioner", "sink.delivery-guarantee", "sink.semantic", "sink.transactional-id-prefix", "sink.parallelism",
 		// ksqlDB, as the planner translates its WITH clause.
-		"partitions", "replicas", "window.type", "window.size",
+		"partitions", "replicas", "retention.ms", "window.type", "window.size",
 	}
 	o = append(o, watermarkOptions...)
 	return append(o, format.Options()...)
@@ -162,6 +162,7 @@ type config struct {
 	txPrefix       string
 	partitions     int32
 	replicas       int16
+	retentionMs    string // the topic's retention.ms when the sink creates it ("": the broker's)
 
 	window     string // ksqlDB windowed key: "", "time" or "session"
 	windowSize int64  // millis; time windows, to compute the end on read
@@ -692,6 +693,13 @@ func (c *config) parseSink() error {
 			return optErr(spec, "REPLICAS must be a positive number, not '%s'", v)
 		}
 		c.replicas = int16(n)
+	}
+	if v, ok := spec.Option("retention.ms"); ok {
+		n, err := strconv.ParseInt(strings.TrimSpace(v), 10, 64)
+		if err != nil || n < -1 {
+			return optErr(spec, "RETENTION_MS must be a number of milliseconds, not '%s'", v)
+		}
+		c.retentionMs = v
 	}
 	return nil
 }

@@ -274,16 +274,23 @@ func (s *Sink) ensureTopic(ctx context.Context, topic string) (int, error) {
 // topicConfigs are the configs of a topic the sink creates: a keyed
 // changelog (an 'upsert-kafka' table, a ksqlDB table) is compacted, so that
 // the latest record of each key stays; other topics get the broker's
-// defaults.
+// defaults. ksqlDB's RETENTION_MS sets the topic's retention.ms.
 func (s *Sink) topicConfigs() map[string]*string {
 	policy := s.cfg.spec.Defaults[engine.DefaultTopicCleanupPolicy]
 	if s.cfg.upsert {
 		policy = "compact"
 	}
-	if policy == "" {
+	out := map[string]*string{}
+	if policy != "" {
+		out["cleanup.policy"] = kstr(policy)
+	}
+	if s.cfg.retentionMs != "" {
+		out["retention.ms"] = kstr(s.cfg.retentionMs)
+	}
+	if len(out) == 0 {
 		return nil
 	}
-	return map[string]*string{"cleanup.policy": kstr(policy)}
+	return out
 }
 
 func (s *Sink) delivered(r *kgo.Record, err error) {
