@@ -12,6 +12,8 @@ import (
 	"sort"
 	"strings"
 	"time"
+
+	"github.com/twmb/franz-go/pkg/kgo"
 )
 
 // The pinned Apache Spark release of the oracle: pyspark from PyPI and
@@ -194,6 +196,9 @@ func checkSpark(ctx context.Context, e *env) (string, error) {
 	if err := produceSeed(ctx, k.plain, input, txns[:half], false); err != nil {
 		return "", err
 	}
+	if err := produceRaw(ctx, k.plain, input, sparkOddRecords); err != nil {
+		return "", err
+	}
 	for _, s := range []struct {
 		topic string
 		p     *proc
@@ -209,10 +214,10 @@ func checkSpark(ctx context.Context, e *env) (string, error) {
 		var got map[string]string
 		recs, err := readUntil(ctx, k.plain, topic, false, 3*time.Minute, func(rs []rawRecord) bool {
 			got = lastPerWindow(rs)
-			return countedRows(got) >= paidTotal || p.exited()
+			return countedRows(got, want) >= paidTotal || p.exited()
 		})
-		if err != nil || countedRows(got) < paidTotal {
-			return nil, fmt.Errorf("%s: the last updates count %d of the %d paid transactions: %v (%s)", who, countedRows(got), paidTotal, err, lastLines(p.output(), 3))
+		if err != nil || countedRows(got, want) < paidTotal {
+			return nil, fmt.Errorf("%s: the last updates count %d of the %d paid transactions: %v (%s)", who, countedRows(got, want), paidTotal, err, lastLines(p.output(), 3))
 		}
 		time.Sleep(2 * time.Second) // an update after the last one would show now
 		recs, _ = readUntil(ctx, k.plain, topic, false, 2*time.Second, nil)
@@ -363,9 +368,13 @@ func lastPerWindow(recs []rawRecord) map[string]string {
 	return out
 }
 
-func countedRows(last map[string]string) int64 {
+// countedRows sums the rows of the windows of want.
+func countedRows(last map[string]string, want map[string]sparkRow) int64 {
 	var n int64
-	for _, v := range last {
+	for k, v := range last {
+		if _, ok := want[k]; !ok {
+			continue
+		}
 		var w sparkRow
 		if json.Unmarshal([]byte(v), &w) == nil {
 			n += w.Count
@@ -460,6 +469,9 @@ func checkSparkWindows(last map[string]string, want map[string]sparkRow) error {
 			continue
 		}
 		if e, ok := want[k]; !ok {
+			if !strings.HasPrefix(w.Start, "2026-11-23") {
+				continue // a window of sparkOddRecords: compared with Spark only
+			}
 			problems = append(problems, "unexpected window "+v)
 		} else if e != w {
 			problems = append(problems, fmt.Sprintf("window %s: got %s, want %+v", k, v, e))
@@ -516,4 +528,46 @@ func waitHTTP(ctx context.Context, url string, within time.Duration) error {
 		case <-time.After(200 * time.Millisecond):
 		}
 	}
+}
+
+// sparkOddRecords are values the seed's job meets in real topics, each in
+// a window of its own an hour after the seed data (most are Paid): what
+// from_json, the cast of event_timestamp and the aggregates make of them
+// is compared with Spark only.
+var sparkOddRecords = [][]byte{
+	[]byte(`not json at all`),
+	[]byte(`[1, 2]`),
+	[]byte(``),
+	nil, // a tombstone: CAST(value AS STRING) is NULL
+	[]byte(`{"event_timestamp": "2026-11-24 00:09:00.000", "transaction_id": 1, "user_id": "u1", "total_paid": "30", "status": "Paid"}`),
+	[]byte(`{"event_timestamp": "2026-11-24 00:09:03.000", "transaction_id": 2, "user_id": "u2", "total_paid": 20.5, "status": "Paid"}`),
+	[]byte(`{"event_timestamp": "2026-11-24 00:09:06.000", "transaction_id": 3, "user_id": null, "total_paid": 40, "status": "Paid"}`),
+	[]byte(`{"event_timestamp": "2026-11-24 00:09:06.500", "transaction_id": 4, "user_id": "u4", "total_paid": 50, "status": "Paid"}`),
+	[]byte(`{"event_timestamp": "2026-11-24 00:09:09.000", "transaction_id": 5, "user_id": "u5", "status": "Paid"}`),
+	[]byte(`{"event_timestamp": "2026-11-24 00:09:12.000", "transaction_id": 3000000000, "user_id": "u6", "total_paid": 60, "status": "Paid"}`),
+	[]byte(`{"event_timestamp": "2026-11-24T00:09:15.5", "transaction_id": 7, "user_id": "u7", "total_paid": 70, "status": "Paid"}`),
+	[]byte(`{"event_timestamp": "2026-11-24 00:09:18", "transaction_id": 8, "user_id": "u8", "total_paid": 80, "status": "Paid"}`),
+	[]byte(`{"event_timestamp": "2026-11-24 00:09:21.123Z", "transaction_id": 9, "user_id": "u9", "total_paid": 90, "status": "Paid"}`),
+	[]byte(`{"event_timestamp": "2026-11-24 00:09:24.000+01:00", "transaction_id": 10, "user_id": "u10", "total_paid": 100, "status": "Paid"}`),
+	[]byte(`{"event_timestamp": "2026-11-24 00:09:27.000", "transaction_id": 11, "user_id": "u11", "total_paid": 110, "status": "paid"}`),
+	[]byte(`{"event_timestamp": "2026-11-24 00:09:30.000", "transaction_id": 12, "user_id": {"id": 12}, "total_paid": 120, "status": "Paid"}`),
+	[]byte(`{"event_timestamp": "2026-11-24 00:09:33.000", "transaction_id": 13, "user_id": "u13", "total_paid": 130, "status": "Paid", "extra": [1, {"a": null}]}`),
+	[]byte(`{"event_timestamp": "2026-11-24 00:09:36.000", "user_id": "u14", "total_paid": 2147483647, "status": "Paid"}`),
+	[]byte(`{"event_timestamp": "2026-11-24 00:09:36.100", "user_id": "u15", "total_paid": 2147483647, "status": "Paid"}`),
+	[]byte(`{"event_timestamp":"2026-11-24 00:09:39.000","transaction_id":16,"user_id":"u16","total_paid":-160,"status":"Paid"}`),
+	[]byte(`{"EVENT_TIMESTAMP": "2026-11-24 00:09:42.000", "user_id": "u17", "Total_Paid": 170, "status": "Paid"}`),
+}
+
+// produceRaw writes values without a key (nil is a tombstone).
+func produceRaw(ctx context.Context, bootstrap, topic string, values [][]byte) error {
+	cl, err := kgo.NewClient(kgo.SeedBrokers(bootstrap), kgo.DefaultProduceTopic(topic))
+	if err != nil {
+		return err
+	}
+	defer cl.Close()
+	var recs []*kgo.Record
+	for _, v := range values {
+		recs = append(recs, &kgo.Record{Value: v})
+	}
+	return cl.ProduceSync(ctx, recs...).FirstErr()
 }
