@@ -169,14 +169,10 @@ func (b *binder) bindFromless(sel *sql.Select) (Node, error) {
 	if err != nil {
 		return nil, err
 	}
-	row := make(types.Row, len(projects))
-	for i, p := range projects {
-		row[i] = p.Eval(nil)
-	}
+	// The projections are evaluated when the query runs, where a failure
+	// (CAST('x' AS INT)) fails the query rather than the planner.
 	values := &Scan{Table: &Table{Name: "values"}, Values: []types.Row{{}}}
-	calc := &Calc{Input: values, Projects: projects, fields: fields}
-	_ = row
-	return calc, nil
+	return &Calc{Input: values, Projects: projects, fields: fields}, nil
 }
 
 func (b *binder) bindUnion(sel *sql.Select) (Node, error) {

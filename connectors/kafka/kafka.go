@@ -24,7 +24,9 @@
 //     engine.Delete, key and metadata columns filled and value columns
 //     NULL (a ksqlDB STREAM should drop it, a TABLE delete the key); the
 //     same for 'upsert-kafka'. The Flink 'kafka' connector drops
-//     tombstones, as Flink does.
+//     tombstones, as Flink does, except with the 'raw' value format, whose
+//     null value is a row with a NULL value column (as Flink's raw format
+//     reads it).
 //   - Bad records: skipped, counted in SplitBatch.Skipped and logged (Flink
 //     'json.ignore-parse-errors' / 'csv.ignore-parse-errors', and always for
 //     ksqlDB, whose default is to log and continue), else Poll fails with an

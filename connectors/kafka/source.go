@@ -37,8 +37,12 @@ type Source struct {
 	// changes is valDec when its records are changes (Debezium, Canal):
 	// a record may give several rows, each with its kind.
 	changes format.ChangeDecoder
-	ncols   int
-	zone    zoneCache
+	// nullRows: a null value (tombstone) of a 'kafka' table reads as a row
+	// whose value column is NULL, as Flink's raw format reads it; the
+	// other formats drop it.
+	nullRows bool
+	ncols    int
+	zone     zoneCache
 
 	mu     sync.Mutex
 	splits map[int32]*split // guarded by mu; Poll is the only writer
@@ -114,6 +118,8 @@ func newSource(spec *engine.TableSpec, upsert bool) (*Source, error) {
 		return nil, optErr(spec, "value: %v", err)
 	}
 	s.changes, _ = s.valDec.(format.ChangeDecoder)
+	name, _ := format.FormatName(spec, "value.")
+	s.nullRows = name == format.Raw
 	return s, nil
 }
 
@@ -772,14 +778,16 @@ func (s *Source) decodeChanges(r *kgo.Record, used *int) error {
 // (Flink tombstones, CSV comment lines).
 func (s *Source) decode(r *kgo.Record, row []types.Value) (engine.RowKind, bool, error) {
 	kind := engine.Insert
-	if r.Value == nil && !s.cfg.changelog {
+	if r.Value == nil && !s.cfg.changelog && !s.nullRows {
 		return kind, false, nil
 	}
 	// Key first, then value: with 'value.fields-include' = 'ALL' the value's
 	// copy of a key column wins, as in Flink; a tombstone's NULL value
 	// columns must not hide the key, so then the key goes last.
 	if r.Value == nil {
-		kind = engine.Delete
+		if s.cfg.changelog {
+			kind = engine.Delete
+		}
 		_ = s.valDec.Decode(nil, row)
 	}
 	key := r.Key

@@ -175,22 +175,23 @@ func Converter(from, to types.Type, env *Env) (func(types.Value) (types.Value, b
 	case types.Decimal:
 		sc := to.Scale
 		p := to.Precision
-		fits := func(u int64) bool {
-			if p <= 0 || p >= 19 {
-				return true
+		overflowNull := sem.DecimalOverflow == OverflowIsNull
+		// fit gives the decimal of unscaled u, or NULL (or a failure) when
+		// it has more digits than the precision.
+		fit := func(u int64) (types.Value, bool) {
+			if p <= 0 || p >= 19 || (u < types.Pow10(p) && u > -types.Pow10(p)) {
+				return types.DecimalV(u, sc), true
 			}
-			return u < types.Pow10(p) && u > -types.Pow10(p)
+			return types.NullValue, overflowNull
 		}
 		switch {
 		case from.Kind.IsInteger():
 			return func(v types.Value) (types.Value, bool) {
-				u := v.I * types.Pow10(sc)
-				return types.DecimalV(u, sc), fits(u)
+				return fit(v.I * types.Pow10(sc))
 			}, nil
 		case from.Kind == types.Decimal:
 			return func(v types.Value) (types.Value, bool) {
-				u := types.Rescale(v.I, int(v.Scale), sc)
-				return types.DecimalV(u, sc), fits(u)
+				return fit(types.Rescale(v.I, int(v.Scale), sc))
 			}, nil
 		case from.Kind == types.Float || from.Kind == types.Double:
 			return func(v types.Value) (types.Value, bool) {
@@ -198,13 +199,22 @@ func Converter(from, to types.Type, env *Env) (func(types.Value) (types.Value, b
 				if math.IsNaN(f) || math.IsInf(f, 0) {
 					return types.Value{}, false
 				}
+				if p > 0 && p < 19 && math.Abs(f) >= float64(types.Pow10(p-sc)) {
+					return types.NullValue, overflowNull
+				}
 				u, err := types.ParseDecimal(strconv.FormatFloat(f, 'f', -1, 64), sc)
-				return types.DecimalV(u, sc), err == nil && fits(u)
+				if err != nil {
+					return types.Value{}, false
+				}
+				return fit(u)
 			}, nil
 		case from.Kind == types.String:
 			return func(v types.Value) (types.Value, bool) {
 				u, err := types.ParseDecimal(v.S, sc)
-				return types.DecimalV(u, sc), err == nil && fits(u)
+				if err != nil {
+					return types.Value{}, false
+				}
+				return fit(u)
 			}, nil
 		}
 	case types.Timestamp, types.TimestampLTZ:

@@ -25,6 +25,9 @@ type Semantics struct {
 	EpochCast EpochCast
 	// CastFailure is what a CAST that cannot convert a value gives.
 	CastFailure CastFailure
+	// DecimalOverflow is what a CAST to a DECIMAL too narrow for the value
+	// gives.
+	DecimalOverflow DecimalOverflow
 	// ArrayIndex is how arr[i] reads a negative i.
 	ArrayIndex ArrayIndex
 	// StringPlus is what 'a' + 'b' means.
@@ -101,6 +104,18 @@ type CastFailure uint8
 const (
 	CastFails  CastFailure = iota // the row fails (Flink; TRY_CAST gives NULL)
 	CastIsNull                    // NULL, every CAST a TRY_CAST (ksqlDB)
+)
+
+// DecimalOverflow is what CAST gives for a number that does not fit the
+// DECIMAL's precision.
+type DecimalOverflow uint8
+
+const (
+	// OverflowIsNull: NULL (Flink, as DecimalData.fromBigDecimal does;
+	// CAST(1e10 AS DECIMAL(10, 2)) is NULL). Text that is not a number
+	// still fails the cast.
+	OverflowIsNull DecimalOverflow = iota
+	OverflowFails                  // the cast fails (Spark with ANSI mode, its default)
 )
 
 // ArrayIndex is how arr[i] reads an index below 1.

@@ -9,6 +9,7 @@ package spark
 import (
 	"fmt"
 
+	"github.com/tumble/tumble/engine/expr"
 	"github.com/tumble/tumble/planner/dialect"
 	"github.com/tumble/tumble/sql"
 )
@@ -21,6 +22,8 @@ var _ dialect.Dialect = Dialect{}
 var rules = &dialect.Rules{
 	CaseInsensitive: true,
 	Messages:        dialect.Messages{UnknownTable: "The table or view `%s` cannot be found."},
+	// Spark's ANSI mode (its default) fails a cast that overflows a DECIMAL.
+	Expr: expr.Semantics{DecimalOverflow: expr.OverflowFails},
 }
 
 func (Dialect) Name() string          { return "spark" }
