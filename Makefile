@@ -98,7 +98,8 @@ bench: build
 # (NEXMARK_DIR, read at run time) over NEXMARK_N events of the 'nexmark'
 # generator into its blackhole sink, one process per query; prints events/s,
 # wall and CPU time and peak RSS per query, and the planner's error for the
-# queries Tumble cannot plan. NEXMARK_Q=q0,q5 runs some.
+# queries Tumble cannot plan. NEXMARK_Q=q0,q5 runs some; NEXMARK_STATE=rocksdb
+# keeps keyed state in the disk backend (default hashmap: memory).
 NEXMARK_N   ?= 10000000
 NEXMARK_DIR ?= $(SHARED)/suites/nexmark
 NEXMARK_Q   ?=
@@ -118,7 +119,7 @@ soak: build
 
 nexmark:
 	$(GO) build -o bin/nexmark ./bench/nexmark
-	./bin/nexmark -suite $(NEXMARK_DIR) -n $(NEXMARK_N) $(if $(NEXMARK_Q),-q $(NEXMARK_Q))
+	./bin/nexmark -suite $(NEXMARK_DIR) -n $(NEXMARK_N) $(if $(NEXMARK_Q),-q $(NEXMARK_Q)) $(if $(NEXMARK_STATE),-state $(NEXMARK_STATE))
 
 # Tumble beside the real systems (peers/): Apache Kafka, Apache Flink and
 # Apache Spark, fetched from Maven Central and PyPI into PEERS_CACHE (outside

@@ -111,6 +111,10 @@ func (j *Job) takeCheckpoint() (int, error) {
 				}
 			}
 		}
+		if j.state != nil && j.state.db != nil {
+			gcStateCheckpoints(filepath.Join(dir, stateRootDir), n, j.stateFiles)
+			j.log.Debug("state checkpoint", "n", n, "new_bytes", j.state.newBytes, "files", len(j.stateFiles))
+		}
 	}
 	j.Metrics.Checkpoints.Add(1)
 	j.lastCkpt = time.Now()
@@ -140,6 +144,9 @@ func (j *Job) snapshot(n int64) ([]byte, error) {
 	for _, st := range j.inputs {
 		encodeSplits(e, st.splits)
 	}
+	if err := j.state.writeOutAll(); err != nil {
+		return nil, fmt.Errorf("snapshot: %w", err)
+	}
 	e.Uint(uint64(len(j.spec.Ops)))
 	sizes := make(map[Op]int, len(j.spec.Ops))
 	for _, op := range j.spec.Ops {
@@ -158,6 +165,20 @@ func (j *Job) snapshot(n int64) ([]byte, error) {
 	for _, n := range j.spec.Graph {
 		if size, ok := sizes[n.Op]; ok && n.Op != nil {
 			n.Stats.StateBytes.Store(int64(size))
+		}
+	}
+	// The disk backend's keyed state: its LSM checkpoint, named by the
+	// files it needs (absent with the memory backend).
+	if j.state != nil && j.state.db != nil {
+		files, err := j.state.checkpoint(filepath.Join(j.spec.CheckpointDir, stateRootDir), n)
+		if err != nil {
+			return nil, err
+		}
+		j.stateFiles = files
+		e.Uint(1)
+		e.Uint(uint64(len(files)))
+		for _, f := range files {
+			e.String(f)
 		}
 	}
 	return e.B, nil
@@ -265,6 +286,9 @@ func (j *Job) restore(ctx context.Context) ([]map[int32]*splitState, error) {
 	// A job without checkpoints of its own starts from its savepoint, if
 	// it has one.
 	fresh := func() ([]map[int32]*splitState, error) {
+		if j.state != nil && j.state.db != nil && dir != "" {
+			gcStateCheckpoints(filepath.Join(dir, stateRootDir), -1, nil)
+		}
 		if path := j.spec.SavepointPath; path != "" {
 			sp, err := ReadSavepoint(path)
 			if err != nil {
@@ -340,19 +364,41 @@ func (j *Job) restore(ctx context.Context) ([]map[int32]*splitState, error) {
 		j.Metrics.Checkpoints.Store(n)
 		return out, nil
 	}
-	for _, op := range j.spec.Ops {
-		blob := d.Bytes()
-		if d.Err != nil {
-			break
-		}
-		if sn, ok := op.(Snapshotter); ok && len(blob) > 0 {
-			if err := sn.Restore(&types.Dec{B: blob}); err != nil {
-				return nil, Permanent(fmt.Errorf("restore operator state: %w", err))
-			}
+	blobs := make([][]byte, len(j.spec.Ops))
+	for i := range j.spec.Ops {
+		blobs[i] = d.Bytes()
+	}
+	// The disk backend's LSM checkpoint, if the job had one.
+	var stateFiles []string
+	inLSM := len(d.B) > 0 && d.Uint() == 1
+	if inLSM {
+		nf := d.Uint()
+		for i := uint64(0); i < nf && d.Err == nil; i++ {
+			stateFiles = append(stateFiles, d.String())
 		}
 	}
 	if d.Err != nil {
 		return nil, Permanent(fmt.Errorf("checkpoint %d in %s: %w", n, dir, d.Err))
+	}
+	root := filepath.Join(dir, stateRootDir)
+	switch {
+	case inLSM && (j.state == nil || j.state.db == nil):
+		return nil, Permanent(fmt.Errorf("checkpoint %d in %s keeps its keyed state in the disk state backend: set 'state.backend.type' = 'rocksdb' to restore it", n, dir))
+	case inLSM:
+		if err := j.state.restoreFrom(root, n, stateFiles); err != nil {
+			return nil, Permanent(fmt.Errorf("restore checkpoint %d: %w", n, err))
+		}
+		j.stateFiles = stateFiles
+		gcStateCheckpoints(root, n, stateFiles)
+	case j.state != nil && j.state.db != nil:
+		gcStateCheckpoints(root, -1, nil)
+	}
+	for i, op := range j.spec.Ops {
+		if sn, ok := op.(Snapshotter); ok && len(blobs[i]) > 0 {
+			if err := sn.Restore(&types.Dec{B: blobs[i]}); err != nil {
+				return nil, Permanent(fmt.Errorf("restore operator state: %w", err))
+			}
+		}
 	}
 	j.Metrics.Checkpoints.Store(n)
 	j.log.Info("restored checkpoint", "n", n, "dir", dir)

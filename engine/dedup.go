@@ -25,7 +25,7 @@ type Deduplicate struct {
 	TTL time.Duration
 	ttl keyTTL
 
-	tab    rankTable
+	st     keyedState[*rankList]
 	keyBuf []byte
 	out    []Rec
 }
@@ -45,12 +45,12 @@ func (d *Deduplicate) Process(recs []Rec) error {
 		}
 		d.keyBuf = appendKeyCols(d.keyBuf[:0], rec.Row, d.Keys)
 		if d.ttl.expired(d.oc, d.TTL, d.keyBuf) {
-			d.tab.drop(d.keyBuf)
+			d.st.del(d.keyBuf)
 		}
-		l := d.tab.lookup(d.keyBuf)
-		if l == nil {
+		l, ok := d.st.get(d.keyBuf)
+		if !ok {
 			d.ttl.touch(d.oc, d.TTL, d.keyBuf)
-			l = d.tab.get(d.keyBuf, rec.Row, d.Keys)
+			l = &rankList{key: keyRow(rec.Row, d.Keys)}
 			row := copyRow(rec.Row)
 			if !d.KeepLast && d.TimeCol < 0 {
 				// Only the key matters from now on.
@@ -58,6 +58,7 @@ func (d *Deduplicate) Process(recs []Rec) error {
 			} else {
 				l.rows = []types.Row{row}
 			}
+			d.st.put(d.keyBuf, l)
 			d.out = append(d.out, Rec{Row: row, Kind: Insert, Ts: rec.Ts})
 			continue
 		}
@@ -77,28 +78,32 @@ func (d *Deduplicate) Process(recs []Rec) error {
 		d.ttl.touch(d.oc, d.TTL, d.keyBuf)
 		row := copyRow(rec.Row)
 		l.rows[0] = row
+		d.st.put(d.keyBuf, l)
 		d.out = append(d.out, Rec{Row: old, Kind: UpdateBefore, Ts: rec.Ts}, Rec{Row: row, Kind: UpdateAfter, Ts: rec.Ts})
+	}
+	if err := d.st.commit(); err != nil {
+		return err
 	}
 	return d.emit(d.out)
 }
 
-// Snapshot implements Snapshotter.
-func (d *Deduplicate) Snapshot(e *types.Enc) error {
-	d.tab.encode(e)
+// Open implements Op.
+func (d *Deduplicate) Open(c *OpContext) error {
+	d.oc = c
+	d.st = newKeyedState(c, rankListCodec)
 	return nil
 }
 
+// Snapshot implements Snapshotter.
+func (d *Deduplicate) Snapshot(e *types.Enc) error { return d.st.snapshot(e) }
+
 // Restore implements Snapshotter.
 func (d *Deduplicate) Restore(dec *types.Dec) error {
-	d.tab = rankTable{}
-	d.tab.decode(dec)
-	for key := range d.tab.index {
-		d.ttl.touch(d.oc, d.TTL, []byte(key))
-	}
-	return dec.Err
+	return restoreKeyed(d.st, dec, d.oc, d.TTL, &d.ttl)
 }
 
 // ExpireState implements StateExpirer.
 func (d *Deduplicate) ExpireState(now int64) {
-	d.ttl.sweep(d.oc, d.TTL, now, d.tab.drop)
+	d.ttl.sweep(d.oc, d.TTL, now, d.st.del)
+	d.st.commit() // an error shows at the next batch
 }

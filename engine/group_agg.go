@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"encoding/binary"
 	"time"
 
 	"github.com/tumble/tumble/engine/types"
@@ -27,8 +28,15 @@ type GroupAgg struct {
 	TTL time.Duration
 	ttl keyTTL
 
-	tab    groupTable
+	st     keyedState[*group]
 	keyBuf []byte
+	// With the disk backend, DISTINCT aggregates keep their values as
+	// map state (one LSM entry per group, aggregate and value, holding
+	// its count), as Flink's do, and the group's accumulator of such an
+	// aggregate is the plain one (accAggs).
+	distinct *diskState[*int64]
+	accAggs  []AggCall
+	dkBuf    []byte
 	out    []Rec
 	arena  arena
 }
@@ -104,28 +112,26 @@ func (g *GroupAgg) Process(recs []Rec) error {
 			g.removeKey(g.keyBuf) // as if never seen: its next result is +I
 		}
 		retract := r.Kind.IsRetract()
-		if retract {
-			if len(g.Keys) > 0 {
-				if _, ok := g.tab.index[string(g.keyBuf)]; !ok {
-					continue // retraction of a group we never saw
-				}
-			} else if g.tab.single == nil {
-				continue
-			}
+		gr, known := g.st.get(g.keyBuf)
+		if retract && !known {
+			continue // retraction of a group we never saw
 		}
-		gr := g.tab.get(g.keyBuf, r.Row, g.Keys, g.Aggs)
-		gr.add(r.Row, g.Aggs, retract)
+		if !known {
+			gr = newGroup(keyRow(r.Row, g.Keys), g.accAggs)
+		}
+		g.add(gr, r.Row, retract)
 		if gr.rows <= 0 {
 			if gr.emitted != nil {
 				g.out = append(g.out, Rec{Row: gr.emitted, Kind: Delete, Ts: r.Ts})
 			}
-			g.remove(gr)
+			g.st.del(g.keyBuf)
 			g.ttl.forget(g.keyBuf)
 			continue
 		}
 		g.ttl.touch(g.oc, g.TTL, g.keyBuf)
 		now := g.result(gr)
 		if gr.emitted != nil && rowsEqual(gr.emitted, now) {
+			g.st.put(g.keyBuf, gr)
 			continue
 		}
 		switch {
@@ -137,6 +143,10 @@ func (g *GroupAgg) Process(recs []Rec) error {
 			g.out = append(g.out, Rec{Row: gr.emitted, Kind: UpdateBefore, Ts: r.Ts}, Rec{Row: now, Kind: UpdateAfter, Ts: r.Ts})
 		}
 		gr.emitted = now
+		g.st.put(g.keyBuf, gr)
+	}
+	if err := g.commit(); err != nil {
+		return err
 	}
 	return g.emit(g.out)
 }
@@ -153,19 +163,19 @@ func (g *GroupAgg) processPerRow(recs []Rec) error {
 		}
 		g.keyBuf = appendKeyCols(g.keyBuf[:0], r.Row, g.Keys)
 		retract := r.Kind.IsRetract()
-		gr, known := g.lookup(g.keyBuf)
+		gr, known := g.st.get(g.keyBuf)
 		if retract && !known {
 			continue
 		}
 		if !known {
-			gr = g.tab.get(g.keyBuf, r.Row, g.Keys, g.Aggs)
+			gr = newGroup(keyRow(r.Row, g.Keys), g.accAggs)
 		}
-		gr.add(r.Row, g.Aggs, retract)
+		g.add(gr, r.Row, retract)
 		ts := r.Ts
 		if r.Kind == UpdateBefore && i+1 < len(recs) && recs[i+1].Kind == UpdateAfter && !g.dropKey(recs[i+1].Row) &&
 			string(appendKeyCols(nil, recs[i+1].Row, g.Keys)) == string(g.keyBuf) {
 			i++
-			gr.add(recs[i].Row, g.Aggs, false)
+			g.add(gr, recs[i].Row, false)
 			ts = max(ts, recs[i].Ts)
 		}
 		if ts > gr.maxTs {
@@ -178,31 +188,168 @@ func (g *GroupAgg) processPerRow(recs []Rec) error {
 		}
 		g.out = append(g.out, Rec{Row: now, Kind: kind, Ts: gr.maxTs})
 		gr.emitted = now
+		g.st.put(g.keyBuf, gr)
+	}
+	if err := g.commit(); err != nil {
+		return err
 	}
 	return g.emit(g.out)
 }
 
-func (g *GroupAgg) lookup(key []byte) (*group, bool) {
-	if len(g.Keys) == 0 {
-		return g.tab.single, g.tab.single != nil
+// Open implements Op.
+func (g *GroupAgg) Open(c *OpContext) error {
+	g.oc = c
+	g.accAggs = g.Aggs
+	if sb := onDisk(c); sb != nil {
+		for i, a := range g.Aggs {
+			if !a.Func.Distinct {
+				continue
+			}
+			if g.distinct == nil {
+				g.accAggs = append([]AggCall(nil), g.Aggs...)
+				g.distinct = newDiskState(sb, stateCodec[*int64]{
+					enc: func(e *types.Enc, n *int64) { e.Int(*n) },
+					dec: func(d *types.Dec) *int64 { n := d.Int(); return &n },
+				})
+				g.distinct.scope = distinctScope
+			}
+			plain := *a.Func
+			plain.Distinct = false
+			g.accAggs[i].Func = &plain
+		}
 	}
-	i, ok := g.tab.index[string(key)]
-	if !ok {
-		return nil, false
+	g.st = newKeyedState(c, groupCodec(g.accAggs))
+	return nil
+}
+
+// add adds (or retracts) row to a group.
+func (g *GroupAgg) add(gr *group, row types.Row, retract bool) {
+	if g.distinct == nil {
+		gr.add(row, g.Aggs, retract)
+		return
 	}
-	return g.tab.groups[i], true
+	for i, a := range g.Aggs {
+		if a.HasFilter {
+			if f := row[a.Filter]; f.K != types.Boolean || f.I == 0 {
+				continue
+			}
+		}
+		var v types.Value
+		if a.Arg >= 0 {
+			v = row[a.Arg]
+		}
+		if a.Func.Distinct {
+			if v.IsNull() {
+				continue
+			}
+			// key: length-prefixed group key, aggregate, value.
+			g.dkBuf = binary.AppendUvarint(g.dkBuf[:0], uint64(len(g.keyBuf)))
+			g.dkBuf = append(g.dkBuf, g.keyBuf...)
+			g.dkBuf = binary.AppendUvarint(g.dkBuf, uint64(i))
+			g.dkBuf = types.AppendKey(g.dkBuf, v)
+			n, seen := g.distinct.get(g.dkBuf)
+			switch {
+			case !retract && seen:
+				*n++
+				g.distinct.put(g.dkBuf, n)
+			case !retract:
+				one := int64(1)
+				g.distinct.put(g.dkBuf, &one)
+				gr.accs[i].Add(v)
+			case seen && *n > 1:
+				*n--
+				g.distinct.put(g.dkBuf, n)
+			case seen:
+				g.distinct.del(g.dkBuf)
+				gr.accs[i].Retract(v)
+			}
+			continue
+		}
+		if retract {
+			gr.accs[i].Retract(v)
+		} else {
+			gr.accs[i].Add(v)
+		}
+	}
+	if retract {
+		gr.rows--
+	} else {
+		gr.rows++
+	}
+}
+
+func (g *GroupAgg) commit() error {
+	if g.distinct != nil {
+		if err := g.distinct.commit(); err != nil {
+			return err
+		}
+	}
+	return g.st.commit()
+}
+
+// distinctScope is the group key of a distinct value's key, which picks
+// its key group.
+func distinctScope(key []byte) []byte {
+	n, w := binary.Uvarint(key)
+	if w <= 0 || uint64(len(key)-w) < n {
+		return key
+	}
+	return key[w : w+int(n)]
+}
+
+// keyRow is a copy of row's key columns.
+func keyRow(row types.Row, keys []int) types.Row {
+	k := make(types.Row, len(keys))
+	for i, c := range keys {
+		k[i] = row[c]
+	}
+	return k
+}
+
+// groupCodec encodes a group aggregate's groups (state and snapshots).
+func groupCodec(aggs []AggCall) stateCodec[*group] {
+	return stateCodec[*group]{
+		enc: func(e *types.Enc, gr *group) {
+			e.Row(gr.key)
+			e.Int(gr.rows)
+			e.Int(gr.maxTs)
+			if gr.emitted == nil {
+				e.Uint(0)
+			} else {
+				e.Uint(1)
+				e.Row(gr.emitted)
+			}
+			for _, a := range gr.accs {
+				a.Encode(e)
+			}
+		},
+		dec: func(d *types.Dec) *group {
+			gr := newGroup(d.Row(), aggs)
+			gr.rows = d.Int()
+			gr.maxTs = d.Int()
+			if d.Uint() == 1 {
+				gr.emitted = d.Row()
+			}
+			for _, a := range gr.accs {
+				a.Decode(d)
+			}
+			return gr
+		},
+	}
 }
 
 // removeKey drops the group of key, if there is one.
 func (g *GroupAgg) removeKey(key []byte) {
-	if gr, ok := g.lookup(key); ok {
-		g.remove(gr)
+	g.st.del(key)
+	if g.distinct != nil {
+		g.distinct.delPrefix(append(binary.AppendUvarint(nil, uint64(len(key))), key...))
 	}
 }
 
 // ExpireState implements StateExpirer.
 func (g *GroupAgg) ExpireState(now int64) {
 	g.ttl.sweep(g.oc, g.TTL, now, g.removeKey)
+	g.commit() // an error shows at the next batch
 }
 
 func anyNull(row types.Row, cols []int) bool {
@@ -214,27 +361,6 @@ func anyNull(row types.Row, cols []int) bool {
 	return false
 }
 
-func (g *GroupAgg) remove(gr *group) {
-	if len(g.Keys) == 0 {
-		g.tab.single = nil
-		g.tab.groups = nil
-		return
-	}
-	k := string(appendKeyCols(nil, gr.key, seq(len(g.Keys))))
-	i, ok := g.tab.index[k]
-	if !ok {
-		return
-	}
-	delete(g.tab.index, k)
-	last := len(g.tab.groups) - 1
-	if i != last {
-		moved := g.tab.groups[last]
-		g.tab.groups[i] = moved
-		g.tab.index[string(appendKeyCols(nil, moved.key, seq(len(g.Keys))))] = i
-	}
-	g.tab.groups = g.tab.groups[:last]
-}
-
 func seq(n int) []int {
 	out := make([]int, n)
 	for i := range out {
@@ -243,42 +369,27 @@ func seq(n int) []int {
 	return out
 }
 
+// Snapshot implements Snapshotter.
 func (g *GroupAgg) Snapshot(e *types.Enc) error {
-	e.Uint(uint64(len(g.tab.groups)))
-	for _, gr := range g.tab.groups {
-		e.Row(gr.key)
-		e.Int(gr.rows)
-		e.Int(gr.maxTs)
-		if gr.emitted == nil {
-			e.Uint(0)
-		} else {
-			e.Uint(1)
-			e.Row(gr.emitted)
-		}
-		for _, a := range gr.accs {
-			a.Encode(e)
-		}
+	if err := g.st.snapshot(e); err != nil {
+		return err
+	}
+	if g.distinct != nil {
+		return g.distinct.snapshot(e)
 	}
 	return nil
 }
 
+// Restore implements Snapshotter; restored groups count their idle time
+// (state TTL) from the restore.
 func (g *GroupAgg) Restore(d *types.Dec) error {
-	n := d.Uint()
-	for i := uint64(0); i < n && d.Err == nil; i++ {
-		key := d.Row()
-		gr := g.tab.get(appendKeyCols(nil, key, seq(len(key))), key, seq(len(key)), g.Aggs)
-		if len(g.Keys) == 0 {
-			gr = g.tab.get(nil, nil, nil, g.Aggs)
-		}
-		gr.rows = d.Int()
-		gr.maxTs = d.Int()
-		if d.Uint() == 1 {
-			gr.emitted = d.Row()
-		}
-		for _, a := range gr.accs {
-			a.Decode(d)
-		}
-		g.ttl.touch(g.oc, g.TTL, appendKeyCols(nil, key, seq(len(key))))
+	if err := restoreKeyed(g.st, d, g.oc, g.TTL, &g.ttl); err != nil {
+		return err
 	}
-	return d.Err
+	if g.distinct != nil {
+		if err := g.distinct.restore(d); err != nil {
+			return err
+		}
+	}
+	return nil
 }

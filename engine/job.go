@@ -91,6 +91,9 @@ type JobSpec struct {
 	// Streaming); see Trigger. nil: the default trigger when an operator
 	// emits per micro-batch (BatchEnder).
 	Trigger *Trigger
+	// State says where keyed state lives (memory or disk) and its number
+	// of key groups.
+	State StateConfig
 	// Batch: the inputs are bounded and read whole (Flink's batch runtime
 	// mode). The watermark stays at its start until every input has
 	// ended, so no row is late and every window fires at the end, as
@@ -190,6 +193,8 @@ type Job struct {
 	waiting    []ctlReq
 	stopReason Status
 	ckptNum    int64 // the last checkpoint taken or restored
+	state      *stateBackend
+	stateFiles []string // the shared files of the last LSM checkpoint
 	expirers   []StateExpirer
 	procTimers []ProcTimer
 	enders     []BatchEnder // operators that emit per micro-batch
@@ -248,7 +253,12 @@ func (j *Job) open(spec *JobSpec) error {
 		j.closeOps()
 		return err
 	}
-	oc := &OpContext{Ctx: j.runCtx, Metrics: &j.Metrics, Log: j.log, Now: spec.Clock}
+	sb, err := newStateBackend(spec, j.log)
+	if err != nil {
+		return fail(err)
+	}
+	j.state = sb
+	oc := &OpContext{Ctx: j.runCtx, Metrics: &j.Metrics, Log: j.log, Now: spec.Clock, state: sb}
 	j.expirers, j.procTimers = nil, nil
 	j.enders, j.batch = batchEnders(spec), nil
 	for _, op := range spec.Ops {
@@ -610,6 +620,8 @@ func (j *Job) closeOps() {
 			j.log.Warn("close operator", "err", err)
 		}
 	}
+	j.state.close()
+	j.state = nil
 }
 
 func (j *Job) allFinished() bool {

@@ -1,7 +1,6 @@
 package engine
 
 import (
-	"sort"
 	"time"
 
 	"github.com/tumble/tumble/engine/expr"
@@ -67,7 +66,7 @@ type Join struct {
 	TTL, LeftTTL, RightTTL time.Duration
 	lastSweep              int64
 
-	left, right map[string][]*joinEntry
+	left, right keyedState[[]*joinEntry]
 	keyBuf      []byte
 	out         []Rec
 	arena       arena
@@ -110,7 +109,7 @@ func (j *Join) Right() Op { return &joinSide{j: j, right: true} }
 
 func (j *Join) Open(c *OpContext) error {
 	j.oc = c
-	j.left, j.right = map[string][]*joinEntry{}, map[string][]*joinEntry{}
+	j.left, j.right = newKeyedState(c, joinCodec), newKeyedState(c, joinCodec)
 	j.streamTime, j.wm = MinWatermark, MinWatermark
 	return nil
 }
@@ -162,6 +161,12 @@ func (j *Join) process(recs []Rec, fromRight bool) error {
 			}
 		}
 	}
+	if err := j.left.commit(); err != nil {
+		return err
+	}
+	if err := j.right.commit(); err != nil {
+		return err
+	}
 	return j.emit(j.out)
 }
 
@@ -199,9 +204,8 @@ func (j *Join) regular(r *Rec, fromRight bool) {
 		}
 		return
 	}
-	k := string(key)
-	j.expireKey(k)
-	candidates := other[k]
+	j.expireKey(key)
+	candidates, _ := other.get(key)
 	if !retract {
 		e := j.newEntry(r, fromRight)
 		for _, o := range candidates {
@@ -231,7 +235,8 @@ func (j *Join) regular(r *Rec, fromRight bool) {
 			l, rr := pair(e.row, nil)
 			j.emitPair(l, rr, addKind, r.Ts)
 		}
-		mine[k] = append(mine[k], e)
+		list, _ := mine.get(key)
+		mine.put(key, append(list, e))
 		for _, o := range candidates {
 			if o.unpadded { // the new row did not match it after all
 				o.unpadded = false
@@ -239,10 +244,13 @@ func (j *Join) regular(r *Rec, fromRight bool) {
 				j.emitPair(pl, pr, UpdateAfter, r.Ts)
 			}
 		}
+		if len(candidates) > 0 {
+			other.put(key, candidates) // their match counts changed
+		}
 		return
 	}
 	// Retraction: remove one equal row.
-	list := mine[k]
+	list, _ := mine.get(key)
 	idx := -1
 	for i, e := range list {
 		if rowsEqual(e.row, r.Row) {
@@ -254,9 +262,9 @@ func (j *Join) regular(r *Rec, fromRight bool) {
 		return
 	}
 	e := list[idx]
-	mine[k] = append(list[:idx:idx], list[idx+1:]...)
-	if len(mine[k]) == 0 {
-		delete(mine, k)
+	removeEntry(mine, key, list, idx)
+	if len(candidates) > 0 {
+		defer other.put(key, candidates) // their match counts change
 	}
 	for _, o := range candidates {
 		l, rr := pair(e.row, o.row)
@@ -308,20 +316,26 @@ func (j *Join) newEntry(r *Rec, right bool) *joinEntry {
 }
 
 // expireKey drops the rows of key that have expired, on both sides.
-func (j *Join) expireKey(k string) {
+func (j *Join) expireKey(key []byte) {
 	lt, rt := j.ttl(false), j.ttl(true)
 	if lt <= 0 && rt <= 0 {
 		return
 	}
 	now := j.oc.nowMicros()
-	j.oc.stateExpired(expireEntries(j.left, k, now, lt) + expireEntries(j.right, k, now, rt))
+	var n int64
+	if list, ok := j.left.get(key); ok {
+		n += expireEntries(j.left, key, list, now, lt)
+	}
+	if list, ok := j.right.get(key); ok {
+		n += expireEntries(j.right, key, list, now, rt)
+	}
+	j.oc.stateExpired(n)
 }
 
-// expireEntries drops the entries of state[k] older than ttl at now (none
-// when ttl is 0) and returns how many.
-func expireEntries(state map[string][]*joinEntry, k string, now, ttl int64) int64 {
-	list, ok := state[k]
-	if !ok || ttl <= 0 {
+// expireEntries drops the entries of key's list older than ttl at now
+// (none when ttl is 0) and returns how many.
+func expireEntries(state keyedState[[]*joinEntry], key []byte, list []*joinEntry, now, ttl int64) int64 {
+	if ttl <= 0 {
 		return 0
 	}
 	kept := list[:0]
@@ -331,13 +345,25 @@ func expireEntries(state map[string][]*joinEntry, k string, now, ttl int64) int6
 		}
 	}
 	n := int64(len(list) - len(kept))
+	if n == 0 {
+		return 0
+	}
 	clear(list[len(kept):])
 	if len(kept) == 0 {
-		delete(state, k)
+		state.del(key)
 	} else {
-		state[k] = kept
+		state.put(key, kept)
 	}
 	return n
+}
+
+// removeEntry removes list[i], key's list of state.
+func removeEntry(state keyedState[[]*joinEntry], key []byte, list []*joinEntry, i int) {
+	if len(list) == 1 {
+		state.del(key)
+		return
+	}
+	state.put(key, append(list[:i:i], list[i+1:]...))
 }
 
 // ExpireState implements StateExpirer: regular joins drop expired rows at
@@ -353,13 +379,17 @@ func (j *Join) ExpireState(now int64) {
 	}
 	j.lastSweep = now
 	var n int64
-	for k := range j.left {
-		n += expireEntries(j.left, k, now, lt)
-	}
-	for k := range j.right {
-		n += expireEntries(j.right, k, now, rt)
-	}
+	j.left.each(func(key []byte, list []*joinEntry) bool {
+		n += expireEntries(j.left, key, list, now, lt)
+		return true
+	})
+	j.right.each(func(key []byte, list []*joinEntry) bool {
+		n += expireEntries(j.right, key, list, now, rt)
+		return true
+	})
 	j.oc.stateExpired(n)
+	j.left.commit() // an error shows at the next batch
+	j.right.commit()
 }
 
 // semi runs a semi or anti join with retractions on both sides: a left row
@@ -390,11 +420,11 @@ func (j *Join) semi(r *Rec, fromRight bool) {
 			}
 			return
 		}
-		k := string(key)
-		j.expireKey(k)
+		j.expireKey(key)
 		if !retract {
 			e := j.newEntry(r, false)
-			for _, o := range j.right[k] {
+			rights, _ := j.right.get(key)
+			for _, o := range rights {
 				if j.matches(e.row, o.row) {
 					e.matches++
 				}
@@ -402,18 +432,16 @@ func (j *Join) semi(r *Rec, fromRight bool) {
 			if (e.matches > 0) != anti {
 				out(e.row, addKind)
 			}
-			j.left[k] = append(j.left[k], e)
+			list, _ := j.left.get(key)
+			j.left.put(key, append(list, e))
 			return
 		}
-		list := j.left[k]
+		list, _ := j.left.get(key)
 		for i, e := range list {
 			if !rowsEqual(e.row, r.Row) {
 				continue
 			}
-			j.left[k] = append(list[:i:i], list[i+1:]...)
-			if len(j.left[k]) == 0 {
-				delete(j.left, k)
-			}
+			removeEntry(j.left, key, list, i)
 			if (e.matches > 0) != anti {
 				out(e.row, delKind)
 			}
@@ -425,21 +453,17 @@ func (j *Join) semi(r *Rec, fromRight bool) {
 	if !ok {
 		return
 	}
-	k := string(key)
-	j.expireKey(k)
+	j.expireKey(key)
 	var e *joinEntry
+	list, _ := j.right.get(key)
 	if !retract {
 		e = j.newEntry(r, true)
-		j.right[k] = append(j.right[k], e)
+		j.right.put(key, append(list, e))
 	} else {
-		list := j.right[k]
 		for i, x := range list {
 			if rowsEqual(x.row, r.Row) {
 				e = x
-				j.right[k] = append(list[:i:i], list[i+1:]...)
-				if len(j.right[k]) == 0 {
-					delete(j.right, k)
-				}
+				removeEntry(j.right, key, list, i)
 				break
 			}
 		}
@@ -447,7 +471,11 @@ func (j *Join) semi(r *Rec, fromRight bool) {
 			return
 		}
 	}
-	for _, o := range j.left[k] {
+	lefts, _ := j.left.get(key)
+	if len(lefts) > 0 {
+		defer j.left.put(key, lefts) // their match counts change
+	}
+	for _, o := range lefts {
 		if !j.matches(o.row, e.row) {
 			continue
 		}
@@ -475,9 +503,9 @@ func (j *Join) lookup(r *Rec, fromRight bool) {
 		switch r.Kind {
 		case UpdateBefore:
 		case Delete:
-			delete(j.right, string(key))
+			j.right.del(key)
 		default:
-			j.right[string(key)] = []*joinEntry{{row: append(types.Row(nil), r.Row...)}}
+			j.right.put(key, []*joinEntry{{row: append(types.Row(nil), r.Row...)}})
 		}
 		return
 	}
@@ -487,7 +515,7 @@ func (j *Join) lookup(r *Rec, fromRight bool) {
 	key, ok := j.key(r.Row, j.LeftKeys)
 	var match types.Row
 	if ok {
-		if list := j.right[string(key)]; len(list) > 0 && j.matches(r.Row, list[0].row) {
+		if list, _ := j.right.get(key); len(list) > 0 && j.matches(r.Row, list[0].row) {
 			match = list[0].row
 		}
 	}
@@ -506,40 +534,64 @@ func (j *Join) Watermark(wm int64) error {
 	return j.forwardWatermark(wm)
 }
 
-func (j *Join) Snapshot(e *types.Enc) error {
-	e.Int(j.streamTime)
-	for _, state := range []map[string][]*joinEntry{j.left, j.right} {
-		keys := make([]string, 0, len(state))
-		n := 0
-		for k, l := range state {
-			keys = append(keys, k)
-			n += len(l)
-		}
-		sort.Strings(keys)
-		e.Uint(uint64(n))
-		for _, k := range keys {
-			for _, en := range state[k] {
-				e.String(k)
-				e.Row(en.row)
-				e.Int(en.ts)
-				e.Int(int64(en.matches))
+// joinCodec encodes a join input's rows of one key.
+var joinCodec = stateCodec[[]*joinEntry]{
+	enc: func(e *types.Enc, list []*joinEntry) {
+		e.Uint(uint64(len(list)))
+		for _, en := range list {
+			e.Row(en.row)
+			e.Int(en.ts)
+			e.Int(en.touched)
+			e.Int(int64(en.matches))
+			if en.unpadded {
+				e.Uint(1)
+			} else {
+				e.Uint(0)
 			}
 		}
-	}
-	return nil
+	},
+	dec: func(d *types.Dec) []*joinEntry {
+		n := d.Uint()
+		if d.Err != nil || n > uint64(len(d.B)) {
+			return nil
+		}
+		list := make([]*joinEntry, 0, n)
+		for i := uint64(0); i < n && d.Err == nil; i++ {
+			list = append(list, &joinEntry{row: d.Row(), ts: d.Int(), touched: d.Int(), matches: int(d.Int()), unpadded: d.Uint() == 1})
+		}
+		return list
+	},
 }
 
+// Snapshot implements Snapshotter.
+func (j *Join) Snapshot(e *types.Enc) error {
+	e.Int(j.streamTime)
+	if err := j.left.snapshot(e); err != nil {
+		return err
+	}
+	return j.right.snapshot(e)
+}
+
+// Restore implements Snapshotter; with a TTL, restored rows count their
+// idle time from the restore.
 func (j *Join) Restore(d *types.Dec) error {
 	j.streamTime = d.Int()
-	for _, state := range []map[string][]*joinEntry{j.left, j.right} {
-		n := d.Uint()
-		for i := uint64(0); i < n && d.Err == nil; i++ {
-			k := d.String()
-			en := &joinEntry{row: d.Row(), ts: d.Int(), matches: int(d.Int())}
-			if j.ttl(false) > 0 || j.ttl(true) > 0 {
-				en.touched = j.oc.nowMicros() // idle time counts from the restore
-			}
-			state[k] = append(state[k], en)
+	for _, st := range []keyedState[[]*joinEntry]{j.left, j.right} {
+		if err := st.restore(d); err != nil {
+			return err
+		}
+		if j.ttl(false) > 0 || j.ttl(true) > 0 {
+			now := j.oc.nowMicros()
+			st.each(func(key []byte, list []*joinEntry) bool {
+				for _, en := range list {
+					en.touched = now
+				}
+				st.put(key, list)
+				return true
+			})
+		}
+		if err := st.commit(); err != nil {
+			return err
 		}
 	}
 	return d.Err

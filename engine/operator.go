@@ -28,6 +28,8 @@ type OpContext struct {
 	// wall clock).
 	Now  func() time.Time
 	node *NodeStats // the operator's graph node, if the job has a graph
+	// state is the job's state backend (nil: keyed state in memory).
+	state *stateBackend
 }
 
 // LateDropped counts n rows dropped because their windows had fired, in

@@ -189,7 +189,7 @@ type Rank struct {
 	TTL time.Duration
 	ttl keyTTL
 
-	tab    rankTable
+	st     keyedState[*rankList]
 	keyBuf []byte
 	out    []Rec
 	arena  arena
@@ -208,11 +208,11 @@ func (r *Rank) Process(recs []Rec) error {
 		rec := &recs[i]
 		r.keyBuf = appendKeyCols(r.keyBuf[:0], rec.Row, r.Partition)
 		if r.ttl.expired(r.oc, r.TTL, r.keyBuf) {
-			r.tab.drop(r.keyBuf)
+			r.st.del(r.keyBuf)
 		}
 		if rec.Kind.IsRetract() {
-			l := r.tab.lookup(r.keyBuf)
-			if l == nil {
+			l, ok := r.st.get(r.keyBuf)
+			if !ok {
 				continue
 			}
 			p := l.find(rec.Row, r.Order)
@@ -223,17 +223,24 @@ func (r *Rank) Process(recs []Rec) error {
 			l.remove(p)
 			r.afterRemove(l, p, removed, rec.Ts)
 			if len(l.rows) == 0 {
-				r.tab.drop(r.keyBuf)
+				r.st.del(r.keyBuf)
 				r.ttl.forget(r.keyBuf)
 			} else {
+				r.st.put(r.keyBuf, l)
 				r.ttl.touch(r.oc, r.TTL, r.keyBuf)
 			}
 			continue
 		}
-		l := r.tab.get(r.keyBuf, rec.Row, r.Partition)
+		l, ok := r.st.get(r.keyBuf)
+		if !ok {
+			l = &rankList{key: keyRow(rec.Row, r.Partition)}
+		}
 		r.ttl.touch(r.oc, r.TTL, r.keyBuf)
 		p := l.insertPos(rec.Row, r.Order, false)
 		if !r.KeepAll && int64(p) >= r.End {
+			if !ok {
+				r.st.put(r.keyBuf, l)
+			}
 			continue // never reaches the range: forget it
 		}
 		l.insert(p, copyRow(rec.Row))
@@ -241,8 +248,57 @@ func (r *Rank) Process(recs []Rec) error {
 		if !r.KeepAll && int64(len(l.rows)) > r.End {
 			l.truncate(int(r.End))
 		}
+		r.st.put(r.keyBuf, l)
+	}
+	if err := r.st.commit(); err != nil {
+		return err
 	}
 	return r.emit(r.out)
+}
+
+// Open implements Op.
+func (r *Rank) Open(c *OpContext) error {
+	r.oc = c
+	r.st = newKeyedState(c, rankListCodec)
+	return nil
+}
+
+// rankListCodec encodes a partition of Top-N or deduplication state.
+var rankListCodec = stateCodec[*rankList]{
+	enc: func(e *types.Enc, l *rankList) {
+		e.Row(l.key)
+		e.Uint(uint64(len(l.rows)))
+		for _, r := range l.rows {
+			e.Row(r)
+		}
+	},
+	dec: func(d *types.Dec) *rankList {
+		l := &rankList{key: d.Row()}
+		n := d.Uint()
+		if d.Err != nil || n > uint64(len(d.B)) {
+			return l
+		}
+		l.rows = make([]types.Row, 0, n)
+		for i := uint64(0); i < n && d.Err == nil; i++ {
+			l.rows = append(l.rows, d.Row())
+		}
+		return l
+	},
+}
+
+// restoreKeyed restores a keyed state; with a TTL its keys count their
+// idle time from the restore.
+func restoreKeyed[V any](st keyedState[V], d *types.Dec, oc *OpContext, ttl time.Duration, k *keyTTL) error {
+	if err := st.restore(d); err != nil {
+		return err
+	}
+	if ttl > 0 {
+		st.each(func(key []byte, _ V) bool {
+			k.touch(oc, ttl, key)
+			return true
+		})
+	}
+	return st.commit()
 }
 
 // afterInsert emits the changes of inserting at position p (the list
@@ -346,22 +402,15 @@ func (r *Rank) add(kind RowKind, row types.Row, rank int, ts int64) {
 }
 
 // Snapshot implements Snapshotter.
-func (r *Rank) Snapshot(e *types.Enc) error {
-	r.tab.encode(e)
-	return nil
-}
+func (r *Rank) Snapshot(e *types.Enc) error { return r.st.snapshot(e) }
 
 // Restore implements Snapshotter.
 func (r *Rank) Restore(d *types.Dec) error {
-	r.tab = rankTable{}
-	r.tab.decode(d)
-	for key := range r.tab.index {
-		r.ttl.touch(r.oc, r.TTL, []byte(key))
-	}
-	return d.Err
+	return restoreKeyed(r.st, d, r.oc, r.TTL, &r.ttl)
 }
 
 // ExpireState implements StateExpirer.
 func (r *Rank) ExpireState(now int64) {
-	r.ttl.sweep(r.oc, r.TTL, now, r.tab.drop)
+	r.ttl.sweep(r.oc, r.TTL, now, r.st.del)
+	r.st.commit() // an error shows at the next batch
 }

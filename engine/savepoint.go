@@ -189,6 +189,12 @@ func (j *Job) writeSavepoint(dir string) (string, error) {
 	}
 	opIDs := j.spec.opUIDs()
 	e.Uint(uint64(len(opIDs)))
+	// A savepoint holds every entry of keyed state, whatever the backend
+	// (Flink's canonical savepoint format).
+	if j.state != nil {
+		j.state.canonical = true
+		defer func() { j.state.canonical = false }()
+	}
 	for _, op := range j.spec.Ops {
 		sn, ok := op.(Snapshotter)
 		if !ok {

@@ -90,8 +90,8 @@ func TestGroupAggStateTTL(t *testing.T) {
 	h.take()
 	h.clock.advance(11 * time.Second)
 	g.ExpireState(h.clock.micros())
-	if n := h.expired(); n != 3 || len(g.tab.groups) != 0 {
-		t.Errorf("after the sweep: state_expired %d (want 3), %d groups left (want 0)", n, len(g.tab.groups))
+	if n := h.expired(); n != 3 || countState(g.st) != 0 {
+		t.Errorf("after the sweep: state_expired %d (want 3), %d groups left (want 0)", n, countState(g.st))
 	}
 	g.Process([]Rec{{Row: strRow("b"), Kind: Delete}})
 	check(t, "a retraction of an expired group", h.take(), "")
@@ -149,7 +149,7 @@ func TestJoinStateTTL(t *testing.T) {
 	}
 	h.clock.advance(20 * time.Second)
 	j.ExpireState(h.clock.micros())
-	if n := h.expired(); n != 4 || len(j.left)+len(j.right) != 0 {
-		t.Errorf("after the sweep: state_expired %d (want 4), keys left %d+%d", n, len(j.left), len(j.right))
+	if n := h.expired(); n != 4 || countState(j.left)+countState(j.right) != 0 {
+		t.Errorf("after the sweep: state_expired %d (want 4), keys left %d+%d", n, countState(j.left), countState(j.right))
 	}
 }

@@ -13,6 +13,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/tumble/tumble/engine"
 	"github.com/tumble/tumble/planner/dialect"
 	"github.com/tumble/tumble/sql"
 )
@@ -36,6 +37,9 @@ type SettingDef struct {
 	Scope       SettingScope
 	// Check validates a value; nil accepts any.
 	Check func(v string) error
+	// Notice, when set, says something the user should know about a
+	// value (SET shows it as a warning); "" says nothing.
+	Notice func(v string) string
 }
 
 // settingAlias is another name of a key: a deprecated one (SET answers
@@ -68,6 +72,8 @@ var settingDefs = []SettingDef{
 		Description: "Whether a stream or table with one value column and no WRAP_SINGLE_VALUE wraps that value in a record or object (true) or writes it bare (false); unset, each format's default."},
 	{Key: "pipeline.auto-watermark-interval", Default: "200 ms", Check: checkDuration,
 		Description: "How often watermarks are emitted; 0 emits one after every record."},
+	{Key: "pipeline.max-parallelism", Default: "128", Check: checkMaxParallelism,
+		Description: "The number of key groups keyed state is split into (Flink's maximum parallelism, 1 to 32768): the unit a later scale-out moves between processes. A job's checkpoints keep their key groups' layout."},
 	{Key: "pipeline.name", Scope: ScopeFlink,
 		Description: "The name of the next job submitted (SHOW JOBS); by default it is named after its sink."},
 	{Key: "processing.guarantee", Default: "at_least_once", Scope: ScopeKSQL, Check: oneOf("at_least_once", "exactly_once", "exactly_once_v2", "exactly_once_beta"),
@@ -82,6 +88,16 @@ var settingDefs = []SettingDef{
 		Description: "The most rows the table result mode keeps; past it the oldest rows are dropped."},
 	{Key: "sql-client.execution.result-mode", Default: "tableau", Scope: ScopeFlink, Check: oneOf("table", "changelog", "tableau"),
 		Description: "How the client shows a SELECT: tableau (a box, a line per change with its op), changelog (a line per change with its op, no box) or table (the materialized result: on a terminal a screen updated in place, otherwise the final table)."},
+	{Key: "state.backend.rocksdb.block.cache-size", Default: "8 mb", Check: checkMemorySize,
+		Description: "With the disk state backend, the LSM's block cache (bytes, or with kb, mb, gb)."},
+	{Key: "state.backend.rocksdb.localdir", Check: checkNonEmpty,
+		Description: "With the disk state backend, the local working directory of a job's LSM (emptied when the job starts); by default beside the job's checkpoints, or a temporary directory."},
+	{Key: "state.backend.rocksdb.writebuffer.count", Default: "2", Check: checkPositiveInt,
+		Description: "With the disk state backend, how many write buffers (memtables) the LSM keeps before writes wait for a flush."},
+	{Key: "state.backend.rocksdb.writebuffer.size", Default: "64 mb", Check: checkMemorySize,
+		Description: "With the disk state backend, the size of one write buffer (memtable) of the LSM."},
+	{Key: "state.backend.type", Default: "hashmap", Check: oneOf("hashmap", "rocksdb"), Notice: stateBackendNotice,
+		Description: "Where keyed state (group aggregates, deduplication, Top-N, regular joins) lives: hashmap on the heap, or rocksdb, Tumble's disk backend (an embedded LSM, Pebble) whose memory stays bounded and whose checkpoints are incremental."},
 	{Key: "table.display.max-column-width", Default: "30", Scope: ScopeFlink, Check: checkPositiveInt,
 		Description: "The widest a text column of a query result is shown; longer values end in '...'."},
 	{Key: "table.dml-sync", Default: "false", Scope: ScopeFlink, Check: checkBool,
@@ -112,6 +128,7 @@ var settingAliases = map[string]settingAlias{
 	"restart-strategy":                                {canonical: "restart-strategy.type", deprecated: true},
 	"sql-client.display.max-column-width":             {canonical: "table.display.max-column-width", deprecated: true},
 	"state.savepoints.dir":                            {canonical: "execution.checkpointing.savepoint-dir", deprecated: true},
+	"state.backend":                                   {canonical: "state.backend.type", deprecated: true},
 	"execution.state-recovery.path":                   {canonical: "execution.savepoint.path"},
 	"execution.state-recovery.ignore-unclaimed-state": {canonical: "execution.savepoint.ignore-unclaimed-state"},
 	"ksql.streams.auto.offset.reset":                  {canonical: "auto.offset.reset"},
@@ -190,6 +207,11 @@ func CheckSetting(d sql.Dialect, key, value string) (canonical string, warnings 
 	if def.Check != nil {
 		if err := def.Check(value); err != nil {
 			return "", nil, fmt.Errorf("Invalid value for '%s': %w", key, err)
+		}
+	}
+	if def.Notice != nil {
+		if n := def.Notice(value); n != "" {
+			warnings = append(warnings, n)
 		}
 	}
 	return canonical, warnings, nil
@@ -298,6 +320,49 @@ func checkNonNegativeInt(v string) error {
 		return fmt.Errorf("'%s' is not a non-negative integer", v)
 	}
 	return nil
+}
+
+func checkMaxParallelism(v string) error {
+	n, err := strconv.Atoi(strings.TrimSpace(v))
+	if err != nil || n < 1 || n > engine.MaxMaxParallelism {
+		return fmt.Errorf("'%s' is not between 1 and %d", v, engine.MaxMaxParallelism)
+	}
+	return nil
+}
+
+func checkMemorySize(v string) error {
+	_, err := parseMemorySize(v)
+	return err
+}
+
+// parseMemorySize reads a size as Flink's MemorySize does: a number of
+// bytes, or with a unit (b, k/kb, m/mb, g/gb, t/tb, in any case, with or
+// without a space).
+func parseMemorySize(v string) (int64, error) {
+	s := strings.ToLower(strings.TrimSpace(v))
+	i := 0
+	for i < len(s) && s[i] >= '0' && s[i] <= '9' {
+		i++
+	}
+	n, err := strconv.ParseInt(s[:i], 10, 64)
+	if err != nil || i == 0 {
+		return 0, fmt.Errorf("'%s' is not a memory size (a number of bytes, or with a unit: 64 mb)", v)
+	}
+	mult := map[string]int64{"": 1, "b": 1, "bytes": 1, "k": 1 << 10, "kb": 1 << 10, "kibibytes": 1 << 10,
+		"m": 1 << 20, "mb": 1 << 20, "mebibytes": 1 << 20, "g": 1 << 30, "gb": 1 << 30, "gibibytes": 1 << 30,
+		"t": 1 << 40, "tb": 1 << 40, "tebibytes": 1 << 40}[strings.TrimSpace(s[i:])]
+	if mult == 0 {
+		return 0, fmt.Errorf("'%s' is not a memory size (units: b, kb, mb, gb, tb)", v)
+	}
+	return n * mult, nil
+}
+
+// stateBackendNotice says what 'rocksdb' is in Tumble.
+func stateBackendNotice(v string) string {
+	if strings.EqualFold(strings.TrimSpace(v), "rocksdb") {
+		return "Tumble's 'rocksdb' state backend is Pebble, an embedded LSM written in Go after RocksDB's design: keyed state on local disk, memory bounded by 'state.backend.rocksdb.block.cache-size' and the write buffers, incremental checkpoints. RocksDB's own options other than those are not read."
+	}
+	return ""
 }
 
 func checkNonEmpty(v string) error {

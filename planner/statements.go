@@ -590,7 +590,58 @@ func (pl *Planner) JobSettings(spec *engine.JobSpec, id string) error {
 		}
 		spec.RestartDelay = d
 	}
+	if err := pl.stateSettings(spec, id); err != nil {
+		return err
+	}
 	spec.Log = pl.Log
+	return nil
+}
+
+// stateSettings chooses the job's state backend (state.backend.type:
+// hashmap, the default, keeps keyed state in memory; rocksdb in Tumble's
+// LSM on disk) and its key groups (pipeline.max-parallelism).
+func (pl *Planner) stateSettings(spec *engine.JobSpec, id string) error {
+	spec.State = engine.StateConfig{Backend: engine.MemoryState}
+	backend, _ := pl.Setting("state.backend.type")
+	if v, ok := pl.Setting("state.backend"); ok && backend == "" {
+		backend = v
+	}
+	switch strings.ToLower(strings.TrimSpace(backend)) {
+	case "", "hashmap":
+	case "rocksdb":
+		spec.State.Backend = engine.DiskState
+	default:
+		return fmt.Errorf("state.backend.type: unknown state backend '%s' (hashmap, rocksdb)", backend)
+	}
+	if v, ok := pl.Setting("pipeline.max-parallelism"); ok {
+		n, err := strconv.Atoi(strings.TrimSpace(v))
+		if err != nil || n < 1 || n > engine.MaxMaxParallelism {
+			return fmt.Errorf("pipeline.max-parallelism: '%s' is not between 1 and %d", v, engine.MaxMaxParallelism)
+		}
+		spec.State.MaxParallelism = n
+	}
+	for _, s := range []struct {
+		key string
+		to  *int64
+	}{{"state.backend.rocksdb.block.cache-size", &spec.State.BlockCacheSize}, {"state.backend.rocksdb.writebuffer.size", &spec.State.MemTableSize}} {
+		if v, ok := pl.Setting(s.key); ok {
+			n, err := parseMemorySize(v)
+			if err != nil {
+				return fmt.Errorf("%s: %w", s.key, err)
+			}
+			*s.to = n
+		}
+	}
+	if v, ok := pl.Setting("state.backend.rocksdb.writebuffer.count"); ok {
+		n, err := strconv.Atoi(strings.TrimSpace(v))
+		if err != nil || n < 1 {
+			return fmt.Errorf("state.backend.rocksdb.writebuffer.count: '%s' is not a positive integer", v)
+		}
+		spec.State.MemTables = n
+	}
+	if v, ok := pl.Setting("state.backend.rocksdb.localdir"); ok {
+		spec.State.Dir = filepath.Join(v, "tumble-job-"+id)
+	}
 	return nil
 }
 

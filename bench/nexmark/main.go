@@ -55,9 +55,10 @@ func main() {
 	timeout := flag.Duration("timeout", 10*time.Minute, "per query")
 	maxRSS := flag.Int64("max-rss", 4096, "MiB: a query whose process grows past this is stopped and reported")
 	profile := flag.String("cpuprofile", "", "write each query's CPU profile to this path prefix (PREFIX-q0.pprof, ...)")
+	state := flag.String("state", "hashmap", "state.backend.type of every query: hashmap (keyed state in memory) or rocksdb (Tumble's disk backend)")
 	child := flag.String("child", "", "internal: run this one query in this process and print its result as JSON")
 	flag.Parse()
-	cfg := config{Suite: *suite, Events: *events, TPS: *tps, Timeout: *timeout, MaxRSS: *maxRSS << 20, Profile: *profile}
+	cfg := config{Suite: *suite, Events: *events, TPS: *tps, Timeout: *timeout, MaxRSS: *maxRSS << 20, Profile: *profile, State: *state}
 	if *child != "" {
 		os.Exit(runChild(cfg, *child))
 	}
@@ -83,6 +84,7 @@ type config struct {
 	Timeout time.Duration
 	MaxRSS  int64 // bytes
 	Profile string
+	State   string // state.backend.type
 }
 
 // result is what a child reports about its query.
@@ -138,8 +140,8 @@ func runAll(cfg config, queries []string, out io.Writer) error {
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(out, "Nexmark on Tumble: %d events per query (TPS %d, proportions 1:3:46), %s/%s, %d CPUs, %s\n\n",
-		cfg.Events, cfg.TPS, runtime.GOOS, runtime.GOARCH, runtime.NumCPU(), runtime.Version())
+	fmt.Fprintf(out, "Nexmark on Tumble: %d events per query (TPS %d, proportions 1:3:46), state backend %s, %s/%s, %d CPUs, %s\n\n",
+		cfg.Events, cfg.TPS, cfg.State, runtime.GOOS, runtime.GOARCH, runtime.NumCPU(), runtime.Version())
 	fmt.Fprintf(out, "%-5s %12s %10s %10s %12s %10s %12s\n", "query", "events/s", "wall", "cpu", "events/cpu-s", "peak RSS", "rows out")
 	var failed []string
 	ran, skipped := 0, 0
@@ -192,7 +194,7 @@ func oneLine(s string) string {
 func runInChild(self string, cfg config, q string) (*result, error) {
 	cmd := exec.Command(self, "-child", q, "-suite", cfg.Suite,
 		"-n", strconv.FormatInt(cfg.Events, 10), "-tps", strconv.FormatInt(cfg.TPS, 10),
-		"-timeout", cfg.Timeout.String(), "-cpuprofile", cfg.Profile)
+		"-timeout", cfg.Timeout.String(), "-cpuprofile", cfg.Profile, "-state", cfg.State)
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	if err := cmd.Start(); err != nil {
@@ -377,6 +379,9 @@ func runQuery(ctx context.Context, cfg config, q string) (*result, error) {
 	defer jobs.StopAll()
 	s := session.New(session.Config{Registry: reg, Jobs: jobs, Dialect: sql.Flink, Log: log})
 	s.Set("restart-strategy", "none")
+	if cfg.State != "" {
+		s.Set("state.backend.type", cfg.State)
+	}
 
 	r := &result{Query: q}
 	start := time.Now()
