@@ -37,8 +37,8 @@ type GroupAgg struct {
 	distinct *diskState[*int64]
 	accAggs  []AggCall
 	dkBuf    []byte
-	out    []Rec
-	arena  arena
+	out      []Rec
+	arena    arena
 }
 
 var (
