@@ -57,12 +57,18 @@ SET;
 | execution.savepoint.ignore-unclaimed-state |      false |                false |
 |                   execution.savepoint.path |     (none) |               (none) |
 |           pipeline.auto-watermark-interval |     200 ms |               200 ms |
+|                   pipeline.max-parallelism |        128 |                  128 |
 |                              pipeline.name |     my job |               (none) |
 |      restart-strategy.fixed-delay.attempts | 2147483647 |           2147483647 |
 |         restart-strategy.fixed-delay.delay |        1 s |                  1 s |
 |                      restart-strategy.type |       none |          fixed-delay |
 | sql-client.execution.max-table-result.rows |    1000000 |              1000000 |
 |           sql-client.execution.result-mode |    tableau |              tableau |
+|     state.backend.rocksdb.block.cache-size |       8 mb |                 8 mb |
+|             state.backend.rocksdb.localdir |     (none) |               (none) |
+|    state.backend.rocksdb.writebuffer.count |          2 |                    2 |
+|     state.backend.rocksdb.writebuffer.size |      64 mb |                64 mb |
+|                         state.backend.type |    hashmap |              hashmap |
 |             table.display.max-column-width |         20 |                   30 |
 |                             table.dml-sync |      false |                false |
 |             table.exec.emit.allow-lateness |       0 ms |                 0 ms |
@@ -76,7 +82,7 @@ SET;
 |                      table.local-time-zone |    default |              default |
 |                           this.is.nonsense |          x | (not used by Tumble) |
 +--------------------------------------------+------------+----------------------+
-24 rows in set
+30 rows in set
 !ok
 
 RESET 'table.display.max-column-width';
@@ -97,12 +103,18 @@ SET;
 | execution.savepoint.ignore-unclaimed-state |      false |       false |
 |                   execution.savepoint.path |     (none) |      (none) |
 |           pipeline.auto-watermark-interval |     200 ms |      200 ms |
+|                   pipeline.max-parallelism |        128 |         128 |
 |                              pipeline.name |     my job |      (none) |
 |      restart-strategy.fixed-delay.attempts | 2147483647 |  2147483647 |
 |         restart-strategy.fixed-delay.delay |        1 s |         1 s |
 |                      restart-strategy.type |       none | fixed-delay |
 | sql-client.execution.max-table-result.rows |    1000000 |     1000000 |
 |           sql-client.execution.result-mode |    tableau |     tableau |
+|     state.backend.rocksdb.block.cache-size |       8 mb |        8 mb |
+|             state.backend.rocksdb.localdir |     (none) |      (none) |
+|    state.backend.rocksdb.writebuffer.count |          2 |           2 |
+|     state.backend.rocksdb.writebuffer.size |      64 mb |       64 mb |
+|                         state.backend.type |    hashmap |     hashmap |
 |             table.display.max-column-width |         30 |          30 |
 |                             table.dml-sync |      false |       false |
 |             table.exec.emit.allow-lateness |       0 ms |        0 ms |
@@ -115,5 +127,5 @@ SET;
 |                       table.exec.state.ttl |       0 ms |        0 ms |
 |                      table.local-time-zone |    default |     default |
 +--------------------------------------------+------------+-------------+
-23 rows in set
+29 rows in set
 !ok
