@@ -386,6 +386,38 @@ func (pl *Planner) unusedOptions(t *Table) []string {
 	return out
 }
 
+// HintWarnings are the warnings about the options that the OPTIONS hints
+// of the plan's tables set and that have no effect.
+func (pl *Planner) HintWarnings(n Node) []string {
+	var out []string
+	seen := map[string]bool{}
+	var walk func(Node)
+	walk = func(n Node) {
+		var t *Table
+		switch x := n.(type) {
+		case *Scan:
+			t = x.Table
+		case *Sink:
+			t = x.Table
+		}
+		if t != nil && len(t.Hints) > 0 {
+			for _, w := range pl.unusedOptions(t) {
+				for _, h := range t.Hints {
+					if strings.Contains(w, "'"+h.Key+"'") && !seen[w] {
+						seen[w] = true
+						out = append(out, w)
+					}
+				}
+			}
+		}
+		for _, in := range n.Inputs() {
+			walk(in)
+		}
+	}
+	walk(n)
+	return out
+}
+
 func unsupportedOptions(connector string, keys []string) string {
 	return fmt.Sprintf("Unsupported options found for '%s'.\n\nUnsupported options:\n\n%s", connector, strings.Join(keys, "\n"))
 }

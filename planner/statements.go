@@ -296,6 +296,12 @@ func (pl *Planner) PlanInsert(n *sql.Insert) (*Sink, error) {
 	if t.Kind == sql.KindView {
 		return nil, sql.Errorf(n.Table.Pos, "Cannot INSERT INTO view '%s'", t.Name)
 	}
+	if len(n.Options) > 0 {
+		// Flink's dynamic table options on the sink.
+		if t, err = newBinder(pl).hintedTable(t, &sql.TableRef{Name: n.Table, Options: n.Options, HintPos: n.HintPos}); err != nil {
+			return nil, err
+		}
+	}
 	if err := pl.checkSinkClauses(n, t); err != nil {
 		return nil, err
 	}

@@ -28,11 +28,12 @@ func (s *Session) execInsert(ctx context.Context, n *sql.Insert) (*planner.Resul
 	if err := s.startPlan(ctx, pl, info, plan); err != nil {
 		return nil, err
 	}
+	warnings := pl.HintWarnings(plan)
 	if v, _ := s.Setting("table.dml-sync"); strings.EqualFold(v, "true") {
 		// The job has finished: Flink's client says so instead of the id.
-		return &planner.Result{Kind: planner.ResultOK, Message: "Complete execution of the SQL update statement.", JobID: id}, nil
+		return &planner.Result{Kind: planner.ResultOK, Message: "Complete execution of the SQL update statement.", JobID: id, Warnings: warnings}, nil
 	}
-	return &planner.Result{Kind: planner.ResultJob, JobID: id}, nil
+	return &planner.Result{Kind: planner.ResultJob, JobID: id, Warnings: warnings}, nil
 }
 
 func (s *Session) execQuery(ctx context.Context, n *sql.Query) (*planner.Result, error) {
@@ -41,7 +42,11 @@ func (s *Session) execQuery(ctx context.Context, n *sql.Query) (*planner.Result,
 	if err != nil {
 		return nil, err
 	}
-	return s.startStream(pl, node, n)
+	r, err := s.startStream(pl, node, n)
+	if r != nil {
+		r.Warnings = append(r.Warnings, pl.HintWarnings(node)...)
+	}
+	return r, err
 }
 
 func (s *Session) execShow(n *sql.Show) (*planner.Result, error) {

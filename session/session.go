@@ -308,11 +308,11 @@ func (s *Session) execExplain(n *sql.Explain) (*planner.Result, error) {
 	if n.Stmt == nil {
 		return s.statementsOf().explainQuery(n)
 	}
-	text, err := s.Explain(n.Stmt)
+	node, err := s.statementsOf().plan(n.Stmt)
 	if err != nil {
 		return nil, err
 	}
-	return &planner.Result{Kind: planner.ResultExplain, Message: text}, nil
+	return &planner.Result{Kind: planner.ResultExplain, Message: "== Physical Plan ==\n" + planner.Explain(node), Warnings: s.planner().HintWarnings(node)}, nil
 }
 
 func (s *Session) execSet(n *sql.Set) (*planner.Result, error) {

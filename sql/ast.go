@@ -354,7 +354,11 @@ type SchemaDrop struct {
 // Insert is INSERT INTO t [(cols)] SELECT ... or VALUES (...), (...).
 type Insert struct {
 	Base
-	Table     Name
+	Table Name
+	// Options are those of the dynamic table options hint after the table
+	// name (INSERT INTO t /*+ OPTIONS('k' = 'v') */ ...), at HintPos.
+	Options   []Option
+	HintPos   Pos
 	Columns   []string
 	Overwrite bool
 	Query     *Select  // nil for VALUES

@@ -14,6 +14,9 @@ func (p *parser) insert() Statement {
 		p.unexpected(t, "INTO or OVERWRITE")
 	}
 	ins.Table = p.name("a table name")
+	hinted := &TableRef{}
+	p.tableHints(hinted, p.toks[p.i-1].end)
+	ins.Options, ins.HintPos = hinted.Options, hinted.HintPos
 	if p.peek().is("PARTITION") {
 		p.fail(p.peek(), "INSERT ... PARTITION is not supported")
 	}

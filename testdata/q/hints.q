@@ -2,7 +2,9 @@
 # are answered with a warning: join strategy hints (batch-only in Flink),
 # LOOKUP (Tumble's lookups are synchronous, never retried), unknown hints,
 # and EXPLAIN ESTIMATED_COST / JSON_EXECUTION_PLAN / PLAN_ADVICE. OPTIONS
-# and STATE_TTL act, and CHANGELOG_MODE is what every plan shows.
+# and STATE_TTL act (OPTIONS also on the table an INSERT writes), an
+# option they set that has no effect is warned about as in CREATE TABLE,
+# and CHANGELOG_MODE is what every plan shows.
 
 CREATE TABLE o (id INT, k INT, pt AS PROCTIME()) WITH ('connector' = 'datagen', 'number-of-rows' = '1');
 [INFO] Execute statement succeeded.
@@ -65,3 +67,20 @@ Sink(table=[*client*], fields=[id]) changelogMode=[I]
 +- Calc(select=[id]) changelogMode=[I]
    +- TableSourceScan(table=[o], connector=[datagen], fields=[id, k, pt]) changelogMode=[I]
 !ok
+
+EXPLAIN SELECT id FROM o /*+ OPTIONS('scan.parallelism' = '3') */;
+[WARNING] Table 'o': 'scan.parallelism' has no effect: Tumble runs each job as one task.
+== Physical Plan ==
+Sink(table=[*client*], fields=[id]) changelogMode=[I]
++- Calc(select=[id]) changelogMode=[I]
+   +- TableSourceScan(table=[o], connector=[datagen], hints=[OPTIONS(scan.parallelism=3)], fields=[id, k, pt]) changelogMode=[I]
+!warning
+
+EXPLAIN INSERT INTO d /*+ OPTIONS('sink.parallelism' = '2', 'properties.acks' = 'all') */ SELECT k, 'x' FROM o;
+[WARNING] Table 'd': 'sink.parallelism' has no effect: Tumble runs each job as one task.
+[WARNING] Table 'd': the Kafka client property 'properties.acks' is not used by Tumble: it has no effect.
+== Physical Plan ==
+Sink(table=[d], connector=[upsert-kafka], topic=[d], format=[json], fields=[k, name]) changelogMode=[I]
++- Calc(select=[k, 'x' AS name]) changelogMode=[I]
+   +- TableSourceScan(table=[o], connector=[datagen], fields=[id, k, pt]) changelogMode=[I]
+!warning
