@@ -101,7 +101,7 @@ func (t *Translator) kafka(opts map[string]string, streaming bool) (*Frame, erro
 	headers := strings.EqualFold(strings.TrimSpace(o["includeheaders"]), "true")
 	var frames []planner.Node
 	for _, topic := range topics {
-		tbl := &planner.Table{Name: "kafka_" + topic, Kind: sql.KindTable, Dialect: sql.Flink,
+		tbl := &planner.Table{Name: "kafka_" + topic, Kind: sql.KindTable, Dialect: sql.Spark,
 			Options:  map[string]string{"connector": "kafka", "topic": topic, "format": "raw"},
 			Defaults: map[string]string{kafka.DefaultSpecialOffsets: "true", kafka.DefaultOnDataLoss: "earliest"}}
 		if failOnDataLoss {

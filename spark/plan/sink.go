@@ -49,7 +49,7 @@ func (t *Translator) StreamSink(f *Frame, format string, opts map[string]string)
 				t.warn("the console sink's option '%s' is not applied: Tumble's console sink prints every row as it comes, not a table per micro-batch", k)
 			}
 		}
-		tbl := &planner.Table{Name: format, Kind: sql.KindTable, Dialect: sql.Flink, Options: map[string]string{"connector": connector}}
+		tbl := &planner.Table{Name: format, Kind: sql.KindTable, Dialect: sql.Spark, Options: map[string]string{"connector": connector}}
 		for _, c := range f.Cols {
 			tbl.Columns = append(tbl.Columns, planner.Column{Name: c.Name, Type: c.Type, Kind: sql.Physical})
 		}
@@ -117,7 +117,7 @@ func kafkaSink(out *Sink, f *Frame, o, raw map[string]string) error {
 	if name == "" {
 		name = "kafka"
 	}
-	tbl := &planner.Table{Name: name, Kind: sql.KindTable, Dialect: sql.Flink,
+	tbl := &planner.Table{Name: name, Kind: sql.KindTable, Dialect: sql.Spark,
 		Options:  map[string]string{"connector": "kafka", "format": "raw"},
 		Defaults: map[string]string{kafka.DefaultRowTopic: "true"}}
 	if topicSet {

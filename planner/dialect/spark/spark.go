@@ -19,6 +19,10 @@ type Dialect struct{}
 
 var _ dialect.Dialect = Dialect{}
 
+// rules: Spark's Kafka source and sinks are tables of this dialect. Their
+// table rules are the zero value (the connectors' own conventions); the
+// translation sets the options Spark decides (raw format, where reading
+// starts, the loss rule).
 var rules = &dialect.Rules{
 	CaseInsensitive: true,
 	Messages:        dialect.Messages{UnknownTable: "The table or view `%s` cannot be found."},
