@@ -7,6 +7,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"syscall"
@@ -581,6 +582,7 @@ func TestSparkKafkaTopics(t *testing.T) {
 		RoutedTerminated   bool              `json:"routed_terminated"`
 		ByTopic            map[string]int    `json:"by_topic"`
 		PaidByPartition    map[string]int    `json:"paid_by_partition"`
+		AssignedPartition  int               `json:"assigned_partition"`
 		Assigned           int               `json:"assigned"`
 		AssignedPartitions []int             `json:"assigned_partitions"`
 		Errors             map[string]string `json:"errors"`
@@ -595,8 +597,9 @@ func TestSparkKafkaTopics(t *testing.T) {
 	if got.ByTopic["route_paid"] != 200 || got.ByTopic["route_refused"] != 100 || len(got.ByTopic) != 2 {
 		t.Errorf("subscribePattern route_.* by topic: %v, want route_paid 200, route_refused 100", got.ByTopic)
 	}
-	if got.Assigned != got.PaidByPartition["0"] || got.Assigned == 0 || len(got.AssignedPartitions) != 1 || got.AssignedPartitions[0] != 0 {
-		t.Errorf("assign route_paid [0]: %d rows in partitions %v; partition 0 of route_paid holds %d (%v)", got.Assigned, got.AssignedPartitions, got.PaidByPartition["0"], got.PaidByPartition)
+	p := got.AssignedPartition
+	if want := got.PaidByPartition[strconv.Itoa(p)]; got.Assigned != want || want == 0 || len(got.AssignedPartitions) != 1 || got.AssignedPartitions[0] != p {
+		t.Errorf("assign route_paid [%d]: %d rows in partitions %v; partition %d of route_paid holds %d (%v)", p, got.Assigned, got.AssignedPartitions, p, want, got.PaidByPartition)
 	}
 	for name, want := range map[string]string{
 		"no_topic":      "AnalysisException: [_LEGACY_ERROR_TEMP_3080] topic option required when no 'topic' attribute is present. Use the topic option for setting a topic.",
