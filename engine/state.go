@@ -60,7 +60,7 @@ type StateConfig struct {
 	MemTableSize   int64
 	MemTables      int
 	// CacheEntries bounds each store's cache of decoded entries (0:
-	// 10,000); it is written out to the LSM when full, between batches.
+	// 20,000); it is written out to the LSM when full, between batches.
 	CacheEntries int
 }
 

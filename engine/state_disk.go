@@ -39,7 +39,7 @@ const (
 	stateSharedDir      = "shared"
 	stateWorkDir        = "work"
 	stateChkPrefix      = "chk-"
-	defaultCacheEntries = 10_000
+	defaultCacheEntries = 20_000
 )
 
 // stateBackend is a job attempt's state backend. db is nil for the memory
@@ -327,6 +327,7 @@ type diskEntry[V any] struct {
 	v      V
 	absent bool // known not to exist (deleted, or not found)
 	dirty  bool // differs from the LSM
+	used   bool // read or written since the last eviction
 }
 
 var _ keyedState[int] = (*diskState[int])(nil)
@@ -410,6 +411,7 @@ func (s *diskState[V]) decode(raw []byte) (V, bool) {
 func (s *diskState[V]) get(key []byte) (V, bool) {
 	var zero V
 	if e, ok := s.cache[string(key)]; ok {
+		e.used = true
 		if e.absent {
 			return zero, false
 		}
@@ -417,7 +419,7 @@ func (s *diskState[V]) get(key []byte) (V, bool) {
 	}
 	raw, closer, err := s.sb.db.Get(s.dbKey(key))
 	if errors.Is(err, pebble.ErrNotFound) {
-		s.cache[string(key)] = &diskEntry[V]{absent: true}
+		s.cache[string(key)] = &diskEntry[V]{absent: true, used: true}
 		return zero, false
 	}
 	if err != nil {
@@ -429,25 +431,25 @@ func (s *diskState[V]) get(key []byte) (V, bool) {
 	if !ok {
 		return zero, false
 	}
-	s.cache[string(key)] = &diskEntry[V]{v: v}
+	s.cache[string(key)] = &diskEntry[V]{v: v, used: true}
 	return v, true
 }
 
 func (s *diskState[V]) put(key []byte, v V) {
 	if e, ok := s.cache[string(key)]; ok {
-		e.v, e.absent, e.dirty = v, false, true
+		e.v, e.absent, e.dirty, e.used = v, false, true, true
 		return
 	}
-	s.cache[string(key)] = &diskEntry[V]{v: v, dirty: true}
+	s.cache[string(key)] = &diskEntry[V]{v: v, dirty: true, used: true}
 }
 
 func (s *diskState[V]) del(key []byte) {
 	var zero V
 	if e, ok := s.cache[string(key)]; ok {
-		e.v, e.absent, e.dirty = zero, true, true
+		e.v, e.absent, e.dirty, e.used = zero, true, true, true
 		return
 	}
-	s.cache[string(key)] = &diskEntry[V]{absent: true, dirty: true}
+	s.cache[string(key)] = &diskEntry[V]{absent: true, dirty: true, used: true}
 }
 
 // writeOut writes the changed entries to the LSM; drop empties the cache.
@@ -492,11 +494,27 @@ func (s *diskState[V]) writeOut(drop bool) error {
 
 func (s *diskState[V]) dropCache() { clear(s.cache) }
 
+// commit writes out the cache once it is over its budget and evicts the
+// entries not used since the last eviction (second chance: hot keys stay
+// decoded).
 func (s *diskState[V]) commit() error {
-	if s.err == nil && len(s.cache) > s.budget {
-		s.writeOut(true)
+	if s.err != nil || len(s.cache) <= s.budget {
+		return s.err
 	}
-	return s.err
+	if s.writeOut(false) != nil {
+		return s.err
+	}
+	for k, e := range s.cache {
+		if e.used {
+			e.used = false
+		} else {
+			delete(s.cache, k)
+		}
+	}
+	if len(s.cache) > 2*s.budget {
+		s.dropCache() // everything was used: keep memory bounded
+	}
+	return nil
 }
 
 // scanGroup calls fn for the entries of key group g in the LSM (after a
