@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	"github.com/cockroachdb/pebble/v2"
+	"github.com/cockroachdb/pebble/v2/bloom"
 
 	"github.com/tumble/tumble/engine/types"
 )
@@ -127,6 +128,10 @@ func (sb *stateBackend) open() error {
 		DisableWAL:                  true,
 		Logger:                      pebbleLogger{log: sb.log},
 	}
+	// Bloom filters: most lookups of keyed state are of keys seen once
+	// (a new group, a new join key), which the filters answer without
+	// reading a block.
+	opts.Levels[0].FilterPolicy = bloom.FilterPolicy(10)
 	db, err := pebble.Open(sb.dir, opts)
 	if err != nil {
 		return fmt.Errorf("disk state backend: open %s: %w", sb.dir, err)

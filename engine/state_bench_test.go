@@ -1,0 +1,111 @@
+package engine
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"os"
+	"runtime"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/tumble/tumble/engine/expr"
+	"github.com/tumble/tumble/engine/types"
+)
+
+// rssMiB is this process's resident memory.
+func rssMiB() float64 {
+	b, err := os.ReadFile("/proc/self/status")
+	if err != nil {
+		return 0
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		if rest, ok := strings.CutPrefix(line, "VmRSS:"); ok {
+			f := strings.Fields(rest)
+			if len(f) > 0 {
+				kb, _ := strconv.ParseFloat(f[0], 64)
+				return kb / 1024
+			}
+		}
+	}
+	return 0
+}
+
+// BenchmarkRegularJoinTTL streams b.N rows, alternately left and right,
+// each with a new key and every 4th matching the row before it, through
+// a regular inner join with a 10-second state TTL, while processing time
+// advances 100 µs per row (so about 100,000 rows are live). It reports
+// the process's RSS after a tenth of the rows and at the end: with a TTL
+// the state, and so memory, stays flat however many rows pass
+// (go test ./engine -run '^$' -bench RegularJoinTTL -benchtime 50000000x).
+func BenchmarkRegularJoinTTL(b *testing.B) {
+	for _, backend := range []StateBackendKind{MemoryState, DiskState} {
+		b.Run(string(backend), func(b *testing.B) {
+			clock := &virtualClock{t: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)}
+			j := &Join{Kind: RegularJoin, Type: InnerJoin,
+				LeftKeys:  []expr.Expr{&expr.Col{Idx: 0, T: types.TBigInt}},
+				RightKeys: []expr.Expr{&expr.Col{Idx: 0, T: types.TBigInt}},
+				LeftWidth: 2, RightWidth: 2, TTL: 10 * time.Second}
+			var out discardOp
+			j.SetNext(&out)
+			oc := &OpContext{Ctx: context.Background(), Metrics: &Metrics{}, Now: clock.Now}
+			if backend == DiskState {
+				sb, err := newStateBackend(&JobSpec{State: StateConfig{Backend: DiskState, Dir: b.TempDir() + "/work"}}, slog.Default())
+				if err != nil {
+					b.Fatal(err)
+				}
+				defer sb.close()
+				oc.state = sb
+			}
+			if err := j.Open(oc); err != nil {
+				b.Fatal(err)
+			}
+			left, right := j.Left(), j.Right()
+			const batch = 1000
+			recs := make([]Rec, batch)
+			pad := types.StringV(strings.Repeat("x", 100))
+			var early float64
+			b.ReportAllocs()
+			b.ResetTimer()
+			for i := 0; i < b.N; i += batch {
+				n := min(batch, b.N-i)
+				for k := 0; k < n; k++ {
+					key := int64(i + k)
+					if (i+k)%4 == 3 {
+						key-- // matches the row before it, on the other side
+					}
+					recs[k] = Rec{Row: types.Row{types.BigIntV(key), pad}, Kind: Insert}
+				}
+				side := left
+				if (i/batch)%2 == 1 {
+					side = right
+				}
+				if err := side.Process(recs[:n]); err != nil {
+					b.Fatal(err)
+				}
+				clock.advance(time.Duration(n) * 100 * time.Microsecond)
+				j.ExpireState(clock.micros())
+				if early == 0 && i >= b.N/10 {
+					runtime.GC()
+					early = rssMiB()
+				}
+			}
+			b.StopTimer()
+			runtime.GC()
+			b.ReportMetric(early, "RSS-MiB-at-10%")
+			b.ReportMetric(rssMiB(), "RSS-MiB-at-end")
+			b.ReportMetric(float64(oc.Metrics.StateExpired.Load()), "expired")
+			_ = fmt.Sprint
+		})
+	}
+}
+
+// discardOp counts what it receives.
+type discardOp struct {
+	base
+	n int
+}
+
+func (d *discardOp) Process(recs []Rec) error { d.n += len(recs); return nil }
