@@ -173,6 +173,9 @@ func normalize(cell string) string {
 	return c
 }
 
+// RowKey renders a row for comparison (normalized cells joined by " | ").
+func RowKey(cells []string) string { return rowKey(cells) }
+
 func rowKey(cells []string) string {
 	parts := make([]string, len(cells))
 	for i, c := range cells {
@@ -261,7 +264,11 @@ func Run(ctx context.Context, p *Page) []Result {
 }
 
 // ddl is the CREATE TABLE of a definition on its topic.
-func ddl(t *Table) string {
+func ddl(t *Table) string { return t.CreateSQL(t.topic, "'scan.startup.mode' = 'earliest-offset'") }
+
+// CreateSQL is the CREATE TABLE of a definition as a json Kafka table on
+// topic, with more options (comma-separated 'k' = 'v' pairs) when given.
+func (t *Table) CreateSQL(topic, options string) string {
 	cols := make([]string, 0, len(t.Columns)+1)
 	for _, c := range t.Columns {
 		cols = append(cols, "`"+c[0]+"` "+c[1])
@@ -269,22 +276,18 @@ func ddl(t *Table) string {
 	if t.Watermark[0] != "" {
 		cols = append(cols, "WATERMARK FOR `"+t.Watermark[0]+"` AS "+t.Watermark[1])
 	}
-	return fmt.Sprintf("CREATE TABLE `%s` (%s) WITH ('connector' = 'kafka', 'topic' = '%s', 'format' = 'json', 'scan.startup.mode' = 'earliest-offset')",
-		t.Name, strings.Join(cols, ", "), t.topic)
+	if options != "" {
+		options = ", " + options
+	}
+	return fmt.Sprintf("CREATE TABLE `%s` (%s) WITH ('connector' = 'kafka', 'topic' = '%s', 'format' = 'json'%s)",
+		t.Name, strings.Join(cols, ", "), topic, options)
 }
 
-// fill writes a definition's rows to its topic (in streaming mode, through
-// the table itself) and leaves the table defined.
-func fill(ctx context.Context, s *session.Session, t *Table, topic string) error {
-	t.topic = topic
-	if _, err := s.ExecuteText(ctx, "DROP TABLE IF EXISTS `"+t.Name+"`"); err != nil {
-		return err
-	}
-	if _, err := s.ExecuteText(ctx, ddl(t)); err != nil {
-		return fmt.Errorf("%s: %w", ddl(t), err)
-	}
+// InsertSQL is the INSERT ... VALUES of a definition's rows ("" without
+// rows).
+func (t *Table) InsertSQL() string {
 	if len(t.Rows) == 0 {
-		return nil
+		return ""
 	}
 	var vals []string
 	for _, r := range t.Rows {
@@ -298,7 +301,23 @@ func fill(ctx context.Context, s *session.Session, t *Table, topic string) error
 		}
 		vals = append(vals, "("+strings.Join(lits, ", ")+")")
 	}
-	ins := fmt.Sprintf("INSERT INTO `%s` VALUES %s", t.Name, strings.Join(vals, ", "))
+	return fmt.Sprintf("INSERT INTO `%s` VALUES %s", t.Name, strings.Join(vals, ", "))
+}
+
+// fill writes a definition's rows to its topic (in streaming mode, through
+// the table itself) and leaves the table defined.
+func fill(ctx context.Context, s *session.Session, t *Table, topic string) error {
+	t.topic = topic
+	if _, err := s.ExecuteText(ctx, "DROP TABLE IF EXISTS `"+t.Name+"`"); err != nil {
+		return err
+	}
+	if _, err := s.ExecuteText(ctx, ddl(t)); err != nil {
+		return fmt.Errorf("%s: %w", ddl(t), err)
+	}
+	ins := t.InsertSQL()
+	if ins == "" {
+		return nil
+	}
 	if _, err := s.ExecuteText(ctx, ins); err != nil {
 		return fmt.Errorf("%s: %w", ins, err)
 	}

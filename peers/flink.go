@@ -44,7 +44,11 @@ func (e *env) flinkRunner(ctx context.Context) ([]string, error) {
 		return nil, skipf("java is not installed (Apache Flink %s needs Java 11 or 17)", flinkVersion)
 	}
 	h := sha256.New()
-	for _, f := range []string{"peers/flink/pom.xml", "peers/flink/src/main/java/dev/tumble/peers/FlinkRunner.java", "peers/flink/src/main/resources/log4j2.properties"} {
+	srcs, _ := filepath.Glob(filepath.Join(e.root, "peers/flink/src/main/java/dev/tumble/peers/*.java"))
+	for i := range srcs {
+		srcs[i], _ = filepath.Rel(e.root, srcs[i])
+	}
+	for _, f := range append([]string{"peers/flink/pom.xml", "peers/flink/src/main/resources/log4j2.properties"}, srcs...) {
 		b, err := os.ReadFile(filepath.Join(e.root, f))
 		if err != nil {
 			return nil, err

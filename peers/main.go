@@ -99,6 +99,8 @@ func main() {
 		{"flink", checkFlink, ""},
 		{"spark", checkSpark, ""},
 		{"producer", checkProducer, ""},
+		{"corpus", checkCorpus, ""},
+		{"generator", checkGenerator, ""},
 	}
 	want := map[string]bool{}
 	for _, c := range strings.Split(*only, ",") {

@@ -22,17 +22,23 @@ type proc struct {
 	err  error
 	mu   sync.Mutex
 	out  bytes.Buffer
+	tee  io.Writer // when set, also receives the standard output
 }
 
 type lockedWriter struct {
-	p *proc
-	w io.Writer
+	p      *proc
+	w      io.Writer
+	stdout bool
 }
 
 func (l lockedWriter) Write(b []byte) (int, error) {
 	l.p.mu.Lock()
 	l.p.out.Write(b)
+	tee := l.p.tee
 	l.p.mu.Unlock()
+	if tee != nil && l.stdout {
+		tee.Write(b)
+	}
 	return l.w.Write(b)
 }
 
@@ -72,7 +78,7 @@ func startProc(log, dir string, env []string, withStdin bool, name string, args 
 	p.cmd = exec.Command(name, args...)
 	p.cmd.Dir = dir
 	p.cmd.Env = append(os.Environ(), env...)
-	p.cmd.Stdout, p.cmd.Stderr = lockedWriter{p, f}, lockedWriter{p, f}
+	p.cmd.Stdout, p.cmd.Stderr = lockedWriter{p, f, true}, lockedWriter{p, f, false}
 	p.cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
 	var stdin io.WriteCloser
 	if withStdin {

@@ -146,6 +146,36 @@ func parseFile(lines []string) ([]*block, error) {
 	return out, nil
 }
 
+// Block is a block of a file as another program reads it (make peers runs
+// the files on Apache Flink): Kind is "statement ok", "statement error",
+// "query" or a directive; Arg the error substring, query types or the
+// directive's argument; Expected the expected rows of a query.
+type Block struct {
+	Line     int
+	Kind     string
+	Arg      string
+	Sort     bool
+	SQL      string
+	Expected []string
+}
+
+// ParseFile reads the blocks of a file.
+func ParseFile(path string) ([]Block, error) {
+	raw, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	bs, err := parseFile(strings.Split(string(raw), "\n"))
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	out := make([]Block, len(bs))
+	for i, b := range bs {
+		out[i] = Block{Line: b.line, Kind: b.kind, Arg: b.arg, Sort: b.sort, SQL: b.sql, Expected: b.expected}
+	}
+	return out, nil
+}
+
 // RunFile runs one file on a fresh broker and runtime.
 func (r *Runner) RunFile(ctx context.Context, path string) (Stats, error) {
 	var st Stats

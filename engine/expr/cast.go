@@ -117,11 +117,7 @@ func Converter(from, to types.Type, env *Env) (func(types.Value) (types.Value, b
 			return func(v types.Value) (types.Value, bool) { return types.IntOf(k, narrow(k, v.I)), true }, nil
 		case from.Kind == types.Float || from.Kind == types.Double:
 			return func(v types.Value) (types.Value, bool) {
-				f := v.Float()
-				if math.IsNaN(f) {
-					return types.IntOf(k, 0), true
-				}
-				return types.IntOf(k, narrow(k, int64(f))), true
+				return types.IntOf(k, javaInt(k, v.Float())), true
 			}, nil
 		case from.Kind == types.Decimal:
 			return func(v types.Value) (types.Value, bool) { return types.IntOf(k, narrow(k, v.Int())), true }, nil
@@ -209,12 +205,15 @@ func Converter(from, to types.Type, env *Env) (func(types.Value) (types.Value, b
 				return fit(u)
 			}, nil
 		case from.Kind == types.String:
+			// Text too long for the precision fails, as Flink's parse
+			// does ("Overflow."), where a number gives NULL.
 			return func(v types.Value) (types.Value, bool) {
 				u, err := types.ParseDecimal(v.S, sc)
 				if err != nil {
 					return types.Value{}, false
 				}
-				return fit(u)
+				d, ok := fit(u)
+				return d, ok && !d.IsNull()
 			}, nil
 		}
 	case types.Timestamp, types.TimestampLTZ:
@@ -484,4 +483,28 @@ func connectStructText(v types.Value, t types.Type) string {
 	}
 	b.WriteByte('}')
 	return b.String()
+}
+
+// javaInt narrows a double to an integer kind as Java's cast does, which
+// Flink's CAST compiles to: NaN is 0, a value beyond INT or BIGINT
+// saturates at its bound (CAST(1e10 AS INT) is 2147483647), and TINYINT
+// and SMALLINT take the low bits of that INT.
+func javaInt(k types.Kind, f float64) int64 {
+	if math.IsNaN(f) {
+		return 0
+	}
+	var i int64
+	switch {
+	case f >= math.MaxInt64:
+		i = math.MaxInt64
+	case f <= math.MinInt64:
+		i = math.MinInt64
+	default:
+		i = int64(f)
+	}
+	if k == types.BigInt {
+		return i
+	}
+	i = max(min(i, math.MaxInt32), math.MinInt32)
+	return narrow(k, i)
 }

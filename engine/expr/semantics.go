@@ -111,9 +111,10 @@ const (
 type DecimalOverflow uint8
 
 const (
-	// OverflowIsNull: NULL (Flink, as DecimalData.fromBigDecimal does;
-	// CAST(1e10 AS DECIMAL(10, 2)) is NULL). Text that is not a number
-	// still fails the cast.
+	// OverflowIsNull: NULL for a number (Flink, as
+	// DecimalData.fromBigDecimal does; CAST(1e10 AS DECIMAL(10, 2)) is
+	// NULL). Text, a number too long or not a number, still fails the
+	// cast, as Flink's parse of it does.
 	OverflowIsNull DecimalOverflow = iota
 	OverflowFails                  // the cast fails (Spark with ANSI mode, its default)
 )

@@ -20,8 +20,10 @@ import org.apache.flink.util.CloseableIterator;
  *
  * <pre>
  * FlinkRunner [--batch] [--parallelism N] FILE...
+ * FlinkRunner --serve [--parallelism N]
  * </pre>
  *
+ * With --serve it takes statements one by one on stdin instead ({@link Serve}).
  * SET 'key' = 'value' changes the table configuration. A SELECT prints its
  * changes to stdout, one JSON line each: {"op":"+I","row":[...]} with every
  * value as Flink prints it (null as JSON null), then {"end":true}. INSERT jobs
@@ -34,14 +36,20 @@ public final class FlinkRunner {
 
     public static void main(String[] args) throws Exception {
         boolean batch = false;
+        boolean serve = false;
         int parallelism = 1;
         List<String> files = new ArrayList<>();
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--batch" -> batch = true;
+                case "--serve" -> serve = true;
                 case "--parallelism" -> parallelism = Integer.parseInt(args[++i]);
                 default -> files.add(args[i]);
             }
+        }
+        if (serve) {
+            new Serve(parallelism).run();
+            System.exit(0);
         }
         EnvironmentSettings settings = batch ? EnvironmentSettings.inBatchMode() : EnvironmentSettings.inStreamingMode();
         TableEnvironment env = TableEnvironment.create(settings);
@@ -90,11 +98,7 @@ public final class FlinkRunner {
                     System.out.flush();
                 } catch (Throwable t) {
                     StringBuilder b = new StringBuilder("{\"error\":");
-                    Throwable root = t;
-                    while (root.getCause() != null) {
-                        root = root.getCause();
-                    }
-                    quote(b, t.getMessage() + (root != t ? " (" + root + ")" : ""));
+                    quote(b, message(t));
                     System.out.println(b.append(",\"statement\":").append(n).append('}'));
                     System.out.flush();
                     System.exit(1);
@@ -105,6 +109,15 @@ public final class FlinkRunner {
             r.await();
         }
         System.exit(0);
+    }
+
+    /** A failure's message with its root cause. */
+    static String message(Throwable t) {
+        Throwable root = t;
+        while (root.getCause() != null && root.getCause() != root) {
+            root = root.getCause();
+        }
+        return t.getMessage() + (root != t ? " (" + root + ")" : "");
     }
 
     private static void quote(StringBuilder b, String s) {
