@@ -67,21 +67,24 @@ func Register(r *engine.Registry) {
 }
 
 // unused warns about the options Tumble accepts, as Flink does, but does
-// not act on: format options, statistics, and the options of features it
-// refuses (compaction, the partition-time commit trigger, custom commit
-// policies).
+// not act on: format options, statistics, the options of features it
+// refuses (compaction, custom commit policies), and those of the
+// partition-time commit trigger when partitions are committed by
+// processing time.
 func unused(spec *engine.TableSpec) []string {
 	out := format.Unused(spec)
 	out = append(out, engine.NoEffect(spec, "Tumble reports no statistics to the planner", "source.report-statistics")...)
 	out = append(out, engine.NoEffect(spec, "Tumble runs each job as one task, so rows are not shuffled", "sink.shuffle-by-partition.enable")...)
 	out = append(out, engine.NoEffect(spec, "Tumble does not compact files ('auto-compaction' is refused)", "compaction.file-size")...)
-	out = append(out, engine.NoEffect(spec, "partitions are committed by processing time ('sink.partition-commit.trigger' = 'partition-time' is refused)",
-		"sink.partition-commit.watermark-time-zone")...)
 	out = append(out, engine.NoEffect(spec, "Tumble has no custom commit policies (the 'custom' policy kind is refused)",
 		"sink.partition-commit.policy.class", "sink.partition-commit.policy.class.parameters")...)
-	for _, k := range sortedOptionKeys(spec) {
-		if strings.HasPrefix(k, "partition.time-extractor.") {
-			out = append(out, engine.NoEffect(spec, "partitions are committed by processing time, so no time is extracted from them", k)...)
+	if t, _ := spec.Option("sink.partition-commit.trigger"); !strings.EqualFold(strings.TrimSpace(t), "partition-time") {
+		out = append(out, engine.NoEffect(spec, "partitions are committed by processing time ('sink.partition-commit.trigger' is not 'partition-time')",
+			"sink.partition-commit.watermark-time-zone")...)
+		for _, k := range sortedOptionKeys(spec) {
+			if strings.HasPrefix(k, "partition.time-extractor.") {
+				out = append(out, engine.NoEffect(spec, "partitions are committed by processing time, so no time is extracted from them", k)...)
+			}
 		}
 	}
 	return out

@@ -91,6 +91,12 @@ CREATE TABLE j1 (id INT) WITH ('connector' = 'filesystem', 'path' = '/tmp/f', 'f
 [INFO] Execute statement succeeded.
 !warning
 
+# With the partition-time commit trigger, the time extractor and the
+# watermark's time zone are read.
+CREATE TABLE j1t (id INT, dt STRING) PARTITIONED BY (dt) WITH ('connector' = 'filesystem', 'path' = '/tmp/f', 'format' = 'csv', 'sink.partition-commit.trigger' = 'partition-time', 'partition.time-extractor.timestamp-pattern' = '$dt 00:00:00', 'sink.partition-commit.watermark-time-zone' = 'UTC');
+[INFO] Execute statement succeeded.
+!info
+
 CREATE TABLE j2 (id INT) WITH ('connector' = 'kafka', 'topic' = 'j2', 'key.format' = 'json', 'key.fields' = 'id', 'value.format' = 'json', 'value.json.encode.decimal-as-plain-number' = 'false', 'key.json.decode.json-parser.enabled' = 'true', 'value.json.encode.ignore-null-fields' = 'true');
 [WARNING] Table 'j2': 'key.json.decode.json-parser.enabled' has no effect: Tumble has one JSON parser.
 [WARNING] Table 'j2': 'value.json.encode.decimal-as-plain-number' has no effect: Tumble always writes DECIMAL values as plain numbers.
