@@ -52,7 +52,7 @@ func BenchmarkRegularJoinTTL(b *testing.B) {
 			j.SetNext(&out)
 			oc := &OpContext{Ctx: context.Background(), Metrics: &Metrics{}, Now: clock.Now}
 			if backend == DiskState {
-				sb, err := newStateBackend(&JobSpec{State: StateConfig{Backend: DiskState, Dir: b.TempDir() + "/work"}}, slog.Default())
+				sb, err := newStateBackend(&JobSpec{State: StateConfig{Backend: DiskState, Dir: b.TempDir() + "/work", MemTableSize: 4 << 20}}, slog.Default())
 				if err != nil {
 					b.Fatal(err)
 				}
