@@ -27,6 +27,11 @@ type GroupAgg struct {
 	// ttl.go); 0 keeps groups for ever.
 	TTL time.Duration
 	ttl keyTTL
+	// OverEmpty (a global aggregate, no Keys, of a bounded input: Flink's
+	// and Spark's batch mode) emits the aggregates over no rows — COUNT
+	// 0, SUM NULL — at the end of input when no row came.
+	OverEmpty bool
+	endDone   bool
 
 	st     keyedState[*group]
 	keyBuf []byte
@@ -149,6 +154,21 @@ func (g *GroupAgg) Process(recs []Rec) error {
 		return err
 	}
 	return g.emit(g.out)
+}
+
+// Watermark implements Op: with OverEmpty, the end of input (the final
+// watermark) emits the result of an aggregate that saw no row.
+func (g *GroupAgg) Watermark(wm int64) error {
+	if wm == MaxWatermark && g.OverEmpty && len(g.Keys) == 0 && !g.endDone {
+		g.endDone = true
+		if _, seen := g.st.get(nil); !seen {
+			row := g.result(newGroup(types.Row{}, g.accAggs))
+			if err := g.emit([]Rec{{Row: row, Kind: Insert}}); err != nil {
+				return err
+			}
+		}
+	}
+	return g.forwardWatermark(wm)
 }
 
 // processPerRow is EmitPerRow: a table row that moves within one group

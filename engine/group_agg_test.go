@@ -63,3 +63,37 @@ func (r *tsRecorder) Process(recs []Rec) error {
 	}
 	return nil
 }
+
+// TestGroupAggOverEmpty: a global aggregate of a bounded input emits its
+// result over no rows at the end of input (batch mode); a stream's waits
+// for its first row, and one that saw rows emits nothing more.
+func TestGroupAggOverEmpty(t *testing.T) {
+	cnt, err := agg.New("COUNT", nil, false, agg.Semantics{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		overEmpty bool
+		in        []Rec
+		want      string
+	}{
+		{true, nil, "+I(0)"},
+		{false, nil, ""},
+		{true, []Rec{{Row: types.Row{types.IntV(7)}, Kind: Insert}}, "+I(1)"},
+	} {
+		g := &GroupAgg{Aggs: []AggCall{{Func: cnt, Arg: -1}}, OverEmpty: c.overEmpty}
+		rec := &recorder{}
+		open(t, g, rec)
+		if err := g.Process(c.in); err != nil {
+			t.Fatal(err)
+		}
+		for range 2 { // the end of input comes once; a second is ignored
+			if err := g.Watermark(MaxWatermark); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if got := rec.take(); got != c.want {
+			t.Errorf("OverEmpty %v over %d rows: got %q, want %q", c.overEmpty, len(c.in), got, c.want)
+		}
+	}
+}

@@ -192,6 +192,11 @@ func (b *binder) bindAggregate(sel *sql.Select, fr *fromResult) (Node, error) {
 		ga := &GroupAggregate{Input: preNode, Keys: keyIdx, Aggs: calls, AggNames: aggNames, fields: out.fields}
 		ga.Emit, ga.NullKeys = b.rules.GroupEmit, b.rules.NullKeys
 		ga.DropDeletes = b.rules.StreamTombstones == dialect.TombstonesIgnored && !isTableInput(fr)
+		// Batch mode: SELECT COUNT(*) FROM empty gives one row, 0, as in
+		// Flink (a stream's global aggregate waits for its first row).
+		if m, _ := b.p.Setting("execution.runtime-mode"); len(keyIdx) == 0 && strings.EqualFold(m, "batch") {
+			ga.OverEmpty = true
+		}
 		aggNode = ga
 	}
 	return &Calc{Input: aggNode, Filter: having, Projects: projects, fields: fields}, nil

@@ -162,7 +162,7 @@ func (bld *builder) node(n Node, out edge) error {
 		op := &engine.WindowTVF{W: n.Window, TimeCol: n.TimeCol, TimeKind: tk}
 		return bld.node(n.Input, bld.chain(n, op, out))
 	case *GroupAggregate:
-		op := &engine.GroupAgg{Keys: n.Keys, Aggs: n.Aggs, Emit: n.Emit, NullKeys: n.NullKeys, DropDeletes: n.DropDeletes, TTL: n.TTL}
+		op := &engine.GroupAgg{Keys: n.Keys, Aggs: n.Aggs, Emit: n.Emit, NullKeys: n.NullKeys, DropDeletes: n.DropDeletes, TTL: n.TTL, OverEmpty: n.OverEmpty}
 		return bld.node(n.Input, bld.chain(n, op, out))
 	case *Rank:
 		op := &engine.Rank{Partition: n.Partition, Order: n.Order, Start: n.Start, End: n.End, OutputRank: n.OutputRank, KeepAll: n.KeepAll}

@@ -322,6 +322,9 @@ type GroupAggregate struct {
 	// TTL is the idle state retention the STATE_TTL hint gives (0: the
 	// session's table.exec.state.ttl).
 	TTL time.Duration
+	// OverEmpty: a global aggregate in batch mode, one row even over no
+	// input (engine.GroupAgg.OverEmpty).
+	OverEmpty bool
 }
 
 func (g *GroupAggregate) Fields() []Field { return g.fields }

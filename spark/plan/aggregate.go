@@ -145,7 +145,9 @@ func (t *Translator) aggregate(a *pb.Aggregate, pre ...*Frame) (*Frame, error) {
 	case in.Streaming:
 		return nil, unsupported("A streaming aggregation without a time window (groupBy() without window())")
 	default:
-		aggNode = planner.NewGroupAggregate(preFrame.Node, keyIdx, st.calls, st.names)
+		ga := planner.NewGroupAggregate(preFrame.Node, keyIdx, st.calls, st.names)
+		ga.OverEmpty = len(keyIdx) == 0 // a batch count() of nothing is 0, as Spark's
+		aggNode = ga
 	}
 	aggFrame := &Frame{Node: aggNode, Streaming: in.Streaming}
 	for _, f := range aggNode.Fields() {
