@@ -183,6 +183,10 @@ func Converter(from, to types.Type, env *Env) (func(types.Value) (types.Value, b
 		switch {
 		case from.Kind.IsInteger():
 			return func(v types.Value) (types.Value, bool) {
+				if p > 0 && p < 19 && (v.I >= types.Pow10(p-sc) || v.I <= -types.Pow10(p-sc)) {
+					// Too many digits, before scaling could overflow.
+					return types.NullValue, overflowNull
+				}
 				return fit(v.I * types.Pow10(sc))
 			}, nil
 		case from.Kind == types.Decimal:

@@ -38,7 +38,12 @@ func registerStringFuncs() {
 		return types.StringV(strings.ReplaceAll(a[0].S, a[1].S, a[2].S))
 	}))
 	registerTrim()
-	register("INITCAP", initCapFunc(func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) }))
+	// Flink's INITCAP (Calcite's) takes only ASCII letters and digits as
+	// word characters; any other character separates words and stays as
+	// it is: INITCAP('Ünïcödé') is 'ÜNïCöDé'.
+	register("INITCAP", initCapFunc(func(r rune) bool {
+		return !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9')
+	}))
 	registerVariant(InitCapOnWhitespace, initCapFunc(unicode.IsSpace))
 	registerHashes()
 	register("TO_BASE64", &funcDef{build: func(env *Env, args []Expr) (types.Type, impl, error) {
