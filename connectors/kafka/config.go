@@ -68,7 +68,7 @@ var watermarkOptions = []string{"scan.watermark.idle-timeout", "scan.watermark.e
 // reads, besides the security ones (IsSecurityProperty).
 var usedProperties = map[string]bool{"bootstrap.servers": true, "group.id": true, "isolation.level": true,
 	"default.api.timeout.ms": true, "auto.offset.reset": true, "client.id": true, "linger.ms": true,
-	"compression.type": true, "transaction.timeout.ms": true}
+	"compression.type": true, "transaction.timeout.ms": true, "allow.auto.create.topics": true}
 
 // unused warns about the options of a Flink table that the kafka and
 // upsert-kafka connectors accept but do not act on: format options,

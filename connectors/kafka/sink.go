@@ -179,7 +179,13 @@ func newSink(spec *engine.TableSpec, upsert bool) (*Sink, error) {
 }
 
 func producerOpts(cfg *config) ([]kgo.Opt, error) {
-	opts := append(clientOpts(cfg), kgo.MaxBufferedRecords(100000), kgo.AllowAutoTopicCreation(),
+	opts := clientOpts(cfg)
+	// The sink asks the broker to create a missing topic unless
+	// 'properties.allow.auto.create.topics' = 'false'.
+	if !strings.EqualFold(cfg.props["allow.auto.create.topics"], "false") {
+		opts = append(opts, kgo.AllowAutoTopicCreation())
+	}
+	opts = append(opts, kgo.MaxBufferedRecords(100000),
 		// A topic the sink just created can be missing from a real
 		// cluster's metadata for a moment; franz-go's default (4 tries)
 		// failed the first records written to it. About two minutes.

@@ -8,6 +8,7 @@ import (
 	"io"
 	"log/slog"
 	"slices"
+	"strings"
 	"sync"
 	"time"
 
@@ -128,10 +129,17 @@ func clientOpts(cfg *config) []kgo.Opt {
 	if id == "" {
 		id = "tumble-" + cfg.name
 	}
-	return append([]kgo.Opt{kgo.SeedBrokers(cfg.brokers...), kgo.ClientID(id),
+	opts := append([]kgo.Opt{kgo.SeedBrokers(cfg.brokers...), kgo.ClientID(id),
 		// A topic created after the source opened must be seen within a
 		// discovery round, not after the default 5 s metadata cache.
 		kgo.MetadataMinAge(100 * time.Millisecond)}, cfg.sec.Opts()...)
+	// 'properties.allow.auto.create.topics' = 'true': metadata requests
+	// ask the broker to create a missing topic, as a Kafka consumer's do;
+	// otherwise a source waits for its topic.
+	if strings.EqualFold(cfg.props["allow.auto.create.topics"], "true") {
+		opts = append(opts, kgo.AllowAutoTopicCreation())
+	}
+	return opts
 }
 
 // authError marks authentication failures permanent (see authError).
