@@ -308,6 +308,13 @@ func (j *Job) restore(ctx context.Context) ([]map[int32]*splitState, error) {
 	if want == -1 {
 		// No transaction ever committed: whatever is on disk never became
 		// visible; start from scratch.
+		if len(files) > 0 && files[0] > 1 {
+			// Checkpoint n is taken only after n-1 committed, so the sink
+			// lost the markers it once wrote (its topic deleted, another
+			// broker): what was already visible is written again.
+			j.log.Warn("the sink names no committed checkpoint, yet checkpoints were committed before; starting from scratch, so output already committed repeats",
+				"newest_on_disk", files[0], "dir", dir)
+		}
 		for _, n := range files {
 			os.Remove(filepath.Join(dir, ckptName(n)))
 		}

@@ -225,7 +225,7 @@ func producerOpts(cfg *config) ([]kgo.Opt, error) {
 	if cfg.rowTopic {
 		part = rowPartitioner{part}
 	}
-	opts = append(opts, kgo.RecordPartitioner(part))
+	opts = append(opts, kgo.RecordPartitioner(markerPartitioner{part}))
 	switch cfg.delivery {
 	case "none":
 		opts = append(opts, kgo.RequiredAcks(kgo.LeaderAck()), kgo.DisableIdempotentWrite())
@@ -645,38 +645,80 @@ func (s *Sink) ensureMarkerTopic(ctx context.Context) error {
 func kstr(s string) *string { return &s }
 
 // LastCommitted implements engine.Transactional: it reads the marker topic
-// (read_committed) and returns the job's last committed checkpoint, or -1.
-// It blocks for a scan of the marker topic.
+// (read_committed) to each partition's last stable offset and returns the
+// job's last committed checkpoint, or -1 when the topic holds none. It
+// blocks for a scan of the marker topic.
+//
+// The topic is made with one partition (ensureMarkerTopic), but one made
+// otherwise (by a broker's auto-creation, or an administrator) may have
+// more: the job's markers are in its key's partition (markerPartitioner),
+// and every partition is read to its end, so a marker is never missed
+// because another partition was looked at. A partition whose offsets
+// cannot be listed is an error, never "no marker": that answer makes the
+// job start over.
 func (s *Sink) LastCommitted(ctx context.Context) (int64, error) {
 	job := s.cfg.spec.Defaults[engine.DefaultJobID]
 	if job == "" {
 		return -1, nil
 	}
-	cl, err := kgo.NewClient(append(clientOpts(s.cfg),
-		kgo.ConsumeTopics(MarkerTopic), kgo.FetchIsolationLevel(kgo.ReadCommitted()),
-		kgo.KeepControlRecords(), // the last offset is often a commit marker
-		kgo.ConsumeResetOffset(kgo.NewOffset().AtStart()))...)
+	readErr := func(err error) error {
+		return s.cfg.authError(fmt.Errorf("kafka sink '%s': reading '%s': %w", s.cfg.name, MarkerTopic, err))
+	}
+	// connOpts, not clientOpts: this client must never create the topic
+	// (with the broker's default partition count) before Commit creates
+	// it with one partition.
+	admCl, err := kgo.NewClient(connOpts(s.cfg)...)
+	if err != nil {
+		return -1, err
+	}
+	defer admCl.Close()
+	adm := kadm.NewClient(admCl)
+	ends, err := adm.ListCommittedOffsets(ctx, MarkerTopic)
+	if err != nil {
+		return -1, readErr(err)
+	}
+	starts, err := adm.ListStartOffsets(ctx, MarkerTopic)
+	if err != nil {
+		return -1, readErr(err)
+	}
+	end := map[int32]int64{} // partitions left to read, to their last stable offset
+	parts := 0
+	var lerr error
+	ends.Each(func(o kadm.ListedOffset) {
+		switch {
+		case errors.Is(o.Err, kerr.UnknownTopicOrPartition):
+			// no marker topic yet: no checkpoint ever committed
+		case o.Err != nil:
+			if lerr == nil {
+				lerr = o.Err
+			}
+		default:
+			parts++
+			if st, ok := starts.Lookup(MarkerTopic, o.Partition); !ok || st.Err != nil || st.Offset < o.Offset {
+				end[o.Partition] = o.Offset
+			}
+		}
+	})
+	if lerr != nil {
+		return -1, readErr(lerr)
+	}
+	if len(end) == 0 {
+		return -1, nil
+	}
+	from := map[int32]kgo.Offset{}
+	for p := range end {
+		from[p] = kgo.NewOffset().AtStart()
+	}
+	cl, err := kgo.NewClient(append(connOpts(s.cfg),
+		kgo.ConsumePartitions(map[string]map[int32]kgo.Offset{MarkerTopic: from}),
+		kgo.FetchIsolationLevel(kgo.ReadCommitted()),
+		kgo.KeepControlRecords())...) // the last offset is often a commit marker
 	if err != nil {
 		return -1, err
 	}
 	defer cl.Close()
-	adm := kadm.NewClient(cl)
-	ends, err := adm.ListCommittedOffsets(ctx, MarkerTopic)
-	if err != nil {
-		return -1, s.cfg.authError(fmt.Errorf("kafka sink '%s': reading '%s': %w", s.cfg.name, MarkerTopic, err))
-	}
-	end := int64(0)
-	missing := true
-	ends.Each(func(o kadm.ListedOffset) {
-		if o.Err == nil {
-			end, missing = o.Offset, false
-		}
-	})
-	if missing || end == 0 {
-		return -1, nil
-	}
-	last := int64(-1)
-	for {
+	last := map[int32]int64{} // per partition, the job's last marker
+	for len(end) > 0 {
 		fs := cl.PollFetches(ctx)
 		if err := ctx.Err(); err != nil {
 			return -1, err
@@ -688,21 +730,55 @@ func (s *Sink) LastCommitted(ctx context.Context) (int64, error) {
 			}
 		})
 		if ferr != nil {
-			return -1, ferr
+			return -1, readErr(ferr)
 		}
-		done := false
 		fs.EachRecord(func(r *kgo.Record) {
+			e, reading := end[r.Partition]
+			if !reading || r.Offset >= e {
+				return
+			}
 			if !r.Attrs.IsControl() && string(r.Key) == job {
 				if n, err := strconv.ParseInt(string(r.Value), 10, 64); err == nil {
-					last = n
+					last[r.Partition] = n
 				}
 			}
-			if r.Offset+1 >= end {
-				done = true
+			if r.Offset+1 >= e {
+				delete(end, r.Partition)
 			}
 		})
-		if done {
-			return last, nil
-		}
 	}
+	if n, ok := last[markerPartition(job, parts)]; ok {
+		return n, nil
+	}
+	// Markers only elsewhere: the topic's partition count changed since
+	// they were written. Checkpoint numbers grow, so the highest is the
+	// last.
+	out := int64(-1)
+	for _, n := range last {
+		out = max(out, n)
+	}
+	return out, nil
+}
+
+// markerPartitioner sends checkpoint markers to their job's partition of
+// the marker topic (the murmur2 hash of the key, as Kafka's default
+// partitioner), whatever 'sink.partitioner' says for the table's topic, so
+// that LastCommitted knows where the last one is.
+type markerPartitioner struct{ kgo.Partitioner }
+
+var markerKeys = kgo.StickyKeyPartitioner(nil) // keyed records: a pure hash
+
+func (p markerPartitioner) ForTopic(t string) kgo.TopicPartitioner {
+	if t == MarkerTopic {
+		return markerKeys.ForTopic(t)
+	}
+	return p.Partitioner.ForTopic(t)
+}
+
+// markerPartition is the partition of a job's markers among n.
+func markerPartition(job string, n int) int32 {
+	if n <= 1 {
+		return 0
+	}
+	return int32(markerKeys.ForTopic(MarkerTopic).Partition(&kgo.Record{Key: []byte(job)}, n))
 }

@@ -124,22 +124,33 @@ func newSource(spec *engine.TableSpec, upsert bool) (*Source, error) {
 	return s, nil
 }
 
+// clientOpts are the options of the clients that read or write the
+// table's own topics: the connection options and, with
+// 'properties.allow.auto.create.topics' = 'true', metadata requests that ask
+// the broker to create a missing topic, as a Kafka consumer's do (otherwise
+// a source waits for its topic).
 func clientOpts(cfg *config) []kgo.Opt {
-	id := cfg.props["client.id"]
-	if id == "" {
-		id = "tumble-" + cfg.name
-	}
-	opts := append([]kgo.Opt{kgo.SeedBrokers(cfg.brokers...), kgo.ClientID(id),
-		// A topic created after the source opened must be seen within a
-		// discovery round, not after the default 5 s metadata cache.
-		kgo.MetadataMinAge(100 * time.Millisecond)}, cfg.sec.Opts()...)
-	// 'properties.allow.auto.create.topics' = 'true': metadata requests
-	// ask the broker to create a missing topic, as a Kafka consumer's do;
-	// otherwise a source waits for its topic.
+	opts := connOpts(cfg)
 	if strings.EqualFold(cfg.props["allow.auto.create.topics"], "true") {
 		opts = append(opts, kgo.AllowAutoTopicCreation())
 	}
 	return opts
+}
+
+// connOpts are the connection options of every client of the table:
+// brokers, client id, security. They never ask the broker to create a
+// topic: a client of Tumble's own topics (the checkpoint markers) uses
+// them alone, so that a table's auto-creation option cannot create those
+// with the broker's defaults.
+func connOpts(cfg *config) []kgo.Opt {
+	id := cfg.props["client.id"]
+	if id == "" {
+		id = "tumble-" + cfg.name
+	}
+	return append([]kgo.Opt{kgo.SeedBrokers(cfg.brokers...), kgo.ClientID(id),
+		// A topic created after the source opened must be seen within a
+		// discovery round, not after the default 5 s metadata cache.
+		kgo.MetadataMinAge(100 * time.Millisecond)}, cfg.sec.Opts()...)
 }
 
 // authError marks authentication failures permanent (see authError).
