@@ -62,6 +62,7 @@ type TimeIntervalJoin struct {
 	keyBuf   []byte
 	out      []Rec
 	arena    arena
+	condBuf  types.Row // the row Cond is evaluated on
 	dirty    map[ijDirty]struct{}
 	expiring []*ijEntry
 }
@@ -246,7 +247,7 @@ func (j *TimeIntervalJoin) add(r *Rec, fromRight bool) {
 			l, rr = o.row, r.Row
 		}
 		if j.Cond != nil {
-			if v := j.Cond.Eval(j.joined(l, rr)); v.K != types.Boolean || v.I == 0 {
+			if v := j.Cond.Eval(condRow(&j.condBuf, j.LeftWidth, j.RightWidth, l, rr)); v.K != types.Boolean || v.I == 0 {
 				continue
 			}
 		}

@@ -70,6 +70,7 @@ type Join struct {
 	keyBuf      []byte
 	out         []Rec
 	arena       arena
+	condBuf     types.Row // the row Cond is evaluated on
 	streamTime  int64
 	wm          int64
 }
@@ -130,7 +131,7 @@ func (j *Join) matches(l, r types.Row) bool {
 	if j.Cond == nil {
 		return true
 	}
-	v := j.Cond.Eval(j.joined(l, r))
+	v := j.Cond.Eval(condRow(&j.condBuf, j.LeftWidth, j.RightWidth, l, r))
 	return v.K == types.Boolean && v.I != 0
 }
 
@@ -236,7 +237,7 @@ func (j *Join) regular(r *Rec, fromRight bool) {
 			j.emitPair(l, rr, addKind, r.Ts)
 		}
 		list, _ := mine.get(key)
-		mine.put(key, append(list, e))
+		mine.add(key, append(list, e))
 		for _, o := range candidates {
 			if o.unpadded { // the new row did not match it after all
 				o.unpadded = false
@@ -244,7 +245,7 @@ func (j *Join) regular(r *Rec, fromRight bool) {
 				j.emitPair(pl, pr, UpdateAfter, r.Ts)
 			}
 		}
-		if len(candidates) > 0 {
+		if len(candidates) > 0 && j.countsMatches() {
 			other.put(key, candidates) // their match counts changed
 		}
 		return
@@ -263,7 +264,7 @@ func (j *Join) regular(r *Rec, fromRight bool) {
 	}
 	e := list[idx]
 	removeEntry(mine, key, list, idx)
-	if len(candidates) > 0 {
+	if len(candidates) > 0 && j.countsMatches() {
 		defer other.put(key, candidates) // their match counts change
 	}
 	for _, o := range candidates {
@@ -293,6 +294,13 @@ func (j *Join) regular(r *Rec, fromRight bool) {
 		l, rr := pair(e.row, nil)
 		j.emitPair(l, rr, delKind, r.Ts)
 	}
+}
+
+// countsMatches says whether the rows' match counts (and unpadded marks)
+// matter: only outer and upsert joins read them, so an inner join's
+// state is not written again when they change.
+func (j *Join) countsMatches() bool {
+	return j.Upsert || j.Type != InnerJoin
 }
 
 // ttl is the state TTL of one input's rows.
@@ -536,7 +544,23 @@ func (j *Join) Watermark(wm int64) error {
 
 // joinCodec encodes a join input's rows of one key.
 var joinCodec = stateCodec[[]*joinEntry]{
-	enc: func(e *types.Enc, list []*joinEntry) {
+	enc: func(e *types.Enc, list []*joinEntry) { encodeJoinEntries(e, list) },
+	dec: decodeJoinEntries,
+	size: func(list []*joinEntry) int {
+		if len(list) == 0 {
+			return 0
+		}
+		// the entry (56 bytes), its pointer and its row (48 bytes a
+		// value), as wide as the first
+		return len(list) * (64 + len(list[0].row)*48)
+	},
+	tail:   func(e *types.Enc, list []*joinEntry, from int) { encodeJoinEntries(e, list[from:]) },
+	length: func(list []*joinEntry) int { return len(list) },
+	concat: func(a, b []*joinEntry) []*joinEntry { return append(a, b...) },
+}
+
+func encodeJoinEntries(e *types.Enc, list []*joinEntry) {
+	{
 		e.Uint(uint64(len(list)))
 		for _, en := range list {
 			e.Row(en.row)
@@ -549,18 +573,19 @@ var joinCodec = stateCodec[[]*joinEntry]{
 				e.Uint(0)
 			}
 		}
-	},
-	dec: func(d *types.Dec) []*joinEntry {
-		n := d.Uint()
-		if d.Err != nil || n > uint64(len(d.B)) {
-			return nil
-		}
-		list := make([]*joinEntry, 0, n)
-		for i := uint64(0); i < n && d.Err == nil; i++ {
-			list = append(list, &joinEntry{row: d.Row(), ts: d.Int(), touched: d.Int(), matches: int(d.Int()), unpadded: d.Uint() == 1})
-		}
-		return list
-	},
+	}
+}
+
+func decodeJoinEntries(d *types.Dec) []*joinEntry {
+	n := d.Uint()
+	if d.Err != nil || n > uint64(len(d.B)) {
+		return nil
+	}
+	list := make([]*joinEntry, 0, n)
+	for i := uint64(0); i < n && d.Err == nil; i++ {
+		list = append(list, &joinEntry{row: d.Row(), ts: d.Int(), touched: d.Int(), matches: int(d.Int()), unpadded: d.Uint() == 1})
+	}
+	return list
 }
 
 // Snapshot implements Snapshotter.

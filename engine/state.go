@@ -62,6 +62,9 @@ type StateConfig struct {
 	// CacheEntries bounds each store's cache of decoded entries (0:
 	// 20,000); it is written out to the LSM when full, between batches.
 	CacheEntries int
+	// CacheBytes bounds the memory of each store's cache of decoded
+	// entries where their size is known (join rows; 0: 32 MiB).
+	CacheBytes int64
 }
 
 func (c StateConfig) maxParallelism() int {
@@ -84,6 +87,19 @@ func KeyGroup(key []byte, n int) int {
 type stateCodec[V any] struct {
 	enc func(e *types.Enc, v V)
 	dec func(d *types.Dec) V
+	// size, if set, is about how many bytes of memory a decoded value
+	// takes: the disk backend bounds its cache of decoded values by their
+	// size as well as by their number.
+	size func(v V) int
+	// For list values: tail encodes the elements from index from on as
+	// enc encodes a whole list, length is the number of elements and
+	// concat appends b's to a. The disk backend then writes a list that
+	// only grew (keyedState.add) by appending its new elements to what
+	// the LSM holds (a merge), not by writing it again, and reads a value
+	// as the concatenation of such parts.
+	tail   func(e *types.Enc, v V, from int)
+	length func(v V) int
+	concat func(a, b V) V
 }
 
 // keyedState is one operator's map of keyed state. Values are pointers or
@@ -95,6 +111,9 @@ type keyedState[V any] interface {
 	get(key []byte) (V, bool)
 	// put sets the value of key (key is copied).
 	put(key []byte, v V)
+	// add sets the value of key to v, the list get returned for it (or
+	// none) with elements appended, none of the others changed.
+	add(key []byte, v V)
 	// del removes key.
 	del(key []byte)
 	// each calls fn for every entry, in no defined order, until fn
@@ -180,6 +199,8 @@ func (m *memState[V]) put(key []byte, v V) {
 	m.keys = append(m.keys, k)
 	m.vals = append(m.vals, v)
 }
+
+func (m *memState[V]) add(key []byte, v V) { m.put(key, v) }
 
 func (m *memState[V]) del(key []byte) {
 	i, ok := m.index[string(key)]

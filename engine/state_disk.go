@@ -41,6 +41,7 @@ const (
 	stateWorkDir        = "work"
 	stateChkPrefix      = "chk-"
 	defaultCacheEntries = 20_000
+	defaultCacheBytes   = 32 << 20
 )
 
 // stateBackend is a job attempt's state backend. db is nil for the memory
@@ -319,10 +320,13 @@ type diskState[V any] struct {
 	codec  stateCodec[V]
 	id     uint16
 	budget int
-	cache  map[string]*diskEntry[V]
-	kbuf   []byte
-	enc    types.Enc
-	err    error
+	// bytes is the size of the cached values (codec.size), maxBytes its
+	// bound.
+	bytes, maxBytes int64
+	cache           map[string]*diskEntry[V]
+	kbuf            []byte
+	enc             types.Enc
+	err             error
 	// scope, when set, is the part of a key that picks its key group
 	// (entries of one group's map state stay in the group's key group).
 	scope func(key []byte) []byte
@@ -333,6 +337,12 @@ type diskEntry[V any] struct {
 	absent bool // known not to exist (deleted, or not found)
 	dirty  bool // differs from the LSM
 	used   bool // read or written since the last eviction
+	size   int  // codec.size(v)
+	// stored is the number of elements of a list value that the LSM
+	// holds (codec.length); grown says that v is those followed by new
+	// ones (keyedState.add), which writeOut appends.
+	stored int
+	grown  bool
 }
 
 var _ keyedState[int] = (*diskState[int])(nil)
@@ -342,7 +352,11 @@ func newDiskState[V any](sb *stateBackend, codec stateCodec[V]) *diskState[V] {
 	if budget <= 0 {
 		budget = defaultCacheEntries
 	}
-	s := &diskState[V]{sb: sb, codec: codec, id: sb.nextID, budget: budget, cache: map[string]*diskEntry[V]{}}
+	maxBytes := sb.cfg.CacheBytes
+	if maxBytes <= 0 {
+		maxBytes = defaultCacheBytes
+	}
+	s := &diskState[V]{sb: sb, codec: codec, id: sb.nextID, budget: budget, maxBytes: maxBytes, cache: map[string]*diskEntry[V]{}}
 	sb.nextID++
 	sb.stores = append(sb.stores, s)
 	return s
@@ -373,7 +387,7 @@ func (s *diskState[V]) delPrefix(prefix []byte) {
 	}
 	for k := range s.cache {
 		if strings.HasPrefix(k, string(prefix)) {
-			delete(s.cache, k)
+			s.evict(k, s.cache[k])
 		}
 	}
 	lower := append(s.prefix(nil, s.keyGroup(prefix)), prefix...)
@@ -401,16 +415,44 @@ func (s *diskState[V]) fail(err error) {
 	}
 }
 
-// decode decodes a value the LSM returned (copied: the LSM reuses it).
+// decode decodes a value the LSM returned (copied: the LSM reuses it); a
+// list value may be several parts, appended by merges.
 func (s *diskState[V]) decode(raw []byte) (V, bool) {
 	d := &types.Dec{B: append([]byte(nil), raw...)}
 	v := s.codec.dec(d)
+	for s.codec.concat != nil && d.Err == nil && len(d.B) > 0 {
+		v = s.codec.concat(v, s.codec.dec(d))
+	}
 	if d.Err != nil {
 		s.fail(d.Err)
 		var zero V
 		return zero, false
 	}
 	return v, true
+}
+
+// cached records v as key's cached value.
+func (s *diskState[V]) cached(key []byte, e *diskEntry[V], v V, absent bool) {
+	if e == nil {
+		e = &diskEntry[V]{}
+		s.cache[string(key)] = e
+	}
+	var zero V
+	if absent {
+		v = zero
+	}
+	s.bytes -= int64(e.size)
+	e.v, e.absent, e.used, e.size = v, absent, true, 0
+	if s.codec.size != nil && !absent {
+		e.size = s.codec.size(v)
+	}
+	s.bytes += int64(e.size)
+}
+
+// evict drops key's cached value (written out).
+func (s *diskState[V]) evict(key string, e *diskEntry[V]) {
+	s.bytes -= int64(e.size)
+	delete(s.cache, key)
 }
 
 func (s *diskState[V]) get(key []byte) (V, bool) {
@@ -424,7 +466,7 @@ func (s *diskState[V]) get(key []byte) (V, bool) {
 	}
 	raw, closer, err := s.sb.db.Get(s.dbKey(key))
 	if errors.Is(err, pebble.ErrNotFound) {
-		s.cache[string(key)] = &diskEntry[V]{absent: true, used: true}
+		s.cached(key, nil, zero, true)
 		return zero, false
 	}
 	if err != nil {
@@ -436,25 +478,43 @@ func (s *diskState[V]) get(key []byte) (V, bool) {
 	if !ok {
 		return zero, false
 	}
-	s.cache[string(key)] = &diskEntry[V]{v: v, used: true}
+	e := &diskEntry[V]{}
+	s.cache[string(key)] = e
+	s.cached(key, e, v, false)
+	if s.codec.length != nil {
+		e.stored = s.codec.length(v)
+	}
 	return v, true
 }
 
 func (s *diskState[V]) put(key []byte, v V) {
-	if e, ok := s.cache[string(key)]; ok {
-		e.v, e.absent, e.dirty, e.used = v, false, true, true
+	e := s.cache[string(key)]
+	s.cached(key, e, v, false)
+	e = s.cache[string(key)]
+	e.dirty, e.grown = true, false
+}
+
+// add is put of a list that only grew: writeOut appends its new
+// elements. A key not cached (or cached and changed) is written whole.
+func (s *diskState[V]) add(key []byte, v V) {
+	e, ok := s.cache[string(key)]
+	if !ok || s.codec.tail == nil || (e.dirty && !e.grown) {
+		s.put(key, v)
 		return
 	}
-	s.cache[string(key)] = &diskEntry[V]{v: v, dirty: true, used: true}
+	if e.absent {
+		e.stored = 0 // nothing in the LSM: appending writes it all
+	}
+	s.cached(key, e, v, false)
+	e.dirty, e.grown = true, true
 }
 
 func (s *diskState[V]) del(key []byte) {
 	var zero V
-	if e, ok := s.cache[string(key)]; ok {
-		e.v, e.absent, e.dirty, e.used = zero, true, true, true
-		return
-	}
-	s.cache[string(key)] = &diskEntry[V]{absent: true, dirty: true, used: true}
+	e := s.cache[string(key)]
+	s.cached(key, e, zero, true)
+	e = s.cache[string(key)]
+	e.dirty, e.grown = true, false
 }
 
 // writeOut writes the changed entries to the LSM; drop empties the cache.
@@ -469,12 +529,22 @@ func (s *diskState[V]) writeOut(drop bool) error {
 		}
 		key := s.dbKey([]byte(k))
 		var err error
-		if e.absent {
+		switch {
+		case e.absent:
 			err = b.Delete(key, nil)
-		} else {
+			e.stored = 0
+		case e.grown:
+			s.enc.B = s.enc.B[:0]
+			s.codec.tail(&s.enc, e.v, e.stored)
+			err = b.Merge(key, s.enc.B, nil)
+			e.stored, e.grown = s.codec.length(e.v), false
+		default:
 			s.enc.B = s.enc.B[:0]
 			s.codec.enc(&s.enc, e.v)
 			err = b.Set(key, s.enc.B, nil)
+			if s.codec.length != nil {
+				e.stored = s.codec.length(e.v)
+			}
 		}
 		if err != nil {
 			b.Close()
@@ -497,13 +567,16 @@ func (s *diskState[V]) writeOut(drop bool) error {
 	return nil
 }
 
-func (s *diskState[V]) dropCache() { clear(s.cache) }
+func (s *diskState[V]) dropCache() {
+	clear(s.cache)
+	s.bytes = 0
+}
 
-// commit writes out the cache once it is over its budget and evicts the
-// entries not used since the last eviction (second chance: hot keys stay
-// decoded).
+// commit writes out the cache once it is over its budget (entries or
+// bytes) and evicts the entries not used since the last eviction (second
+// chance: hot keys stay decoded).
 func (s *diskState[V]) commit() error {
-	if s.err != nil || len(s.cache) <= s.budget {
+	if s.err != nil || (len(s.cache) <= s.budget && s.bytes <= s.maxBytes) {
 		return s.err
 	}
 	if s.writeOut(false) != nil {
@@ -513,10 +586,10 @@ func (s *diskState[V]) commit() error {
 		if e.used {
 			e.used = false
 		} else {
-			delete(s.cache, k)
+			s.evict(k, e)
 		}
 	}
-	if len(s.cache) > 2*s.budget {
+	if len(s.cache) > 2*s.budget || s.bytes > s.maxBytes {
 		s.dropCache() // everything was used: keep memory bounded
 	}
 	return nil

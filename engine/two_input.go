@@ -50,6 +50,27 @@ func joinKey(buf []byte, row types.Row, keys []expr.Expr) (key []byte, ok bool) 
 	return buf, true
 }
 
+// condRow builds left+right in *buf, reused from call to call: the row a
+// join condition is evaluated on, which nothing keeps (a join may test a
+// row against many rows of the other side).
+func condRow(buf *types.Row, lw, rw int, l, r types.Row) types.Row {
+	if cap(*buf) < lw+rw {
+		*buf = make(types.Row, lw+rw)
+	}
+	row := (*buf)[:lw+rw]
+	if l != nil {
+		copy(row, l)
+	} else {
+		clear(row[:lw])
+	}
+	if r != nil {
+		copy(row[lw:], r)
+	} else {
+		clear(row[lw:])
+	}
+	return row
+}
+
 // joinedRow builds left+right in a row of a (either may be nil: NULLs).
 func joinedRow(a *arena, lw, rw int, l, r types.Row) types.Row {
 	row := a.row(lw + rw)

@@ -481,6 +481,13 @@ func (w *WindowAgg) fire(t int64) error {
 		tab := w.windows[win]
 		for _, g := range tab.groups {
 			w.out = append(w.out, Rec{Row: w.result(win, g), Kind: Insert, Ts: windowMaxTs(win[1]) / types.MicrosPerMilli})
+			if len(w.out) == fireChunk {
+				if err := w.emit(w.out); err != nil {
+					return err
+				}
+				w.out = w.out[:0]
+				w.arena.reset()
+			}
 		}
 		delete(w.windows, win)
 	}
@@ -488,6 +495,12 @@ func (w *WindowAgg) fire(t int64) error {
 	w.lastTab = nil
 	return w.emit(w.out)
 }
+
+// fireChunk is how many results a firing sends downstream at a time: the
+// windows of a whole bounded input may all fire on its final watermark,
+// and their results are not all held at once (nor the rows each operator
+// downstream builds from them).
+const fireChunk = 4096
 
 // Clock is the operator that a ProcClock input feeds: each tick fires the
 // processing-time windows that the wall clock (WindowAgg.Now) has passed.

@@ -34,6 +34,7 @@ type WindowJoin struct {
 	keyBuf  []byte
 	out     []Rec
 	arena   arena
+	condBuf types.Row // the row Cond is evaluated on
 }
 
 // wjWindow holds a window's rows: per side, per key in arrival order of
@@ -158,7 +159,7 @@ func (j *WindowJoin) matches(l, r types.Row) bool {
 	if j.Cond == nil {
 		return true
 	}
-	v := j.Cond.Eval(j.joined(l, r))
+	v := j.Cond.Eval(condRow(&j.condBuf, j.LeftWidth, j.RightWidth, l, r))
 	return v.K == types.Boolean && v.I != 0
 }
 

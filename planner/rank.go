@@ -305,7 +305,7 @@ func pruneRanked(n Node) Node {
 		return n
 	}
 	m[w] = len(projects)
-	narrow := dropIdentityCalc(fuseCalc(&Calc{Input: input, Projects: projects, fields: fields}))
+	narrow := dropIdentityCalc(pruneJoinInputs(fuseCalc(&Calc{Input: input, Projects: projects, fields: fields})))
 	outFields := func(old []Field) []Field {
 		var out []Field
 		for i, f := range old {

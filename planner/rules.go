@@ -17,6 +17,7 @@ var rules = []rule{
 	{name: "filter-into-join", apply: filterIntoJoin},
 	{name: "interval-join", apply: intervalJoinRule},
 	{name: "window-join", apply: windowJoinRule},
+	{name: "prune-join-inputs", apply: pruneJoinInputs},
 	{name: "fuse-calc", apply: fuseCalc},
 	{name: "rank", apply: rankRule},
 	{name: "prune-rank-input", apply: pruneRanked},

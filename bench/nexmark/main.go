@@ -29,6 +29,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"runtime"
+	"runtime/metrics"
 	"runtime/pprof"
 	"sort"
 	"strconv"
@@ -55,10 +56,11 @@ func main() {
 	timeout := flag.Duration("timeout", 10*time.Minute, "per query")
 	maxRSS := flag.Int64("max-rss", 4096, "MiB: a query whose process grows past this is stopped and reported")
 	profile := flag.String("cpuprofile", "", "write each query's CPU profile to this path prefix (PREFIX-q0.pprof, ...)")
+	memProfile := flag.String("memprofile", "", "write each query's heap profile, taken when its live heap was largest (sampled every second), to this path prefix (PREFIX-q0.heap, ...)")
 	state := flag.String("state", "hashmap", "state.backend.type of every query: hashmap (keyed state in memory) or rocksdb (Tumble's disk backend)")
 	child := flag.String("child", "", "internal: run this one query in this process and print its result as JSON")
 	flag.Parse()
-	cfg := config{Suite: *suite, Events: *events, TPS: *tps, Timeout: *timeout, MaxRSS: *maxRSS << 20, Profile: *profile, State: *state}
+	cfg := config{Suite: *suite, Events: *events, TPS: *tps, Timeout: *timeout, MaxRSS: *maxRSS << 20, Profile: *profile, MemProfile: *memProfile, State: *state}
 	if *child != "" {
 		os.Exit(runChild(cfg, *child))
 	}
@@ -84,7 +86,9 @@ type config struct {
 	Timeout time.Duration
 	MaxRSS  int64 // bytes
 	Profile string
-	State   string // state.backend.type
+	// MemProfile is the heap profiles' path prefix.
+	MemProfile string
+	State      string // state.backend.type
 }
 
 // result is what a child reports about its query.
@@ -194,7 +198,7 @@ func oneLine(s string) string {
 func runInChild(self string, cfg config, q string) (*result, error) {
 	cmd := exec.Command(self, "-child", q, "-suite", cfg.Suite,
 		"-n", strconv.FormatInt(cfg.Events, 10), "-tps", strconv.FormatInt(cfg.TPS, 10),
-		"-timeout", cfg.Timeout.String(), "-cpuprofile", cfg.Profile, "-state", cfg.State)
+		"-timeout", cfg.Timeout.String(), "-cpuprofile", cfg.Profile, "-memprofile", cfg.MemProfile, "-state", cfg.State)
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	if err := cmd.Start(); err != nil {
@@ -292,6 +296,15 @@ func runChild(cfg config, q string) int {
 		}
 		defer pprof.StopCPUProfile()
 	}
+	if cfg.MemProfile != "" {
+		stop := make(chan struct{})
+		done := make(chan struct{})
+		go func() {
+			defer close(done)
+			peakHeap(cfg.MemProfile+"-"+q+".heap", stop)
+		}()
+		defer func() { close(stop); <-done }()
+	}
 	r, err := runQuery(context.Background(), cfg, q)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "nexmark:", err)
@@ -300,6 +313,34 @@ func runChild(cfg config, q string) int {
 	b, _ := json.Marshal(r)
 	fmt.Println(string(b))
 	return 0
+}
+
+// peakHeap samples the live heap every second until stop is closed and
+// writes the heap profile to path each time the heap is larger than
+// at every sample before, so the file holds the profile at the peak.
+func peakHeap(path string, stop <-chan struct{}) {
+	sample := []metrics.Sample{{Name: "/memory/classes/heap/objects:bytes"}}
+	var peak uint64
+	tick := time.NewTicker(time.Second)
+	defer tick.Stop()
+	for {
+		select {
+		case <-stop:
+			return
+		case <-tick.C:
+		}
+		metrics.Read(sample)
+		if v := sample[0].Value.Uint64(); v > peak+peak/20 {
+			peak = v
+			f, err := os.Create(path)
+			if err != nil {
+				fmt.Fprintln(os.Stderr, "nexmark:", err)
+				return
+			}
+			pprof.WriteHeapProfile(f)
+			f.Close()
+		}
+	}
 }
 
 // Script returns the statements of query q as the benchmark runs them:
