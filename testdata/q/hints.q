@@ -20,8 +20,9 @@ EXPLAIN SELECT /*+ BROADCAST(d), SHUFFLE_HASH(o) */ o.id, d.name FROM o JOIN d O
 == Physical Plan ==
 Sink(table=[*client*], fields=[id, name]) changelogMode=[I,UB,UA,D]
 +- Calc(select=[id, name]) changelogMode=[I,UB,UA,D]
-   +- Join(joinType=[InnerJoin], where=[(k = k)], leftFields=[id, k, pt], rightFields=[k, name]) changelogMode=[I,UB,UA,D]
-      +- TableSourceScan(table=[o], connector=[datagen], fields=[id, k, pt]) changelogMode=[I]
+   +- Join(joinType=[InnerJoin], where=[(k = k)], leftFields=[id, k], rightFields=[k, name]) changelogMode=[I,UB,UA,D]
+      +- Calc(select=[id, k]) changelogMode=[I]
+         +- TableSourceScan(table=[o], connector=[datagen], fields=[id, k, pt]) changelogMode=[I]
       +- ChangelogNormalize(key=[k]) changelogMode=[I,UB,UA,D]
          +- TableSourceScan(table=[d], connector=[upsert-kafka], topic=[d], format=[json], fields=[k, name]) changelogMode=[UA,D]
 !warning
