@@ -109,7 +109,8 @@ NEXMARK_Q   ?=
 # RSS of the broker and of the server, the broker's data directory and the
 # records read, every 30 s, as a table (and SOAK_CSV); it fails unless
 # every job still runs and memory stayed flat. SOAK_FLAGS=-embedded runs the
-# broker inside the server, as make project does. docs/performance.md has runs.
+# broker inside the server, as make project does; SOAK_FLAGS='-pprof ADDR' serves
+# the server's pprof endpoints for heap profiles. docs/performance.md has runs.
 SOAK_DURATION ?= 30m
 SOAK_RATE     ?= 20000
 SOAK_CSV      ?= bin/soak.csv

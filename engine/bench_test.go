@@ -2,6 +2,7 @@ package engine
 
 import (
 	"context"
+	"runtime"
 	"testing"
 
 	"github.com/tumble/tumble/engine/agg"
@@ -103,6 +104,50 @@ func BenchmarkWindowAggSeed(b *testing.B) {
 		}
 	}
 	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*len(recs)), "ns/row")
+}
+
+// BenchmarkWindowAggKsqlState measures the memory ksqlDB's windowed table
+// keeps per window: the seed's CTAS (one key, SUM and COUNT in 3-second
+// tumbling windows, EMIT CHANGES) keeps every window for its grace period
+// (24 hours when the query gives none, as ksqlDB), so its state grows by
+// 1,200 windows an hour until the first ones close. Reported as B/window:
+// live heap after 20,000 windows (about 17 hours of stream time), divided
+// by 20,000.
+func BenchmarkWindowAggKsqlState(b *testing.B) {
+	const windows = 20000
+	recs := seedRows(4)
+	for i := range recs {
+		recs[i].Row = append(recs[i].Row, types.StringV("1"))
+	}
+	step := int64(3 * types.MicrosPerSecond)
+	var perWindow float64
+	for b.Loop() {
+		sum, _ := agg.New("SUM", []types.Type{types.TInt}, false, agg.Semantics{})
+		cnt, _ := agg.New("COUNT", nil, false, agg.Semantics{})
+		w := &WindowAgg{W: Window{Kind: Tumble, Size: step}, TimeCol: 0, Keys: []int{3},
+			Aggs: []AggCall{{Func: sum, Arg: 1}, {Func: cnt, Arg: -1}}, Emit: EmitEveryRow, Grace: int64(24 * 3600 * types.MicrosPerSecond)}
+		w.SetNext(&discard{})
+		w.Open(&OpContext{Ctx: context.Background(), Metrics: &Metrics{}})
+		var before, after runtime.MemStats
+		runtime.GC()
+		runtime.ReadMemStats(&before)
+		for range windows {
+			if err := w.Process(recs); err != nil {
+				b.Fatal(err)
+			}
+			for i := range recs {
+				recs[i].Row[0].I += step
+			}
+		}
+		runtime.GC()
+		runtime.ReadMemStats(&after)
+		if len(w.windows) != windows {
+			b.Fatalf("%d windows open, want %d (24 h grace)", len(w.windows), windows)
+		}
+		perWindow = float64(int64(after.HeapAlloc)-int64(before.HeapAlloc)) / windows
+		runtime.KeepAlive(w)
+	}
+	b.ReportMetric(perWindow, "B/window")
 }
 
 // BenchmarkGroupAgg runs an unbounded GROUP BY (COUNT(*), SUM) over 1024

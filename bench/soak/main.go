@@ -40,10 +40,11 @@ func main() {
 	csvPath := flag.String("csv", "", "also write the samples to this CSV file")
 	embedded := flag.Bool("embedded", false, "run the broker inside the server (tumble server --embedded-kafka, as make project does): one process, whose RSS is both columns")
 	growth := flag.Float64("max-growth", 1.25, "the last third's peak RSS may be at most this times the first third's (plus 16 MiB)")
+	pprofAddr := flag.String("pprof", "", "serve the server's pprof endpoints on this address (tumble server --pprof), to take heap profiles during the run")
 	var settings list
 	flag.Var(&settings, "config", "a broker setting KEY=VALUE for tumble kafka (repeatable)")
 	flag.Parse()
-	if err := run(*bin, *d, *every, *rate, *csvPath, *growth, *embedded, settings); err != nil {
+	if err := run(*bin, *d, *every, *rate, *csvPath, *growth, *embedded, *pprofAddr, settings); err != nil {
 		fmt.Fprintln(os.Stderr, "soak:", err)
 		os.Exit(1)
 	}
@@ -61,7 +62,7 @@ type sample struct {
 	recordsIn, running int64
 }
 
-func run(bin string, d, every time.Duration, rate float64, csvPath string, growth float64, embedded bool, settings []string) error {
+func run(bin string, d, every time.Duration, rate float64, csvPath string, growth float64, embedded bool, pprofAddr string, settings []string) error {
 	dir, err := os.MkdirTemp("", "tumble-soak-")
 	if err != nil {
 		return err
@@ -81,6 +82,10 @@ func run(bin string, d, every time.Duration, rate float64, csvPath string, growt
 	}
 	defer logf.Close()
 	kdir := filepath.Join(dir, "kafka")
+	var serverExtra []string
+	if pprofAddr != "" {
+		serverExtra = []string{"--pprof", pprofAddr}
+	}
 	var broker, server *proc
 	if embedded {
 		// One process, as make project runs it: the broker inside the server.
@@ -90,7 +95,7 @@ func run(bin string, d, every time.Duration, rate float64, csvPath string, growt
 		for _, s := range settings {
 			args = append(args, "--config", s)
 		}
-		if server, err = start(bin, logf, args...); err != nil {
+		if server, err = start(bin, logf, append(args, serverExtra...)...); err != nil {
 			return err
 		}
 		broker = server
@@ -106,8 +111,8 @@ func run(bin string, d, every time.Duration, rate float64, csvPath string, growt
 		if err := waitTCP(kafkaAddr, 10*time.Second); err != nil {
 			return err
 		}
-		server, err = start(bin, logf, "server", "--bootstrap", kafkaAddr, "--data-dir", filepath.Join(dir, "server"),
-			"--listen", httpAddr, "--topic", "transactions:3", "--log-level", "warn")
+		server, err = start(bin, logf, append([]string{"server", "--bootstrap", kafkaAddr, "--data-dir", filepath.Join(dir, "server"),
+			"--listen", httpAddr, "--topic", "transactions:3", "--log-level", "warn"}, serverExtra...)...)
 		if err != nil {
 			return err
 		}
