@@ -438,7 +438,15 @@ func (a *avgAcc) Result() types.Value {
 		return types.DoubleV(s / float64(n))
 	case types.Decimal:
 		num := new(big.Int).Mul(big.NewInt(a.sum.i), new(big.Int).Exp(big.NewInt(10), big.NewInt(int64(a.t.Scale-a.sum.t.Scale)), nil))
-		q := num.Quo(num, big.NewInt(n))
+		// Rounded half away from zero, as Flink's decimal division
+		// (BigDecimal HALF_UP) rounds: AVG of 1.00 and 2.00 and 2.00 is
+		// 1.666667, not 1.666666.
+		sign := int64(num.Sign())
+		r := new(big.Int)
+		q, _ := new(big.Int).QuoRem(num, big.NewInt(n), r)
+		if r.Abs(r).Lsh(r, 1).Cmp(big.NewInt(n)) >= 0 {
+			q.Add(q, big.NewInt(sign))
+		}
 		return types.DecimalV(q.Int64(), a.t.Scale)
 	}
 	return types.IntOf(a.t.Kind, a.sum.i/n)

@@ -150,19 +150,30 @@ func narrow(k types.Kind, i int64) int64 {
 	return i
 }
 
+// decimalFit bounds the DECIMAL(p, s) of an arithmetic result as Flink
+// does (LogicalTypeMerging, after SQL Server): past 38 digits, the
+// integer digits are kept and the scale shrinks, but to no less than
+// min(s, 6). Tumble's decimals hold 18 digits, so the scale is at most 18.
+func decimalFit(p, s int) (int, int) {
+	if p > 38 {
+		s = max(38-(p-s), min(s, 6))
+		p = 38
+	}
+	return p, min(s, 18)
+}
+
 func decimalArith(op string, l, r Expr, t types.Type, env *Env) (Expr, error) {
 	p1, s1 := decimalOf(l.Type())
 	p2, s2 := decimalOf(r.Type())
 	switch op {
 	case "*":
-		t.Scale = min(s1+s2, 18)
-		t.Precision = min(p1+p2+1, 38)
+		t.Precision, t.Scale = decimalFit(p1+p2+1, s1+s2)
 	case "/":
-		t.Scale = min(max(6, s1+p2+1), 18)
-		t.Precision = 38
+		s := max(6, s1+p2+1)
+		t.Precision, t.Scale = decimalFit(p1-s1+s2+s, s)
 		t.NotNull = false
 	case "+", "-":
-		t.Precision = min(t.Precision+1, 38)
+		t.Precision, t.Scale = decimalFit(t.Precision+1, t.Scale)
 	}
 	sc := t.Scale
 	divFails := env.sem().DivideByZero == DivisionFails
@@ -414,9 +425,47 @@ func NewCompare(op string, l, r Expr) (Expr, error) {
 			return types.BoolV(test(c))
 		}}, nil
 	}
+	if lt.Kind.IsNumeric() && rt.Kind.IsNumeric() && (isFloating(lt.Kind) || isFloating(rt.Kind)) {
+		// Approximate numbers compare as IEEE 754 doubles, as Java's
+		// primitives do in Flink and ksqlDB: NaN is neither equal to,
+		// less than nor greater than anything, itself included
+		// (NULLIF(NaN, 0) is NaN, NaN <> NaN is TRUE).
+		ftest := floatTest(op)
+		return &Bin{Op: op, L: l, R: r, T: t, Fn: func(a, b types.Value) types.Value {
+			return types.BoolV(ftest(a.Float(), b.Float()))
+		}}, nil
+	}
 	return &Bin{Op: op, L: l, R: r, T: t, Fn: func(a, b types.Value) types.Value {
 		return types.BoolV(test(types.Compare(a, b)))
 	}}, nil
+}
+
+func isFloating(k types.Kind) bool { return k == types.Float || k == types.Double }
+
+// sqlEquals is = on two non-NULL values: approximate numbers as IEEE 754
+// doubles (NaN equals nothing), anything else as types.Equal.
+func sqlEquals(a, b types.Value) bool {
+	if a.K.IsNumeric() && b.K.IsNumeric() && (isFloating(a.K) || isFloating(b.K)) {
+		return a.Float() == b.Float()
+	}
+	return types.Equal(a, b)
+}
+
+// floatTest is a comparison operator on doubles.
+func floatTest(op string) func(a, b float64) bool {
+	switch op {
+	case "=":
+		return func(a, b float64) bool { return a == b }
+	case "<>":
+		return func(a, b float64) bool { return a != b }
+	case "<":
+		return func(a, b float64) bool { return a < b }
+	case "<=":
+		return func(a, b float64) bool { return a <= b }
+	case ">":
+		return func(a, b float64) bool { return a > b }
+	}
+	return func(a, b float64) bool { return a >= b }
 }
 
 func dateToTS(e Expr) Expr {

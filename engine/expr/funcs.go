@@ -187,7 +187,7 @@ func registerConditionals() {
 			return types.Type{}, nil, err
 		}
 		return args[0].Type().Nullable(), func(a []types.Value) types.Value {
-			if !a[0].IsNull() && !a[1].IsNull() && types.Equal(a[0], a[1]) {
+			if !a[0].IsNull() && !a[1].IsNull() && sqlEquals(a[0], a[1]) {
 				return types.NullValue
 			}
 			return a[0]

@@ -357,9 +357,13 @@ func buildTruncate(env *Env, args []Expr, keepType bool) (types.Type, impl, erro
 // roundFloat rounds f to n decimal places the way BigDecimal.valueOf(f)
 // .setScale(n, ...) does: on the shortest decimal text of f, so 1.005
 // rounds to 1.01. ceilTies breaks ties toward positive infinity (ksqlDB),
-// otherwise away from zero (Flink).
+// otherwise away from zero (Flink). A BigDecimal has no negative zero:
+// -0.0, and a negative number that rounds to zero, give 0.0.
 func roundFloat(f float64, n int64, ceilTies bool) float64 {
-	if math.IsNaN(f) || math.IsInf(f, 0) || f == 0 {
+	if f == 0 {
+		return 0
+	}
+	if math.IsNaN(f) || math.IsInf(f, 0) {
 		return f
 	}
 	digits, exp, neg := decimalDigits(f)
@@ -380,7 +384,7 @@ func roundFloat(f float64, n int64, ceilTies bool) float64 {
 		}
 	}
 	out, _ := strconv.ParseFloat(q.String()+"e"+strconv.FormatInt(-n, 10), 64)
-	if neg {
+	if neg && out != 0 {
 		out = -out
 	}
 	return out
