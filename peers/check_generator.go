@@ -5,9 +5,11 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"math"
 	"math/rand"
 	"os"
 	"path/filepath"
+	"regexp"
 	"sort"
 	"strconv"
 	"strings"
@@ -405,11 +407,32 @@ func (g *gen) query() genQuery {
 func tDblArg(g *gen) string { return g.expr("", tDbl, 1) }
 func tDecArg(g *gen) string { return g.expr("", tDec, 1) }
 
-// genExpect is a line of generator-expect.txt: a disagreement whose
-// query holds text is known, for the reason given.
+// genExpect is a line of generator-expect.txt: a disagreement that meets
+// every condition of the line is known, for the reason given. Conditions
+// are joined by " && "; each is one of
+//
+//	text             found in the query or in the disagreement
+//	regexp: RE       a Go regular expression matching the query or the
+//	                 disagreement; $col in RE stands for a column name of
+//	                 the generated tables, the same one at each place (RE
+//	                 is tried with each name in turn)
+//	cells: F => T    the rows differ only in cells where Flink's text
+//	                 matches F and Tumble's matches T (regular expressions
+//	                 of the whole cell)
+//	cells: ~doubles  the rows differ only in cells that are doubles
+//	                 within one part in 10^13 of each other
 type genExpect struct {
-	text, reason string
-	n            int
+	conds  []genCond
+	reason string
+	n      int
+}
+
+type genCond struct {
+	text  string
+	res   []*regexp.Regexp // any of them matches (one per $col name)
+	cellF *regexp.Regexp
+	cellT *regexp.Regexp
+	near  bool
 }
 
 func loadGenExpect(path string) ([]*genExpect, error) {
@@ -425,11 +448,137 @@ func loadGenExpect(path string) ([]*genExpect, error) {
 		}
 		text, reason, ok := strings.Cut(l, " | ")
 		if !ok {
-			return nil, fmt.Errorf("%s:%d: want 'text in the query or its results | reason'", path, i+1)
+			return nil, fmt.Errorf("%s:%d: want 'condition [&& condition...] | reason'", path, i+1)
 		}
-		out = append(out, &genExpect{text: text, reason: reason})
+		x := &genExpect{reason: reason}
+		for _, c := range strings.Split(text, " && ") {
+			cond, err := parseGenCond(c)
+			if err != nil {
+				return nil, fmt.Errorf("%s:%d: %v", path, i+1, err)
+			}
+			x.conds = append(x.conds, cond)
+		}
+		out = append(out, x)
 	}
 	return out, nil
+}
+
+func parseGenCond(c string) (genCond, error) {
+	switch {
+	case strings.HasPrefix(c, "regexp: "):
+		src := strings.TrimPrefix(c, "regexp: ")
+		var out genCond
+		names := []string{""}
+		if strings.Contains(src, "$col") {
+			names = names[:0]
+			for _, gc := range genCols {
+				names = append(names, gc.name)
+			}
+		}
+		for _, n := range names {
+			re, err := regexp.Compile(strings.ReplaceAll(src, "$col", regexp.QuoteMeta(n)))
+			if err != nil {
+				return genCond{}, err
+			}
+			out.res = append(out.res, re)
+		}
+		return out, nil
+	case c == "cells: ~doubles":
+		return genCond{near: true}, nil
+	case strings.HasPrefix(c, "cells: "):
+		f, t, ok := strings.Cut(strings.TrimPrefix(c, "cells: "), " => ")
+		if !ok {
+			return genCond{}, fmt.Errorf("want 'cells: FLINK => TUMBLE' or 'cells: ~doubles'")
+		}
+		rf, err := regexp.Compile("^(?:" + f + ")$")
+		if err != nil {
+			return genCond{}, err
+		}
+		rt, err := regexp.Compile("^(?:" + t + ")$")
+		if err != nil {
+			return genCond{}, err
+		}
+		return genCond{cellF: rf, cellT: rt}, nil
+	}
+	return genCond{text: c}, nil
+}
+
+// genKnown finds the expectation that a disagreement meets: text is the
+// query and the disagreement; flink and tumble are the rows (nil when that
+// side failed).
+func genKnown(exps []*genExpect, text string, flink, tumble []string) *genExpect {
+	for _, x := range exps {
+		if x.meets(text, flink, tumble) {
+			return x
+		}
+	}
+	return nil
+}
+
+func (x *genExpect) meets(text string, flink, tumble []string) bool {
+	for _, c := range x.conds {
+		switch {
+		case c.res != nil:
+			found := false
+			for _, re := range c.res {
+				if re.MatchString(text) {
+					found = true
+					break
+				}
+			}
+			if !found {
+				return false
+			}
+		case c.near || c.cellF != nil:
+			if !cellsDiffer(flink, tumble, func(f, t string) bool {
+				if c.near {
+					return nearDoubles(f, t)
+				}
+				return c.cellF.MatchString(f) && c.cellT.MatchString(t)
+			}) {
+				return false
+			}
+		default:
+			if !strings.Contains(text, c.text) {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+// cellsDiffer reports whether two sorted results have as many rows, of as
+// many cells each, and every cell that differs is accepted by ok.
+func cellsDiffer(flink, tumble []string, ok func(f, t string) bool) bool {
+	if flink == nil || tumble == nil || len(flink) != len(tumble) {
+		return false
+	}
+	for i := range flink {
+		fc, tc := strings.Split(flink[i], " "), strings.Split(tumble[i], " ")
+		if len(fc) != len(tc) {
+			return false
+		}
+		for j := range fc {
+			if fc[j] != tc[j] && !ok(fc[j], tc[j]) {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+// nearDoubles reports whether two cells are approximate numbers (a point
+// or an exponent) within one part in 10^13.
+func nearDoubles(a, b string) bool {
+	if !strings.ContainsAny(a, ".E") || !strings.ContainsAny(b, ".E") {
+		return false
+	}
+	x, err1 := strconv.ParseFloat(a, 64)
+	y, err2 := strconv.ParseFloat(b, 64)
+	if err1 != nil || err2 != nil || math.IsNaN(x) || math.IsNaN(y) {
+		return false
+	}
+	return math.Abs(x-y) <= 1e-13*math.Max(math.Abs(x), math.Abs(y))
 }
 
 // A run makes genQueries queries (PEERS_QUERIES overrides) or as many as
@@ -580,7 +729,14 @@ func checkGenerator(ctx context.Context, e *env) (string, error) {
 			default:
 				verdict = "rows differ:\n" + rowDiff(theirs[k], ours)
 			}
-			if x := genKnown(exps, gq.sql+"\n"+verdict); x != nil {
+			var fRows, tRows []string
+			if flErr == nil {
+				fRows = theirs[k]
+			}
+			if tuErr == nil {
+				tRows = ours
+			}
+			if x := genKnown(exps, gq.sql+"\n"+verdict, fRows, tRows); x != nil {
 				known++
 				x.n++
 				fmt.Fprintf(logf, "-- known difference (%s)\n%s;\n-- %s\n\n", x.reason, gq.sql, verdict)
@@ -591,6 +747,9 @@ func checkGenerator(ctx context.Context, e *env) (string, error) {
 		}
 	}
 	fmt.Fprintf(logf, "-- %d Flink jobs of %d queries each, %d queries run alone after their job failed\n", batches, genBatch, singles)
+	for _, x := range exps {
+		fmt.Fprintf(logf, "-- %d known: %s\n", x.n, x.reason)
+	}
 	var kinds []string
 	for _, k := range []string{"projection", "filter", "aggregate", "join", "window"} {
 		kinds = append(kinds, fmt.Sprintf("%d %s", counts[k], k))
@@ -609,15 +768,6 @@ func checkGenerator(ctx context.Context, e *env) (string, error) {
 		return "", fmt.Errorf("%s, %d unexplained (PEERS_SEED=%d reproduces; the queries are in %s): %s", summary, len(bad), seed, logf.Name(), bad[0])
 	}
 	return summary, nil
-}
-
-func genKnown(exps []*genExpect, text string) *genExpect {
-	for _, x := range exps {
-		if strings.Contains(text, x.text) {
-			return x
-		}
-	}
-	return nil
 }
 
 // tumbleRows runs a bounded query on Tumble: its final rows in the slt

@@ -51,7 +51,7 @@ func main() {
 	cache := flag.String("cache", ".tumble/peers", "download cache and work directory (outside the repository's tracked files)")
 	shared := flag.String("shared", "../shared", "the shared directory with the seed project")
 	serve := flag.Bool("serve-kafka", false, "start the real Kafka broker, print its listeners and wait for Ctrl-C (for debugging)")
-	only := flag.String("checks", "", "comma-separated checks to run (kafka, flink, producer, spark); all by default")
+	only := flag.String("checks", "", "comma-separated checks to run (kafka, flink, spark, producer, corpus, generator); all by default")
 	flag.Parse()
 	root, _ := os.Getwd()
 	abs := func(p string) string {
