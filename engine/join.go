@@ -236,8 +236,7 @@ func (j *Join) regular(r *Rec, fromRight bool) {
 			l, rr := pair(e.row, nil)
 			j.emitPair(l, rr, addKind, r.Ts)
 		}
-		list, _ := mine.get(key)
-		mine.add(key, append(list, e))
+		mine.add(key, []*joinEntry{e})
 		for _, o := range candidates {
 			if o.unpadded { // the new row did not match it after all
 				o.unpadded = false

@@ -111,9 +111,9 @@ type keyedState[V any] interface {
 	get(key []byte) (V, bool)
 	// put sets the value of key (key is copied).
 	put(key []byte, v V)
-	// add sets the value of key to v, the list get returned for it (or
-	// none) with elements appended, none of the others changed.
-	add(key []byte, v V)
+	// add appends the elements of more to key's list value (codec.concat):
+	// the disk backend need not read the list to append to it.
+	add(key []byte, more V)
 	// del removes key.
 	del(key []byte)
 	// each calls fn for every entry, in no defined order, until fn
@@ -200,7 +200,10 @@ func (m *memState[V]) put(key []byte, v V) {
 	m.vals = append(m.vals, v)
 }
 
-func (m *memState[V]) add(key []byte, v V) { m.put(key, v) }
+func (m *memState[V]) add(key []byte, more V) {
+	v, _ := m.get(key)
+	m.put(key, m.codec.concat(v, more))
+}
 
 func (m *memState[V]) del(key []byte) {
 	i, ok := m.index[string(key)]

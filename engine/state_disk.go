@@ -327,6 +327,9 @@ type diskState[V any] struct {
 	kbuf            []byte
 	enc             types.Enc
 	err             error
+	// written is false while nothing was ever written to the store (no
+	// put, add or restore): a get then needs no lookup.
+	written bool
 	// scope, when set, is the part of a key that picks its key group
 	// (entries of one group's map state stay in the group's key group).
 	scope func(key []byte) []byte
@@ -343,6 +346,9 @@ type diskEntry[V any] struct {
 	// ones (keyedState.add), which writeOut appends.
 	stored int
 	grown  bool
+	// partial: v holds only elements added to a list not read from the
+	// LSM (get reads the rest; writeOut appends them and forgets v).
+	partial bool
 }
 
 var _ keyedState[int] = (*diskState[int])(nil)
@@ -459,10 +465,16 @@ func (s *diskState[V]) get(key []byte) (V, bool) {
 	var zero V
 	if e, ok := s.cache[string(key)]; ok {
 		e.used = true
+		if e.partial {
+			return s.complete(key, e)
+		}
 		if e.absent {
 			return zero, false
 		}
 		return e.v, true
+	}
+	if !s.written {
+		return zero, false
 	}
 	raw, closer, err := s.sb.db.Get(s.dbKey(key))
 	if errors.Is(err, pebble.ErrNotFound) {
@@ -487,26 +499,72 @@ func (s *diskState[V]) get(key []byte) (V, bool) {
 	return v, true
 }
 
+// complete reads the rest of a partial list from the LSM: v is then
+// what the LSM holds followed by the elements added since.
+func (s *diskState[V]) complete(key []byte, e *diskEntry[V]) (V, bool) {
+	var zero V
+	v, stored := e.v, 0
+	raw, closer, err := s.sb.db.Get(s.dbKey(key))
+	switch {
+	case errors.Is(err, pebble.ErrNotFound):
+	case err != nil:
+		s.fail(err)
+		return zero, false
+	default:
+		old, ok := s.decode(raw)
+		closer.Close()
+		if !ok {
+			return zero, false
+		}
+		stored = s.codec.length(old)
+		v = s.codec.concat(old, v)
+	}
+	e.partial = false
+	s.cached(key, e, v, false)
+	e.stored = stored
+	return v, true
+}
+
 func (s *diskState[V]) put(key []byte, v V) {
+	s.written = true
 	e := s.cache[string(key)]
 	s.cached(key, e, v, false)
 	e = s.cache[string(key)]
-	e.dirty, e.grown = true, false
+	e.dirty, e.grown, e.partial = true, false, false
 }
 
-// add is put of a list that only grew: writeOut appends its new
-// elements. A key not cached (or cached and changed) is written whole.
-func (s *diskState[V]) add(key []byte, v V) {
-	e, ok := s.cache[string(key)]
-	if !ok || s.codec.tail == nil || (e.dirty && !e.grown) {
-		s.put(key, v)
+// add appends more to key's list; writeOut appends the new elements to
+// the LSM's value (a merge). A list changed in place since it was
+// written is written whole; a list not cached is not read (partial).
+func (s *diskState[V]) add(key []byte, more V) {
+	if s.codec.tail == nil {
+		v, _ := s.get(key)
+		s.put(key, s.codec.concat(v, more))
 		return
 	}
-	if e.absent {
-		e.stored = 0 // nothing in the LSM: appending writes it all
+	s.written = true
+	e, ok := s.cache[string(key)]
+	switch {
+	case !ok:
+		e = &diskEntry[V]{partial: true}
+		s.cache[string(key)] = e
+		s.cached(key, e, more, false)
+		e.dirty, e.grown, e.stored = true, true, 0
+	case e.dirty && !e.grown:
+		var v V
+		if !e.absent {
+			v = e.v
+		}
+		s.put(key, s.codec.concat(v, more))
+	default:
+		v := e.v
+		if e.absent {
+			var zero V
+			v, e.stored = zero, 0 // nothing in the LSM: appending writes it all
+		}
+		s.cached(key, e, s.codec.concat(v, more), false)
+		e.dirty, e.grown = true, true
 	}
-	s.cached(key, e, v, false)
-	e.dirty, e.grown = true, true
 }
 
 func (s *diskState[V]) del(key []byte) {
@@ -514,7 +572,7 @@ func (s *diskState[V]) del(key []byte) {
 	e := s.cache[string(key)]
 	s.cached(key, e, zero, true)
 	e = s.cache[string(key)]
-	e.dirty, e.grown = true, false
+	e.dirty, e.grown, e.partial = true, false, false
 }
 
 // writeOut writes the changed entries to the LSM; drop empties the cache.
@@ -552,6 +610,9 @@ func (s *diskState[V]) writeOut(drop bool) error {
 			return s.err
 		}
 		e.dirty = false
+		if e.partial {
+			s.evict(k, e) // the LSM has it all; v was only the tail
+		}
 	}
 	if !b.Empty() {
 		if err := b.Commit(pebble.NoSync); err != nil {
@@ -672,6 +733,7 @@ func (s *diskState[V]) snapshot(e *types.Enc) error {
 }
 
 func (s *diskState[V]) restore(d *types.Dec) error {
+	s.written = true // the LSM's checkpoint may hold entries
 	err := readState(d, s.codec, func(key []byte, v V) {
 		s.put(key, v)
 		if len(s.cache) > s.budget {
