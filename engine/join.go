@@ -73,6 +73,7 @@ type Join struct {
 	condBuf     types.Row // the row Cond is evaluated on
 	streamTime  int64
 	wm          int64
+	wms         inputWatermarks
 }
 
 type joinEntry struct {
@@ -100,7 +101,22 @@ func (s *joinSide) Close() error            { return nil }
 func (s *joinSide) Process(recs []Rec) error {
 	return s.j.process(recs, s.right)
 }
-func (s *joinSide) Watermark(wm int64) error { return s.j.Watermark(wm) }
+
+// Watermark forwards the smaller of the two inputs' watermarks, as a
+// Flink two-input operator does: the end of one input must not end the
+// join's output while the other input's last rows (a global aggregate's
+// row over no input, at the end of a bounded query) are on their way.
+func (s *joinSide) Watermark(wm int64) error {
+	i := 0
+	if s.right {
+		i = 1
+	}
+	cur, moved := s.j.wms.advance(i, wm)
+	if !moved {
+		return nil
+	}
+	return s.j.Watermark(cur)
+}
 
 // Left is the operator the left input feeds.
 func (j *Join) Left() Op { return &joinSide{j: j} }
@@ -112,6 +128,7 @@ func (j *Join) Open(c *OpContext) error {
 	j.oc = c
 	j.left, j.right = newKeyedState(c, joinCodec), newKeyedState(c, joinCodec)
 	j.streamTime, j.wm = MinWatermark, MinWatermark
+	j.wms.reset()
 	return nil
 }
 

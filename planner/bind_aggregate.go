@@ -76,6 +76,22 @@ func (b *binder) bindAggregate(sel *sql.Select, fr *fromResult) (Node, error) {
 	if err != nil {
 		return nil, err
 	}
+	// Scalar subqueries: under the aggregate for WHERE, over it for the
+	// select list and HAVING; none in keys or aggregate arguments.
+	var aggIns []expr.Expr
+	for _, it := range a.aggs {
+		aggIns = append(aggIns, it.arg, it.filter)
+	}
+	if pos, ok := b.scalarPos(append(aggIns, a.keys...)...); ok {
+		return nil, sql.Errorf(pos, "Scalar subqueries are not supported in GROUP BY nor in the arguments of aggregates")
+	}
+	input := fr.node
+	if pos, ok := b.scalarPos(filter); ok && (fr.tvf != nil || a.windowed) {
+		return nil, sql.Errorf(pos, "Scalar subqueries are not supported in the WHERE of a window aggregate")
+	}
+	if input, err = b.joinScalars(input, &filter); err != nil {
+		return nil, err
+	}
 	if filter != nil {
 		if fr.tvf != nil {
 			for _, c := range expr.Columns(filter) {
@@ -148,11 +164,11 @@ func (b *binder) bindAggregate(sel *sql.Select, fr *fromResult) (Node, error) {
 		pre = append(pre, k)
 		preFields = append(preFields, f)
 	}
-	var preNode Node = &Calc{Input: fr.node, Filter: filter, Projects: pre, fields: preFields}
+	var preNode Node = &Calc{Input: input, Filter: filter, Projects: pre, fields: preFields}
 	if len(pre) == 0 {
 		// COUNT(*) without keys still needs a row to count.
 		pre = append(pre, expr.NewConst(types.BoolV(true), types.TBool))
-		preNode = &Calc{Input: fr.node, Filter: filter, Projects: pre, fields: []Field{{Name: "$f0", Type: types.TBool}}}
+		preNode = &Calc{Input: input, Filter: filter, Projects: pre, fields: []Field{{Name: "$f0", Type: types.TBool}}}
 	}
 	if g := a.grouping; g.expand() {
 		ex := &Expand{Input: preNode, Keys: keyIdx[g.first:]}
@@ -198,6 +214,13 @@ func (b *binder) bindAggregate(sel *sql.Select, fr *fromResult) (Node, error) {
 			ga.OverEmpty = true
 		}
 		aggNode = ga
+	}
+	xs := []*expr.Expr{&having}
+	for i := range projects {
+		xs = append(xs, &projects[i])
+	}
+	if aggNode, err = b.joinScalars(aggNode, xs...); err != nil {
+		return nil, err
 	}
 	return &Calc{Input: aggNode, Filter: having, Projects: projects, fields: fields}, nil
 }

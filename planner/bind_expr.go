@@ -687,6 +687,8 @@ func (eb *exprBinder) bindNode(e sql.Expr) (expr.Expr, error) {
 			return nil, err
 		}
 		return bindStructCtor(n.Names, vals), nil
+	case *sql.ScalarSubquery:
+		return eb.bindScalar(n)
 	case *sql.InSubquery, *sql.Exists:
 		if msg, no := eb.b.rules.Refuses(dialect.FeatureSubqueries); no {
 			return nil, sql.Errorf(e.ExprPos(), "%s", msg)

@@ -46,6 +46,9 @@ type binder struct {
 	// overCols maps the ROW_NUMBER() OVER call of the select list being
 	// bound to its column (see bindRanked).
 	overCols map[*sql.Call]int
+	// scalars are the scalar subqueries of the SELECT being bound
+	// (bind_scalar.go).
+	scalars []*scalarSub
 	// ksql holds what binding ksqlDB's joins, table functions and lambdas
 	// needs (ksql_join.go).
 	ksql ksqlState
@@ -94,6 +97,9 @@ func (b *binder) bindClauses(sel *sql.Select) (n Node, err error) {
 	if len(sel.UnionAll) > 0 {
 		return b.bindUnion(sel)
 	}
+	saved := b.scalars
+	defer func() { b.scalars = saved }()
+	b.scalars = nil
 	if sel.From == nil {
 		return b.bindFromless(sel)
 	}
@@ -109,6 +115,9 @@ func (b *binder) bindClauses(sel *sql.Select) (n Node, err error) {
 	if calls := overCalls(sel); len(calls) > 0 {
 		return b.bindRanked(sel, fr, calls)
 	}
+	if err := b.prepareScalars(sel); err != nil {
+		return nil, err
+	}
 	if b.isAggQuery(sel) {
 		return b.bindAggregate(sel, fr)
 	}
@@ -122,6 +131,13 @@ func (b *binder) bindClauses(sel *sql.Select) (n Node, err error) {
 	}
 	projects, fields, err := b.bindItems(sel, fr.sc, nil)
 	if err != nil {
+		return nil, err
+	}
+	xs := []*expr.Expr{&filter}
+	for i := range projects {
+		xs = append(xs, &projects[i])
+	}
+	if node, err = b.joinScalars(node, xs...); err != nil {
 		return nil, err
 	}
 	calc := &Calc{Input: node, Filter: filter, Projects: projects, fields: fields}

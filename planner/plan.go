@@ -659,6 +659,9 @@ func joinCondition(lw int, leftKeys, rightKeys []expr.Expr, cond expr.Expr) stri
 	if cond != nil {
 		conds = append(conds, cond.String())
 	}
+	if len(conds) == 0 {
+		return "true"
+	}
 	return strings.Join(conds, " AND ")
 }
 

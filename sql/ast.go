@@ -719,6 +719,13 @@ type InSubquery struct {
 	Pos   Pos
 }
 
+// ScalarSubquery is (SELECT ...) used as a value: the one column of the
+// at most one row its query gives (NULL without a row).
+type ScalarSubquery struct {
+	Query *Select
+	Pos   Pos
+}
+
 // Exists is [NOT] EXISTS (SELECT ...).
 type Exists struct {
 	Query *Select
@@ -784,24 +791,25 @@ type StructCtor struct {
 	Pos   Pos
 }
 
-func (e *Ident) ExprPos() Pos        { return e.Pos }
-func (e *Literal) ExprPos() Pos      { return e.Pos }
-func (e *Interval) ExprPos() Pos     { return e.Pos }
-func (e *Call) ExprPos() Pos         { return e.Pos }
-func (e *Binary) ExprPos() Pos       { return e.Pos }
-func (e *Unary) ExprPos() Pos        { return e.Pos }
-func (e *Case) ExprPos() Pos         { return e.Pos }
-func (e *Cast) ExprPos() Pos         { return e.Pos }
-func (e *IsNull) ExprPos() Pos       { return e.Pos }
-func (e *IsBool) ExprPos() Pos       { return e.Pos }
-func (e *In) ExprPos() Pos           { return e.Pos }
-func (e *Between) ExprPos() Pos      { return e.Pos }
-func (e *InSubquery) ExprPos() Pos   { return e.Pos }
-func (e *Exists) ExprPos() Pos       { return e.Pos }
-func (e *GroupingSets) ExprPos() Pos { return e.Pos }
-func (e *Like) ExprPos() Pos         { return e.Pos }
-func (e *Subscript) ExprPos() Pos    { return e.Pos }
-func (e *FieldAccess) ExprPos() Pos  { return e.Pos }
-func (e *ArrayCtor) ExprPos() Pos    { return e.Pos }
-func (e *MapCtor) ExprPos() Pos      { return e.Pos }
-func (e *StructCtor) ExprPos() Pos   { return e.Pos }
+func (e *Ident) ExprPos() Pos          { return e.Pos }
+func (e *Literal) ExprPos() Pos        { return e.Pos }
+func (e *Interval) ExprPos() Pos       { return e.Pos }
+func (e *Call) ExprPos() Pos           { return e.Pos }
+func (e *Binary) ExprPos() Pos         { return e.Pos }
+func (e *Unary) ExprPos() Pos          { return e.Pos }
+func (e *Case) ExprPos() Pos           { return e.Pos }
+func (e *Cast) ExprPos() Pos           { return e.Pos }
+func (e *IsNull) ExprPos() Pos         { return e.Pos }
+func (e *IsBool) ExprPos() Pos         { return e.Pos }
+func (e *In) ExprPos() Pos             { return e.Pos }
+func (e *Between) ExprPos() Pos        { return e.Pos }
+func (e *InSubquery) ExprPos() Pos     { return e.Pos }
+func (e *Exists) ExprPos() Pos         { return e.Pos }
+func (e *ScalarSubquery) ExprPos() Pos { return e.Pos }
+func (e *GroupingSets) ExprPos() Pos   { return e.Pos }
+func (e *Like) ExprPos() Pos           { return e.Pos }
+func (e *Subscript) ExprPos() Pos      { return e.Pos }
+func (e *FieldAccess) ExprPos() Pos    { return e.Pos }
+func (e *ArrayCtor) ExprPos() Pos      { return e.Pos }
+func (e *MapCtor) ExprPos() Pos        { return e.Pos }
+func (e *StructCtor) ExprPos() Pos     { return e.Pos }

@@ -372,7 +372,7 @@ func (c *converter) expr(n ast.ExprNode) Expr {
 	case *ast.ExistsSubqueryExpr:
 		return &Exists{Query: c.subquery(e.Sel, off), Not: e.Not, Pos: c.pos(off)}
 	case *ast.SubqueryExpr:
-		c.fail(off, "scalar subqueries are not supported yet (Flink runs one as a join with the single row the subquery gives); IN (SELECT ...) and EXISTS (SELECT ...) are, in WHERE")
+		return &ScalarSubquery{Query: c.query(e.Query), Pos: c.pos(off)}
 	case *ast.CompareSubqueryExpr:
 		c.fail(off, "ANY / ALL / SOME subqueries are not supported; IN (SELECT ...) and EXISTS (SELECT ...) are, in WHERE")
 	case *ast.PositionExpr:

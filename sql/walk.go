@@ -4,7 +4,7 @@ package sql
 // a tree instead of printing it and parsing the text again.
 
 // Walk calls fn for e and, depth first, for every expression under it:
-// not inside the queries of IN (SELECT ...) and EXISTS, which are
+// not inside the queries of IN (SELECT ...), EXISTS and scalar subqueries, which are
 // statements of their own, nor inside the window of an OVER clause, which
 // belongs to its window function. fn returning false skips the node's
 // children. A nil e is not visited.
@@ -87,7 +87,7 @@ func children(e Expr) []Expr {
 
 // CloneExpr returns a deep copy of e: every expression node and slice is
 // new, so the copy can be changed without touching e. The queries of IN
-// (SELECT ...) and EXISTS are shared, not copied.
+// (SELECT ...), EXISTS and scalar subqueries are shared, not copied.
 func CloneExpr(e Expr) Expr {
 	if e == nil {
 		return nil
@@ -160,6 +160,9 @@ func CloneExpr(e Expr) Expr {
 		c.X = CloneExpr(n.X)
 		return &c
 	case *Exists:
+		c := *n
+		return &c
+	case *ScalarSubquery:
 		c := *n
 		return &c
 	case *Between:

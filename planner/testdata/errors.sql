@@ -50,3 +50,5 @@ SELECT * FROM bad2 /*+ OPTIONS('format' = 'json') */;
 SELECT COUNT(*) FROM TABLE(SESSION(TABLE (SELECT v, PROCTIME() AS pt FROM t), DESCRIPTOR(pt), INTERVAL '1' SECOND)) GROUP BY window_start, window_end;
 SELECT COUNT(*) FROM TABLE(TUMBLE(TABLE plain, DESCRIPTOR(ts), INTERVAL '1' SECOND)) GROUP BY window_start, window_end;
 INSERT INTO ak SELECT name, id FROM users;
+SELECT k FROM t o WHERE v > (SELECT AVG(v) FROM t i WHERE i.k = o.k);
+SELECT k FROM t WHERE v > (SELECT v FROM plain);
