@@ -211,7 +211,7 @@ func (eb *exprBinder) ci() bool { return eb.b.rules.CaseInsensitive }
 func containsAggregate(e sql.Expr) bool {
 	found := false
 	walkSQL(e, func(x sql.Expr) {
-		if c, ok := x.(*sql.Call); ok && agg.IsAggregate(c.Name) {
+		if c, ok := x.(*sql.Call); ok && agg.IsAggregate(c.Name) && c.Over == nil {
 			found = true
 		}
 	})

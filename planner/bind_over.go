@@ -39,7 +39,7 @@ func (b *binder) checkOver(c *sql.Call) error {
 	case name == "RANK" || name == "DENSE_RANK":
 		return sql.Errorf(c.Pos, "%s() OVER (...) is not supported; use ROW_NUMBER() OVER (...) for Top-N and deduplication", name)
 	case agg.IsAggregate(name):
-		return sql.Errorf(c.Pos, "OVER windows of aggregates (%s(...) OVER (...)) are not supported yet (Flink runs them in batch mode, and in streaming mode over an insert-only input ordered by a time attribute); ROW_NUMBER() OVER (...) is, for Top-N and deduplication", name)
+		return sql.Errorf(c.Pos, "OVER aggregates (%s(...) OVER (...)) are only allowed in the select list", name)
 	default:
 		return sql.Errorf(c.Pos, "%s() OVER (...) is not supported; ROW_NUMBER() OVER (...) is, for Top-N and deduplication", name)
 	}

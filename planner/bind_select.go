@@ -18,6 +18,7 @@ import (
 //     become semi and anti joins (bind_subquery.go)
 //   - then one of three shapes:
 //     a select list with ROW_NUMBER() OVER (...): a Rank (bind_over.go);
+//     with OVER aggregates: an OverAggregate (over_agg.go);
 //     GROUP BY, HAVING or an aggregate: GROUP BY keys and windows, the
 //     select list collecting aggregates, HAVING (bind_aggregate.go);
 //     otherwise the select list (bind_items.go) over the filtered FROM
@@ -113,6 +114,11 @@ func (b *binder) bindClauses(sel *sql.Select) (n Node, err error) {
 		}
 	}
 	if calls := overCalls(sel); len(calls) > 0 {
+		for _, c := range calls {
+			if isOverAggregate(c) {
+				return b.bindOverAggregates(sel, fr, calls)
+			}
+		}
 		return b.bindRanked(sel, fr, calls)
 	}
 	if err := b.prepareScalars(sel); err != nil {
