@@ -186,6 +186,9 @@ func (b *binder) bindHaving(sel *sql.Select, out *scope, a *aggCtx) (expr.Expr, 
 }
 
 func (b *binder) bindFromless(sel *sql.Select) (Node, error) {
+	if err := b.prepareScalars(sel); err != nil {
+		return nil, err
+	}
 	sc := &scope{}
 	projects, fields, err := b.bindItems(sel, sc, nil)
 	if err != nil {
@@ -193,7 +196,14 @@ func (b *binder) bindFromless(sel *sql.Select) (Node, error) {
 	}
 	// The projections are evaluated when the query runs, where a failure
 	// (CAST('x' AS INT)) fails the query rather than the planner.
-	values := &Scan{Table: &Table{Name: "values"}, Values: []types.Row{{}}}
+	var values Node = &Scan{Table: &Table{Name: "values"}, Values: []types.Row{{}}}
+	xs := make([]*expr.Expr, len(projects))
+	for i := range projects {
+		xs[i] = &projects[i]
+	}
+	if values, err = b.joinScalars(values, xs...); err != nil {
+		return nil, err
+	}
 	return &Calc{Input: values, Projects: projects, fields: fields}, nil
 }
 

@@ -74,6 +74,9 @@ func pruneJoin(j *JoinNode, used []bool) (Node, []int, bool) {
 		markColumns(used, j.Cond, 0)
 	}
 	keepOne := func(u []bool) {
+		if len(u) == 0 {
+			return // no columns (the one row of a SELECT without FROM)
+		}
 		for _, x := range u {
 			if x {
 				return
