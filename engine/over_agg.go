@@ -66,12 +66,16 @@ type OverAgg struct {
 	Aggs      []AggCall
 	Width     int // input columns; the aggregates follow them
 
-	parts  map[string]*overPart
-	seq    int
-	wm     int64
-	keyBuf []byte
-	out    []Rec
-	arena  arena
+	parts map[string]*overPart
+	// waiting are the partitions with rows not emitted yet, framed
+	// (bounded RANGE) those whose frame still holds rows: the watermark
+	// visits only these.
+	waiting, framed []*overPart
+	seq             int
+	wm              int64
+	keyBuf          []byte
+	out             []Rec
+	arena           arena
 }
 
 var (
@@ -86,7 +90,10 @@ type overRow struct {
 
 // overPart is one partition's state.
 type overPart struct {
+	key     string
 	seq     int
+	waiting bool
+	framed  bool
 	pending []overRow // not emitted yet
 	frame   []overRow // bounded frames: the emitted rows still in the frame, oldest first
 	acc     *group
@@ -112,7 +119,7 @@ func (o *OverAgg) part(row types.Row) *overPart {
 	p, ok := o.parts[string(o.keyBuf)]
 	if !ok {
 		o.seq++
-		p = &overPart{seq: o.seq, acc: newGroup(nil, o.Aggs)}
+		p = &overPart{key: string(o.keyBuf), seq: o.seq, acc: newGroup(nil, o.Aggs)}
 		o.parts[string(o.keyBuf)] = p
 	}
 	return p
@@ -156,6 +163,10 @@ func (o *OverAgg) Process(recs []Rec) error {
 			}
 		}
 		p.pending = append(p.pending, overRow{row: copyRow(r.Row[:o.Width]), ts: ts})
+		if !p.waiting {
+			p.waiting = true
+			o.waiting = append(o.waiting, p)
+		}
 	}
 	return nil
 }
@@ -180,14 +191,9 @@ func (o *OverAgg) Watermark(wm int64) error {
 	return o.forwardWatermark(wm)
 }
 
-// ordered returns the partitions in the order they were first seen.
-func (o *OverAgg) ordered() []*overPart {
-	ps := make([]*overPart, 0, len(o.parts))
-	for _, p := range o.parts {
-		ps = append(ps, p)
-	}
+// bySeq orders partitions as they were first seen.
+func bySeq(ps []*overPart) {
 	sort.Slice(ps, func(i, j int) bool { return ps[i].seq < ps[j].seq })
-	return ps
 }
 
 // fire emits, in time order, the rows at or before wm.
@@ -197,7 +203,9 @@ func (o *OverAgg) fire(wm int64) {
 		rows []overRow // one timestamp's rows, in arrival order
 	}
 	var all []due
-	for _, p := range o.ordered() {
+	bySeq(o.waiting)
+	still := o.waiting[:0]
+	for _, p := range o.waiting {
 		var now, later []overRow
 		for _, r := range p.pending {
 			if r.ts <= wm {
@@ -206,10 +214,15 @@ func (o *OverAgg) fire(wm int64) {
 				later = append(later, r)
 			}
 		}
+		p.pending = later
+		if len(later) > 0 {
+			still = append(still, p)
+		} else {
+			p.waiting = false
+		}
 		if len(now) == 0 {
 			continue
 		}
-		p.pending = later
 		sort.SliceStable(now, func(i, j int) bool { return now[i].ts < now[j].ts })
 		for i := 0; i < len(now); {
 			j := i + 1
@@ -220,6 +233,8 @@ func (o *OverAgg) fire(wm int64) {
 			i = j
 		}
 	}
+	clear(o.waiting[len(still):])
+	o.waiting = still
 	sort.SliceStable(all, func(i, j int) bool { return all[i].rows[0].ts < all[j].rows[0].ts })
 	for _, d := range all {
 		o.emitPeers(d.p, d.rows)
@@ -227,17 +242,27 @@ func (o *OverAgg) fire(wm int64) {
 	// A RANGE partition whose rows have all left the frame holds nothing
 	// its next row needs.
 	if !o.Frame.Rows && !o.Frame.Unbounded {
-		for k, p := range o.parts {
-			if len(p.pending) == 0 && p.hasLast && wm-p.lastTs > o.Frame.Preceding {
-				delete(o.parts, k)
+		kept := o.framed[:0]
+		for _, p := range o.framed {
+			if !p.waiting && wm-p.lastTs > o.Frame.Preceding {
+				delete(o.parts, p.key)
+				continue
 			}
+			kept = append(kept, p)
 		}
+		clear(o.framed[len(kept):])
+		o.framed = kept
 	}
 }
 
 // finish sorts each partition and emits it (bounded query).
 func (o *OverAgg) finish() {
-	for _, p := range o.ordered() {
+	ps := make([]*overPart, 0, len(o.parts))
+	for _, p := range o.parts {
+		ps = append(ps, p)
+	}
+	bySeq(ps)
+	for _, p := range ps {
 		rows := p.pending
 		p.pending = nil
 		sort.SliceStable(rows, func(i, j int) bool { return compareSort(rows[i].row, rows[j].row, o.Order) < 0 })
@@ -251,6 +276,7 @@ func (o *OverAgg) finish() {
 		}
 	}
 	o.parts = map[string]*overPart{}
+	o.waiting, o.framed = nil, nil
 }
 
 // emitPeers emits rows that share an order key, in order.
@@ -289,6 +315,10 @@ func (o *OverAgg) emitPeers(p *overPart, rows []overRow) {
 		}
 	}
 	p.lastTs, p.hasLast = rows[len(rows)-1].ts, true
+	if !o.Frame.Rows && bounded && !p.framed {
+		p.framed = true
+		o.framed = append(o.framed, p)
+	}
 }
 
 // before reports whether t is more than d before cur (without overflow).
@@ -346,9 +376,10 @@ func (o *OverAgg) Restore(d *types.Dec) error {
 	o.seq = int(d.Int())
 	n := d.Uint()
 	o.parts = make(map[string]*overPart, n)
+	o.waiting, o.framed = nil, nil
 	for i := uint64(0); i < n; i++ {
 		k := string(d.Bytes())
-		p := &overPart{seq: int(d.Int()), lastTs: d.Int(), hasLast: d.Uint() == 1, acc: newGroup(nil, o.Aggs)}
+		p := &overPart{key: k, seq: int(d.Int()), lastTs: d.Int(), hasLast: d.Uint() == 1, acc: newGroup(nil, o.Aggs)}
 		for l := 0; l < 2; l++ {
 			m := d.Uint()
 			list := make([]overRow, 0, m)
@@ -366,6 +397,14 @@ func (o *OverAgg) Restore(d *types.Dec) error {
 			a.Decode(d)
 		}
 		o.parts[k] = p
+		if len(p.pending) > 0 {
+			p.waiting = true
+			o.waiting = append(o.waiting, p)
+		}
+		if !o.Frame.Rows && !o.Frame.Unbounded && p.hasLast {
+			p.framed = true
+			o.framed = append(o.framed, p)
+		}
 	}
 	return d.Err
 }
