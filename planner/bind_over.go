@@ -72,61 +72,15 @@ func (b *binder) bindRanked(sel *sql.Select, fr *fromResult, calls []*sql.Call) 
 	if b.isAggQuery(sel) {
 		return nil, sql.Errorf(c.Pos, "ROW_NUMBER() OVER (...) cannot rank the groups of the same SELECT; aggregate in a subquery and rank its rows")
 	}
-	node := fr.node
-	if fr.tvf != nil {
-		node = materializeTVF(fr)
-	}
-	in := fr.sc
-	eb := &exprBinder{b: b, sc: in}
-	filter, err := b.bindWhere(sel, in)
+	oi, err := b.newOverInput(sel, fr)
 	if err != nil {
 		return nil, err
 	}
-	// The rank's input: the FROM columns, then the PARTITION BY and ORDER
-	// BY expressions that are not columns (hidden).
-	pre := make([]expr.Expr, len(in.fields))
-	preFields := append([]Field(nil), in.fields...)
-	for i, f := range in.fields {
-		pre[i] = &expr.Col{Idx: i, T: f.Type, Name: f.Name}
+	partition, order, err := oi.window(c.Over)
+	if err != nil {
+		return nil, err
 	}
-	col := func(e sql.Expr) (int, error) {
-		x, err := eb.bind(e)
-		if err != nil {
-			return -1, err
-		}
-		if cx, ok := x.(*expr.Col); ok {
-			return cx.Idx, nil
-		}
-		s := x.String()
-		for i := len(in.fields); i < len(pre); i++ {
-			if pre[i].String() == s {
-				return i, nil
-			}
-		}
-		pre = append(pre, x)
-		preFields = append(preFields, Field{Name: fmt.Sprintf("$%d", len(pre)-1), Type: x.Type(), Hidden: true})
-		return len(pre) - 1, nil
-	}
-	var partition []int
-	for _, e := range c.Over.PartitionBy {
-		i, err := col(e)
-		if err != nil {
-			return nil, err
-		}
-		partition = append(partition, i)
-	}
-	var order []engine.SortKey
-	for _, o := range c.Over.OrderBy {
-		i, err := col(o.Expr)
-		if err != nil {
-			return nil, err
-		}
-		order = append(order, engine.SortKey{Col: i, Desc: o.Desc})
-	}
-	input := node
-	if filter != nil || len(pre) > len(in.fields) {
-		input = &Calc{Input: node, Filter: filter, Projects: pre, fields: preFields}
-	}
+	input, preFields := oi.plan()
 	// Time attributes survive only the window forms (window_time) and the
 	// last row per key by event time, Flink's versioned view (see
 	// keepsRowtime).
@@ -153,6 +107,84 @@ func (b *binder) bindRanked(sel *sql.Select, fr *fromResult, calls []*sql.Call) 
 		return b.distinct(calc), nil
 	}
 	return calc, nil
+}
+
+// overInput is the input of a SELECT's OVER calls: the FROM (and WHERE)
+// columns, then, hidden, the PARTITION BY, ORDER BY and argument
+// expressions that are not columns.
+type overInput struct {
+	node   Node
+	from   int // the FROM's columns
+	eb     *exprBinder
+	filter expr.Expr
+	pre    []expr.Expr
+	fields []Field
+}
+
+func (b *binder) newOverInput(sel *sql.Select, fr *fromResult) (*overInput, error) {
+	node := fr.node
+	if fr.tvf != nil {
+		node = materializeTVF(fr)
+	}
+	in := fr.sc
+	filter, err := b.bindWhere(sel, in)
+	if err != nil {
+		return nil, err
+	}
+	oi := &overInput{node: node, from: len(in.fields), eb: &exprBinder{b: b, sc: in}, filter: filter,
+		pre: make([]expr.Expr, len(in.fields)), fields: append([]Field(nil), in.fields...)}
+	for i, f := range in.fields {
+		oi.pre[i] = &expr.Col{Idx: i, T: f.Type, Name: f.Name}
+	}
+	return oi, nil
+}
+
+// col returns the input column of x, adding x as a hidden column when it
+// is no column yet.
+func (oi *overInput) col(x expr.Expr) int {
+	if cx, ok := x.(*expr.Col); ok {
+		return cx.Idx
+	}
+	s := x.String()
+	for i := oi.from; i < len(oi.pre); i++ {
+		if oi.pre[i].String() == s {
+			return i
+		}
+	}
+	oi.pre = append(oi.pre, x)
+	oi.fields = append(oi.fields, Field{Name: fmt.Sprintf("$%d", len(oi.pre)-1), Type: x.Type(), Hidden: true})
+	return len(oi.pre) - 1
+}
+
+// window binds an OVER clause's PARTITION BY and ORDER BY to input
+// columns.
+func (oi *overInput) window(w *sql.Over) ([]int, []engine.SortKey, error) {
+	var partition []int
+	for _, e := range w.PartitionBy {
+		x, err := oi.eb.bind(e)
+		if err != nil {
+			return nil, nil, err
+		}
+		partition = append(partition, oi.col(x))
+	}
+	var order []engine.SortKey
+	for _, o := range w.OrderBy {
+		x, err := oi.eb.bind(o.Expr)
+		if err != nil {
+			return nil, nil, err
+		}
+		order = append(order, engine.SortKey{Col: oi.col(x), Desc: o.Desc})
+	}
+	return partition, order, nil
+}
+
+// plan returns the input as a node (a Calc when the WHERE or hidden
+// columns need one) and its fields.
+func (oi *overInput) plan() (Node, []Field) {
+	if oi.filter != nil || len(oi.pre) > oi.from {
+		return &Calc{Input: oi.node, Filter: oi.filter, Projects: oi.pre, fields: oi.fields}, oi.fields
+	}
+	return oi.node, oi.fields
 }
 
 func hasCol(cols []int, c int) bool {

@@ -134,37 +134,11 @@ func (b *binder) bindOverAggregates(sel *sql.Select, fr *fromResult, calls []*sq
 	if m, _ := b.p.Setting("execution.runtime-mode"); strings.EqualFold(m, "batch") {
 		batch = true
 	}
-	node := fr.node
-	if fr.tvf != nil {
-		node = materializeTVF(fr)
-	}
-	in := fr.sc
-	eb := &exprBinder{b: b, sc: in}
-	filter, err := b.bindWhere(sel, in)
+	oi, err := b.newOverInput(sel, fr)
 	if err != nil {
 		return nil, err
 	}
-	// The aggregate's input: the FROM columns, then the PARTITION BY,
-	// ORDER BY and argument expressions that are not columns (hidden).
-	pre := make([]expr.Expr, len(in.fields))
-	preFields := append([]Field(nil), in.fields...)
-	for i, f := range in.fields {
-		pre[i] = &expr.Col{Idx: i, T: f.Type, Name: f.Name}
-	}
-	col := func(x expr.Expr) int {
-		if cx, ok := x.(*expr.Col); ok {
-			return cx.Idx
-		}
-		s := x.String()
-		for i := len(in.fields); i < len(pre); i++ {
-			if pre[i].String() == s {
-				return i
-			}
-		}
-		pre = append(pre, x)
-		preFields = append(preFields, Field{Name: fmt.Sprintf("$%d", len(pre)-1), Type: x.Type(), Hidden: true})
-		return len(pre) - 1
-	}
+	node := oi.node
 	// The window: PARTITION BY, ORDER BY and frame, the same for every call.
 	var partition []int
 	var order []engine.SortKey
@@ -172,23 +146,11 @@ func (b *binder) bindOverAggregates(sel *sql.Select, fr *fromResult, calls []*sq
 	var timeRange bool
 	var sig string
 	for i, c := range calls {
-		var ps []int
-		for _, e := range c.Over.PartitionBy {
-			x, err := eb.bind(e)
-			if err != nil {
-				return nil, err
-			}
-			ps = append(ps, col(x))
+		ps, os, err := oi.window(c.Over)
+		if err != nil {
+			return nil, err
 		}
-		var os []engine.SortKey
-		for _, o := range c.Over.OrderBy {
-			x, err := eb.bind(o.Expr)
-			if err != nil {
-				return nil, err
-			}
-			os = append(os, engine.SortKey{Col: col(x), Desc: o.Desc})
-		}
-		f, tr, err := b.overFrame(c, os, preFields)
+		f, tr, err := b.overFrame(c, os, oi.fields)
 		if err != nil {
 			return nil, err
 		}
@@ -201,10 +163,10 @@ func (b *binder) bindOverAggregates(sel *sql.Select, fr *fromResult, calls []*sq
 	}
 	timeCol, rangeCol := -1, -1
 	if !batch {
-		if len(order) != 1 || !preFields[order[0].Col].Rowtime && !preFields[order[0].Col].Proctime || order[0].Desc {
+		if len(order) != 1 || !oi.fields[order[0].Col].Rowtime && !oi.fields[order[0].Col].Proctime || order[0].Desc {
 			return nil, sql.Errorf(first.Pos, "OVER windows' ordering in stream mode must be defined on a time attribute, ascending (one ORDER BY key)")
 		}
-		if preFields[order[0].Col].Proctime {
+		if oi.fields[order[0].Col].Proctime {
 			return nil, sql.Errorf(first.Pos, "OVER windows ordered by a processing-time attribute are not supported yet; order by an event-time attribute")
 		}
 		if m := node.Mode(); m != InsertOnly {
@@ -215,12 +177,12 @@ func (b *binder) bindOverAggregates(sel *sql.Select, fr *fromResult, calls []*sq
 		rangeCol = order[0].Col
 	}
 	// The aggregates, bound as a GROUP BY's without keys are.
-	a := &aggCtx{input: &scope{fields: preFields}, windowCols: map[int]int{}}
+	a := &aggCtx{input: &scope{fields: oi.fields}, windowCols: map[int]int{}}
 	scratch := &scope{}
 	cols := map[*sql.Call]int{}
 	var calls2 []engine.AggCall
 	var names []string
-	width := len(preFields)
+	width := len(oi.fields)
 	aeb := &exprBinder{b: b, sc: scratch, agg: a}
 	for _, c := range calls {
 		plain := *c
@@ -239,7 +201,7 @@ func (b *binder) bindOverAggregates(sel *sql.Select, fr *fromResult, calls []*sq
 		it := a.aggs[k]
 		arg := -1
 		if it.arg != nil {
-			arg = col(it.arg)
+			arg = oi.col(it.arg)
 		}
 		fn := *it.fn
 		// A bounded frame retracts the rows that leave it.
@@ -249,14 +211,11 @@ func (b *binder) bindOverAggregates(sel *sql.Select, fr *fromResult, calls []*sq
 	}
 	// Hidden columns added for arguments move the aggregates' columns.
 	for c, i := range cols {
-		cols[c] = i - width + len(preFields)
+		cols[c] = i - width + len(oi.fields)
 	}
-	input := node
-	if filter != nil || len(pre) > len(in.fields) {
-		input = &Calc{Input: node, Filter: filter, Projects: pre, fields: preFields}
-	}
-	fields := make([]Field, 0, len(preFields)+len(calls2))
-	for _, f := range preFields {
+	input, _ := oi.plan()
+	fields := make([]Field, 0, len(oi.fields)+len(calls2))
+	for _, f := range oi.fields {
 		if batch {
 			f.Rowtime, f.Proctime = false, false
 		}
