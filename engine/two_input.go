@@ -57,23 +57,16 @@ func condRow(buf *types.Row, lw, rw int, l, r types.Row) types.Row {
 	if cap(*buf) < lw+rw {
 		*buf = make(types.Row, lw+rw)
 	}
-	row := (*buf)[:lw+rw]
-	if l != nil {
-		copy(row, l)
-	} else {
-		clear(row[:lw])
-	}
-	if r != nil {
-		copy(row[lw:], r)
-	} else {
-		clear(row[lw:])
-	}
-	return row
+	return fillJoined((*buf)[:lw+rw], lw, l, r)
 }
 
 // joinedRow builds left+right in a row of a (either may be nil: NULLs).
 func joinedRow(a *arena, lw, rw int, l, r types.Row) types.Row {
-	row := a.row(lw + rw)
+	return fillJoined(a.row(lw+rw), lw, l, r)
+}
+
+// fillJoined writes left+right into row (a nil side as NULLs).
+func fillJoined(row types.Row, lw int, l, r types.Row) types.Row {
 	if l != nil {
 		copy(row, l)
 	} else {

@@ -96,13 +96,19 @@ func (b *binder) bindRanked(sel *sql.Select, fr *fromResult, calls []*sql.Call) 
 	rankCol := len(fields)
 	fields = append(fields, Field{Name: rankColumn, Type: types.Type{Kind: types.BigInt, NotNull: true}, Hidden: true})
 	rank := &Rank{Input: input, Partition: partition, Order: order, OutputRank: true, Pos: c.Pos, fields: fields}
-	b.overCols = map[*sql.Call]int{c: rankCol}
-	projects, outFields, err := b.bindItems(sel, &scope{fields: fields}, nil)
+	return b.overItems(sel, rank, map[*sql.Call]int{c: rankCol})
+}
+
+// overItems binds the select list over node, whose columns cols hold the
+// OVER calls' values (a Rank's number, an OverAggregate's results).
+func (b *binder) overItems(sel *sql.Select, node Node, cols map[*sql.Call]int) (Node, error) {
+	b.overCols = cols
+	projects, outFields, err := b.bindItems(sel, &scope{fields: node.Fields()}, nil)
 	b.overCols = nil
 	if err != nil {
 		return nil, err
 	}
-	calc := &Calc{Input: rank, Projects: projects, fields: outFields}
+	calc := &Calc{Input: node, Projects: projects, fields: outFields}
 	if sel.Distinct {
 		return b.distinct(calc), nil
 	}

@@ -226,17 +226,7 @@ func (b *binder) bindOverAggregates(sel *sql.Select, fr *fromResult, calls []*sq
 	}
 	over := &OverAggregate{Input: input, Partition: partition, Order: order, TimeCol: timeCol, RangeCol: rangeCol,
 		Frame: frame, TimeRange: timeRange, Aggs: calls2, AggNames: names, fields: fields}
-	b.overCols = cols
-	projects, outFields, err := b.bindItems(sel, &scope{fields: fields}, nil)
-	b.overCols = nil
-	if err != nil {
-		return nil, err
-	}
-	calc := &Calc{Input: over, Projects: projects, fields: outFields}
-	if sel.Distinct {
-		return b.distinct(calc), nil
-	}
-	return calc, nil
+	return b.overItems(sel, over, cols)
 }
 
 // firstLine is the first line of a node's EXPLAIN description.
