@@ -254,6 +254,14 @@ type WindowAgg struct {
 	// Strategy is the early and late firing of an event-time window that
 	// fires on the watermark (window_emit.go).
 	Strategy EmitStrategy
+	// Attached: each row belongs to the one window it carries, from
+	// row[StartCol] to row[TimeCol] (its window_start and window_end),
+	// instead of the windows W assigns to a time (Flink's window-attached
+	// windowing: a window aggregate over the output of another window
+	// operator, the windows W describes). Event-time windows fired on the
+	// watermark only; such windows are never sliced.
+	Attached bool
+	StartCol int
 
 	firedOnTime map[[2]int64]bool // windows kept for their allowed lateness
 	fired       [][2]int64        // those windows, by end
@@ -334,7 +342,11 @@ func (w *WindowAgg) Process(recs []Rec) error {
 			continue
 		}
 		ts := tv.I
-		w.assign = w.W.assign(w.assign[:0], ts)
+		if w.Attached {
+			w.assign = append(w.assign[:0], [2]int64{r.Row[w.StartCol].I, ts})
+		} else {
+			w.assign = w.W.assign(w.assign[:0], ts)
+		}
 		late := true
 		if len(w.Keys) > 0 {
 			w.keyBuf = appendKeyCols(w.keyBuf[:0], r.Row, w.Keys)

@@ -48,10 +48,14 @@ func (b *binder) bindAggregate(sel *sql.Select, fr *fromResult) (Node, error) {
 	if a.windowed {
 		wt := types.Type{Kind: types.Timestamp, Precision: 3, NotNull: true}
 		tt := wt
-		if fr.sc.fields[timeCol].Type.Kind == types.TimestampLTZ {
-			tt.Kind = types.TimestampLTZ
+		if a.attached != nil {
+			tt.Kind = a.attached.kind
+		} else {
+			if fr.sc.fields[timeCol].Type.Kind == types.TimestampLTZ {
+				tt.Kind = types.TimestampLTZ
+			}
+			proctime = fr.sc.fields[timeCol].Proctime
 		}
-		proctime = fr.sc.fields[timeCol].Proctime
 		if proctime && window.Kind == engine.Session {
 			return nil, sql.Errorf(sel.Pos, "SESSION windows over a processing-time attribute are not supported; use TUMBLE, HOP or CUMULATE")
 		}
@@ -123,8 +127,15 @@ func (b *binder) bindAggregate(sel *sql.Select, fr *fromResult) (Node, error) {
 		}
 		return Field{Name: fmt.Sprintf("$f%d", len(pre)), Type: x.Type()}
 	}
-	tIdx := -1
-	if a.windowed {
+	tIdx, startIdx := -1, -1
+	if p := a.attached; p != nil {
+		// The window's bounds, then the keys and arguments.
+		bound := func(i int) int {
+			f := fr.sc.fields[i]
+			return addPre(&expr.Col{Idx: i, T: f.Type, Name: f.Name}, Field{Name: f.Name, Type: f.Type})
+		}
+		startIdx, tIdx = bound(p.start), bound(p.end)
+	} else if a.windowed {
 		tf := fr.sc.fields[timeCol]
 		tIdx = addPre(&expr.Col{Idx: timeCol, T: tf.Type, Name: tf.Name}, Field{Name: tf.Name, Type: tf.Type, Rowtime: !proctime, Proctime: proctime})
 	}
@@ -189,7 +200,8 @@ func (b *binder) bindAggregate(sel *sql.Select, fr *fromResult) (Node, error) {
 	}
 	var aggNode Node
 	if a.windowed {
-		wa := &WindowAggregate{Input: preNode, Window: *window, TimeCol: tIdx, Keys: keyIdx, Aggs: calls, AggNames: aggNames, Proctime: proctime, fields: out.fields}
+		wa := &WindowAggregate{Input: preNode, Window: *window, TimeCol: tIdx, Keys: keyIdx, Aggs: calls, AggNames: aggNames, Proctime: proctime, fields: out.fields,
+			Attached: a.attached != nil, StartCol: startIdx}
 		if a.legacy != nil {
 			wa.Strategy = a.legacy.emit
 		}
@@ -272,12 +284,15 @@ func (b *binder) bindGroupBy(sel *sql.Select, fr *fromResult) (*aggCtx, *engine.
 		a.keys = append(a.keys, x)
 		a.keyStrs = append(a.keyStrs, x.String())
 	}
+	window := legacyWin
+	if fr.tvf == nil && legacyWin == nil && sel.Window == nil && b.rules.WindowEmit == engine.EmitOnWatermark {
+		window = attachWindow(fr, a)
+	}
 	if len(groupingSets) > 0 {
 		if err := b.bindGroupingSets(groupingSets, a, in, fr); err != nil {
 			return nil, nil, 0, err
 		}
 	}
-	window := legacyWin
 	if sel.Window != nil {
 		w, err := ksqlWindow(sel.Window)
 		if err != nil {
@@ -341,6 +356,51 @@ func (b *binder) bindGroupBy(sel *sql.Select, fr *fromResult) (*aggCtx, *engine.
 		}
 	}
 	return a, window, timeCol, nil
+}
+
+// attachWindow makes a GROUP BY over the output of an event-time window
+// operator (a window aggregate, window join, window Top-N or
+// deduplication, or a window TVF read through a subquery) a window
+// aggregate when it groups by both the input's window_start and
+// window_end, renamed or not, as Flink plans it (cascading window
+// aggregation, Flink's window-attached windowing): the bounds leave the
+// keys, each row is aggregated in the window it carries, and the result
+// is emitted once per window when the watermark passes its end. A grouped
+// window_time is the aggregate's window_time. Other GROUP BY keys stay
+// keys. Session windows are not attached (nil: not such a GROUP BY).
+func attachWindow(fr *fromResult, a *aggCtx) *engine.Window {
+	p, ok := windowPropsOf(fr.node)
+	if !ok || p.window.Kind == engine.Session {
+		return nil
+	}
+	isCol := func(k expr.Expr, i int) bool {
+		c, ok := k.(*expr.Col)
+		return ok && i >= 0 && c.Idx == i
+	}
+	start, end := false, false
+	for _, k := range a.keys {
+		start = start || isCol(k, p.start)
+		end = end || isCol(k, p.end)
+	}
+	if !start || !end {
+		return nil
+	}
+	var keys []expr.Expr
+	var strs []string
+	for i, k := range a.keys {
+		switch {
+		case isCol(k, p.start):
+			a.windowCols[p.start] = 0
+		case isCol(k, p.end):
+			a.windowCols[p.end] = 1
+		case isCol(k, p.time):
+			a.windowCols[p.time] = 2
+		default:
+			keys, strs = append(keys, k), append(strs, a.keyStrs[i])
+		}
+	}
+	a.keys, a.keyStrs, a.attached = keys, strs, &p
+	return &p.window
 }
 
 // maxGroupingSets bounds the sets GROUPING SETS, ROLLUP and CUBE expand to.

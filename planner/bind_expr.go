@@ -132,6 +132,9 @@ type aggCtx struct {
 	// legacy window calls: TUMBLE_START etc. resolve through these
 	legacy   *legacyWindow
 	windowed bool
+	// attached is the window of a cascaded window aggregate: the input's
+	// own window bounds (see attachWindow).
+	attached *winProps
 	// ksqlWindow: WINDOWSTART / WINDOWEND name the window bounds (BIGINT ms).
 	ksqlWindow bool
 	joinInput  bool // the aggregate's input is a join

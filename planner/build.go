@@ -145,7 +145,11 @@ func (bld *builder) node(n Node, out edge) error {
 		return bld.node(n.Input, bld.chain(n, op, out))
 	case *WindowAggregate:
 		tk := n.Input.Fields()[n.TimeCol].Type.Kind
-		wa := &engine.WindowAgg{W: n.Window, TimeCol: n.TimeCol, Keys: n.Keys, Aggs: n.Aggs, TimeKind: tk, Emit: n.Emit, Grace: n.Grace, Proctime: n.Proctime, Strategy: n.Strategy, Now: bld.pl.Clock, Watermarked: n.Watermarked}
+		if n.Attached {
+			tk = n.windowKind() // the bounds keep the kind they came with
+		}
+		wa := &engine.WindowAgg{W: n.Window, TimeCol: n.TimeCol, Keys: n.Keys, Aggs: n.Aggs, TimeKind: tk, Emit: n.Emit, Grace: n.Grace, Proctime: n.Proctime, Strategy: n.Strategy, Now: bld.pl.Clock, Watermarked: n.Watermarked,
+			Attached: n.Attached, StartCol: n.StartCol}
 		var op engine.Op = wa
 		if n.Proctime {
 			bld.clocked = append(bld.clocked, wa)

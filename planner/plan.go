@@ -219,7 +219,17 @@ type WindowAggregate struct {
 	// Watermarked: a micro-batch mode whose windows close when the largest
 	// event time minus Grace passes their end (Spark's withWatermark).
 	Watermarked bool
+	// Attached: the windows are those the input rows carry, from column
+	// StartCol to column TimeCol (window_start and window_end of a window
+	// operator below; Flink's window-attached windowing): a cascaded
+	// window aggregate.
+	Attached bool
+	StartCol int
 }
+
+// windowKind is the kind of the window bounds' values (TimestampLTZ for
+// windows of a TIMESTAMP_LTZ attribute): window_time's type.
+func (w *WindowAggregate) windowKind() types.Kind { return w.fields[len(w.Keys)+2].Type.Kind }
 
 func (w *WindowAggregate) Fields() []Field { return w.fields }
 func (w *WindowAggregate) Inputs() []Node  { return []Node{w.Input} }
@@ -248,7 +258,11 @@ func (w *WindowAggregate) Describe() string {
 	if w.Proctime {
 		timeAttr = "proctime, "
 	}
-	win = strings.Replace(win, "(", "("+timeAttr+"time_col=["+in[w.TimeCol]+"], ", 1)
+	if w.Attached {
+		win = windowSpec(w.Window, in, w.StartCol, w.TimeCol)
+	} else {
+		win = strings.Replace(win, "(", "("+timeAttr+"time_col=["+in[w.TimeCol]+"], ", 1)
+	}
 	fmt.Fprintf(&sb, "window=[%s], select=[", win)
 	var sel []string
 	for i, k := range w.Keys {

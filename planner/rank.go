@@ -19,6 +19,10 @@ type winProps struct {
 	// straight from a window TVF (not an aggregate).
 	timeCol int
 	tvf     bool
+	// kind is the kind of the bounds' values (Timestamp, or TimestampLTZ
+	// for windows of a TIMESTAMP_LTZ attribute), as the window operator
+	// wrote them.
+	kind types.Kind
 }
 
 // windowPropsOf traces window_start and window_end through projections
@@ -34,15 +38,23 @@ func windowPropsOf(n Node) (winProps, bool) {
 			return winProps{}, false
 		}
 		w := len(x.Input.Fields())
-		return winProps{window: x.Window, start: w, end: w + 1, time: w + 2, timeCol: x.TimeCol, tvf: true}, true
+		return winProps{window: x.Window, start: w, end: w + 1, time: w + 2, timeCol: x.TimeCol, tvf: true,
+			kind: x.Input.Fields()[x.TimeCol].Type.Kind}, true
 	case *WindowAggregate:
-		if x.Emit != engine.EmitOnWatermark || x.Proctime {
+		if x.Emit != engine.EmitOnWatermark || x.Proctime || x.Strategy.Updates() {
 			return winProps{}, false
 		}
 		k := len(x.Keys)
-		return winProps{window: x.Window, start: k, end: k + 1, time: k + 2, timeCol: -1}, true
+		return winProps{window: x.Window, start: k, end: k + 1, time: k + 2, timeCol: -1, kind: x.windowKind()}, true
 	case *WindowJoin:
-		return windowPropsOf(x.Left) // the left fields come first
+		return joinWindowProps(x.Type, x.Left, x.Right)
+	case *JoinNode:
+		// A join that the window join rule will plan as a WindowJoin (a
+		// GROUP BY over it is bound before the rules run).
+		if wj, ok := windowJoinOf(x); ok {
+			return joinWindowProps(wj.Type, wj.Left, wj.Right)
+		}
+		return winProps{}, false
 	case *WindowRank:
 		return windowPropsOf(x.Input)
 	case *WindowDeduplicate:
@@ -52,7 +64,7 @@ func windowPropsOf(n Node) (winProps, bool) {
 		if !ok {
 			return p, false
 		}
-		out := winProps{window: p.window, start: -1, end: -1, time: -1, timeCol: -1, tvf: p.tvf}
+		out := winProps{window: p.window, start: -1, end: -1, time: -1, timeCol: -1, tvf: p.tvf, kind: p.kind}
 		for i, e := range x.Projects {
 			c, ok := e.(*expr.Col)
 			if !ok {
@@ -71,6 +83,31 @@ func windowPropsOf(n Node) (winProps, bool) {
 		return out, out.start >= 0 && out.end >= 0
 	}
 	return winProps{}, false
+}
+
+// joinWindowProps is a window join's: the window bounds of the side that
+// an outer join does not pad with NULLs (the left one first, as its fields
+// come first; none for a FULL join), as Flink's planner keeps them.
+func joinWindowProps(t engine.JoinType, left, right Node) (winProps, bool) {
+	switch t {
+	case engine.RightJoin:
+		p, ok := windowPropsOf(right)
+		if !ok {
+			return p, false
+		}
+		w := len(left.Fields())
+		shift := func(i int) int {
+			if i < 0 {
+				return i
+			}
+			return i + w
+		}
+		p.start, p.end, p.time, p.timeCol = shift(p.start), shift(p.end), shift(p.time), shift(p.timeCol)
+		return p, true
+	case engine.FullJoin:
+		return winProps{}, false
+	}
+	return windowPropsOf(left)
 }
 
 // rankRule gives a Rank its range from the filter of the Calc above it

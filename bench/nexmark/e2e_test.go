@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"sort"
 	"strings"
 	"sync"
 	"testing"
@@ -332,4 +333,56 @@ func TestSuiteQueriesBeyondBeam(t *testing.T) {
 			}
 		}
 	})
+}
+
+// TestSuiteQ5 runs the suite's q5 (hot items: the auctions with the most
+// bids in each 10-second window sliding by 2 seconds, a window join of a
+// HOP window aggregate and its cascade) over 30 seconds of event time,
+// and checks that it writes only inserts, each a row of the result
+// computed straight from the generator.
+func TestSuiteQ5(t *testing.T) {
+	dir := suites.Require(t, "suites/nexmark")
+	const tps = 1000
+	text, err := Script(dir, "q5", events, tps, t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := runStatements(t, strings.ReplaceAll(text, "'connector' = 'blackhole'", "'connector' = 'collect'")).get("nexmark_q5")
+	cfg := nexmark.DefaultConfig()
+	cfg.Rate = tps
+	g := nexmark.NewGenerator(cfg)
+	const slide, size = 2000, 10000       // ms
+	counts := map[int64]map[int64]int64{} // window start -> auction -> bids
+	for pos := int64(0); pos < events; pos++ {
+		if g.Type(pos) != nexmark.BidEvent {
+			continue
+		}
+		var b nexmark.Bid
+		g.Bid(pos, &b)
+		last := b.DateTime - ((b.DateTime%slide)+slide)%slide
+		for start := last; start > b.DateTime-size; start -= slide {
+			if counts[start] == nil {
+				counts[start] = map[int64]int64{}
+			}
+			counts[start][b.Auction]++
+		}
+	}
+	var want []string
+	for _, byAuction := range counts {
+		most := int64(0)
+		for _, n := range byAuction {
+			most = max(most, n)
+		}
+		for a, n := range byAuction {
+			if n >= most {
+				want = append(want, fmt.Sprintf("+I %d, %d", a, n))
+			}
+		}
+	}
+	if len(counts) < 10 {
+		t.Fatalf("only %d windows: the test needs more event time", len(counts))
+	}
+	sort.Strings(want)
+	sort.Strings(got)
+	checkRows(t, &collector{rows: map[string][]string{"nexmark_q5": got}}, map[string][]string{"nexmark_q5": want}, "nexmark_q5")
 }
