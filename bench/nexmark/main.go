@@ -53,11 +53,11 @@ func main() {
 	events := flag.Int64("n", 10_000_000, "events per query")
 	tps := flag.Int64("tps", 10_000_000, "${TPS}: the generator's event rate (event time only; generation is not throttled)")
 	only := flag.String("q", "", "comma-separated queries to run (default: all q*.sql)")
-	timeout := flag.Duration("timeout", 10*time.Minute, "per query")
+	timeout := flag.Duration("timeout", 60*time.Minute, "per query")
 	maxRSS := flag.Int64("max-rss", 4096, "MiB: a query whose process grows past this is stopped and reported")
 	profile := flag.String("cpuprofile", "", "write each query's CPU profile to this path prefix (PREFIX-q0.pprof, ...)")
 	memProfile := flag.String("memprofile", "", "write each query's heap profile, taken when its live heap was largest (sampled every second), to this path prefix (PREFIX-q0.heap, ...)")
-	state := flag.String("state", "hashmap", "state.backend.type of every query: hashmap (keyed state in memory) or rocksdb (Tumble's disk backend)")
+	state := flag.String("state", "rocksdb", "state.backend.type of every query: rocksdb (Tumble's disk backend, as the Nexmark project runs Flink) or hashmap (keyed state in memory)")
 	child := flag.String("child", "", "internal: run this one query in this process and print its result as JSON")
 	flag.Parse()
 	cfg := config{Suite: *suite, Events: *events, TPS: *tps, Timeout: *timeout, MaxRSS: *maxRSS << 20, Profile: *profile, MemProfile: *memProfile, State: *state}
