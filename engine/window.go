@@ -271,9 +271,14 @@ type WindowAgg struct {
 	// end (see processMicroBatch).
 	Watermarked bool
 
-	wm      int64
+	wm int64
+	// slice is the length of the slices whose state HOP and CUMULATE
+	// windows share (window_slice.go); 0: state per window. windows and
+	// pending then hold slices.
+	slice   int64
 	windows map[[2]int64]*groupTable
-	pending [][2]int64 // open windows, sorted by end then start
+	pending [][2]int64 // open windows (or slices), sorted by end then start
+	tabs    []*groupTable
 	keyBuf  []byte
 	assign  [][2]int64
 	out     []Rec
@@ -300,6 +305,7 @@ func (w *WindowAgg) Open(c *OpContext) error {
 	if w.W.Kind == Session {
 		return fmt.Errorf("session windows are not supported by WindowAgg")
 	}
+	w.slice = w.sliceLen()
 	return nil
 }
 
@@ -333,6 +339,9 @@ func (w *WindowAgg) Process(recs []Rec) error {
 	}
 	if w.updates() {
 		return w.processUpdates(recs)
+	}
+	if w.slice > 0 {
+		return w.processSliced(recs)
 	}
 	for i := range recs {
 		r := &recs[i]
@@ -474,8 +483,15 @@ func (w *WindowAgg) Watermark(wm int64) error {
 }
 
 // fire emits and forgets the windows that end at or before t (the last
-// time they cover is at most t).
+// time they cover is at most t). When they have different ends, each
+// end's results are followed by a watermark of its window_time (event-time
+// windows), so that an operator downstream can finish that window before
+// the next one's results come: at the end of a bounded input every window
+// fires at once.
 func (w *WindowAgg) fire(t int64) error {
+	if w.slice > 0 {
+		return w.fireSliced(t)
+	}
 	if t <= w.wm {
 		return nil
 	}
@@ -489,7 +505,12 @@ func (w *WindowAgg) fire(t int64) error {
 	}
 	w.out = w.out[:0]
 	w.arena.reset()
-	for _, win := range w.pending[:n] {
+	for k, win := range w.pending[:n] {
+		if k > 0 && win[1] != w.pending[k-1][1] && !w.Proctime {
+			if err := w.flushWatermark(windowMaxTs(w.pending[k-1][1])); err != nil {
+				return err
+			}
+		}
 		tab := w.windows[win]
 		for _, g := range tab.groups {
 			w.out = append(w.out, Rec{Row: w.result(win, g), Kind: Insert, Ts: windowMaxTs(win[1]) / types.MicrosPerMilli})
@@ -527,13 +548,27 @@ func (c *windowClock) Process([]Rec) error {
 	return c.w.fire(wallClock(c.w.Now).UnixMilli() * types.MicrosPerMilli)
 }
 
+// flushWatermark sends the results built so far, then the watermark wm.
+func (w *WindowAgg) flushWatermark(wm int64) error {
+	if err := w.emit(w.out); err != nil {
+		return err
+	}
+	w.out = w.out[:0]
+	w.arena.reset()
+	return w.forwardWatermark(wm)
+}
+
 func (w *WindowAgg) result(win [2]int64, g *group) types.Row {
+	return w.resultOf(win, g.key, g.accs)
+}
+
+func (w *WindowAgg) resultOf(win [2]int64, key types.Row, accs []agg.Acc) types.Row {
 	row := w.arena.row(len(w.Keys) + 3 + len(w.Aggs))
-	n := copy(row, g.key)
+	n := copy(row, key)
 	row[n] = types.Value{K: w.TimeKind, I: win[0]}
 	row[n+1] = types.Value{K: w.TimeKind, I: win[1]}
 	row[n+2] = types.Value{K: w.TimeKind, I: windowMaxTs(win[1])}
-	for i, a := range g.accs {
+	for i, a := range accs {
 		row[n+3+i] = a.Result()
 	}
 	return row
@@ -547,6 +582,19 @@ func (w *WindowAgg) Snapshot(e *types.Enc) error {
 		w.snapshotUpdates(e)
 		return nil
 	}
+	if w.slice > 0 {
+		// No windows in the section a per-window state uses, then the
+		// slices (see Restore).
+		e.Uint(0)
+		e.Uint(slicedStateFormat)
+		e.Int(w.slice)
+	}
+	w.snapshotTables(e)
+	return nil
+}
+
+// snapshotTables writes the open windows (or slices) and their groups.
+func (w *WindowAgg) snapshotTables(e *types.Enc) {
 	e.Uint(uint64(len(w.pending)))
 	for _, win := range w.pending {
 		e.Int(win[0])
@@ -561,10 +609,12 @@ func (w *WindowAgg) Snapshot(e *types.Enc) error {
 			}
 		}
 	}
-	return nil
 }
 
-// Restore implements Snapshotter.
+// Restore implements Snapshotter. A state kept per window (written by a
+// Tumble before sliced windows, or by an operator that does not slice)
+// is restored as such, and the operator then keeps its state per window;
+// a sliced state restores only into an operator with the same slices.
 func (w *WindowAgg) Restore(d *types.Dec) error {
 	w.wm = d.Int()
 	w.streamTime = d.Int()
@@ -572,7 +622,33 @@ func (w *WindowAgg) Restore(d *types.Dec) error {
 		w.restoreUpdates(d)
 		return d.Err
 	}
-	n := d.Uint()
+	if n := d.Uint(); n > 0 {
+		w.slice = 0
+		w.restoreTables(d, n)
+		return d.Err
+	}
+	if len(d.B) == 0 {
+		return d.Err // no open window
+	}
+	if f := d.Uint(); f != slicedStateFormat {
+		if d.Err != nil {
+			return d.Err
+		}
+		return fmt.Errorf("window aggregate state of an unknown format (%d): written by a newer Tumble?", f)
+	}
+	s := d.Int()
+	if d.Err == nil && s != w.slice {
+		if w.slice == 0 {
+			return fmt.Errorf("window aggregate state is kept in slices of %s, but this %s aggregate keeps its state per window", Dur(s), w.W)
+		}
+		return fmt.Errorf("window aggregate state is kept in slices of %s, but this %s aggregate slices by %s", Dur(s), w.W, Dur(w.slice))
+	}
+	w.restoreTables(d, d.Uint())
+	return d.Err
+}
+
+// restoreTables reads n windows (or slices) that snapshotTables wrote.
+func (w *WindowAgg) restoreTables(d *types.Dec, n uint64) {
 	for i := uint64(0); i < n && d.Err == nil; i++ {
 		win := [2]int64{d.Int(), d.Int()}
 		t := w.table(win)
@@ -600,5 +676,4 @@ func (w *WindowAgg) Restore(d *types.Dec) error {
 		}
 	}
 	w.lastTab = nil
-	return d.Err
 }

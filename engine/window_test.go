@@ -31,14 +31,19 @@ func (c *collected) sink() *CollectSink {
 		c.mu.Lock()
 		defer c.mu.Unlock()
 		for _, r := range recs {
-			parts := make([]string, len(r.Row))
-			for i, v := range r.Row {
-				parts[i] = v.String()
-			}
-			c.rows = append(c.rows, r.Kind.String()+"["+strings.Join(parts, ", ")+"]")
+			c.rows = append(c.rows, recText(r))
 		}
 		return nil
 	}}
+}
+
+// recText renders a record as +I[v1, v2, ...].
+func recText(r Rec) string {
+	parts := make([]string, len(r.Row))
+	for i, v := range r.Row {
+		parts[i] = v.String()
+	}
+	return r.Kind.String() + "[" + strings.Join(parts, ", ") + "]"
 }
 
 // seedJob builds: values(ts, amount, status) -> filter Paid -> tumble 3s SUM/COUNT.

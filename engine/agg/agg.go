@@ -58,6 +58,23 @@ func (f *Func) NewAcc() Acc {
 	return a
 }
 
+// Mergeable reports whether accumulators of disjoint parts of the input,
+// merged (Acc.Merge) into a fresh one, give the result of one accumulator
+// that saw every row in arrival order, whatever the order of the parts:
+// what sliced windows need (a HOP or CUMULATE window's rows are kept in
+// slices, merged when the window fires). FIRST_VALUE, LAST_VALUE, LISTAGG,
+// COLLECT_LIST, COLLECT_SET, EARLIEST/LATEST_BY_OFFSET and HISTOGRAM keep
+// values in arrival order, so they do not; floating-point sums and
+// variances do, up to rounding (as Flink's sliced windows).
+func (f *Func) Mergeable() bool {
+	switch f.Name {
+	case "COUNT", "SUM", "AVG", "MIN", "MAX", "SUM_LIST", "TOPK", "TOPKDISTINCT",
+		"STDDEV_SAMP", "STDDEV_SAMPLE", "STDDEV_POP", "STDDEV", "VAR_POP", "VAR_SAMP", "VARIANCE", "CORRELATION":
+		return true
+	}
+	return false
+}
+
 // String renders the call for EXPLAIN, e.g. SUM(total_paid).
 func (f *Func) String(arg string) string {
 	if f.Star {
