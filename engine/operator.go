@@ -43,7 +43,8 @@ func (c *OpContext) LateDropped(n int64) {
 
 // Op is a push-based operator. The job calls its methods from one goroutine.
 // Records passed to Process are only valid during the call: an operator that
-// keeps data copies it.
+// keeps data copies it. An operator never modifies the records or rows it
+// receives: a Tee hands the same batch to several operators.
 type Op interface {
 	Open(c *OpContext) error
 	Process(recs []Rec) error

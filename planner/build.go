@@ -24,11 +24,28 @@ type builder struct {
 	graph []*engine.GraphNode
 	// stateIDs name the state of the stateful operators (see stateID).
 	stateIDs map[engine.Op]string
+	// reuse says which subtrees are built once (reuse.go); shared holds
+	// each one built so far, tees the tee after each one's graph node, and
+	// inShared counts the shared subtrees being built around the current
+	// node.
+	reuse    *reuse
+	shared   map[int]*sharedOut
+	tees     map[*engine.GraphNode]*engine.Tee
+	inShared int
+}
+
+// sharedOut is a subtree built once: the tee its output goes to and its
+// top graph node, which each consumer lists as an input.
+type sharedOut struct {
+	tee *engine.Tee
+	g   *engine.GraphNode
 }
 
 // edge is where a plan node's output goes: the operator that receives it,
 // the graph node of that operator, and the pass-through nodes (a union, a
-// watermark assigner) the records cross on the way.
+// watermark assigner) the records cross on the way. The output of a subtree
+// built once goes to its tee with no parent: its consumers are linked one by
+// one (builder.node).
 type edge struct {
 	next   engine.Op
 	parent *engine.GraphNode
@@ -38,7 +55,9 @@ type edge struct {
 // build compiles the plan under root. sink is the engine sink for the root
 // Sink node.
 func (pl *Planner) Build(root Node, sink engine.Sink, sinkName string) (*engine.JobSpec, error) {
-	bld := &builder{pl: pl, needed: scanNeeds(root), stateIDs: map[engine.Op]string{}}
+	subPlans, sources := pl.reuseEnabled()
+	bld := &builder{pl: pl, needed: scanNeeds(root), stateIDs: map[engine.Op]string{},
+		reuse: findReuse(root, subPlans, sources), shared: map[int]*sharedOut{}, tees: map[*engine.GraphNode]*engine.Tee{}}
 	sinkOp := engine.NewSinkOp(sinkName, sink)
 	bld.ops = append(bld.ops, sinkOp)
 	in := root
@@ -58,9 +77,15 @@ func (pl *Planner) Build(root Node, sink engine.Sink, sinkName string) (*engine.
 		return nil, err
 	}
 	bld.addClocks()
-	// reverse: upstream first
-	for i, j := 0, len(bld.ops)-1; i < j; i, j = i+1, j-1 {
-		bld.ops[i], bld.ops[j] = bld.ops[j], bld.ops[i]
+	if len(bld.tees) == 0 {
+		// reverse: upstream first
+		for i, j := 0, len(bld.ops)-1; i < j; i, j = i+1, j-1 {
+			bld.ops[i], bld.ops[j] = bld.ops[j], bld.ops[i]
+		}
+	} else {
+		// A shared subtree's later consumers were built after it: order
+		// by the graph instead.
+		bld.ops = bld.upstreamFirst(top)
 	}
 	spec := &engine.JobSpec{Inputs: bld.inputs, Ops: bld.ops, Graph: bld.graph, StateIDs: bld.stateIDs}
 	return spec, nil
@@ -97,13 +122,9 @@ func (bld *builder) graphNode(n Node) *engine.GraphNode {
 // returns it with the probe its output passes through.
 func (bld *builder) enter(n Node, out edge) (*engine.GraphNode, engine.Op) {
 	g := bld.graphNode(n)
-	down := out.parent
-	if len(out.pass) > 0 {
-		down = out.pass[len(out.pass)-1]
-	}
-	down.Inputs = append(down.Inputs, g.ID)
+	link(g, out)
 	from := append([]*engine.GraphNode{g}, out.pass...)
-	to := append(append([]*engine.GraphNode(nil), out.pass...), out.parent)
+	to := out.receivers()
 	if _, ok := n.(*Scan); ok {
 		to = append([]*engine.GraphNode{g}, to...) // a scan's input is its output
 	}
@@ -128,15 +149,117 @@ func (bld *builder) chain(n Node, op engine.Op, out edge) edge {
 // passThrough adds a node that runs no operator of its own.
 func (bld *builder) passThrough(n Node, out edge) edge {
 	g := bld.graphNode(n)
+	link(g, out)
+	return edge{next: out.next, parent: out.parent, pass: append(append([]*engine.GraphNode(nil), out.pass...), g)}
+}
+
+// link makes g an input of the node its output edge reaches first.
+func link(g *engine.GraphNode, out edge) {
 	down := out.parent
 	if len(out.pass) > 0 {
 		down = out.pass[len(out.pass)-1]
 	}
-	down.Inputs = append(down.Inputs, g.ID)
-	return edge{next: out.next, parent: out.parent, pass: append(append([]*engine.GraphNode(nil), out.pass...), g)}
+	if down != nil {
+		down.Inputs = append(down.Inputs, g.ID)
+	}
 }
 
+// receivers are the graph nodes the records on out enter.
+func (out edge) receivers() []*engine.GraphNode {
+	to := append([]*engine.GraphNode(nil), out.pass...)
+	if out.parent != nil {
+		to = append(to, out.parent)
+	}
+	return to
+}
+
+// node builds n with its output going to out. A subtree that reuse shares
+// is built the first time it is met, with its output going to a tee; each
+// time it is met, out is added to the tee.
 func (bld *builder) node(n Node, out edge) error {
+	n = unwrapRenamed(n)
+	id, ok := bld.reuse.sharedID(n)
+	if !ok {
+		return bld.build(n, out)
+	}
+	sh := bld.shared[id]
+	if sh == nil {
+		sh = &sharedOut{tee: engine.NewTee()}
+		bld.shared[id] = sh
+		first := len(bld.graph)
+		bld.inShared++
+		err := bld.build(n, edge{next: sh.tee})
+		bld.inShared--
+		if err != nil {
+			return err
+		}
+		sh.g = bld.graph[first]
+		bld.tees[sh.g] = sh.tee
+	}
+	link(sh.g, out)
+	sh.tee.Add(engine.NewProbe(out.next, out.pass, out.receivers()))
+	return nil
+}
+
+// upstreamFirst lists the operators of the graph under top, each after
+// the operators that feed it (a tee right after the node it follows), in
+// the order the reversed build order gives a plan without reuse: inputs
+// last to first.
+func (bld *builder) upstreamFirst(top *engine.GraphNode) []engine.Op {
+	done := make([]bool, len(bld.graph))
+	var ops []engine.Op
+	var visit func(g *engine.GraphNode)
+	visit = func(g *engine.GraphNode) {
+		if done[g.ID] {
+			return
+		}
+		done[g.ID] = true
+		for i := len(g.Inputs) - 1; i >= 0; i-- {
+			visit(bld.graph[g.Inputs[i]])
+		}
+		if g.Op != nil {
+			ops = append(ops, g.Op)
+		}
+		if t := bld.tees[g]; t != nil {
+			ops = append(ops, t)
+		}
+	}
+	visit(top)
+	return ops
+}
+
+// scanNeeded is the projection of a scan: the columns its consumers read.
+// A scan built once for several consumers (inside a shared subtree) reads
+// what any of the identical scans needs.
+func (bld *builder) scanNeeded(n *Scan) []bool {
+	own := bld.needed[n]
+	id, ok := bld.reuse.canonical(n)
+	if bld.inShared == 0 || !ok {
+		return own
+	}
+	var out []bool
+	for m, mid := range bld.reuse.ids {
+		s, isScan := m.(*Scan)
+		if !isScan || mid != id {
+			continue
+		}
+		need, ok := bld.needed[s]
+		if !ok {
+			return nil // one reads every column
+		}
+		if out == nil {
+			out = make([]bool, len(need))
+		}
+		for i, u := range need {
+			if u && i < len(out) {
+				out[i] = true
+			}
+		}
+	}
+	return out
+}
+
+func (bld *builder) build(n Node, out edge) error {
 	switch n := n.(type) {
 	case *renamed:
 		return bld.node(n.Node, out)
@@ -260,7 +383,7 @@ func (bld *builder) scan(n *Scan, out edge) (*engine.Input, error) {
 			return nil, fmt.Errorf("connector '%s' can only be used as a sink", c.Name)
 		}
 		spec := bld.pl.tableSpec(n.Table, n.Columns)
-		spec.Needed = bld.needed[n]
+		spec.Needed = bld.scanNeeded(n)
 		if src, err = c.Source(spec); err != nil {
 			return nil, fmt.Errorf("table %s: %w", n.Table.Name, err)
 		}

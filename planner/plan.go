@@ -733,22 +733,45 @@ func (s *Sink) Describe() string {
 
 // explainLine is a node's line in EXPLAIN: its description, time
 // attribute and changelog mode.
-func explainLine(n Node) string {
+func explainLine(n Node) string { return n.Describe() + " " + explainAttrs(n) }
+
+func explainAttrs(n Node) string {
 	attrs := []string{}
 	if rt := rowtimeOf(n.Fields()); rt != "" {
 		attrs = append(attrs, "rowtime=["+rt+"]")
 	}
 	attrs = append(attrs, "changelogMode="+n.Mode().String())
-	return n.Describe() + " " + strings.Join(attrs, ", ")
+	return strings.Join(attrs, ", ")
 }
 
 // Explain renders a plan tree, one node per line, with each node's
-// changelog mode and time attribute.
-func Explain(n Node) string {
+// changelog mode and time attribute. A subtree computed once for several
+// consumers (reuse.go) is printed where it first occurs, marked
+// (reuse_id=[N]), and as Reused(reference_id=[N]) where it occurs again,
+// as Flink's execution plan shows it.
+func Explain(n Node) string { return explain(n, findReuse(n, true, true)) }
+
+// Explain is Explain with the reuse the planner's settings allow
+// (table.optimizer.reuse-sub-plan-enabled, reuse-source-enabled).
+func (pl *Planner) Explain(n Node) string {
+	subPlans, sources := pl.reuseEnabled()
+	return explain(n, findReuse(n, subPlans, sources))
+}
+
+func explain(n Node, r *reuse) string {
 	var sb strings.Builder
+	refs := map[int]int{}
 	var walk func(n Node, prefix string, first bool)
 	walk = func(n Node, prefix string, top bool) {
 		line := explainLine(n)
+		if id, ok := r.sharedID(n); ok {
+			if ref, seen := refs[id]; seen {
+				sb.WriteString(prefix + fmt.Sprintf("+- Reused(reference_id=[%d])\n", ref))
+				return
+			}
+			refs[id] = len(refs) + 1
+			line = fmt.Sprintf("%s(reuse_id=[%d]) %s", n.Describe(), refs[id], explainAttrs(n))
+		}
 		if top {
 			sb.WriteString(line + "\n")
 		} else {

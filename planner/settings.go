@@ -120,6 +120,10 @@ var settingDefs = []SettingDef{
 		Description: "Idle state of regular joins, group aggregates, Top-N and deduplication expires after this long; 0 keeps it for ever."},
 	{Key: "table.local-time-zone", Default: "default", Scope: ScopeFlink, Check: checkTimeZone,
 		Description: "The session time zone: TIMESTAMP_LTZ is shown and converted in it."},
+	{Key: "table.optimizer.reuse-source-enabled", Default: "true", Scope: ScopeFlink, Check: checkBool,
+		Description: "A table read twice with the same options and watermark (a self-join, two views over one table) is read once, its rows going to both readers; false reads it once per use (only with table.optimizer.reuse-sub-plan-enabled)."},
+	{Key: "table.optimizer.reuse-sub-plan-enabled", Default: "true", Scope: ScopeFlink, Check: checkBool,
+		Description: "Identical parts of a query's plan (the same operators over the same input, without nondeterministic functions) are computed once and their output shared; EXPLAIN marks them reuse_id / Reused. false computes each part where it occurs."},
 }
 
 // settingAliases are other names of the keys above.

@@ -295,7 +295,7 @@ func (s *Session) Explain(st sql.Statement) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	return "== Physical Plan ==\n" + planner.Explain(node), nil
+	return "== Physical Plan ==\n" + s.planner().Explain(node), nil
 }
 
 // Declare puts the stream or table a ksqlDB CREATE ... AS SELECT creates
@@ -312,7 +312,7 @@ func (s *Session) execExplain(n *sql.Explain) (*planner.Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &planner.Result{Kind: planner.ResultExplain, Message: "== Physical Plan ==\n" + planner.Explain(node), Warnings: s.planner().HintWarnings(node)}, nil
+	return &planner.Result{Kind: planner.ResultExplain, Message: "== Physical Plan ==\n" + s.planner().Explain(node), Warnings: s.planner().HintWarnings(node)}, nil
 }
 
 func (s *Session) execSet(n *sql.Set) (*planner.Result, error) {
