@@ -27,7 +27,9 @@ type GraphNode struct {
 	ID int
 	// Name is the node's kind ("WindowAggregate"); Detail its EXPLAIN line.
 	Name, Detail string
-	// Inputs are the ids of the nodes feeding this one.
+	// Inputs are the ids of the nodes feeding this one. A node computed
+	// once for several consumers (a reused sub-plan, fanned out by a Tee)
+	// is an input of each.
 	Inputs []int
 	// Op is the operator that runs the node, nil for nodes that only pass
 	// records on (a watermark assigner, a union).

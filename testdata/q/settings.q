@@ -80,9 +80,11 @@ SET;
 |             table.exec.source.idle-timeout |       0 ms |                 0 ms |
 |                       table.exec.state.ttl |       0 ms |                 0 ms |
 |                      table.local-time-zone |    default |              default |
+|       table.optimizer.reuse-source-enabled |       true |                 true |
+|     table.optimizer.reuse-sub-plan-enabled |       true |                 true |
 |                           this.is.nonsense |          x | (not used by Tumble) |
 +--------------------------------------------+------------+----------------------+
-30 rows in set
+32 rows in set
 !ok
 
 RESET 'table.display.max-column-width';
@@ -126,6 +128,8 @@ SET;
 |             table.exec.source.idle-timeout |       0 ms |        0 ms |
 |                       table.exec.state.ttl |       0 ms |        0 ms |
 |                      table.local-time-zone |    default |     default |
+|       table.optimizer.reuse-source-enabled |       true |        true |
+|     table.optimizer.reuse-sub-plan-enabled |       true |        true |
 +--------------------------------------------+------------+-------------+
-29 rows in set
+31 rows in set
 !ok
