@@ -157,6 +157,16 @@ func newGroup(key types.Row, aggs []AggCall) *group {
 }
 
 func (g *group) add(row types.Row, aggs []AggCall, retract bool) {
+	addRow(g.accs, row, aggs, retract)
+	if retract {
+		g.rows--
+	} else {
+		g.rows++
+	}
+}
+
+// addRow adds (or retracts) row to the accumulators of aggs.
+func addRow(accs []agg.Acc, row types.Row, aggs []AggCall, retract bool) {
 	for i, a := range aggs {
 		if a.HasFilter {
 			if f := row[a.Filter]; f.K != types.Boolean || f.I == 0 {
@@ -168,15 +178,10 @@ func (g *group) add(row types.Row, aggs []AggCall, retract bool) {
 			v = row[a.Arg]
 		}
 		if retract {
-			g.accs[i].Retract(v)
+			accs[i].Retract(v)
 		} else {
-			g.accs[i].Add(v)
+			accs[i].Add(v)
 		}
-	}
-	if retract {
-		g.rows--
-	} else {
-		g.rows++
 	}
 }
 
@@ -273,12 +278,12 @@ type WindowAgg struct {
 
 	wm int64
 	// slice is the length of the slices whose state HOP and CUMULATE
-	// windows share (window_slice.go); 0: state per window. windows and
-	// pending then hold slices.
+	// windows share (window_slice.go); 0: state per window. pending
+	// then holds the slices, whose state is in sl.
 	slice   int64
+	sl      slicedState
 	windows map[[2]int64]*groupTable
 	pending [][2]int64 // open windows (or slices), sorted by end then start
-	tabs    []*groupTable
 	keyBuf  []byte
 	assign  [][2]int64
 	out     []Rec
@@ -588,12 +593,14 @@ func (w *WindowAgg) Snapshot(e *types.Enc) error {
 		e.Uint(0)
 		e.Uint(slicedStateFormat)
 		e.Int(w.slice)
+		w.snapshotSlices(e)
+		return nil
 	}
 	w.snapshotTables(e)
 	return nil
 }
 
-// snapshotTables writes the open windows (or slices) and their groups.
+// snapshotTables writes the open windows and their groups.
 func (w *WindowAgg) snapshotTables(e *types.Enc) {
 	e.Uint(uint64(len(w.pending)))
 	for _, win := range w.pending {
@@ -643,11 +650,11 @@ func (w *WindowAgg) Restore(d *types.Dec) error {
 		}
 		return fmt.Errorf("window aggregate state is kept in slices of %s, but this %s aggregate slices by %s", Dur(s), w.W, Dur(w.slice))
 	}
-	w.restoreTables(d, d.Uint())
+	w.restoreSlices(d)
 	return d.Err
 }
 
-// restoreTables reads n windows (or slices) that snapshotTables wrote.
+// restoreTables reads n windows that snapshotTables wrote.
 func (w *WindowAgg) restoreTables(d *types.Dec, n uint64) {
 	for i := uint64(0); i < n && d.Err == nil; i++ {
 		win := [2]int64{d.Int(), d.Int()}

@@ -1,6 +1,8 @@
 package engine
 
 import (
+	"fmt"
+	"slices"
 	"sort"
 
 	"github.com/tumble/tumble/engine/agg"
@@ -110,6 +112,98 @@ func (w Window) lastWindowEnd(end, s int64) int64 {
 	return w.cumulateStart(end-s) + w.Size
 }
 
+// slicedState is the state of a sliced window aggregate: its slices'
+// tables, by slice (WindowAgg.pending lists the slices in order).
+type slicedState struct {
+	tabs    map[[2]int64]*sliceTable
+	last    [2]int64
+	lastTab *sliceTable
+	firing  []*sliceTable // the slices of the window being fired
+}
+
+// sliceTable is the groups of one slice in first-seen order, kept flat
+// (a group is an index into keys and accs, with no struct or row of its
+// own: half the memory of a groupTable's groups).
+type sliceTable struct {
+	index map[string]int32 // encoded key -> group; nil without keys
+	n     int
+	keys  [][]types.Value // chunks of sliceChunk groups' keys
+	accs  [][]agg.Acc     // chunks of sliceChunk groups' accumulators
+}
+
+// sliceChunk is how many groups a chunk of a sliceTable holds: a large
+// slice grows by chunks rather than by copying all its groups.
+const sliceChunk = 1024
+
+func (t *sliceTable) key(g, nkeys int) types.Row {
+	o := g % sliceChunk * nkeys
+	return t.keys[g/sliceChunk][o : o+nkeys : o+nkeys]
+}
+
+func (t *sliceTable) accsOf(g, naggs int) []agg.Acc {
+	o := g % sliceChunk * naggs
+	return t.accs[g/sliceChunk][o : o+naggs : o+naggs]
+}
+
+// lookup is the group of an encoded key, or -1.
+func (t *sliceTable) lookup(key []byte, nkeys int) int {
+	if nkeys == 0 {
+		return t.n - 1 // the one group, if any
+	}
+	if g, ok := t.index[string(key)]; ok {
+		return int(g)
+	}
+	return -1
+}
+
+// get is the group of the encoded key, made from the columns cols of row
+// if new.
+func (t *sliceTable) get(w *WindowAgg, key []byte, row types.Row, cols []int) int {
+	if g := t.lookup(key, len(w.Keys)); g >= 0 {
+		return g
+	}
+	g := t.n
+	t.n++
+	if g%sliceChunk == 0 {
+		t.keys = append(t.keys, nil)
+		t.accs = append(t.accs, nil)
+	}
+	c := len(t.keys) - 1
+	for _, k := range cols {
+		t.keys[c] = append(t.keys[c], row[k])
+	}
+	for _, a := range w.Aggs {
+		t.accs[c] = append(t.accs[c], a.Func.NewAcc())
+	}
+	if len(w.Keys) > 0 {
+		if t.index == nil {
+			t.index = map[string]int32{}
+		}
+		t.index[string(key)] = int32(g)
+	}
+	return g
+}
+
+// sliceTable is the table of the slice sl, made if new.
+func (w *WindowAgg) sliceTable(sl [2]int64) *sliceTable {
+	st := &w.sl
+	if st.lastTab != nil && sl == st.last {
+		return st.lastTab
+	}
+	if st.tabs == nil {
+		st.tabs = map[[2]int64]*sliceTable{}
+	}
+	t, ok := st.tabs[sl]
+	if !ok {
+		t = &sliceTable{}
+		st.tabs[sl] = t
+		i := sort.Search(len(w.pending), func(i int) bool { return w.pending[i][1] >= sl[1] })
+		w.pending = slices.Insert(w.pending, i, sl)
+	}
+	st.last, st.lastTab = sl, t
+	return t
+}
+
 // processSliced adds each row to its key's accumulators in its slice. A
 // row is late when every window containing it has fired.
 func (w *WindowAgg) processSliced(recs []Rec) error {
@@ -130,8 +224,8 @@ func (w *WindowAgg) processSliced(recs []Rec) error {
 		if len(w.Keys) > 0 {
 			w.keyBuf = appendKeyCols(w.keyBuf[:0], r.Row, w.Keys)
 		}
-		g := w.table(sl).get(w.keyBuf, r.Row, w.Keys, w.Aggs)
-		g.add(r.Row, w.Aggs, r.Kind.IsRetract())
+		t := w.sliceTable(sl)
+		addRow(t.accsOf(t.get(w, w.keyBuf, r.Row, w.Keys), len(w.Aggs)), r.Row, w.Aggs, r.Kind.IsRetract())
 	}
 	return nil
 }
@@ -182,26 +276,29 @@ func (w *WindowAgg) fireSliced(t int64) error {
 	return w.emit(w.out)
 }
 
-// fireWindow emits the window win whose rows are in slices: each key
+// fireWindow emits the window win whose rows are in the slices sls: each key
 // once, where it is first seen, its slices' accumulators merged.
-func (w *WindowAgg) fireWindow(win [2]int64, slices [][2]int64) error {
-	tabs := w.tabs[:0]
-	for _, sl := range slices {
-		tabs = append(tabs, w.windows[sl])
+func (w *WindowAgg) fireWindow(win [2]int64, sls [][2]int64) error {
+	tabs := w.sl.firing[:0]
+	for _, sl := range sls {
+		tabs = append(tabs, w.sl.tabs[sl])
 	}
-	w.tabs = tabs
+	w.sl.firing = tabs
+	defer clear(tabs)
+	nk, na := len(w.Keys), len(w.Aggs)
 	ts := windowMaxTs(win[1]) / types.MicrosPerMilli
 	for j, tab := range tabs {
-		for _, g := range tab.groups {
-			if len(w.Keys) > 0 {
+		for g := range tab.n {
+			key := tab.key(g, nk)
+			if nk > 0 {
 				w.keyBuf = w.keyBuf[:0]
-				for _, v := range g.key {
+				for _, v := range key {
 					w.keyBuf = types.AppendKey(w.keyBuf, v)
 				}
 			}
 			seen := false
 			for _, prev := range tabs[:j] {
-				if prev.lookup(w.keyBuf, len(w.Keys)) != nil {
+				if prev.lookup(w.keyBuf, nk) >= 0 {
 					seen = true
 					break
 				}
@@ -209,22 +306,22 @@ func (w *WindowAgg) fireWindow(win [2]int64, slices [][2]int64) error {
 			if seen {
 				continue // emitted with the first slice that has it
 			}
-			accs := g.accs
+			accs := tab.accsOf(g, na)
 			merged := false
 			for _, later := range tabs[j+1:] {
-				h := later.lookup(w.keyBuf, len(w.Keys))
-				if h == nil {
+				h := later.lookup(w.keyBuf, nk)
+				if h < 0 {
 					continue
 				}
 				if !merged {
-					accs = w.freshAccs(g.accs)
+					accs = w.freshAccs(accs)
 					merged = true
 				}
-				for k, a := range accs {
-					a.Merge(h.accs[k])
+				for k, a := range later.accsOf(h, na) {
+					accs[k].Merge(a)
 				}
 			}
-			w.out = append(w.out, Rec{Row: w.resultOf(win, g.key, accs), Kind: Insert, Ts: ts})
+			w.out = append(w.out, Rec{Row: w.resultOf(win, key, accs), Kind: Insert, Ts: ts})
 			if len(w.out) == fireChunk {
 				if err := w.emit(w.out); err != nil {
 					return err
@@ -234,7 +331,6 @@ func (w *WindowAgg) fireWindow(win [2]int64, slices [][2]int64) error {
 			}
 		}
 	}
-	clear(w.tabs)
 	return nil
 }
 
@@ -252,22 +348,57 @@ func (w *WindowAgg) freshAccs(accs []agg.Acc) []agg.Acc {
 func (w *WindowAgg) freeSlices(t int64) {
 	n := 0
 	for n < len(w.pending) && windowMaxTs(w.W.lastWindowEnd(w.pending[n][1], w.slice)) <= t {
-		delete(w.windows, w.pending[n])
+		delete(w.sl.tabs, w.pending[n])
 		n++
 	}
 	if n > 0 {
 		w.pending = append(w.pending[:0], w.pending[n:]...)
-		w.lastTab = nil
+		w.sl.lastTab = nil
 	}
 }
 
-// lookup is the group of an encoded key (of nkeys columns), or nil.
-func (t *groupTable) lookup(key []byte, nkeys int) *group {
-	if nkeys == 0 {
-		return t.single
+// snapshotSlices writes the slices as snapshotTables writes windows.
+func (w *WindowAgg) snapshotSlices(e *types.Enc) {
+	nk, na := len(w.Keys), len(w.Aggs)
+	e.Uint(uint64(len(w.pending)))
+	for _, sl := range w.pending {
+		e.Int(sl[0])
+		e.Int(sl[1])
+		t := w.sl.tabs[sl]
+		e.Uint(uint64(t.n))
+		for g := range t.n {
+			e.Row(t.key(g, nk))
+			e.Int(0)
+			for _, a := range t.accsOf(g, na) {
+				a.Encode(e)
+			}
+		}
 	}
-	if i, ok := t.index[string(key)]; ok {
-		return t.groups[i]
+}
+
+// restoreSlices reads what snapshotSlices wrote.
+func (w *WindowAgg) restoreSlices(d *types.Dec) {
+	nk, na := len(w.Keys), len(w.Aggs)
+	cols := make([]int, nk)
+	for i := range cols {
+		cols[i] = i
 	}
-	return nil
+	var kb []byte
+	for n := d.Uint(); n > 0 && d.Err == nil; n-- {
+		t := w.sliceTable([2]int64{d.Int(), d.Int()})
+		for ng := d.Uint(); ng > 0 && d.Err == nil; ng-- {
+			key := d.Row()
+			if len(key) != nk {
+				d.Err = fmt.Errorf("window aggregate state: a key of %d columns, want %d", len(key), nk)
+				return
+			}
+			kb = appendKeyCols(kb[:0], key, cols)
+			g := t.get(w, kb, key, cols)
+			d.Int() // the previous format's maxTs
+			for _, a := range t.accsOf(g, na) {
+				a.Decode(d)
+			}
+		}
+	}
+	w.sl.lastTab = nil
 }

@@ -250,8 +250,8 @@ func TestSlicedWindowsMatchPerWindow(t *testing.T) {
 				if len(got) < 100 {
 					t.Fatalf("%s: only %d results", what, len(got))
 				}
-				if len(sliced.windows) != 0 || len(sliced.pending) != 0 {
-					t.Fatalf("%s: %d slices left after the last watermark", what, len(sliced.windows))
+				if len(sliced.sl.tabs) != 0 || len(sliced.pending) != 0 {
+					t.Fatalf("%s: %d slices left after the last watermark", what, len(sliced.sl.tabs))
 				}
 			}
 		}
@@ -316,8 +316,8 @@ func TestSlicedHopStateAndOrder(t *testing.T) {
 	w.Watermark(at("09.999"))
 	rec.events = nil
 	w.Process([]Rec{keyedRow("b", "15"), keyedRow("a", "11"), keyedRow("b", "11.5"), keyedRow("c", "21")})
-	if len(w.windows) != 3 {
-		t.Fatalf("%d slices, want 3 ([10, 12), [14, 16), [20, 22))", len(w.windows))
+	if len(w.sl.tabs) != 3 {
+		t.Fatalf("%d slices, want 3 ([10, 12), [14, 16), [20, 22))", len(w.sl.tabs))
 	}
 	res := func(k string, start, end, n int) string {
 		return fmt.Sprintf("+I[%s, %02d, %02d, %02d.999, %d]", k, start, end, end-1, n)
@@ -335,8 +335,8 @@ func TestSlicedHopStateAndOrder(t *testing.T) {
 		res("a", 8, 18, 1), res("b", 8, 18, 2), "WM(17.999)",
 		res("a", 10, 20, 1), res("b", 10, 20, 2), "WM(19.999)",
 	}, " "))
-	if len(w.windows) != 2 {
-		t.Errorf("%d slices after the first windows, want 2", len(w.windows))
+	if len(w.sl.tabs) != 2 {
+		t.Errorf("%d slices after the first windows, want 2", len(w.sl.tabs))
 	}
 	// 11 is late for every window of its slice: dropped. 13 still counts
 	// in [12, 22), the one window of its slice not fired.
@@ -349,7 +349,7 @@ func TestSlicedHopStateAndOrder(t *testing.T) {
 		res("a", 12, 22, 1), res("b", 12, 22, 1), res("c", 12, 22, 1), "WM(21.999)",
 		res("b", 14, 24, 1), res("c", 14, 24, 1), "WM(23.999)",
 	}, " "))
-	if len(w.windows) != 1 || len(w.pending) != 1 || w.pending[0] != [2]int64{at("20"), at("22")} {
+	if len(w.sl.tabs) != 1 || len(w.pending) != 1 || w.pending[0] != [2]int64{at("20"), at("22")} {
 		t.Errorf("slices %v, want only [20, 22)", w.pending)
 	}
 }
@@ -471,6 +471,9 @@ func BenchmarkHopWindow(b *testing.B) {
 				groups := 0
 				for _, t := range w.windows {
 					groups += len(t.groups)
+				}
+				for _, t := range w.sl.tabs {
+					groups += t.n
 				}
 				b.ReportMetric(float64(groups), "groups")
 			})
