@@ -119,6 +119,7 @@ type slicedState struct {
 	last    [2]int64
 	lastTab *sliceTable
 	firing  []*sliceTable // the slices of the window being fired
+	cols    []int         // 0, 1, ...: the columns of a key row
 }
 
 // sliceTable is the groups of one slice in first-seen order, kept flat
@@ -224,6 +225,12 @@ func (w *WindowAgg) processSliced(recs []Rec) error {
 		if len(w.Keys) > 0 {
 			w.keyBuf = appendKeyCols(w.keyBuf[:0], r.Row, w.Keys)
 		}
+		if w.W.Kind == Cumulate && windowMaxTs(sl[1]) <= w.wm {
+			// the slice's own window has fired: its rows are in the
+			// first slice of the period (accumulate)
+			sl[0] = w.W.cumulateStart(sl[0])
+			sl[1] = sl[0] + s
+		}
 		t := w.sliceTable(sl)
 		addRow(t.accsOf(t.get(w, w.keyBuf, r.Row, w.Keys), len(w.Aggs)), r.Row, w.Aggs, r.Kind.IsRetract())
 	}
@@ -265,7 +272,11 @@ func (w *WindowAgg) fireSliced(t int64) error {
 				return err
 			}
 		}
-		if err := w.fireWindow([2]int64{start, end}, w.pending[i:j]); err != nil {
+		sls := w.pending[i:j]
+		if w.W.Kind == Cumulate {
+			sls = w.accumulate(start, end)
+		}
+		if err := w.fireWindow([2]int64{start, end}, sls); err != nil {
 			return err
 		}
 		fired, lastEnd = true, end
@@ -274,6 +285,42 @@ func (w *WindowAgg) fireSliced(t int64) error {
 	}
 	w.freeSlices(t)
 	return w.emit(w.out)
+}
+
+// accumulate merges the slices of the CUMULATE window [start, end) into
+// the table of its first slice, which is shared by every window of the
+// period, and returns that slice alone. A window's slices other than the
+// first are in no earlier window and are forgotten; rows of slices whose
+// window has fired go to the first slice (processSliced). So each firing
+// merges one step's rows, not the whole window's, as Flink's cumulative
+// slices do.
+func (w *WindowAgg) accumulate(start, end int64) [][2]int64 {
+	first := [2]int64{start, start + w.slice}
+	acc := w.sliceTable(first)
+	nk, na := len(w.Keys), len(w.Aggs)
+	if len(w.sl.cols) != nk {
+		w.sl.cols = make([]int, nk)
+		for i := range w.sl.cols {
+			w.sl.cols[i] = i
+		}
+	}
+	i := sort.Search(len(w.pending), func(i int) bool { return w.pending[i][1] > first[1] })
+	j := i
+	for ; j < len(w.pending) && w.pending[j][1] <= end; j++ {
+		tab := w.sl.tabs[w.pending[j]]
+		for g := range tab.n {
+			key := tab.key(g, nk)
+			w.keyBuf = appendKeyCols(w.keyBuf[:0], key, w.sl.cols)
+			h := acc.get(w, w.keyBuf, key, w.sl.cols)
+			for k, a := range acc.accsOf(h, na) {
+				a.Merge(tab.accsOf(g, na)[k])
+			}
+		}
+		delete(w.sl.tabs, w.pending[j])
+	}
+	w.pending = slices.Delete(w.pending, i, j)
+	w.sl.lastTab = nil
+	return [][2]int64{first}
 }
 
 // fireWindow emits the window win whose rows are in the slices sls: each key

@@ -354,6 +354,32 @@ func TestSlicedHopStateAndOrder(t *testing.T) {
 	}
 }
 
+// A CUMULATE window's slices are merged into the first slice of its
+// period as its windows fire, and a row of a slice whose window fired
+// goes there: one table per period plus the slices not fired yet.
+func TestSlicedCumulateAccumulates(t *testing.T) {
+	w := hopCount([]int{0})
+	w.W = Window{Kind: Cumulate, Size: 8 * types.MicrosPerSecond, Step: 2 * types.MicrosPerSecond}
+	rec, _ := openWindow(t, w, false)
+	w.Process([]Rec{keyedRow("a", "01"), keyedRow("b", "03"), keyedRow("a", "05")})
+	w.Watermark(at("03.999"))
+	if want := [][2]int64{{at("00"), at("02")}, {at("04"), at("06")}}; !slices.Equal(w.pending, want) || len(w.sl.tabs) != 2 {
+		t.Fatalf("slices %v, want [0, 2) and [4, 6)", w.pending)
+	}
+	w.Process([]Rec{keyedRow("c", "02.5")}) // [2, 4) fired: into [0, 2)
+	if len(w.sl.tabs) != 2 || w.sl.tabs[[2]int64{at("00"), at("02")}].n != 3 {
+		t.Fatalf("slices %v", w.pending)
+	}
+	w.Watermark(MaxWatermark)
+	got := strings.NewReplacer("2026-01-01 00:00:", "", ".000", "").Replace(strings.Join(rec.events, " "))
+	check(t, "windows", got, "+I[a, 00, 02, 01.999, 1] WM(01.999) +I[a, 00, 04, 03.999, 1] +I[b, 00, 04, 03.999, 1] WM(03.999) "+
+		"+I[a, 00, 06, 05.999, 2] +I[b, 00, 06, 05.999, 1] +I[c, 00, 06, 05.999, 1] WM(05.999) "+
+		"+I[a, 00, 08, 07.999, 2] +I[b, 00, 08, 07.999, 1] +I[c, 00, 08, 07.999, 1] WM(max)")
+	if len(w.sl.tabs) != 0 || len(w.pending) != 0 {
+		t.Errorf("slices left: %v", w.pending)
+	}
+}
+
 // A watermark that fires windows with several ends sends each end's
 // results, then a watermark of its window_time, before the next end's —
 // per window (TUMBLE) and sliced (HOP) alike.
@@ -441,42 +467,55 @@ func TestSlicedWindowSnapshot(t *testing.T) {
 // every key is in every slice; with 1,000,000 keys a slice's keys are
 // mostly its own (as Nexmark's auctions).
 func BenchmarkHopWindow(b *testing.B) {
+	hop := Window{Kind: Hop, Size: 10 * types.MicrosPerSecond, Slide: 2 * types.MicrosPerSecond}
 	for _, keys := range []int{10_000, 1_000_000} {
 		for _, mode := range []string{"sliced", "per-window"} {
-			b.Run(fmt.Sprintf("keys=%d/%s", keys, mode), func(b *testing.B) {
-				w := hopCount([]int{0})
-				openWindow(b, w, mode == "per-window")
-				w.SetNext(nil)
-				r := rand.New(rand.NewPCG(1, 2))
-				const batch = 1000
-				recs := make([]Rec, batch)
-				for i := range recs {
-					recs[i].Row = make(types.Row, 2)
-				}
-				base := ts("2026-01-01 00:00:00").I
-				b.ReportAllocs()
-				b.ResetTimer()
-				for n := 0; n < b.N; n += batch {
-					for i := range recs {
-						recs[i].Row[0] = types.BigIntV(int64(r.IntN(keys)))
-						recs[i].Row[1] = types.TimestampV(base + int64(n+i)*100)
-					}
-					if err := w.Process(recs); err != nil {
-						b.Fatal(err)
-					}
-					if err := w.Watermark(base + int64(n)*100 - types.MicrosPerSecond); err != nil {
-						b.Fatal(err)
-					}
-				}
-				groups := 0
-				for _, t := range w.windows {
-					groups += len(t.groups)
-				}
-				for _, t := range w.sl.tabs {
-					groups += t.n
-				}
-				b.ReportMetric(float64(groups), "groups")
-			})
+			b.Run(fmt.Sprintf("keys=%d/%s", keys, mode), func(b *testing.B) { benchWindow(b, hop, keys, mode == "per-window") })
 		}
 	}
+}
+
+// BenchmarkCumulateWindow: CUMULATE(1 s step, 60 s) COUNT(*) per key of
+// 10,000, as BenchmarkHopWindow.
+func BenchmarkCumulateWindow(b *testing.B) {
+	cum := Window{Kind: Cumulate, Size: 60 * types.MicrosPerSecond, Step: types.MicrosPerSecond}
+	for _, mode := range []string{"sliced", "per-window"} {
+		b.Run(mode, func(b *testing.B) { benchWindow(b, cum, 10_000, mode == "per-window") })
+	}
+}
+
+func benchWindow(b *testing.B, win Window, keys int, perWindow bool) {
+	w := hopCount([]int{0})
+	w.W = win
+	openWindow(b, w, perWindow)
+	w.SetNext(nil)
+	r := rand.New(rand.NewPCG(1, 2))
+	const batch = 1000
+	recs := make([]Rec, batch)
+	for i := range recs {
+		recs[i].Row = make(types.Row, 2)
+	}
+	base := ts("2026-01-01 00:00:00").I
+	b.ReportAllocs()
+	b.ResetTimer()
+	for n := 0; n < b.N; n += batch {
+		for i := range recs {
+			recs[i].Row[0] = types.BigIntV(int64(r.IntN(keys)))
+			recs[i].Row[1] = types.TimestampV(base + int64(n+i)*100)
+		}
+		if err := w.Process(recs); err != nil {
+			b.Fatal(err)
+		}
+		if err := w.Watermark(base + int64(n)*100 - types.MicrosPerSecond); err != nil {
+			b.Fatal(err)
+		}
+	}
+	groups := 0
+	for _, t := range w.windows {
+		groups += len(t.groups)
+	}
+	for _, t := range w.sl.tabs {
+		groups += t.n
+	}
+	b.ReportMetric(float64(groups), "groups")
 }
