@@ -119,7 +119,19 @@ type slicedState struct {
 	last    [2]int64
 	lastTab *sliceTable
 	firing  []*sliceTable // the slices of the window being fired
-	cols    []int         // 0, 1, ...: the columns of a key row
+	cols    []int         // 0, 1, ...: the columns of a key row (keyRowCols)
+}
+
+// keyRowCols are the columns of a group's key row (0, 1, ...), to encode
+// or copy a key row as a group's key, as the Keys columns of an input row.
+func (w *WindowAgg) keyRowCols() []int {
+	if len(w.sl.cols) != len(w.Keys) {
+		w.sl.cols = make([]int, len(w.Keys))
+		for i := range w.sl.cols {
+			w.sl.cols[i] = i
+		}
+	}
+	return w.sl.cols
 }
 
 // sliceTable is the groups of one slice in first-seen order, kept flat
@@ -298,20 +310,15 @@ func (w *WindowAgg) accumulate(start, end int64) [][2]int64 {
 	first := [2]int64{start, start + w.slice}
 	acc := w.sliceTable(first)
 	nk, na := len(w.Keys), len(w.Aggs)
-	if len(w.sl.cols) != nk {
-		w.sl.cols = make([]int, nk)
-		for i := range w.sl.cols {
-			w.sl.cols[i] = i
-		}
-	}
+	cols := w.keyRowCols()
 	i := sort.Search(len(w.pending), func(i int) bool { return w.pending[i][1] > first[1] })
 	j := i
 	for ; j < len(w.pending) && w.pending[j][1] <= end; j++ {
 		tab := w.sl.tabs[w.pending[j]]
 		for g := range tab.n {
 			key := tab.key(g, nk)
-			w.keyBuf = appendKeyCols(w.keyBuf[:0], key, w.sl.cols)
-			h := acc.get(w, w.keyBuf, key, w.sl.cols)
+			w.keyBuf = appendKeyCols(w.keyBuf[:0], key, cols)
+			h := acc.get(w, w.keyBuf, key, cols)
 			for k, a := range acc.accsOf(h, na) {
 				a.Merge(tab.accsOf(g, na)[k])
 			}
@@ -333,16 +340,12 @@ func (w *WindowAgg) fireWindow(win [2]int64, sls [][2]int64) error {
 	w.sl.firing = tabs
 	defer clear(tabs)
 	nk, na := len(w.Keys), len(w.Aggs)
+	cols := w.keyRowCols()
 	ts := windowMaxTs(win[1]) / types.MicrosPerMilli
 	for j, tab := range tabs {
 		for g := range tab.n {
 			key := tab.key(g, nk)
-			if nk > 0 {
-				w.keyBuf = w.keyBuf[:0]
-				for _, v := range key {
-					w.keyBuf = types.AppendKey(w.keyBuf, v)
-				}
-			}
+			w.keyBuf = appendKeyCols(w.keyBuf[:0], key, cols)
 			seen := false
 			for _, prev := range tabs[:j] {
 				if prev.lookup(w.keyBuf, nk) >= 0 {
@@ -426,10 +429,7 @@ func (w *WindowAgg) snapshotSlices(e *types.Enc) {
 // restoreSlices reads what snapshotSlices wrote.
 func (w *WindowAgg) restoreSlices(d *types.Dec) {
 	nk, na := len(w.Keys), len(w.Aggs)
-	cols := make([]int, nk)
-	for i := range cols {
-		cols[i] = i
-	}
+	cols := w.keyRowCols()
 	var kb []byte
 	for n := d.Uint(); n > 0 && d.Err == nil; n-- {
 		t := w.sliceTable([2]int64{d.Int(), d.Int()})
