@@ -120,7 +120,16 @@ func (sb *stateBackend) open() error {
 	if memTables <= 0 {
 		memTables = 2
 	}
-	cache := pebble.NewCache(blockCache)
+	// Pebble charges the memtables it allocates to the block cache (a
+	// reservation that shrinks the room for blocks; the memtables are their
+	// own memory), so a cache of blockCache bytes beside larger write
+	// buffers held no block at all: every lookup read and checksummed its
+	// filter, index and data blocks from the file again. The cache is made
+	// as large as the blocks and the write buffers together, so that the
+	// LSM's memory is bounded by the two settings' sum, as with Flink's
+	// managed RocksDB memory (the write buffers charged to the cache), and
+	// blockCache bytes of blocks fit once every write buffer is allocated.
+	cache := pebble.NewCache(blockCacheCapacity(blockCache, memTable, memTables))
 	defer cache.Unref()
 	opts := &pebble.Options{
 		Cache:                       cache,
@@ -139,6 +148,13 @@ func (sb *stateBackend) open() error {
 	}
 	sb.db = db
 	return nil
+}
+
+// blockCacheCapacity is the size to create Pebble's cache with: blocks
+// bytes of blocks beside the reservations of memTables write buffers of
+// memTable bytes.
+func blockCacheCapacity(blocks, memTable int64, memTables int) int64 {
+	return blocks + memTable*int64(memTables)
 }
 
 // close closes the LSM and removes the working directory.
