@@ -744,3 +744,52 @@ func (pl *Planner) FlinkPlan(st sql.Statement) (Node, error) {
 	pos, _ := st.Span()
 	return nil, sql.Errorf(pos, "EXPLAIN supports INSERT and SELECT statements")
 }
+
+// CreateTableAs creates the table of Flink's CREATE [OR REPLACE] TABLE
+// name WITH (...) AS query: its columns are the query's output columns
+// (names and types, without time attributes), its options those given.
+// The caller then inserts the query's rows, as Flink runs the statement
+// as an INSERT, and calls undo if that fails: undo removes the new table
+// (and puts back the one OR REPLACE replaced). With IF NOT EXISTS and an
+// existing table nothing is created and undo does nothing.
+func (pl *Planner) CreateTableAs(n *sql.CreateAs) (undo func(), err error) {
+	nothing := func() {}
+	if n.Kind != sql.KindTable {
+		return nothing, sql.Errorf(n.Start, "CREATE %s ... AS SELECT is ksqlDB syntax; submit it in the ksqlDB dialect", KindWord(n.Kind))
+	}
+	id, err := pl.objectID(n.Name)
+	if err != nil {
+		return nothing, err
+	}
+	if err, done := pl.checkNew(id, false, n.OrReplace, n.IfNotExists, n.Name.Pos, "Table"); done {
+		return nothing, err
+	}
+	node, err := newBinder(pl).bindSelect(n.Query)
+	if err != nil {
+		return nothing, err
+	}
+	st := &sql.CreateTable{Base: n.Base, Kind: sql.KindTable, Name: n.Name, Options: n.Options, Columns: []sql.ColumnDef{}}
+	for _, f := range node.Fields() {
+		if f.Hidden {
+			continue
+		}
+		tn, ok := typeName(f.Type)
+		if !ok {
+			return nothing, sql.Errorf(n.Query.Pos, "Column '%s' of the query has type %s, which a table column cannot have", f.Name, f.Type)
+		}
+		st.Columns = append(st.Columns, sql.ColumnDef{Name: f.Name, Pos: n.Query.Pos, Type: tn})
+	}
+	t, err := pl.createTable(st)
+	if err != nil {
+		return nothing, err
+	}
+	old, replaced := pl.Catalog.PermanentAt(id)
+	pl.Catalog.Put(t)
+	return func() {
+		if replaced {
+			pl.Catalog.Put(old)
+		} else {
+			pl.Catalog.Remove(id)
+		}
+	}, nil
+}

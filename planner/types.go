@@ -264,3 +264,50 @@ func parseDuration(s string) (time.Duration, error) {
 	}
 	return time.Duration(f * float64(mul)), nil
 }
+
+// typeName is the declaration of t that convertType turns back into t (a
+// CREATE TABLE ... AS SELECT column is declared by its query's type).
+// Intervals and the NULL type have no column declaration: ok is false.
+func typeName(t types.Type) (tn sql.TypeName, ok bool) {
+	tn.NotNull = t.NotNull
+	switch t.Kind {
+	case types.String:
+		tn.Name = "STRING"
+		if t.Char {
+			tn.Name, tn.Params = "CHAR", []int{t.Precision}
+		} else if t.Precision > 0 {
+			tn.Name, tn.Params = "VARCHAR", []int{t.Precision}
+		}
+	case types.Decimal:
+		tn.Name, tn.Params = "DECIMAL", []int{t.Precision, t.Scale}
+	case types.Time, types.Timestamp, types.TimestampLTZ:
+		tn.Name, tn.Params = t.Kind.String(), []int{t.Precision}
+	case types.Boolean, types.TinyInt, types.SmallInt, types.Int, types.BigInt, types.Float, types.Double, types.Bytes, types.Date:
+		tn.Name = t.Kind.String()
+	case types.Array:
+		e, ok := typeName(*t.Elem)
+		if !ok {
+			return tn, false
+		}
+		tn.Name, tn.Elem = "ARRAY", &e
+	case types.Map:
+		k, ok1 := typeName(*t.Key)
+		v, ok2 := typeName(*t.Elem)
+		if !ok1 || !ok2 {
+			return tn, false
+		}
+		tn.Name, tn.Key, tn.Elem = "MAP", &k, &v
+	case types.Struct:
+		tn.Name = "ROW"
+		for _, f := range t.Fields {
+			ft, ok := typeName(f.Type)
+			if !ok {
+				return tn, false
+			}
+			tn.Fields = append(tn.Fields, sql.FieldDef{Name: f.Name, Type: ft})
+		}
+	default:
+		return tn, false
+	}
+	return tn, true
+}

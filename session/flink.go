@@ -124,8 +124,19 @@ func (x flinkStatements) createTable(n *sql.CreateTable) (*planner.Result, error
 	return x.s.planner().CreateTable(n)
 }
 
-func (x flinkStatements) createAs(_ context.Context, n *sql.CreateAs) (*planner.Result, error) {
-	return nil, sql.Errorf(n.Start, "CREATE TABLE AS SELECT is not supported yet")
+// createAs is CREATE TABLE name WITH (...) AS query: the table is
+// created with the query's columns, then the query's rows are inserted
+// into it as by INSERT INTO (a failed start undoes the creation).
+func (x flinkStatements) createAs(ctx context.Context, n *sql.CreateAs) (*planner.Result, error) {
+	undo, err := x.s.planner().CreateTableAs(n)
+	if err != nil {
+		return nil, err
+	}
+	r, err := x.s.execInsert(ctx, &sql.Insert{Base: n.Base, Table: n.Name, Query: n.Query})
+	if err != nil {
+		undo()
+	}
+	return r, err
 }
 
 func (x flinkStatements) insert(ctx context.Context, n *sql.Insert) (*planner.Result, error) {
