@@ -64,6 +64,9 @@ type Session struct {
 	// jobID, when set, is the id the next job started gets (replaying a
 	// persisted statement keeps its job's id, and so its checkpoints).
 	jobID string
+	// stmtSet holds the statements of an open BEGIN STATEMENT SET (nil
+	// when none is open).
+	stmtSet []sql.Statement
 }
 
 // ExecuteAs runs one statement; a job it starts gets the given id.
@@ -213,6 +216,9 @@ func (s *Session) Execute(ctx context.Context, st sql.Statement) (*planner.Resul
 }
 
 func (s *Session) execute(ctx context.Context, st sql.Statement) (*planner.Result, error) {
+	if r, err, done := s.inStatementSet(ctx, st); done {
+		return r, err
+	}
 	x := s.statementsOf()
 	switch n := st.(type) {
 	case *sql.CreateTable:

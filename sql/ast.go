@@ -438,6 +438,15 @@ type Help struct{ Base }
 // Quit is QUIT / EXIT.
 type Quit struct{ Base }
 
+// StatementSet is Flink's BEGIN STATEMENT SET (End false) or END (End
+// true): the INSERTs between them are submitted together at END. The
+// prefix of EXECUTE STATEMENT SET BEGIN INSERT ... parses as a BEGIN
+// followed by the INSERT.
+type StatementSet struct {
+	Base
+	End bool
+}
+
 // Select is a query. The streaming clauses (Window, Emit, PartitionBy) are
 // ksqlDB's.
 type Select struct {

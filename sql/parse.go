@@ -11,9 +11,9 @@ import (
 // statements parsed before the failing one and an *Error. Parse is safe
 // for concurrent use; it never panics.
 //
-// "BEGIN STATEMENT SET;" and "END;" are accepted and dropped, so the
-// INSERTs between them come back as plain statements; so does the prefix
-// of "EXECUTE STATEMENT SET BEGIN INSERT ...".
+// "BEGIN STATEMENT SET;" and "END;" come back as *StatementSet, and so
+// does the prefix of "EXECUTE STATEMENT SET BEGIN INSERT ...", before
+// its INSERT.
 func Parse(text string, d Dialect) (stmts []Statement, err error) {
 	defer func() {
 		if r := recover(); r != nil {
@@ -49,9 +49,12 @@ func parseText(text string, d Dialect) ([]Statement, error) {
 	var out []Statement
 	for _, pc := range pieces {
 		p := newParser(text, li, d, pc)
-		st, err := p.parseStatement()
+		st, prefix, err := p.parseStatement()
 		if err != nil {
 			return out, err
+		}
+		if prefix != nil {
+			out = append(out, prefix)
 		}
 		if st != nil {
 			b := st.base()
@@ -138,24 +141,28 @@ func (p *parser) guard(f func()) (err error) {
 	return nil
 }
 
-// parseStatement parses the statement held by p. It returns nil (and no
-// error) for statements that are accepted and dropped.
-func (p *parser) parseStatement() (st Statement, err error) {
+// parseStatement parses the statement held by p. A statement that starts
+// a statement set as well (EXECUTE STATEMENT SET BEGIN INSERT ...) comes
+// back with the BEGIN as its prefix.
+func (p *parser) parseStatement() (st, prefix Statement, err error) {
 	err = p.guard(func() {
 		// Statement sets: BEGIN STATEMENT SET; ... END;
 		switch {
 		case p.peek().is("BEGIN") && p.peekAt(1).is("STATEMENT") && p.peekAt(2).is("SET") && p.peekAt(3).kind == tkEOF:
+			st = &StatementSet{Base: p.base(p.i)}
 			return
 		case p.peek().is("END") && p.peekAt(1).kind == tkEOF:
+			st = &StatementSet{Base: p.base(p.i), End: true}
 			return
 		case p.peek().is("EXECUTE") && p.peekAt(1).is("STATEMENT") && p.peekAt(2).is("SET") && p.peekAt(3).is("BEGIN"):
+			prefix = &StatementSet{Base: p.base(p.i)}
 			p.i += 4
 		case p.peek().is("EXECUTE") && p.peekAt(1).isAny("INSERT", "SELECT"):
 			p.i++
 		}
 		st = p.statement()
 	})
-	return st, err
+	return st, prefix, err
 }
 
 // statement parses the statement that starts at p.i and runs to the end.

@@ -281,6 +281,8 @@ func stmtSx(s Statement) *sx {
 		return lst("help")
 	case *Quit:
 		return lst("quit")
+	case *StatementSet:
+		return lst(pick(s.End, "end-statement-set", "begin-statement-set"))
 	}
 	return atom(fmt.Sprintf("<%T>", s))
 }
