@@ -441,11 +441,11 @@ func (eb *exprBinder) bindAggCall(c *sql.Call) (expr.Expr, error) {
 				return nil, err
 			}
 			extras := c.Args[1:]
-			if pair, ok, err := in.bindPairArg(c); ok {
+			if row, rest, ok, err := in.bindPairArg(c); ok {
 				if err != nil {
 					return nil, err
 				}
-				arg, extras = pair, nil
+				arg, extras = row, rest
 			}
 			argTypes = []types.Type{arg.Type()}
 			for _, extra := range extras {

@@ -11,25 +11,38 @@ import (
 	"github.com/tumble/tumble/sql"
 )
 
-// bindPairArg binds the two column arguments of CORRELATION(x, y) as one
-// ROW(x, y), the single argument the aggregate's accumulator takes. ok is
-// false for other calls.
-func (eb *exprBinder) bindPairArg(c *sql.Call) (expr.Expr, bool, error) {
-	if !strings.EqualFold(c.Name, "CORRELATION") || len(c.Args) != 2 {
-		return nil, false, nil
+// bindPairArg binds the column arguments of an aggregate whose
+// accumulator takes them as one ROW: CORRELATION(x, y) as ROW(x, y), and
+// ksqlDB's TOPK(sort, other..., k) with other columns as
+// ROW(sort_col, col0, col1, ...), ordered by its first field. rest are
+// the constant arguments left. ok is false for other calls.
+func (eb *exprBinder) bindPairArg(c *sql.Call) (row expr.Expr, rest []sql.Expr, ok bool, err error) {
+	var cols []sql.Expr
+	var names []string
+	switch {
+	case strings.EqualFold(c.Name, "CORRELATION") && len(c.Args) == 2:
+		cols, names = c.Args, []string{"X", "Y"}
+	case strings.EqualFold(c.Name, "TOPK") && len(c.Args) > 2:
+		cols, rest = c.Args[:len(c.Args)-1], c.Args[len(c.Args)-1:]
+		names = []string{"sort_col"}
+		for i := 1; i < len(cols); i++ {
+			names = append(names, "col"+strconv.Itoa(i-1))
+		}
+	default:
+		return nil, nil, false, nil
 	}
-	x, err := eb.bind(c.Args[0])
-	if err != nil {
-		return nil, true, err
+	args := make([]expr.Expr, len(cols))
+	fields := make([]types.Field, len(cols))
+	for i, a := range cols {
+		if args[i], err = eb.bind(a); err != nil {
+			return nil, nil, true, err
+		}
+		fields[i] = types.Field{Name: names[i], Type: args[i].Type().Nullable()}
 	}
-	y, err := eb.bind(c.Args[1])
-	if err != nil {
-		return nil, true, err
-	}
-	t := types.Type{Kind: types.Struct, Fields: []types.Field{{Name: "X", Type: x.Type().Nullable()}, {Name: "Y", Type: y.Type().Nullable()}}}
-	return &expr.Call{Name: "ROW", Args: []expr.Expr{x, y}, T: t, Fn: func(a []types.Value) types.Value {
-		return types.StructV([]types.Value{a[0], a[1]})
-	}}, true, nil
+	t := types.Type{Kind: types.Struct, Fields: fields}
+	return &expr.Call{Name: "ROW", Args: args, T: t, Fn: func(a []types.Value) types.Value {
+		return types.StructV(append([]types.Value(nil), a...))
+	}}, rest, true, nil
 }
 
 // structuredStateAggs are the aggregates whose state ksqlDB keeps as a

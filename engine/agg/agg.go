@@ -260,13 +260,25 @@ func NewWithParams(name string, args []types.Type, params []types.Value, distinc
 		if len(args) != 1 || len(params) != 1 || params[0].IsNull() || params[0].Int() < 1 {
 			return nil, fmt.Errorf("%s needs a column and a positive constant, as in %s(col, 3)", name, name)
 		}
-		if !(args[0].Kind.IsNumeric() || args[0].Kind == types.String) {
+		// TOPK(sort, other..., k) comes bound as one ROW(sort_col, col0,
+		// ...) ordered by its first field; TOPKDISTINCT also ranks
+		// temporals and bytes.
+		byFirst := name == "TOPK" && args[0].Kind == types.Struct && len(args[0].Fields) > 0
+		sortKind := args[0].Kind
+		if byFirst {
+			sortKind = args[0].Fields[0].Type.Kind
+		}
+		ok := sortKind.IsNumeric() || sortKind == types.String
+		if name == "TOPKDISTINCT" {
+			ok = ok || sortKind == types.Date || sortKind == types.Time || sortKind == types.Timestamp || sortKind == types.Bytes
+		}
+		if !ok {
 			return nil, fmt.Errorf("Cannot apply '%s' to arguments of type '%s(%s)'", name, name, typeList(args))
 		}
 		f.Result = types.ArrayOf(args[0].Nullable())
 		k := int(params[0].Int())
 		distinctOnly := name == "TOPKDISTINCT"
-		f.newAcc = func() Acc { return &topkAcc{k: k, distinct: distinctOnly} }
+		f.newAcc = func() Acc { return &topkAcc{k: k, distinct: distinctOnly, byFirst: byFirst} }
 	case "LISTAGG":
 		if len(args) != 1 || !(args[0].Kind == types.String || args[0].Kind == types.Null) {
 			return nil, fmt.Errorf("Cannot apply '%s' to arguments of type '%s(%s)'", name, name, typeList(args))
@@ -724,15 +736,29 @@ func (a *distinctAcc) Decode(d *types.Dec) {
 	}
 }
 
-// topkAcc keeps the k largest values, largest first.
+// topkAcc keeps the k largest values, largest first; a value equal to
+// one kept ranks after it. With byFirst the values are rows ranked by
+// their first field (ksqlDB's TOPK with other columns).
 type topkAcc struct {
 	k        int
 	distinct bool
+	byFirst  bool
 	vals     []types.Value
 }
 
+func (a *topkAcc) rank(v types.Value) types.Value {
+	if a.byFirst {
+		if v.IsNull() || len(v.Elems()) == 0 {
+			return types.Value{}
+		}
+		return v.Elems()[0]
+	}
+	return v
+}
+
 func (a *topkAcc) Add(v types.Value) {
-	if v.IsNull() {
+	r := a.rank(v)
+	if r.IsNull() {
 		return
 	}
 	if a.distinct {
@@ -742,7 +768,7 @@ func (a *topkAcc) Add(v types.Value) {
 			}
 		}
 	}
-	i := sort.Search(len(a.vals), func(i int) bool { return types.Compare(a.vals[i], v) < 0 })
+	i := sort.Search(len(a.vals), func(i int) bool { return types.Compare(a.rank(a.vals[i]), r) < 0 })
 	if i >= a.k {
 		return
 	}
