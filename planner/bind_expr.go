@@ -593,6 +593,9 @@ func (eb *exprBinder) bindNode(e sql.Expr) (expr.Expr, error) {
 				return types.BoolV(is != not)
 			}}, nil
 	case *sql.In:
+		if eb.b.rules.InList == dialect.InCoerced {
+			return eb.bindCoercedIn(n)
+		}
 		x, err := eb.bind(n.X)
 		if err != nil {
 			return nil, err

@@ -295,6 +295,8 @@ func ksqlFormat(b *strings.Builder, e sql.Expr) {
 			b.WriteString("null")
 		case sql.LitString:
 			b.WriteString("'" + strings.ReplaceAll(n.Text, "'", "''") + "'")
+		case sql.LitBool:
+			b.WriteString(strings.ToLower(n.Text))
 		default:
 			b.WriteString(n.Text)
 		}
@@ -337,6 +339,38 @@ func ksqlFormat(b *strings.Builder, e sql.Expr) {
 	case *sql.FieldAccess:
 		ksqlFormat(b, n.X)
 		b.WriteString("->" + ksqlName(n.Field))
+	case *sql.ArrayCtor:
+		b.WriteString("ARRAY[")
+		for i, a := range n.Elems {
+			if i > 0 {
+				b.WriteString(", ")
+			}
+			ksqlFormat(b, a)
+		}
+		b.WriteByte(']')
+	case *sql.MapCtor:
+		b.WriteString("MAP(")
+		for i := range n.Keys {
+			if i > 0 {
+				b.WriteString(", ")
+			}
+			ksqlFormat(b, n.Keys[i])
+			b.WriteString(":=")
+			ksqlFormat(b, n.Vals[i])
+		}
+		b.WriteByte(')')
+	case *sql.StructCtor:
+		b.WriteString("STRUCT(")
+		for i := range n.Vals {
+			if i > 0 {
+				b.WriteString(", ")
+			}
+			if i < len(n.Names) {
+				b.WriteString(ksqlName(n.Names[i]) + ":=")
+			}
+			ksqlFormat(b, n.Vals[i])
+		}
+		b.WriteByte(')')
 	case *sql.IsNull:
 		b.WriteByte('(')
 		ksqlFormat(b, n.X)

@@ -4,6 +4,7 @@ import (
 	"encoding/binary"
 	"fmt"
 	"math"
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -363,9 +364,47 @@ func Compare(a, b Value) int {
 			}
 		}
 		return cmpInt(int64(len(ea)), int64(len(eb)))
+	case a.K == Map && b.K == Map:
+		return compareMaps(a.MapVal(), b.MapVal())
 	default:
 		return cmpInt(a.I, b.I)
 	}
+}
+
+// compareMaps orders maps by size, then by their entries in key order:
+// two maps are equal when they hold the same keys with equal values,
+// whatever order their entries came in.
+func compareMaps(a, b *MapValue) int {
+	var na, nb int
+	if a != nil {
+		na = len(a.Keys)
+	}
+	if b != nil {
+		nb = len(b.Keys)
+	}
+	if c := cmpInt(int64(na), int64(nb)); c != 0 || na == 0 {
+		return c
+	}
+	sorted := func(m *MapValue) []int {
+		idx := make([]int, len(m.Keys))
+		for i := range idx {
+			idx[i] = i
+		}
+		slices.SortStableFunc(idx, func(i, j int) int { return Compare(m.Keys[i], m.Keys[j]) })
+		return idx
+	}
+	ia, ib := sorted(a), sorted(b)
+	for i := range ia {
+		if c := Compare(a.Keys[ia[i]], b.Keys[ib[i]]); c != 0 {
+			return c
+		}
+	}
+	for i := range ia {
+		if c := Compare(a.Vals[ia[i]], b.Vals[ib[i]]); c != 0 {
+			return c
+		}
+	}
+	return 0
 }
 
 func cmpInt(a, b int64) int {

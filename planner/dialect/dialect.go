@@ -72,6 +72,8 @@ type Rules struct {
 	// CollectionLiterals are ARRAY[...], MAP[...] and STRUCT(...) literals'
 	// typing.
 	CollectionLiterals CollectionLiterals
+	// InList is how x IN (a, b, ...) types and matches its values.
+	InList InListRule
 
 	// Aggregation.
 
@@ -214,6 +216,21 @@ const (
 	// LiteralsJava: numeric literals widen to the widest, string literals
 	// among numbers are read as numbers, map keys are strings (ksqlDB).
 	LiteralsJava
+)
+
+// InListRule is how x IN (a, b, ...) types and matches its values.
+type InListRule uint8
+
+const (
+	// InComparable: each value must be comparable with x; a NULL among
+	// the values makes a non-match NULL (Flink, standard SQL).
+	InComparable InListRule = iota
+	// InCoerced: x and the values are coerced in order to one common
+	// type (string literals read as the numbers or booleans they spell,
+	// STRUCT constructors' fields merged), NULL literals dropped; NULLs
+	// never match, nested NULLs equal each other, and the result is never
+	// NULL (ksqlDB).
+	InCoerced
 )
 
 // Tombstones is what an aggregate does with a stream's deletes.

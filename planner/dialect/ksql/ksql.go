@@ -50,6 +50,7 @@ var rules = &dialect.Rules{
 	NullLiteralComparisons:  dialect.Refused,
 	NullComparisonsInSelect: true,
 	CollectionLiterals:      dialect.LiteralsJava,
+	InList:                  dialect.InCoerced,
 	GroupEmit:               engine.EmitPerRow,
 	NullKeys:                engine.NullKeysDrop,
 	StreamTombstones:        dialect.TombstonesIgnored,
