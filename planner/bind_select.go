@@ -161,9 +161,9 @@ func (b *binder) bindWhere(sel *sql.Select, sc *scope) (expr.Expr, error) {
 	}
 	filter, err := (&exprBinder{b: b, sc: sc}).bind(sel.Where)
 	if err != nil {
-		return nil, err
+		return nil, b.clauseTypeError("WHERE", err)
 	}
-	if err := wantBool(filter, sel.Where.ExprPos(), "WHERE"); err != nil {
+	if err := b.wantFilter(filter, sel.Where, "WHERE"); err != nil {
 		return nil, err
 	}
 	return filter, nil
@@ -177,9 +177,9 @@ func (b *binder) bindHaving(sel *sql.Select, out *scope, a *aggCtx) (expr.Expr, 
 	}
 	having, err := (&exprBinder{b: b, sc: out, agg: a}).bind(sel.Having)
 	if err != nil {
-		return nil, err
+		return nil, b.clauseTypeError("HAVING", err)
 	}
-	if err := wantBool(having, sel.Having.ExprPos(), "HAVING"); err != nil {
+	if err := b.wantFilter(having, sel.Having, "HAVING"); err != nil {
 		return nil, err
 	}
 	return having, nil

@@ -442,3 +442,107 @@ func (c listCoercer) convert(e sql.Expr, x expr.Expr, common types.Type) (expr.E
 	}
 	return expr.NewCast(x, common, true, env)
 }
+
+// ksqlTypeError is an expression whose operand types do not fit
+// (ksqlDB's type checks), which a WHERE or HAVING names as its own.
+type ksqlTypeError struct{ err *sql.Error }
+
+func (e *ksqlTypeError) Error() string { return e.err.Error() }
+func (e *ksqlTypeError) Unwrap() error { return e.err }
+
+// ksqlComparisonNames are ksqlDB's names of the comparison operators.
+var ksqlComparisonNames = map[string]string{
+	"=": "EQUAL", "<>": "NOT_EQUAL", "!=": "NOT_EQUAL", "<": "LESS_THAN", "<=": "LESS_THAN_OR_EQUAL",
+	">": "GREATER_THAN", ">=": "GREATER_THAN_OR_EQUAL",
+	"IS DISTINCT FROM": "IS_DISTINCT_FROM", "IS NOT DISTINCT FROM": "IS_NOT_DISTINCT_FROM",
+}
+
+// ksqlCheckComparison refuses a comparison of operand types ksqlDB does
+// not compare: numbers compare with numbers, strings with strings and
+// temporals, DATE and TIMESTAMP with each other and strings, TIME with
+// TIME and strings, BYTES with BYTES; BOOLEAN, ARRAY, MAP and STRUCT
+// values only for (in)equality, with their own kind.
+func (eb *exprBinder) ksqlCheckComparison(n *sql.Binary) error {
+	opName, ok := ksqlComparisonNames[n.Op]
+	if !ok {
+		return nil
+	}
+	l, err := eb.bind(n.L)
+	if err != nil {
+		return err
+	}
+	r, err := eb.bind(n.R)
+	if err != nil {
+		return err
+	}
+	lt, rt := l.Type(), r.Type()
+	if lt.Kind == types.Null || rt.Kind == types.Null || ksqlComparable(lt, rt, opName) {
+		return nil
+	}
+	return &ksqlTypeError{sql.Errorf(n.Pos, "Cannot compare %s (%s) to %s (%s) with %s.",
+		eb.ksqlOperandText(n.L), lt.KSQLString(), eb.ksqlOperandText(n.R), rt.KSQLString(), opName)}
+}
+
+// ksqlOperandText prints an operand as ksqlDB does once it has resolved
+// it: over a join, a column S.C is the join's column S_C.
+func (eb *exprBinder) ksqlOperandText(e sql.Expr) string {
+	sc := eb.sc
+	if eb.agg != nil {
+		sc = eb.agg.input
+	}
+	quals := map[string]bool{}
+	for _, f := range sc.fields {
+		if f.Qual != "" {
+			quals[strings.ToUpper(f.Qual)] = true
+		}
+	}
+	if len(quals) > 1 {
+		e = ksqlMapIdents(e, func(id *sql.Ident) *sql.Ident {
+			if len(id.Parts) == 2 {
+				return &sql.Ident{Parts: []string{strings.ToUpper(id.Parts[0]) + "_" + id.Parts[1]}, Pos: id.Pos}
+			}
+			return id
+		})
+	}
+	return ksqlExprText(e)
+}
+
+func ksqlComparable(l, r types.Type, op string) bool {
+	equality := op == "EQUAL" || op == "NOT_EQUAL" || op == "IS_DISTINCT_FROM" || op == "IS_NOT_DISTINCT_FROM"
+	lk, rk := l.Kind, r.Kind
+	dateOrTS := func(k types.Kind) bool { return k == types.Date || k == types.Timestamp || k == types.TimestampLTZ }
+	switch {
+	case lk.IsNumeric():
+		return rk.IsNumeric()
+	case lk == types.String:
+		return rk == types.String || rk.IsTemporal()
+	case lk == types.Boolean || lk == types.Array || lk == types.Map || lk == types.Struct:
+		return rk == lk && equality
+	case lk == types.Time:
+		return rk == types.Time || rk == types.String
+	case dateOrTS(lk):
+		return dateOrTS(rk) || rk == types.String
+	case lk == types.Bytes:
+		return rk == types.Bytes
+	}
+	return true
+}
+
+// clauseTypeError names the clause in an expression type error, as ksqlDB
+// does: "Error in WHERE expression: Cannot compare ...".
+func (b *binder) clauseTypeError(clause string, err error) error {
+	var te *ksqlTypeError
+	if !b.rules.KSQLTypeChecks || !errors.As(err, &te) {
+		return err
+	}
+	return sql.Errorf(te.err.Pos, "Error in %s expression: %s", clause, te.err.Msg)
+}
+
+// wantFilter checks that a WHERE or HAVING condition is boolean.
+func (b *binder) wantFilter(cond expr.Expr, e sql.Expr, clause string) error {
+	if k := cond.Type().Kind; b.rules.KSQLTypeChecks && k != types.Boolean && k != types.Null {
+		return sql.Errorf(e.ExprPos(), "Type error in %s expression: Should evaluate to boolean but is %s (%s) instead.",
+			clause, ksqlExprText(e), cond.Type().KSQLString())
+	}
+	return wantBool(cond, e.ExprPos(), clause)
+}

@@ -177,12 +177,26 @@ func (j *joinNames) starHidden(f Field, sel *sql.Select) bool {
 	return len(sel.PartitionBy) > 0 && f.Qual != "" && isPseudoColumn(f.Name)
 }
 
+// firstKey is the first of a join's key expressions, or nil.
+func firstKey(keys []expr.Expr) expr.Expr {
+	if len(keys) == 0 {
+		return nil
+	}
+	return keys[0]
+}
+
 // ksqlSyntheticKey gives a ksqlDB FULL OUTER join its synthetic key column:
 // it appends ROWKEY = COALESCE(left key, right key) to the join's fields
 // and makes it the only key. An earlier synthetic key of the inputs is
 // hidden. It returns the node to use in place of the join.
 func (b *binder) ksqlSyntheticKey(j *JoinNode, fields []Field, lw int) (Node, []Field) {
 	full := j.Type == engine.FullJoin && len(j.LeftKeys) > 0
+	// A join on expressions that are no column of either side (ABS(L.A) =
+	// ABS(R.A), L.S->F = R.T->G) has a synthetic key too, the value of
+	// its join expression.
+	_, lcol := firstKey(j.LeftKeys).(*expr.Col)
+	_, rcol := firstKey(j.RightKeys).(*expr.Col)
+	exprKey := len(j.LeftKeys) > 0 && !lcol && !rcol && b.ksql.value[j] != nil
 	taken := map[string]bool{}
 	for i := range fields {
 		if fields[i].Qual == "" && strings.HasPrefix(fields[i].Name, "ROWKEY") {
@@ -194,7 +208,7 @@ func (b *binder) ksqlSyntheticKey(j *JoinNode, fields []Field, lw int) (Node, []
 		}
 		taken[fields[i].Name] = true
 	}
-	if !full {
+	if !full && !exprKey {
 		return j, fields
 	}
 	name := "ROWKEY"
@@ -209,12 +223,16 @@ func (b *binder) ksqlSyntheticKey(j *JoinNode, fields []Field, lw int) (Node, []
 			r = cr
 		}
 	}
-	key := &expr.Call{Name: "COALESCE", Args: []expr.Expr{l, r}, T: t, Fn: func(a []types.Value) types.Value {
+	var key expr.Expr = &expr.Call{Name: "COALESCE", Args: []expr.Expr{l, r}, T: t, Fn: func(a []types.Value) types.Value {
 		if !a[0].IsNull() {
 			return a[0]
 		}
 		return a[1]
 	}}
+	if !full {
+		key = b.ksql.value[j]
+		t = key.Type().Nullable()
+	}
 	projects := colsOf(fields)
 	for i := range fields {
 		fields[i].Key = false

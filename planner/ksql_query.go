@@ -304,14 +304,24 @@ func (pl *Planner) ksqlSelect(sel *sql.Select, sinkName string) (*ksqlPlanned, e
 			}
 			if len(keyIdx) == 0 && sinkName != "" {
 				var names []string
+				synthetic := ""
 				for _, f := range fr.sc.fields {
 					if f.Key && f.Qual != "" {
 						names = append(names, f.Qual+"."+f.Name)
 					} else if f.Key {
-						names = append(names, f.Name)
+						synthetic = f.Name
 					}
 				}
-				return nil, sql.Errorf(sel.Pos, "The query used to build `%s` must include the join expression %s in its projection (eg, SELECT %s...).", sinkName, strings.Join(names, " or "), names[0])
+				if len(names) == 0 {
+					// No source column is the join's key: ksqlDB adds a
+					// synthetic one, ROWKEY, that the query must select.
+					return nil, sql.Errorf(sel.Pos, "Key missing from projection (ie, SELECT). See https://cnfl.io/2LV7ouS.\nThe query used to build `%s` must include the join expression %s in its projection (eg, SELECT %s...).\n%s was added as a synthetic key column because the join criteria did not match any source column. This expression must be included in the projection and may be aliased.", sinkName, synthetic, synthetic, synthetic)
+				}
+				word := "expression"
+				if len(names) > 1 {
+					word = "expressions"
+				}
+				return nil, sql.Errorf(sel.Pos, "The query used to build `%s` must include the join %s %s in its projection (eg, SELECT %s...).", sinkName, word, strings.Join(names, " or "), names[0])
 			}
 		} else {
 			// A key column missing: ksqlDB names all of them.

@@ -20,13 +20,17 @@ func (eb *exprBinder) bindKSQLParts(e sql.Expr) (x expr.Expr, ok bool, err error
 	_, noLambdas := rules.Refuses(dialect.FeatureLambdas)
 	switch n := e.(type) {
 	case *sql.Binary:
-		if rules.NullLiteralComparisons != dialect.Refused {
-			return nil, false, nil
+		if rules.NullLiteralComparisons == dialect.Refused {
+			switch n.Op {
+			case "=", "<>", "!=", "<", "<=", ">", ">=":
+				if isNullLiteral(n.L) || isNullLiteral(n.R) {
+					return nil, true, sql.Errorf(n.Pos, "Comparison with NULL not supported: %s %s %s", sqlText(n.L), n.Op, sqlText(n.R))
+				}
+			}
 		}
-		switch n.Op {
-		case "=", "<>", "!=", "<", "<=", ">", ">=":
-			if isNullLiteral(n.L) || isNullLiteral(n.R) {
-				return nil, true, sql.Errorf(n.Pos, "Comparison with NULL not supported: %s %s %s", sqlText(n.L), n.Op, sqlText(n.R))
+		if rules.KSQLTypeChecks {
+			if err := eb.ksqlCheckComparison(n); err != nil {
+				return nil, true, err
 			}
 		}
 	case *sql.ArrayCtor, *sql.MapCtor, *sql.StructCtor:

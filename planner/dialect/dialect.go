@@ -74,6 +74,12 @@ type Rules struct {
 	CollectionLiterals CollectionLiterals
 	// InList is how x IN (a, b, ...) types and matches its values.
 	InList InListRule
+	// KSQLTypeChecks: comparisons take the operand types ksqlDB's allow
+	// (numbers with numbers, strings with strings and temporals, BOOLEAN,
+	// ARRAY, MAP and STRUCT only for (in)equality), and a WHERE or
+	// HAVING that fails to type or is not boolean says so in ksqlDB's
+	// words ("Error in WHERE expression: ...").
+	KSQLTypeChecks bool
 
 	// Aggregation.
 

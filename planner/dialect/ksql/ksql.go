@@ -51,6 +51,7 @@ var rules = &dialect.Rules{
 	NullComparisonsInSelect: true,
 	CollectionLiterals:      dialect.LiteralsJava,
 	InList:                  dialect.InCoerced,
+	KSQLTypeChecks:          true,
 	GroupEmit:               engine.EmitPerRow,
 	NullKeys:                engine.NullKeysDrop,
 	StreamTombstones:        dialect.TombstonesIgnored,
