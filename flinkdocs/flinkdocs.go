@@ -32,6 +32,9 @@ type Example struct {
 	Query  string
 	Want   [][]string // printed rows
 	Tables []*Table   // the definitions in effect where the query stands
+	// Setup are the page's statements without a result (CREATE VIEW
+	// ...) between the previous example and this one, run before it.
+	Setup []string
 }
 
 // Table is a table a page describes.
@@ -88,6 +91,7 @@ func ParsePage(name, text string) *Page {
 	p := &Page{Name: name}
 	lines := strings.Split(text, "\n")
 	tables := map[string]*Table{}
+	var setup []string
 	for i := 0; i < len(lines); i++ {
 		l := strings.TrimSpace(lines[i])
 		if !strings.HasPrefix(l, "Flink SQL>") {
@@ -120,16 +124,27 @@ func ParsePage(name, text string) *Page {
 			p.Tables = append(p.Tables, t)
 		case len(fields) == 4 && strings.EqualFold(fields[0], "SELECT") && fields[1] == "*" && strings.EqualFold(fields[2], "FROM") && tables[strings.ToLower(fields[3])] != nil:
 			tables[strings.ToLower(fields[3])].Rows = rows
-		case len(rows) > 0 && strings.HasPrefix(strings.ToUpper(fields[0]), "SELECT"):
+		case len(rows) > 0 && isQuery(fields[0]):
 			_ = header
-			ex := Example{Page: name, Line: start + 1, Query: stmt, Want: rows}
+			ex := Example{Page: name, Line: start + 1, Query: stmt, Want: rows, Setup: setup}
+			setup = nil
 			for _, t := range tables {
 				ex.Tables = append(ex.Tables, t)
 			}
 			p.Examples = append(p.Examples, ex)
+		case len(rows) == 0 && len(fields) > 1 && strings.EqualFold(fields[0], "CREATE"):
+			setup = append(setup, stmt)
 		}
 	}
 	return p
+}
+
+// isQuery reports whether a statement starting with word is a query
+// (SELECT, WITH, VALUES, or a parenthesized one as set operations are
+// written).
+func isQuery(word string) bool {
+	w := strings.ToUpper(strings.TrimLeft(word, "("))
+	return strings.HasPrefix(w, "SELECT") || w == "WITH" || strings.HasPrefix(w, "VALUES")
 }
 
 // literal turns a printed cell into a SQL literal of the column's type.
@@ -249,6 +264,11 @@ func Run(ctx context.Context, p *Page) []Result {
 			out = append(out, r)
 			continue
 		}
+		if err := runSetup(ctx, s, ex.Setup); err != nil {
+			r.Err = err
+			out = append(out, r)
+			continue
+		}
 		r.Got, r.Err = query(ctx, s, ex.Query)
 		if r.Err == nil {
 			want := make([]string, len(ex.Want))
@@ -261,6 +281,16 @@ func Run(ctx context.Context, p *Page) []Result {
 		out = append(out, r)
 	}
 	return out
+}
+
+// runSetup runs an example's setup statements.
+func runSetup(ctx context.Context, s *session.Session, stmts []string) error {
+	for _, st := range stmts {
+		if _, err := s.ExecuteText(ctx, st); err != nil {
+			return fmt.Errorf("%s: %w", st, err)
+		}
+	}
+	return nil
 }
 
 // ddl is the CREATE TABLE of a definition on its topic.

@@ -60,3 +60,27 @@ func TestRunPage(t *testing.T) {
 		t.Errorf("second example: pass=%v why=%q", rs[1].Pass, rs[1].Why())
 	}
 }
+
+// TestSetupStatements: a page's statements without a result (CREATE
+// VIEW) run before the next example, and a parenthesized query (as set
+// operations are written) is an example.
+func TestSetupStatements(t *testing.T) {
+	const setPage = "```sql\n" + `Flink SQL> create view t1(s) as values ('c'), ('a');
+Flink SQL> create view t2(s) as values ('a');
+
+Flink SQL> (SELECT s FROM t1) EXCEPT (SELECT s FROM t2);
++---+
+| s |
++---+
+| c |
++---+
+` + "```\n"
+	p := ParsePage("s.md", setPage)
+	if len(p.Examples) != 1 || len(p.Examples[0].Setup) != 2 {
+		t.Fatalf("parsed %+v", p.Examples)
+	}
+	rs := Run(context.Background(), p)
+	if len(rs) != 1 || !rs[0].Pass {
+		t.Fatalf("results %+v: %s", rs, rs[0].Why())
+	}
+}

@@ -1,6 +1,10 @@
 package planner
 
 import (
+	"fmt"
+
+	"github.com/tumble/tumble/engine"
+	"github.com/tumble/tumble/engine/agg"
 	"github.com/tumble/tumble/engine/expr"
 	"github.com/tumble/tumble/engine/types"
 	"github.com/tumble/tumble/planner/dialect"
@@ -207,25 +211,104 @@ func (b *binder) bindFromless(sel *sql.Select) (Node, error) {
 	return &Calc{Input: values, Projects: projects, fields: fields}, nil
 }
 
+// bindUnion binds a chain of set operations, left to right.
 func (b *binder) bindUnion(sel *sql.Select) (Node, error) {
 	first := *sel
-	first.UnionAll, first.OrderBy, first.Limit = nil, nil, nil // the union's
+	first.UnionAll, first.SetOps, first.OrderBy, first.Limit = nil, nil, nil, nil // the chain's
 	n0, err := b.bindSelect(&first)
 	if err != nil {
 		return nil, err
 	}
-	u := &Union{Ins: []Node{n0}}
-	for _, other := range sel.UnionAll {
+	acc := n0
+	for k, other := range sel.UnionAll {
 		n, err := b.bindSelect(other)
 		if err != nil {
 			return nil, err
 		}
-		if len(n.Fields()) != len(n0.Fields()) {
-			return nil, sql.Errorf(other.Pos, "Column count mismatch in UNION ALL")
+		op := "UNION ALL"
+		if k < len(sel.SetOps) && sel.SetOps[k] != "" {
+			op = sel.SetOps[k]
 		}
-		u.Ins = append(u.Ins, n)
+		if len(n.Fields()) != len(n0.Fields()) {
+			return nil, sql.Errorf(other.Pos, "Column count mismatch in %s", op)
+		}
+		if u, ok := acc.(*Union); ok && op == "UNION ALL" {
+			u.Ins = append(u.Ins, n)
+			continue
+		}
+		if acc, err = b.setOperation(acc, n, op, other.Pos); err != nil {
+			return nil, err
+		}
 	}
-	return u, nil
+	return acc, nil
+}
+
+// setOperation is l op r. UNION is the distinct rows of UNION ALL;
+// INTERSECT and EXCEPT group the rows of both sides, each tagged with its
+// side, and keep the rows found on both sides (INTERSECT) or on the left
+// only (EXCEPT), once each.
+func (b *binder) setOperation(l, r Node, op string, pos sql.Pos) (Node, error) {
+	switch op {
+	case "UNION ALL":
+		return &Union{Ins: []Node{l, r}}, nil
+	case "UNION":
+		return b.distinct(&Union{Ins: []Node{l, r}}), nil
+	case "INTERSECT", "EXCEPT":
+	default:
+		return nil, sql.Errorf(pos, "%s is not supported (UNION [ALL], INTERSECT and EXCEPT are)", op)
+	}
+	count := types.TBigInt.WithNotNull(true)
+	tag := func(n Node, left, right int64) Node {
+		fs := n.Fields()
+		projects := make([]expr.Expr, 0, len(fs)+2)
+		fields := make([]Field, 0, len(fs)+2)
+		for i, f := range fs {
+			projects = append(projects, &expr.Col{Idx: i, T: f.Type, Name: f.Name})
+			f.Rowtime, f.Proctime = false, false
+			fields = append(fields, f)
+		}
+		for k, v := range []int64{left, right} {
+			projects = append(projects, &expr.Const{V: types.BigIntV(v), T: count})
+			fields = append(fields, Field{Name: fmt.Sprintf("$side%d", k), Type: count})
+		}
+		return &Calc{Input: n, Projects: projects, fields: fields}
+	}
+	width := len(l.Fields())
+	g, ok := b.distinct(&Union{Ins: []Node{tag(l, 1, 0), tag(r, 0, 1)}}).(*GroupAggregate)
+	if !ok {
+		return nil, sql.Errorf(pos, "internal error: %s without a group aggregate", op)
+	}
+	g.Keys, g.fields = g.Keys[:width], g.fields[:width]
+	for k := 0; k < 2; k++ {
+		fn, err := agg.New("SUM", []types.Type{count}, false, b.rules.Aggs)
+		if err != nil {
+			return nil, err
+		}
+		name := fmt.Sprintf("$side%d", k)
+		g.Aggs = append(g.Aggs, engine.AggCall{Func: fn, Arg: width + k})
+		g.AggNames = append(g.AggNames, name)
+		g.fields = append(g.fields, Field{Name: name, Type: fn.Result})
+	}
+	zero := &expr.Const{V: types.BigIntV(0), T: count}
+	leftSide := &expr.Col{Idx: width, T: g.fields[width].Type, Name: "$side0"}
+	rightSide := &expr.Col{Idx: width + 1, T: g.fields[width+1].Type, Name: "$side1"}
+	cmp := ">"
+	if op == "EXCEPT" {
+		cmp = "="
+	}
+	onLeft, err := expr.NewCompare(">", leftSide, zero)
+	if err != nil {
+		return nil, err
+	}
+	onRight, err := expr.NewCompare(cmp, rightSide, zero)
+	if err != nil {
+		return nil, err
+	}
+	projects := make([]expr.Expr, width)
+	for i := range projects {
+		projects[i] = &expr.Col{Idx: i, T: g.fields[i].Type, Name: g.fields[i].Name}
+	}
+	return &Calc{Input: g, Filter: &expr.And{Args: []expr.Expr{onLeft, onRight}}, Projects: projects, fields: g.fields[:width]}, nil
 }
 
 // distinct turns SELECT DISTINCT into a group aggregate over all columns.

@@ -459,8 +459,13 @@ type Select struct {
 	Having   Expr
 	OrderBy  []OrderItem
 	Limit    Expr
-	// UnionAll holds further SELECTs joined by UNION ALL.
+	// UnionAll holds further SELECTs joined to this one by set
+	// operators, left to right: UNION ALL, or SetOps[i] for UnionAll[i].
 	UnionAll []*Select
+	// SetOps is empty (all UNION ALL) or the operator before each of
+	// UnionAll: "UNION ALL", "UNION", "INTERSECT", "INTERSECT ALL",
+	// "EXCEPT" or "EXCEPT ALL".
+	SetOps []string
 
 	Window      *WindowSpec // ksqlDB WINDOW TUMBLING|HOPPING|SESSION (...)
 	Emit        Emit

@@ -46,51 +46,85 @@ func (c *converter) query(n ast.Node) *Select {
 			c.failAtWord("WITH", "WITH (common table expressions) is not supported")
 		}
 		var list []*Select
-		c.setList(n.SelectList, &list)
+		var ops []string
+		c.setList(n.SelectList, &list, &ops)
 		head := list[0]
 		if n.OrderBy != nil || n.Limit != nil {
 			panic(parseError{c.p.errAt(head.Pos.Offset, "ORDER BY or LIMIT after UNION ALL is not supported")})
 		}
 		head.UnionAll = append(head.UnionAll, list[1:]...)
+		head.SetOps = ops[1:]
+		if onlyUnionAll(head) {
+			head.SetOps = nil
+		}
 		return head
 	}
 	c.fail(0, "expected a query")
 	return nil
 }
 
-// setList flattens the members of a UNION ALL chain into out.
-func (c *converter) setList(l *ast.SetOprSelectList, out *[]*Select) {
+// setList flattens the members of a set operation chain into out, with
+// the operator before each in ops (ops[0] is that of out[0] and unused).
+// A parenthesized chain that does not only UNION ALL, or that is joined
+// by another operator, stays a group: a SELECT * FROM (chain).
+func (c *converter) setList(l *ast.SetOprSelectList, out *[]*Select, ops *[]string) {
 	for _, n := range l.Selects {
 		var op *ast.SetOprType
-		var sels []*Select
+		var sel *Select
 		switch s := n.(type) {
 		case *ast.SelectStmt:
 			op = s.AfterSetOperator
-			sel := c.selectStmt(s)
-			sels = append(append(sels, sel), sel.UnionAll...)
-			sel.UnionAll = nil
+			sel = c.selectStmt(s)
 		case *ast.SetOprSelectList:
 			op = s.AfterSetOperator
 			if s.With != nil {
 				c.failAtWord("WITH", "WITH (common table expressions) is not supported")
 			}
-			c.setList(s, &sels)
+			var group []*Select
+			var gops []string
+			c.setList(s, &group, &gops)
+			sel = group[0]
+			sel.UnionAll, sel.SetOps = append(sel.UnionAll, group[1:]...), append(sel.SetOps, gops[1:]...)
 		case *ast.SetOprStmt:
-			sel := c.query(s)
-			sels = append(append(sels, sel), sel.UnionAll...)
-			sel.UnionAll = nil
+			sel = c.query(s)
 		default:
 			c.fail(0, "unsupported set operation")
 		}
-		if len(*out) > 0 && (op == nil || *op != ast.UnionAll) {
-			what := "UNION"
-			if op != nil && *op != ast.Union {
-				what = strings.ToUpper(op.String())
-			}
-			panic(parseError{c.p.errAt(sels[0].Pos.Offset, "%s is not supported; use UNION ALL", what)})
+		what := "UNION ALL"
+		if len(*out) > 0 && op != nil {
+			what = strings.ToUpper(op.String())
+		} else if len(*out) > 0 {
+			what = "UNION"
 		}
-		*out = append(*out, sels...)
+		if len(sel.UnionAll) > 0 && (what != "UNION ALL" || !onlyUnionAll(sel)) {
+			sel = &Select{Pos: sel.Pos, Items: []SelectItem{{Pos: sel.Pos, Star: true}}, From: &Subquery{Query: sel}}
+		}
+		*out = append(*out, sel)
+		*ops = append(*ops, what)
+		for k, more := range sel.UnionAll {
+			*out = append(*out, more)
+			*ops = append(*ops, setOp(sel, k))
+		}
+		sel.UnionAll, sel.SetOps = nil, nil
 	}
+}
+
+// setOp is the operator before q.UnionAll[k].
+func setOp(q *Select, k int) string {
+	if k < len(q.SetOps) && q.SetOps[k] != "" {
+		return q.SetOps[k]
+	}
+	return "UNION ALL"
+}
+
+// onlyUnionAll reports whether q's set operators are all UNION ALL.
+func onlyUnionAll(q *Select) bool {
+	for k := range q.UnionAll {
+		if setOp(q, k) != "UNION ALL" {
+			return false
+		}
+	}
+	return true
 }
 
 func (c *converter) selectStmt(n *ast.SelectStmt) *Select {

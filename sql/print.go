@@ -454,12 +454,16 @@ func selectSx(s *Select) *sx {
 	if s.Limit != nil {
 		l.list = append(l.list, lst("limit", exprSx(s.Limit)))
 	}
-	if s.UnionAll != nil {
+	if s.UnionAll != nil && onlyUnionAll(s) {
 		u := lst("union-all")
 		for _, x := range s.UnionAll {
 			u.list = append(u.list, selectSx(x))
 		}
 		l.list = append(l.list, u)
+	} else if s.UnionAll != nil {
+		for k, x := range s.UnionAll {
+			l.list = append(l.list, lst(strings.ToLower(strings.ReplaceAll(setOp(s, k), " ", "-")), selectSx(x)))
+		}
 	}
 	return l
 }
