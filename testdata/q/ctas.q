@@ -64,9 +64,9 @@ SELECT * FROM totals ORDER BY id;
 !ok
 
 # A query that does not plan leaves no table behind.
-CREATE TABLE broken WITH ('connector' = 'filesystem', 'path' = '$VAR_BROKEN_PATH', 'format' = 'csv') AS SELECT nope FROM totals;
+CREATE TABLE broken WITH ('connector' = 'blackhole') AS SELECT nope FROM totals;
 [ERROR] Could not execute SQL statement. Reason:
-SQL error at line 1, column 132 near "nope": Column 'nope' not found in any table; did you mean 'name'?
+SQL error at line 1, column 64 near "nope": Column 'nope' not found in any table; did you mean 'name'?
 !error
 
 SHOW TABLES;
