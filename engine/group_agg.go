@@ -2,6 +2,7 @@ package engine
 
 import (
 	"encoding/binary"
+	"fmt"
 	"time"
 
 	"github.com/tumble/tumble/engine/types"
@@ -36,10 +37,13 @@ type GroupAgg struct {
 	st     keyedState[*group]
 	keyBuf []byte
 	// With the disk backend, DISTINCT aggregates keep their values as
-	// map state (one LSM entry per group, aggregate and value, holding
-	// its count), as Flink's do, and the group's accumulator of such an
-	// aggregate is the plain one (accAggs).
-	distinct *diskState[*int64]
+	// map state, as Flink's do, and the group's accumulator of such an
+	// aggregate is the plain one (accAggs). The DISTINCT aggregates over
+	// one column share it (Flink's DistinctInfo): one LSM entry per group,
+	// column and value, holding each aggregate's count of the value, so
+	// that COUNT(DISTINCT x) and its FILTERed variants cost one lookup.
+	distinct *diskState[[]int64]
+	dArgs    []distinctArg
 	accAggs  []AggCall
 	dkBuf    []byte
 	out      []Rec
@@ -220,6 +224,7 @@ func (g *GroupAgg) processPerRow(recs []Rec) error {
 func (g *GroupAgg) Open(c *OpContext) error {
 	g.oc = c
 	g.accAggs = g.Aggs
+	g.dArgs = nil
 	if sb := onDisk(c); sb != nil {
 		for i, a := range g.Aggs {
 			if !a.Func.Distinct {
@@ -227,19 +232,64 @@ func (g *GroupAgg) Open(c *OpContext) error {
 			}
 			if g.distinct == nil {
 				g.accAggs = append([]AggCall(nil), g.Aggs...)
-				g.distinct = newDiskState(sb, stateCodec[*int64]{
-					enc: func(e *types.Enc, n *int64) { e.Int(*n) },
-					dec: func(d *types.Dec) *int64 { n := d.Int(); return &n },
-				})
+				g.distinct = newDiskState(sb, distinctCodec)
 				g.distinct.scope = distinctScope
 			}
 			plain := *a.Func
 			plain.Distinct = false
 			g.accAggs[i].Func = &plain
+			k := 0
+			for k < len(g.dArgs) && g.dArgs[k].arg != a.Arg {
+				k++
+			}
+			if k == len(g.dArgs) {
+				g.dArgs = append(g.dArgs, distinctArg{arg: a.Arg})
+			}
+			g.dArgs[k].aggs = append(g.dArgs[k].aggs, i)
 		}
 	}
 	g.st = newKeyedState(c, groupCodec(g.accAggs))
 	return nil
+}
+
+// distinctArg is the DISTINCT aggregates over one argument column. Their
+// map-state key is the group key (length-prefixed), the index of the
+// first of them and the value; the entry holds each one's count of the
+// value, in the order of aggs (an aggregate whose FILTER was false for
+// every row of the value counts 0).
+type distinctArg struct {
+	arg  int
+	aggs []int // indices into Aggs, ascending
+}
+
+// distinctCodec encodes the counts of a value of a distinctArg, one per
+// aggregate: a single count as itself (positive: an entry is deleted at
+// 0), as the entries of one aggregate were before the sharing; several
+// as their number, negated, then each count.
+var distinctCodec = stateCodec[[]int64]{
+	enc: func(e *types.Enc, ns []int64) {
+		if len(ns) != 1 {
+			e.Int(-int64(len(ns)))
+		}
+		for _, n := range ns {
+			e.Int(n)
+		}
+	},
+	dec: func(d *types.Dec) []int64 {
+		n := d.Int()
+		if n > 0 {
+			return []int64{n}
+		}
+		if -n > int64(len(d.B)) { // each count takes a byte at least
+			d.Err, d.B = types.ErrCorrupt, nil
+			return nil
+		}
+		ns := make([]int64, -n)
+		for i := range ns {
+			ns[i] = d.Int()
+		}
+		return ns
+	},
 }
 
 // add adds (or retracts) row to a group.
@@ -249,41 +299,12 @@ func (g *GroupAgg) add(gr *group, row types.Row, retract bool) {
 		return
 	}
 	for i, a := range g.Aggs {
-		if a.HasFilter {
-			if f := row[a.Filter]; f.K != types.Boolean || f.I == 0 {
-				continue
-			}
+		if a.Func.Distinct || !g.passes(a, row) {
+			continue
 		}
 		var v types.Value
 		if a.Arg >= 0 {
 			v = row[a.Arg]
-		}
-		if a.Func.Distinct {
-			if v.IsNull() {
-				continue
-			}
-			// key: length-prefixed group key, aggregate, value.
-			g.dkBuf = binary.AppendUvarint(g.dkBuf[:0], uint64(len(g.keyBuf)))
-			g.dkBuf = append(g.dkBuf, g.keyBuf...)
-			g.dkBuf = binary.AppendUvarint(g.dkBuf, uint64(i))
-			g.dkBuf = types.AppendKey(g.dkBuf, v)
-			n, seen := g.distinct.get(g.dkBuf)
-			switch {
-			case !retract && seen:
-				*n++
-				g.distinct.put(g.dkBuf, n)
-			case !retract:
-				one := int64(1)
-				g.distinct.put(g.dkBuf, &one)
-				gr.accs[i].Add(v)
-			case seen && *n > 1:
-				*n--
-				g.distinct.put(g.dkBuf, n)
-			case seen:
-				g.distinct.del(g.dkBuf)
-				gr.accs[i].Retract(v)
-			}
-			continue
 		}
 		if retract {
 			gr.accs[i].Retract(v)
@@ -291,11 +312,71 @@ func (g *GroupAgg) add(gr *group, row types.Row, retract bool) {
 			gr.accs[i].Add(v)
 		}
 	}
+	for _, da := range g.dArgs {
+		v := row[da.arg]
+		if v.IsNull() {
+			continue
+		}
+		any := false
+		for _, i := range da.aggs {
+			any = any || g.passes(g.Aggs[i], row)
+		}
+		if !any {
+			continue
+		}
+		g.dkBuf = distinctKey(g.dkBuf[:0], g.keyBuf, da.aggs[0], v)
+		ns, seen := g.distinct.get(g.dkBuf)
+		if !seen && retract {
+			continue
+		}
+		for len(ns) < len(da.aggs) {
+			ns = append(ns, 0) // an older entry of the first aggregate only
+		}
+		live := false
+		for j, i := range da.aggs {
+			if g.passes(g.Aggs[i], row) {
+				switch {
+				case !retract:
+					if ns[j]++; ns[j] == 1 {
+						gr.accs[i].Add(v)
+					}
+				case ns[j] > 0:
+					if ns[j]--; ns[j] == 0 {
+						gr.accs[i].Retract(v)
+					}
+				}
+			}
+			live = live || ns[j] > 0
+		}
+		if live {
+			g.distinct.put(g.dkBuf, ns)
+		} else {
+			g.distinct.del(g.dkBuf)
+		}
+	}
 	if retract {
 		gr.rows--
 	} else {
 		gr.rows++
 	}
+}
+
+// passes says whether row is aggregated by a (its FILTER).
+func (g *GroupAgg) passes(a AggCall, row types.Row) bool {
+	if !a.HasFilter {
+		return true
+	}
+	f := row[a.Filter]
+	return f.K == types.Boolean && f.I != 0
+}
+
+// distinctKey appends the map-state key of value v of the DISTINCT
+// aggregates whose first is aggregate first, in the group of key.
+func distinctKey(buf, key []byte, first int, v types.Value) []byte {
+	buf = binary.AppendUvarint(buf, uint64(len(key)))
+	buf = append(buf, key...)
+	buf = binary.AppendUvarint(buf, uint64(first))
+	return types.AppendKey(buf, v)
 }
 
 func (g *GroupAgg) commit() error {
@@ -395,10 +476,18 @@ func (g *GroupAgg) Snapshot(e *types.Enc) error {
 		return err
 	}
 	if g.distinct != nil {
-		return g.distinct.snapshot(e)
+		if err := g.distinct.snapshot(e); err != nil {
+			return err
+		}
+		e.Uint(distinctShared)
 	}
 	return nil
 }
+
+// distinctShared marks a snapshot whose DISTINCT map state has one entry
+// per column (distinctArg); snapshots written before had one per
+// aggregate, and end after the map state.
+const distinctShared = 1
 
 // Restore implements Snapshotter; restored groups count their idle time
 // (state TTL) from the restore.
@@ -410,6 +499,60 @@ func (g *GroupAgg) Restore(d *types.Dec) error {
 		if err := g.distinct.restore(d); err != nil {
 			return err
 		}
+		if len(d.B) == 0 {
+			return g.foldDistinct()
+		}
+		if v := d.Uint(); v != distinctShared {
+			return fmt.Errorf("group aggregate: DISTINCT state of an unknown layout %d", v)
+		}
 	}
 	return nil
+}
+
+// foldDistinct turns the DISTINCT map state of a snapshot written before
+// the aggregates over one column shared it (an entry per aggregate) into
+// the shared layout: the count of a value under each aggregate but the
+// first moves into the first's entry, at the aggregate's place.
+func (g *GroupAgg) foldDistinct() error {
+	place := map[uint64][2]int{} // aggregate -> its distinctArg, its place there
+	for k, da := range g.dArgs {
+		for j, i := range da.aggs[1:] {
+			place[uint64(i)] = [2]int{k, j + 1}
+		}
+	}
+	if len(place) == 0 {
+		return nil
+	}
+	type moved struct {
+		key []byte
+		at  [2]int
+		n   int64
+	}
+	var todo []moved
+	g.distinct.each(func(key []byte, ns []int64) bool {
+		n, w := binary.Uvarint(key)
+		if w <= 0 || uint64(len(key)-w) < n {
+			return true
+		}
+		i, w2 := binary.Uvarint(key[w+int(n):])
+		if at, ok := place[i]; ok && w2 > 0 && len(ns) == 1 {
+			todo = append(todo, moved{key: append([]byte(nil), key...), at: at, n: ns[0]})
+		}
+		return true
+	})
+	for _, m := range todo {
+		n, w := binary.Uvarint(m.key)
+		_, w2 := binary.Uvarint(m.key[w+int(n):])
+		da := g.dArgs[m.at[0]]
+		g.dkBuf = binary.AppendUvarint(append(g.dkBuf[:0], m.key[:w+int(n)]...), uint64(da.aggs[0]))
+		g.dkBuf = append(g.dkBuf, m.key[w+int(n)+w2:]...)
+		ns, _ := g.distinct.get(g.dkBuf)
+		for len(ns) < len(da.aggs) {
+			ns = append(ns, 0)
+		}
+		ns[m.at[1]] = m.n
+		g.distinct.put(g.dkBuf, ns)
+		g.distinct.del(m.key)
+	}
+	return g.distinct.commit()
 }

@@ -2,6 +2,7 @@ package engine
 
 import (
 	"context"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -436,6 +437,131 @@ func TestGroupAggDistinctOnDisk(t *testing.T) {
 			t.Fatalf("step %d (%s %v):\nmemory %s\ndisk   %s", step, rec.Kind, rec.Row, m, d)
 		}
 	}
+}
+
+// TestGroupAggDistinctShared: on disk, DISTINCT aggregates over one
+// column (with and without FILTER) share one map-state entry per value;
+// through inserts and retractions they answer as the memory backend's,
+// and so do aggregates restored from a savepoint of theirs and from one
+// written before the sharing (an entry per aggregate).
+func TestGroupAggDistinctShared(t *testing.T) {
+	mk := func(sb *stateBackend) (*GroupAgg, *recorder) {
+		fn := func(name string, distinct bool) *agg.Func {
+			var args []types.Type
+			if name != "COUNT" || distinct {
+				args = []types.Type{types.TBigInt}
+			}
+			f, err := agg.New(name, args, distinct, agg.Semantics{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			return f
+		}
+		g := &GroupAgg{Keys: []int{0}, Aggs: []AggCall{
+			{Func: fn("COUNT", true), Arg: 1},
+			{Func: fn("COUNT", true), Arg: 1, HasFilter: true, Filter: 2},
+			{Func: fn("COUNT", false), Arg: -1},
+			{Func: fn("SUM", true), Arg: 4, HasFilter: true, Filter: 3},
+			{Func: fn("COUNT", true), Arg: 1, HasFilter: true, Filter: 3},
+			{Func: fn("COUNT", true), Arg: 4},
+		}}
+		out := &recorder{}
+		g.SetNext(out)
+		if err := g.Open(&OpContext{Ctx: context.Background(), Metrics: &Metrics{}, state: sb}); err != nil {
+			t.Fatal(err)
+		}
+		return g, out
+	}
+	mem, memOut := mk(nil)
+	sbA := diskBackend(t, 5)
+	disk, diskOut := mk(sbA)
+	if len(disk.dArgs) != 2 || fmt.Sprint(disk.dArgs[0].aggs, disk.dArgs[1].aggs) != "[0 1 4] [3 5]" {
+		t.Fatalf("DISTINCT aggregates by column: %+v", disk.dArgs)
+	}
+	rng := rand.New(rand.NewSource(7))
+	var live []types.Row
+	step := func(aggs []*GroupAgg, outs []*recorder, n int) {
+		t.Helper()
+		for ; n > 0; n-- {
+			var rec Rec
+			if len(live) > 0 && rng.Intn(3) == 0 {
+				i := rng.Intn(len(live))
+				rec = del(live[i])
+				live = append(live[:i], live[i+1:]...)
+			} else {
+				x := rng.Intn(12)
+				row := types.Row{types.StringV(fmt.Sprint("k", rng.Intn(4))), types.BigIntV(int64(x)),
+					types.BoolV(rng.Intn(2) == 0), types.BoolV(x%3 != 0), types.BigIntV(int64(rng.Intn(6)))}
+				if rng.Intn(10) == 0 {
+					row[1] = types.Value{} // NULL
+				}
+				rec = ins(row)
+				live = append(live, row)
+			}
+			for _, g := range aggs {
+				if err := g.Process([]Rec{rec}); err != nil {
+					t.Fatal(err)
+				}
+			}
+			want := outs[0].take()
+			for i, o := range outs[1:] {
+				if got := o.take(); got != want {
+					t.Fatalf("%s %v: aggregate %d\ngot  %s\nwant %s", rec.Kind, rec.Row, i+1, got, want)
+				}
+			}
+		}
+	}
+	step([]*GroupAgg{mem, disk}, []*recorder{memOut, diskOut}, 1500)
+
+	// A savepoint of the shared layout, and one as written before it.
+	sbA.canonical = true
+	shared := &types.Enc{}
+	if err := disk.Snapshot(shared); err != nil {
+		t.Fatal(err)
+	}
+	old := &types.Enc{}
+	if err := disk.st.snapshot(old); err != nil {
+		t.Fatal(err)
+	}
+	scratch := diskBackend(t, 1000)
+	scratch.canonical = true
+	perAgg := newDiskState(scratch, distinctCodec)
+	perAgg.scope = distinctScope
+	entries := 0
+	disk.distinct.each(func(key []byte, ns []int64) bool {
+		n, w := binary.Uvarint(key)
+		first, w2 := binary.Uvarint(key[w+int(n):])
+		for _, da := range disk.dArgs {
+			if uint64(da.aggs[0]) != first {
+				continue
+			}
+			for j, c := range ns {
+				if c > 0 {
+					k := binary.AppendUvarint(append([]byte(nil), key[:w+int(n)]...), uint64(da.aggs[j]))
+					perAgg.put(append(k, key[w+int(n)+w2:]...), []int64{c})
+					entries++
+				}
+			}
+		}
+		return true
+	})
+	if entries == 0 {
+		t.Fatal("no DISTINCT entries")
+	}
+	if err := perAgg.snapshot(old); err != nil {
+		t.Fatal(err)
+	}
+	fromShared, sharedOut := mk(diskBackend(t, 5))
+	fromOld, oldOut := mk(diskBackend(t, 5))
+	for _, r := range []struct {
+		g    *GroupAgg
+		blob []byte
+	}{{fromShared, shared.B}, {fromOld, old.B}} {
+		if err := r.g.Restore(&types.Dec{B: r.blob}); err != nil {
+			t.Fatal(len(r.blob), err)
+		}
+	}
+	step([]*GroupAgg{mem, disk, fromShared, fromOld}, []*recorder{memOut, diskOut, sharedOut, oldOut}, 1500)
 }
 
 // TestDiskJoinListAppends: a join input's rows of one key, added one at a
