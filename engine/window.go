@@ -245,7 +245,14 @@ type WindowAgg struct {
 	Emit EmitMode
 	// Grace is how long after its end a window still accepts rows, by
 	// stream time (the largest row time seen); ksqlDB modes only.
-	Grace      int64
+	Grace int64
+	// Retention (EmitFinal only, 0: none) is how long, by stream time,
+	// a window's state outlives its start: a window that closes after
+	// streamTime - Retention has passed its start is dropped unemitted,
+	// as Kafka Streams' window store (retention: size + grace) has
+	// expired it by then. It happens when stream time jumps ahead of a
+	// window's close.
+	Retention  int64
 	streamTime int64
 	// Proctime makes the windows processing-time windows (Flink's window
 	// TVF over a PROCTIME() column): the time column holds the wall clock
@@ -446,7 +453,8 @@ func (w *WindowAgg) closeUpTo(closeTime int64) {
 	}
 	for _, win := range w.pending[:n] {
 		t := w.windows[win]
-		if w.Emit == EmitFinal {
+		expired := w.Retention > 0 && win[0] < w.streamTime-w.Retention
+		if w.Emit == EmitFinal && !expired {
 			for _, g := range t.groups {
 				w.out = append(w.out, Rec{Row: w.result(win, g), Kind: Insert, Ts: g.maxTs})
 			}

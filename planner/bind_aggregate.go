@@ -214,6 +214,14 @@ func (b *binder) bindAggregate(sel *sql.Select, fr *fromResult) (Node, error) {
 			if sel.Window != nil && sel.Window.Grace >= 0 {
 				wa.Grace = sel.Window.Grace * types.MicrosPerMilli
 			}
+			if wa.Emit == engine.EmitFinal && window.Kind != engine.Session {
+				// Kafka Streams keeps a window's state for size + grace
+				// (or the RETENTION given, if longer) past its start.
+				wa.Retention = window.Size + wa.Grace
+				if sel.Window != nil && sel.Window.Retention > 0 {
+					wa.Retention = max(wa.Retention, sel.Window.Retention*types.MicrosPerMilli)
+				}
+			}
 		}
 		aggNode = wa
 	} else {

@@ -271,7 +271,7 @@ func (bld *builder) build(n Node, out edge) error {
 		if n.Attached {
 			tk = n.windowKind() // the bounds keep the kind they came with
 		}
-		wa := &engine.WindowAgg{W: n.Window, TimeCol: n.TimeCol, Keys: n.Keys, Aggs: n.Aggs, TimeKind: tk, Emit: n.Emit, Grace: n.Grace, Proctime: n.Proctime, Strategy: n.Strategy, Now: bld.pl.Clock, Watermarked: n.Watermarked,
+		wa := &engine.WindowAgg{W: n.Window, TimeCol: n.TimeCol, Keys: n.Keys, Aggs: n.Aggs, TimeKind: tk, Emit: n.Emit, Grace: n.Grace, Retention: n.Retention, Proctime: n.Proctime, Strategy: n.Strategy, Now: bld.pl.Clock, Watermarked: n.Watermarked,
 			Attached: n.Attached, StartCol: n.StartCol}
 		var op engine.Op = wa
 		if n.Proctime {

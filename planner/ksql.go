@@ -374,24 +374,14 @@ func ksqlFormatChecks(t *Table, opts ksqlOptions, pos sql.Pos) error {
 			return sql.Errorf(pos, "%s does not support the following configs: [delimiter]", part[1])
 		}
 	}
-	var hasMap func(t types.Type) bool
-	hasMap = func(t types.Type) bool {
-		switch t.Kind {
-		case types.Map:
-			return true
-		case types.Array:
-			return t.Elem != nil && hasMap(*t.Elem)
-		case types.Struct:
-			for _, f := range t.Fields {
-				if hasMap(f.Type) {
-					return true
-				}
-			}
-		}
-		return false
-	}
-	for _, c := range t.Columns {
-		if c.Key && hasMap(c.Type) {
+	return ksqlMapKeyCheck(t.Columns, pos)
+}
+
+// ksqlMapKeyCheck refuses, as ksqlDB does, key columns whose type is or
+// holds a MAP: their serialized form is not stable.
+func ksqlMapKeyCheck(cols []Column, pos sql.Pos) error {
+	for _, c := range cols {
+		if c.Key && containsMap(c.Type) {
 			return sql.Errorf(pos, "Map keys, including types that contain maps, are not supported as they may lead to unexpected behavior due to inconsistent serialization. Key column name: `%s`. Column type: %s. See https://github.com/confluentinc/ksql/issues/6621 for more.", c.Name, c.Type.KSQLString())
 		}
 	}

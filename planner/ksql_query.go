@@ -80,7 +80,7 @@ func (pl *Planner) ksqlSelect(sel *sql.Select, sinkName string) (*ksqlPlanned, e
 		p.windowed = &w
 	}
 	isAgg := b.isAggQuery(sel) || sel.Window != nil
-	if sel.Window != nil && len(sel.GroupBy) == 0 {
+	if sel.Window != nil && len(sel.GroupBy) == 0 && !b.isAggQuery(sel) {
 		return nil, sql.Errorf(sel.Window.Pos, "WINDOW clause requires a GROUP BY clause.")
 	}
 	if len(sel.GroupBy) > 0 && fr.table != nil && fr.table.KSQL != nil && fr.table.KSQL.ValueFormat == "KAFKA" {
@@ -292,7 +292,15 @@ func (pl *Planner) ksqlSelect(sel *sql.Select, sinkName string) (*ksqlPlanned, e
 			}
 		} else if fr.join != nil {
 			// A join's key is its join expression: any projected join key
-			// column of either side.
+			// column of either side. ksqlDB checks its type first, naming
+			// it as the join's own schema does (L_COL).
+			for _, f := range fr.sc.fields {
+				if f.Key && f.Qual != "" {
+					if err := ksqlMapKeyCheck([]Column{{Name: strings.ToUpper(f.Qual) + "_" + f.Name, Type: f.Type, Key: true}}, sel.Pos); err != nil {
+						return nil, err
+					}
+				}
+			}
 			for j, pr := range projects {
 				if c, ok := pr.(*expr.Col); ok && fr.sc.fields[c.Idx].Key {
 					keyIdx = append(keyIdx, j)
@@ -317,11 +325,12 @@ func (pl *Planner) ksqlSelect(sel *sql.Select, sinkName string) (*ksqlPlanned, e
 					// synthetic one, ROWKEY, that the query must select.
 					return nil, sql.Errorf(sel.Pos, "Key missing from projection (ie, SELECT). See https://cnfl.io/2LV7ouS.\nThe query used to build `%s` must include the join expression %s in its projection (eg, SELECT %s...).\n%s was added as a synthetic key column because the join criteria did not match any source column. This expression must be included in the projection and may be aliased.", sinkName, synthetic, synthetic, synthetic)
 				}
-				word := "expression"
+				word, list := "expression", names[0]
 				if len(names) > 1 {
 					word = "expressions"
+					list = strings.Join(names[:len(names)-1], ", ") + " or " + names[len(names)-1]
 				}
-				return nil, sql.Errorf(sel.Pos, "The query used to build `%s` must include the join %s %s in its projection (eg, SELECT %s...).", sinkName, word, strings.Join(names, " or "), names[0])
+				return nil, sql.Errorf(sel.Pos, "The query used to build `%s` must include the join %s %s in its projection (eg, SELECT %s...).", sinkName, word, list, names[0])
 			}
 		} else {
 			// A key column missing: ksqlDB names all of them.
@@ -406,8 +415,8 @@ func (pl *Planner) ksqlSelect(sel *sql.Select, sinkName string) (*ksqlPlanned, e
 		return nil, sql.Errorf(sel.Pos, "The projection contains no value columns.")
 	}
 	for _, k := range p.keys {
-		if containsMap(k.Type) {
-			return nil, sql.Errorf(sel.Pos, "Key column `%s` has type %s: keys that are or contain a MAP are not supported, because maps do not serialize consistently.", k.Name, k.Type.KSQLString())
+		if err := ksqlMapKeyCheck([]Column{{Name: k.Name, Type: k.Type, Key: true}}, sel.Pos); err != nil {
+			return nil, err
 		}
 	}
 	if p.windowed != nil {
@@ -440,6 +449,9 @@ func (pl *Planner) ksqlSelect(sel *sql.Select, sinkName string) (*ksqlPlanned, e
 		}
 	}
 	p.node = &Calc{Input: calc.Input, Projects: projects, fields: fields}
+	if sel.Emit == sql.EmitFinal && (len(sel.GroupBy) == 0 || sel.Window == nil) {
+		return nil, sql.Errorf(sel.Pos, "EMIT FINAL is only supported for windowed aggregations.")
+	}
 	return p, nil
 }
 

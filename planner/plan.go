@@ -210,6 +210,8 @@ type WindowAggregate struct {
 	// ksqlDB: emit mode and grace period (micros).
 	Emit  engine.EmitMode
 	Grace int64
+	// Retention (EMIT FINAL): see engine.WindowAgg.Retention.
+	Retention int64
 	// Proctime: windows of a processing-time attribute, fired by the wall
 	// clock.
 	Proctime bool

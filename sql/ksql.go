@@ -118,7 +118,7 @@ func (p *parser) windowSpec(at int) (*WindowSpec, int) {
 		switch {
 		case p.accept("RETENTION"):
 			ws.Retention = p.durationMillis()
-			p.note("The window's RETENTION has no effect: Tumble keeps a window's state until its grace period has passed, and pull queries do not read windowed tables.")
+			p.note("The window's RETENTION only bounds how late EMIT FINAL may still emit a window: Tumble keeps a window's state until its grace period has passed, and pull queries do not read windowed tables.")
 		case p.acceptSeq("GRACE", "PERIOD"):
 			ws.Grace = p.durationMillis()
 		case kt.val == "HOPPING" && p.acceptSeq("ADVANCE", "BY"):

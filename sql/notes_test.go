@@ -19,7 +19,7 @@ func TestNotes(t *testing.T) {
 		{Flink, "EXPLAIN PLAN_ADVICE SELECT 1",
 			[]string{"EXPLAIN PLAN_ADVICE has no effect: Tumble gives no plan advice."}},
 		{KSQL, "SELECT k, COUNT(*) FROM s WINDOW TUMBLING (SIZE 1 MINUTE, RETENTION 2 DAYS) GROUP BY k EMIT CHANGES",
-			[]string{"The window's RETENTION has no effect: Tumble keeps a window's state until its grace period has passed, and pull queries do not read windowed tables."}},
+			[]string{"The window's RETENTION only bounds how late EMIT FINAL may still emit a window: Tumble keeps a window's state until its grace period has passed, and pull queries do not read windowed tables."}},
 	} {
 		stmts, err := Parse(tc.text, tc.d)
 		if err != nil {
