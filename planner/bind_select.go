@@ -163,11 +163,18 @@ func (b *binder) bindWhere(sel *sql.Select, sc *scope) (expr.Expr, error) {
 	if sel.Where == nil {
 		return nil, nil
 	}
-	filter, err := (&exprBinder{b: b, sc: sc}).bind(sel.Where)
+	where := sel.Where
+	if b.rules.MagicTimestamps {
+		var err error
+		if where, err = ksqlMagicTimestamps(where); err != nil {
+			return nil, err
+		}
+	}
+	filter, err := (&exprBinder{b: b, sc: sc}).bind(where)
 	if err != nil {
 		return nil, b.clauseTypeError("WHERE", err)
 	}
-	if err := b.wantFilter(filter, sel.Where, "WHERE"); err != nil {
+	if err := b.wantFilter(filter, where, "WHERE"); err != nil {
 		return nil, err
 	}
 	return filter, nil

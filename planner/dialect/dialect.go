@@ -80,6 +80,10 @@ type Rules struct {
 	// HAVING that fails to type or is not boolean says so in ksqlDB's
 	// words ("Error in WHERE expression: ...").
 	KSQLTypeChecks bool
+	// MagicTimestamps: in WHERE, a string literal compared with ROWTIME,
+	// WINDOWSTART or WINDOWEND is the epoch millis of the (possibly
+	// partial) timestamp it spells (ksqlDB).
+	MagicTimestamps bool
 
 	// Aggregation.
 

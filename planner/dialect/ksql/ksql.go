@@ -52,6 +52,7 @@ var rules = &dialect.Rules{
 	CollectionLiterals:      dialect.LiteralsJava,
 	InList:                  dialect.InCoerced,
 	KSQLTypeChecks:          true,
+	MagicTimestamps:         true,
 	GroupEmit:               engine.EmitPerRow,
 	NullKeys:                engine.NullKeysDrop,
 	StreamTombstones:        dialect.TombstonesIgnored,

@@ -1,0 +1,126 @@
+package planner
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/tumble/tumble/sql"
+)
+
+// ksqlMagicTimestamps returns where with each string literal compared with
+// ROWTIME, WINDOWSTART or WINDOWEND (by a comparison operator or BETWEEN)
+// replaced by the epoch milliseconds it spells, as ksqlDB reads WHERE
+// ROWTIME > '2020-01-01T00:00:00': a timestamp, possibly partial ('2020',
+// '2020-05', '2020-05-26T10'), in UTC unless it ends in a zone offset
+// (+0200) or Z. where itself is not modified.
+func ksqlMagicTimestamps(where sql.Expr) (sql.Expr, error) {
+	var err error
+	var rewrite func(e sql.Expr) sql.Expr
+	lit := func(e sql.Expr) sql.Expr {
+		l, ok := e.(*sql.Literal)
+		if !ok || l.Kind != sql.LitString || err != nil {
+			return e
+		}
+		ms, perr := parsePartialTimestamp(l.Text)
+		if perr != nil {
+			err = sql.Errorf(l.Pos, "%s", perr.Error())
+			return e
+		}
+		return &sql.Literal{Kind: sql.LitInt, Text: strconv.FormatInt(ms, 10), Pos: l.Pos}
+	}
+	rewrite = func(e sql.Expr) sql.Expr {
+		switch n := e.(type) {
+		case *sql.Binary:
+			c := *n
+			switch n.Op {
+			case "AND", "OR":
+				c.L, c.R = rewrite(n.L), rewrite(n.R)
+			case "=", "<>", "!=", "<", "<=", ">", ">=", "IS DISTINCT FROM", "IS NOT DISTINCT FROM":
+				switch {
+				case isMagicTimeColumn(n.L):
+					c.R = lit(n.R)
+				case isMagicTimeColumn(n.R):
+					c.L = lit(n.L)
+				}
+			}
+			return &c
+		case *sql.Unary:
+			if n.Op == "NOT" {
+				c := *n
+				c.X = rewrite(n.X)
+				return &c
+			}
+		case *sql.Between:
+			if isMagicTimeColumn(n.X) {
+				c := *n
+				c.Lo, c.Hi = lit(n.Lo), lit(n.Hi)
+				return &c
+			}
+		}
+		return e
+	}
+	out := rewrite(where)
+	return out, err
+}
+
+func isMagicTimeColumn(e sql.Expr) bool {
+	id, ok := e.(*sql.Ident)
+	if !ok || len(id.Parts) == 0 {
+		return false
+	}
+	switch strings.ToUpper(id.Parts[len(id.Parts)-1]) {
+	case colRowtime, "WINDOWSTART", "WINDOWEND":
+		return true
+	}
+	return false
+}
+
+// parsePartialTimestamp reads yyyy-MM-dd'T'HH:mm:ss.SSS, any trailing part
+// of which may be left out, with an optional zone offset (+hhmm, -hh:mm)
+// or Z, as ksqlDB's PartialStringToTimestampParser does.
+func parsePartialTimestamp(text string) (int64, error) {
+	const timePattern = "00:00:00.000"
+	date, clock, zone := text, "", ""
+	if i := strings.IndexByte(text, 'T'); i >= 0 {
+		date, clock = text[:i], text[i+1:]
+		if j := strings.IndexAny(clock, "+-"); j >= 0 {
+			clock, zone = clock[:j], clock[j:]
+		}
+		clock = strings.TrimSuffix(clock, "Z")
+	} else {
+		switch len(strings.Split(date, "-")) {
+		case 1:
+			date += "-01-01"
+		case 2:
+			date += "-01"
+		}
+	}
+	if len(clock) < len(timePattern) {
+		clock += timePattern[len(clock):]
+	}
+	loc := time.UTC
+	if zone != "" {
+		z := strings.ReplaceAll(zone, ":", "")
+		sign := 1
+		if z[0] == '-' {
+			sign = -1
+		}
+		digits := z[1:]
+		if len(digits) == 2 {
+			digits += "00"
+		}
+		h, herr := strconv.Atoi(digits[:min(2, len(digits))])
+		m, merr := strconv.Atoi(digits[min(2, len(digits)):])
+		if len(digits) != 4 || herr != nil || merr != nil {
+			return 0, fmt.Errorf("Failed to parse timezone '%s'", zone)
+		}
+		loc = time.FixedZone(zone, sign*(h*3600+m*60))
+	}
+	t, err := time.ParseInLocation("2006-01-02T15:04:05.000", date+"T"+clock, loc)
+	if err != nil {
+		return 0, fmt.Errorf("Failed to parse timestamp '%s': Required format is: \"yyyy-MM-dd'T'HH:mm:ss.SSS\", with an optional numeric 4-digit timezone, for example: '2020-05-26T23:59:58.000' or with tz: '2020-05-26T23:59:58.000+0200'. A trailing 'Z' instead of tz indicates the zero UTC offset. Partials are also supported, for example \"2020-05-26\"", text)
+	}
+	return t.UnixMilli(), nil
+}
