@@ -253,7 +253,13 @@ func (j *TimeIntervalJoin) add(r *Rec, fromRight bool) {
 		}
 		matched = true
 		o.matched = true
-		j.emitPair(l, rr, ts)
+		pairTs := ts
+		if j.Clock == ByStreamTime {
+			// Kafka Streams stamps a joined pair with the later of its
+			// two rows' times.
+			pairTs = max(ts, expr.FloorDiv(o.t, types.MicrosPerMilli))
+		}
+		j.emitPair(l, rr, pairTs)
 	}
 	until := t + j.keep(fromRight)
 	if j.Clock == ByWatermark && until < j.time {

@@ -177,14 +177,6 @@ func (j *joinNames) starHidden(f Field, sel *sql.Select) bool {
 	return len(sel.PartitionBy) > 0 && f.Qual != "" && isPseudoColumn(f.Name)
 }
 
-// firstKey is the first of a join's key expressions, or nil.
-func firstKey(keys []expr.Expr) expr.Expr {
-	if len(keys) == 0 {
-		return nil
-	}
-	return keys[0]
-}
-
 // ksqlSyntheticKey gives a ksqlDB FULL OUTER join its synthetic key column:
 // it appends ROWKEY = COALESCE(left key, right key) to the join's fields
 // and makes it the only key. An earlier synthetic key of the inputs is
@@ -194,9 +186,12 @@ func (b *binder) ksqlSyntheticKey(j *JoinNode, fields []Field, lw int) (Node, []
 	// A join on expressions that are no column of either side (ABS(L.A) =
 	// ABS(R.A), L.S->F = R.T->G) has a synthetic key too, the value of
 	// its join expression.
-	_, lcol := firstKey(j.LeftKeys).(*expr.Col)
-	_, rcol := firstKey(j.RightKeys).(*expr.Col)
-	exprKey := len(j.LeftKeys) > 0 && !lcol && !rcol && b.ksql.value[j] != nil
+	exprKey := len(j.LeftKeys) > 0 && b.ksql.value[j] != nil
+	for _, f := range fields {
+		if f.Key { // a column holds the key (of this join or, equal, of the one it joins)
+			exprKey = false
+		}
+	}
 	taken := map[string]bool{}
 	for i := range fields {
 		if fields[i].Qual == "" && strings.HasPrefix(fields[i].Name, "ROWKEY") {

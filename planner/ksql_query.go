@@ -301,13 +301,25 @@ func (pl *Planner) ksqlSelect(sel *sql.Select, sinkName string) (*ksqlPlanned, e
 					}
 				}
 			}
+			// The join's own key column (the left side's join column, the
+			// right's for a RIGHT join) wins over the other side's.
+			keyAt := -1
+			value := b.ksql.value[fr.join]
 			for j, pr := range projects {
 				if c, ok := pr.(*expr.Col); ok && fr.sc.fields[c.Idx].Key {
-					keyIdx = append(keyIdx, j)
-					if v := b.ksql.value[fr.join]; v != nil && v.Type().Kind == c.T.Kind {
-						calc.Projects[j] = v
+					if vc, isCol := value.(*expr.Col); isCol && vc.Idx == c.Idx {
+						keyAt = j
+						break
 					}
-					break
+					if keyAt < 0 {
+						keyAt = j
+					}
+				}
+			}
+			if keyAt >= 0 {
+				keyIdx = append(keyIdx, keyAt)
+				if value != nil && value.Type().Kind == projects[keyAt].Type().Kind {
+					calc.Projects[keyAt] = value
 				}
 			}
 			if len(keyIdx) == 0 && sinkName != "" {
