@@ -266,6 +266,8 @@ func (s *Session) execute(ctx context.Context, st sql.Statement) (*planner.Resul
 		return &planner.Result{Kind: planner.ResultOK, Message: helpText}, nil
 	case *sql.Quit:
 		return &planner.Result{Kind: planner.ResultQuit}, nil
+	case *sql.LoadModule, *sql.UnloadModule, *sql.UseModules:
+		return s.execModule(n)
 	case *sql.Print:
 		return s.ksqlPrint(ctx, n)
 	case *sql.CreateCatalog:

@@ -438,6 +438,29 @@ type Help struct{ Base }
 // Quit is QUIT / EXIT.
 type Quit struct{ Base }
 
+// LoadModule is Flink's LOAD MODULE name [WITH (...)].
+type LoadModule struct {
+	Base
+	Name    string
+	NamePos Pos
+	Options []Option
+}
+
+// UnloadModule is Flink's UNLOAD MODULE name.
+type UnloadModule struct {
+	Base
+	Name    string
+	NamePos Pos
+}
+
+// UseModules is Flink's USE MODULES a [, b ...]: the modules used, in
+// the order names are resolved.
+type UseModules struct {
+	Base
+	Names []string
+	Pos   []Pos
+}
+
 // StatementSet is Flink's BEGIN STATEMENT SET (End false) or END (End
 // true): the INSERTs between them are submitted together at END. The
 // prefix of EXECUTE STATEMENT SET BEGIN INSERT ... parses as a BEGIN

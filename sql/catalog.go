@@ -1,5 +1,7 @@
 package sql
 
+import "strings"
+
 // Flink's statements over catalogs and databases: CREATE, DROP and ALTER
 // CATALOG and DATABASE, USE [CATALOG], DESCRIBE CATALOG. (SHOW CATALOGS,
 // SHOW DATABASES and SHOW CURRENT ... are SHOW statements, utility.go.)
@@ -210,9 +212,51 @@ func (p *parser) use() Statement {
 		return &Use{Base: b, Catalog: true, Name: Name{Parts: []string{s}, Pos: p.pos(t.off)}}
 	}
 	if p.peek().is("MODULES") && p.peekAt(1).kind != tkEOF {
-		p.fail(p.peek(), "USE MODULES is not supported")
+		p.next()
+		um := &UseModules{Base: b}
+		for {
+			n, t := p.moduleName()
+			um.Names, um.Pos = append(um.Names, n), append(um.Pos, p.pos(t.off))
+			if !p.acceptOp(",") {
+				break
+			}
+		}
+		p.expectEnd()
+		return um
 	}
 	u := &Use{Base: b, Name: p.databaseName()}
 	p.expectEnd()
 	return u
+}
+
+// module parses LOAD MODULE name [WITH (...)] and UNLOAD MODULE name.
+func (p *parser) module() Statement {
+	b := p.base(p.i)
+	load := p.next().is("LOAD")
+	p.expect("MODULE")
+	name, t := p.moduleName()
+	if !load {
+		p.expectEnd()
+		return &UnloadModule{Base: b, Name: name, NamePos: p.pos(t.off)}
+	}
+	lm := &LoadModule{Base: b, Name: name, NamePos: p.pos(t.off)}
+	if p.accept("WITH") {
+		lm.Options = p.options()
+	}
+	p.expectEnd()
+	return lm
+}
+
+// moduleName is a module's name: an identifier, as Flink's parser takes
+// it (a string literal is refused in its words).
+func (p *parser) moduleName() (string, token) {
+	t := p.peek()
+	if !t.isName() {
+		if t.kind == tkString {
+			t.text = strings.ReplaceAll(t.text, "'", "\\'")
+		}
+		p.encountered(t, "<BRACKET_QUOTED_IDENTIFIER> ...", "<QUOTED_IDENTIFIER> ...", "<BACK_QUOTED_IDENTIFIER> ...",
+			"<BIG_QUERY_BACK_QUOTED_IDENTIFIER> ...", "<HYPHENATED_IDENTIFIER> ...", "<IDENTIFIER> ...", "<UNICODE_QUOTED_IDENTIFIER> ...")
+	}
+	return p.ident("a module name")
 }

@@ -216,7 +216,12 @@ func (p *parser) statement() Statement {
 			return p.use()
 		}
 		p.fail(t, "%s statements are not supported", t.val)
-	case "DELETE", "UPDATE", "LOAD", "UNLOAD", "ANALYZE", "TRUNCATE", "CALL":
+	case "LOAD", "UNLOAD":
+		if p.d == Flink && p.peekAt(1).is("MODULE") {
+			return p.module()
+		}
+		p.fail(t, "%s statements are not supported", t.val)
+	case "DELETE", "UPDATE", "ANALYZE", "TRUNCATE", "CALL":
 		p.fail(t, "%s statements are not supported", t.val)
 	}
 	if s := suggest(t.val); s != "" {

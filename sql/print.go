@@ -283,6 +283,16 @@ func stmtSx(s Statement) *sx {
 		return lst("quit")
 	case *StatementSet:
 		return lst(pick(s.End, "end-statement-set", "begin-statement-set"))
+	case *LoadModule:
+		return lst("load-module", atom(s.Name), optionsSx(s.Options))
+	case *UnloadModule:
+		return lst("unload-module", atom(s.Name))
+	case *UseModules:
+		l := lst("use-modules")
+		for _, n := range s.Names {
+			l.list = append(l.list, atom(n))
+		}
+		return l
 	}
 	return atom(fmt.Sprintf("<%T>", s))
 }

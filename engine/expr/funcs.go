@@ -45,7 +45,7 @@ func NewFunc(name string, args []Expr, env *Env) (Expr, error) {
 			return nil, typeErr("Can't find any functions with the name '%s'", name)
 		}
 		// The name as the query wrote it, as Flink (Calcite) says it.
-		return nil, typeErr("No match found for function signature %s(%s)", written, argTypes(args))
+		return nil, typeErr("No match found for function signature %s(%s)", written, argFamilies(args))
 	}
 	t, fn, err := def.build(env, args)
 	if err != nil {
@@ -60,6 +60,37 @@ func argTypes(args []Expr) string {
 		parts[i] = "<" + a.Type().String() + ">"
 	}
 	return strings.Join(parts, ", ")
+}
+
+// argFamilies renders the arguments' types by their families, as
+// Calcite's "No match found for function signature f(<NUMERIC>,
+// <CHARACTER>)" names them.
+func argFamilies(args []Expr) string {
+	parts := make([]string, len(args))
+	for i, a := range args {
+		parts[i] = "<" + typeFamily(a.Type()) + ">"
+	}
+	return strings.Join(parts, ", ")
+}
+
+// typeFamily is the name of Calcite's family of t.
+func typeFamily(t types.Type) string {
+	switch t.Kind {
+	case types.String:
+		return "CHARACTER"
+	case types.Bytes:
+		return "BINARY"
+	case types.TimestampLTZ:
+		return "TIMESTAMP"
+	case types.IntervalDayTime:
+		return "INTERVAL_DAY_TIME"
+	case types.IntervalYearMonth:
+		return "INTERVAL_YEAR_MONTH"
+	}
+	if t.Kind.IsNumeric() {
+		return "NUMERIC"
+	}
+	return t.Kind.String()
 }
 
 func wantArgs(name string, args []Expr, lo, hi int) error {

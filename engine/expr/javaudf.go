@@ -22,7 +22,7 @@ var javaUDFs = map[string]*funcDef{
 		}
 		for _, a := range args {
 			if !isStr(a.Type()) {
-				return types.Type{}, nil, typeErr("No match found for function signature count_char(%s)", argTypes(args))
+				return types.Type{}, nil, typeErr("No match found for function signature count_char(%s)", argFamilies(args))
 			}
 		}
 		return types.Type{Kind: types.BigInt, NotNull: true}, func(a []types.Value) types.Value {

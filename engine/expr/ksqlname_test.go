@@ -31,7 +31,7 @@ func TestKSQLArgumentTypes(t *testing.T) {
 // it, ksqlDB upper-cased, each in its own words.
 func TestUnknownFunction(t *testing.T) {
 	arg := []Expr{NewConst(types.IntV(1), types.TInt)}
-	if _, err := NewFunc("no_Such_fn", arg, testEnv(false, nil)); err == nil || err.Error() != "No match found for function signature no_Such_fn(<INT>)" {
+	if _, err := NewFunc("no_Such_fn", arg, testEnv(false, nil)); err == nil || err.Error() != "No match found for function signature no_Such_fn(<NUMERIC>)" {
 		t.Errorf("flink: %v", err)
 	}
 	if _, err := NewFunc("no_Such_fn", arg, testEnv(true, nil)); err == nil || err.Error() != "Can't find any functions with the name 'NO_SUCH_FN'" {

@@ -228,5 +228,10 @@ SELECT a FROM t UNION SELECT b FROM u;
 SELECT a FROM t UNION ALL (SELECT b FROM u EXCEPT SELECT c FROM v);
 SELECT a FROM t UNION ALL (SELECT b FROM u UNION ALL SELECT c FROM v);
 
+-- Modules.
+LOAD MODULE hive WITH ('hive-version' = '3.1');
+UNLOAD MODULE core;
+USE MODULES core, hive;
+
 -- A final statement without a semicolon.
 SELECT 42
