@@ -138,13 +138,32 @@ func (b *base) forwardWatermark(wm int64) error {
 	return b.next.Watermark(wm)
 }
 
-// arena hands out rows from a reusable slab; Reset makes all rows free again.
+// arena hands out rows from a reusable slab; reset makes all rows free again.
+// The slab grows to fit the largest batch. Once arenaIdle batches in a row
+// have used at most a quarter of a large slab, reset lets it go (the next
+// row starts a small one), so the memory of one burst of large batches, as
+// a job catching up after a stall, is not kept for the rest of the run.
 type arena struct {
-	slab []types.Value
-	used int
+	slab  []types.Value
+	used  int
+	small int // batches in a row that used at most a quarter of the slab
 }
 
-func (a *arena) reset() { a.used = 0 }
+const (
+	arenaIdle  = 256
+	arenaLarge = 1 << 14 // values (512 KiB): smaller slabs are always kept
+)
+
+func (a *arena) reset() {
+	if len(a.slab) > arenaLarge && a.used <= len(a.slab)/4 {
+		if a.small++; a.small >= arenaIdle {
+			a.slab, a.small = nil, 0
+		}
+	} else {
+		a.small = 0
+	}
+	a.used = 0
+}
 
 func (a *arena) row(n int) types.Row {
 	if a.used+n > len(a.slab) {
