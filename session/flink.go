@@ -96,6 +96,8 @@ func (s *Session) execShow(n *sql.Show) (*planner.Result, error) {
 			r.Rows = append(r.Rows, []string{f})
 		}
 		return r, nil
+	case "JARS":
+		return &planner.Result{Kind: planner.ResultTable, Columns: []string{"jars"}}, nil
 	case "MODULES", "FULL MODULES":
 		return showModules(n.What == "FULL MODULES"), nil
 	case "USER FUNCTIONS":

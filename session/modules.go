@@ -5,7 +5,7 @@ import (
 	"github.com/tumble/tumble/sql"
 )
 
-// Flink's modules. Tumble has one, core (its built-in functions), always
+// Flink's modules and jars. Tumble has one, core (its built-in functions), always
 // loaded and used: LOAD MODULE of another is refused as Flink refuses a
 // module it has no factory for, and core can be neither unloaded nor
 // left out of USE MODULES.
@@ -46,6 +46,15 @@ func (s *Session) execModule(st sql.Statement) (*planner.Result, error) {
 	}
 	pos, _ := st.Span()
 	return nil, sql.Errorf(pos, "unsupported statement %T", st)
+}
+
+// execJar refuses ADD JAR and REMOVE JAR: Tumble runs no JVM code, so
+// no jar is ever added (SHOW JARS lists none).
+func execJar(n *sql.Jar) (*planner.Result, error) {
+	if n.Remove {
+		return nil, sql.Errorf(n.Start, "Jar '%s' was never added: Tumble runs no JVM code and adds no jars", n.Path)
+	}
+	return nil, sql.Errorf(n.Start, "ADD JAR is not supported: Tumble runs no JVM code; its functions are built in (CREATE FUNCTION knows the Java classes it implements)")
 }
 
 // showModules is SHOW [FULL] MODULES.

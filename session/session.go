@@ -268,6 +268,8 @@ func (s *Session) execute(ctx context.Context, st sql.Statement) (*planner.Resul
 		return &planner.Result{Kind: planner.ResultQuit}, nil
 	case *sql.LoadModule, *sql.UnloadModule, *sql.UseModules:
 		return s.execModule(n)
+	case *sql.Jar:
+		return execJar(n)
 	case *sql.Print:
 		return s.ksqlPrint(ctx, n)
 	case *sql.CreateCatalog:

@@ -438,6 +438,13 @@ type Help struct{ Base }
 // Quit is QUIT / EXIT.
 type Quit struct{ Base }
 
+// Jar is Flink's ADD JAR 'path' (Remove false) or REMOVE JAR 'path'.
+type Jar struct {
+	Base
+	Path   string
+	Remove bool
+}
+
 // LoadModule is Flink's LOAD MODULE name [WITH (...)].
 type LoadModule struct {
 	Base

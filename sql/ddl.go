@@ -329,6 +329,10 @@ func (p *parser) parenIdents() []string {
 		if p.acceptOp(",") {
 			continue
 		}
+		if t := p.peek(); p.d == Flink && !t.isOp(")") {
+			// Flink's parser names what may follow a name of the list.
+			p.encountered(t, `")" ...`, `"," ...`)
+		}
 		p.expectOp(")")
 		return out
 	}

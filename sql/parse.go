@@ -216,6 +216,15 @@ func (p *parser) statement() Statement {
 			return p.use()
 		}
 		p.fail(t, "%s statements are not supported", t.val)
+	case "ADD", "REMOVE":
+		if p.d == Flink && p.peekAt(1).is("JAR") {
+			b := p.base(p.i)
+			remove := p.next().is("REMOVE")
+			p.next()
+			j := &Jar{Base: b, Remove: remove, Path: p.stringLit("a jar path")}
+			p.expectEnd()
+			return j
+		}
 	case "LOAD", "UNLOAD":
 		if p.d == Flink && p.peekAt(1).is("MODULE") {
 			return p.module()

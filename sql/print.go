@@ -283,6 +283,8 @@ func stmtSx(s Statement) *sx {
 		return lst("quit")
 	case *StatementSet:
 		return lst(pick(s.End, "end-statement-set", "begin-statement-set"))
+	case *Jar:
+		return lst(pick(s.Remove, "remove-jar", "add-jar"), atom(quoteString(s.Path)))
 	case *LoadModule:
 		return lst("load-module", atom(s.Name), optionsSx(s.Options))
 	case *UnloadModule:

@@ -232,6 +232,8 @@ SELECT a FROM t UNION ALL (SELECT b FROM u UNION ALL SELECT c FROM v);
 LOAD MODULE hive WITH ('hive-version' = '3.1');
 UNLOAD MODULE core;
 USE MODULES core, hive;
+ADD JAR '/tmp/a.jar';
+REMOVE JAR '/tmp/a.jar';
 
 -- A final statement without a semicolon.
 SELECT 42

@@ -1,7 +1,8 @@
 # modules.q - Flink's modules: Tumble has one, core (its built-in
 # functions), always loaded and used. Loading another is refused as Flink
 # refuses a module without a factory; core cannot be unloaded or left out
-# of USE MODULES.
+# of USE MODULES. Nor does it run JVM code: ADD JAR and REMOVE JAR are
+# refused and SHOW JARS lists none.
 
 SET 'sql-client.execution.result-mode' = 'tableau';
 [INFO] Execute statement succeeded.
@@ -86,3 +87,17 @@ SELECT SUBSTRING_INDEX('www.apache.org', '.', 2, TRUE, DATE '2020-01-01') FROM (
 [ERROR] Could not execute SQL statement. Reason:
 SQL error at line 1, column 8 near "SUBSTRING_INDEX": No match found for function signature SUBSTRING_INDEX(<CHARACTER>, <CHARACTER>, <NUMERIC>, <BOOLEAN>, <DATE>)
 !error
+
+ADD JAR '/tmp/udfs.jar';
+[ERROR] Could not execute SQL statement. Reason:
+SQL error at line 1, column 1 near "ADD": ADD JAR is not supported: Tumble runs no JVM code; its functions are built in (CREATE FUNCTION knows the Java classes it implements)
+!error
+
+REMOVE JAR '/tmp/udfs.jar';
+[ERROR] Could not execute SQL statement. Reason:
+SQL error at line 1, column 1 near "REMOVE": Jar '/tmp/udfs.jar' was never added: Tumble runs no JVM code and adds no jars
+!error
+
+SHOW JARS;
+Empty set
+!ok
