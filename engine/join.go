@@ -60,6 +60,10 @@ type Join struct {
 	// row padded with NULLs by its match, and a match by the padded row,
 	// as an update (-U, +U) rather than a delete and an insert.
 	Upsert bool
+	// LeftDeletes: the delete of a left row that joined nothing is still
+	// emitted, padded with NULLs (ksqlDB's foreign-key joins: their
+	// result is keyed by the left row, whose delete is a tombstone).
+	LeftDeletes bool
 	// TTL drops a row of either input that arrived that long ago (state
 	// TTL of regular joins, see ttl.go); 0 keeps rows for ever. LeftTTL
 	// and RightTTL, when set, are one input's own (the STATE_TTL hint).
@@ -306,7 +310,7 @@ func (j *Join) regular(r *Rec, fromRight bool) {
 		}
 		j.emitPair(l, rr, delKind, r.Ts)
 	}
-	if e.matches == 0 && j.outerFor(fromRight) {
+	if e.matches == 0 && (j.outerFor(fromRight) || j.LeftDeletes && !fromRight && r.Kind == Delete) {
 		l, rr := pair(e.row, nil)
 		j.emitPair(l, rr, delKind, r.Ts)
 	}

@@ -63,6 +63,33 @@ func TestRegularJoinUpsert(t *testing.T) {
 	}
 }
 
+// TestJoinLeftDeletes: with LeftDeletes (ksqlDB's foreign-key joins) the
+// delete of a left row that joined nothing still comes out, padded with
+// NULLs, so that its key's result is deleted; an update's old row does not.
+func TestJoinLeftDeletes(t *testing.T) {
+	var out collected
+	j := &Join{Kind: RegularJoin, Type: InnerJoin, Upsert: true, LeftDeletes: true,
+		LeftKeys:  []expr.Expr{&expr.Col{Idx: 1, T: types.TString}},
+		RightKeys: []expr.Expr{&expr.Col{Idx: 1, T: types.TString}},
+		LeftWidth: 2, RightWidth: 2}
+	sink := NewSinkOp("out", out.sink())
+	j.SetNext(sink)
+	oc := &OpContext{Ctx: context.Background(), Metrics: &Metrics{}}
+	j.Open(oc)
+	sink.Open(oc)
+	row := func(k int64, s string, kind RowKind) Rec {
+		return Rec{Row: types.Row{types.IntV(k), types.StringV(s)}, Kind: kind}
+	}
+	j.Right().Process([]Rec{row(7, "x", Insert)})
+	j.Left().Process([]Rec{row(1, "x", Insert), row(2, "y", Insert)})
+	j.Left().Process([]Rec{row(2, "y", UpdateBefore), row(2, "z", UpdateAfter)})
+	j.Left().Process([]Rec{row(2, "z", Delete), row(1, "x", Delete)})
+	want := "[+I[1, x, 7, x] -D[2, z, NULL, NULL] -D[1, x, 7, x]]"
+	if got := fmt.Sprint(out.rows); got != want {
+		t.Fatalf("got  %s\nwant %s", got, want)
+	}
+}
+
 // TestSemiAntiJoinFollowMatches: a semi join emits a left row when its
 // first match arrives and retracts it when the last goes; an anti join
 // does the opposite. Left rows come out alone.

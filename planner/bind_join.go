@@ -40,6 +40,11 @@ func (b *binder) bindJoin(n *sql.Join) (*fromResult, error) {
 	var conjuncts []expr.Expr
 	if n.On != nil {
 		eb := &exprBinder{b: b, sc: sc}
+		if b.rules.Joins == dialect.JoinsByInputKind {
+			if err := eb.ksqlJoinTypes(n.On); err != nil {
+				return nil, err
+			}
+		}
 		cond, err := eb.bind(n.On)
 		if err != nil {
 			return nil, err
@@ -244,6 +249,9 @@ func (b *binder) ksqlJoinKind(n *sql.Join, j *JoinNode, lf, rf *fromResult, fiel
 		j.Kind = engine.RegularJoin
 		if n.Within != nil {
 			return sql.Errorf(pos, "A window definition was provided for a Table-Table join. These joins are not windowed. Please drop the window definition (ie. the WITHIN clause) and try to re-run your join.")
+		}
+		if err := b.ksqlTableJoin(n, j, lf, rf, fields, lw); err != nil {
+			return err
 		}
 	}
 	// The join keys are the result's key candidates.

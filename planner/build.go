@@ -326,7 +326,7 @@ func (bld *builder) build(n Node, out edge) error {
 		} else {
 			j := &engine.Join{Kind: n.Kind, Type: n.Type, LeftKeys: n.LeftKeys, RightKeys: n.RightKeys, Cond: n.Cond,
 				LeftWidth: len(n.Left.Fields()), RightWidth: len(n.Right.Fields()), Upsert: n.ByInputKind && n.Kind == engine.RegularJoin,
-				LeftTTL: n.LeftTTL, RightTTL: n.RightTTL}
+				LeftDeletes: n.ForeignKey, LeftTTL: n.LeftTTL, RightTTL: n.RightTTL}
 			op, left, right = j, j.Left(), j.Right()
 		}
 		in := bld.chain(n, op, out)

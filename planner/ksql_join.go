@@ -41,6 +41,10 @@ type ksqlState struct {
 	// lambdas are the parameters of the lambdas being bound, innermost
 	// last (lambda.go).
 	lambdas []map[string]*expr.LambdaVar
+	// foreignKey holds the table-table joins on a foreign key: the left
+	// side's expression is not its primary key; the result is keyed by
+	// the left table's primary key (ksql_fkjoin.go).
+	foreignKey map[*JoinNode]bool
 }
 
 // keyString renders a key expression with its columns as positions.
@@ -58,7 +62,7 @@ func keyString(e expr.Expr) string {
 // itself a join joined on its own key, that join's key columns too (they
 // hold the same value). Both sides must have as many partitions.
 func (b *binder) ksqlJoinKeys(pos sql.Pos, j *JoinNode, lf, rf *fromResult, fields []Field, lw int) error {
-	if lt, rt := lf.table, rf.table; lt != nil && rt != nil && lt.KSQL != nil && rt.KSQL != nil &&
+	if lt, rt := lf.table, rf.table; !b.ksql.foreignKey[j] && lt != nil && rt != nil && lt.KSQL != nil && rt.KSQL != nil &&
 		lt.KSQL.Partitions > 0 && rt.KSQL.Partitions > 0 && lt.KSQL.Partitions != rt.KSQL.Partitions {
 		return sql.Errorf(pos, "Can't join `%s` with `%s` since the number of partitions don't match. `%s` partitions = %d; `%s` partitions = %d. Please repartition either one so that the number of partitions match.",
 			lt.Name, rt.Name, lt.Name, lt.KSQL.Partitions, rt.Name, rt.KSQL.Partitions)
@@ -77,6 +81,24 @@ func (b *binder) ksqlJoinKeys(pos sql.Pos, j *JoinNode, lf, rf *fromResult, fiel
 		if c, ok := e.(*expr.Col); ok {
 			fields[c.Idx].Key = true
 		}
+	}
+	if b.ksql.foreignKey[j] {
+		// A foreign-key join's result is keyed as its left table.
+		if b.ksql.keys == nil {
+			b.ksql.keys = map[*JoinNode][]string{}
+			b.ksql.value = map[*JoinNode]expr.Expr{}
+		}
+		for i, f := range lf.sc.fields {
+			if f.Key {
+				c := &expr.Col{Idx: i, T: f.Type, Name: f.Name}
+				add(c)
+				if b.ksql.value[j] == nil {
+					b.ksql.value[j] = c
+				}
+			}
+		}
+		b.ksql.keys[j] = keys
+		return nil
 	}
 	for i := range j.LeftKeys {
 		add(j.LeftKeys[i])

@@ -301,11 +301,23 @@ func (pl *Planner) ksqlSelect(sel *sql.Select, sinkName string) (*ksqlPlanned, e
 					}
 				}
 			}
+			if b.ksql.foreignKey[fr.join] {
+				// A foreign-key join is keyed as its left table: every
+				// one of its primary key columns must be selected.
+				ks, err := ksqlForeignKeyColumns(sel, fr, projects, fields)
+				if err != nil {
+					return nil, err
+				}
+				keyIdx = ks
+			}
 			// The join's own key column (the left side's join column, the
 			// right's for a RIGHT join) wins over the other side's.
 			keyAt := -1
 			value := b.ksql.value[fr.join]
 			for j, pr := range projects {
+				if len(keyIdx) > 0 {
+					break // a foreign-key join's, chosen above
+				}
 				if c, ok := pr.(*expr.Col); ok && fr.sc.fields[c.Idx].Key {
 					if vc, isCol := value.(*expr.Col); isCol && vc.Idx == c.Idx {
 						keyAt = j

@@ -623,6 +623,9 @@ type JoinNode struct {
 	// (dialect.JoinsByInputKind); its regular (table-table) form is an
 	// upsert keyed by the join key.
 	ByInputKind bool
+	// ForeignKey: a ksqlDB table-table join on the left table's foreign
+	// key, keyed by the left table's primary key (engine.Join.LeftDeletes).
+	ForeignKey bool
 	// LeftTTL and RightTTL are the idle state retention the STATE_TTL hint
 	// gives each input of a regular join (0: table.exec.state.ttl).
 	LeftTTL, RightTTL time.Duration
