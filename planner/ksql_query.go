@@ -310,16 +310,21 @@ func (pl *Planner) ksqlSelect(sel *sql.Select, sinkName string) (*ksqlPlanned, e
 				}
 				keyIdx = ks
 			}
-			// The join's own key column (the left side's join column, the
-			// right's for a RIGHT join) wins over the other side's.
+			// The left side's join column, when selected, names the key
+			// (whatever side's value it holds: the right's for a RIGHT
+			// join); else the first join column selected.
 			keyAt := -1
 			value := b.ksql.value[fr.join]
+			var leftKey expr.Expr
+			if len(fr.join.LeftKeys) > 0 {
+				leftKey = fr.join.LeftKeys[0]
+			}
 			for j, pr := range projects {
 				if len(keyIdx) > 0 {
 					break // a foreign-key join's, chosen above
 				}
 				if c, ok := pr.(*expr.Col); ok && fr.sc.fields[c.Idx].Key {
-					if vc, isCol := value.(*expr.Col); isCol && vc.Idx == c.Idx {
+					if lc, isCol := leftKey.(*expr.Col); isCol && lc.Idx == c.Idx {
 						keyAt = j
 						break
 					}
