@@ -2,6 +2,7 @@ package planner
 
 import (
 	"fmt"
+	"strings"
 
 	"github.com/tumble/tumble/engine"
 	"github.com/tumble/tumble/engine/agg"
@@ -253,16 +254,17 @@ func (b *binder) bindUnion(sel *sql.Select) (Node, error) {
 // setOperation is l op r. UNION is the distinct rows of UNION ALL;
 // INTERSECT and EXCEPT group the rows of both sides, each tagged with its
 // side, and keep the rows found on both sides (INTERSECT) or on the left
-// only (EXCEPT), once each.
+// only (EXCEPT), once each; their ALL forms repeat each row as often as
+// both sides have it, or as the left has it more often than the right.
 func (b *binder) setOperation(l, r Node, op string, pos sql.Pos) (Node, error) {
 	switch op {
 	case "UNION ALL":
 		return &Union{Ins: []Node{l, r}}, nil
 	case "UNION":
 		return b.distinct(&Union{Ins: []Node{l, r}}), nil
-	case "INTERSECT", "EXCEPT":
+	case "INTERSECT", "EXCEPT", "INTERSECT ALL", "EXCEPT ALL":
 	default:
-		return nil, sql.Errorf(pos, "%s is not supported (UNION [ALL], INTERSECT and EXCEPT are)", op)
+		return nil, sql.Errorf(pos, "%s is not supported", op)
 	}
 	count := types.TBigInt.WithNotNull(true)
 	tag := func(n Node, left, right int64) Node {
@@ -299,6 +301,32 @@ func (b *binder) setOperation(l, r Node, op string, pos sql.Pos) (Node, error) {
 	zero := &expr.Const{V: types.BigIntV(0), T: count}
 	leftSide := &expr.Col{Idx: width, T: g.fields[width].Type, Name: "$side0"}
 	rightSide := &expr.Col{Idx: width + 1, T: g.fields[width+1].Type, Name: "$side1"}
+	projects := make([]expr.Expr, width)
+	for i := range projects {
+		projects[i] = &expr.Col{Idx: i, T: g.fields[i].Type, Name: g.fields[i].Name}
+	}
+	if strings.HasSuffix(op, " ALL") {
+		// Each row as many times as both sides have it (INTERSECT ALL) or
+		// as the left side has it more often (EXCEPT ALL): a row per
+		// element of GENERATE_SERIES(1, times), empty when times < 1.
+		var times expr.Expr
+		var err error
+		if op == "INTERSECT ALL" {
+			times, err = expr.NewFunc("LEAST", []expr.Expr{leftSide, rightSide}, b.env)
+		} else {
+			times, err = expr.NewArith("-", leftSide, rightSide, b.env)
+		}
+		if err != nil {
+			return nil, err
+		}
+		copies, err := expr.NewFunc("GENERATE_SERIES", []expr.Expr{&expr.Const{V: types.BigIntV(1), T: count}, times}, b.env)
+		if err != nil {
+			return nil, err
+		}
+		fields := append(append([]Field(nil), g.fields...), Field{Name: "$copy", Type: *copies.Type().Elem, Hidden: true})
+		fm := &FlatMap{Input: g, Gens: []expr.Expr{copies}, fields: fields}
+		return &Calc{Input: fm, Projects: projects, fields: g.fields[:width]}, nil
+	}
 	cmp := ">"
 	if op == "EXCEPT" {
 		cmp = "="
@@ -310,10 +338,6 @@ func (b *binder) setOperation(l, r Node, op string, pos sql.Pos) (Node, error) {
 	onRight, err := expr.NewCompare(cmp, rightSide, zero)
 	if err != nil {
 		return nil, err
-	}
-	projects := make([]expr.Expr, width)
-	for i := range projects {
-		projects[i] = &expr.Col{Idx: i, T: g.fields[i].Type, Name: g.fields[i].Name}
 	}
 	return &Calc{Input: g, Filter: &expr.And{Args: []expr.Expr{onLeft, onRight}}, Projects: projects, fields: g.fields[:width]}, nil
 }

@@ -2,7 +2,7 @@
 # distinct rows of UNION ALL; INTERSECT keeps the distinct rows found on
 # both sides and EXCEPT those of the left side not found on the right
 # (NULLs equal to each other); a chain runs left to right, a parenthesized
-# one first. INTERSECT ALL and EXCEPT ALL are refused.
+# one first.
 
 SET 'sql-client.execution.result-mode' = 'tableau';
 [INFO] Execute statement succeeded.
@@ -99,10 +99,45 @@ SELECT COUNT(*) AS n FROM (SELECT s FROM t1 INTERSECT SELECT s FROM t2);
 1 row in set
 !ok
 
-SELECT s FROM t1 INTERSECT ALL SELECT s FROM t2;
-[ERROR] Could not execute SQL statement. Reason:
-SQL error at line 1, column 32 near "SELECT": INTERSECT ALL is not supported (UNION [ALL], INTERSECT and EXCEPT are)
-!error
+# The ALL forms: each row as often as both sides have it (INTERSECT
+# ALL), or as the left side has it more often than the right (EXCEPT ALL).
+SELECT * FROM (SELECT s FROM t1 INTERSECT ALL SELECT s FROM t2) ORDER BY s;
++--------+
+|      s |
++--------+
+| <NULL> |
+|      a |
+|      b |
+|      b |
++--------+
+4 rows in set
+!ok
+
+SELECT * FROM (SELECT s FROM t1 EXCEPT ALL SELECT s FROM t2) ORDER BY s;
++---+
+| s |
++---+
+| c |
+| c |
++---+
+2 rows in set
+!ok
+
+SELECT * FROM (SELECT s FROM t1 UNION ALL SELECT s FROM t1 EXCEPT ALL SELECT s FROM t2) ORDER BY s;
++--------+
+|      s |
++--------+
+| <NULL> |
+|      a |
+|      b |
+|      b |
+|      c |
+|      c |
+|      c |
+|      c |
++--------+
+8 rows in set
+!ok
 
 SELECT s, s FROM t1 EXCEPT SELECT s FROM t2;
 [ERROR] Could not execute SQL statement. Reason:
