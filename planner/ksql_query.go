@@ -432,6 +432,11 @@ func (pl *Planner) ksqlSelect(sel *sql.Select, sinkName string) (*ksqlPlanned, e
 			continue
 		}
 		f := calc.fields[i]
+		if sinkName != "" {
+			if err := ksqlReservedName(sel, f.Name, x, fr.sc); err != nil {
+				return nil, err
+			}
+		}
 		if seen[f.Name] {
 			return nil, sql.Errorf(sel.Pos, "Duplicate value columns found in schema: `%s` %s", f.Name, f.Type.KSQLString())
 		}
@@ -913,4 +918,26 @@ func containsFold(list []string, s string) bool {
 		}
 	}
 	return false
+}
+
+// ksqlReservedName refuses, as ksqlDB does, a persistent query's value
+// column named as a pseudo column or window bound: selecting ROWTIME (or
+// ROWPARTITION, ROWOFFSET, WINDOWSTART, WINDOWEND) unaliased, or naming
+// another column so.
+func ksqlReservedName(sel *sql.Select, name string, x expr.Expr, sc *scope) error {
+	up := strings.ToUpper(name)
+	switch up {
+	case colRowtime, colRowPartition, colRowOffset, "WINDOWSTART", "WINDOWEND":
+	default:
+		return nil
+	}
+	pseudo := false
+	if c, ok := x.(*expr.Col); ok && c.Idx < len(sc.fields) {
+		src := strings.ToUpper(sc.fields[c.Idx].Name)
+		pseudo = isPseudoColumn(src) || src == "WINDOWSTART" || src == "WINDOWEND"
+	}
+	if !pseudo {
+		return sql.Errorf(sel.Pos, "`%s` is a reserved column name. You cannot use it as an alias for a column.", up)
+	}
+	return sql.Errorf(sel.Pos, "Reserved column name in select: `%s`. Please remove or alias the column.", up)
 }
