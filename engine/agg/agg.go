@@ -68,7 +68,7 @@ func (f *Func) NewAcc() Acc {
 // variances do, up to rounding (as Flink's sliced windows).
 func (f *Func) Mergeable() bool {
 	switch f.Name {
-	case "COUNT", "SUM", "AVG", "MIN", "MAX", "SUM_LIST", "TOPK", "TOPKDISTINCT",
+	case "COUNT", "SUM", "AVG", "MIN", "MAX", "SUM_LIST", "TOPK", "TOPKDISTINCT", "ATTR",
 		"STDDEV_SAMP", "STDDEV_SAMPLE", "STDDEV_POP", "STDDEV", "VAR_POP", "VAR_SAMP", "VARIANCE", "CORRELATION":
 		return true
 	}
@@ -92,7 +92,7 @@ func IsAggregate(name string) bool {
 	case "SUM", "COUNT", "AVG", "MIN", "MAX", "COLLECT_LIST", "COLLECT_SET",
 		"EARLIEST_BY_OFFSET", "LATEST_BY_OFFSET", "LISTAGG", "FIRST_VALUE", "LAST_VALUE",
 		"STDDEV_POP", "STDDEV_SAMP", "STDDEV_SAMPLE", "STDDEV", "VAR_POP", "VAR_SAMP", "VARIANCE",
-		"TOPK", "TOPKDISTINCT", "SUM_LIST", "COUNT_DISTINCT", "HISTOGRAM", "CORRELATION":
+		"TOPK", "TOPKDISTINCT", "SUM_LIST", "COUNT_DISTINCT", "HISTOGRAM", "CORRELATION", "ATTR":
 		return true
 	}
 	return false
@@ -323,6 +323,12 @@ func NewWithParams(name string, args []types.Type, params []types.Value, distinc
 		}
 		f.Result = types.TDouble
 		f.newAcc = func() Acc { return &corrAcc{} }
+	case "ATTR":
+		if len(args) != 1 {
+			return nil, fmt.Errorf("Invalid number of arguments to function '%s'", name)
+		}
+		f.Result = args[0].Nullable()
+		f.newAcc = func() Acc { return &attrAcc{} }
 	case "HISTOGRAM":
 		if len(args) != 1 {
 			return nil, fmt.Errorf("Invalid number of arguments to function '%s'", name)

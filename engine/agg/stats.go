@@ -350,3 +350,62 @@ func (a *histogramAcc) Decode(d *types.Dec) {
 		a.counts[k] = d.Int()
 	}
 }
+
+// attrAcc is ksqlDB's ATTR: the one value every row of the group has
+// (NULL counts as a value), or NULL once the rows disagree. It counts each
+// distinct value, so that retracting rows can make the group agree again.
+type attrAcc struct {
+	vals   []types.Value
+	counts []int64
+}
+
+func (a *attrAcc) add(v types.Value, d int64) {
+	for i, x := range a.vals {
+		if x.IsNull() == v.IsNull() && (v.IsNull() || types.Compare(x, v) == 0) {
+			a.counts[i] += d
+			if a.counts[i] <= 0 {
+				a.vals = append(a.vals[:i], a.vals[i+1:]...)
+				a.counts = append(a.counts[:i], a.counts[i+1:]...)
+			}
+			return
+		}
+	}
+	if d > 0 {
+		a.vals = append(a.vals, v)
+		a.counts = append(a.counts, d)
+	}
+}
+
+func (a *attrAcc) Add(v types.Value)     { a.add(v, 1) }
+func (a *attrAcc) Retract(v types.Value) { a.add(v, -1) }
+
+func (a *attrAcc) Result() types.Value {
+	if len(a.vals) == 1 {
+		return a.vals[0]
+	}
+	return types.NullValue
+}
+
+func (a *attrAcc) Merge(o Acc) {
+	b := o.(*attrAcc)
+	for i, v := range b.vals {
+		a.add(v, b.counts[i])
+	}
+}
+
+func (a *attrAcc) Encode(e *types.Enc) {
+	e.Row(a.vals)
+	e.Uint(uint64(len(a.counts)))
+	for _, c := range a.counts {
+		e.Int(c)
+	}
+}
+
+func (a *attrAcc) Decode(d *types.Dec) {
+	a.vals = d.Row()
+	n := d.Uint()
+	a.counts = nil
+	for i := uint64(0); i < n && d.Err == nil; i++ {
+		a.counts = append(a.counts, d.Int())
+	}
+}
