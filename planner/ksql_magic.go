@@ -124,3 +124,57 @@ func parsePartialTimestamp(text string) (int64, error) {
 	}
 	return t.UnixMilli(), nil
 }
+
+// ksqlCheckQualifiers refuses, as ksqlDB does before it resolves any
+// column, a qualifier (Q.COL, Q.*) that names none of the query's sources.
+func ksqlCheckQualifiers(sel *sql.Select) error {
+	names := map[string]bool{}
+	var ons []sql.Expr
+	var walk func(f sql.From)
+	walk = func(f sql.From) {
+		switch n := f.(type) {
+		case *sql.TableRef:
+			names[strings.ToUpper(n.Name.Last())] = true
+			if n.Alias != "" {
+				names[strings.ToUpper(n.Alias)] = true
+			}
+		case *sql.Join:
+			walk(n.Left)
+			walk(n.Right)
+			ons = append(ons, n.On)
+		}
+	}
+	walk(sel.From)
+	if len(names) == 0 {
+		return nil
+	}
+	bad := func(q string, pos sql.Pos) error {
+		return sql.Errorf(pos, "Failed to prepare statement: '%s' is not a valid stream/table name or alias.", strings.ToUpper(q))
+	}
+	var err error
+	check := func(e sql.Expr) {
+		walkSQL(e, func(x sql.Expr) {
+			if id, ok := x.(*sql.Ident); ok && err == nil && len(id.Parts) == 2 && !names[strings.ToUpper(id.Parts[0])] {
+				err = bad(id.Parts[0], id.Pos)
+			}
+		})
+	}
+	for _, it := range sel.Items {
+		if it.Star && it.StarQualifier != "" && !names[strings.ToUpper(it.StarQualifier)] {
+			return bad(it.StarQualifier, it.Pos)
+		}
+		check(it.Expr)
+	}
+	for _, on := range ons {
+		check(on)
+	}
+	check(sel.Where)
+	for _, g := range sel.GroupBy {
+		check(g)
+	}
+	for _, p := range sel.PartitionBy {
+		check(p)
+	}
+	check(sel.Having)
+	return err
+}

@@ -60,6 +60,9 @@ func (pl *Planner) ksqlSelect(sel *sql.Select, sinkName string) (*ksqlPlanned, e
 	if sel.From == nil {
 		return nil, sql.Errorf(sel.Pos, "FROM clause missing")
 	}
+	if err := ksqlCheckQualifiers(sel); err != nil {
+		return nil, err
+	}
 	b := newBinder(pl)
 	fr, err := b.bindFrom(sel.From)
 	if err != nil {
