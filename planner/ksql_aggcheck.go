@@ -408,9 +408,18 @@ func ksqlName(s string) string {
 func ksqlCheckColumns(sel *sql.Select, sc *scope) error {
 	var err error
 	check := func(clause string, e sql.Expr) {
+		params := map[string]bool{} // lambda parameters are no columns
+		walkSQL(e, func(x sql.Expr) {
+			if l, ok := x.(*sql.Lambda); ok {
+				for _, p := range l.Params {
+					params[strings.ToUpper(p)] = true
+				}
+			}
+		})
 		walkSQL(e, func(x sql.Expr) {
 			id, ok := x.(*sql.Ident)
-			if !ok || err != nil || ksqlWindowBound(id) || sc.has(id.Parts, false) {
+			if !ok || err != nil || ksqlWindowBound(id) || sc.has(id.Parts, false) ||
+				len(id.Parts) == 1 && params[strings.ToUpper(id.Parts[0])] {
 				return
 			}
 			err = sql.Errorf(id.Pos, "%s column '%s' cannot be resolved.", clause, ksqlExprText(id))
@@ -424,5 +433,8 @@ func ksqlCheckColumns(sel *sql.Select, sc *scope) error {
 		check("PARTITION BY", p)
 	}
 	check("HAVING", sel.Having)
+	for _, it := range sel.Items {
+		check("SELECT", it.Expr)
+	}
 	return err
 }

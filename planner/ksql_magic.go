@@ -6,6 +6,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/tumble/tumble/engine/agg"
 	"github.com/tumble/tumble/sql"
 )
 
@@ -176,5 +177,52 @@ func ksqlCheckQualifiers(sel *sql.Select) error {
 		check(p)
 	}
 	check(sel.Having)
+	return err
+}
+
+// ksqlCheckWindowBounds refuses, as ksqlDB does, a windowed aggregation's
+// window bounds (WINDOWSTART, WINDOWEND) anywhere but in its select list
+// outside aggregate calls: WHERE does not know them, and GROUP BY, HAVING
+// and an aggregate's arguments may not use them.
+func ksqlCheckWindowBounds(sel *sql.Select) error {
+	if sel.Window == nil {
+		return nil
+	}
+	first := func(e sql.Expr) *sql.Ident {
+		var found *sql.Ident
+		walkSQL(e, func(x sql.Expr) {
+			if id, ok := x.(*sql.Ident); ok && found == nil && ksqlWindowBound(id) {
+				found = id
+			}
+		})
+		return found
+	}
+	if id := first(sel.Where); id != nil {
+		return sql.Errorf(id.Pos, "Error in WHERE expression: Unknown column %s.", strings.ToUpper(id.Parts[len(id.Parts)-1]))
+	}
+	refuse := func(id *sql.Ident) error {
+		return sql.Errorf(id.Pos, "Window bounds column %s can only be used in the SELECT clause of windowed aggregations", strings.ToUpper(id.Parts[len(id.Parts)-1]))
+	}
+	for _, g := range sel.GroupBy {
+		if id := first(g); id != nil {
+			return refuse(id)
+		}
+	}
+	if id := first(sel.Having); id != nil {
+		return refuse(id)
+	}
+	var err error
+	for _, it := range sel.Items {
+		walkSQL(it.Expr, func(x sql.Expr) {
+			if c, ok := x.(*sql.Call); ok && err == nil && agg.IsAggregate(c.Name) {
+				for _, a := range c.Args {
+					if id := first(a); id != nil {
+						err = refuse(id)
+						return
+					}
+				}
+			}
+		})
+	}
 	return err
 }

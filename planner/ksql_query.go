@@ -63,6 +63,9 @@ func (pl *Planner) ksqlSelect(sel *sql.Select, sinkName string) (*ksqlPlanned, e
 	if err := ksqlCheckQualifiers(sel); err != nil {
 		return nil, err
 	}
+	if err := ksqlCheckWindowBounds(sel); err != nil {
+		return nil, err
+	}
 	b := newBinder(pl)
 	fr, err := b.bindFrom(sel.From)
 	if err != nil {
