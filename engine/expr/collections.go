@@ -405,20 +405,26 @@ func registerCollectionFuncs() {
 	register("ENTRIES,MAP_ENTRIES", mapEntries("key", "value"))
 	registerVariant(EntriesUpperNames, mapEntries("K", "V"), "ENTRIES", "MAP_ENTRIES")
 	simple("GEO_DISTANCE", types.TDouble, func(a []types.Value) types.Value {
+		// The haversine great-circle distance, computed in ksqlDB's order
+		// of operations so that the last digits agree.
 		radius := 6371.0
-		if len(a) > 4 {
-			switch strings.ToLower(a[4].S) {
-			case "km", "kilometers", "kilometres":
-			case "mi", "miles", "mile":
+		if len(a) > 4 && !a[4].IsNull() {
+			switch strings.ToLower(strings.TrimSpace(a[4].S)) {
+			case "", "km", "kilometer", "kilometers", "kilometre", "kilometres":
+			case "mi", "mile", "miles":
 				radius = 3959.0
 			default:
 				return types.NullValue
 			}
 		}
-		lat1, lon1 := a[0].Float()*math.Pi/180, a[1].Float()*math.Pi/180
-		lat2, lon2 := a[2].Float()*math.Pi/180, a[3].Float()*math.Pi/180
-		h := math.Pow(math.Sin((lat2-lat1)/2), 2) + math.Cos(lat1)*math.Cos(lat2)*math.Pow(math.Sin((lon2-lon1)/2), 2)
-		return types.DoubleV(2 * radius * math.Asin(math.Sqrt(h)))
+		lat1, lon1, lat2, lon2 := a[0].Float(), a[1].Float(), a[2].Float(), a[3].Float()
+		if lat1 < -90 || lat2 < -90 || lat1 > 90 || lat2 > 90 || lon1 < -180 || lon2 < -180 || lon1 > 180 || lon2 > 180 {
+			return types.NullValue
+		}
+		const toRadians = 0.017453292519943295 // Java's Math.toRadians factor
+		haversin := func(x float64) float64 { s := math.Sin(x / 2); return s * s }
+		h := haversin((lat2-lat1)*toRadians) + haversin((lon2-lon1)*toRadians)*math.Cos(lat1*toRadians)*math.Cos(lat2*toRadians)
+		return types.DoubleV(2 * math.Asin(math.Sqrt(h)) * radius)
 	}, 4, isNum, isNum, isNum, isNum, isStr)
 }
 
