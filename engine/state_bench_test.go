@@ -118,7 +118,7 @@ func (d *discardOp) Process(recs []Rec) error { d.n += len(recs); return nil }
 // auctions drawn from a range that grows with the input (most values are
 // new to their group: an LSM lookup that finds nothing). On disk it
 // reports the LSM's block-cache hit rate
-// (go test ./engine -run '^$' -bench GroupAggDistinct -benchtime 2000000x).
+// (go test ./engine -run '^$' -bench GroupAggDistinct -benchtime 1000000x).
 func BenchmarkGroupAggDistinct(b *testing.B) {
 	for _, backend := range []StateBackendKind{MemoryState, DiskState} {
 		b.Run(string(backend), func(b *testing.B) {
