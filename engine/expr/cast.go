@@ -50,8 +50,9 @@ func NewCast(x Expr, to types.Type, try bool, env *Env) (Expr, error) {
 	if from.Equal(to) || (from.Kind == to.Kind && sameShape(from, to)) {
 		return x, nil
 	}
-	if !try && !from.NotNull {
-		to.NotNull = false
+	if !try {
+		// CAST keeps its operand's nullability, as Calcite infers it.
+		to.NotNull = from.NotNull
 	}
 	return &CastExpr{X: x, T: to, Try: try, fn: fn}, nil
 }

@@ -123,9 +123,10 @@ func strFunc(name string, n int, f func(a []types.Value) types.Value) *funcDef {
 // CommonType returns the type all of ts can be converted to.
 func CommonType(ts ...types.Type) (types.Type, bool) {
 	var out types.Type
-	first := true
+	first, sawNull := true, false
 	for _, t := range ts {
 		if t.Kind == types.Null {
+			sawNull = true
 			continue
 		}
 		if first {
@@ -149,6 +150,9 @@ func CommonType(ts ...types.Type) (types.Type, bool) {
 	}
 	if first {
 		return types.TNull, true
+	}
+	if sawNull { // a NULL literal among them: the common type takes NULL
+		out.NotNull = false
 	}
 	return out, true
 }

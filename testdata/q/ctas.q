@@ -20,7 +20,7 @@ DESC totals;
 |   name |          type |  null | key | extras | watermark |
 +--------+---------------+-------+-----+--------+-----------+
 |     id |           INT | FALSE |     |        |           |
-| amount | DECIMAL(5, 2) |  TRUE |     |        |           |
+| amount | DECIMAL(5, 2) | FALSE |     |        |           |
 |   name |        STRING |  TRUE |     |        |           |
 +--------+---------------+-------+-----+--------+-----------+
 3 rows in set
