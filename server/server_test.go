@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"runtime"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -65,6 +66,9 @@ func TestFlinkJobLifecycle(t *testing.T) {
 	}
 	if samples[`tumble_jobs{status="RUNNING"}`] != "1" || samples["go_goroutines"] == "" {
 		t.Errorf("process or job-count gauges missing:\n%s", body)
+	}
+	if live, err := strconv.ParseInt(samples["go_gc_heap_live_bytes"], 10, 64); err != nil || live <= 0 {
+		t.Errorf("go_gc_heap_live_bytes %q: %v", samples["go_gc_heap_live_bytes"], err)
 	}
 
 	status, body = ts.do(http.MethodDelete, "/v1/jobs/"+id, "", nil)

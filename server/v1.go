@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"os"
 	"runtime"
+	"runtime/metrics"
 	"strconv"
 	"strings"
 	"time"
@@ -547,6 +548,12 @@ func (s *Server) handleMetrics(w http.ResponseWriter, r *http.Request) {
 	fmt.Fprintf(&b, "go_goroutines %d\n", runtime.NumGoroutine())
 	b.WriteString("# HELP go_memstats_heap_alloc_bytes Heap bytes allocated and still in use.\n# TYPE go_memstats_heap_alloc_bytes gauge\n")
 	fmt.Fprintf(&b, "go_memstats_heap_alloc_bytes %d\n", ms.HeapAlloc)
+	live := []metrics.Sample{{Name: "/gc/heap/live:bytes"}}
+	metrics.Read(live)
+	if live[0].Value.Kind() == metrics.KindUint64 {
+		b.WriteString("# HELP go_gc_heap_live_bytes Heap memory occupied by live objects, as marked by the last GC.\n# TYPE go_gc_heap_live_bytes gauge\n")
+		fmt.Fprintf(&b, "go_gc_heap_live_bytes %d\n", live[0].Value.Uint64())
+	}
 	b.WriteString("# HELP go_memstats_sys_bytes Bytes obtained from the system.\n# TYPE go_memstats_sys_bytes gauge\n")
 	fmt.Fprintf(&b, "go_memstats_sys_bytes %d\n", ms.Sys)
 	b.WriteString("# HELP go_gc_cycles_total Completed GC cycles.\n# TYPE go_gc_cycles_total counter\n")

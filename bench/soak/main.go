@@ -59,6 +59,7 @@ type sample struct {
 	at                 time.Duration
 	broker, server     int64 // RSS bytes
 	dataDir            int64 // bytes
+	liveHeap           int64 // the server's live heap at its last GC (go_gc_heap_live_bytes)
 	recordsIn, running int64
 }
 
@@ -158,7 +159,7 @@ func run(bin string, d, every time.Duration, rate float64, csvPath string, growt
 	}
 	fmt.Printf("soak: %.0f records/s for %s through queries/flink and queries/ksql on tumble server; %s with %s\n",
 		rate, d, where, describeSettings(settings))
-	fmt.Printf("%8s %12s %12s %12s %14s %8s\n", "time", "broker MiB", "server MiB", "data MiB", "records in", "running")
+	fmt.Printf("%8s %12s %12s %12s %12s %14s %8s\n", "time", "broker MiB", "server MiB", "live MiB", "data MiB", "records in", "running")
 	var samples []sample
 	begin := time.Now()
 	tick := time.NewTicker(every)
@@ -173,15 +174,15 @@ func run(bin string, d, every time.Duration, rate float64, csvPath string, growt
 			return err
 		}
 		s := sample{at: time.Since(begin).Round(time.Second), broker: rss(broker.cmd.Process.Pid), server: rss(server.cmd.Process.Pid),
-			dataDir: dirSize(kdir), recordsIn: in, running: running}
+			dataDir: dirSize(kdir), liveHeap: liveHeap(url), recordsIn: in, running: running}
 		samples = append(samples, s)
-		fmt.Printf("%8s %12.1f %12.1f %12.1f %14d %8d\n", fmtDur(s.at), mib(s.broker), mib(s.server), mib(s.dataDir), s.recordsIn, s.running)
+		fmt.Printf("%8s %12.1f %12.1f %12.1f %12.1f %14d %8d\n", fmtDur(s.at), mib(s.broker), mib(s.server), mib(s.liveHeap), mib(s.dataDir), s.recordsIn, s.running)
 	}
 	if csvPath != "" {
 		var sb strings.Builder
-		sb.WriteString("seconds,broker_rss_mib,server_rss_mib,broker_data_mib,records_in,jobs_running\n")
+		sb.WriteString("seconds,broker_rss_mib,server_rss_mib,server_live_heap_mib,broker_data_mib,records_in,jobs_running\n")
 		for _, s := range samples {
-			fmt.Fprintf(&sb, "%d,%.1f,%.1f,%.1f,%d,%d\n", int(s.at.Seconds()), mib(s.broker), mib(s.server), mib(s.dataDir), s.recordsIn, s.running)
+			fmt.Fprintf(&sb, "%d,%.1f,%.1f,%.1f,%.1f,%d,%d\n", int(s.at.Seconds()), mib(s.broker), mib(s.server), mib(s.liveHeap), mib(s.dataDir), s.recordsIn, s.running)
 		}
 		if err := os.WriteFile(csvPath, []byte(sb.String()), 0o644); err != nil {
 			return err
@@ -218,6 +219,8 @@ func verdict(ss []sample, growth float64) error {
 			errs = append(errs, fmt.Sprintf("%s memory grew from %.1f to %.1f MiB", w.name, mib(early), mib(late)))
 		}
 	}
+	live := func(s sample) int64 { return s.liveHeap }
+	fmt.Printf("soak: server live heap peak %.1f MiB in the first third, %.1f MiB in the last\n", mib(peak(ss[:third], live)), mib(peak(ss[len(ss)-third:], live)))
 	if len(errs) > 0 {
 		return fmt.Errorf("%s", strings.Join(errs, "; "))
 	}
@@ -260,6 +263,27 @@ func jobs(url string) (int64, int64, error) {
 		}
 	}
 	return in, running, nil
+}
+
+// liveHeap reads the server's live heap (as of its last GC) from /metrics;
+// 0 if it cannot.
+func liveHeap(url string) int64 {
+	resp, err := http.Get(url + "/metrics")
+	if err != nil {
+		return 0
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	if err != nil {
+		return 0
+	}
+	for line := range strings.Lines(string(b)) {
+		if v, ok := strings.CutPrefix(line, "go_gc_heap_live_bytes "); ok {
+			n, _ := strconv.ParseInt(strings.TrimSpace(v), 10, 64)
+			return n
+		}
+	}
+	return 0
 }
 
 // proc is a started process; done closes when it exits.
