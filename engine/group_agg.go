@@ -313,6 +313,9 @@ func (g *GroupAgg) add(gr *group, row types.Row, retract bool) {
 		}
 	}
 	for _, da := range g.dArgs {
+		if da.arg < 0 {
+			continue // no argument: no value to count (the planner makes none)
+		}
 		v := row[da.arg]
 		if v.IsNull() {
 			continue
