@@ -101,6 +101,8 @@ type KSQLSource struct {
 	// Query is the id of the persistent query writing this source (CSAS/CTAS).
 	Query  string
 	IsSink bool
+	// ReadOnly: created by CREATE SOURCE STREAM|TABLE.
+	ReadOnly bool
 }
 
 // Connector returns the connector name ('connector' option).

@@ -98,8 +98,13 @@ func (pl *Planner) KSQLCreateSource(n *sql.CreateTable) (*Result, error) {
 	_, text := n.Span()
 	name := n.Name.Last()
 	word := KindWord(n.Kind)
+	if n.Source && n.OrReplace {
+		return nil, sql.Errorf(n.Name.Pos, "Cannot add %s '%s': CREATE OR REPLACE is not supported on source %ss.", word, name, word)
+	}
 	if old, exists := pl.Catalog.Lookup(name, false); exists {
 		switch {
+		case n.OrReplace && old.KSQL != nil && old.KSQL.ReadOnly:
+			return nil, sql.Errorf(n.Name.Pos, "Cannot add %s '%s': CREATE OR REPLACE is not supported on source %ss.", word, name, word)
 		case n.IfNotExists:
 			return KSQLStatus(word, name, "create", title(word)+" already exists.", ""), nil
 		case !n.OrReplace:
@@ -153,6 +158,7 @@ func (pl *Planner) KSQLCreateSource(n *sql.CreateTable) (*Result, error) {
 		return nil, err
 	}
 	info.Topic = topic
+	info.ReadOnly = n.Source
 	t.KSQL = info
 	if wt, ok := opts.get("window_type"); ok {
 		w, err := parseWindowType(wt, opts["window_size"])

@@ -722,6 +722,15 @@ func (pl *Planner) ksqlPlanInsert(n *sql.Insert) (*ksqlPlanned, error) {
 	if !ok || t.KSQL == nil {
 		return nil, sql.Errorf(n.Table.Pos, "%s does not exist.", n.Table.Last())
 	}
+	if t.KSQL.ReadOnly {
+		// CREATE SOURCE STREAM|TABLE: read-only.
+		if n.Query == nil {
+			return nil, sql.Errorf(n.Table.Pos, "Cannot insert values into read-only %s: %s", KindWord(t.Kind), t.Name)
+		}
+		if t.Kind != sql.KindTable {
+			return nil, sql.Errorf(n.Table.Pos, "Cannot insert into read-only %s: %s", KindWord(t.Kind), t.Name)
+		}
+	}
 	if n.Query == nil {
 		return pl.ksqlPlanValues(n, t)
 	}

@@ -35,6 +35,9 @@ func (s *Session) ksqlDrop(ctx context.Context, n *sql.Drop, t *planner.Table) (
 			return nil, sql.Errorf(n.Name.Pos, "Cannot drop %s.\nThe following queries read from this source: [%s].\nYou need to terminate them before dropping %s.", t.Name, j.ID, t.Name)
 		}
 	}
+	if n.DeleteTopic && t.KSQL != nil && t.KSQL.ReadOnly {
+		return nil, sql.Errorf(n.Start, "Cannot delete topic for read-only source: %s", t.Name)
+	}
 	if n.DeleteTopic {
 		if err := s.planner().DeleteTopic(ctx, t); err != nil {
 			return nil, sql.ErrorFrom(n.Start, err, "Could not delete the topic of %s", t.Name)
