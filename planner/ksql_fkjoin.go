@@ -74,6 +74,18 @@ func (eb *exprBinder) ksqlJoinTypes(on sql.Expr) error {
 	if !ok || bin.Op != "=" {
 		return nil
 	}
+	for _, side := range []sql.Expr{bin.L, bin.R} {
+		cols := false
+		walkSQL(side, func(x sql.Expr) {
+			if _, isID := x.(*sql.Ident); isID {
+				cols = true
+			}
+		})
+		if !cols {
+			return sql.Errorf(bin.Pos, "Invalid comparison expression '%s' in join '%s'. Each side of the join comparision must contain references from exactly one source.",
+				ksqlExprText(side), eb.qualifiedText(bin))
+		}
+	}
 	l, err := eb.bind(bin.L)
 	if err != nil {
 		return nil // the condition's own binding says what is wrong
