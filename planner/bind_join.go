@@ -205,6 +205,15 @@ func shiftCols(e expr.Expr, d int) expr.Expr {
 func (b *binder) ksqlJoinKind(n *sql.Join, j *JoinNode, lf, rf *fromResult, fields []Field, lw int) error {
 	pos := joinPos(n)
 	lt, rt := isTableInput(lf), isTableInput(rf)
+	var kafka []string
+	for _, fr := range []*fromResult{lf, rf} {
+		if fr.join == nil && fr.table != nil && fr.table.KSQL != nil && fr.table.KSQL.ValueFormat == "KAFKA" {
+			kafka = append(kafka, fr.table.Name)
+		}
+	}
+	if len(kafka) > 0 {
+		return sql.Errorf(pos, "Source(s) %s are using the 'KAFKA' value format. This format does not yet support JOIN.", strings.Join(kafka, ", "))
+	}
 	if len(j.LeftKeys) == 0 {
 		return sql.Errorf(pos, "Invalid join condition: joins must be on an equality of one column of each side, e.g. ON a.id = b.id")
 	}
