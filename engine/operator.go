@@ -139,30 +139,47 @@ func (b *base) forwardWatermark(wm int64) error {
 }
 
 // arena hands out rows from a reusable slab; reset makes all rows free again.
-// The slab grows to fit the largest batch. Once arenaIdle batches in a row
-// have used at most a quarter of a large slab, reset lets it go (the next
-// row starts a small one), so the memory of one burst of large batches, as
-// a job catching up after a stall, is not kept for the rest of the run.
+// The slab grows to fit the largest batch; reset lets it go once a
+// BufferTrim says a burst sized it (the next row starts a small one).
 type arena struct {
-	slab  []types.Value
-	used  int
-	small int // batches in a row that used at most a quarter of the slab
+	slab []types.Value
+	used int
+	trim BufferTrim
+}
+
+func (a *arena) reset() {
+	if a.trim.Idle(a.used, len(a.slab)) {
+		a.slab = nil
+	}
+	a.used = 0
+}
+
+// BufferTrim tells when a buffer reused batch after batch, and grown to fit
+// the largest, should be let go: once BufferIdle batches in a row have used
+// at most a quarter of a buffer larger than BufferLarge values. So the
+// memory of one burst of large batches, as a job catching up after a stall,
+// is not kept for the rest of the run.
+type BufferTrim struct {
+	small int // batches in a row that used at most a quarter of the buffer
 }
 
 const (
-	arenaIdle  = 256
-	arenaLarge = 1 << 14 // values (512 KiB): smaller slabs are always kept
+	BufferIdle  = 256
+	BufferLarge = 1 << 14 // values (512 KiB): smaller buffers are always kept
 )
 
-func (a *arena) reset() {
-	if len(a.slab) > arenaLarge && a.used <= len(a.slab)/4 {
-		if a.small++; a.small >= arenaIdle {
-			a.slab, a.small = nil, 0
-		}
-	} else {
-		a.small = 0
+// Idle records a batch that used used of size values, and reports whether
+// the buffer should now be let go.
+func (t *BufferTrim) Idle(used, size int) bool {
+	if size <= BufferLarge || used > size/4 {
+		t.small = 0
+		return false
 	}
-	a.used = 0
+	if t.small++; t.small < BufferIdle {
+		return false
+	}
+	t.small = 0
+	return true
 }
 
 func (a *arena) row(n int) types.Row {

@@ -12,29 +12,29 @@ func TestArenaReleasesBurst(t *testing.T) {
 			a.row(8)
 		}
 	}
-	batch(10 * arenaLarge)
+	batch(10 * BufferLarge)
 	big := len(a.slab)
-	if big <= 4*arenaLarge {
-		t.Fatalf("slab of %d values after a batch of %d", big, 10*arenaLarge)
+	if big <= 4*BufferLarge {
+		t.Fatalf("slab of %d values after a batch of %d", big, 10*BufferLarge)
 	}
-	for range arenaIdle - 1 {
+	for range BufferIdle - 1 {
 		batch(1000)
 	}
 	if len(a.slab) != big {
-		t.Fatalf("slab of %d values after %d small batches, want it kept (%d)", len(a.slab), arenaIdle-1, big)
+		t.Fatalf("slab of %d values after %d small batches, want it kept (%d)", len(a.slab), BufferIdle-1, big)
 	}
 	batch(1000)
 	a.reset()
 	if a.slab != nil {
-		t.Fatalf("slab of %d values kept after %d small batches", len(a.slab), arenaIdle+1)
+		t.Fatalf("slab of %d values kept after %d small batches", len(a.slab), BufferIdle+1)
 	}
 	// A steady load that fills the slab keeps it.
-	for range 2 * arenaIdle {
-		batch(2 * arenaLarge)
+	for range 2 * BufferIdle {
+		batch(2 * BufferLarge)
 	}
 	steady := len(a.slab)
-	for range 2 * arenaIdle {
-		batch(2 * arenaLarge)
+	for range 2 * BufferIdle {
+		batch(2 * BufferLarge)
 	}
 	if len(a.slab) != steady || a.slab == nil {
 		t.Fatalf("slab changed from %d to %d values under a steady load", steady, len(a.slab))

@@ -61,9 +61,9 @@ type Source struct {
 	arena    []types.Value
 	recs     []engine.Rec
 	batches  []engine.SplitBatch
-	// smallPolls counts the Polls in a row that used at most a quarter
-	// of large buffers (see decodeParts).
-	smallPolls int
+	// trim lets both sets of buffers go after a burst of large Polls
+	// (see decodeParts).
+	trim engine.BufferTrim
 	// other holds the previous Poll's buffers: Poll alternates between the
 	// two sets, so a batch stays valid until the second-next Poll.
 	other  pollBufs
@@ -97,10 +97,7 @@ const (
 	pollWait       = 200 * time.Millisecond // Poll returns this often when idle
 	fetchMaxWait   = 100 * time.Millisecond
 	maxPollRecords = 10000
-	// largePollBuf is the size (in values) above which a Poll's buffers
-	// are let go after a run of small Polls.
-	largePollBuf = 1 << 14
-	missingRetry = time.Second // how often a missing topic is looked for
+	missingRetry   = time.Second // how often a missing topic is looked for
 )
 
 // NewSource builds the source of a 'kafka' table. It checks the options
@@ -673,16 +670,10 @@ type partRecords struct {
 // decodeParts decodes records (n in all) into one batch per partition.
 func (s *Source) decodeParts(parts []partRecords, n int) ([]engine.SplitBatch, error) {
 	need := n * s.ncols
-	if cap(s.arena) > largePollBuf && need <= cap(s.arena)/4 {
-		if s.smallPolls++; s.smallPolls >= 256 {
-			// A burst of large polls (a job catching up) sized both sets
-			// of buffers; let them go. The previous Poll's rows stay
-			// valid: the engine still holds them.
-			s.arena, s.recs, s.other.arena, s.other.recs = nil, nil, nil, nil
-			s.smallPolls = 0
-		}
-	} else {
-		s.smallPolls = 0
+	if s.trim.Idle(need, cap(s.arena)) {
+		// A burst of large Polls sized both sets of buffers; let them go.
+		// The previous Poll's rows stay valid: the engine still holds them.
+		s.arena, s.recs, s.other.arena, s.other.recs = nil, nil, nil, nil
 	}
 	if cap(s.arena) < need {
 		s.arena = make([]types.Value, need+need/4)
