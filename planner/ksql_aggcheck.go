@@ -280,6 +280,16 @@ func ksqlExprText(e sql.Expr) string {
 	return b.String()
 }
 
+// ksqlFormatList writes es separated by ", ".
+func ksqlFormatList(b *strings.Builder, es []sql.Expr) {
+	for i, e := range es {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		ksqlFormat(b, e)
+	}
+}
+
 func ksqlFormat(b *strings.Builder, e sql.Expr) {
 	switch n := e.(type) {
 	case *sql.Ident:
@@ -305,12 +315,7 @@ func ksqlFormat(b *strings.Builder, e sql.Expr) {
 		if n.Distinct {
 			b.WriteString("DISTINCT ")
 		}
-		for i, a := range n.Args {
-			if i > 0 {
-				b.WriteString(", ")
-			}
-			ksqlFormat(b, a)
-		}
+		ksqlFormatList(b, n.Args)
 		b.WriteByte(')')
 	case *sql.Binary:
 		b.WriteByte('(')
@@ -341,12 +346,7 @@ func ksqlFormat(b *strings.Builder, e sql.Expr) {
 		b.WriteString("->" + ksqlName(n.Field))
 	case *sql.ArrayCtor:
 		b.WriteString("ARRAY[")
-		for i, a := range n.Elems {
-			if i > 0 {
-				b.WriteString(", ")
-			}
-			ksqlFormat(b, a)
-		}
+		ksqlFormatList(b, n.Elems)
 		b.WriteByte(']')
 	case *sql.MapCtor:
 		b.WriteString("MAP(")
